@@ -1,0 +1,49 @@
+// AuditTrail: the CloudTrail trail that records the account's management events, Read and Write,
+// into the audit bucket, with log file validation on.
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+
+export interface AuditTrailArgs {
+  trailName: string;
+  bucketName: pulumi.Input<string>;
+  logPrefix?: string;
+  multiRegion: boolean;
+  tags: Record<string, string>;
+  /** The bucket policy: CloudTrail checks it when the trail is created (InsufficientS3BucketPolicyException). */
+  bucketPolicy: pulumi.Resource;
+}
+
+/** A trail's ARN from its parts, known before the trail exists, so the bucket policy can name it. */
+export function trailArn(partition: string, region: string, accountId: string, trailName: string): string {
+  return `arn:${partition}:cloudtrail:${region}:${accountId}:trail/${trailName}`;
+}
+
+export class AuditTrail extends pulumi.ComponentResource {
+  readonly trail: aws.cloudtrail.Trail;
+  readonly trailName: pulumi.Output<string>;
+  readonly trailArn: pulumi.Output<string>;
+
+  constructor(name: string, args: AuditTrailArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("trail-lab:index:AuditTrail", name, {}, opts);
+
+    this.trail = new aws.cloudtrail.Trail(
+      `${name}-trail`,
+      {
+        name: args.trailName,
+        s3BucketName: args.bucketName,
+        s3KeyPrefix: args.logPrefix,
+        includeGlobalServiceEvents: true,
+        isMultiRegionTrail: args.multiRegion,
+        enableLogFileValidation: true,
+        enableLogging: true,
+        eventSelectors: [{ readWriteType: "All", includeManagementEvents: true }],
+        tags: args.tags,
+      },
+      { parent: this, dependsOn: [args.bucketPolicy] },
+    );
+
+    this.trailName = this.trail.name;
+    this.trailArn = this.trail.arn;
+    this.registerOutputs({ trailName: this.trailName, trailArn: this.trailArn });
+  }
+}

@@ -1,0 +1,68 @@
+// The audit bucket's policy document: exactly the two statements CloudTrail documents for a
+// trail's bucket, both scoped to one trail by aws:SourceArn, plus a deny of any request sent
+// without TLS. Pure, so tests can read and simulate it.
+
+export interface BucketPolicyArgs {
+  partition: string;
+  bucketName: string;
+  accountId: string;
+  /** The trail's key prefix, without slashes at either end; undefined when the trail has none. */
+  logPrefix?: string;
+  /** ARN of the only trail allowed to deliver. */
+  trailArn: string;
+}
+
+export interface PolicyStatement {
+  Sid: string;
+  Effect: "Allow" | "Deny";
+  Principal: { Service: string } | "*";
+  Action: string | string[];
+  Resource: string | string[];
+  Condition: Record<string, Record<string, string>>;
+}
+
+export interface PolicyDocument {
+  Version: "2012-10-17";
+  Statement: PolicyStatement[];
+}
+
+/** `[prefix/]AWSLogs/<account>/`: where the trail writes its logs and digests. */
+export function logRoot(accountId: string, logPrefix?: string): string {
+  return `${logPrefix ? `${logPrefix}/` : ""}AWSLogs/${accountId}/`;
+}
+
+export function auditBucketPolicy(args: BucketPolicyArgs): PolicyDocument {
+  const bucketArn = `arn:${args.partition}:s3:::${args.bucketName}`;
+  const fromThisTrail = { "aws:SourceArn": args.trailArn };
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "AWSCloudTrailAclCheck20150319",
+        Effect: "Allow",
+        Principal: { Service: "cloudtrail.amazonaws.com" },
+        Action: "s3:GetBucketAcl",
+        Resource: bucketArn,
+        Condition: { StringEquals: fromThisTrail },
+      },
+      {
+        Sid: "AWSCloudTrailWrite20150319",
+        Effect: "Allow",
+        Principal: { Service: "cloudtrail.amazonaws.com" },
+        Action: "s3:PutObject",
+        Resource: `${bucketArn}/${logRoot(args.accountId, args.logPrefix)}*`,
+        Condition: {
+          StringEquals: { "s3:x-amz-acl": "bucket-owner-full-control", ...fromThisTrail },
+        },
+      },
+      {
+        Sid: "DenyInsecureTransport",
+        Effect: "Deny",
+        Principal: "*",
+        Action: "s3:*",
+        Resource: [bucketArn, `${bucketArn}/*`],
+        Condition: { Bool: { "aws:SecureTransport": "false" } },
+      },
+    ],
+  };
+}

@@ -1,0 +1,150 @@
+// Reads and validates the lab's Pulumi config, so that a bad value fails before any AWS call
+// with a message that names the key and what to set it to.
+import * as pulumi from "@pulumi/pulumi";
+
+export interface LabConfig {
+  /** CloudTrail trail name; CloudTrail's naming rules are checked here. */
+  trailName: string;
+  /** Optional S3 key prefix the trail writes under (no leading or trailing slash). */
+  logPrefix?: string;
+  /** Optional prefix for the generated bucket name. */
+  bucketPrefix?: string;
+  multiRegion: boolean;
+  /** Days before log objects (and their old versions) expire. */
+  retentionDays: number;
+  /** Whether the probe instance exists; the lab driver turns it on once the trail is logging. */
+  probeInstance: boolean;
+  instanceType: string;
+  instanceName: string;
+  subnetId?: string;
+  /** User tags added to every taggable resource. */
+  tags: Record<string, string>;
+}
+
+export const CONFIG_DEFAULTS = {
+  trailName: "my-logs-trail",
+  multiRegion: true,
+  retentionDays: 90,
+  probeInstance: true,
+  instanceType: "t3.micro",
+  instanceName: "test",
+} as const;
+
+export class InvalidConfigError extends Error {
+  constructor(
+    readonly key: string,
+    readonly value: unknown,
+    readonly rule: string,
+  ) {
+    super(
+      `Invalid config '${key}' = ${JSON.stringify(value)}: ${rule}. ` +
+        `Fix it with: pulumi config set ${key} <value> (or edit Pulumi.<stack>.yaml).`,
+    );
+    this.name = "InvalidConfigError";
+  }
+}
+
+/** CloudTrail's documented trail-name rules (CreateTrail, Name). */
+export function checkTrailName(name: string): string | undefined {
+  if (name.length < 3 || name.length > 128) return "must be 3 to 128 characters long";
+  if (!/^[A-Za-z0-9._-]+$/.test(name)) return "may contain only letters, digits, periods, underscores and dashes";
+  if (!/^[A-Za-z0-9]/.test(name) || !/[A-Za-z0-9]$/.test(name)) return "must start and end with a letter or digit";
+  if (/[._-]{2}/.test(name)) return "must not have adjacent periods, underscores or dashes (as in my-_trail or my--trail)";
+  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(name)) return "must not look like an IP address";
+  return undefined;
+}
+
+const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
+const SUBNET_ID = /^subnet-([0-9a-f]{8}|[0-9a-f]{17})$/;
+// CloudTrail allows 200 characters; S3 key characters that need no escaping in a policy ARN.
+const LOG_PREFIX = /^[A-Za-z0-9!_.*'()-]+(\/[A-Za-z0-9!_.*'()-]+)*$/;
+// S3 bucket names are at most 63 characters and the provider appends 26 to a bucketPrefix.
+const BUCKET_PREFIX = /^[a-z0-9][a-z0-9.-]{0,36}$/;
+
+function optionalString(config: pulumi.Config, key: string): string | undefined {
+  const value = config.get(key);
+  return value === undefined || value.trim() === "" ? undefined : value.trim();
+}
+
+/** Validates a raw config object; exported so that tests and the lab driver share the rules. */
+export function validateConfig(raw: Partial<LabConfig>, ns = "trail-lab"): LabConfig {
+  const key = (k: string) => `${ns}:${k}`;
+  const cfg: LabConfig = {
+    trailName: raw.trailName ?? CONFIG_DEFAULTS.trailName,
+    logPrefix: raw.logPrefix,
+    bucketPrefix: raw.bucketPrefix,
+    multiRegion: raw.multiRegion ?? CONFIG_DEFAULTS.multiRegion,
+    retentionDays: raw.retentionDays ?? CONFIG_DEFAULTS.retentionDays,
+    probeInstance: raw.probeInstance ?? CONFIG_DEFAULTS.probeInstance,
+    instanceType: raw.instanceType ?? CONFIG_DEFAULTS.instanceType,
+    instanceName: raw.instanceName ?? CONFIG_DEFAULTS.instanceName,
+    subnetId: raw.subnetId,
+    tags: raw.tags ?? {},
+  };
+  const trailProblem = checkTrailName(cfg.trailName);
+  if (trailProblem) throw new InvalidConfigError(key("trailName"), cfg.trailName, trailProblem);
+  if (cfg.logPrefix !== undefined && (cfg.logPrefix.length > 200 || !LOG_PREFIX.test(cfg.logPrefix))) {
+    throw new InvalidConfigError(
+      key("logPrefix"),
+      cfg.logPrefix,
+      "must be at most 200 characters of letters, digits and !_.*'()- in '/'-separated parts, without a leading or trailing '/'",
+    );
+  }
+  if (cfg.bucketPrefix !== undefined && !BUCKET_PREFIX.test(cfg.bucketPrefix)) {
+    throw new InvalidConfigError(
+      key("bucketPrefix"),
+      cfg.bucketPrefix,
+      "must be 1 to 37 lowercase letters, digits, dots or dashes, starting with a letter or digit",
+    );
+  }
+  if (!Number.isInteger(cfg.retentionDays) || cfg.retentionDays < 1) {
+    throw new InvalidConfigError(key("retentionDays"), cfg.retentionDays, "must be a whole number of days, 1 or more");
+  }
+  if (!INSTANCE_TYPE.test(cfg.instanceType)) {
+    throw new InvalidConfigError(key("instanceType"), cfg.instanceType, "must look like an EC2 instance type, such as t3.micro");
+  }
+  if (cfg.instanceName.trim() === "" || cfg.instanceName.length > 256) {
+    throw new InvalidConfigError(key("instanceName"), cfg.instanceName, "must be 1 to 256 characters");
+  }
+  if (cfg.subnetId !== undefined && !SUBNET_ID.test(cfg.subnetId)) {
+    throw new InvalidConfigError(key("subnetId"), cfg.subnetId, "must be a subnet id such as subnet-0123456789abcdef0");
+  }
+  for (const [tagKey, tagValue] of Object.entries(cfg.tags)) {
+    if (tagKey.toLowerCase().startsWith("aws:") || tagKey.length === 0 || tagKey.length > 128 || typeof tagValue !== "string") {
+      throw new InvalidConfigError(key("tags"), cfg.tags, `tag '${tagKey}' is not allowed: keys are 1 to 128 characters, not starting with aws:, values are strings`);
+    }
+  }
+  return cfg;
+}
+
+/** Reads the stack's config (namespace = the Pulumi project name) and validates it. */
+export function loadConfig(config = new pulumi.Config()): LabConfig {
+  const number = (k: string) => {
+    const v = optionalString(config, k);
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!Number.isFinite(n)) throw new InvalidConfigError(`${config.name}:${k}`, v, "must be a number");
+    return n;
+  };
+  const bool = (k: string) => {
+    const v = optionalString(config, k);
+    if (v === undefined) return undefined;
+    if (v !== "true" && v !== "false") throw new InvalidConfigError(`${config.name}:${k}`, v, "must be true or false");
+    return v === "true";
+  };
+  return validateConfig(
+    {
+      trailName: config.get("trailName"),
+      logPrefix: optionalString(config, "logPrefix"),
+      bucketPrefix: optionalString(config, "bucketPrefix"),
+      multiRegion: bool("multiRegion"),
+      retentionDays: number("retentionDays"),
+      probeInstance: bool("probeInstance"),
+      instanceType: config.get("instanceType"),
+      instanceName: config.get("instanceName"),
+      subnetId: optionalString(config, "subnetId"),
+      tags: config.getObject<Record<string, string>>("tags"),
+    },
+    config.name,
+  );
+}

@@ -1,0 +1,130 @@
+// Runs the infra/ program under Pulumi's mocks, as the CLI would (inside a root stack resource),
+// and records every resource's inputs, parent and dependsOn, and the stack outputs.
+// Mocks carry no dependencies, so a stack transformation captures dependsOn as declared.
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+
+export const ACCOUNT = "123456789012";
+export const AMI = "ami-0a1b2c3d4e5f60718";
+export const DEFAULT_VPC = "vpc-0d3f1e2a4b5c6d7e8";
+
+export interface RecordedResource {
+  type: string;
+  name: string;
+  inputs: Record<string, any>;
+  state: Record<string, any>;
+  parent?: string;
+  dependsOn: string[];
+}
+
+export interface ProgramRun {
+  resources: RecordedResource[];
+  invokes: { token: string; inputs: Record<string, any> }[];
+  outputs: Record<string, any>;
+  one(type: string): RecordedResource;
+  all(type: string): RecordedResource[];
+}
+
+const PROGRAM = path.resolve(__dirname, "../../infra");
+
+function mockState(type: string, name: string, inputs: Record<string, any>, region: string): { id: string; state: Record<string, any> } {
+  switch (type) {
+    case "aws:s3/bucket:Bucket": {
+      const bucket = inputs.bucket ?? `${inputs.bucketPrefix ?? `${name}-`}20261125221500000000000001`;
+      return { id: bucket, state: { ...inputs, bucket, arn: `arn:aws:s3:::${bucket}` } };
+    }
+    case "aws:cloudtrail/trail:Trail":
+      return {
+        id: inputs.name,
+        state: { ...inputs, arn: `arn:aws:cloudtrail:${region}:${ACCOUNT}:trail/${inputs.name}` },
+      };
+    case "aws:ec2/instance:Instance":
+      return { id: "i-0f1e2d3c4b5a69788", state: { ...inputs, arn: `arn:aws:ec2:${region}:${ACCOUNT}:instance/i-0f1e2d3c4b5a69788` } };
+    case "aws:ec2/securityGroup:SecurityGroup":
+      return { id: "sg-0123456789abcdef0", state: inputs };
+    default:
+      return { id: `${name}-id`, state: inputs };
+  }
+}
+
+/**
+ * Runs the program with the given config (keys without namespace go to `trail-lab:`).
+ * Every call loads the program afresh, so config read at load time is honoured.
+ */
+export async function runProgram(config: Record<string, string> = {}, stack = "unit"): Promise<ProgramRun> {
+  const region = config["aws:region"] ?? "eu-west-1";
+  const resources: RecordedResource[] = [];
+  const invokes: ProgramRun["invokes"] = [];
+  const declared = new Map<string, { parent?: string; dependsOn: string[] }>();
+  const names = new Map<pulumi.Resource, string>();
+
+  await pulumi.runtime.setMocks(
+    {
+      newResource(args) {
+        const { id, state } = mockState(args.type, args.name, args.inputs, region);
+        resources.push({ type: args.type, name: args.name, inputs: args.inputs, state, dependsOn: [] });
+        return { id, state };
+      },
+      call(args) {
+        invokes.push({ token: args.token, inputs: args.inputs });
+        switch (args.token) {
+          case "aws:index/getCallerIdentity:getCallerIdentity":
+            return { accountId: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:user/lab`, userId: "AIDAEXAMPLE", id: ACCOUNT };
+          case "aws:index/getRegion:getRegion":
+            return { name: region, region, id: region, endpoint: `ec2.${region}.amazonaws.com`, description: region };
+          case "aws:index/getPartition:getPartition":
+            return { partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws", id: "aws" };
+          case "aws:ssm/getParameter:getParameter":
+            return { name: args.inputs.name, value: AMI, insecureValue: AMI, type: "String", arn: "arn", version: 1, id: args.inputs.name };
+          case "aws:ec2/getVpc:getVpc":
+            return { id: DEFAULT_VPC, default: true, cidrBlock: "172.31.0.0/16" };
+          case "aws:ec2/getSubnet:getSubnet":
+            return { id: args.inputs.id, vpcId: "vpc-0aaaabbbbccccdddd", availabilityZone: `${region}a` };
+          default:
+            throw new Error(`unmocked invoke ${args.token}`);
+        }
+      },
+    },
+    "trail-lab",
+    stack,
+    false,
+  );
+  const namespaced = Object.fromEntries(
+    Object.entries({ "aws:region": region, ...config }).map(([k, v]) => [k.includes(":") ? k : `trail-lab:${k}`, v]),
+  );
+  pulumi.runtime.setAllConfig(namespaced);
+
+  for (const key of Object.keys(require.cache)) {
+    if (key.startsWith(PROGRAM + path.sep)) delete require.cache[key];
+  }
+  const outputs = await pulumi.runtime.runInPulumiStack(() => {
+    pulumi.runtime.registerStackTransformation((args) => {
+      names.set(args.resource, args.name);
+      const deps = args.opts.dependsOn;
+      const list = deps === undefined ? [] : Array.isArray(deps) ? deps : [deps];
+      declared.set(args.name, {
+        parent: args.opts.parent ? names.get(args.opts.parent) : undefined,
+        dependsOn: (list as pulumi.Resource[]).map((r) => names.get(r) ?? "<unknown>"),
+      });
+      return undefined;
+    });
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return Promise.resolve({ ...(require(PROGRAM) as Record<string, unknown>) });
+  });
+  // Let the stack's own late RPCs (registerOutputs) finish before the next run swaps the mocks.
+  await pulumi.runtime.disconnect();
+  for (const r of resources) Object.assign(r, declared.get(r.name) ?? {});
+
+  const all = (type: string) => resources.filter((r) => r.type === type);
+  return {
+    resources,
+    invokes,
+    outputs: outputs as Record<string, any>,
+    all,
+    one(type) {
+      const found = all(type);
+      if (found.length !== 1) throw new Error(`expected one ${type}, found ${found.length}`);
+      return found[0];
+    },
+  };
+}
