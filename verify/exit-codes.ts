@@ -1,0 +1,17 @@
+// The one exit-code table every trail-lab command uses (README, "Exit codes").
+export const ExitCode = {
+  /** The check holds and, for the lab, cleanup completed. */
+  Ok: 0,
+  /** Checked, and the answer is no (event not found, trail not logging, invalid log, failing control). */
+  CheckFailed: 1,
+  /** Bad usage or a failed preflight. */
+  Usage: 2,
+  /** AWS refused or failed a call, or `up` failed. */
+  AwsError: 3,
+  /** Cleanup incomplete: something may still cost money. Wins over every other code. */
+  CleanupIncomplete: 4,
+  /** Interrupted (SIGINT/SIGTERM) and cleanup completed. */
+  Interrupted: 130,
+} as const;
+
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
