@@ -51,10 +51,14 @@ function mockState(type: string, name: string, inputs: Record<string, any>, regi
  * Runs the program with the given config (keys without namespace go to `trail-lab:`).
  * Every call loads the program afresh, so config read at load time is honoured.
  */
-export async function runProgram(config: Record<string, string> = {}, stack = "unit"): Promise<ProgramRun> {
+export async function runProgram(
+  config: Record<string, string> = {},
+  stack = "unit",
+  // Filled as the program runs, so a caller can see what happened before a throw.
+  record: Pick<ProgramRun, "resources" | "invokes"> = { resources: [], invokes: [] },
+): Promise<ProgramRun> {
   const region = config["aws:region"] ?? "eu-west-1";
-  const resources: RecordedResource[] = [];
-  const invokes: ProgramRun["invokes"] = [];
+  const { resources, invokes } = record;
   const declared = new Map<string, { parent?: string; dependsOn: string[] }>();
   const names = new Map<pulumi.Resource, string>();
 
