@@ -1,8 +1,11 @@
-// AuditBucket: the S3 bucket a trail delivers to, locked down (Block Public Access, SSE-S3,
-// owner-enforced, versioned, expiring) with the policy CloudTrail needs and nothing more.
+// AuditBucket: the S3 bucket a trail delivers to, locked down (Block Public Access, SSE-S3 or
+// SSE-KMS, owner-enforced, versioned, expiring, access-logged) with the policy CloudTrail needs
+// and nothing more.
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { auditBucketPolicy } from "./bucket-policy";
+import { hardenBucket } from "./bucket-hardening";
+import { AccessLogBucket } from "./access-log-bucket";
 
 export interface AuditBucketArgs {
   /** Optional prefix of the generated bucket name; otherwise Pulumi names it `<name>-bucket-<random>`. */
@@ -13,6 +16,10 @@ export interface AuditBucketArgs {
   /** ARN of the trail that may deliver; computed from its name, so bucket and trail form no cycle. */
   trailArn: pulumi.Input<string>;
   retentionDays: number;
+  /** Default encryption with this KMS key instead of SSE-S3. */
+  kmsKeyArn?: pulumi.Input<string>;
+  /** Log every request to the bucket into a second, equally hardened bucket. */
+  accessLogging: boolean;
   tags: Record<string, string>;
 }
 
@@ -20,10 +27,10 @@ export class AuditBucket extends pulumi.ComponentResource {
   readonly bucket: aws.s3.Bucket;
   readonly policy: aws.s3.BucketPolicy;
   readonly bucketName: pulumi.Output<string>;
+  readonly accessLogBucket?: AccessLogBucket;
 
   constructor(name: string, args: AuditBucketArgs, opts?: pulumi.ComponentResourceOptions) {
     super("trail-lab:index:AuditBucket", name, {}, opts);
-    const parent = { parent: this };
 
     this.bucket = new aws.s3.Bucket(
       `${name}-bucket`,
@@ -33,69 +40,40 @@ export class AuditBucket extends pulumi.ComponentResource {
         forceDestroy: true,
         tags: args.tags,
       },
-      parent,
+      { parent: this },
     );
-    const bucket = this.bucket.id;
-
-    // S3 answers OperationAborted when one bucket's configurations change at the same time,
-    // so each configuration waits for the one before it.
-    const ownership = new aws.s3.BucketOwnershipControls(
-      `${name}-ownership`,
-      { bucket, rule: { objectOwnership: "BucketOwnerEnforced" } },
-      parent,
-    );
-    const publicAccess = new aws.s3.BucketPublicAccessBlock(
-      `${name}-public-access`,
+    if (args.accessLogging) {
+      this.accessLogBucket = new AccessLogBucket(
+        `${name}-access-logs`,
+        {
+          sourceBucketName: this.bucket.bucket,
+          partition: args.partition,
+          accountId: args.accountId,
+          retentionDays: args.retentionDays,
+          tags: args.tags,
+        },
+        { parent: this },
+      );
+    }
+    const target = this.accessLogBucket;
+    this.policy = hardenBucket(
+      name,
       {
-        bucket,
-        blockPublicAcls: true,
-        blockPublicPolicy: true,
-        ignorePublicAcls: true,
-        restrictPublicBuckets: true,
+        bucket: this.bucket,
+        retentionDays: args.retentionDays,
+        kmsKeyArn: args.kmsKeyArn,
+        accessLogs: target && { bucket: target.bucketName, prefix: "audit-bucket/", targetReady: target.policy },
+        policy: (bucketName) =>
+          pulumi
+            .all([args.partition, bucketName, args.accountId, args.trailArn])
+            .apply(([partition, bucket, accountId, trailArn]) =>
+              JSON.stringify(auditBucketPolicy({ partition, bucketName: bucket, accountId, trailArn, logPrefix: args.logPrefix })),
+            ),
       },
-      { ...parent, dependsOn: [ownership] },
-    );
-    const encryption = new aws.s3.BucketServerSideEncryptionConfiguration(
-      `${name}-encryption`,
-      { bucket, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] },
-      { ...parent, dependsOn: [publicAccess] },
-    );
-    const versioning = new aws.s3.BucketVersioning(
-      `${name}-versioning`,
-      { bucket, versioningConfiguration: { status: "Enabled" } },
-      { ...parent, dependsOn: [encryption] },
-    );
-    const lifecycle = new aws.s3.BucketLifecycleConfiguration(
-      `${name}-lifecycle`,
-      {
-        bucket,
-        rules: [
-          {
-            id: "expire-audit-logs",
-            status: "Enabled",
-            filter: {},
-            expiration: { days: args.retentionDays },
-            noncurrentVersionExpiration: { noncurrentDays: args.retentionDays },
-            abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
-          },
-        ],
-      },
-      { ...parent, dependsOn: [versioning] },
-    );
-    this.policy = new aws.s3.BucketPolicy(
-      `${name}-policy`,
-      {
-        bucket,
-        policy: pulumi
-          .all([args.partition, this.bucket.bucket, args.accountId, args.trailArn])
-          .apply(([partition, bucketName, accountId, trailArn]) =>
-            JSON.stringify(auditBucketPolicy({ partition, bucketName, accountId, trailArn, logPrefix: args.logPrefix })),
-          ),
-      },
-      { ...parent, dependsOn: [lifecycle] },
+      this,
     );
 
     this.bucketName = this.bucket.bucket;
-    this.registerOutputs({ bucketName: this.bucketName });
+    this.registerOutputs({ bucketName: this.bucketName, accessLogBucketName: target?.bucketName });
   }
 }

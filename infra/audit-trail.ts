@@ -11,6 +11,10 @@ export interface AuditTrailArgs {
   tags: Record<string, string>;
   /** The bucket policy: CloudTrail checks it when the trail is created (InsufficientS3BucketPolicyException). */
   bucketPolicy: pulumi.Resource;
+  /** Encrypt log files with this KMS key (SSE-KMS) instead of the bucket's default. */
+  kmsKeyArn?: pulumi.Input<string>;
+  /** Also deliver to CloudWatch Logs; `ready` is the role's policy, which CloudTrail checks at create time. */
+  cloudWatchLogs?: { groupArn: pulumi.Input<string>; roleArn: pulumi.Input<string>; ready: pulumi.Resource };
 }
 
 /** A trail's ARN from its parts, known before the trail exists, so the bucket policy can name it. */
@@ -37,9 +41,12 @@ export class AuditTrail extends pulumi.ComponentResource {
         enableLogFileValidation: true,
         enableLogging: true,
         eventSelectors: [{ readWriteType: "All", includeManagementEvents: true }],
+        kmsKeyId: args.kmsKeyArn,
+        cloudWatchLogsGroupArn: args.cloudWatchLogs?.groupArn,
+        cloudWatchLogsRoleArn: args.cloudWatchLogs?.roleArn,
         tags: args.tags,
       },
-      { parent: this, dependsOn: [args.bucketPolicy] },
+      { parent: this, dependsOn: args.cloudWatchLogs ? [args.bucketPolicy, args.cloudWatchLogs.ready] : [args.bucketPolicy] },
     );
 
     this.trailName = this.trail.name;

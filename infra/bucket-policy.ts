@@ -1,6 +1,7 @@
-// The audit bucket's policy document: exactly the two statements CloudTrail documents for a
+// The lab's bucket policy documents. The audit bucket's: exactly the two statements CloudTrail documents for a
 // trail's bucket, both scoped to one trail by aws:SourceArn, plus a deny of any request sent
-// without TLS. Pure, so tests can read and simulate it.
+// without TLS. The access-log bucket's: S3's log delivery from the audit bucket only. Pure, so
+// tests can read and simulate them.
 
 export interface BucketPolicyArgs {
   partition: string;
@@ -55,14 +56,49 @@ export function auditBucketPolicy(args: BucketPolicyArgs): PolicyDocument {
           StringEquals: { "s3:x-amz-acl": "bucket-owner-full-control", ...fromThisTrail },
         },
       },
-      {
-        Sid: "DenyInsecureTransport",
-        Effect: "Deny",
-        Principal: "*",
-        Action: "s3:*",
-        Resource: [bucketArn, `${bucketArn}/*`],
-        Condition: { Bool: { "aws:SecureTransport": "false" } },
-      },
+      denyInsecureTransport(bucketArn),
     ],
+  };
+}
+
+export interface AccessLogPolicyArgs {
+  partition: string;
+  /** The bucket receiving server access logs. */
+  bucketName: string;
+  /** The bucket whose access is logged. */
+  sourceBucketName: string;
+  accountId: string;
+}
+
+/** The policy S3 documents for a server-access-log target with ACLs disabled, plus the TLS deny. */
+export function accessLogBucketPolicy(args: AccessLogPolicyArgs): PolicyDocument {
+  const bucketArn = `arn:${args.partition}:s3:::${args.bucketName}`;
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "S3ServerAccessLogsPolicy",
+        Effect: "Allow",
+        Principal: { Service: "logging.s3.amazonaws.com" },
+        Action: "s3:PutObject",
+        Resource: `${bucketArn}/*`,
+        Condition: {
+          ArnLike: { "aws:SourceArn": `arn:${args.partition}:s3:::${args.sourceBucketName}` },
+          StringEquals: { "aws:SourceAccount": args.accountId },
+        },
+      },
+      denyInsecureTransport(bucketArn),
+    ],
+  };
+}
+
+function denyInsecureTransport(bucketArn: string): PolicyStatement {
+  return {
+    Sid: "DenyInsecureTransport",
+    Effect: "Deny",
+    Principal: "*",
+    Action: "s3:*",
+    Resource: [bucketArn, `${bucketArn}/*`],
+    Condition: { Bool: { "aws:SecureTransport": "false" } },
   };
 }

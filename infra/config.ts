@@ -17,6 +17,12 @@ export interface LabConfig {
   instanceType: string;
   instanceName: string;
   subnetId?: string;
+  /** Server access logging of the audit bucket into a second bucket (CloudTrail.7, S3.9). */
+  accessLogging: boolean;
+  /** SSE-KMS with a customer managed key for log files (CloudTrail.2); costs USD 1/month per key. */
+  kmsEncryption: boolean;
+  /** Also deliver to CloudWatch Logs (CloudTrail.5); ingestion is billed per GB. */
+  cloudWatchLogs: boolean;
   /** User tags added to every taggable resource. */
   tags: Record<string, string>;
 }
@@ -28,6 +34,9 @@ export const CONFIG_DEFAULTS = {
   probeInstance: true,
   instanceType: "t3.micro",
   instanceName: "test",
+  accessLogging: true,
+  kmsEncryption: false,
+  cloudWatchLogs: false,
 } as const;
 
 export class InvalidConfigError extends Error {
@@ -79,6 +88,9 @@ export function validateConfig(raw: Partial<LabConfig>, ns = "trail-lab"): LabCo
     instanceType: raw.instanceType ?? CONFIG_DEFAULTS.instanceType,
     instanceName: raw.instanceName ?? CONFIG_DEFAULTS.instanceName,
     subnetId: raw.subnetId,
+    accessLogging: raw.accessLogging ?? CONFIG_DEFAULTS.accessLogging,
+    kmsEncryption: raw.kmsEncryption ?? CONFIG_DEFAULTS.kmsEncryption,
+    cloudWatchLogs: raw.cloudWatchLogs ?? CONFIG_DEFAULTS.cloudWatchLogs,
     tags: raw.tags ?? {},
   };
   const trailProblem = checkTrailName(cfg.trailName);
@@ -143,6 +155,9 @@ export function loadConfig(config = new pulumi.Config()): LabConfig {
       instanceType: config.get("instanceType"),
       instanceName: config.get("instanceName"),
       subnetId: optionalString(config, "subnetId"),
+      accessLogging: bool("accessLogging"),
+      kmsEncryption: bool("kmsEncryption"),
+      cloudWatchLogs: bool("cloudWatchLogs"),
       tags: config.getObject<Record<string, string>>("tags"),
     },
     config.name,

@@ -8,6 +8,8 @@ import { logRoot } from "./bucket-policy";
 import { AuditBucket } from "./audit-bucket";
 import { AuditTrail, trailArn as buildTrailArn } from "./audit-trail";
 import { ProbeInstance } from "./probe-instance";
+import { TrailKey } from "./trail-key";
+import { TrailLogGroup } from "./trail-log-group";
 
 const config = loadConfig();
 const tags = labTags(pulumi.getProject(), pulumi.getStack(), config.tags);
@@ -19,6 +21,19 @@ const knownTrailArn = pulumi
   .all([partition, region, account])
   .apply(([p, r, a]) => buildTrailArn(p, r, a, config.trailName));
 
+const trailKey = config.kmsEncryption
+  ? new TrailKey("trail-key", { partition, accountId: account, trailArn: knownTrailArn, tags })
+  : undefined;
+
+const logGroup = config.cloudWatchLogs
+  ? new TrailLogGroup("trail-events", {
+      trailName: config.trailName,
+      trailArn: knownTrailArn,
+      retentionDays: config.retentionDays,
+      tags,
+    })
+  : undefined;
+
 const auditBucket = new AuditBucket("audit-logs", {
   bucketPrefix: config.bucketPrefix,
   partition,
@@ -26,6 +41,8 @@ const auditBucket = new AuditBucket("audit-logs", {
   logPrefix: config.logPrefix,
   trailArn: knownTrailArn,
   retentionDays: config.retentionDays,
+  kmsKeyArn: trailKey?.keyArn,
+  accessLogging: config.accessLogging,
   tags,
 });
 
@@ -36,6 +53,8 @@ const auditTrail = new AuditTrail("audit", {
   multiRegion: config.multiRegion,
   tags,
   bucketPolicy: auditBucket.policy,
+  kmsKeyArn: trailKey?.keyArn,
+  cloudWatchLogs: logGroup && { groupArn: logGroup.groupArnForTrail, roleArn: logGroup.roleArn, ready: logGroup.ready },
 });
 
 const probe = config.probeInstance
@@ -55,3 +74,6 @@ export const instanceId: pulumi.Output<string | null> = probe ? probe.instanceId
 export { region };
 export const accountId = account;
 export const logPrefix = account.apply((a) => `${logRoot(a, config.logPrefix)}CloudTrail/`);
+export const accessLogBucketName: pulumi.Output<string | null> = auditBucket.accessLogBucket?.bucketName ?? pulumi.output(null);
+export const kmsKeyArn: pulumi.Output<string | null> = trailKey?.keyArn ?? pulumi.output(null);
+export const logGroupName: pulumi.Output<string | null> = logGroup?.logGroup.name ?? pulumi.output(null);

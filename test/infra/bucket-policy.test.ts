@@ -33,7 +33,7 @@ async function decide(policy: object, req: Request): Promise<Decision> {
     {},
   );
   if (result.resultType !== "single") throw new Error(`simulation failed: ${JSON.stringify(result)}`);
-  return result.overallResult as Decision;
+  return result.overallResult;
 }
 
 for (const logPrefix of [undefined, "org/audit"]) {
@@ -56,7 +56,7 @@ for (const logPrefix of [undefined, "org/audit"]) {
 
     before(async function () {
       const run = await runProgram(logPrefix ? { logPrefix } : {}, logPrefix ? "policy-prefixed" : "policy");
-      policy = JSON.parse(run.one("aws:s3/bucketPolicy:BucketPolicy").inputs.policy);
+      policy = JSON.parse(run.named("audit-logs-policy").inputs.policy);
       bucket = run.outputs.bucketName;
       const root = `${logPrefix ? `${logPrefix}/` : ""}AWSLogs/${ACCOUNT}`;
       logKey = `${root}/CloudTrail/${REGION}/2026/11/25/${ACCOUNT}_CloudTrail_${REGION}_20261125T2215Z_AbCdEfGhIjKlMnOp.json.gz`;
@@ -148,3 +148,31 @@ for (const logPrefix of [undefined, "org/audit"]) {
     });
   });
 }
+
+describe("infra: access-log bucket policy", function () {
+  let policy: any;
+  let target: string;
+  let source: string;
+  const put = (sourceArn: string, secure = "true"): Request => ({
+    principal: "logging.s3.amazonaws.com",
+    action: "s3:PutObject",
+    resource: `arn:aws:s3:::${target}/audit-bucket/2026-11-25-22-15-00-0123456789ABCDEF`,
+    context: { "aws:SourceArn": sourceArn, "aws:SourceAccount": ACCOUNT, "aws:SecureTransport": secure },
+  });
+
+  before(async function () {
+    const run = await runProgram({}, "access-log-policy");
+    policy = JSON.parse(run.named("audit-logs-access-logs-policy").inputs.policy);
+    target = run.outputs.accessLogBucketName;
+    source = run.outputs.bucketName;
+  });
+
+  it("allows S3 log delivery for the audit bucket", async function () {
+    expect(await decide(policy, put(`arn:aws:s3:::${source}`))).to.equal("Allowed");
+  });
+
+  it("denies log delivery for any other bucket, and any delivery without TLS", async function () {
+    expect(await decide(policy, put("arn:aws:s3:::someone-elses-bucket"))).to.not.equal("Allowed");
+    expect(await decide(policy, put(`arn:aws:s3:::${source}`, "false"))).to.equal("ExplicitlyDenied");
+  });
+});

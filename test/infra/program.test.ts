@@ -4,15 +4,20 @@ import { runProgram, ProgramRun, RecordedResource, ACCOUNT, AMI, DEFAULT_VPC } f
 
 const T = {
   bucket: "aws:s3/bucket:Bucket",
-  ownership: "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
-  publicAccess: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
-  encryption: "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
-  versioning: "aws:s3/bucketVersioning:BucketVersioning",
-  lifecycle: "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
-  policy: "aws:s3/bucketPolicy:BucketPolicy",
   trail: "aws:cloudtrail/trail:Trail",
   instance: "aws:ec2/instance:Instance",
   securityGroup: "aws:ec2/securityGroup:SecurityGroup",
+};
+// The audit bucket's parts by logical name (the access-log bucket has the same types).
+const N = {
+  bucket: "audit-logs-bucket",
+  ownership: "audit-logs-ownership",
+  publicAccess: "audit-logs-public-access",
+  encryption: "audit-logs-encryption",
+  versioning: "audit-logs-versioning",
+  lifecycle: "audit-logs-lifecycle",
+  logging: "audit-logs-access-logging",
+  policy: "audit-logs-policy",
 };
 
 describe("infra: the Pulumi program with default config", function () {
@@ -22,7 +27,7 @@ describe("infra: the Pulumi program with default config", function () {
   });
 
   it("blocks every kind of public access on the bucket", function () {
-    const pab = run.one(T.publicAccess);
+    const pab = run.named(N.publicAccess);
     expect(pab.inputs).to.include({
       blockPublicAcls: true,
       blockPublicPolicy: true,
@@ -33,19 +38,19 @@ describe("infra: the Pulumi program with default config", function () {
   });
 
   it("encrypts by default with SSE-S3, enforces bucket ownership, keeps versions and expires them", function () {
-    expect(run.one(T.encryption).inputs.rules).to.deep.equal([
+    expect(run.named(N.encryption).inputs.rules).to.deep.equal([
       { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } },
     ]);
-    expect(run.one(T.ownership).inputs.rule).to.deep.equal({ objectOwnership: "BucketOwnerEnforced" });
-    expect(run.one(T.versioning).inputs.versioningConfiguration).to.deep.equal({ status: "Enabled" });
-    const [rule] = run.one(T.lifecycle).inputs.rules;
+    expect(run.named(N.ownership).inputs.rule).to.deep.equal({ objectOwnership: "BucketOwnerEnforced" });
+    expect(run.named(N.versioning).inputs.versioningConfiguration).to.deep.equal({ status: "Enabled" });
+    const [rule] = run.named(N.lifecycle).inputs.rules;
     expect(rule.status).to.equal("Enabled");
     expect(rule.expiration.days).to.equal(90);
     expect(rule.noncurrentVersionExpiration.noncurrentDays).to.equal(90);
   });
 
   it("lets destroy empty the bucket and lets Pulumi generate its name", function () {
-    const bucket = run.one(T.bucket);
+    const bucket = run.named(N.bucket);
     expect(bucket.inputs.forceDestroy).to.equal(true);
     expect(bucket.inputs.bucket).to.equal(undefined);
     expect(run.outputs.bucketName).to.match(/^audit-logs-bucket-/);
@@ -90,26 +95,63 @@ describe("infra: the Pulumi program with default config", function () {
   });
 
   it("orders creation: bucket configurations one after another, the trail after the policy, the instance after the trail", function () {
-    const deps = (type: string) => run.one(type).dependsOn;
-    expect(deps(T.publicAccess)).to.deep.equal(["audit-logs-ownership"]);
-    expect(deps(T.encryption)).to.deep.equal(["audit-logs-public-access"]);
-    expect(deps(T.versioning)).to.deep.equal(["audit-logs-encryption"]);
-    expect(deps(T.lifecycle)).to.deep.equal(["audit-logs-versioning"]);
-    expect(deps(T.policy)).to.deep.equal(["audit-logs-lifecycle"]);
-    expect(deps(T.trail)).to.deep.equal(["audit-logs-policy"]);
-    expect(deps(T.instance)).to.deep.equal(["audit-trail"]);
+    const deps = (name: string) => run.named(name).dependsOn;
+    expect(deps(N.publicAccess)).to.deep.equal([N.ownership]);
+    expect(deps(N.encryption)).to.deep.equal([N.publicAccess]);
+    expect(deps(N.versioning)).to.deep.equal([N.encryption]);
+    expect(deps(N.lifecycle)).to.deep.equal([N.versioning]);
+    // Access logging waits for its own bucket's chain and for the target's policy.
+    expect(deps(N.logging)).to.deep.equal([N.lifecycle, "audit-logs-access-logs-policy"]);
+    expect(deps(N.policy)).to.deep.equal([N.logging]);
+    expect(deps("audit-trail")).to.deep.equal([N.policy]);
+    expect(deps("probe-instance")).to.deep.equal(["audit-trail"]);
+    const target = (part: string) => run.named(`audit-logs-access-logs-${part}`).dependsOn;
+    expect(target("public-access")).to.deep.equal(["audit-logs-access-logs-ownership"]);
+    expect(target("policy")).to.deep.equal(["audit-logs-access-logs-lifecycle"]);
   });
 
   it("parents each resource to its component", function () {
-    const parentOf = (type: string) => run.one(type).parent;
-    for (const type of [T.bucket, T.publicAccess, T.encryption, T.policy]) expect(parentOf(type)).to.equal("audit-logs");
-    expect(parentOf(T.trail)).to.equal("audit");
-    expect(parentOf(T.instance)).to.equal("probe");
+    const parentOf = (name: string) => run.named(name).parent;
+    for (const name of Object.values(N)) expect(parentOf(name), name).to.equal("audit-logs");
+    expect(parentOf("audit-logs-access-logs")).to.equal("audit-logs");
+    expect(parentOf("audit-logs-access-logs-bucket")).to.equal("audit-logs-access-logs");
+    expect(parentOf("audit-trail")).to.equal("audit");
+    expect(parentOf("probe-instance")).to.equal("probe");
+    expect(parentOf("probe-sg")).to.equal("probe");
+  });
+
+  it("logs every request to the audit bucket into a second hardened bucket that only S3 log delivery may write", function () {
+    const target = run.named("audit-logs-access-logs-bucket").state.bucket;
+    expect(target).to.be.a("string").and.not.equal(run.outputs.bucketName);
+    expect(run.outputs.accessLogBucketName).to.equal(target);
+    expect(run.named(N.logging).inputs).to.include({ bucket: run.outputs.bucketName, targetBucket: target, targetPrefix: "audit-bucket/" });
+    expect(run.named("audit-logs-access-logs-public-access").inputs).to.include({
+      blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true,
+    });
+    expect(run.named("audit-logs-access-logs-encryption").inputs.rules[0].applyServerSideEncryptionByDefault.sseAlgorithm).to.equal("AES256");
+    const policy = JSON.parse(run.named("audit-logs-access-logs-policy").inputs.policy);
+    const [write, tls] = policy.Statement;
+    expect(write.Principal).to.deep.equal({ Service: "logging.s3.amazonaws.com" });
+    expect(write.Resource).to.equal(`arn:aws:s3:::${target}/*`);
+    expect(write.Condition).to.deep.equal({
+      ArnLike: { "aws:SourceArn": `arn:aws:s3:::${run.outputs.bucketName}` },
+      StringEquals: { "aws:SourceAccount": ACCOUNT },
+    });
+    expect(tls.Effect).to.equal("Deny");
+  });
+
+  it("creates no KMS key and no CloudWatch Logs delivery unless asked (they cost money)", function () {
+    expect(run.all("aws:kms/key:Key")).to.have.length(0);
+    expect(run.all("aws:cloudwatch/logGroup:LogGroup")).to.have.length(0);
+    expect(run.one(T.trail).inputs.kmsKeyId).to.equal(undefined);
+    expect(run.one(T.trail).inputs.cloudWatchLogsGroupArn).to.equal(undefined);
+    expect(run.outputs.kmsKeyArn).to.equal(null);
+    expect(run.outputs.logGroupName).to.equal(null);
   });
 
   it("tags every taggable resource with the stack", function () {
     const taggable = run.resources.filter((r) => r.type.startsWith("aws:") && "tags" in r.inputs);
-    expect(taggable.map((r) => r.type)).to.have.members([T.bucket, T.trail, T.instance, T.securityGroup]);
+    expect(taggable.map((r) => r.type)).to.have.members([T.bucket, T.bucket, T.trail, T.instance, T.securityGroup]);
     for (const r of taggable) {
       expect(r.inputs.tags, r.name).to.include({ "trail-lab:stack": "lab-defaults", "trail-lab:project": "trail-lab" });
     }
@@ -125,7 +167,11 @@ describe("infra: the Pulumi program with default config", function () {
       region: "eu-west-1",
       accountId: ACCOUNT,
       logPrefix: `AWSLogs/${ACCOUNT}/CloudTrail/`,
+      accessLogBucketName: run.outputs.accessLogBucketName,
+      kmsKeyArn: null,
+      logGroupName: null,
     });
+    expect(run.outputs.accessLogBucketName).to.be.a("string").and.not.empty;
     expect(run.outputs.bucketName).to.be.a("string").and.not.empty;
   });
 });
@@ -134,7 +180,7 @@ describe("infra: config overrides", function () {
   it("names another trail and scopes the policy to it", async function () {
     const run = await runProgram({ trailName: "audit.trail_2" }, "other-name");
     expect(run.one(T.trail).inputs.name).to.equal("audit.trail_2");
-    const policy = JSON.parse(run.one(T.policy).inputs.policy);
+    const policy = JSON.parse(run.named(N.policy).inputs.policy);
     for (const s of policy.Statement.filter((st: any) => st.Effect === "Allow")) {
       expect(s.Condition.StringEquals["aws:SourceArn"]).to.equal(`arn:aws:cloudtrail:eu-west-1:${ACCOUNT}:trail/audit.trail_2`);
     }
@@ -144,7 +190,7 @@ describe("infra: config overrides", function () {
   it("writes under a key prefix: trail, policy resource and logPrefix output all carry it", async function () {
     const run = await runProgram({ logPrefix: "org/audit" }, "prefixed");
     expect(run.one(T.trail).inputs.s3KeyPrefix).to.equal("org/audit");
-    const policy = JSON.parse(run.one(T.policy).inputs.policy);
+    const policy = JSON.parse(run.named(N.policy).inputs.policy);
     const write = policy.Statement.find((s: any) => s.Action === "s3:PutObject");
     expect(write.Resource).to.equal(`arn:aws:s3:::${run.outputs.bucketName}/org/audit/AWSLogs/${ACCOUNT}/*`);
     expect(run.outputs.logPrefix).to.equal(`org/audit/AWSLogs/${ACCOUNT}/CloudTrail/`);
@@ -156,10 +202,52 @@ describe("infra: config overrides", function () {
       "single-region",
     );
     expect(run.one(T.trail).inputs.isMultiRegionTrail).to.equal(false);
-    expect(run.one(T.bucket).inputs.bucketPrefix).to.equal("acme-audit-");
+    expect(run.named(N.bucket).inputs.bucketPrefix).to.equal("acme-audit-");
     expect(run.outputs.bucketName).to.match(/^acme-audit-/);
-    expect(run.one(T.lifecycle).inputs.rules[0].expiration.days).to.equal(30);
-    expect(run.one(T.bucket).inputs.tags).to.include({ owner: "sec", "trail-lab:stack": "single-region" });
+    expect(run.named(N.lifecycle).inputs.rules[0].expiration.days).to.equal(30);
+    expect(run.named(N.bucket).inputs.tags).to.include({ owner: "sec", "trail-lab:stack": "single-region" });
+  });
+
+  it("turns access logging off", async function () {
+    const run = await runProgram({ accessLogging: "false" }, "no-access-logs");
+    expect(run.all(T.bucket)).to.have.length(1);
+    expect(run.all("aws:s3/bucketLogging:BucketLogging")).to.have.length(0);
+    expect(run.named(N.policy).dependsOn).to.deep.equal([N.lifecycle]);
+    expect(run.outputs.accessLogBucketName).to.equal(null);
+  });
+
+  it("encrypts log files with a customer managed KMS key when kmsEncryption is on", async function () {
+    const run = await runProgram({ kmsEncryption: "true" }, "kms");
+    const key = run.one("aws:kms/key:Key");
+    expect(key.inputs).to.include({ enableKeyRotation: true, deletionWindowInDays: 7 });
+    const keyArn = key.state.arn;
+    expect(run.one(T.trail).inputs.kmsKeyId).to.equal(keyArn);
+    expect(run.named(N.encryption).inputs.rules).to.deep.equal([
+      { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: keyArn }, bucketKeyEnabled: true },
+    ]);
+    // Server access log delivery supports SSE-S3 targets only.
+    expect(run.named("audit-logs-access-logs-encryption").inputs.rules[0].applyServerSideEncryptionByDefault.sseAlgorithm).to.equal("AES256");
+    const policy = JSON.parse(key.inputs.policy);
+    const encrypt = policy.Statement.find((s: any) => s.Action === "kms:GenerateDataKey*");
+    expect(encrypt.Principal).to.deep.equal({ Service: "cloudtrail.amazonaws.com" });
+    expect(encrypt.Condition.StringEquals["aws:SourceArn"]).to.equal(run.outputs.trailArn);
+    expect(encrypt.Condition.StringLike["kms:EncryptionContext:aws:cloudtrail:arn"]).to.equal(`arn:aws:cloudtrail:*:${ACCOUNT}:trail/*`);
+    expect(run.outputs.kmsKeyArn).to.equal(keyArn);
+  });
+
+  it("also delivers to CloudWatch Logs through a role only this trail may assume, when cloudWatchLogs is on", async function () {
+    const run = await runProgram({ cloudWatchLogs: "true", retentionDays: "10" }, "cwl");
+    const group = run.one("aws:cloudwatch/logGroup:LogGroup");
+    expect(group.inputs).to.include({ name: "/aws/cloudtrail/my-logs-trail", retentionInDays: 14 });
+    const trail = run.one(T.trail);
+    expect(trail.inputs.cloudWatchLogsGroupArn).to.match(/:\*$/);
+    expect(trail.inputs.cloudWatchLogsRoleArn).to.be.a("string");
+    expect(trail.dependsOn).to.include("trail-events-role-policy");
+    const trust = JSON.parse(run.one("aws:iam/role:Role").inputs.assumeRolePolicy);
+    expect(trust.Statement[0].Condition.StringEquals["aws:SourceArn"]).to.equal(run.outputs.trailArn);
+    const perms = JSON.parse(run.one("aws:iam/rolePolicy:RolePolicy").inputs.policy);
+    expect(perms.Statement[0].Action).to.deep.equal(["logs:CreateLogStream", "logs:PutLogEvents"]);
+    expect(run.outputs.logGroupName).to.equal("/aws/cloudtrail/my-logs-trail");
   });
 
   it("leaves the probe instance out when probeInstance is false, with a null instanceId", async function () {

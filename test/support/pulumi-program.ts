@@ -23,6 +23,8 @@ export interface ProgramRun {
   outputs: Record<string, any>;
   one(type: string): RecordedResource;
   all(type: string): RecordedResource[];
+  /** The resource with this logical name (types may repeat: the lab has two buckets). */
+  named(name: string): RecordedResource;
 }
 
 const PROGRAM = path.resolve(__dirname, "../../infra");
@@ -40,6 +42,12 @@ function mockState(type: string, name: string, inputs: Record<string, any>, regi
       };
     case "aws:ec2/instance:Instance":
       return { id: "i-0f1e2d3c4b5a69788", state: { ...inputs, arn: `arn:aws:ec2:${region}:${ACCOUNT}:instance/i-0f1e2d3c4b5a69788` } };
+    case "aws:kms/key:Key":
+      return { id: "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0", state: { ...inputs, arn: `arn:aws:kms:${region}:${ACCOUNT}:key/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0` } };
+    case "aws:cloudwatch/logGroup:LogGroup":
+      return { id: inputs.name, state: { ...inputs, arn: `arn:aws:logs:${region}:${ACCOUNT}:log-group:${inputs.name}` } };
+    case "aws:iam/role:Role":
+      return { id: `${name}-1234567`, state: { ...inputs, arn: `arn:aws:iam::${ACCOUNT}:role/${name}-1234567` } };
     case "aws:ec2/securityGroup:SecurityGroup":
       return { id: "sg-0123456789abcdef0", state: inputs };
     default:
@@ -125,6 +133,11 @@ export async function runProgram(
     invokes,
     outputs: outputs as Record<string, any>,
     all,
+    named(name) {
+      const found = resources.find((r) => r.name === name);
+      if (!found) throw new Error(`no resource named ${name}; have ${resources.map((r) => r.name).join(", ")}`);
+      return found;
+    },
     one(type) {
       const found = all(type);
       if (found.length !== 1) throw new Error(`expected one ${type}, found ${found.length}`);
