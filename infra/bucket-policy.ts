@@ -102,3 +102,8 @@ function denyInsecureTransport(bucketArn: string): PolicyStatement {
     Condition: { Bool: { "aws:SecureTransport": "false" } },
   };
 }
+
+/** A bucket only the account's own principals use: the TLS deny alone, IAM grants the rest. */
+export function tlsOnlyBucketPolicy(partition: string, bucketName: string): PolicyDocument {
+  return { Version: "2012-10-17", Statement: [denyInsecureTransport(`arn:${partition}:s3:::${bucketName}`)] };
+}

@@ -23,6 +23,16 @@ export interface LabConfig {
   kmsEncryption: boolean;
   /** Also deliver to CloudWatch Logs (CloudTrail.5); ingestion is billed per GB. */
   cloudWatchLogs: boolean;
+  /** Athena search over the trail's bucket (issue 7): a Glue table and a workgroup. */
+  athena: boolean;
+  /** Regions the table projects; default: every enabled region for a multi-region trail, else the home region. */
+  athenaRegions?: string[];
+  /** First day the table projects, yyyy/MM/dd. */
+  athenaStartDate: string;
+  /** Organization trail id (o-...) when the logs are an organization trail's. */
+  athenaOrgId?: string;
+  /** Athena cancels a query that would scan more than this many bytes (minimum 10 MB). */
+  athenaScanCutoffBytes: number;
   /** User tags added to every taggable resource. */
   tags: Record<string, string>;
 }
@@ -37,6 +47,9 @@ export const CONFIG_DEFAULTS = {
   accessLogging: true,
   kmsEncryption: false,
   cloudWatchLogs: false,
+  athena: false,
+  athenaStartDate: "2025/01/01",
+  athenaScanCutoffBytes: 1024 ** 3,
 } as const;
 
 export class InvalidConfigError extends Error {
@@ -64,6 +77,7 @@ export function checkTrailName(name: string): string | undefined {
 }
 
 const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 const SUBNET_ID = /^subnet-([0-9a-f]{8}|[0-9a-f]{17})$/;
 // CloudTrail allows 200 characters; S3 key characters that need no escaping in a policy ARN.
 const LOG_PREFIX = /^[A-Za-z0-9!_.*'()-]+(\/[A-Za-z0-9!_.*'()-]+)*$/;
@@ -91,6 +105,11 @@ export function validateConfig(raw: Partial<LabConfig>, ns = "trail-lab"): LabCo
     accessLogging: raw.accessLogging ?? CONFIG_DEFAULTS.accessLogging,
     kmsEncryption: raw.kmsEncryption ?? CONFIG_DEFAULTS.kmsEncryption,
     cloudWatchLogs: raw.cloudWatchLogs ?? CONFIG_DEFAULTS.cloudWatchLogs,
+    athena: raw.athena ?? CONFIG_DEFAULTS.athena,
+    athenaRegions: raw.athenaRegions,
+    athenaStartDate: raw.athenaStartDate ?? CONFIG_DEFAULTS.athenaStartDate,
+    athenaOrgId: raw.athenaOrgId,
+    athenaScanCutoffBytes: raw.athenaScanCutoffBytes ?? CONFIG_DEFAULTS.athenaScanCutoffBytes,
     tags: raw.tags ?? {},
   };
   const trailProblem = checkTrailName(cfg.trailName);
@@ -120,6 +139,18 @@ export function validateConfig(raw: Partial<LabConfig>, ns = "trail-lab"): LabCo
   }
   if (cfg.subnetId !== undefined && !SUBNET_ID.test(cfg.subnetId)) {
     throw new InvalidConfigError(key("subnetId"), cfg.subnetId, "must be a subnet id such as subnet-0123456789abcdef0");
+  }
+  if (cfg.athenaRegions !== undefined && (cfg.athenaRegions.length === 0 || !cfg.athenaRegions.every((r) => REGION.test(r)))) {
+    throw new InvalidConfigError(key("athenaRegions"), cfg.athenaRegions, "must be a non-empty list of region names such as [\"us-east-1\"]");
+  }
+  if (!/^\d{4}\/\d{2}\/\d{2}$/.test(cfg.athenaStartDate) || Number.isNaN(Date.parse(cfg.athenaStartDate.replace(/\//g, "-")))) {
+    throw new InvalidConfigError(key("athenaStartDate"), cfg.athenaStartDate, "must be a date written yyyy/MM/dd");
+  }
+  if (cfg.athenaOrgId !== undefined && !/^o-[a-z0-9]{10,32}$/.test(cfg.athenaOrgId)) {
+    throw new InvalidConfigError(key("athenaOrgId"), cfg.athenaOrgId, "must be an organization id such as o-a1b2c3d4e5");
+  }
+  if (!Number.isInteger(cfg.athenaScanCutoffBytes) || cfg.athenaScanCutoffBytes < 10 * 1024 ** 2) {
+    throw new InvalidConfigError(key("athenaScanCutoffBytes"), cfg.athenaScanCutoffBytes, "must be a whole number of bytes, at least 10485760 (10 MB)");
   }
   for (const [tagKey, tagValue] of Object.entries(cfg.tags)) {
     if (tagKey.toLowerCase().startsWith("aws:") || tagKey.length === 0 || tagKey.length > 128 || typeof tagValue !== "string") {
@@ -158,6 +189,11 @@ export function loadConfig(config = new pulumi.Config()): LabConfig {
       accessLogging: bool("accessLogging"),
       kmsEncryption: bool("kmsEncryption"),
       cloudWatchLogs: bool("cloudWatchLogs"),
+      athena: bool("athena"),
+      athenaRegions: config.getObject<string[]>("athenaRegions"),
+      athenaStartDate: optionalString(config, "athenaStartDate"),
+      athenaOrgId: optionalString(config, "athenaOrgId"),
+      athenaScanCutoffBytes: number("athenaScanCutoffBytes"),
       tags: config.getObject<Record<string, string>>("tags"),
     },
     config.name,

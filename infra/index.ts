@@ -10,6 +10,7 @@ import { AuditTrail, trailArn as buildTrailArn } from "./audit-trail";
 import { ProbeInstance } from "./probe-instance";
 import { TrailKey } from "./trail-key";
 import { TrailLogGroup } from "./trail-log-group";
+import { AthenaSearch } from "./athena-search";
 
 const config = loadConfig();
 const tags = labTags(pulumi.getProject(), pulumi.getStack(), config.tags);
@@ -67,6 +68,21 @@ const probe = config.probeInstance
     })
   : undefined;
 
+const athena = config.athena
+  ? new AthenaSearch("athena", {
+      bucketName: auditBucket.bucketName,
+      partition,
+      accountId: account,
+      logPrefix: config.logPrefix,
+      orgId: config.athenaOrgId,
+      regions: config.athenaRegions ?? (config.multiRegion ? aws.getRegionsOutput().names : region.apply((r) => [r])),
+      startDate: config.athenaStartDate,
+      bytesScannedCutoffPerQuery: config.athenaScanCutoffBytes,
+      resultRetentionDays: 7,
+      tags,
+    })
+  : undefined;
+
 export const bucketName = auditBucket.bucketName;
 export const trailName = auditTrail.trailName;
 export const trailArn = auditTrail.trailArn;
@@ -77,3 +93,6 @@ export const logPrefix = account.apply((a) => `${logRoot(a, config.logPrefix)}Cl
 export const accessLogBucketName: pulumi.Output<string | null> = auditBucket.accessLogBucket?.bucketName ?? pulumi.output(null);
 export const kmsKeyArn: pulumi.Output<string | null> = trailKey?.keyArn ?? pulumi.output(null);
 export const logGroupName: pulumi.Output<string | null> = logGroup?.logGroup.name ?? pulumi.output(null);
+export const athenaDatabase: pulumi.Output<string | null> = athena?.database.name ?? pulumi.output(null);
+export const athenaTable: pulumi.Output<string | null> = athena?.table.name ?? pulumi.output(null);
+export const athenaWorkgroup: pulumi.Output<string | null> = athena?.workgroup.name ?? pulumi.output(null);

@@ -170,6 +170,9 @@ describe("infra: the Pulumi program with default config", function () {
       accessLogBucketName: run.outputs.accessLogBucketName,
       kmsKeyArn: null,
       logGroupName: null,
+      athenaDatabase: null,
+      athenaTable: null,
+      athenaWorkgroup: null,
     });
     expect(run.outputs.accessLogBucketName).to.be.a("string").and.not.empty;
     expect(run.outputs.bucketName).to.be.a("string").and.not.empty;

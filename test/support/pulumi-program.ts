@@ -84,6 +84,8 @@ export async function runProgram(
             return { accountId: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:user/lab`, userId: "AIDAEXAMPLE", id: ACCOUNT };
           case "aws:index/getRegion:getRegion":
             return { name: region, region, id: region, endpoint: `ec2.${region}.amazonaws.com`, description: region };
+          case "aws:index/getRegions:getRegions":
+            return { names: ["eu-west-1", "us-east-1", "us-west-2"], id: "aws" };
           case "aws:index/getPartition:getPartition":
             return { partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws", id: "aws" };
           case "aws:ssm/getParameter:getParameter":
