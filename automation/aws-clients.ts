@@ -1,0 +1,56 @@
+// One AWS SDK client per service the lab itself calls (preflight, trail status, sweep), created
+// once with the region and retries; the default credential chain and AWS_ENDPOINT_URL* apply.
+import { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
+import { EC2Client } from "@aws-sdk/client-ec2";
+import { S3Client } from "@aws-sdk/client-s3";
+import { STSClient, type STSClientConfig } from "@aws-sdk/client-sts";
+
+export interface LabClients {
+  sts: STSClient;
+  ec2: EC2Client;
+  cloudtrail: CloudTrailClient;
+  s3: S3Client;
+}
+
+export interface LabClientOptions {
+  region: string;
+  /** One endpoint for every service (tests); otherwise the SDK reads AWS_ENDPOINT_URL*. */
+  endpoint?: string;
+  credentials?: STSClientConfig["credentials"];
+  maxAttempts?: number;
+  env?: NodeJS.ProcessEnv;
+}
+
+export function createLabClients(options: LabClientOptions): LabClients {
+  const env = options.env ?? process.env;
+  const common = {
+    region: options.region,
+    maxAttempts: options.maxAttempts ?? 5,
+    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+    ...(options.credentials ? { credentials: options.credentials } : {}),
+  };
+  const s3PathStyle = Boolean(options.endpoint || env.AWS_ENDPOINT_URL || env.AWS_ENDPOINT_URL_S3);
+  return {
+    sts: new STSClient(common),
+    ec2: new EC2Client(common),
+    cloudtrail: new CloudTrailClient(common),
+    s3: new S3Client({ ...common, forcePathStyle: s3PathStyle, followRegionRedirects: true }),
+  };
+}
+
+export function destroyLabClients(clients: LabClients): void {
+  clients.sts.destroy();
+  clients.ec2.destroy();
+  clients.cloudtrail.destroy();
+  clients.s3.destroy();
+}
+
+/** The error's service code (`name` in SDK v3), for matching exceptions across services. */
+export function errorCode(error: unknown): string {
+  if (error && typeof error === "object") {
+    const e = error as { name?: unknown; Code?: unknown };
+    if (typeof e.Code === "string") return e.Code;
+    if (typeof e.name === "string") return e.name;
+  }
+  return "";
+}

@@ -1,0 +1,58 @@
+// The Pulumi engine as the lab sees it: a few stack operations behind an interface, so that the
+// order of phases, failures and signals can be tested without the Pulumi CLI. pulumi-engine.ts
+// is the real one (Automation API); tests use a recording fake.
+
+/** A config value: plain strings, or an object (such as trail-lab:tags) set key by key. */
+export type ConfigValue = string | Record<string, string>;
+
+export interface LabStack {
+  readonly name: string;
+  setConfig(config: Record<string, ConfigValue>): Promise<void>;
+  getConfig(): Promise<Record<string, string>>;
+  /** Runs `pulumi up`, streaming engine output; throws UpFailedError when the update does not succeed. */
+  up(step: string, onOutput: (text: string) => void): Promise<void>;
+  outputs(): Promise<Record<string, unknown>>;
+  /** The exported deployment (`pulumi stack export`): `{ version, deployment: { resources, pending_operations } }`. */
+  exportState(): Promise<StackState>;
+  importState(state: StackState): Promise<void>;
+  /** Runs `pulumi destroy`; throws EngineError (with the engine's output) when it fails. */
+  destroy(onOutput: (text: string) => void): Promise<void>;
+  /** `pulumi stack rm`: the stack's history and its Pulumi.<stack>.yaml go too. */
+  remove(): Promise<void>;
+}
+
+export interface LabEngine {
+  /** Selects the stack; creates it when `create` is set, otherwise returns null when it does not exist. */
+  openStack(name: string, create: boolean): Promise<LabStack | null>;
+  listStacks(): Promise<string[]>;
+  /** Where the state lives, for messages: a file:// URL, a cloud URL, or "logged-in account". */
+  readonly backend: string;
+  /** Environment a user must set to reach the same backend from a shell (`pulumi destroy` later). */
+  readonly shellEnv: Record<string, string>;
+  readonly workDir: string;
+}
+
+export interface PendingOperation {
+  type: string;
+  resource: { urn: string; type?: string; id?: string };
+}
+
+export interface StackState {
+  version?: number;
+  deployment?: {
+    resources?: { urn: string; type: string; id?: string; outputs?: Record<string, unknown> }[];
+    pending_operations?: PendingOperation[];
+    [key: string]: unknown;
+  };
+  [key: string]: unknown;
+}
+
+/** Removes pending operations from an exported state; returns the cleaned state and what it removed. */
+export function clearPendingOperations(state: StackState): { state: StackState; cleared: PendingOperation[] } {
+  const pending = state.deployment?.pending_operations ?? [];
+  if (pending.length === 0) return { state, cleared: [] };
+  return {
+    state: { ...state, deployment: { ...state.deployment, pending_operations: [] } },
+    cleared: pending,
+  };
+}

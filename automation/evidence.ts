@@ -1,0 +1,97 @@
+// The run's record: what was created, what verify found, how long each phase took and how
+// cleanup went. Written to lab-runs/<stack>/evidence.json before destroy and again after, beside
+// a copy of the matched raw log object (the bucket is about to be deleted).
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { LabSignal } from "./signals";
+import type { Leftover, SweepReport } from "./sweep";
+import type { LabVerifyEvidence } from "./verifier";
+
+export const RUNS_DIR = "lab-runs";
+
+export interface PhaseTiming {
+  startedAt: string;
+  endedAt: string | null;
+  ms: number | null;
+}
+
+export interface CleanupReport {
+  /** destroy: the lab destroyed; kept: --keep; none: nothing was created. */
+  mode: "destroy" | "kept";
+  pendingOperationsCleared: { type: string; urn: string }[];
+  destroyAttempts: number;
+  destroyed: boolean;
+  stackRemoved: boolean;
+  sweep: SweepReport | null;
+  /** True when a second signal ended the wait. */
+  gaveUp: boolean;
+  complete: boolean;
+  leftovers: Leftover[];
+  /** How to remove what is left, or (with --keep) destroy later. */
+  commands: string[];
+}
+
+export interface LabReport {
+  command: "lab" | "cleanup";
+  stack: string;
+  region: string | null;
+  accountId: string | null;
+  callerArn: string | null;
+  backend: string | null;
+  startedAt: string;
+  finishedAt: string | null;
+  exitCode: number | null;
+  verified: boolean | null;
+  outputs: Record<string, unknown> | null;
+  /** The time just before the probe's up: verify looks for records from then on. */
+  since: string | null;
+  verify: LabVerifyEvidence | null;
+  /** The copy of the matched raw .json.gz object. */
+  rawObject: string | null;
+  evidenceFile: string | null;
+  timings: Record<string, PhaseTiming>;
+  cleanup: CleanupReport | null;
+  interrupted: LabSignal | null;
+  error: { name: string; message: string; exitCode: number | null } | null;
+  warnings: string[];
+}
+
+export function newReport(command: LabReport["command"], stack: string, now: Date): LabReport {
+  return {
+    command,
+    stack,
+    region: null,
+    accountId: null,
+    callerArn: null,
+    backend: null,
+    startedAt: now.toISOString(),
+    finishedAt: null,
+    exitCode: null,
+    verified: null,
+    outputs: null,
+    since: null,
+    verify: null,
+    rawObject: null,
+    evidenceFile: null,
+    timings: {},
+    cleanup: null,
+    interrupted: null,
+    error: null,
+    warnings: [],
+  };
+}
+
+export function runDir(projectDir: string, stack: string): string {
+  return path.join(projectDir, RUNS_DIR, stack);
+}
+
+export function writeEvidence(projectDir: string, report: LabReport): string {
+  const dir = runDir(projectDir, report.stack);
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, "evidence.json");
+  report.evidenceFile = file;
+  // Write whole or not at all: a crash mid-write must not leave half a record.
+  fs.writeFileSync(`${file}.tmp`, `${JSON.stringify(report, null, 2)}\n`);
+  fs.renameSync(`${file}.tmp`, file);
+  return file;
+}

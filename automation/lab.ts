@@ -1,0 +1,566 @@
+// The lab cycle: preflight, up without the probe, wait for the trail, up with the probe, verify,
+// keep the evidence, destroy. Cleanup runs on every path once a stack exists, including failures
+// and signals; every outside effect comes in through LabDeps so the cycle is tested without AWS.
+import * as path from "node:path";
+import { shellPrefix } from "./backend";
+import type { ConfigValue, LabEngine, LabStack, StackState } from "./engine";
+import { clearPendingOperations } from "./engine";
+import { EngineError, InterruptedError, LabError, NoRegionError, UsageError, describe } from "./errors";
+import type { CleanupReport, LabReport } from "./evidence";
+import { newReport, runDir, writeEvidence } from "./evidence";
+import type { Identity } from "./preflight";
+import type { SignalSource } from "./signals";
+import { Interruption, unlessAborted } from "./signals";
+import type { Sleep } from "./sleep";
+import type { TemplateConfig } from "./stack-config";
+import { PROJECT, TEMPLATE_STACK, labSettings } from "./stack-config";
+import type { Leftover, LeftoverKind, SweepReport, TagSweeper } from "./sweep";
+import { DEFAULT_BUCKET_PREFIX, removeCommand } from "./sweep";
+import type { TrailStatusReader } from "./trail-status";
+import { waitForLogging } from "./trail-status";
+import type { LabVerifier } from "./verifier";
+import { ExitCode } from "../verify/exit-codes";
+
+/** The AWS side of the lab, bound to one region once it is known. */
+export interface LabServices {
+  identity(): Promise<Identity>;
+  checkDefaultVpc(subnetId: string | undefined): Promise<void>;
+  checkTrailNameFree(trailName: string): Promise<void>;
+  trailStatus: TrailStatusReader;
+  sweeper: TagSweeper;
+  verifier: LabVerifier;
+  close(): void;
+}
+
+export interface LabDeps {
+  projectDir: string;
+  env: NodeJS.ProcessEnv;
+  /** Throws MissingToolError when the Pulumi CLI is absent. */
+  checkCli: () => void;
+  services: (region: string) => LabServices;
+  /** Opens the engine; only called once preflight passed, since it may create the state folder. */
+  openEngine: () => Promise<LabEngine>;
+  signals: SignalSource;
+  /** One line of progress or engine output, to stderr. */
+  log: (line: string) => void;
+  sleep: Sleep;
+  now: () => number;
+}
+
+export interface LabOptions {
+  stack?: string;
+  region?: string;
+  keep: boolean;
+  settleMs: number;
+  /** verify's deadline; verify's own default when undefined. */
+  verifyTimeoutMs?: number;
+  verifyIntervalMs?: number;
+  template: TemplateConfig;
+  trailWaitMs: number;
+  trailPollMs: number;
+  destroyAttempts: number;
+  destroyRetryMs: number;
+  /** Subtracted from the probe's start time for verify's `since`, against clock skew. */
+  clockSkewMs: number;
+}
+
+export const LAB_DEFAULTS = {
+  settleMs: 60_000,
+  trailWaitMs: 10 * 60_000,
+  trailPollMs: 10_000,
+  destroyAttempts: 4,
+  destroyRetryMs: 30_000,
+  clockSkewMs: 60_000,
+} as const;
+
+export const STACK_PREFIX = "lab-";
+
+/** A stack name unique per run, sortable by time: lab-20261125-221500-3fa9. */
+export function uniqueStackName(now: Date, random = Math.random): string {
+  const stamp = now.toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
+  const suffix = Math.floor(random() * 0x10000)
+    .toString(16)
+    .padStart(4, "0");
+  return `${STACK_PREFIX}${stamp}-${suffix}`;
+}
+
+export function checkStackName(name: string): void {
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/.test(name)) {
+    throw new UsageError(`--stack '${name}' is not a valid stack name: letters, digits, '-', '_', '.', at most 100 characters.`);
+  }
+  if (name === TEMPLATE_STACK) {
+    throw new UsageError(`--stack ${TEMPLATE_STACK} is the config template (Pulumi.${TEMPLATE_STACK}.yaml, tracked in git); choose another name.`);
+  }
+}
+
+class Phases {
+  constructor(
+    private readonly report: LabReport,
+    private readonly now: () => number,
+  ) {}
+
+  async run<T>(name: string, work: () => Promise<T>): Promise<T> {
+    const started = this.now();
+    const timing = { startedAt: new Date(started).toISOString(), endedAt: null as string | null, ms: null as number | null };
+    this.report.timings[name] = timing;
+    try {
+      return await work();
+    } finally {
+      const ended = this.now();
+      timing.endedAt = new Date(ended).toISOString();
+      timing.ms = ended - started;
+    }
+  }
+}
+
+function recordError(report: LabReport, error: unknown): void {
+  if (report.error) return;
+  const exitCode = error instanceof LabError ? error.exitCode : exitCodeProperty(error);
+  report.error = {
+    name: error instanceof Error ? error.name : "Error",
+    message: error instanceof Error ? error.message : String(error),
+    exitCode,
+  };
+}
+
+function exitCodeProperty(error: unknown): number | null {
+  const code = (error as { exitCode?: unknown } | null)?.exitCode;
+  return typeof code === "number" ? code : null;
+}
+
+/** The one exit code: incomplete cleanup wins, then a signal, then the error, then the verdict. */
+export function exitCodeOf(report: LabReport): number {
+  if (report.cleanup && report.cleanup.mode === "destroy" && !report.cleanup.complete) return ExitCode.CleanupIncomplete;
+  if (report.interrupted) return ExitCode.Interrupted;
+  if (report.error) return report.error.exitCode ?? ExitCode.AwsError;
+  if (report.verified === true) return ExitCode.Ok;
+  if (report.verified === false) return ExitCode.CheckFailed;
+  return report.command === "cleanup" ? ExitCode.Ok : ExitCode.AwsError;
+}
+
+function str(value: unknown): string | undefined {
+  return typeof value === "string" && value !== "" ? value : undefined;
+}
+
+/** Runs the whole cycle and returns its report; never throws for a failure it can describe. */
+export async function runLab(options: LabOptions, deps: LabDeps): Promise<LabReport> {
+  const stackName = options.stack ?? uniqueStackName(new Date(deps.now()));
+  const report = newReport("lab", stackName, new Date(deps.now()));
+  const phases = new Phases(report, deps.now);
+  const interruption = new Interruption(deps.signals, deps.log);
+  const stopSignal = interruption.stop.signal;
+  let services: LabServices | undefined;
+  let stack: LabStack | null = null;
+  let engine: LabEngine | undefined;
+  // True when an up failed or was interrupted: the state may miss what Pulumi was creating.
+  let upIncomplete = false;
+  const settings = labSettings(options.template.config, options.region, deps.env);
+  const checkInterrupted = () => {
+    if (interruption.signal) throw new InterruptedError(interruption.signal);
+  };
+
+  try {
+    if (options.stack !== undefined) checkStackName(options.stack);
+    await phases.run("preflight", async () => {
+      deps.checkCli();
+      if (!settings.region) throw new NoRegionError();
+      report.region = settings.region;
+      services = deps.services(settings.region);
+      const identity = await services.identity();
+      report.accountId = identity.account;
+      report.callerArn = identity.arn;
+      deps.log(`AWS account ${identity.account} (${identity.arn}), region ${settings.region}, stack ${stackName}`);
+      await services.checkDefaultVpc(settings.subnetId);
+      await services.checkTrailNameFree(settings.trailName);
+    });
+    for (const key of options.template.skipped) {
+      report.warnings.push(`${key} is a secret of the ${TEMPLATE_STACK} stack and was not copied; set it on the run's stack if the program needs it.`);
+    }
+    checkInterrupted();
+    engine = await deps.openEngine();
+    report.backend = engine.backend;
+    deps.log(`Pulumi state: ${engine.backend}`);
+    const others = (await engine.listStacks()).filter((name) => name.startsWith(STACK_PREFIX) && name !== stackName);
+    if (others.length > 0) {
+      report.warnings.push(
+        `Leftover lab stacks in this backend: ${others.join(", ")}. Each may still hold resources: remove one with 'npm run lab -- --cleanup <stack>'.`,
+      );
+    }
+    for (const warning of report.warnings) deps.log(`warning: ${warning}`);
+    checkInterrupted();
+    stack = await engine.openStack(stackName, true);
+  } catch (error) {
+    if (!(error instanceof InterruptedError)) recordError(report, error);
+  }
+
+  if (stack && services && engine) {
+    const live = stack;
+    const svc = services;
+    const onOutput = (text: string) => {
+      for (const line of text.replace(/\n$/, "").split("\n")) deps.log(line);
+    };
+    const up = async (step: string) => {
+      try {
+        await phases.run(`up-${step}`, () => live.up(step, onOutput));
+      } catch (error) {
+        upIncomplete = true;
+        checkInterrupted();
+        throw error;
+      }
+    };
+    try {
+      const config: Record<string, ConfigValue> = { ...options.template.config, "aws:region": settings.region as string };
+      await live.setConfig({ ...config, [`${PROJECT}:probeInstance`]: "false" });
+      await up("trail");
+      checkInterrupted();
+      report.outputs = await live.outputs();
+      const trailName = str(report.outputs.trailName) ?? settings.trailName;
+      await phases.run("trail-wait", () =>
+        waitForLogging(svc.trailStatus, trailName, {
+          timeoutMs: options.trailWaitMs,
+          intervalMs: options.trailPollMs,
+          sleep: deps.sleep,
+          now: deps.now,
+          log: deps.log,
+          signal: stopSignal,
+        }),
+      );
+      checkInterrupted();
+      if (options.settleMs > 0) deps.log(`trail ${trailName} is logging; settling for ${Math.round(options.settleMs / 1000)} s`);
+      await phases.run("settle", () => deps.sleep(options.settleMs, stopSignal));
+      checkInterrupted();
+      await live.setConfig({ [`${PROJECT}:probeInstance`]: "true" });
+      const since = deps.now();
+      report.since = new Date(since).toISOString();
+      await up("probe");
+      checkInterrupted();
+      const outputs = await live.outputs();
+      report.outputs = outputs;
+      const bucket = str(outputs.bucketName);
+      const instanceId = str(outputs.instanceId);
+      if (!bucket) throw new EngineError("stack output", "the stack has no bucketName output");
+      const evidence = await phases.run("verify", () =>
+        svc.verifier.verify({
+          trail: str(outputs.trailName) ?? trailName,
+          region: str(outputs.region) ?? (settings.region as string),
+          bucket,
+          account: str(outputs.accountId),
+          eventName: "RunInstances",
+          resource: instanceId,
+          since: new Date(since - options.clockSkewMs),
+          timeoutMs: options.verifyTimeoutMs,
+          intervalMs: options.verifyIntervalMs,
+          onProgress: deps.log,
+          signal: stopSignal,
+        }),
+      );
+      checkInterrupted();
+      report.verify = evidence;
+      report.verified = evidence.verified;
+      const key = evidence.s3.key;
+      if (key) {
+        const file = path.join(runDir(deps.projectDir, stackName), path.posix.basename(key));
+        try {
+          await svc.verifier.copyLogObject({ bucket, key, file, region: settings.region as string });
+          report.rawObject = file;
+        } catch (error) {
+          report.warnings.push(`Could not copy the matched log object s3://${bucket}/${key}: ${describe(error)}`);
+        }
+      }
+    } catch (error) {
+      if (!(error instanceof InterruptedError) && !interruption.interrupted) recordError(report, error);
+    }
+    writeEvidence(deps.projectDir, report);
+
+    if (options.keep && !interruption.interrupted) {
+      report.cleanup = keptReport(stackName, engine);
+    } else {
+      report.cleanup = await phases.run("destroy", () =>
+        cleanUp(live, {
+          repair: upIncomplete || interruption.interrupted,
+          region: settings.region as string,
+          bucketNames: [str(report.outputs?.bucketName), str(report.outputs?.accessLogBucketName)].filter((b): b is string => !!b),
+          bucketPrefixes: [settings.bucketPrefix ?? DEFAULT_BUCKET_PREFIX, DEFAULT_BUCKET_PREFIX],
+          sweeper: svc.sweeper,
+          engine,
+          giveUp: interruption.giveUp.signal,
+          attempts: options.destroyAttempts,
+          retryMs: options.destroyRetryMs,
+          sleep: deps.sleep,
+          log: deps.log,
+        }),
+      );
+    }
+  }
+  report.interrupted = interruption.signal;
+  interruption.dispose();
+  services?.close();
+  report.finishedAt = new Date(deps.now()).toISOString();
+  report.exitCode = exitCodeOf(report);
+  if (stack) writeEvidence(deps.projectDir, report);
+  return report;
+}
+
+function keptReport(stackName: string, engine: LabEngine): CleanupReport {
+  const env = shellPrefix(engine.shellEnv);
+  return {
+    mode: "kept",
+    pendingOperationsCleared: [],
+    destroyAttempts: 0,
+    destroyed: false,
+    stackRemoved: false,
+    sweep: null,
+    gaveUp: false,
+    complete: false,
+    leftovers: [],
+    commands: [
+      `npm run lab -- --cleanup ${stackName}`,
+      `${env ? `${env} ` : ""}pulumi destroy --cwd ${engine.workDir} --stack ${stackName} --yes && ` +
+        `${env ? `${env} ` : ""}pulumi stack rm --cwd ${engine.workDir} --stack ${stackName} --yes`,
+    ],
+  };
+}
+
+export interface CleanupContext {
+  /** Clear pending operations first and sweep by tag after: the last up did not finish. */
+  repair: boolean;
+  region: string;
+  bucketNames: string[];
+  bucketPrefixes: string[];
+  sweeper: TagSweeper;
+  engine: LabEngine;
+  /** A second signal: stop starting steps and report what is left. */
+  giveUp: AbortSignal;
+  attempts: number;
+  retryMs: number;
+  sleep: Sleep;
+  log: (line: string) => void;
+}
+
+const KINDS: Record<string, LeftoverKind> = {
+  "aws:ec2/instance:Instance": "instance",
+  "aws:ec2/securityGroup:SecurityGroup": "security-group",
+  "aws:cloudtrail/trail:Trail": "trail",
+  "aws:s3/bucket:Bucket": "bucket",
+};
+
+/** The real resources a state still holds (not providers, components or the stack itself). */
+export function resourcesInState(state: StackState | null, stackName: string, region: string): Leftover[] {
+  const resources = state?.deployment?.resources ?? [];
+  return resources
+    .filter((r) => !r.type.startsWith("pulumi:") && !r.type.startsWith(`${PROJECT}:`) && r.id)
+    .map((r) => {
+      const kind = KINDS[r.type] ?? "resource";
+      const id = r.id as string;
+      // Resources without a one-line CLI removal are left to `--cleanup`, which destroys the stack.
+      const removeWith = kind === "resource" ? `${removeCommand("resource", stackName, region)}   # ${r.type} ${id}` : removeCommand(kind, id, region);
+      return { kind, id, region, removeWith };
+    });
+}
+
+/**
+ * Destroys the stack: clears pending operations after an unfinished up, retries destroy when
+ * late log deliveries make the bucket non-empty, sweeps by tag, removes the stack. Stops
+ * starting new steps when `giveUp` fires and then lists what may be left.
+ */
+export async function cleanUp(stack: LabStack, ctx: CleanupContext): Promise<CleanupReport> {
+  const report: CleanupReport = {
+    mode: "destroy",
+    pendingOperationsCleared: [],
+    destroyAttempts: 0,
+    destroyed: false,
+    stackRemoved: false,
+    sweep: null,
+    gaveUp: false,
+    complete: false,
+    leftovers: [],
+    commands: [],
+  };
+  let lastState: StackState | null = null;
+  const bucketNames = new Set(ctx.bucketNames);
+  const onOutput = (text: string) => {
+    for (const line of text.replace(/\n$/, "").split("\n")) ctx.log(line);
+  };
+
+  const work = async () => {
+    if (ctx.repair) {
+      try {
+        const exported = await stack.exportState();
+        const { state, cleared } = clearPendingOperations(exported);
+        lastState = state;
+        if (cleared.length > 0) {
+          ctx.log(`clearing ${cleared.length} pending operation(s) left by the interrupted update: ${cleared.map((p) => `${p.type} ${p.resource.urn}`).join(", ")}`);
+          await stack.importState(state);
+          report.pendingOperationsCleared = cleared.map((p) => ({ type: p.type, urn: p.resource.urn }));
+        }
+      } catch (error) {
+        ctx.log(`could not inspect the stack's state: ${describe(error)}`);
+      }
+      for (const r of lastState?.deployment?.resources ?? []) {
+        if (r.type === "aws:s3/bucket:Bucket" && r.id) bucketNames.add(r.id);
+      }
+    }
+    let lastError: unknown;
+    while (report.destroyAttempts < ctx.attempts && !ctx.giveUp.aborted) {
+      report.destroyAttempts++;
+      try {
+        await stack.destroy(onOutput);
+        report.destroyed = true;
+        break;
+      } catch (error) {
+        lastError = error;
+        const output = error instanceof EngineError ? error.output : describe(error);
+        if (!/BucketNotEmpty/.test(output) || report.destroyAttempts >= ctx.attempts) break;
+        ctx.log(`destroy: the bucket received late log deliveries (BucketNotEmpty); trying again in ${Math.round(ctx.retryMs / 1000)} s (attempt ${report.destroyAttempts + 1} of ${ctx.attempts})`);
+        await ctx.sleep(ctx.retryMs, ctx.giveUp);
+      }
+    }
+    if (!report.destroyed && lastError) ctx.log(`destroy failed: ${describe(lastError)}`);
+    if ((ctx.repair || !report.destroyed) && !ctx.giveUp.aborted) {
+      try {
+        report.sweep = await ctx.sweeper.sweep(stack.name, {
+          region: ctx.region,
+          bucketNames: [...bucketNames],
+          bucketPrefixes: ctx.bucketPrefixes,
+        });
+      } catch (error) {
+        report.sweep = { removed: [], remaining: [{ kind: "stack", id: stack.name, region: ctx.region, removeWith: removeCommand("stack", stack.name, ctx.region), reason: `sweep failed: ${describe(error)}` }] };
+      }
+    }
+    if (report.destroyed && !ctx.giveUp.aborted) {
+      try {
+        await stack.remove();
+        report.stackRemoved = true;
+      } catch (error) {
+        ctx.log(`warning: the empty stack could not be removed: ${describe(error)}`);
+      }
+    }
+  };
+
+  const finished = await unlessAborted(work(), ctx.giveUp);
+  report.gaveUp = finished === undefined;
+  const sweepLeft: Leftover[] = report.sweep?.remaining ?? [];
+  if (!report.destroyed) {
+    // What the state knew of, plus what the sweep could not remove: all of it may cost money.
+    let state: StackState | null = lastState;
+    if (!state && !report.gaveUp) {
+      try {
+        state = await stack.exportState();
+      } catch {
+        state = null;
+      }
+    }
+    const known = resourcesInState(state, stack.name, ctx.region);
+    report.leftovers = [...(known.length > 0 || report.gaveUp ? known : []), ...sweepLeft];
+    if (report.leftovers.length === 0 || report.gaveUp) {
+      report.leftovers.push({ kind: "stack", id: stack.name, region: ctx.region, removeWith: removeCommand("stack", stack.name, ctx.region) });
+    }
+  } else {
+    report.leftovers = sweepLeft;
+  }
+  report.complete = report.destroyed && !report.gaveUp && sweepLeft.length === 0;
+  if (!report.complete) {
+    const env = shellPrefix(ctx.engine.shellEnv);
+    report.commands = [
+      `npm run lab -- --cleanup ${stack.name}`,
+      `${env ? `${env} ` : ""}pulumi destroy --cwd ${ctx.engine.workDir} --stack ${stack.name} --yes`,
+      ...report.leftovers.filter((l) => l.kind !== "stack" && l.kind !== "resource").map((l) => l.removeWith),
+    ];
+  }
+  return report;
+}
+
+export interface CleanupOptions {
+  stack: string;
+  region?: string;
+  template: TemplateConfig;
+  destroyAttempts: number;
+  destroyRetryMs: number;
+}
+
+/** `--cleanup <stack>`: destroy a leftover stack (clearing pending operations), sweep, remove it. */
+export async function runCleanup(options: CleanupOptions, deps: LabDeps): Promise<LabReport> {
+  const report = newReport("cleanup", options.stack, new Date(deps.now()));
+  const phases = new Phases(report, deps.now);
+  const interruption = new Interruption(deps.signals, deps.log);
+  let services: LabServices | undefined;
+  const settings = labSettings(options.template.config, options.region, deps.env);
+  try {
+    checkStackName(options.stack);
+    deps.checkCli();
+    const engine = await deps.openEngine();
+    report.backend = engine.backend;
+    const stack = await engine.openStack(options.stack, false);
+    let region = options.region;
+    if (stack && !region) {
+      const config = await stack.getConfig();
+      region = config["aws:region"];
+    }
+    region = region ?? settings.region;
+    if (!region) throw new NoRegionError();
+    report.region = region;
+    services = deps.services(region);
+    const identity = await services.identity();
+    report.accountId = identity.account;
+    report.callerArn = identity.arn;
+    deps.log(`AWS account ${identity.account} (${identity.arn}), region ${region}, stack ${options.stack}`);
+    const svc = services;
+    const prefixes = [settings.bucketPrefix ?? DEFAULT_BUCKET_PREFIX, DEFAULT_BUCKET_PREFIX];
+    if (stack) {
+      try {
+        report.outputs = await stack.outputs();
+      } catch {
+        report.outputs = null;
+      }
+      const target = region;
+      report.cleanup = await phases.run("destroy", () =>
+        cleanUp(stack, {
+          repair: true,
+          region: target,
+          bucketNames: [str(report.outputs?.bucketName), str(report.outputs?.accessLogBucketName)].filter((b): b is string => !!b),
+          bucketPrefixes: prefixes,
+          sweeper: svc.sweeper,
+          engine,
+          giveUp: interruption.giveUp.signal,
+          attempts: options.destroyAttempts,
+          retryMs: options.destroyRetryMs,
+          sleep: deps.sleep,
+          log: deps.log,
+        }),
+      );
+    } else {
+      deps.log(`No stack '${options.stack}' in ${engine.backend}; sweeping ${region} for resources tagged with it.`);
+      report.cleanup = await phases.run("sweep", () => sweepOnly(options.stack, region, prefixes, svc.sweeper));
+    }
+  } catch (error) {
+    recordError(report, error);
+  }
+  report.interrupted = interruption.signal;
+  interruption.dispose();
+  services?.close();
+  report.finishedAt = new Date(deps.now()).toISOString();
+  report.exitCode = exitCodeOf(report);
+  return report;
+}
+
+async function sweepOnly(stack: string, region: string, bucketPrefixes: string[], sweeper: TagSweeper): Promise<CleanupReport> {
+  let sweep: SweepReport;
+  try {
+    sweep = await sweeper.sweep(stack, { region, bucketNames: [], bucketPrefixes });
+  } catch (error) {
+    sweep = { removed: [], remaining: [{ kind: "stack", id: stack, region, removeWith: removeCommand("stack", stack, region), reason: `sweep failed: ${describe(error)}` }] };
+  }
+  return {
+    mode: "destroy",
+    pendingOperationsCleared: [],
+    destroyAttempts: 0,
+    destroyed: true,
+    stackRemoved: false,
+    sweep,
+    gaveUp: false,
+    complete: sweep.remaining.length === 0,
+    leftovers: sweep.remaining,
+    commands: sweep.remaining.map((l) => l.removeWith),
+  };
+}
+

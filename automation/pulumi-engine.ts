@@ -1,0 +1,170 @@
+// The real LabEngine: the Pulumi Automation API's LocalWorkspace on the project root, where
+// Pulumi.yaml names infra/ as the program, so the lab runs exactly what `pulumi up` runs.
+import {
+  CommandError,
+  ConcurrentUpdateError,
+  LocalWorkspace,
+  StackNotFoundError,
+  type ConfigMap,
+  type Deployment,
+  type Stack,
+} from "@pulumi/pulumi/automation";
+import type { ConfigValue, LabEngine, LabStack, StackState } from "./engine";
+import { EngineError, StackLockedError, UpFailedError } from "./errors";
+
+export interface PulumiEngineOptions {
+  /** The folder holding Pulumi.yaml. */
+  workDir: string;
+  /** Backend and passphrase variables (backend.ts), added to the user's environment. */
+  env: Record<string, string>;
+  backend: string;
+}
+
+export async function createPulumiEngine(options: PulumiEngineOptions): Promise<LabEngine> {
+  const workspace = await LocalWorkspace.create({ workDir: options.workDir, envVars: options.env });
+  return new PulumiEngine(workspace, options);
+}
+
+function stderrOf(error: unknown): string {
+  if (error instanceof CommandError) return error.message;
+  return error instanceof Error ? error.message : String(error);
+}
+
+function hintFor(output: string): string | undefined {
+  if (/passphrase must be set|incorrect passphrase/i.test(output)) {
+    return "the stack's secrets need the passphrase it was created with: set PULUMI_CONFIG_PASSPHRASE (or _FILE)";
+  }
+  return undefined;
+}
+
+function translate(command: string, stack: string, error: unknown): Error {
+  if (error instanceof ConcurrentUpdateError) return new StackLockedError(stack, error.message);
+  const output = stderrOf(error);
+  return new EngineError(command, output, hintFor(output));
+}
+
+class PulumiEngine implements LabEngine {
+  readonly workDir: string;
+  readonly backend: string;
+  readonly shellEnv: Record<string, string>;
+
+  constructor(
+    private readonly workspace: LocalWorkspace,
+    options: PulumiEngineOptions,
+  ) {
+    this.workDir = options.workDir;
+    this.backend = options.backend;
+    this.shellEnv = options.env;
+  }
+
+  async openStack(name: string, create: boolean): Promise<LabStack | null> {
+    try {
+      const stack = create
+        ? await LocalWorkspace.createOrSelectStack({ stackName: name, workDir: this.workDir }, this.options())
+        : await LocalWorkspace.selectStack({ stackName: name, workDir: this.workDir }, this.options());
+      return new PulumiStack(stack);
+    } catch (error) {
+      if (!create && error instanceof StackNotFoundError) return null;
+      throw translate(create ? "stack init" : "stack select", name, error);
+    }
+  }
+
+  async listStacks(): Promise<string[]> {
+    try {
+      return (await this.workspace.listStacks()).map((s) => s.name);
+    } catch (error) {
+      throw translate("stack ls", "", error);
+    }
+  }
+
+  private options() {
+    return { envVars: this.shellEnv };
+  }
+}
+
+class PulumiStack implements LabStack {
+  readonly name: string;
+
+  constructor(private readonly stack: Stack) {
+    this.name = stack.name;
+  }
+
+  async setConfig(config: Record<string, ConfigValue>): Promise<void> {
+    const plain: ConfigMap = {};
+    const nested: ConfigMap = {};
+    for (const [key, value] of Object.entries(config)) {
+      if (typeof value === "string") plain[key] = { value };
+      else for (const [sub, v] of Object.entries(value)) nested[`${key}[${JSON.stringify(sub)}]`] = { value: v };
+    }
+    try {
+      if (Object.keys(plain).length > 0) await this.stack.setAllConfig(plain);
+      if (Object.keys(nested).length > 0) await this.stack.setAllConfig(nested, true);
+    } catch (error) {
+      throw translate("config set-all", this.name, error);
+    }
+  }
+
+  async getConfig(): Promise<Record<string, string>> {
+    try {
+      const all = await this.stack.getAllConfig();
+      return Object.fromEntries(Object.entries(all).map(([k, v]) => [k, v.value]));
+    } catch (error) {
+      throw translate("config", this.name, error);
+    }
+  }
+
+  async up(step: string, onOutput: (text: string) => void): Promise<void> {
+    let result: string;
+    try {
+      // No `signal`: the Automation API would send the child a SIGINT of its own, and a second
+      // SIGINT makes Pulumi abandon in-flight creates. The terminal's SIGINT already reached it.
+      const up = await this.stack.up({ onOutput, onError: onOutput });
+      result = up.summary.result;
+    } catch (error) {
+      if (error instanceof ConcurrentUpdateError) throw new StackLockedError(this.name, error.message);
+      throw new UpFailedError(step, stderrOf(error));
+    }
+    if (result !== "succeeded") throw new UpFailedError(step, `the update's result is '${result}'`);
+  }
+
+  async outputs(): Promise<Record<string, unknown>> {
+    try {
+      const outs = await this.stack.outputs();
+      return Object.fromEntries(Object.entries(outs).map(([k, v]) => [k, v.value as unknown]));
+    } catch (error) {
+      throw translate("stack output", this.name, error);
+    }
+  }
+
+  async exportState(): Promise<StackState> {
+    try {
+      return (await this.stack.exportStack()) as StackState;
+    } catch (error) {
+      throw translate("stack export", this.name, error);
+    }
+  }
+
+  async importState(state: StackState): Promise<void> {
+    try {
+      await this.stack.importStack(state as unknown as Deployment);
+    } catch (error) {
+      throw translate("stack import", this.name, error);
+    }
+  }
+
+  async destroy(onOutput: (text: string) => void): Promise<void> {
+    try {
+      await this.stack.destroy({ onOutput, onError: onOutput });
+    } catch (error) {
+      throw translate("destroy", this.name, error);
+    }
+  }
+
+  async remove(): Promise<void> {
+    try {
+      await this.stack.workspace.removeStack(this.name);
+    } catch (error) {
+      throw translate("stack rm", this.name, error);
+    }
+  }
+}

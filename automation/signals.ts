@@ -1,0 +1,67 @@
+// SIGINT/SIGTERM handling for the lab. The first signal asks the cycle to stop and clean up; the
+// Pulumi child is left alone, because the terminal's SIGINT already reached it and a second one
+// makes Pulumi abandon resources it is creating. A second signal gives up waiting for cleanup.
+
+export type LabSignal = "SIGINT" | "SIGTERM";
+
+export interface SignalSource {
+  on(event: LabSignal, listener: () => void): unknown;
+  off(event: LabSignal, listener: () => void): unknown;
+}
+
+export class Interruption {
+  /** Fires at the first signal: stop starting new work, abort waits and polling. */
+  readonly stop = new AbortController();
+  /** Fires at the second signal: stop waiting for cleanup, report what is left. */
+  readonly giveUp = new AbortController();
+  signal: LabSignal | null = null;
+  private readonly listeners: [LabSignal, () => void][] = [];
+
+  constructor(
+    private readonly source: SignalSource,
+    private readonly log: (line: string) => void,
+  ) {
+    for (const name of ["SIGINT", "SIGTERM"] as const) {
+      const listener = () => this.receive(name);
+      source.on(name, listener);
+      this.listeners.push([name, listener]);
+    }
+  }
+
+  get interrupted(): boolean {
+    return this.signal !== null;
+  }
+
+  private receive(name: LabSignal): void {
+    if (!this.signal) {
+      this.signal = name;
+      this.log(`${name} received: stopping, then destroying what was created. Send it again to stop waiting (resources may be left).`);
+      this.stop.abort();
+    } else if (!this.giveUp.signal.aborted) {
+      this.log(`${name} received again: no longer waiting for cleanup.`);
+      this.giveUp.abort();
+    }
+  }
+
+  dispose(): void {
+    for (const [name, listener] of this.listeners) this.source.off(name, listener);
+  }
+}
+
+/** Resolves with the work's result, or with `undefined` as soon as `signal` fires. */
+export async function unlessAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<{ value: T } | undefined> {
+  if (signal.aborted) return undefined;
+  let onAbort: () => void = () => undefined;
+  const aborted = new Promise<undefined>((resolve) => {
+    onAbort = () => resolve(undefined);
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+  const settled = work.then((value) => ({ value }));
+  // When the abort wins, a later rejection of the abandoned work must not crash the process.
+  settled.catch(() => undefined);
+  try {
+    return await Promise.race([settled, aborted]);
+  } finally {
+    signal.removeEventListener("abort", onAbort);
+  }
+}

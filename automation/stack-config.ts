@@ -1,0 +1,64 @@
+// Each run's stack starts from Pulumi.dev.yaml's config (the template users edit), plus the
+// lab's flags. Only values the lab itself needs are read back out of it here.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as yaml from "js-yaml";
+import type { ConfigValue } from "./engine";
+
+export const TEMPLATE_STACK = "dev";
+export const PROJECT = "trail-lab";
+
+export interface TemplateConfig {
+  config: Record<string, ConfigValue>;
+  /** Keys left out: secrets encrypted for the dev stack cannot move to another stack. */
+  skipped: string[];
+}
+
+function scalar(value: unknown): string {
+  return typeof value === "string" ? value : JSON.stringify(value);
+}
+
+export function readTemplateConfig(projectDir: string): TemplateConfig {
+  const file = path.join(projectDir, `Pulumi.${TEMPLATE_STACK}.yaml`);
+  const result: TemplateConfig = { config: {}, skipped: [] };
+  if (!fs.existsSync(file)) return result;
+  const doc = yaml.load(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> } | null;
+  for (const [key, value] of Object.entries(doc?.config ?? {})) {
+    if (value === null || value === undefined) continue;
+    if (typeof value === "object") {
+      if ("secure" in value) {
+        result.skipped.push(key);
+        continue;
+      }
+      result.config[key] = Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, scalar(v)]));
+    } else {
+      result.config[key] = scalar(value);
+    }
+  }
+  return result;
+}
+
+function text(config: Record<string, ConfigValue>, key: string): string | undefined {
+  const value = config[`${PROJECT}:${key}`] ?? config[key];
+  return typeof value === "string" && value.trim() !== "" ? value.trim() : undefined;
+}
+
+export interface LabSettings {
+  region: string | undefined;
+  trailName: string;
+  subnetId: string | undefined;
+  bucketPrefix: string | undefined;
+}
+
+// infra/config.ts CONFIG_DEFAULTS.trailName; automation/ does not import infra/.
+const DEFAULT_TRAIL_NAME = "my-logs-trail";
+
+/** The stack's region: --region, else the template's aws:region, else the AWS environment. */
+export function labSettings(config: Record<string, ConfigValue>, region: string | undefined, env: NodeJS.ProcessEnv): LabSettings {
+  return {
+    region: region ?? text(config, "aws:region") ?? (env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined),
+    trailName: text(config, "trailName") ?? DEFAULT_TRAIL_NAME,
+    subnetId: text(config, "subnetId"),
+    bucketPrefix: text(config, "bucketPrefix"),
+  };
+}

@@ -1,0 +1,205 @@
+// The sweep: after an interrupted or failed up, Pulumi's state may not know every resource it
+// started to create, so find what still carries the stack tag and delete it directly:
+// instances first, then the trail, then the bucket (a live trail keeps writing into it).
+import { DeleteTrailCommand, DescribeTrailsCommand, ListTagsCommand } from "@aws-sdk/client-cloudtrail";
+import {
+  DeleteSecurityGroupCommand,
+  DescribeSecurityGroupsCommand,
+  paginateDescribeInstances,
+  TerminateInstancesCommand,
+  waitUntilInstanceTerminated,
+} from "@aws-sdk/client-ec2";
+import {
+  DeleteBucketCommand,
+  DeleteObjectsCommand,
+  GetBucketTaggingCommand,
+  ListObjectVersionsCommand,
+  paginateListBuckets,
+} from "@aws-sdk/client-s3";
+import type { LabClients } from "./aws-clients";
+import { errorCode } from "./aws-clients";
+import { describe } from "./errors";
+import { STACK_TAG } from "./stack-tag";
+
+export type LeftoverKind = "instance" | "security-group" | "trail" | "bucket" | "stack" | "resource";
+
+export interface Leftover {
+  kind: LeftoverKind;
+  id: string;
+  region: string;
+  /** A command that removes it by hand. */
+  removeWith: string;
+  /** Why it is still there, when the sweep tried and failed. */
+  reason?: string;
+}
+
+export interface SweepReport {
+  removed: Leftover[];
+  remaining: Leftover[];
+}
+
+export interface SweepHints {
+  region: string;
+  /** Bucket names known from outputs or state. */
+  bucketNames: string[];
+  /** Generated bucket names start with one of these (trail-lab:bucketPrefix, the program's defaults). */
+  bucketPrefixes: string[];
+}
+
+export interface TagSweeper {
+  sweep(stack: string, hints: SweepHints): Promise<SweepReport>;
+}
+
+// infra/index.ts names the audit bucket component `audit-logs`, and its buckets (audit, access
+// logs) get generated names that start with it; trail-lab:bucketPrefix overrides the audit one.
+export const DEFAULT_BUCKET_PREFIX = "audit-logs-";
+
+export function removeCommand(kind: LeftoverKind, id: string, region: string): string {
+  switch (kind) {
+    case "instance":
+      return `aws ec2 terminate-instances --region ${region} --instance-ids ${id}`;
+    case "security-group":
+      return `aws ec2 delete-security-group --region ${region} --group-id ${id}`;
+    case "trail":
+      return `aws cloudtrail delete-trail --region ${region} --name ${id}`;
+    case "bucket":
+      return `aws s3 rb s3://${id} --force   # a versioned bucket: delete every object version first if this fails`;
+    case "stack":
+    case "resource":
+      return `npm run lab -- --cleanup ${id}`;
+  }
+}
+
+export interface AwsSweeperOptions {
+  /** How long to wait for instances to terminate before deleting their security group. */
+  terminateWaitSeconds?: number;
+  log?: (line: string) => void;
+}
+
+export function awsTagSweeper(clients: LabClients, options: AwsSweeperOptions = {}): TagSweeper {
+  const log = options.log ?? (() => undefined);
+  return {
+    async sweep(stack, hints) {
+      const report: SweepReport = { removed: [], remaining: [] };
+      const item = (kind: LeftoverKind, id: string, reason?: string): Leftover => ({
+        kind,
+        id,
+        region: hints.region,
+        removeWith: removeCommand(kind, id, hints.region),
+        ...(reason ? { reason } : {}),
+      });
+      const attempt = async (kind: LeftoverKind, id: string, action: () => Promise<unknown>) => {
+        try {
+          await action();
+          report.removed.push(item(kind, id));
+          log(`sweep: removed ${kind} ${id}`);
+        } catch (error) {
+          report.remaining.push(item(kind, id, describe(error)));
+          log(`sweep: could not remove ${kind} ${id}: ${describe(error)}`);
+        }
+      };
+      const tagFilter = { Name: `tag:${STACK_TAG}`, Values: [stack] };
+
+      // Instances: what costs money; terminate, then wait so their security group can go.
+      const instanceIds: string[] = [];
+      for await (const page of paginateDescribeInstances(
+        { client: clients.ec2 },
+        { Filters: [tagFilter, { Name: "instance-state-name", Values: ["pending", "running", "stopping", "stopped"] }] },
+      )) {
+        for (const r of page.Reservations ?? []) for (const i of r.Instances ?? []) if (i.InstanceId) instanceIds.push(i.InstanceId);
+      }
+      if (instanceIds.length > 0) {
+        let terminated = false;
+        try {
+          await clients.ec2.send(new TerminateInstancesCommand({ InstanceIds: instanceIds }));
+          terminated = true;
+        } catch (error) {
+          for (const id of instanceIds) report.remaining.push(item("instance", id, describe(error)));
+        }
+        if (terminated) {
+          for (const id of instanceIds) report.removed.push(item("instance", id));
+          log(`sweep: terminating ${instanceIds.join(", ")}`);
+          try {
+            await waitUntilInstanceTerminated(
+              { client: clients.ec2, maxWaitTime: options.terminateWaitSeconds ?? 300, minDelay: 5 },
+              { InstanceIds: instanceIds },
+            );
+          } catch (error) {
+            log(`sweep: instances not terminated yet: ${describe(error)}`);
+          }
+        }
+      }
+      const groups = await clients.ec2.send(new DescribeSecurityGroupsCommand({ Filters: [tagFilter] }));
+      for (const g of groups.SecurityGroups ?? []) {
+        if (g.GroupId) {
+          const groupId = g.GroupId;
+          await attempt("security-group", groupId, () => clients.ec2.send(new DeleteSecurityGroupCommand({ GroupId: groupId })));
+        }
+      }
+
+      // Trails homed in this region that carry the tag (a region holds a handful of trails).
+      const trails = await clients.cloudtrail.send(new DescribeTrailsCommand({ includeShadowTrails: false }));
+      const arns = (trails.trailList ?? []).map((t) => t.TrailARN).filter((a): a is string => Boolean(a));
+      for (let i = 0; i < arns.length; i += 20) {
+        const tags = await clients.cloudtrail.send(new ListTagsCommand({ ResourceIdList: arns.slice(i, i + 20) }));
+        for (const r of tags.ResourceTagList ?? []) {
+          if (r.ResourceId && r.TagsList?.some((t) => t.Key === STACK_TAG && t.Value === stack)) {
+            const arn = r.ResourceId;
+            await attempt("trail", arn, () => clients.cloudtrail.send(new DeleteTrailCommand({ Name: arn })));
+          }
+        }
+      }
+
+      // Buckets: known names plus those with the generated prefix, deleted only when tagged.
+      const candidates = new Set(hints.bucketNames);
+      for (const prefix of new Set(hints.bucketPrefixes)) {
+        for await (const page of paginateListBuckets({ client: clients.s3 }, { Prefix: prefix })) {
+          for (const b of page.Buckets ?? []) if (b.Name) candidates.add(b.Name);
+        }
+      }
+      for (const bucket of candidates) {
+        if (!(await bucketHasTag(clients, bucket, stack))) continue;
+        await attempt("bucket", bucket, () => emptyAndDeleteBucket(clients, bucket));
+      }
+      return report;
+    },
+  };
+}
+
+async function bucketHasTag(clients: LabClients, bucket: string, stack: string): Promise<boolean> {
+  try {
+    const tagging = await clients.s3.send(new GetBucketTaggingCommand({ Bucket: bucket }));
+    return tagging.TagSet?.some((t) => t.Key === STACK_TAG && t.Value === stack) ?? false;
+  } catch (error) {
+    const code = errorCode(error);
+    if (code === "NoSuchBucket" || code === "NoSuchTagSet" || code === "AccessDenied") return false;
+    throw error;
+  }
+}
+
+/**
+ * Deletes every object version and delete marker, then the bucket. Each listing starts from the
+ * top again (what was listed is deleted), so no continuation tokens are needed; late deliveries
+ * that land meanwhile are caught by the next round.
+ */
+export async function emptyAndDeleteBucket(clients: Pick<LabClients, "s3">, bucket: string, rounds = 5): Promise<void> {
+  for (let round = 1; ; round++) {
+    for (;;) {
+      const page = await clients.s3.send(new ListObjectVersionsCommand({ Bucket: bucket, MaxKeys: 1000 }));
+      const objects = [...(page.Versions ?? []), ...(page.DeleteMarkers ?? [])]
+        .filter((v) => v.Key)
+        .map((v) => ({ Key: v.Key as string, VersionId: v.VersionId }));
+      if (objects.length === 0) break;
+      const deleted = await clients.s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: objects, Quiet: true } }));
+      const failed = deleted.Errors ?? [];
+      // Listing again would return the same objects forever.
+      if (failed.length > 0) throw new Error(`could not delete ${failed.length} objects, first ${failed[0].Key}: ${failed[0].Code} ${failed[0].Message}`);
+    }
+    try {
+      await clients.s3.send(new DeleteBucketCommand({ Bucket: bucket }));
+      return;
+    } catch (error) {
+      if (errorCode(error) !== "BucketNotEmpty" || round >= rounds) throw error;
+    }
+  }
+}

@@ -1,0 +1,59 @@
+// Waits until the new trail reports IsLogging: trail creation is eventually consistent, and the
+// probe must not launch before the trail records.
+import { GetTrailStatusCommand } from "@aws-sdk/client-cloudtrail";
+import type { LabClients } from "./aws-clients";
+import { errorCode } from "./aws-clients";
+import { AwsCallError, TrailNotLoggingInTimeError } from "./errors";
+import type { Sleep } from "./sleep";
+
+export interface TrailStatus {
+  isLogging: boolean;
+  latestDeliveryError: string | null;
+}
+
+export interface TrailStatusReader {
+  status(trailName: string): Promise<TrailStatus | null>;
+}
+
+export function cloudTrailStatusReader(clients: Pick<LabClients, "cloudtrail">): TrailStatusReader {
+  return {
+    async status(trailName) {
+      try {
+        const s = await clients.cloudtrail.send(new GetTrailStatusCommand({ Name: trailName }));
+        return { isLogging: s.IsLogging ?? false, latestDeliveryError: s.LatestDeliveryError ?? null };
+      } catch (error) {
+        // Right after CreateTrail the trail may not be visible yet.
+        if (errorCode(error) === "TrailNotFoundException") return null;
+        throw new AwsCallError("cloudtrail:GetTrailStatus", error);
+      }
+    },
+  };
+}
+
+export interface WaitOptions {
+  timeoutMs: number;
+  intervalMs: number;
+  sleep: Sleep;
+  now: () => number;
+  log: (line: string) => void;
+  signal?: AbortSignal;
+}
+
+/** Resolves once IsLogging (or at the signal, returning false); throws when the deadline passes. */
+export async function waitForLogging(reader: TrailStatusReader, trailName: string, options: WaitOptions): Promise<boolean> {
+  const started = options.now();
+  let last: TrailStatus | null = null;
+  for (;;) {
+    if (options.signal?.aborted) return false;
+    last = await reader.status(trailName);
+    if (last?.isLogging) return true;
+    const elapsed = options.now() - started;
+    if (elapsed >= options.timeoutMs) {
+      throw new TrailNotLoggingInTimeError(trailName, elapsed, last?.latestDeliveryError ?? null);
+    }
+    options.log(
+      `trail ${trailName}: ${last ? "not logging yet" : "not visible yet"} after ${Math.round(elapsed / 1000)} s, checking again`,
+    );
+    await options.sleep(options.intervalMs, options.signal);
+  }
+}
