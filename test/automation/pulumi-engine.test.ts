@@ -1,0 +1,118 @@
+// The real engine (Automation API LocalWorkspace) against the stand-in `pulumi` CLI: the
+// arguments, working folder, backend URL and passphrase it passes, and how it reports failures.
+import { expect } from "chai";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { chooseBackend } from "../../automation/backend";
+import type { LabEngine } from "../../automation/engine";
+import { EngineError, UpFailedError } from "../../automation/errors";
+import { createPulumiEngine } from "../../automation/pulumi-engine";
+import { installFakePulumi, type FakePulumi } from "../support/fake-pulumi";
+
+function project(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "trail-lab-project-"));
+  fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: trail-lab\nruntime: nodejs\nmain: infra/\n");
+  return dir;
+}
+
+describe("automation/pulumi-engine against a stand-in pulumi CLI", function () {
+  let fake: FakePulumi;
+  let projectDir: string;
+  let engine: LabEngine;
+  const saved = { url: process.env.PULUMI_BACKEND_URL, pass: process.env.PULUMI_CONFIG_PASSPHRASE, file: process.env.PULUMI_CONFIG_PASSPHRASE_FILE, home: process.env.PULUMI_HOME };
+
+  beforeEach(async function () {
+    fake = installFakePulumi();
+    projectDir = project();
+    delete process.env.PULUMI_BACKEND_URL;
+    delete process.env.PULUMI_CONFIG_PASSPHRASE;
+    delete process.env.PULUMI_CONFIG_PASSPHRASE_FILE;
+    process.env.PULUMI_HOME = path.join(projectDir, "no-pulumi-home");
+    const backend = chooseBackend(projectDir, process.env);
+    engine = await createPulumiEngine({ workDir: projectDir, env: backend.env, backend: backend.description });
+  });
+
+  afterEach(function () {
+    fake.restore();
+    fs.rmSync(projectDir, { recursive: true, force: true });
+    for (const [k, v] of [["PULUMI_BACKEND_URL", saved.url], ["PULUMI_CONFIG_PASSPHRASE", saved.pass], ["PULUMI_CONFIG_PASSPHRASE_FILE", saved.file], ["PULUMI_HOME", saved.home]] as const) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  });
+
+  it("creates the stack in the project folder's file backend with an empty passphrase", async function () {
+    const stack = await engine.openStack("lab-a", true);
+    expect(stack?.name).to.equal("lab-a");
+    const calls = fake.calls().filter((c) => c.argv);
+    const select = calls.find((c) => c.argv![0] === "stack" && c.argv![1] === "select");
+    const init = calls.find((c) => c.argv![0] === "stack" && c.argv![1] === "init");
+    expect(select?.argv).to.include.members(["--stack", "lab-a"]);
+    expect(init?.argv?.slice(0, 3)).to.deep.equal(["stack", "init", "lab-a"]);
+    for (const call of [select!, init!]) {
+      expect(call.cwd).to.equal(projectDir);
+      expect(call.env?.PULUMI_BACKEND_URL).to.equal(`file://${path.join(projectDir, ".pulumi-state")}`);
+      expect(call.env?.PULUMI_CONFIG_PASSPHRASE).to.equal("");
+    }
+  });
+
+  it("sets plain and nested config, runs up, reads outputs and config back", async function () {
+    const stack = (await engine.openStack("lab-b", true))!;
+    await stack.setConfig({ "aws:region": "eu-west-1", "trail-lab:probeInstance": "true", "trail-lab:tags": { "team.name": "sec" } });
+    const sets = fake.calls().filter((c) => c.argv?.[0] === "config" && c.argv[1] === "set-all");
+    expect(sets[0].argv).to.include.members(["--plaintext", "aws:region=eu-west-1", "trail-lab:probeInstance=true"]);
+    expect(sets[1].argv).to.include.members(["--path", 'trail-lab:tags["team.name"]=sec']);
+    const lines: string[] = [];
+    await stack.up("probe", (text) => lines.push(text));
+    expect(lines.join("")).to.contain("Updating (lab-b)");
+    const up = fake.calls().find((c) => c.argv?.[0] === "up");
+    expect(up?.argv).to.include.members(["--yes", "--skip-preview", "--stack", "lab-b"]);
+    const outputs = await stack.outputs();
+    expect(outputs).to.include({ instanceId: "i-0fa1e2d3c4b5a6978", region: "eu-west-1", bucketName: "audit-logs-bucket-7f3a9c1" });
+    expect((await stack.getConfig())["aws:region"]).to.equal("eu-west-1");
+    expect(await engine.listStacks()).to.deep.equal(["lab-b"]);
+  });
+
+  it("turns a failed up into UpFailedError with the engine's error", async function () {
+    process.env.FAKE_PULUMI_UP_FAIL = "all";
+    try {
+      const stack = (await engine.openStack("lab-c", true))!;
+      const error = await stack.up("trail", () => undefined).then(() => null, (e: unknown) => e);
+      expect(error).to.be.instanceOf(UpFailedError);
+      expect((error as Error).message).to.contain("UnauthorizedOperation");
+    } finally {
+      delete process.env.FAKE_PULUMI_UP_FAIL;
+    }
+  });
+
+  it("round-trips the state, reports BucketNotEmpty from destroy, then destroys and removes", async function () {
+    process.env.FAKE_PULUMI_DESTROY_FAILS = "1";
+    try {
+      const stack = (await engine.openStack("lab-d", true))!;
+      await stack.up("trail", () => undefined);
+      const state = await stack.exportState();
+      expect(state.deployment?.resources?.map((r) => r.type)).to.include("aws:cloudtrail/trail:Trail");
+      await stack.importState(state);
+      const error = await stack.destroy(() => undefined).then(() => null, (e: unknown) => e);
+      expect(error).to.be.instanceOf(EngineError);
+      expect((error as EngineError).output).to.contain("BucketNotEmpty");
+      await stack.destroy(() => undefined);
+      await stack.remove();
+      expect(await engine.openStack("lab-d", false)).to.equal(null);
+    } finally {
+      delete process.env.FAKE_PULUMI_DESTROY_FAILS;
+    }
+  });
+
+  it("keeps a user's PULUMI_BACKEND_URL and passphrase", async function () {
+    process.env.PULUMI_BACKEND_URL = `file://${path.join(projectDir, "elsewhere")}`;
+    process.env.PULUMI_CONFIG_PASSPHRASE = "s3cret";
+    const backend = chooseBackend(projectDir, process.env);
+    expect(backend.env).to.deep.equal({});
+    const own = await createPulumiEngine({ workDir: projectDir, env: backend.env, backend: backend.description });
+    await own.openStack("lab-e", true);
+    const init = fake.calls().find((c) => c.argv?.[1] === "init");
+    expect(init?.env).to.include({ PULUMI_BACKEND_URL: `file://${path.join(projectDir, "elsewhere")}`, PULUMI_CONFIG_PASSPHRASE: "s3cret" });
+  });
+});

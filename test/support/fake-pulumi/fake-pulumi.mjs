@@ -1,0 +1,184 @@
+/* global process, setTimeout, setInterval, clearInterval */
+// A stand-in for the `pulumi` CLI, for tests of the real Automation API wiring. It answers the
+// commands the lab's engine runs with plausible output, keeps stacks in $FAKE_PULUMI_DIR/state.json
+// and logs every call (argv, cwd, the backend and passphrase variables) to $FAKE_PULUMI_DIR/calls.jsonl.
+// Knobs: FAKE_PULUMI_UP_FAIL=all|probe, FAKE_PULUMI_UP_WAIT_FILE (up waits until the file exists;
+// a SIGINT makes it leave a pending create and exit as Pulumi does), FAKE_PULUMI_DESTROY_FAILS=<n>
+// (the first n destroys fail with BucketNotEmpty).
+import fs from "node:fs";
+import path from "node:path";
+
+const dir = process.env.FAKE_PULUMI_DIR;
+const args = process.argv.slice(2);
+const statePath = path.join(dir, "state.json");
+
+function load() {
+  return fs.existsSync(statePath) ? JSON.parse(fs.readFileSync(statePath, "utf8")) : { stacks: {}, destroys: 0 };
+}
+function save(state) {
+  fs.writeFileSync(statePath, JSON.stringify(state, null, 2));
+}
+function log(entry) {
+  fs.appendFileSync(path.join(dir, "calls.jsonl"), JSON.stringify(entry) + "\n");
+}
+function fail(message) {
+  process.stderr.write(`error: ${message}\n`);
+  process.exitCode = 255;
+}
+function flag(name) {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+}
+const positional = args.filter((a, i) => !a.startsWith("--") && !(i > 0 && ["--stack", "--file", "--exec-kind", "--page-size", "--page", "--plaintext", "--secret"].includes(args[i - 1])));
+
+log({
+  argv: args,
+  cwd: process.cwd(),
+  env: {
+    PULUMI_BACKEND_URL: process.env.PULUMI_BACKEND_URL ?? null,
+    PULUMI_CONFIG_PASSPHRASE: process.env.PULUMI_CONFIG_PASSPHRASE ?? null,
+    PULUMI_AUTOMATION_API: process.env.PULUMI_AUTOMATION_API ?? null,
+  },
+});
+
+const state = load();
+const stackName = flag("--stack") ?? (positional[0] === "stack" && ["init", "rm"].includes(positional[1]) ? positional[2] : undefined);
+const fileBackend = (process.env.PULUMI_BACKEND_URL ?? "").startsWith("file://");
+const noPassphrase = process.env.PULUMI_CONFIG_PASSPHRASE === undefined && process.env.PULUMI_CONFIG_PASSPHRASE_FILE === undefined;
+
+function outputsFor(stack) {
+  const c = stack.config;
+  const region = c["aws:region"] ?? "us-east-1";
+  const trailName = c["trail-lab:trailName"] ?? "my-logs-trail";
+  return {
+    bucketName: "audit-logs-bucket-7f3a9c1",
+    trailName,
+    trailArn: `arn:aws:cloudtrail:${region}:123456789012:trail/${trailName}`,
+    instanceId: c["trail-lab:probeInstance"] === "true" ? "i-0fa1e2d3c4b5a6978" : null,
+    region,
+    accountId: "123456789012",
+    logPrefix: "AWSLogs/123456789012/CloudTrail/",
+  };
+}
+function resourcesFor(stack, name) {
+  const urn = (type, n) => `urn:pulumi:${name}::trail-lab::${type}::${n}`;
+  const list = [
+    { urn: urn("pulumi:pulumi:Stack", `trail-lab-${name}`), type: "pulumi:pulumi:Stack" },
+    { urn: urn("aws:s3/bucket:Bucket", "audit-logs-bucket"), type: "aws:s3/bucket:Bucket", id: "audit-logs-bucket-7f3a9c1" },
+    { urn: urn("aws:cloudtrail/trail:Trail", "audit-trail"), type: "aws:cloudtrail/trail:Trail", id: "my-logs-trail" },
+  ];
+  if (stack.config["trail-lab:probeInstance"] === "true") {
+    list.push({ urn: urn("aws:ec2/instance:Instance", "probe-instance"), type: "aws:ec2/instance:Instance", id: "i-0fa1e2d3c4b5a6978" });
+  }
+  return list;
+}
+function history(stack, kind, result) {
+  stack.history.unshift({ version: stack.history.length + 1, kind, startTime: new Date().toISOString(), endTime: new Date().toISOString(), message: "", environment: {}, config: {}, result, resourceChanges: {} });
+}
+
+function run() {
+  if (args[0] === "version") return void process.stdout.write("v3.205.0\n");
+  if (fileBackend && noPassphrase && args[0] !== "version") {
+    return fail("constructing secrets manager of type \"passphrase\": passphrase must be set with PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE environment variables");
+  }
+  const [cmd, sub] = positional;
+  if (cmd === "stack" && sub === "ls") {
+    return void process.stdout.write(JSON.stringify(Object.keys(state.stacks).map((name) => ({ name, current: false }))));
+  }
+  if (cmd === "stack" && sub === "init") {
+    if (state.stacks[stackName]) return fail(`stack '${stackName}' already exists`);
+    state.stacks[stackName] = { config: {}, outputs: {}, resources: [], pending: [], history: [] };
+    return save(state);
+  }
+  const stack = state.stacks[stackName];
+  if (!stack) return fail(`no stack named '${stackName}' found`);
+  if (cmd === "stack" && sub === "select") return;
+  if (cmd === "config" && sub === "set-all") {
+    for (let i = 0; i < args.length; i++) {
+      if (args[i] === "--plaintext" || args[i] === "--secret") {
+        const [k, ...v] = args[i + 1].split("=");
+        stack.config[k] = v.join("=");
+      }
+    }
+    return save(state);
+  }
+  if (cmd === "config") {
+    return void process.stdout.write(JSON.stringify(Object.fromEntries(Object.entries(stack.config).map(([k, v]) => [k, { value: v, secret: false }]))));
+  }
+  if (cmd === "stack" && sub === "output") return void process.stdout.write(JSON.stringify(stack.outputs));
+  if (cmd === "stack" && sub === "history") return void process.stdout.write(JSON.stringify(stack.history.slice(0, 1)));
+  if (cmd === "stack" && sub === "export") {
+    return void process.stdout.write(JSON.stringify({ version: 3, deployment: { manifest: {}, resources: stack.resources, pending_operations: stack.pending } }));
+  }
+  if (cmd === "stack" && sub === "import") {
+    const imported = JSON.parse(fs.readFileSync(flag("--file"), "utf8"));
+    stack.resources = imported.deployment.resources ?? [];
+    stack.pending = imported.deployment.pending_operations ?? [];
+    return save(state);
+  }
+  if (cmd === "stack" && sub === "rm") {
+    if (stack.resources.length > 0) return fail(`'${stackName}' still has resources; removal rejected`);
+    delete state.stacks[stackName];
+    return save(state);
+  }
+  if (cmd === "up") return up(stack);
+  if (cmd === "destroy") {
+    state.destroys++;
+    if (state.destroys <= Number(process.env.FAKE_PULUMI_DESTROY_FAILS ?? 0)) {
+      save(state);
+      process.stdout.write("Destroying (" + stackName + ")\n");
+      return fail("1 error occurred:\n\t* deleting S3 Bucket (audit-logs-bucket-7f3a9c1): BucketNotEmpty: The bucket you tried to delete is not empty");
+    }
+    stack.resources = [];
+    stack.pending = [];
+    stack.outputs = {};
+    history(stack, "destroy", "succeeded");
+    save(state);
+    return void process.stdout.write(`Destroying (${stackName})\nResources:\n    - deleted\n`);
+  }
+  fail(`fake pulumi: unknown command ${args.join(" ")}`);
+}
+
+function up(stack) {
+  process.stdout.write(`Updating (${stackName})\n`);
+  const mode = process.env.FAKE_PULUMI_UP_FAIL;
+  const probe = stack.config["trail-lab:probeInstance"] === "true";
+  if (mode === "all" || (mode === "probe" && probe)) {
+    history(stack, "update", "failed");
+    save(state);
+    return fail("update failed: creating EC2 Instance: UnauthorizedOperation");
+  }
+  const finish = () => {
+    stack.resources = resourcesFor(stack, stackName);
+    stack.outputs = outputsFor(stack);
+    history(stack, "update", "succeeded");
+    save(state);
+    process.stdout.write("Resources:\n    + created\n");
+  };
+  const waitFile = process.env.FAKE_PULUMI_UP_WAIT_FILE;
+  if (!waitFile || !probe) return finish();
+  fs.writeFileSync(path.join(dir, "up.pid"), String(process.pid));
+  let sigints = 0;
+  process.on("SIGINT", () => {
+    sigints++;
+    log({ signal: "SIGINT", count: sigints });
+    if (sigints > 1) return; // Pulumi would abandon in-flight operations here.
+    // Like Pulumi: finish what is in flight, record the create it started, exit as canceled.
+    setTimeout(() => {
+      stack.resources = resourcesFor({ config: { ...stack.config, "trail-lab:probeInstance": "false" } }, stackName);
+      stack.pending = [{ type: "creating", resource: { urn: `urn:pulumi:${stackName}::trail-lab::aws:ec2/instance:Instance::probe-instance`, type: "aws:ec2/instance:Instance" } }];
+      history(stack, "update", "failed");
+      save(state);
+      clearInterval(timer);
+      fail("update canceled");
+    }, 300);
+  });
+  const timer = setInterval(() => {
+    if (fs.existsSync(waitFile) && sigints === 0) {
+      clearInterval(timer);
+      finish();
+    }
+  }, 20);
+}
+
+run();
