@@ -1,0 +1,259 @@
+// A recording fake of everything the lab cycle touches (engine, stack, AWS services, verifier,
+// sweeper, signals, clock), sharing one event list so tests can assert the order of phases.
+/* eslint-disable @typescript-eslint/require-await, @typescript-eslint/no-this-alias -- fakes implement async interfaces without awaiting, and their object literals close over the Fakes instance */
+import { EventEmitter } from "node:events";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import type { ConfigValue, LabEngine, LabStack, PendingOperation, StackState } from "../../automation/engine";
+import { EngineError, UpFailedError } from "../../automation/errors";
+import type { LabDeps, LabOptions, LabServices } from "../../automation/lab";
+import type { SweepReport } from "../../automation/sweep";
+import type { LabVerifyEvidence, LabVerifyRequest } from "../../automation/verifier";
+
+export const OUTPUTS_TRAIL = {
+  bucketName: "audit-logs-bucket-7f3a9c1",
+  trailName: "my-logs-trail",
+  trailArn: "arn:aws:cloudtrail:eu-west-1:123456789012:trail/my-logs-trail",
+  instanceId: null,
+  region: "eu-west-1",
+  accountId: "123456789012",
+  logPrefix: "AWSLogs/123456789012/CloudTrail/",
+};
+export const INSTANCE_ID = "i-0fa1e2d3c4b5a6978";
+export const LOG_KEY = "AWSLogs/123456789012/CloudTrail/eu-west-1/2026/11/25/123456789012_CloudTrail_eu-west-1_20261125T2235Z_Ab12Cd34Ef56Gh78.json.gz";
+
+export function evidence(verified: boolean): LabVerifyEvidence {
+  return {
+    verified,
+    trail: { name: "my-logs-trail", arn: OUTPUTS_TRAIL.trailArn, isLogging: true, bucket: OUTPUTS_TRAIL.bucketName, prefix: null, latestDeliveryTime: "2026-11-25T22:35:10.000Z", latestDeliveryError: null },
+    s3: verified
+      ? { found: true, key: LOG_KEY, eventId: "0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0", eventTime: "2026-11-25T22:31:02Z", objectsScanned: 3, bytesScanned: 48213, bytesDownloaded: 9120, skipped: [] }
+      : { found: false, key: null, eventId: null, eventTime: null, objectsScanned: 7, bytesScanned: 90210, bytesDownloaded: 20111, skipped: [] },
+    eventHistory: { found: verified, eventId: verified ? "0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0" : null, eventTime: verified ? "2026-11-25T22:31:02Z" : null },
+    event: verified ? { eventName: "RunInstances", eventID: "0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0", responseElements: { instancesSet: { items: [{ instanceId: INSTANCE_ID }] } } } : null,
+  };
+}
+
+export interface FakeBehaviour {
+  existingStacks?: string[];
+  upFails?: "trail" | "probe";
+  /** Runs inside up (after the event is recorded); may wait for a test to send a signal. */
+  onUp?: (step: string) => Promise<void>;
+  /** The first n destroys fail with BucketNotEmpty. */
+  destroyBucketNotEmpty?: number;
+  destroyFails?: boolean;
+  onDestroy?: () => Promise<void>;
+  pending?: PendingOperation[];
+  trailStatuses?: boolean[];
+  verify?: (request: LabVerifyRequest) => Promise<LabVerifyEvidence>;
+  identityError?: Error;
+  vpcError?: Error;
+  trailNameError?: Error;
+  cliMissing?: Error;
+  sweep?: SweepReport;
+  copyFails?: boolean;
+}
+
+export class Fakes {
+  readonly events: string[] = [];
+  readonly signals = new EventEmitter();
+  readonly projectDir = fs.mkdtempSync(path.join(os.tmpdir(), "trail-lab-run-"));
+  readonly config: Record<string, ConfigValue> = {};
+  verifyRequest: LabVerifyRequest | null = null;
+  engineOpened = false;
+  clock = Date.parse("2026-11-25T22:30:00Z");
+  stackExists = false;
+  resources: { urn: string; type: string; id?: string }[] = [];
+  pending: PendingOperation[];
+  imported: StackState | null = null;
+  private destroys = 0;
+  private statusIndex = 0;
+
+  constructor(readonly behaviour: FakeBehaviour = {}) {
+    this.pending = behaviour.pending ?? [];
+  }
+
+  cleanup(): void {
+    fs.rmSync(this.projectDir, { recursive: true, force: true });
+  }
+
+  stack(name: string): LabStack {
+    const f = this;
+    return {
+      name,
+      async setConfig(config) {
+        Object.assign(f.config, config);
+        f.events.push(`config ${Object.entries(config).filter(([k]) => k.endsWith("probeInstance")).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(" ")}`.trim());
+      },
+      async getConfig() {
+        return Object.fromEntries(Object.entries(f.config).filter(([, v]) => typeof v === "string")) as Record<string, string>;
+      },
+      async up(step, onOutput) {
+        f.events.push(`up ${step}`);
+        onOutput(`Updating (${name})\n`);
+        if (f.behaviour.onUp) await f.behaviour.onUp(step);
+        if (f.behaviour.upFails === step) throw new UpFailedError(step, "creating EC2 Instance: UnauthorizedOperation");
+        f.resources = [
+          { urn: "urn:pulumi:s::trail-lab::pulumi:pulumi:Stack::trail-lab-s", type: "pulumi:pulumi:Stack" },
+          { urn: "urn:pulumi:s::trail-lab::aws:s3/bucket:Bucket::audit-logs-bucket", type: "aws:s3/bucket:Bucket", id: OUTPUTS_TRAIL.bucketName },
+          { urn: "urn:pulumi:s::trail-lab::aws:cloudtrail/trail:Trail::audit-trail", type: "aws:cloudtrail/trail:Trail", id: "my-logs-trail" },
+        ];
+        if (step === "probe") f.resources.push({ urn: "urn:pulumi:s::trail-lab::aws:ec2/instance:Instance::probe-instance", type: "aws:ec2/instance:Instance", id: INSTANCE_ID });
+      },
+      async outputs() {
+        f.events.push("outputs");
+        return { ...OUTPUTS_TRAIL, instanceId: f.config["trail-lab:probeInstance"] === "true" ? INSTANCE_ID : null };
+      },
+      async exportState() {
+        f.events.push("export");
+        return { version: 3, deployment: { resources: f.resources, pending_operations: f.pending } };
+      },
+      async importState(state) {
+        f.events.push("import");
+        f.imported = state;
+        f.pending = state.deployment?.pending_operations ?? [];
+      },
+      async destroy(onOutput) {
+        f.destroys++;
+        f.events.push(`destroy ${f.destroys}`);
+        onOutput("Destroying\n");
+        if (f.behaviour.onDestroy) await f.behaviour.onDestroy();
+        if (f.destroys <= (f.behaviour.destroyBucketNotEmpty ?? 0)) {
+          throw new EngineError("destroy", "deleting S3 Bucket (audit-logs-bucket-7f3a9c1): BucketNotEmpty: The bucket you tried to delete is not empty");
+        }
+        if (f.behaviour.destroyFails) throw new EngineError("destroy", "deleting EC2 Instance: UnauthorizedOperation");
+        f.resources = [];
+      },
+      async remove() {
+        f.events.push("remove");
+        f.stackExists = false;
+      },
+    };
+  }
+
+  engine(): LabEngine {
+    const f = this;
+    return {
+      backend: "file:///tmp/x/.pulumi-state (local, default)",
+      shellEnv: { PULUMI_BACKEND_URL: "file:///tmp/x/.pulumi-state", PULUMI_CONFIG_PASSPHRASE: "" },
+      workDir: f.projectDir,
+      async openStack(name, create) {
+        f.events.push(`open ${name}${create ? " create" : ""}`);
+        const exists = f.stackExists || (f.behaviour.existingStacks ?? []).includes(name);
+        if (!exists && !create) return null;
+        f.stackExists = true;
+        return f.stack(name);
+      },
+      async listStacks() {
+        return [...(f.behaviour.existingStacks ?? [])];
+      },
+    };
+  }
+
+  services(): LabServices {
+    const f = this;
+    const b = f.behaviour;
+    return {
+      async identity() {
+        f.events.push("identity");
+        if (b.identityError) throw b.identityError;
+        return { account: "123456789012", arn: "arn:aws:iam::123456789012:user/lab" };
+      },
+      async checkDefaultVpc() {
+        f.events.push("vpc");
+        if (b.vpcError) throw b.vpcError;
+      },
+      async checkTrailNameFree(name) {
+        f.events.push(`trail-name ${name}`);
+        if (b.trailNameError) throw b.trailNameError;
+      },
+      trailStatus: {
+        async status() {
+          const statuses = b.trailStatuses ?? [true];
+          const isLogging = statuses[Math.min(f.statusIndex++, statuses.length - 1)];
+          f.events.push(`status ${isLogging}`);
+          return { isLogging, latestDeliveryError: null };
+        },
+      },
+      sweeper: {
+        async sweep(stack, hints) {
+          f.events.push(`sweep ${stack} ${hints.bucketNames.join(",")}`);
+          return b.sweep ?? { removed: [], remaining: [] };
+        },
+      },
+      verifier: {
+        async verify(request) {
+          f.events.push("verify");
+          f.verifyRequest = request;
+          return b.verify ? b.verify(request) : evidence(true);
+        },
+        async copyLogObject(request) {
+          f.events.push("copy");
+          if (b.copyFails) throw new Error("AccessDenied");
+          fs.mkdirSync(path.dirname(request.file), { recursive: true });
+          fs.writeFileSync(request.file, Buffer.from([0x1f, 0x8b, 0x08, 0x00]));
+        },
+      },
+      close() {
+        f.events.push("close");
+      },
+    };
+  }
+
+  deps(): LabDeps {
+    const f = this;
+    return {
+      projectDir: f.projectDir,
+      env: {},
+      checkCli: () => {
+        f.events.push("cli");
+        if (f.behaviour.cliMissing) throw f.behaviour.cliMissing;
+      },
+      services: () => f.services(),
+      openEngine: async () => {
+        f.engineOpened = true;
+        return f.engine();
+      },
+      signals: f.signals,
+      log: (line) => f.events.push(`log ${line}`),
+      sleep: async (ms, signal) => {
+        f.events.push(`sleep ${ms}`);
+        if (!signal?.aborted) f.clock += ms;
+      },
+      now: () => f.clock,
+    };
+  }
+
+  /** Events without the log lines. */
+  steps(): string[] {
+    return this.events.filter((e) => !e.startsWith("log "));
+  }
+
+  logs(): string[] {
+    return this.events.filter((e) => e.startsWith("log ")).map((e) => e.slice(4));
+  }
+}
+
+export function labOptions(overrides: Partial<LabOptions> = {}): LabOptions {
+  return {
+    stack: "lab-test",
+    region: "eu-west-1",
+    keep: false,
+    settleMs: 5,
+    template: { config: { "aws:region": "us-east-1", "trail-lab:trailName": "my-logs-trail", "trail-lab:instanceType": "t3.micro" }, skipped: [] },
+    trailWaitMs: 50,
+    trailPollMs: 10,
+    destroyAttempts: 4,
+    destroyRetryMs: 7,
+    clockSkewMs: 60_000,
+    ...overrides,
+  };
+}
+
+/** Resolves when `emit` is called; lets a fake up or verify wait for the test's signal. */
+export function gate(): { wait: Promise<void>; open: () => void } {
+  let open: () => void = () => undefined;
+  const wait = new Promise<void>((resolve) => (open = resolve));
+  return { wait, open };
+}
