@@ -1,0 +1,163 @@
+// The tag sweep with clients whose `send` is a recording fake: only what carries this stack's
+// tag is removed, instances first, the trail before its bucket, every object version emptied.
+import { expect } from "chai";
+import { createLabClients, type LabClients } from "../../automation/aws-clients";
+import { awsTagSweeper, emptyAndDeleteBucket } from "../../automation/sweep";
+
+type Handler = (input: any) => any;
+
+// Real client instances (the SDK's paginators insist on them) whose `send` is the fake.
+function fakeClients(handlers: Record<string, Handler>, calls: string[]): LabClients {
+  const send = (command: { constructor: { name: string }; input: any }) => {
+    const name = command.constructor.name.replace(/Command$/, "");
+    calls.push(name);
+    const handler = handlers[name];
+    if (!handler) return Promise.reject(new Error(`unexpected ${name}`));
+    try {
+      return Promise.resolve(handler(command.input));
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
+  };
+  const clients = createLabClients({ region: "eu-west-1", credentials: { accessKeyId: "AKIAEXAMPLE", secretAccessKey: "secret" } });
+  for (const client of Object.values(clients)) Object.assign(client, { send });
+  return clients;
+}
+
+function awsError(name: string): Error {
+  return Object.assign(new Error(name), { name });
+}
+
+const STACK = "lab-20261125-221500-4000";
+const OUR_TRAIL = "arn:aws:cloudtrail:eu-west-1:123456789012:trail/my-logs-trail";
+const OTHER_TRAIL = "arn:aws:cloudtrail:eu-west-1:123456789012:trail/org-trail";
+
+describe("automation/sweep", function () {
+  it("terminates tagged instances, deletes their security group, then the tagged trail, then the tagged bucket", async function () {
+    const calls: string[] = [];
+    const terminated: string[][] = [];
+    const deletedTrails: string[] = [];
+    const deletedBuckets: string[] = [];
+    let describeFilters: any;
+    let versions = [{ Key: "AWSLogs/123456789012/CloudTrail/eu-west-1/2026/11/25/a.json.gz", VersionId: "v1" }];
+    const clients = fakeClients(
+      {
+        DescribeInstances: (input) => {
+          describeFilters ??= input.Filters;
+          // The waiter asks again after TerminateInstances.
+          return terminated.length
+            ? { Reservations: [{ Instances: [{ InstanceId: "i-0fa1e2d3c4b5a6978", State: { Name: "terminated" } }] }] }
+            : { Reservations: [{ Instances: [{ InstanceId: "i-0fa1e2d3c4b5a6978", State: { Name: "running" } }] }] };
+        },
+        TerminateInstances: (input) => {
+          terminated.push(input.InstanceIds);
+          return {};
+        },
+        DescribeSecurityGroups: () => ({ SecurityGroups: [{ GroupId: "sg-0123456789abcdef0" }] }),
+        DeleteSecurityGroup: () => ({}),
+        DescribeTrails: () => ({ trailList: [{ TrailARN: OUR_TRAIL }, { TrailARN: OTHER_TRAIL }] }),
+        ListTags: () => ({
+          ResourceTagList: [
+            { ResourceId: OUR_TRAIL, TagsList: [{ Key: "trail-lab:stack", Value: STACK }] },
+            { ResourceId: OTHER_TRAIL, TagsList: [{ Key: "trail-lab:stack", Value: "lab-someone-else" }] },
+          ],
+        }),
+        DeleteTrail: (input) => {
+          deletedTrails.push(input.Name);
+          return {};
+        },
+        ListBuckets: (input) => ({ Buckets: input.Prefix === "audit-logs-" ? [{ Name: "audit-logs-bucket-7f3a9c1" }, { Name: "audit-logs-keep-me" }] : [] }),
+        GetBucketTagging: (input) => {
+          if (input.Bucket === "audit-logs-keep-me") throw awsError("NoSuchTagSet");
+          return { TagSet: [{ Key: "trail-lab:stack", Value: STACK }] };
+        },
+        ListObjectVersions: () => ({ Versions: versions, DeleteMarkers: [] }),
+        DeleteObjects: (input) => {
+          expect(input.Delete.Objects).to.deep.equal([{ Key: versions[0].Key, VersionId: "v1" }]);
+          versions = [];
+          return { Deleted: input.Delete.Objects };
+        },
+        DeleteBucket: (input) => {
+          deletedBuckets.push(input.Bucket);
+          return {};
+        },
+      },
+      calls,
+    );
+    const report = await awsTagSweeper(clients, { terminateWaitSeconds: 10 }).sweep(STACK, { region: "eu-west-1", bucketNames: [], bucketPrefixes: ["audit-logs-", "audit-logs-"] });
+    expect(describeFilters).to.deep.include({ Name: "tag:trail-lab:stack", Values: [STACK] });
+    expect(terminated).to.deep.equal([["i-0fa1e2d3c4b5a6978"]]);
+    expect(deletedTrails).to.deep.equal([OUR_TRAIL]);
+    expect(deletedBuckets).to.deep.equal(["audit-logs-bucket-7f3a9c1"]);
+    expect(calls.indexOf("TerminateInstances")).to.be.lessThan(calls.indexOf("DeleteTrail"));
+    expect(calls.indexOf("DeleteTrail")).to.be.lessThan(calls.indexOf("DeleteBucket"));
+    expect(calls.filter((c) => c === "ListBuckets"), "each prefix listed once").to.have.length(1);
+    expect(report.removed.map((r) => `${r.kind} ${r.id}`)).to.deep.equal([
+      "instance i-0fa1e2d3c4b5a6978",
+      "security-group sg-0123456789abcdef0",
+      `trail ${OUR_TRAIL}`,
+      "bucket audit-logs-bucket-7f3a9c1",
+    ]);
+    expect(report.remaining).to.deep.equal([]);
+  });
+
+  it("reports what it could not remove, with the command that removes it", async function () {
+    const clients = fakeClients(
+      {
+        DescribeInstances: () => ({ Reservations: [] }),
+        DescribeSecurityGroups: () => ({ SecurityGroups: [] }),
+        DescribeTrails: () => ({ trailList: [] }),
+        ListBuckets: () => ({ Buckets: [] }),
+        GetBucketTagging: () => ({ TagSet: [{ Key: "trail-lab:stack", Value: STACK }] }),
+        ListObjectVersions: () => ({ Versions: [] }),
+        DeleteBucket: () => {
+          throw awsError("AccessDenied");
+        },
+      },
+      [],
+    );
+    const report = await awsTagSweeper(clients).sweep(STACK, { region: "eu-west-1", bucketNames: ["audit-logs-bucket-7f3a9c1"], bucketPrefixes: ["audit-logs-"] });
+    expect(report.remaining).to.have.length(1);
+    expect(report.remaining[0]).to.include({ kind: "bucket", id: "audit-logs-bucket-7f3a9c1", region: "eu-west-1" });
+    expect(report.remaining[0].reason).to.contain("AccessDenied");
+    expect(report.remaining[0].removeWith).to.contain("aws s3 rb s3://audit-logs-bucket-7f3a9c1");
+  });
+
+  it("empties again when a late delivery lands between emptying and DeleteBucket", async function () {
+    const calls: string[] = [];
+    let deleteAttempts = 0;
+    let pending = [{ Key: "k1", VersionId: "v1" }];
+    const clients = fakeClients(
+      {
+        ListObjectVersions: () => ({ Versions: pending, DeleteMarkers: [] }),
+        DeleteObjects: () => {
+          pending = [];
+          return {};
+        },
+        DeleteBucket: () => {
+          deleteAttempts++;
+          if (deleteAttempts === 1) {
+            pending = [{ Key: "late-digest", VersionId: "v9" }];
+            throw awsError("BucketNotEmpty");
+          }
+          return {};
+        },
+      },
+      calls,
+    );
+    await emptyAndDeleteBucket(clients, "audit-logs-bucket-7f3a9c1");
+    expect(calls).to.deep.equal(["ListObjectVersions", "DeleteObjects", "ListObjectVersions", "DeleteBucket", "ListObjectVersions", "DeleteObjects", "ListObjectVersions", "DeleteBucket"]);
+  });
+
+  it("stops rather than loop when objects cannot be deleted", async function () {
+    const clients = fakeClients(
+      {
+        ListObjectVersions: () => ({ Versions: [{ Key: "locked", VersionId: "v1" }] }),
+        DeleteObjects: () => ({ Errors: [{ Key: "locked", Code: "AccessDenied", Message: "Object Lock" }] }),
+      },
+      [],
+    );
+    const error = await emptyAndDeleteBucket(clients, "b").then(() => null, (e: Error) => e);
+    expect(error?.message).to.contain("locked").and.contain("AccessDenied");
+  });
+});
