@@ -1,0 +1,57 @@
+// Turning SDK errors into named errors whose message says what to do next.
+import { AwsCallError, UsageError, VerifyError } from "./errors";
+
+const ACCESS_DENIED = new Set(["AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "AllAccessDisabled", "KMS.AccessDeniedException"]);
+const THROTTLED = new Set(["ThrottlingException", "Throttling", "SlowDown", "TooManyRequestsException", "RequestLimitExceeded"]);
+const BAD_CREDENTIALS = new Set(["InvalidAccessKeyId", "InvalidClientTokenId", "SignatureDoesNotMatch", "ExpiredToken", "ExpiredTokenException", "UnrecognizedClientException"]);
+
+/** The IAM action a caller needs for an SDK operation (S3 lists are authorised as ListBucket). */
+const IAM_ACTION: Record<string, string> = {
+  ListObjectsV2: "s3:ListBucket",
+  GetObject: "s3:GetObject (and kms:Decrypt when the trail encrypts logs with KMS)",
+  GetTrail: "cloudtrail:GetTrail",
+  DescribeTrails: "cloudtrail:DescribeTrails",
+  GetTrailStatus: "cloudtrail:GetTrailStatus",
+  GetEventSelectors: "cloudtrail:GetEventSelectors",
+  LookupEvents: "cloudtrail:LookupEvents",
+};
+
+export function awsErrorCode(err: unknown): string {
+  const e = err as { name?: unknown; Code?: unknown } | null;
+  if (typeof e?.Code === "string") return e.Code;
+  return typeof e?.name === "string" ? e.name : "UnknownError";
+}
+
+export function isThrottling(err: unknown): boolean {
+  return THROTTLED.has(awsErrorCode(err));
+}
+
+export function isAbort(err: unknown): boolean {
+  return awsErrorCode(err) === "AbortError";
+}
+
+/**
+ * The named error for a failed call on `target` (a bucket, key or trail, as the user knows it).
+ * Errors that are already named, and aborts, pass through unchanged.
+ */
+export function toVerifyError(operation: string, target: string, err: unknown): unknown {
+  if (err instanceof VerifyError || isAbort(err)) return err;
+  const code = awsErrorCode(err);
+  const detail = err instanceof Error ? err.message : String(err);
+  if (code === "CredentialsProviderError") {
+    return new UsageError(`No AWS credentials were found (${detail}). Set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, then check with: aws sts get-caller-identity`);
+  }
+  let advice: string;
+  if (ACCESS_DENIED.has(code)) {
+    advice = `access denied on ${target}. Grant the caller ${IAM_ACTION[operation] ?? operation} on it.`;
+  } else if (code === "NoSuchBucket") {
+    advice = `bucket ${target} does not exist. Check --bucket, or the trail's S3 bucket.`;
+  } else if (THROTTLED.has(code)) {
+    advice = `still throttled on ${target} after retries. Run again in a minute, or with a longer --interval.`;
+  } else if (BAD_CREDENTIALS.has(code)) {
+    advice = `AWS refused the credentials (${detail}). Check AWS_PROFILE, or run: aws sts get-caller-identity`;
+  } else {
+    advice = `${detail} (on ${target}).`;
+  }
+  return new AwsCallError(operation, code, advice, err);
+}

@@ -1,0 +1,110 @@
+// `npm run verify`: flags in, one result out. stdout carries only the result (the human summary,
+// or with --json exactly one JSON object); progress, warnings and errors go to stderr.
+import { parseArgs } from "node:util";
+import { UsageError, VerifyError } from "./errors";
+import { ExitCode } from "./exit-codes";
+import { humanSummary } from "./summary";
+import type { VerifyEvidence } from "./types";
+import { DEFAULT_EVENT_NAME, verifyTrail } from "./verify-trail";
+
+export interface CliIo {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  signal?: AbortSignal;
+}
+
+const FLAGS = {
+  trail: { type: "string" },
+  bucket: { type: "string" },
+  region: { type: "string" },
+  regions: { type: "string" },
+  account: { type: "string" },
+  event: { type: "string" },
+  resource: { type: "string" },
+  since: { type: "string" },
+  interval: { type: "string" },
+  timeout: { type: "string" },
+  "no-event-history": { type: "boolean" },
+  json: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+function seconds(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const parsed = Number(value);
+  if (value.trim() === "" || !Number.isFinite(parsed) || parsed < 0) throw new UsageError(`--${flag} takes a number of seconds >= 0, not "${value}".`);
+  return parsed * 1000;
+}
+
+function parseSince(value: string | undefined): Date {
+  if (value === undefined) return new Date(Date.now() - 60 * 60 * 1000);
+  const since = new Date(value);
+  if (Number.isNaN(since.getTime())) throw new UsageError(`--since takes an ISO-8601 instant such as 2025-01-31T12:00:00Z, not "${value}".`);
+  return since;
+}
+
+function parseFlags(argv: string[]) {
+  try {
+    return parseArgs({ args: argv, options: FLAGS, strict: true, allowPositionals: false }).values;
+  } catch (err) {
+    throw new UsageError(`${(err as Error).message}\n${USAGE}`);
+  }
+}
+
+export const USAGE =
+  "usage: npm run verify -- --trail <name|arn> [--bucket <name>] [--region <r>] [--regions <r,...>] [--account <id>] " +
+  "[--event RunInstances] [--resource <id>] [--since <ISO-8601>] [--interval <s>] [--timeout <s>] [--no-event-history] [--json]";
+
+/** Runs the command and returns its exit code (the caller sets process.exitCode). */
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  const say = (line: string) => io.stderr.write(`${line}\n`);
+  let json = false;
+  let eventName = DEFAULT_EVENT_NAME;
+  const print = (evidence: VerifyEvidence) => io.stdout.write(json ? `${JSON.stringify(evidence, null, 2)}\n` : humanSummary(evidence, eventName));
+  try {
+    const flags = parseFlags(argv);
+    if (flags.help) {
+      io.stdout.write(`${USAGE}\n`);
+      return ExitCode.Ok;
+    }
+    json = flags.json ?? false;
+    if (!flags.trail) throw new UsageError(`--trail is required.\n${USAGE}`);
+    eventName = flags.event ?? DEFAULT_EVENT_NAME;
+    const evidence = await verifyTrail({
+      trail: flags.trail,
+      region: flags.region,
+      regions: flags.regions?.split(",").map((r) => r.trim()).filter(Boolean),
+      bucket: flags.bucket,
+      account: flags.account,
+      eventName,
+      resource: flags.resource,
+      since: parseSince(flags.since),
+      intervalMs: seconds("interval", flags.interval),
+      timeoutMs: seconds("timeout", flags.timeout),
+      eventHistory: !flags["no-event-history"],
+      onProgress: say,
+      signal: io.signal,
+    });
+    print(evidence);
+    return ExitCode.Ok;
+  } catch (err) {
+    if (err instanceof VerifyError) {
+      if (err.evidence) print(err.evidence);
+      say(`${err.name}: ${err.message}`);
+      return err.exitCode;
+    }
+    // Every AWS call's failure arrives named; what is left is most likely a transport failure.
+    say(`Unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    return ExitCode.AwsError;
+  }
+}
+
+if (require.main === module) {
+  const interrupt = new AbortController();
+  const onSignal = () => interrupt.abort();
+  process.once("SIGINT", onSignal).once("SIGTERM", onSignal);
+  void runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, signal: interrupt.signal }).then((code) => {
+    process.exitCode = code;
+    process.off("SIGINT", onSignal).off("SIGTERM", onSignal);
+  });
+}

@@ -1,0 +1,56 @@
+// One S3 client and one CloudTrail client per run, configured once from the standard AWS
+// environment (credential chain, AWS_REGION, AWS_ENDPOINT_URL[_S3|_CLOUDTRAIL]).
+import { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
+import { S3Client } from "@aws-sdk/client-s3";
+import { UsageError } from "./errors";
+
+export interface AwsClients {
+  s3: S3Client;
+  cloudTrail: CloudTrailClient;
+}
+
+export interface ClientSettings {
+  region?: string;
+  /** Attempts per call, SDK backoff included; throttled LookupEvents retry again above this. */
+  maxAttempts?: number;
+  env?: NodeJS.ProcessEnv;
+}
+
+const DEFAULT_MAX_ATTEMPTS = 5;
+
+export function resolveRegion(region: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  const resolved = region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+  if (!resolved) throw new UsageError("No region: pass --region or set AWS_REGION.");
+  return resolved;
+}
+
+/** The endpoint override for one service, as the SDK's own env convention names it. */
+export function endpointOverride(service: "S3" | "CLOUDTRAIL", env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return env[`AWS_ENDPOINT_URL_${service}`] || env.AWS_ENDPOINT_URL || undefined;
+}
+
+export function createAwsClients(settings: ClientSettings = {}): AwsClients {
+  const env = settings.env ?? process.env;
+  const region = resolveRegion(settings.region, env);
+  const maxAttempts = settings.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+  const s3Endpoint = endpointOverride("S3", env);
+  const cloudTrailEndpoint = endpointOverride("CLOUDTRAIL", env);
+  return {
+    s3: new S3Client({
+      region,
+      maxAttempts,
+      // The log bucket may live in another region than the API calls.
+      followRegionRedirects: true,
+      // Local and S3-compatible servers rarely resolve virtual-host bucket names.
+      ...(s3Endpoint ? { endpoint: s3Endpoint, forcePathStyle: true } : {}),
+      // CloudTrail log objects carry no flexible checksums; asking for them only costs work.
+      requestChecksumCalculation: "WHEN_REQUIRED",
+      responseChecksumValidation: "WHEN_REQUIRED",
+    }),
+    cloudTrail: new CloudTrailClient({
+      region,
+      maxAttempts,
+      ...(cloudTrailEndpoint ? { endpoint: cloudTrailEndpoint } : {}),
+    }),
+  };
+}

@@ -1,0 +1,82 @@
+// Which CloudTrail records are the event asked for: by name, by the resource it concerns, and
+// not before `since`. scanLogObject (decode + match over one object's bytes) is a pure function
+// so that the benchmark can call it directly.
+import { decodeLogObject } from "./decode";
+import type { CloudTrailRecord } from "./types";
+
+export interface MatchCriteria {
+  eventName: string;
+  /** Instance id (or other resource name); null or absent matches any resource. */
+  resource?: string | null;
+  since: Date;
+}
+
+export interface CompiledCriteria {
+  eventName: string;
+  resource: string | null;
+  sinceMs: number;
+  /** Byte strings every matching object must contain. */
+  needles: Buffer[];
+}
+
+export interface ScanOutcome {
+  /** Uncompressed bytes of the object (0 when it could not be gunzipped). */
+  bytesScanned: number;
+  matches: CloudTrailRecord[];
+  /** Why the object is not a readable log file, or null. */
+  skippedReason: string | null;
+}
+
+export function compileCriteria(criteria: MatchCriteria): CompiledCriteria {
+  const resource = criteria.resource ?? null;
+  // The event name always appears as a JSON string value; the resource may sit inside an ARN.
+  const needles = [Buffer.from(JSON.stringify(criteria.eventName))];
+  if (resource) needles.push(Buffer.from(resource));
+  return { eventName: criteria.eventName, resource, sinceMs: criteria.since.getTime(), needles };
+}
+
+function isRecord(value: unknown): value is CloudTrailRecord {
+  const r = value as Partial<CloudTrailRecord> | null;
+  return typeof r === "object" && r !== null && typeof r.eventName === "string" && typeof r.eventTime === "string" && typeof r.eventID === "string";
+}
+
+function instanceIds(elements: unknown): string[] {
+  const items = (elements as { instancesSet?: { items?: unknown } } | null | undefined)?.instancesSet?.items;
+  if (!Array.isArray(items)) return [];
+  return items.map((item) => (item as { instanceId?: unknown } | null)?.instanceId).filter((id): id is string => typeof id === "string");
+}
+
+function resourceNames(resources: unknown): string[] {
+  if (!Array.isArray(resources)) return [];
+  return resources.map((r) => (r as { ARN?: unknown } | null)?.ARN).filter((arn): arn is string => typeof arn === "string");
+}
+
+/** Whether the record concerns `resource`: in the instances it created or named, or its resources[]. */
+export function concernsResource(record: CloudTrailRecord, resource: string): boolean {
+  if (instanceIds(record.responseElements).includes(resource)) return true;
+  if (instanceIds(record.requestParameters).includes(resource)) return true;
+  return resourceNames(record.resources).some((arn) => arn === resource || arn.endsWith(`/${resource}`) || arn.endsWith(`:${resource}`));
+}
+
+export function recordMatches(record: unknown, criteria: CompiledCriteria): record is CloudTrailRecord {
+  if (!isRecord(record) || record.eventName !== criteria.eventName) return false;
+  const at = Date.parse(record.eventTime);
+  if (!(at >= criteria.sinceMs)) return false;
+  return criteria.resource === null || concernsResource(record, criteria.resource);
+}
+
+export function scanLogObject(gz: Buffer, criteria: CompiledCriteria): ScanOutcome {
+  const decoded = decodeLogObject(gz, criteria.needles);
+  switch (decoded.kind) {
+    case "skipped":
+      return { bytesScanned: decoded.bytes, matches: [], skippedReason: decoded.reason };
+    case "irrelevant":
+      return { bytesScanned: decoded.bytes, matches: [], skippedReason: null };
+    case "records":
+      return {
+        bytesScanned: decoded.bytes,
+        matches: decoded.records.filter((r): r is CloudTrailRecord => recordMatches(r, criteria)),
+        skippedReason: null,
+      };
+  }
+}

@@ -1,0 +1,62 @@
+// Reading single S3 objects. Every GetObject body is consumed or destroyed, even on error,
+// so that no socket is left held by a half-read response.
+import { createWriteStream } from "node:fs";
+import type { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { toVerifyError } from "./aws-errors";
+import { createAwsClients } from "./clients";
+
+type Body = Readable & { transformToByteArray(): Promise<Uint8Array> };
+
+/** The whole object in memory (log objects are small; the caller bounds how many at once). */
+export async function readObject(client: S3Client, bucket: string, key: string, signal?: AbortSignal): Promise<Buffer> {
+  let body: Body | undefined;
+  try {
+    const response = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal });
+    body = response.Body as Body | undefined;
+    if (!body) return Buffer.alloc(0);
+    const bytes = await body.transformToByteArray();
+    body = undefined;
+    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  } finally {
+    body?.destroy();
+  }
+}
+
+export interface CopyLogObjectOptions {
+  bucket: string;
+  key: string;
+  /** Destination path; overwritten if it exists. */
+  file: string;
+  /** Defaults to a client from the standard AWS environment. */
+  client?: S3Client;
+  signal?: AbortSignal;
+}
+
+/** Downloads one object byte for byte to a file (the raw .json.gz, kept as evidence); returns its size. */
+export async function copyLogObject(options: CopyLogObjectOptions): Promise<{ bytes: number }> {
+  const client = options.client ?? createAwsClients().s3;
+  const target = `s3://${options.bucket}/${options.key}`;
+  let body: Readable | undefined;
+  try {
+    const response = await client.send(new GetObjectCommand({ Bucket: options.bucket, Key: options.key }), { abortSignal: options.signal });
+    body = response.Body as Readable | undefined;
+    let bytes = 0;
+    const source = body ?? [];
+    const counted = async function* (chunks: AsyncIterable<Buffer> | Iterable<Buffer>) {
+      for await (const chunk of chunks) {
+        bytes += chunk.length;
+        yield chunk;
+      }
+    };
+    // pipeline destroys the body and the file stream when either side fails.
+    await pipeline(source, counted, createWriteStream(options.file), { signal: options.signal });
+    body = undefined;
+    return { bytes };
+  } catch (err) {
+    throw toVerifyError("GetObject", target, err);
+  } finally {
+    body?.destroy();
+  }
+}

@@ -1,0 +1,18 @@
+// The human summary `npm run verify` prints on stdout when --json is not given.
+import { formatBytes } from "./messages";
+import type { VerifyEvidence } from "./types";
+
+export function humanSummary(evidence: VerifyEvidence, eventName: string): string {
+  const { trail, s3, eventHistory } = evidence;
+  const lines = [
+    `${evidence.verified ? "VERIFIED" : "NOT VERIFIED"}: ${eventName} in trail ${trail.name}${trail.arn ? ` (${trail.arn})` : ""}`,
+    `  trail:         ${trail.isLogging === null ? "status unknown" : trail.isLogging ? "logging" : "NOT logging"} to s3://${trail.bucket}/${trail.prefix ? `${trail.prefix}/` : ""}; ` +
+      `latest delivery ${trail.latestDeliveryTime ?? "never"}${trail.latestDeliveryError ? `, error ${trail.latestDeliveryError}` : ""}`,
+    `  S3 log:        ${s3.found ? `s3://${s3.bucket}/${s3.key} (eventID ${s3.eventId}, ${s3.eventTime})` : "not found"}`,
+    `  Event History: ${eventHistory === null ? "not consulted" : eventHistory.found ? `eventID ${eventHistory.eventId}, ${eventHistory.eventTime}` : "not found"}`,
+    `  scanned:       ${s3.objectsScanned} log files, ${formatBytes(s3.bytesScanned)} (${formatBytes(s3.bytesDownloaded)} downloaded)` +
+      (s3.skipped.length > 0 ? `; ${s3.skipped.length} skipped` : ""),
+    ...s3.skipped.map((s) => `    skipped ${s.key}: ${s.reason}`),
+  ];
+  return `${lines.join("\n")}\n`;
+}

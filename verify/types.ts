@@ -1,0 +1,98 @@
+// The verify room's public shapes: what callers pass in, and the evidence that comes back
+// (the `--json` output of `npm run verify`, field for field).
+import type { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
+import type { S3Client } from "@aws-sdk/client-s3";
+
+export interface VerifyOptions {
+  /** Trail name or ARN. */
+  trail: string;
+  /** Region the API calls go to; defaults to AWS_REGION (then AWS_DEFAULT_REGION). */
+  region?: string;
+  /** Regions whose log folders are read; defaults to `[region]`. */
+  regions?: string[];
+  /** Overrides the trail's S3 bucket. */
+  bucket?: string;
+  /** Overrides the account taken from the trail ARN (the `AWSLogs/<account>/` folder). */
+  account?: string;
+  /** Event name to look for; defaults to "RunInstances". */
+  eventName?: string;
+  /** Instance id (or other resource name) the event must concern. */
+  resource?: string;
+  /** Only events at or after this instant count. */
+  since: Date;
+  /** Pause between polling rounds; defaults to 30 000 ms. */
+  intervalMs?: number;
+  /** Deadline for the whole wait; defaults to 20 minutes. 0 means one pass. */
+  timeoutMs?: number;
+  /** Also confirm the event in Event History (LookupEvents); defaults to true. */
+  eventHistory?: boolean;
+  /** Clients to use instead of ones built from the standard AWS environment. */
+  clients?: { s3?: S3Client; cloudTrail?: CloudTrailClient };
+  /** One line per polling round, and warnings; the CLI writes them to stderr. */
+  onProgress?: (line: string) => void;
+  /**
+   * Aborting ends the wait promptly: verifyTrail rejects with VerifyAbortedError (exit code 130),
+   * whose `evidence` holds what was found so far.
+   */
+  signal?: AbortSignal;
+}
+
+export interface TrailEvidence {
+  name: string;
+  arn: string | null;
+  isLogging: boolean | null;
+  bucket: string;
+  prefix: string | null;
+  latestDeliveryTime: string | null;
+  latestDeliveryError: string | null;
+}
+
+export interface SkippedObject {
+  key: string;
+  reason: string;
+}
+
+export interface S3Evidence {
+  /** Bucket the logs were read from (the trail's, or `--bucket`). */
+  bucket: string;
+  found: boolean;
+  key: string | null;
+  eventId: string | null;
+  eventTime: string | null;
+  objectsScanned: number;
+  /** Uncompressed bytes decoded. */
+  bytesScanned: number;
+  /** Compressed bytes fetched from S3. */
+  bytesDownloaded: number;
+  skipped: SkippedObject[];
+}
+
+export interface EventHistoryEvidence {
+  found: boolean;
+  eventId: string | null;
+  eventTime: string | null;
+}
+
+/** A CloudTrail record as delivered in a log file's `Records` array. */
+export interface CloudTrailRecord {
+  eventVersion?: string;
+  eventTime: string;
+  eventSource?: string;
+  eventName: string;
+  awsRegion?: string;
+  eventID: string;
+  responseElements?: unknown;
+  resources?: unknown;
+  [field: string]: unknown;
+}
+
+export interface VerifyEvidence {
+  /** True when the event was found in S3 and (unless disabled) in Event History with the same eventID. */
+  verified: boolean;
+  trail: TrailEvidence;
+  s3: S3Evidence;
+  /** null when Event History was not consulted (`eventHistory: false`). */
+  eventHistory: EventHistoryEvidence | null;
+  /** The matched record from the S3 log file, or null. */
+  event: CloudTrailRecord | null;
+}

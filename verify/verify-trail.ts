@@ -1,0 +1,121 @@
+// verifyTrail: check the trail is logging, then poll S3 and Event History until both show the
+// event (or the deadline passes), and return the evidence.
+import { setTimeout as sleep } from "node:timers/promises";
+import { isAbort } from "./aws-errors";
+import { createAwsClients, resolveRegion } from "./clients";
+import { EventNotFoundError, TrailDeliveryError, TrailNotLoggingError, UsageError, VerifyAbortedError } from "./errors";
+import { buildEvidence, type Findings } from "./evidence";
+import { LOOKUP_EVENTS_PER_SECOND, lookupEventHistory, type HistoryHit } from "./event-history";
+import { LogScanner, RELIST_LOOKBACK_MS } from "./log-scanner";
+import { compileCriteria } from "./match";
+import { notFoundMessage, progressLine } from "./messages";
+import { RateLimiter } from "./rate-limit";
+import { accountFromArn, describeTrail, loggingStatus, selectorWarning } from "./trail-status";
+import type { VerifyEvidence, VerifyOptions } from "./types";
+
+export const DEFAULT_EVENT_NAME = "RunInstances";
+export const DEFAULT_INTERVAL_MS = 30_000;
+export const DEFAULT_TIMEOUT_MS = 20 * 60_000;
+/** Throttled LookupEvents calls retry at least this long, even on a one-pass run. */
+const MIN_RETRY_WINDOW_MS = 60_000;
+
+function checkOptions(options: VerifyOptions): void {
+  if (!options.trail) throw new UsageError("No trail: pass --trail <name|arn>.");
+  if (!(options.since instanceof Date) || Number.isNaN(options.since.getTime())) throw new UsageError("`since` must be a valid date (--since <ISO-8601>).");
+  for (const [name, value] of [["intervalMs", options.intervalMs], ["timeoutMs", options.timeoutMs]] as const) {
+    if (value !== undefined && !(Number.isFinite(value) && value >= 0)) throw new UsageError(`${name} must be a number >= 0.`);
+  }
+  if (options.regions && options.regions.length === 0) throw new UsageError("regions, when given, must name at least one region.");
+}
+
+export async function verifyTrail(options: VerifyOptions): Promise<VerifyEvidence> {
+  checkOptions(options);
+  const started = Date.now();
+  const region = resolveRegion(options.region);
+  const regions = options.regions ?? [region];
+  const eventName = options.eventName ?? DEFAULT_EVENT_NAME;
+  const resource = options.resource ?? null;
+  const intervalMs = options.intervalMs ?? DEFAULT_INTERVAL_MS;
+  const deadline = started + (options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+  const useHistory = options.eventHistory ?? true;
+  const { signal } = options;
+  const say = options.onProgress ?? (() => undefined);
+  const made = options.clients?.s3 && options.clients.cloudTrail ? null : createAwsClients({ region });
+  const s3 = options.clients?.s3 ?? made!.s3;
+  const cloudTrail = options.clients?.cloudTrail ?? made!.cloudTrail;
+
+  let findings: Findings | null = null;
+  try {
+    const trail = await describeTrail(cloudTrail, options.trail, region, signal);
+    const bucket = options.bucket ?? trail.bucket;
+    let status = await loggingStatus(cloudTrail, trail.arn, signal);
+    const account = options.account ?? accountFromArn(trail.arn);
+    if (!account) throw new UsageError(`No account id in the trail ARN ${trail.arn}; pass --account.`);
+
+    const scanner = new LogScanner({
+      s3,
+      bucket,
+      trailPrefix: trail.prefix,
+      account,
+      regions,
+      from: new Date(options.since.getTime() - RELIST_LOOKBACK_MS),
+      criteria: compileCriteria({ eventName, resource, since: options.since }),
+      signal,
+    });
+    let history: Map<string, HistoryHit> | null = null;
+    findings = { trail, status, bucket, s3: scanner, history };
+    if (!status.isLogging) throw new TrailNotLoggingError(trail.name, buildEvidence(findings));
+    if (status.latestDeliveryError) throw new TrailDeliveryError(trail.name, status.latestDeliveryError, buildEvidence(findings));
+
+    const warning = await selectorWarning(cloudTrail, trail, eventName, signal);
+    if (warning) say(`warning: ${warning}`);
+    const foreign = regions.filter((r) => !trail.isMultiRegion && trail.homeRegion && r !== trail.homeRegion);
+    if (foreign.length > 0) say(`warning: trail "${trail.name}" is single-region (${trail.homeRegion}); it writes no logs for ${foreign.join(", ")}.`);
+
+    const limiter = new RateLimiter(LOOKUP_EVENTS_PER_SECOND);
+    for (let round = 1; ; round++) {
+      const roundStart = Date.now();
+      await scanner.scanRound(new Date(roundStart));
+      if (useHistory) {
+        history = await lookupEventHistory({
+          client: cloudTrail,
+          region,
+          eventName,
+          resource,
+          since: options.since,
+          limiter,
+          retryDeadline: Math.max(deadline, roundStart + MIN_RETRY_WINDOW_MS),
+          signal,
+          onRetry: say,
+        });
+        findings.history = history;
+      }
+      const evidence = buildEvidence(findings);
+      const now = Date.now();
+      const remaining = deadline - now;
+      if (evidence.verified) {
+        say(progressLine(`round ${round}`, now - started, evidence, null));
+        return evidence;
+      }
+      if (remaining <= 0) break;
+      const pause = Math.min(intervalMs, remaining);
+      say(progressLine(`round ${round}`, now - started, evidence, pause));
+      await sleep(pause, undefined, { signal });
+    }
+
+    // The deadline passed: report the trail's delivery state as it is now, not as it was.
+    status = await loggingStatus(cloudTrail, trail.arn, signal);
+    findings.status = status;
+    const evidence = buildEvidence(findings);
+    say(progressLine("deadline", Date.now() - started, evidence, null));
+    throw new EventNotFoundError(
+      notFoundMessage(evidence, { eventName, resource, since: options.since, elapsedMs: Date.now() - started, apiRegion: region, folders: scanner.folderPrefixes() }),
+      evidence,
+    );
+  } catch (err) {
+    if (isAbort(err) || (signal?.aborted && !(err instanceof EventNotFoundError))) {
+      throw new VerifyAbortedError(findings && buildEvidence(findings));
+    }
+    throw err;
+  }
+}
