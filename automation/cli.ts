@@ -90,12 +90,10 @@ export function parseLabArgs(argv: string[]): LabArgs {
   };
 }
 
-// Loaded by name when the cycle reaches verify, so that a failed preflight never loads verify/
-// (and this file compiles while verify/ is still being built).
-const VERIFY_ADAPTER = "./verify-adapter";
-
+/** verify/ is loaded when the cycle reaches it, so a failed preflight never pays for loading it. */
 function lazyVerifier(region: string): LabVerifier {
-  const load = async () => ((await import(VERIFY_ADAPTER)) as { verifyAdapter: (region: string) => LabVerifier }).verifyAdapter(region);
+  let adapter: Promise<LabVerifier> | undefined;
+  const load = () => (adapter ??= import("./verify-adapter").then((m) => m.verifyAdapter(region)));
   return {
     verify: async (request) => (await load()).verify(request),
     copyLogObject: async (request) => (await load()).copyLogObject(request),

@@ -1,6 +1,7 @@
 // The lab cycle: preflight, up without the probe, wait for the trail, up with the probe, verify,
 // keep the evidence, destroy. Cleanup runs on every path once a stack exists, including failures
 // and signals; every outside effect comes in through LabDeps so the cycle is tested without AWS.
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { shellPrefix } from "./backend";
 import type { ConfigValue, LabEngine, LabStack, StackState } from "./engine";
@@ -261,6 +262,7 @@ export async function runLab(options: LabOptions, deps: LabDeps): Promise<LabRep
       if (key) {
         const file = path.join(runDir(deps.projectDir, stackName), path.posix.basename(key));
         try {
+          fs.mkdirSync(path.dirname(file), { recursive: true });
           await svc.verifier.copyLogObject({ bucket, key, file, region: settings.region as string });
           report.rawObject = file;
         } catch (error) {

@@ -21,7 +21,7 @@ export interface LabVerifyEvidence {
   trail: {
     name: string;
     arn: string | null;
-    isLogging: boolean;
+    isLogging: boolean | null;
     bucket: string | null;
     prefix: string | null;
     latestDeliveryTime: string | null;

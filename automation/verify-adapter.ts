@@ -1,0 +1,28 @@
+// Binds the lab's LabVerifier to verify/'s public entry: one set of verify clients per region,
+// created once for the run.
+import { copyLogObject, createAwsClients, verifyTrail } from "../verify";
+import type { LabVerifier } from "./verifier";
+
+export function verifyAdapter(region: string): LabVerifier {
+  const clients = createAwsClients({ region });
+  return {
+    verify: (request) =>
+      verifyTrail({
+        trail: request.trail,
+        region: request.region,
+        bucket: request.bucket,
+        account: request.account,
+        eventName: request.eventName,
+        resource: request.resource,
+        since: request.since,
+        timeoutMs: request.timeoutMs,
+        intervalMs: request.intervalMs,
+        onProgress: request.onProgress,
+        signal: request.signal,
+        clients,
+      }),
+    copyLogObject: async (request) => {
+      await copyLogObject({ bucket: request.bucket, key: request.key, file: request.file, client: clients.s3 });
+    },
+  };
+}
