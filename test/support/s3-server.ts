@@ -1,0 +1,84 @@
+// A real S3 server in-process (s3rver on a random port, in a temp dir) with a client set up for
+// it, and a log of every request so that tests can count the GETs of each key.
+import "./s3rver-des-shim";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import S3rver from "s3rver";
+
+export interface S3Request {
+  method: string;
+  bucket: string;
+  key: string;
+  query: URLSearchParams;
+}
+
+export interface LocalS3 {
+  endpoint: string;
+  client: S3Client;
+  requests: S3Request[];
+  /** GetObject requests per key. */
+  getCounts(bucket: string): Map<string, number>;
+  createBucket(bucket: string): Promise<void>;
+  put(bucket: string, objects: Iterable<{ key: string; body: Buffer | string }>): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Credentials s3rver accepts; any pair works, the SDK only needs one to sign. */
+export const DUMMY_CREDENTIALS = { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" };
+
+export function s3ClientFor(endpoint: string): S3Client {
+  return new S3Client({
+    region: "us-east-1",
+    endpoint,
+    forcePathStyle: true,
+    credentials: DUMMY_CREDENTIALS,
+    requestChecksumCalculation: "WHEN_REQUIRED",
+    responseChecksumValidation: "WHEN_REQUIRED",
+  });
+}
+
+export async function startS3Server(): Promise<LocalS3> {
+  const directory = mkdtempSync(join(tmpdir(), "trail-lab-s3-"));
+  const server = new S3rver({ address: "127.0.0.1", port: 0, directory, silent: true, vhostBuckets: false });
+  const { port } = await server.run();
+  const requests: S3Request[] = [];
+  server.httpServer?.prependListener("request", (req) => {
+    const url = new URL(req.url ?? "/", "http://localhost");
+    const [, bucket = "", ...key] = url.pathname.split("/");
+    requests.push({ method: req.method ?? "", bucket, key: decodeURIComponent(key.join("/")), query: url.searchParams });
+  });
+  const endpoint = `http://127.0.0.1:${port}`;
+  const client = s3ClientFor(endpoint);
+  return {
+    endpoint,
+    client,
+    requests,
+    getCounts(bucket) {
+      const counts = new Map<string, number>();
+      for (const r of requests) {
+        if (r.method === "GET" && r.bucket === bucket && r.key && !r.query.has("list-type")) counts.set(r.key, (counts.get(r.key) ?? 0) + 1);
+      }
+      return counts;
+    },
+    async createBucket(bucket) {
+      await client.send(new CreateBucketCommand({ Bucket: bucket }));
+    },
+    async put(bucket, objects) {
+      const pending = [...objects];
+      // A few uploads at a time: s3rver writes each to disk, and a thousand at once only queue.
+      const worker = async () => {
+        for (let next = pending.pop(); next; next = pending.pop()) {
+          await client.send(new PutObjectCommand({ Bucket: bucket, Key: next.key, Body: next.body }));
+        }
+      };
+      await Promise.all(Array.from({ length: 16 }, worker));
+    },
+    async close() {
+      client.destroy();
+      await server.close();
+      rmSync(directory, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,55 @@
+// decode + match over a Buffer: the pure function the benchmark calls directly.
+import { gunzipSync, gzipSync } from "node:zlib";
+import { expect } from "chai";
+import { compileCriteria, scanLogObject } from "../../verify/match";
+import { FixtureFactory, logFile } from "../support/cloudtrail-fixtures";
+
+describe("verify: decode and match one log object", () => {
+  const f = new FixtureFactory("111122223333", 7);
+  const since = new Date("2025-03-01T10:00:00Z");
+  const instance = "i-0123456789abcdef0";
+
+  it("matches RunInstances by the instance id in responseElements.instancesSet, at or after since", () => {
+    const hit = f.runInstances("us-east-1", since, instance);
+    const other = f.runInstances("us-east-1", new Date("2025-03-01T10:05:00Z"));
+    const early = f.runInstances("us-east-1", new Date("2025-03-01T09:59:59Z"), instance);
+    const gz = logFile([...f.noiseRecords("us-east-1", since, 30), early, other, hit]);
+    const outcome = scanLogObject(gz, compileCriteria({ eventName: "RunInstances", resource: instance, since }));
+    expect(outcome.skippedReason).to.equal(null);
+    expect(outcome.matches.map((r) => r.eventID)).to.deep.equal([hit.eventID]);
+    expect(outcome.bytesScanned).to.equal(gunzipSync(gz).length);
+  });
+
+  it("matches by resources[] ARN, and without a resource matches every RunInstances since", () => {
+    const viaArn = { ...f.runInstances("us-east-1", since), responseElements: null, resources: [{ accountId: f.account, type: "AWS::EC2::Instance", ARN: `arn:aws:ec2:us-east-1:${f.account}:instance/${instance}` }] };
+    const plain = f.runInstances("us-east-1", since);
+    const gz = logFile([viaArn, plain]);
+    expect(scanLogObject(gz, compileCriteria({ eventName: "RunInstances", resource: instance, since })).matches.map((r) => r.eventID)).to.deep.equal([viaArn.eventID]);
+    expect(scanLogObject(gz, compileCriteria({ eventName: "RunInstances", since })).matches).to.have.length(2);
+  });
+
+  it("counts uncompressed bytes and does not match a file that lacks the event name", () => {
+    const json = JSON.stringify({ Records: f.noiseRecords("us-east-1", since, 20).filter((r) => r.eventName !== "RunInstances") });
+    const outcome = scanLogObject(gzipSync(json), compileCriteria({ eventName: "RunInstances", since }));
+    expect(outcome).to.deep.equal({ bytesScanned: Buffer.byteLength(json), matches: [], skippedReason: null });
+  });
+
+  it("reports a corrupt gzip, invalid JSON and a file without Records instead of throwing", () => {
+    const criteria = compileCriteria({ eventName: "RunInstances", since });
+    const good = logFile([f.runInstances("us-east-1", since)]);
+    const corrupt = Buffer.concat([good.subarray(0, 20), Buffer.from("not gzip at all"), good.subarray(20)]);
+    expect(scanLogObject(corrupt, criteria).skippedReason).to.match(/^corrupt gzip/);
+    expect(scanLogObject(Buffer.from("plain text"), criteria).skippedReason).to.match(/^corrupt gzip/);
+    const truncated = gzipSync(JSON.stringify({ Records: [f.runInstances("us-east-1", since)] }).slice(0, -40));
+    const invalid = scanLogObject(truncated, criteria);
+    expect(invalid.skippedReason).to.match(/^invalid JSON/);
+    expect(invalid.bytesScanned).to.be.greaterThan(0);
+    const noRecords = scanLogObject(gzipSync(JSON.stringify({ eventName: "RunInstances" })), criteria);
+    expect(noRecords.skippedReason).to.equal("no Records array");
+  });
+
+  it("ignores records that are not CloudTrail records", () => {
+    const gz = gzipSync(JSON.stringify({ Records: [null, 3, { eventName: "RunInstances" }, { eventName: "RunInstances", eventTime: "2025-03-01T10:00:00Z", eventID: "e-1" }] }));
+    expect(scanLogObject(gz, compileCriteria({ eventName: "RunInstances", since })).matches.map((r) => r.eventID)).to.deep.equal(["e-1"]);
+  });
+});
