@@ -1,0 +1,132 @@
+// Where the lab keeps state (backend.ts), what each run's stack starts from (stack-config.ts),
+// and the wait for IsLogging over CloudTrail's JSON protocol (trail-status.ts).
+import { expect } from "chai";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { createLabClients, destroyLabClients } from "../../automation/aws-clients";
+import { chooseBackend, shellPrefix } from "../../automation/backend";
+import { AwsCallError, TrailNotLoggingInTimeError } from "../../automation/errors";
+import { labSettings, readTemplateConfig } from "../../automation/stack-config";
+import { cloudTrailStatusReader, waitForLogging } from "../../automation/trail-status";
+import { jsonError, startAwsServer } from "../support/aws-query-json-server";
+
+describe("automation/backend", function () {
+  let home: string;
+  beforeEach(() => (home = fs.mkdtempSync(path.join(os.tmpdir(), "lab-home-"))));
+  afterEach(() => fs.rmSync(home, { recursive: true, force: true }));
+
+  it("defaults to a file backend in the project's .pulumi-state and an empty passphrase", function () {
+    const backend = chooseBackend("/work/proj", {}, home);
+    expect(backend.env).to.deep.equal({ PULUMI_BACKEND_URL: "file:///work/proj/.pulumi-state", PULUMI_CONFIG_PASSPHRASE: "" });
+    expect(backend.localDir).to.equal("/work/proj/.pulumi-state");
+    expect(backend.passphrase).to.equal("empty");
+    expect(shellPrefix(backend.env)).to.equal("PULUMI_BACKEND_URL=file:///work/proj/.pulumi-state PULUMI_CONFIG_PASSPHRASE=''");
+  });
+
+  it("leaves PULUMI_BACKEND_URL and a passphrase (or passphrase file) the user set alone", function () {
+    expect(chooseBackend("/p", { PULUMI_BACKEND_URL: "s3://my-state", PULUMI_CONFIG_PASSPHRASE: "x" }, home).env).to.deep.equal({});
+    expect(chooseBackend("/p", { PULUMI_BACKEND_URL: "s3://my-state", PULUMI_CONFIG_PASSPHRASE_FILE: "/k" }, home).env).to.deep.equal({});
+    expect(chooseBackend("/p", { PULUMI_CONFIG_PASSPHRASE: "" }, home).passphrase).to.equal("user");
+  });
+
+  it("uses the account the CLI is logged in to", function () {
+    fs.mkdirSync(path.join(home, ".pulumi"));
+    fs.writeFileSync(path.join(home, ".pulumi", "credentials.json"), JSON.stringify({ current: "https://api.pulumi.com", accounts: {} }));
+    const backend = chooseBackend("/p", {}, home);
+    expect(backend.env.PULUMI_BACKEND_URL).to.equal(undefined);
+    expect(backend.localDir).to.equal(null);
+    expect(backend.description).to.contain("https://api.pulumi.com");
+  });
+
+  it("reads the login from PULUMI_HOME when set, and ignores an empty current account", function () {
+    fs.writeFileSync(path.join(home, "credentials.json"), JSON.stringify({ current: "" }));
+    expect(chooseBackend("/p", { PULUMI_HOME: home }, home).localDir).to.equal("/p/.pulumi-state");
+  });
+});
+
+describe("automation/stack-config", function () {
+  it("starts from the project's Pulumi.dev.yaml: scalars as strings, maps kept, secrets skipped", function () {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lab-template-"));
+    fs.writeFileSync(
+      path.join(dir, "Pulumi.dev.yaml"),
+      [
+        "config:",
+        "  aws:region: eu-central-1",
+        "  trail-lab:retentionDays: 30",
+        "  trail-lab:multiRegion: true",
+        "  trail-lab:subnetId: subnet-0123456789abcdef0",
+        "  trail-lab:tags:",
+        "    owner: security-team",
+        "  trail-lab:apiToken:",
+        "    secure: AAABAHlz",
+        "",
+      ].join("\n"),
+    );
+    const template = readTemplateConfig(dir);
+    expect(template.config).to.deep.equal({
+      "aws:region": "eu-central-1",
+      "trail-lab:retentionDays": "30",
+      "trail-lab:multiRegion": "true",
+      "trail-lab:subnetId": "subnet-0123456789abcdef0",
+      "trail-lab:tags": { owner: "security-team" },
+    });
+    expect(template.skipped).to.deep.equal(["trail-lab:apiToken"]);
+    expect(labSettings(template.config, undefined, {})).to.deep.equal({ region: "eu-central-1", trailName: "my-logs-trail", subnetId: "subnet-0123456789abcdef0", bucketPrefix: undefined });
+    expect(labSettings(template.config, "us-west-2", {}).region).to.equal("us-west-2");
+    expect(labSettings({}, undefined, { AWS_REGION: "sa-east-1" }).region).to.equal("sa-east-1");
+    fs.rmSync(dir, { recursive: true });
+  });
+
+  it("reads the repository's own Pulumi.dev.yaml", function () {
+    const template = readTemplateConfig(path.resolve(__dirname, "../.."));
+    expect(template.config["trail-lab:trailName"]).to.equal("my-logs-trail");
+    expect(template.config["aws:region"]).to.be.a("string");
+  });
+});
+
+describe("automation/trail-status over CloudTrail's JSON protocol", function () {
+  it("waits through TrailNotFound and IsLogging false until the trail logs", async function () {
+    const replies = [jsonError("TrailNotFoundException", "Unknown trail"), { json: true, body: JSON.stringify({ IsLogging: false }) }, { json: true, body: JSON.stringify({ IsLogging: true }) }];
+    const server = await startAwsServer({ GetTrailStatus: () => replies.shift()! });
+    const clients = createLabClients({ region: "eu-west-1", endpoint: server.endpoint, credentials: { accessKeyId: "AKIAEXAMPLE", secretAccessKey: "secret" }, maxAttempts: 1 });
+    const lines: string[] = [];
+    let clock = 0;
+    try {
+      const logging = await waitForLogging(cloudTrailStatusReader(clients), "my-logs-trail", {
+        timeoutMs: 60_000,
+        intervalMs: 1000,
+        sleep: async (ms) => {
+          clock += ms;
+          return Promise.resolve();
+        },
+        now: () => clock,
+        log: (l) => lines.push(l),
+      });
+      expect(logging).to.equal(true);
+      expect(server.requests.map((r) => r.params.Name)).to.deep.equal(['"my-logs-trail"', '"my-logs-trail"', '"my-logs-trail"']);
+      expect(lines).to.deep.equal(["trail my-logs-trail: not visible yet after 0 s, checking again", "trail my-logs-trail: not logging yet after 1 s, checking again"]);
+
+      server.handlers.GetTrailStatus = () => ({ json: true, body: JSON.stringify({ IsLogging: false, LatestDeliveryError: "AccessDenied" }) });
+      const late = await waitForLogging(cloudTrailStatusReader(clients), "my-logs-trail", {
+        timeoutMs: 3000,
+        intervalMs: 1000,
+        sleep: async (ms) => {
+          clock += ms;
+          return Promise.resolve();
+        },
+        now: () => clock,
+        log: () => undefined,
+      }).then(() => null, (e: Error) => e);
+      expect(late).to.be.instanceOf(TrailNotLoggingInTimeError);
+      expect(late?.message).to.contain("AccessDenied");
+
+      server.handlers.GetTrailStatus = () => jsonError("AccessDeniedException", "not authorized");
+      const denied = await cloudTrailStatusReader(clients).status("my-logs-trail").then(() => null, (e: Error) => e);
+      expect(denied).to.be.instanceOf(AwsCallError);
+    } finally {
+      destroyLabClients(clients);
+      await server.close();
+    }
+  });
+});
