@@ -210,6 +210,7 @@ export async function runLab(options: LabOptions, deps: LabDeps): Promise<LabRep
       }
     };
     try {
+      checkInterrupted();
       const config: Record<string, ConfigValue> = { ...options.template.config, "aws:region": settings.region as string };
       await live.setConfig({ ...config, [`${PROJECT}:probeInstance`]: "false" });
       await up("trail");

@@ -276,6 +276,25 @@ describe("automation/lab: signals", function () {
     expect(fakes.signals.listenerCount("SIGINT"), "handlers removed after the run").to.equal(0);
   });
 
+  it("on SIGINT while the stack is being created: runs no up, removes the stack, exits 130", async function () {
+    fakes = new Fakes();
+    const deps = fakes.deps();
+    deps.openEngine = async () => {
+      const engine = fakes.engine();
+      const open = engine.openStack.bind(engine);
+      engine.openStack = async (name, create) => {
+        const stack = await open(name, create);
+        fakes.signals.emit("SIGINT");
+        return stack;
+      };
+      return Promise.resolve(engine);
+    };
+    const report = await runLab(labOptions(), deps);
+    expect(report.exitCode).to.equal(ExitCode.Interrupted);
+    expect(fakes.steps().filter((s) => s.startsWith("up "))).to.deep.equal([]);
+    expectInOrder(fakes.steps(), ["open lab-test create", "destroy 1", "remove"]);
+  });
+
   it("on SIGTERM during the settle time: skips the probe, destroys, exits 130", async function () {
     fakes = new Fakes();
     const deps = fakes.deps();
