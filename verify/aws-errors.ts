@@ -45,7 +45,7 @@ export function toVerifyError(operation: string, target: string, err: unknown): 
   if (ACCESS_DENIED.has(code)) {
     advice = `access denied on ${target}. Grant the caller ${IAM_ACTION[operation] ?? operation} on it.`;
   } else if (code === "NoSuchBucket") {
-    advice = `bucket ${target} does not exist. Check --bucket, or the trail's S3 bucket.`;
+    advice = `the bucket of ${target} does not exist. Check --bucket, or the trail's S3 bucket.`;
   } else if (THROTTLED.has(code)) {
     advice = `still throttled on ${target} after retries. Run again in a minute, or with a longer --interval.`;
   } else if (BAD_CREDENTIALS.has(code)) {

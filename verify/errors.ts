@@ -56,7 +56,7 @@ export class TrailDeliveryError extends VerifyError {
     super(
       `Trail "${trailName}" failed to deliver logs to s3://${evidence.trail.bucket}: ${deliveryError}` +
         `${evidence.trail.latestDeliveryTime ? ` (last successful delivery ${evidence.trail.latestDeliveryTime})` : ""}. ` +
-        `Check that the bucket exists and its policy lets cloudtrail.amazonaws.com s3:PutObject under ` +
+        `Check that the bucket exists and that the bucket policy lets cloudtrail.amazonaws.com s3:PutObject under ` +
         `${evidence.trail.prefix ? `${evidence.trail.prefix}/` : ""}AWSLogs/ (and, for a KMS-encrypted trail, that the key policy allows CloudTrail).`,
       ExitCode.CheckFailed,
       evidence,

@@ -121,7 +121,6 @@ export class FixtureFactory {
         items: [{ instanceId, imageId: "ami-0abcdef1234567890", currentInstanceBootMode: "uefi", instanceState: { code: 0, name: "pending" }, instanceType: "t3.micro", launchTime: Date.parse(record.eventTime) }],
       },
     };
-    record.resources = undefined;
     return record;
   }
 

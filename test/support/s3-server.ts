@@ -1,6 +1,6 @@
 // A real S3 server in-process (s3rver on a random port, in a temp dir) with a client set up for
 // it, and a log of every request so that tests can count the GETs of each key.
-import "./s3rver-des-shim";
+import "./s3rver-fixes";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";

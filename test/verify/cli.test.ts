@@ -1,0 +1,128 @@
+// `npm run verify` as a user runs it: a child process, the standard AWS environment pointing at
+// the local servers, dummy credentials; stdout holds only the result.
+import { spawn } from "node:child_process";
+import { resolve } from "node:path";
+import { expect } from "chai";
+import { startCloudTrailServer, trailArn, type LocalCloudTrail } from "../support/cloudtrail-server";
+import { DUMMY_CREDENTIALS, startS3Server, type LocalS3 } from "../support/s3-server";
+import { buildTrailWorld, type TrailWorld } from "../support/trail-world";
+
+const root = resolve(__dirname, "../..");
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+describe("verify: the npm run verify command", () => {
+  let s3: LocalS3;
+  let ct: LocalCloudTrail;
+  let world: TrailWorld;
+
+  before(async () => {
+    s3 = await startS3Server();
+    ct = await startCloudTrailServer();
+    world = await buildTrailWorld(s3, ct, "audit-logs-cli", { busyFolder: false });
+  });
+  after(async () => {
+    await s3.close();
+    await ct.close();
+  });
+
+  // Async spawn: the servers answer from this very process, so it must not block.
+  function run(args: string[], viaNpm = false): Promise<Run> {
+    const env: NodeJS.ProcessEnv = {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      AWS_REGION: "us-east-1",
+      // Dummy credentials, the pair s3rver accepts.
+      AWS_ACCESS_KEY_ID: DUMMY_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: DUMMY_CREDENTIALS.secretAccessKey,
+      AWS_ENDPOINT_URL_S3: s3.endpoint,
+      AWS_ENDPOINT_URL_CLOUDTRAIL: ct.endpoint,
+      AWS_EC2_METADATA_DISABLED: "true",
+      AWS_CONFIG_FILE: "/dev/null",
+      AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
+    };
+    const [command, argv] = viaNpm ? ["npm", ["run", "-s", "verify", "--", ...args]] : [process.execPath, ["-r", "ts-node/register/transpile-only", "verify/cli.ts", ...args]];
+    return new Promise((done, fail) => {
+      const child = spawn(command, argv, { cwd: root, env });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+      child.on("error", fail);
+      child.on("close", (code) => done({ code, stdout, stderr }));
+    });
+  }
+
+  const base = () => ["--trail", "my-logs-trail", "--regions", "us-east-1,eu-west-1", "--since", world.since.toISOString(), "--interval", "0.05", "--timeout", "0"];
+
+  it("prints exactly one JSON object with the evidence and exits 0 (npm run -s verify -- ... --json)", async () => {
+    const { code, stdout, stderr } = await run([...base(), "--resource", world.instanceId, "--json"], true);
+    expect(code, stderr).to.equal(0);
+    const evidence = JSON.parse(stdout);
+    expect(Object.keys(evidence)).to.deep.equal(["verified", "trail", "s3", "eventHistory", "event"]);
+    expect(evidence.verified).to.equal(true);
+    expect(evidence.trail).to.deep.equal({
+      name: "my-logs-trail",
+      arn: trailArn(world.trail),
+      isLogging: true,
+      bucket: "audit-logs-cli",
+      prefix: "lab",
+      latestDeliveryTime: world.trail.latestDeliveryTime!.toISOString(),
+      latestDeliveryError: null,
+    });
+    expect(Object.keys(evidence.s3)).to.have.members(["bucket", "found", "key", "eventId", "eventTime", "objectsScanned", "bytesScanned", "bytesDownloaded", "skipped"]);
+    expect(evidence.s3).to.include({ found: true, key: world.targetKey, eventId: world.target.eventID, objectsScanned: world.logKeys.length });
+    expect(evidence.s3.skipped).to.have.length(3);
+    expect(evidence.eventHistory).to.deep.equal({ found: true, eventId: world.target.eventID, eventTime: world.target.eventTime });
+    expect(evidence.event).to.deep.equal(world.target);
+    expect(stderr).to.match(/round 1, \d+m\d\ds elapsed: \d+ objects/);
+  });
+
+  it("prints a human summary without --json", async () => {
+    const { code, stdout } = await run([...base(), "--resource", world.instanceId, "--no-event-history"]);
+    expect(code).to.equal(0);
+    expect(stdout).to.match(/^VERIFIED: RunInstances in trail my-logs-trail/);
+    expect(stdout).to.include(`s3://audit-logs-cli/${world.targetKey}`).and.include("Event History: not consulted");
+  });
+
+  it("exits 1 with the evidence when the event is not found by the deadline", async () => {
+    const { code, stdout, stderr } = await run([...base(), "--resource", "i-0fffffffffffffff0", "--json"]);
+    expect(code).to.equal(1);
+    const evidence = JSON.parse(stdout);
+    expect(evidence).to.deep.include({ verified: false, event: null, eventHistory: { found: false, eventId: null, eventTime: null } });
+    expect(evidence.s3).to.include({ found: false, key: null });
+    expect(stderr).to.match(/EventNotFoundError: No RunInstances for i-0fffffffffffffff0/);
+  });
+
+  it("exits 1 when the trail is not logging", async () => {
+    world.trail.isLogging = false;
+    try {
+      const { code, stdout, stderr } = await run([...base(), "--json"]);
+      expect(code).to.equal(1);
+      expect(JSON.parse(stdout).trail.isLogging).to.equal(false);
+      expect(stderr).to.match(/TrailNotLoggingError: .*start-logging/);
+    } finally {
+      world.trail.isLogging = true;
+    }
+  });
+
+  it("exits 2 on bad usage, with nothing on stdout", async () => {
+    for (const args of [["--json"], [...base(), "--since", "yesterday"], [...base(), "--interval", "-1"], [...base(), "--bogus"]]) {
+      const { code, stdout, stderr } = await run(args);
+      expect(code, args.join(" ")).to.equal(2);
+      expect(stdout).to.equal("");
+      expect(stderr).to.match(/UsageError/);
+    }
+  });
+
+  it("exits 3 when AWS refuses: trail not found", async () => {
+    const { code, stdout, stderr } = await run(["--trail", "nope", "--timeout", "0", "--json"]);
+    expect(code).to.equal(3);
+    expect(stdout).to.equal("");
+    expect(stderr).to.match(/TrailNotFoundError: Trail "nope" was not found in us-east-1/);
+  });
+});
