@@ -148,7 +148,7 @@ export async function runLab(options: LabOptions, deps: LabDeps): Promise<LabRep
   const stackName = options.stack ?? uniqueStackName(new Date(deps.now()));
   const report = newReport("lab", stackName, new Date(deps.now()));
   const phases = new Phases(report, deps.now);
-  const interruption = new Interruption(deps.signals, deps.log);
+  const interruption = new Interruption(deps.signals, deps.log, deps.now);
   const stopSignal = interruption.stop.signal;
   let services: LabServices | undefined;
   let stack: LabStack | null = null;
@@ -485,7 +485,7 @@ export interface CleanupOptions {
 export async function runCleanup(options: CleanupOptions, deps: LabDeps): Promise<LabReport> {
   const report = newReport("cleanup", options.stack, new Date(deps.now()));
   const phases = new Phases(report, deps.now);
-  const interruption = new Interruption(deps.signals, deps.log);
+  const interruption = new Interruption(deps.signals, deps.log, deps.now);
   let services: LabServices | undefined;
   const settings = labSettings(options.template.config, options.region, deps.env);
   try {

@@ -1,6 +1,8 @@
 // SIGINT/SIGTERM handling for the lab. The first signal asks the cycle to stop and clean up; the
 // Pulumi child is left alone, because the terminal's SIGINT already reached it and a second one
 // makes Pulumi abandon resources it is creating. A second signal gives up waiting for cleanup.
+// Under `npm run`, one Ctrl-C arrives twice (the terminal signals the process group, and npm
+// forwards its own copy), so a repeat within a short window counts as the same interrupt.
 
 export type LabSignal = "SIGINT" | "SIGTERM";
 
@@ -9,17 +11,22 @@ export interface SignalSource {
   off(event: LabSignal, listener: () => void): unknown;
 }
 
+/** Repeats closer together than this are one interrupt (npm's forwarded copy of a Ctrl-C). */
+export const REPEAT_WINDOW_MS = 1500;
+
 export class Interruption {
   /** Fires at the first signal: stop starting new work, abort waits and polling. */
   readonly stop = new AbortController();
   /** Fires at the second signal: stop waiting for cleanup, report what is left. */
   readonly giveUp = new AbortController();
   signal: LabSignal | null = null;
+  private firstAt = 0;
   private readonly listeners: [LabSignal, () => void][] = [];
 
   constructor(
     private readonly source: SignalSource,
     private readonly log: (line: string) => void,
+    private readonly now: () => number = Date.now,
   ) {
     for (const name of ["SIGINT", "SIGTERM"] as const) {
       const listener = () => this.receive(name);
@@ -35,8 +42,11 @@ export class Interruption {
   private receive(name: LabSignal): void {
     if (!this.signal) {
       this.signal = name;
+      this.firstAt = this.now();
       this.log(`${name} received: stopping, then destroying what was created. Send it again to stop waiting (resources may be left).`);
       this.stop.abort();
+    } else if (this.now() - this.firstAt < REPEAT_WINDOW_MS) {
+      return;
     } else if (!this.giveUp.signal.aborted) {
       this.log(`${name} received again: no longer waiting for cleanup.`);
       this.giveUp.abort();

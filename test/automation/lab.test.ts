@@ -346,6 +346,7 @@ describe("automation/lab: signals", function () {
     };
     const run = runLab(labOptions(), deps);
     await destroyStarted.wait;
+    fakes.clock += 5_000;
     fakes.signals.emit("SIGINT");
     const report = await run;
     expect(report.exitCode).to.equal(ExitCode.CleanupIncomplete);
@@ -354,6 +355,27 @@ describe("automation/lab: signals", function () {
     expect(report.cleanup?.commands[0]).to.equal("npm run lab -- --cleanup lab-test");
     expect(fakes.steps()).not.to.include("remove");
     never.open();
+  });
+});
+
+describe("automation/lab: one Ctrl-C under npm arrives twice", function () {
+  let fakes: Fakes;
+  afterEach(() => fakes?.cleanup());
+
+  it("counts a repeat at the same moment as the same interrupt: cleanup completes, exit 130", async function () {
+    fakes = new Fakes();
+    const deps = fakes.deps();
+    deps.sleep = async (ms) => {
+      fakes.events.push(`sleep ${ms}`);
+      if (ms === 5) {
+        fakes.signals.emit("SIGINT"); // from the terminal
+        fakes.signals.emit("SIGINT"); // npm's forwarded copy
+      }
+    };
+    const report = await runLab(labOptions(), deps);
+    expect(report.exitCode).to.equal(ExitCode.Interrupted);
+    expect(report.cleanup).to.include({ gaveUp: false, complete: true });
+    expectInOrder(fakes.steps(), ["destroy 1", "remove"]);
   });
 });
 
