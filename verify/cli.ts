@@ -86,7 +86,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       signal: io.signal,
     });
     print(evidence);
-    return ExitCode.Ok;
+    return evidence.verified ? ExitCode.Ok : ExitCode.CheckFailed;
   } catch (err) {
     if (err instanceof VerifyError) {
       if (err.evidence) print(err.evidence);

@@ -64,13 +64,6 @@ export class TrailDeliveryError extends VerifyError {
   }
 }
 
-/** The deadline passed without the event in both halves; the message says which half lacks it. */
-export class EventNotFoundError extends VerifyError {
-  constructor(message: string, evidence: VerifyEvidence) {
-    super(message, ExitCode.CheckFailed, evidence);
-  }
-}
-
 /** The caller's AbortSignal fired while waiting. */
 export class VerifyAbortedError extends VerifyError {
   constructor(evidence: VerifyEvidence | null) {

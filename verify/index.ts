@@ -9,7 +9,6 @@ export {
   TrailNotFoundError,
   TrailNotLoggingError,
   TrailDeliveryError,
-  EventNotFoundError,
   VerifyAbortedError,
   AwsCallError,
 } from "./errors";

@@ -1,5 +1,5 @@
 // The words verify says: a progress line per polling round, and, when the deadline passes,
-// a message naming the half that lacks the event and what to try next.
+// the reason naming the half that lacks the event and what to try next.
 import type { VerifyEvidence } from "./types";
 
 export function formatBytes(bytes: number): string {

@@ -28,7 +28,10 @@ export interface VerifyOptions {
   eventHistory?: boolean;
   /** Clients to use instead of ones built from the standard AWS environment. */
   clients?: { s3?: S3Client; cloudTrail?: CloudTrailClient };
-  /** One line per polling round, and warnings; the CLI writes them to stderr. */
+  /**
+   * One line per polling round, warnings, and when the deadline passes unverified a last line
+   * `not verified: <why, and what to check>`; the CLI writes them to stderr.
+   */
   onProgress?: (line: string) => void;
   /**
    * Aborting ends the wait promptly: verifyTrail rejects with VerifyAbortedError (exit code 130),
@@ -86,6 +89,11 @@ export interface CloudTrailRecord {
   [field: string]: unknown;
 }
 
+/**
+ * What verifyTrail resolves with, verified or not (an unverified result after the deadline is an
+ * answer, not an error). It rejects with a named VerifyError when it cannot check: trail not
+ * found, not logging or failing delivery, AWS refusing a call, bad options, or an abort.
+ */
 export interface VerifyEvidence {
   /** True when the event was found in S3 and (unless disabled) in Event History with the same eventID. */
   verified: boolean;

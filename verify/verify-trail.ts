@@ -1,9 +1,9 @@
 // verifyTrail: check the trail is logging, then poll S3 and Event History until both show the
-// event (or the deadline passes), and return the evidence.
+// event or the deadline passes, and return the evidence either way (`verified` says which).
 import { setTimeout as sleep } from "node:timers/promises";
 import { isAbort } from "./aws-errors";
 import { createAwsClients, resolveRegion } from "./clients";
-import { EventNotFoundError, TrailDeliveryError, TrailNotLoggingError, UsageError, VerifyAbortedError } from "./errors";
+import { TrailDeliveryError, TrailNotLoggingError, UsageError, VerifyAbortedError } from "./errors";
 import { buildEvidence, type Findings } from "./evidence";
 import { LOOKUP_EVENTS_PER_SECOND, lookupEventHistory, type HistoryHit } from "./event-history";
 import { LogScanner, RELIST_LOOKBACK_MS } from "./log-scanner";
@@ -48,7 +48,7 @@ export async function verifyTrail(options: VerifyOptions): Promise<VerifyEvidenc
   try {
     const trail = await describeTrail(cloudTrail, options.trail, region, signal);
     const bucket = options.bucket ?? trail.bucket;
-    let status = await loggingStatus(cloudTrail, trail.arn, signal);
+    const status = await loggingStatus(cloudTrail, trail.arn, signal);
     const account = options.account ?? accountFromArn(trail.arn);
     if (!account) throw new UsageError(`No account id in the trail ARN ${trail.arn}; pass --account.`);
 
@@ -104,16 +104,14 @@ export async function verifyTrail(options: VerifyOptions): Promise<VerifyEvidenc
     }
 
     // The deadline passed: report the trail's delivery state as it is now, not as it was.
-    status = await loggingStatus(cloudTrail, trail.arn, signal);
-    findings.status = status;
+    findings.status = await loggingStatus(cloudTrail, trail.arn, signal);
     const evidence = buildEvidence(findings);
-    say(progressLine("deadline", Date.now() - started, evidence, null));
-    throw new EventNotFoundError(
-      notFoundMessage(evidence, { eventName, resource, since: options.since, elapsedMs: Date.now() - started, apiRegion: region, folders: scanner.folderPrefixes() }),
-      evidence,
-    );
+    const elapsedMs = Date.now() - started;
+    say(progressLine("deadline", elapsedMs, evidence, null));
+    say(`not verified: ${notFoundMessage(evidence, { eventName, resource, since: options.since, elapsedMs, apiRegion: region, folders: scanner.folderPrefixes() })}`);
+    return evidence;
   } catch (err) {
-    if (isAbort(err) || (signal?.aborted && !(err instanceof EventNotFoundError))) {
+    if (isAbort(err) || signal?.aborted) {
       throw new VerifyAbortedError(findings && buildEvidence(findings));
     }
     throw err;

@@ -95,7 +95,7 @@ describe("verify: the npm run verify command", () => {
     const evidence = JSON.parse(stdout);
     expect(evidence).to.deep.include({ verified: false, event: null, eventHistory: { found: false, eventId: null, eventTime: null } });
     expect(evidence.s3).to.include({ found: false, key: null });
-    expect(stderr).to.match(/EventNotFoundError: No RunInstances for i-0fffffffffffffff0/);
+    expect(stderr).to.match(/not verified: No RunInstances for i-0fffffffffffffff0 at or after/);
   });
 
   it("exits 1 when the trail is not logging", async () => {
