@@ -3,20 +3,19 @@
 // and signals; every outside effect comes in through LabDeps so the cycle is tested without AWS.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { shellPrefix } from "./backend";
-import type { ConfigValue, LabEngine, LabStack, StackState } from "./engine";
-import { clearPendingOperations } from "./engine";
+import { cleanUp, keptReport, sweepOnly } from "./cleanup";
+import type { ConfigValue, LabEngine, LabStack } from "./engine";
 import { EngineError, InterruptedError, LabError, NoRegionError, UsageError, describe } from "./errors";
-import type { CleanupReport, LabReport } from "./evidence";
+import type { LabReport } from "./evidence";
 import { newReport, runDir, writeEvidence } from "./evidence";
 import type { Identity } from "./preflight";
 import type { SignalSource } from "./signals";
-import { Interruption, unlessAborted } from "./signals";
+import { Interruption } from "./signals";
 import type { Sleep } from "./sleep";
 import type { TemplateConfig } from "./stack-config";
 import { PROJECT, TEMPLATE_STACK, labSettings } from "./stack-config";
-import type { Leftover, LeftoverKind, SweepReport, TagSweeper } from "./sweep";
-import { DEFAULT_BUCKET_PREFIX, removeCommand } from "./sweep";
+import type { TagSweeper } from "./sweep";
+import { DEFAULT_BUCKET_PREFIX } from "./sweep";
 import type { TrailStatusReader } from "./trail-status";
 import { waitForLogging } from "./trail-status";
 import type { LabVerifier } from "./verifier";
@@ -304,175 +303,6 @@ export async function runLab(options: LabOptions, deps: LabDeps): Promise<LabRep
   return report;
 }
 
-function keptReport(stackName: string, engine: LabEngine): CleanupReport {
-  const env = shellPrefix(engine.shellEnv);
-  return {
-    mode: "kept",
-    pendingOperationsCleared: [],
-    destroyAttempts: 0,
-    destroyed: false,
-    stackRemoved: false,
-    sweep: null,
-    gaveUp: false,
-    complete: false,
-    leftovers: [],
-    commands: [
-      `npm run lab -- --cleanup ${stackName}`,
-      `${env ? `${env} ` : ""}pulumi destroy --cwd ${engine.workDir} --stack ${stackName} --yes && ` +
-        `${env ? `${env} ` : ""}pulumi stack rm --cwd ${engine.workDir} --stack ${stackName} --yes`,
-    ],
-  };
-}
-
-export interface CleanupContext {
-  /** Clear pending operations first and sweep by tag after: the last up did not finish. */
-  repair: boolean;
-  region: string;
-  bucketNames: string[];
-  bucketPrefixes: string[];
-  sweeper: TagSweeper;
-  engine: LabEngine;
-  /** A second signal: stop starting steps and report what is left. */
-  giveUp: AbortSignal;
-  attempts: number;
-  retryMs: number;
-  sleep: Sleep;
-  log: (line: string) => void;
-}
-
-const KINDS: Record<string, LeftoverKind> = {
-  "aws:ec2/instance:Instance": "instance",
-  "aws:ec2/securityGroup:SecurityGroup": "security-group",
-  "aws:cloudtrail/trail:Trail": "trail",
-  "aws:s3/bucket:Bucket": "bucket",
-};
-
-/** The real resources a state still holds (not providers, components or the stack itself). */
-export function resourcesInState(state: StackState | null, stackName: string, region: string): Leftover[] {
-  const resources = state?.deployment?.resources ?? [];
-  return resources
-    .filter((r) => !r.type.startsWith("pulumi:") && !r.type.startsWith(`${PROJECT}:`) && r.id)
-    .map((r) => {
-      const kind = KINDS[r.type] ?? "resource";
-      const id = r.id as string;
-      // Resources without a one-line CLI removal are left to `--cleanup`, which destroys the stack.
-      const removeWith = kind === "resource" ? `${removeCommand("resource", stackName, region)}   # ${r.type} ${id}` : removeCommand(kind, id, region);
-      return { kind, id, region, removeWith };
-    });
-}
-
-/**
- * Destroys the stack: clears pending operations after an unfinished up, retries destroy when
- * late log deliveries make the bucket non-empty, sweeps by tag, removes the stack. Stops
- * starting new steps when `giveUp` fires and then lists what may be left.
- */
-export async function cleanUp(stack: LabStack, ctx: CleanupContext): Promise<CleanupReport> {
-  const report: CleanupReport = {
-    mode: "destroy",
-    pendingOperationsCleared: [],
-    destroyAttempts: 0,
-    destroyed: false,
-    stackRemoved: false,
-    sweep: null,
-    gaveUp: false,
-    complete: false,
-    leftovers: [],
-    commands: [],
-  };
-  let lastState: StackState | null = null;
-  const bucketNames = new Set(ctx.bucketNames);
-  const onOutput = (text: string) => {
-    for (const line of text.replace(/\n$/, "").split("\n")) ctx.log(line);
-  };
-
-  const work = async () => {
-    if (ctx.repair) {
-      try {
-        const exported = await stack.exportState();
-        const { state, cleared } = clearPendingOperations(exported);
-        lastState = state;
-        if (cleared.length > 0) {
-          ctx.log(`clearing ${cleared.length} pending operation(s) left by the interrupted update: ${cleared.map((p) => `${p.type} ${p.resource.urn}`).join(", ")}`);
-          await stack.importState(state);
-          report.pendingOperationsCleared = cleared.map((p) => ({ type: p.type, urn: p.resource.urn }));
-        }
-      } catch (error) {
-        ctx.log(`could not inspect the stack's state: ${describe(error)}`);
-      }
-      for (const r of lastState?.deployment?.resources ?? []) {
-        if (r.type === "aws:s3/bucket:Bucket" && r.id) bucketNames.add(r.id);
-      }
-    }
-    let lastError: unknown;
-    while (report.destroyAttempts < ctx.attempts && !ctx.giveUp.aborted) {
-      report.destroyAttempts++;
-      try {
-        await stack.destroy(onOutput);
-        report.destroyed = true;
-        break;
-      } catch (error) {
-        lastError = error;
-        const output = error instanceof EngineError ? error.output : describe(error);
-        if (!/BucketNotEmpty/.test(output) || report.destroyAttempts >= ctx.attempts) break;
-        ctx.log(`destroy: the bucket received late log deliveries (BucketNotEmpty); trying again in ${Math.round(ctx.retryMs / 1000)} s (attempt ${report.destroyAttempts + 1} of ${ctx.attempts})`);
-        await ctx.sleep(ctx.retryMs, ctx.giveUp);
-      }
-    }
-    if (!report.destroyed && lastError) ctx.log(`destroy failed: ${describe(lastError)}`);
-    if ((ctx.repair || !report.destroyed) && !ctx.giveUp.aborted) {
-      try {
-        report.sweep = await ctx.sweeper.sweep(stack.name, {
-          region: ctx.region,
-          bucketNames: [...bucketNames],
-          bucketPrefixes: ctx.bucketPrefixes,
-        });
-      } catch (error) {
-        report.sweep = { removed: [], remaining: [{ kind: "stack", id: stack.name, region: ctx.region, removeWith: removeCommand("stack", stack.name, ctx.region), reason: `sweep failed: ${describe(error)}` }] };
-      }
-    }
-    if (report.destroyed && !ctx.giveUp.aborted) {
-      try {
-        await stack.remove();
-        report.stackRemoved = true;
-      } catch (error) {
-        ctx.log(`warning: the empty stack could not be removed: ${describe(error)}`);
-      }
-    }
-  };
-
-  const finished = await unlessAborted(work(), ctx.giveUp);
-  report.gaveUp = finished === undefined;
-  const sweepLeft: Leftover[] = report.sweep?.remaining ?? [];
-  if (!report.destroyed) {
-    // What the state knew of, plus what the sweep could not remove: all of it may cost money.
-    let state: StackState | null = lastState;
-    if (!state && !report.gaveUp) {
-      try {
-        state = await stack.exportState();
-      } catch {
-        state = null;
-      }
-    }
-    const known = resourcesInState(state, stack.name, ctx.region);
-    report.leftovers = [...(known.length > 0 || report.gaveUp ? known : []), ...sweepLeft];
-    if (report.leftovers.length === 0 || report.gaveUp) {
-      report.leftovers.push({ kind: "stack", id: stack.name, region: ctx.region, removeWith: removeCommand("stack", stack.name, ctx.region) });
-    }
-  } else {
-    report.leftovers = sweepLeft;
-  }
-  report.complete = report.destroyed && !report.gaveUp && sweepLeft.length === 0;
-  if (!report.complete) {
-    const env = shellPrefix(ctx.engine.shellEnv);
-    report.commands = [
-      `npm run lab -- --cleanup ${stack.name}`,
-      `${env ? `${env} ` : ""}pulumi destroy --cwd ${ctx.engine.workDir} --stack ${stack.name} --yes`,
-      ...report.leftovers.filter((l) => l.kind !== "stack" && l.kind !== "resource").map((l) => l.removeWith),
-    ];
-  }
-  return report;
-}
-
 export interface CleanupOptions {
   stack: string;
   region?: string;
@@ -545,25 +375,3 @@ export async function runCleanup(options: CleanupOptions, deps: LabDeps): Promis
   report.exitCode = exitCodeOf(report);
   return report;
 }
-
-async function sweepOnly(stack: string, region: string, bucketPrefixes: string[], sweeper: TagSweeper): Promise<CleanupReport> {
-  let sweep: SweepReport;
-  try {
-    sweep = await sweeper.sweep(stack, { region, bucketNames: [], bucketPrefixes });
-  } catch (error) {
-    sweep = { removed: [], remaining: [{ kind: "stack", id: stack, region, removeWith: removeCommand("stack", stack, region), reason: `sweep failed: ${describe(error)}` }] };
-  }
-  return {
-    mode: "destroy",
-    pendingOperationsCleared: [],
-    destroyAttempts: 0,
-    destroyed: true,
-    stackRemoved: false,
-    sweep,
-    gaveUp: false,
-    complete: sweep.remaining.length === 0,
-    leftovers: sweep.remaining,
-    commands: sweep.remaining.map((l) => l.removeWith),
-  };
-}
-
