@@ -3,7 +3,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "build/", "lab-runs/", ".pulumi/", "bench/corpus/"] },
+  { ignores: ["node_modules/", "build/", "lab-runs/", ".pulumi-state/", "bench/corpus/"] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
