@@ -58,7 +58,7 @@ export async function openLocalCloudTrailTable(dir: string, bucket: string, keys
   return {
     async query(sql) {
       const reader = await connection.runAndReadAll(sql);
-      return reader.getRowObjectsJS() as Record<string, unknown>[];
+      return reader.getRowObjectsJS();
     },
     close() {
       connection.closeSync();
