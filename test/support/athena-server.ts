@@ -70,7 +70,7 @@ export async function startLocalAthena(): Promise<LocalAthena> {
     StartQueryExecution: (params) => {
       const refused = throttled("StartQueryExecution");
       if (refused) return refused;
-      const token = String(arg(params, "ClientRequestToken") ?? "");
+      const token = (arg(params, "ClientRequestToken") as string | undefined) ?? "";
       const again = local.queries.find((q) => q.token === token && token !== "");
       if (again) return json({ QueryExecutionId: again.id });
       const sql = String(arg(params, "QueryString"));
