@@ -14,6 +14,7 @@ const IAM_ACTION: Record<string, string> = {
   GetTrailStatus: "cloudtrail:GetTrailStatus",
   GetEventSelectors: "cloudtrail:GetEventSelectors",
   LookupEvents: "cloudtrail:LookupEvents",
+  ListPublicKeys: "cloudtrail:ListPublicKeys",
 };
 
 export function awsErrorCode(err: unknown): string {

@@ -29,12 +29,22 @@ export function endpointOverride(service: "S3" | "CLOUDTRAIL", env: NodeJS.Proce
   return env[`AWS_ENDPOINT_URL_${service}`] || env.AWS_ENDPOINT_URL || undefined;
 }
 
+/** A CloudTrail client for one region: the regional calls (ListPublicKeys) want one per region. */
+export function createCloudTrailClient(settings: ClientSettings = {}): CloudTrailClient {
+  const env = settings.env ?? process.env;
+  const endpoint = endpointOverride("CLOUDTRAIL", env);
+  return new CloudTrailClient({
+    region: resolveRegion(settings.region, env),
+    maxAttempts: settings.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+    ...(endpoint ? { endpoint } : {}),
+  });
+}
+
 export function createAwsClients(settings: ClientSettings = {}): AwsClients {
   const env = settings.env ?? process.env;
   const region = resolveRegion(settings.region, env);
   const maxAttempts = settings.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
   const s3Endpoint = endpointOverride("S3", env);
-  const cloudTrailEndpoint = endpointOverride("CLOUDTRAIL", env);
   return {
     s3: new S3Client({
       region,
@@ -47,10 +57,6 @@ export function createAwsClients(settings: ClientSettings = {}): AwsClients {
       requestChecksumCalculation: "WHEN_REQUIRED",
       responseChecksumValidation: "WHEN_REQUIRED",
     }),
-    cloudTrail: new CloudTrailClient({
-      region,
-      maxAttempts,
-      ...(cloudTrailEndpoint ? { endpoint: cloudTrailEndpoint } : {}),
-    }),
+    cloudTrail: createCloudTrailClient({ region, maxAttempts, env }),
   };
 }

@@ -14,3 +14,7 @@ export {
 } from "./errors";
 export { ExitCode } from "./exit-codes";
 export type { VerifyOptions, VerifyEvidence, TrailEvidence, S3Evidence, EventHistoryEvidence, SkippedObject, CloudTrailRecord } from "./types";
+export { validateIntegrity, NO_DIGEST_IN_RANGE, DEFAULT_DIGEST_WAIT_MS } from "./integrity/validate";
+export { stringToSign, sha256Hex } from "./integrity/digest-file";
+export { integritySummary } from "./integrity/summary";
+export type { IntegrityOptions, IntegrityResult, IntegrityFailure, IntegrityGap, IntegrityCount } from "./integrity/types";

@@ -4,6 +4,10 @@
 // Within a day folder every key shares `<account>_CloudTrail_<region>_`, so keys sort by their
 // stamp (the delivery minute), then by the random part, which has no order at all.
 
+// Digest files sit beside the logs, under CloudTrail-Digest/ instead of CloudTrail/, one per
+// trail, region and hour, stamped with the digest's end time to the second:
+//   <account>_CloudTrail-Digest_<region>_<trail>_<homeRegion>_<YYYYMMDDTHHmmssZ>[_backfill].json.gz
+
 const LOG_FILE_NAME = /^(\d{12})_CloudTrail_([a-z0-9-]+)_(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})Z_[A-Za-z0-9]+\.json\.gz$/;
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -42,13 +46,16 @@ export interface DayFolder {
   region: string;
 }
 
-/** The UTC day folders of each region from `from` to `to`, both days included. */
-export function dayFolders(accountRoot: string, account: string, regions: string[], from: Date, to: Date): DayFolder[] {
+/**
+ * The UTC day folders of each region from `from` to `to`, both days included, under
+ * `CloudTrail/` (logs) or `CloudTrail-Digest/` (digests), which share the day layout.
+ */
+export function dayFolders(accountRoot: string, account: string, regions: string[], from: Date, to: Date, kind: "CloudTrail" | "CloudTrail-Digest" = "CloudTrail"): DayFolder[] {
   const folders: DayFolder[] = [];
   const firstDay = Date.UTC(from.getUTCFullYear(), from.getUTCMonth(), from.getUTCDate());
   for (const region of regions) {
     for (let day = firstDay; day <= to.getTime(); day += DAY_MS) {
-      folders.push({ prefix: `${accountRoot}CloudTrail/${region}/${dayPath(new Date(day))}/`, account, region });
+      folders.push({ prefix: `${accountRoot}${kind}/${region}/${dayPath(new Date(day))}/`, account, region });
     }
   }
   return folders;
@@ -71,4 +78,28 @@ export function logFileStamp(key: string): Date | null {
   if (!m) return null;
   const [, , , y, mo, d, h, mi] = m;
   return new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi)));
+}
+
+/** Every digest file name of one trail in one region starts with this. */
+export function digestNamePrefix(account: string, region: string, trailName: string, homeRegion: string): string {
+  return `${account}_CloudTrail-Digest_${region}_${trailName}_${homeRegion}_`;
+}
+
+export function formatDigestStamp(at: Date): string {
+  return `${formatStamp(at).slice(0, -1)}${pad(at.getUTCSeconds())}Z`;
+}
+
+const DIGEST_STAMP = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z(_backfill)?\.json\.gz$/;
+
+/**
+ * The end time stamped in a digest key of the trail whose names start with `namePrefix`, and
+ * whether it is a backfill digest; null for any other key (another trail's digest, a stray).
+ */
+export function digestFileStamp(key: string, namePrefix: string): { stamp: Date; backfill: boolean } | null {
+  const name = key.slice(key.lastIndexOf("/") + 1);
+  if (!name.startsWith(namePrefix)) return null;
+  const m = DIGEST_STAMP.exec(name.slice(namePrefix.length));
+  if (!m) return null;
+  const [, y, mo, d, h, mi, sec, backfill] = m;
+  return { stamp: new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(sec))), backfill: backfill !== undefined };
 }

@@ -41,6 +41,29 @@ interface FolderState {
   newestStamp: number;
 }
 
+/**
+ * `AWSLogs/<account>/`, and `AWSLogs/<o-id>/<account>/` for each organization segment, found by
+ * listing `AWSLogs/` with a delimiter; empty when neither is there (yet).
+ */
+export async function findAccountRoots(s3: S3Client, bucket: string, trailPrefix: string | null, account: string, signal?: AbortSignal): Promise<string[]> {
+  const logs = awsLogsPrefix(trailPrefix);
+  const plain = `${logs}${account}/`;
+  const found: string[] = [];
+  try {
+    for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: bucket, Prefix: logs, Delimiter: "/" }, { abortSignal: signal })) {
+      for (const { Prefix: prefix } of page.CommonPrefixes ?? []) {
+        if (!prefix) continue;
+        const segment = prefix.slice(logs.length, -1);
+        if (prefix === plain) found.push(plain);
+        else if (isOrganizationSegment(segment)) found.push(`${prefix}${account}/`);
+      }
+    }
+  } catch (err) {
+    throw toVerifyError("ListObjectsV2", `s3://${bucket}/${logs}`, err);
+  }
+  return found;
+}
+
 export class LogScanner {
   objectsScanned = 0;
   bytesScanned = 0;
@@ -67,30 +90,13 @@ export class LogScanner {
     return [...this.folders.keys()];
   }
 
-  /**
-   * `AWSLogs/<account>/`, and `AWSLogs/<o-id>/<account>/` for each organization segment found
-   * by listing `AWSLogs/` with a delimiter. Found once; looked for again while nothing is there.
-   */
+  /** The account roots, found once; looked for again while nothing is there. */
   private async roots(): Promise<string[]> {
     if (this.accountRoots) return this.accountRoots;
     const { s3, bucket, trailPrefix, account, signal } = this.options;
-    const logs = awsLogsPrefix(trailPrefix);
-    const plain = `${logs}${account}/`;
-    const found: string[] = [];
-    try {
-      for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: bucket, Prefix: logs, Delimiter: "/" }, { abortSignal: signal })) {
-        for (const { Prefix: prefix } of page.CommonPrefixes ?? []) {
-          if (!prefix) continue;
-          const segment = prefix.slice(logs.length, -1);
-          if (prefix === plain) found.push(plain);
-          else if (isOrganizationSegment(segment)) found.push(`${prefix}${account}/`);
-        }
-      }
-    } catch (err) {
-      throw toVerifyError("ListObjectsV2", `s3://${bucket}/${logs}`, err);
-    }
+    const found = await findAccountRoots(s3, bucket, trailPrefix, account, signal);
     if (found.length > 0) this.accountRoots = found;
-    return found.length > 0 ? found : [plain];
+    return found.length > 0 ? found : [`${awsLogsPrefix(trailPrefix)}${account}/`];
   }
 
   private async scanFolder(folder: DayFolder): Promise<void> {

@@ -9,19 +9,45 @@ import { createAwsClients } from "./clients";
 
 type Body = Readable & { transformToByteArray(): Promise<Uint8Array> };
 
-/** The whole object in memory (log objects are small; the caller bounds how many at once). */
-export async function readObject(client: S3Client, bucket: string, key: string, signal?: AbortSignal): Promise<Buffer> {
+/** What a GetObject response gives the consumer: the body to read, and the user metadata. */
+export interface ObjectResponse {
+  body: Body | undefined;
+  /** `x-amz-meta-*` headers, keyed without the prefix and in lower case, as the SDK gives them. */
+  metadata: Record<string, string>;
+}
+
+/**
+ * Sends GetObject and hands the response to `consume`; the body is destroyed afterwards whether
+ * `consume` read it all, read part of it, or threw.
+ */
+export async function withObject<T>(
+  client: S3Client,
+  bucket: string,
+  key: string,
+  consume: (response: ObjectResponse) => Promise<T>,
+  signal?: AbortSignal,
+): Promise<T> {
   let body: Body | undefined;
   try {
     const response = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal });
     body = response.Body as Body | undefined;
-    if (!body) return Buffer.alloc(0);
-    const bytes = await body.transformToByteArray();
-    body = undefined;
-    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    return await consume({ body, metadata: response.Metadata ?? {} });
   } finally {
-    body?.destroy();
+    // A body read to its end has released its socket for reuse; only a half-read one holds it.
+    if (body && !body.readableEnded) body.destroy();
   }
+}
+
+/** The whole object in memory (log objects are small; the caller bounds how many at once). */
+export async function readObject(client: S3Client, bucket: string, key: string, signal?: AbortSignal): Promise<Buffer> {
+  return withObject(client, bucket, key, ({ body }) => bodyBytes(body), signal);
+}
+
+/** The whole body in memory. */
+export async function bodyBytes(body: Body | undefined): Promise<Buffer> {
+  if (!body) return Buffer.alloc(0);
+  const bytes = await body.transformToByteArray();
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 export interface CopyLogObjectOptions {

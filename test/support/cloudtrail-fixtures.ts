@@ -166,9 +166,14 @@ export class FixtureFactory {
     return `${this.folder("CloudTrail", region, deliveredAt, options)}${this.account}_CloudTrail_${region}_${stamp(deliveredAt)}_${options.random ?? this.chars(16)}.json.gz`;
   }
 
-  /** A digest object, where CloudTrail puts it: beside the logs, under CloudTrail-Digest/. */
-  digestKey(region: string, deliveredAt: Date, trailName: string, options: { prefix?: string; orgId?: string } = {}): string {
-    return `${this.folder("CloudTrail-Digest", region, deliveredAt, options)}${this.account}_CloudTrail-Digest_${region}_${trailName}_${region}_${stamp(deliveredAt)}.json.gz`;
+  /**
+   * A digest object, where CloudTrail puts it: beside the logs, under CloudTrail-Digest/, named
+   * `<account>_CloudTrail-Digest_<region>_<trail>_<homeRegion>_<YYYYMMDDTHHmmssZ>.json.gz` after its end time.
+   */
+  digestKey(region: string, endTime: Date, trailName: string, options: { prefix?: string; orgId?: string; homeRegion?: string } = {}): string {
+    const seconds = pad(endTime.getUTCSeconds());
+    const homeRegion = options.homeRegion ?? region;
+    return `${this.folder("CloudTrail-Digest", region, endTime, options)}${this.account}_CloudTrail-Digest_${region}_${trailName}_${homeRegion}_${stamp(endTime).slice(0, -1)}${seconds}Z.json.gz`;
   }
 
   insightKey(region: string, deliveredAt: Date, options: { prefix?: string; orgId?: string } = {}): string {

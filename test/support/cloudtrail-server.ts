@@ -21,6 +21,15 @@ export interface FixtureTrail {
   advancedEventSelectors?: unknown[];
 }
 
+/** A digest-signing public key as ListPublicKeys returns it. */
+export interface FixturePublicKey {
+  /** PKCS#1 DER. */
+  value: Buffer;
+  fingerprint: string;
+  validFrom: Date;
+  validTo: Date;
+}
+
 export interface CloudTrailState {
   region: string;
   trails: FixtureTrail[];
@@ -30,6 +39,8 @@ export interface CloudTrailState {
   throttle: Record<string, number>;
   /** LookupEvents page size when the request gives none (AWS's default is 50). */
   lookupPageSize: number;
+  /** This region's digest-signing keys (ListPublicKeys). */
+  publicKeys: FixturePublicKey[];
 }
 
 export interface CloudTrailCall {
@@ -95,7 +106,7 @@ function historyEvent(record: FixtureRecord) {
 }
 
 export async function startCloudTrailServer(initial: Partial<CloudTrailState> = {}): Promise<LocalCloudTrail> {
-  const state: CloudTrailState = { region: "us-east-1", trails: [], events: [], throttle: {}, lookupPageSize: 50, ...initial };
+  const state: CloudTrailState = { region: "us-east-1", trails: [], events: [], throttle: {}, lookupPageSize: 50, publicKeys: [], ...initial };
   const calls: CloudTrailCall[] = [];
   const find = (nameOrArn: unknown, byNameHomeOnly: boolean) =>
     state.trails.find((t) => trailArn(t) === nameOrArn || (t.name === nameOrArn && (!byNameHomeOnly || t.homeRegion === state.region)));
@@ -150,6 +161,21 @@ export async function startCloudTrailServer(initial: Partial<CloudTrailState> = 
       const size = typeof MaxResults === "number" ? MaxResults : state.lookupPageSize;
       const end = start + size;
       return json({ Events: selected.slice(start, end).map(historyEvent), ...(end < selected.length ? { NextToken: String(end) } : {}) });
+    },
+    ListPublicKeys({ StartTime, EndTime }) {
+      // Keys whose validity overlaps the range; without a range AWS answers for the current time.
+      const now = Date.now() / 1000;
+      const from = typeof StartTime === "number" ? StartTime : now;
+      const to = typeof EndTime === "number" ? EndTime : now;
+      const keys = state.publicKeys.filter((k) => epochSeconds(k.validFrom) <= to && epochSeconds(k.validTo) >= from);
+      return json({
+        PublicKeyList: keys.map((k) => ({
+          Value: k.value.toString("base64"),
+          ValidityStartTime: epochSeconds(k.validFrom),
+          ValidityEndTime: epochSeconds(k.validTo),
+          Fingerprint: k.fingerprint,
+        })),
+      });
     },
   };
 

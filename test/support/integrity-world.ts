@@ -1,0 +1,81 @@
+// A trail whose bucket holds signed digest chains for the integrity tests: three hourly digests
+// in us-east-1 and two in eu-west-1 over 2025-03-01, each listing two logs; a fourth us-east-1
+// digest after the range, an older one before it, and another trail's digest beside them. The
+// test may tamper with the objects before they are stored (`shape`).
+import { FixtureFactory, logFile } from "./cloudtrail-fixtures";
+import type { FixtureTrail, LocalCloudTrail } from "./cloudtrail-server";
+import type { LocalS3 } from "./s3-server";
+import { DigestChain, putObjects, type DigestOptions, type SignedDigest, type SigningKey, type StoredObject } from "./signed-digests";
+
+const HOUR = 3_600_000;
+/** The first digest's start: odd seconds, as CloudTrail's are. */
+export const T0 = new Date("2025-03-01T10:00:07Z");
+/** The range the tests ask about: the three us-east-1 hours, not the hour after. */
+export const SINCE = new Date(T0.getTime() + 60_000);
+export const UNTIL = new Date(T0.getTime() + 3 * HOUR - 60_000);
+
+export interface IntegrityWorld {
+  trail: FixtureTrail;
+  bucket: string;
+  /** us-east-1's digests in the range, oldest first, then eu-west-1's. */
+  east: SignedDigest[];
+  west: SignedDigest[];
+  /** The us-east-1 digest of the hour after the range. */
+  after: SignedDigest;
+  before: SignedDigest;
+  logs: StoredObject[];
+  objects: StoredObject[];
+}
+
+export interface WorldShape {
+  /** Options for us-east-1's digest `i` (0 to 2). */
+  digest?: (i: number) => DigestOptions;
+  orgId?: string;
+}
+
+let worlds = 0;
+
+export async function buildIntegrityWorld(
+  s3: LocalS3,
+  cloudTrail: LocalCloudTrail,
+  keys: { east: SigningKey; west: SigningKey },
+  shape: WorldShape = {},
+): Promise<IntegrityWorld> {
+  const n = ++worlds;
+  const bucket = `integrity-${n}`;
+  const f = new FixtureFactory("123456789012", 500 + n);
+  const trail: FixtureTrail = { name: `audit-trail-${n}`, account: f.account, homeRegion: "us-east-1", bucket, prefix: "lab", isMultiRegion: true, isOrganization: Boolean(shape.orgId) };
+  const east = new DigestChain(f, keys.east, { name: trail.name, homeRegion: "us-east-1", bucket, prefix: "lab", orgId: shape.orgId });
+  const west = new DigestChain(f, keys.west, { name: trail.name, homeRegion: "us-east-1", bucket, prefix: "lab", orgId: shape.orgId });
+  const logs: StoredObject[] = [];
+  const hourOfLogs = (chain: DigestChain, region: string, end: Date) => {
+    const made = [10, 35].map((minute) => {
+      const at = new Date(end.getTime() - HOUR + minute * 60_000);
+      return chain.log(region, at, logFile(f.noiseRecords(region, at, 12)));
+    });
+    logs.push(...made);
+    return made;
+  };
+
+  const beforeEnd = new Date(T0.getTime() - 5 * HOUR);
+  const before = east.digest("us-east-1", beforeEnd, hourOfLogs(east, "us-east-1", beforeEnd));
+  const eastDigests = [1, 2, 3].map((h, i) => {
+    const end = new Date(T0.getTime() + h * HOUR);
+    return east.digest("us-east-1", end, hourOfLogs(east, "us-east-1", end), shape.digest?.(i));
+  });
+  const afterEnd = new Date(T0.getTime() + 4 * HOUR);
+  const after = east.digest("us-east-1", afterEnd, hourOfLogs(east, "us-east-1", afterEnd));
+  const westDigests = [1, 2].map((h) => {
+    const end = new Date(T0.getTime() + h * HOUR + 42_000);
+    return west.digest("eu-west-1", end, hourOfLogs(west, "eu-west-1", end));
+  });
+  // Another trail writing digests into the same folders.
+  const other = new DigestChain(f, keys.east, { name: "other-trail", homeRegion: "us-east-1", bucket, prefix: "lab", orgId: shape.orgId });
+  other.digest("us-east-1", new Date(T0.getTime() + 2 * HOUR), []);
+
+  await s3.createBucket(bucket);
+  const objects = [...east.objects, ...west.objects, ...other.objects];
+  await putObjects(s3, objects);
+  cloudTrail.state.trails.push(trail);
+  return { trail, bucket, east: eastDigests, west: westDigests, after, before, logs, objects };
+}

@@ -1,0 +1,27 @@
+// The human summary of `npm run verify -- --integrity`, in the shape users know from
+// `aws cloudtrail validate-logs`: the counts, then each failure with its key and reason.
+import type { IntegrityCount, IntegrityResult } from "./types";
+
+function count(c: IntegrityCount, what: string): string {
+  const invalid = c.total - c.valid;
+  return `${c.valid}/${c.total} ${what} valid${invalid > 0 ? `, ${invalid}/${c.total} ${what} INVALID` : ""}`;
+}
+
+export function integritySummary(result: IntegrityResult): string {
+  const { trail, range } = result;
+  const lines = [
+    `${result.valid ? "VALID" : "NOT VALID"}: trail ${trail.arn ?? trail.name}, s3://${trail.bucket}/${trail.prefix ? `${trail.prefix}/` : ""}`,
+    `Results requested for ${range.since} to ${range.until}`,
+    result.covered ? `Results found for ${result.covered.from} to ${result.covered.to}:` : `No results found: ${result.reason ?? "no digest in range"}`,
+    "",
+    count(result.digests, "digest files"),
+    count(result.logs, "log files"),
+  ];
+  if (result.reason && result.covered) lines.push(`Not valid: ${result.reason}`);
+  if (result.failures.length > 0 || result.gaps.length > 0) lines.push("");
+  for (const f of result.failures) {
+    lines.push(`${f.kind === "digest" ? "Digest" : "Log"} file s3://${f.bucket}/${f.key} INVALID: ${f.reason}${f.listedIn ? ` (${f.kind === "digest" ? "named by" : "listed in"} ${f.listedIn})` : ""}`);
+  }
+  for (const g of result.gaps) lines.push(`Gap in ${g.region} from ${g.from ?? "?"} to ${g.to ?? "?"}: ${g.reason}`);
+  return `${lines.join("\n")}\n`;
+}
