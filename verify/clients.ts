@@ -1,5 +1,6 @@
 // One S3 client and one CloudTrail client per run, configured once from the standard AWS
 // environment (credential chain, AWS_REGION, AWS_ENDPOINT_URL[_S3|_CLOUDTRAIL]).
+import { AthenaClient } from "@aws-sdk/client-athena";
 import { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
 import { S3Client } from "@aws-sdk/client-s3";
 import { UsageError } from "./errors";
@@ -25,7 +26,7 @@ export function resolveRegion(region: string | undefined, env: NodeJS.ProcessEnv
 }
 
 /** The endpoint override for one service, as the SDK's own env convention names it. */
-export function endpointOverride(service: "S3" | "CLOUDTRAIL", env: NodeJS.ProcessEnv = process.env): string | undefined {
+export function endpointOverride(service: "S3" | "CLOUDTRAIL" | "ATHENA", env: NodeJS.ProcessEnv = process.env): string | undefined {
   return env[`AWS_ENDPOINT_URL_${service}`] || env.AWS_ENDPOINT_URL || undefined;
 }
 
@@ -59,4 +60,15 @@ export function createAwsClients(settings: ClientSettings = {}): AwsClients {
     }),
     cloudTrail: createCloudTrailClient({ region, maxAttempts, env }),
   };
+}
+
+/** The Athena client, for the Athena engine only (AWS_ENDPOINT_URL_ATHENA honoured). */
+export function createAthenaClient(settings: ClientSettings = {}): AthenaClient {
+  const env = settings.env ?? process.env;
+  const endpoint = endpointOverride("ATHENA", env);
+  return new AthenaClient({
+    region: resolveRegion(settings.region, env),
+    maxAttempts: settings.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+    ...(endpoint ? { endpoint } : {}),
+  });
 }

@@ -3,7 +3,7 @@
 import type { S3Match } from "./log-scanner";
 import type { HistoryHit } from "./event-history";
 import type { LoggingStatus, TrailDescription } from "./trail-status";
-import type { SkippedObject, TrailEvidence, VerifyEvidence } from "./types";
+import type { AthenaEvidence, SkippedObject, TrailEvidence, VerifyEvidence } from "./types";
 
 export interface Findings {
   trail: TrailDescription | { name: string; arn: null; bucket: string; prefix: null };
@@ -18,6 +18,8 @@ export interface Findings {
   };
   /** null when Event History is not consulted. */
   history: ReadonlyMap<string, HistoryHit> | null;
+  /** Present when Athena, not this process, searched the logs. */
+  athena?: () => AthenaEvidence;
 }
 
 function byTime<T>(items: T[], time: (item: T) => string, tie: (item: T) => string): T | undefined {
@@ -61,5 +63,7 @@ export function buildEvidence(findings: Findings): VerifyEvidence {
     },
     eventHistory: history ? { found: historyPick !== undefined, eventId: historyPick?.eventId ?? null, eventTime: historyPick?.eventTime ?? null } : null,
     event: s3Pick?.record ?? null,
+    engine: findings.athena ? "athena" : "s3",
+    athena: findings.athena?.() ?? null,
   };
 }

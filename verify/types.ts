@@ -1,5 +1,6 @@
 // The verify room's public shapes: what callers pass in, and the evidence that comes back
 // (the `--json` output of `npm run verify`, field for field).
+import type { AthenaClient } from "@aws-sdk/client-athena";
 import type { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
 import type { S3Client } from "@aws-sdk/client-s3";
 
@@ -26,8 +27,14 @@ export interface VerifyOptions {
   timeoutMs?: number;
   /** Also confirm the event in Event History (LookupEvents); defaults to true. */
   eventHistory?: boolean;
+  /**
+   * Who searches the logs: "s3" (default) lists and reads the log objects from this process;
+   * "athena" runs the same match as SQL on the trail's Athena table (`athena` names it).
+   */
+  engine?: "s3" | "athena";
+  athena?: { workgroup: string; database: string; table: string };
   /** Clients to use instead of ones built from the standard AWS environment. */
-  clients?: { s3?: S3Client; cloudTrail?: CloudTrailClient };
+  clients?: { s3?: S3Client; cloudTrail?: CloudTrailClient; athena?: AthenaClient };
   /**
    * One line per polling round, warnings, and when the deadline passes unverified a last line
    * `not verified: <why, and what to check>`; the CLI writes them to stderr.
@@ -103,4 +110,20 @@ export interface VerifyEvidence {
   eventHistory: EventHistoryEvidence | null;
   /** The matched record from the S3 log file, or null. */
   event: CloudTrailRecord | null;
+  /** Who searched the logs. */
+  engine: "s3" | "athena";
+  /** The Athena queries behind `s3` when engine is "athena", else null. */
+  athena: AthenaEvidence | null;
+}
+
+export interface AthenaEvidence {
+  workgroup: string;
+  database: string;
+  table: string;
+  /** The last query run, and every query this check ran (one per polling round). */
+  queryId: string | null;
+  queryIds: string[];
+  /** Bytes Athena scanned over all queries, and their estimated cost (USD 5 per TB, 10 MB minimum a query). */
+  bytesScanned: number;
+  costUsd: number;
 }

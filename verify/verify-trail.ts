@@ -2,7 +2,8 @@
 // event or the deadline passes, and return the evidence either way (`verified` says which).
 import { setTimeout as sleep } from "node:timers/promises";
 import { isAbort } from "./aws-errors";
-import { createAwsClients, resolveRegion } from "./clients";
+import { AthenaFinder } from "./athena/athena-finder";
+import { createAthenaClient, createAwsClients, resolveRegion } from "./clients";
 import { TrailDeliveryError, TrailNotLoggingError, UsageError, VerifyAbortedError } from "./errors";
 import { buildEvidence, type Findings } from "./evidence";
 import { LOOKUP_EVENTS_PER_SECOND, lookupEventHistory, type HistoryHit } from "./event-history";
@@ -26,6 +27,18 @@ function checkOptions(options: VerifyOptions): void {
     if (value !== undefined && !(Number.isFinite(value) && value >= 0)) throw new UsageError(`${name} must be a number >= 0.`);
   }
   if (options.regions && options.regions.length === 0) throw new UsageError("regions, when given, must name at least one region.");
+  if (options.engine === "athena") athenaSource(options);
+}
+
+function athenaSource(options: VerifyOptions): { workgroup: string; database: string; table: string } {
+  const a = options.athena;
+  if (!a?.workgroup || !a.database || !a.table) {
+    throw new UsageError(
+      "The Athena engine needs --workgroup, --database and --table (the stack outputs athenaWorkgroup, athenaDatabase, athenaTable " +
+        "of a lab stack deployed with trail-lab:athena=true).",
+    );
+  }
+  return { workgroup: a.workgroup, database: a.database, table: a.table };
 }
 
 export async function verifyTrail(options: VerifyOptions): Promise<VerifyEvidence> {
@@ -52,18 +65,31 @@ export async function verifyTrail(options: VerifyOptions): Promise<VerifyEvidenc
     const account = options.account ?? accountFromArn(trail.arn);
     if (!account) throw new UsageError(`No account id in the trail ARN ${trail.arn}; pass --account.`);
 
-    const scanner = new LogScanner({
-      s3,
-      bucket,
-      trailPrefix: trail.prefix,
-      account,
-      regions,
-      from: new Date(options.since.getTime() - RELIST_LOOKBACK_MS),
-      criteria: compileCriteria({ eventName, resource, since: options.since }),
-      signal,
-    });
+    const athena =
+      options.engine === "athena"
+        ? new AthenaFinder({
+            ...athenaSource(options),
+            client: options.clients?.athena ?? createAthenaClient({ region }),
+            query: { eventName, resource, since: options.since, regions },
+            deadline: Math.max(deadline, started + MIN_RETRY_WINDOW_MS),
+            signal,
+            onProgress: say,
+          })
+        : null;
+    const scanner =
+      athena ??
+      new LogScanner({
+        s3,
+        bucket,
+        trailPrefix: trail.prefix,
+        account,
+        regions,
+        from: new Date(options.since.getTime() - RELIST_LOOKBACK_MS),
+        criteria: compileCriteria({ eventName, resource, since: options.since }),
+        signal,
+      });
     let history: Map<string, HistoryHit> | null = null;
-    findings = { trail, status, bucket, s3: scanner, history };
+    findings = { trail, status, bucket, s3: scanner, history, ...(athena ? { athena: () => athena.evidence() } : {}) };
     if (!status.isLogging) throw new TrailNotLoggingError(trail.name, buildEvidence(findings));
     if (status.latestDeliveryError) throw new TrailDeliveryError(trail.name, status.latestDeliveryError, buildEvidence(findings));
 

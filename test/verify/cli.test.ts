@@ -63,7 +63,9 @@ describe("verify: the npm run verify command", () => {
     const { code, stdout, stderr } = await run([...base(), "--resource", world.instanceId, "--json"], true);
     expect(code, stderr).to.equal(0);
     const evidence = JSON.parse(stdout);
-    expect(Object.keys(evidence)).to.deep.equal(["verified", "trail", "s3", "eventHistory", "event"]);
+    expect(Object.keys(evidence)).to.deep.equal(["verified", "trail", "s3", "eventHistory", "event", "engine", "athena"]);
+    expect(evidence.engine).to.equal("s3");
+    expect(evidence.athena).to.equal(null);
     expect(evidence.verified).to.equal(true);
     expect(evidence.trail).to.deep.equal({
       name: "my-logs-trail",

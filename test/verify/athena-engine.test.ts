@@ -1,0 +1,124 @@
+// verifyTrail with the Athena engine: the local Athena answers each query with the rows DuckDB
+// computes from the same fixtures (the query rendered for DuckDB from the same EventQuery), and
+// the evidence keeps its shape, adding the engine, the query ids, bytes scanned and cost.
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { expect } from "chai";
+import { ExitCode, UsageError, verifyTrail, type VerifyOptions } from "../../verify";
+import { buildEventQuery, RESULT_COLUMNS } from "../../verify/athena/event-query";
+import { FixtureFactory, logFile, type FixtureRecord } from "../support/cloudtrail-fixtures";
+import { startCloudTrailServer, type LocalCloudTrail } from "../support/cloudtrail-server";
+import { startLocalAthena, type LocalAthena } from "../support/athena-server";
+import { openLocalCloudTrailTable, writeObjects, type LocalTable } from "../support/duckdb-cloudtrail";
+
+const BUCKET = "audit-logs-bucket-8f1c2d3";
+const MINUTE = 60_000;
+
+describe("verify: verifyTrail with the Athena engine", function () {
+  let dir: string;
+  let table: LocalTable;
+  let athena: LocalAthena;
+  let ct: LocalCloudTrail;
+  let target: FixtureRecord;
+  let targetKey: string;
+  let instanceId: string;
+  let since: Date;
+  let lastDuckSql = "";
+
+  before(async function () {
+    const f = new FixtureFactory("123456789012", 99);
+    const now = new Date();
+    since = new Date(now.getTime() - 30 * MINUTE);
+    instanceId = f.instanceId();
+    target = f.runInstances("us-east-1", new Date(now.getTime() - 20 * MINUTE), instanceId);
+    const objects = [
+      { key: f.logKey("us-east-1", new Date(now.getTime() - 15 * MINUTE)), body: logFile([...f.noiseRecords("us-east-1", now, 20), target]) },
+      { key: f.logKey("us-east-1", new Date(now.getTime() - 10 * MINUTE)), body: logFile(f.noiseRecords("us-east-1", now, 20)) },
+      { key: f.logKey("us-east-1", new Date(now.getTime() - 5 * MINUTE)), body: logFile([target]) },
+    ];
+    targetKey = objects[0].key < objects[2].key ? objects[0].key : objects[2].key;
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "trail-lab-athena-engine-"));
+    writeObjects(dir, objects);
+    table = await openLocalCloudTrailTable(dir, BUCKET, objects.map((o) => o.key));
+    ct = await startCloudTrailServer({
+      trails: [{ name: "my-logs-trail", account: "123456789012", homeRegion: "us-east-1", bucket: BUCKET, isMultiRegion: true, latestDeliveryTime: now }],
+      events: [target],
+    });
+    athena = await startLocalAthena();
+  });
+  after(async function () {
+    table?.close();
+    await athena?.close();
+    await ct?.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Every Athena query is answered by DuckDB running the same match over the fixtures. */
+  async function answerWithDuckDb(options: VerifyOptions): Promise<void> {
+    lastDuckSql = buildEventQuery(
+      { table: "cloudtrail_logs", eventName: "RunInstances", resource: options.resource ?? null, since: options.since, regions: options.regions ?? ["us-east-1"], limit: 100 },
+      "duckdb",
+    );
+    const rows = await table.query(lastDuckSql);
+    athena.script = () => ({
+      states: ["QUEUED", "RUNNING", "SUCCEEDED"],
+      columns: [...RESULT_COLUMNS],
+      rows: rows.map((r) => RESULT_COLUMNS.map((c) => (r[c] === null || r[c] === undefined ? null : String(r[c] as string | number)))),
+      bytesScanned: 3 * 1024 ** 2,
+    });
+  }
+
+  const options = (extra: Partial<VerifyOptions> = {}): VerifyOptions => ({
+    trail: "my-logs-trail",
+    region: "us-east-1",
+    since,
+    resource: instanceId,
+    timeoutMs: 0,
+    engine: "athena",
+    athena: { workgroup: "trail-lab-lab", database: "trail_lab_lab", table: "cloudtrail_logs" },
+    clients: { cloudTrail: ct.client(), athena: athena.client(), s3: undefined },
+    ...extra,
+  });
+
+  it("finds the launch through Athena and in Event History, with the object it came from", async function () {
+    const o = options();
+    await answerWithDuckDb(o);
+    const evidence = await verifyTrail(o);
+    expect(evidence.verified).to.equal(true);
+    expect(evidence.engine).to.equal("athena");
+    expect(evidence.s3).to.include({ bucket: BUCKET, found: true, key: targetKey, eventId: target.eventID, eventTime: target.eventTime });
+    expect(evidence.eventHistory).to.deep.equal({ found: true, eventId: target.eventID, eventTime: target.eventTime });
+    expect(evidence.event?.responseElements).to.deep.equal(target.responseElements);
+    const [query] = athena.queries;
+    expect(evidence.athena).to.deep.equal({
+      workgroup: "trail-lab-lab",
+      database: "trail_lab_lab",
+      table: "cloudtrail_logs",
+      queryId: query.id,
+      queryIds: [query.id],
+      bytesScanned: 3 * 1024 ** 2,
+      costUsd: (10 / 1024 ** 2) * 5,
+    });
+    expect(query.workgroup).to.equal("trail-lab-lab");
+    expect(query.database).to.equal("trail_lab_lab");
+    expect(query.sql).to.contain(`FROM "trail_lab_lab"."cloudtrail_logs"`).and.contain("any_match(");
+    // The same match, rendered for each engine from one description: the dialect-free conditions agree.
+    const plain = (sql: string) => sql.split("WHERE")[1].split("\n  AND ").slice(0, 3);
+    expect(plain(query.sql)).to.deep.equal(plain(lastDuckSql));
+  });
+
+  it("needs the workgroup, database and table, as a usage error", async function () {
+    const error = await verifyTrail(options({ athena: { workgroup: "", database: "d", table: "t" } })).catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(UsageError);
+    expect((error as UsageError).exitCode).to.equal(ExitCode.Usage);
+    expect((error as Error).message).to.contain("--workgroup, --database and --table");
+  });
+
+  it("says Athena failed, exit 3, when the query fails", async function () {
+    athena.script = () => ({ states: ["FAILED"], reason: "HIVE_BAD_DATA: Error parsing field value", columns: [], rows: [], bytesScanned: 0 });
+    const error = (await verifyTrail(options()).catch((e: unknown) => e)) as Error & { exitCode: number };
+    expect(error.exitCode).to.equal(ExitCode.AwsError);
+    expect(error.message).to.contain("HIVE_BAD_DATA");
+  });
+});
