@@ -3,6 +3,8 @@
 import { parseArgs } from "node:util";
 import { UsageError, VerifyError } from "./errors";
 import { ExitCode } from "./exit-codes";
+import { integritySummary } from "./integrity/summary";
+import { validateIntegrity } from "./integrity/validate";
 import { humanSummary } from "./summary";
 import type { VerifyEvidence } from "./types";
 import { DEFAULT_EVENT_NAME, verifyTrail } from "./verify-trail";
@@ -22,6 +24,8 @@ const FLAGS = {
   event: { type: "string" },
   resource: { type: "string" },
   since: { type: "string" },
+  until: { type: "string" },
+  integrity: { type: "boolean" },
   interval: { type: "string" },
   timeout: { type: "string" },
   "no-event-history": { type: "boolean" },
@@ -36,11 +40,15 @@ function seconds(flag: string, value: string | undefined): number | undefined {
   return parsed * 1000;
 }
 
+function parseInstant(flag: "since" | "until", value: string | undefined): Date | undefined {
+  if (value === undefined) return undefined;
+  const at = new Date(value);
+  if (Number.isNaN(at.getTime())) throw new UsageError(`--${flag} takes an ISO-8601 instant such as 2025-01-31T12:00:00Z, not "${value}".`);
+  return at;
+}
+
 function parseSince(value: string | undefined): Date {
-  if (value === undefined) return new Date(Date.now() - 60 * 60 * 1000);
-  const since = new Date(value);
-  if (Number.isNaN(since.getTime())) throw new UsageError(`--since takes an ISO-8601 instant such as 2025-01-31T12:00:00Z, not "${value}".`);
-  return since;
+  return parseInstant("since", value) ?? new Date(Date.now() - 60 * 60 * 1000);
 }
 
 function parseFlags(argv: string[]) {
@@ -53,7 +61,8 @@ function parseFlags(argv: string[]) {
 
 export const USAGE =
   "usage: npm run verify -- --trail <name|arn> [--bucket <name>] [--region <r>] [--regions <r,...>] [--account <id>] " +
-  "[--event RunInstances] [--resource <id>] [--since <ISO-8601>] [--interval <s>] [--timeout <s>] [--no-event-history] [--json]";
+  "[--event RunInstances] [--resource <id>] [--since <ISO-8601>] [--interval <s>] [--timeout <s>] [--no-event-history] [--json]\n" +
+  "       npm run verify -- --trail <name|arn> --integrity [--since <ISO-8601>] [--until <ISO-8601>] [--region <r>] [--regions <r,...>] [--bucket <name>] [--account <id>] [--json]";
 
 /** Runs the command and returns its exit code (the caller sets process.exitCode). */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
@@ -69,6 +78,22 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     }
     json = flags.json ?? false;
     if (!flags.trail) throw new UsageError(`--trail is required.\n${USAGE}`);
+    if (flags.integrity) {
+      const result = await validateIntegrity({
+        trail: flags.trail,
+        region: flags.region,
+        regions: flags.regions?.split(",").map((r) => r.trim()).filter(Boolean),
+        bucket: flags.bucket,
+        account: flags.account,
+        since: parseSince(flags.since),
+        until: parseInstant("until", flags.until),
+        onProgress: say,
+        signal: io.signal,
+      });
+      io.stdout.write(json ? `${JSON.stringify(result, null, 2)}\n` : integritySummary(result));
+      if (result.reason) say(`not valid: ${result.reason}`);
+      return result.valid ? ExitCode.Ok : ExitCode.CheckFailed;
+    }
     eventName = flags.event ?? DEFAULT_EVENT_NAME;
     const evidence = await verifyTrail({
       trail: flags.trail,

@@ -1,0 +1,39 @@
+// `npm run verify` as a user runs it: a child process with the standard AWS environment pointing
+// at the local servers and dummy credentials, its stdout and stderr kept apart.
+import { spawn } from "node:child_process";
+import { resolve } from "node:path";
+import { DUMMY_CREDENTIALS } from "./s3-server";
+
+const root = resolve(__dirname, "../..");
+
+export interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Async spawn: the local servers answer from the test's own process, so it must not block. */
+export function runVerifyCli(args: string[], endpoints: { s3: string; cloudTrail: string }, viaNpm = false): Promise<CliRun> {
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    AWS_REGION: "us-east-1",
+    AWS_ACCESS_KEY_ID: DUMMY_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: DUMMY_CREDENTIALS.secretAccessKey,
+    AWS_ENDPOINT_URL_S3: endpoints.s3,
+    AWS_ENDPOINT_URL_CLOUDTRAIL: endpoints.cloudTrail,
+    AWS_EC2_METADATA_DISABLED: "true",
+    AWS_CONFIG_FILE: "/dev/null",
+    AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
+  };
+  const [command, argv] = viaNpm ? ["npm", ["run", "-s", "verify", "--", ...args]] : [process.execPath, ["-r", "ts-node/register/transpile-only", "verify/cli.ts", ...args]];
+  return new Promise((done, fail) => {
+    const child = spawn(command, argv, { cwd: root, env });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.on("error", fail);
+    child.on("close", (code) => done({ code, stdout, stderr }));
+  });
+}
