@@ -15,7 +15,7 @@ import type { Sleep } from "./sleep";
 import type { TemplateConfig } from "./stack-config";
 import { PROJECT, TEMPLATE_STACK, labSettings } from "./stack-config";
 import type { TagSweeper } from "./sweep";
-import { DEFAULT_BUCKET_PREFIX } from "./sweep";
+import { labBucketPrefixes } from "./sweep";
 import type { TrailStatusReader } from "./trail-status";
 import { waitForLogging } from "./trail-status";
 import type { LabVerifier } from "./verifier";
@@ -282,7 +282,7 @@ export async function runLab(options: LabOptions, deps: LabDeps): Promise<LabRep
           repair: upIncomplete || interruption.interrupted,
           region: settings.region as string,
           bucketNames: [str(report.outputs?.bucketName), str(report.outputs?.accessLogBucketName)].filter((b): b is string => !!b),
-          bucketPrefixes: [settings.bucketPrefix ?? DEFAULT_BUCKET_PREFIX, DEFAULT_BUCKET_PREFIX],
+          bucketPrefixes: labBucketPrefixes(settings.bucketPrefix),
           sweeper: svc.sweeper,
           engine,
           giveUp: interruption.giveUp.signal,
@@ -338,7 +338,7 @@ export async function runCleanup(options: CleanupOptions, deps: LabDeps): Promis
     report.callerArn = identity.arn;
     deps.log(`AWS account ${identity.account} (${identity.arn}), region ${region}, stack ${options.stack}`);
     const svc = services;
-    const prefixes = [settings.bucketPrefix ?? DEFAULT_BUCKET_PREFIX, DEFAULT_BUCKET_PREFIX];
+    const prefixes = labBucketPrefixes(settings.bucketPrefix);
     if (stack) {
       try {
         report.outputs = await stack.outputs();

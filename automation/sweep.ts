@@ -52,7 +52,14 @@ export interface TagSweeper {
 
 // infra/index.ts names the audit bucket component `audit-logs`, and its buckets (audit, access
 // logs) get generated names that start with it; trail-lab:bucketPrefix overrides the audit one.
+// The optional Athena search keeps query results in a bucket of its own, `athena-results-...`.
 export const DEFAULT_BUCKET_PREFIX = "audit-logs-";
+export const ATHENA_RESULTS_BUCKET_PREFIX = "athena-results-";
+
+/** Where the sweep looks for a stack's buckets by name, before it checks their tags. */
+export function labBucketPrefixes(configuredPrefix: string | undefined): string[] {
+  return [...new Set([configuredPrefix ?? DEFAULT_BUCKET_PREFIX, DEFAULT_BUCKET_PREFIX, ATHENA_RESULTS_BUCKET_PREFIX])];
+}
 
 export function removeCommand(kind: LeftoverKind, id: string, region: string): string {
   switch (kind) {

@@ -2,7 +2,7 @@
 // tag is removed, instances first, the trail before its bucket, every object version emptied.
 import { expect } from "chai";
 import { createLabClients, type LabClients } from "../../automation/aws-clients";
-import { awsTagSweeper, emptyAndDeleteBucket } from "../../automation/sweep";
+import { awsTagSweeper, emptyAndDeleteBucket, labBucketPrefixes } from "../../automation/sweep";
 
 type Handler = (input: any) => any;
 
@@ -156,5 +156,12 @@ describe("automation/sweep", function () {
     );
     const error = await emptyAndDeleteBucket(clients, "b").then(() => null, (e: Error) => e);
     expect(error?.message).to.contain("locked").and.contain("AccessDenied");
+  });
+});
+
+describe("automation: where the sweep looks for buckets", function () {
+  it("looks under the configured prefix, the program's default and the Athena results bucket's", function () {
+    expect(labBucketPrefixes(undefined)).to.deep.equal(["audit-logs-", "athena-results-"]);
+    expect(labBucketPrefixes("acme-audit-")).to.deep.equal(["acme-audit-", "audit-logs-", "athena-results-"]);
   });
 });
