@@ -14,6 +14,13 @@ const IAM_ACTION: Record<string, string> = {
   GetTrailStatus: "cloudtrail:GetTrailStatus",
   GetEventSelectors: "cloudtrail:GetEventSelectors",
   LookupEvents: "cloudtrail:LookupEvents",
+  GetPublicAccessBlock: "s3:GetBucketPublicAccessBlock",
+  GetBucketEncryption: "s3:GetEncryptionConfiguration",
+  GetBucketPolicy: "s3:GetBucketPolicy",
+  GetBucketPolicyStatus: "s3:GetBucketPolicyStatus",
+  GetBucketVersioning: "s3:GetBucketVersioning",
+  GetBucketOwnershipControls: "s3:GetBucketOwnershipControls",
+  GetBucketLogging: "s3:GetBucketLogging",
   ListPublicKeys: "cloudtrail:ListPublicKeys",
 };
 

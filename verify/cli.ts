@@ -5,6 +5,8 @@ import { UsageError, VerifyError } from "./errors";
 import { ExitCode } from "./exit-codes";
 import { integritySummary } from "./integrity/summary";
 import { validateIntegrity } from "./integrity/validate";
+import { checkPosture, postureExitCode } from "./posture/check-posture";
+import { postureSummary } from "./posture/summary";
 import { humanSummary } from "./summary";
 import type { VerifyEvidence } from "./types";
 import { DEFAULT_EVENT_NAME, verifyTrail } from "./verify-trail";
@@ -29,6 +31,7 @@ const FLAGS = {
   interval: { type: "string" },
   timeout: { type: "string" },
   "no-event-history": { type: "boolean" },
+  posture: { type: "boolean" },
   json: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
@@ -62,6 +65,7 @@ function parseFlags(argv: string[]) {
 export const USAGE =
   "usage: npm run verify -- --trail <name|arn> [--bucket <name>] [--region <r>] [--regions <r,...>] [--account <id>] " +
   "[--event RunInstances] [--resource <id>] [--since <ISO-8601>] [--interval <s>] [--timeout <s>] [--no-event-history] [--json]\n" +
+  "       npm run verify -- --trail <name|arn> --posture [--region <r>] [--json]\n" +
   "       npm run verify -- --trail <name|arn> --integrity [--since <ISO-8601>] [--until <ISO-8601>] [--region <r>] [--regions <r,...>] [--bucket <name>] [--account <id>] [--json]";
 
 /** Runs the command and returns its exit code (the caller sets process.exitCode). */
@@ -78,6 +82,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     }
     json = flags.json ?? false;
     if (!flags.trail) throw new UsageError(`--trail is required.\n${USAGE}`);
+    if (flags.posture) {
+      const report = await checkPosture({ trail: flags.trail, region: flags.region, signal: io.signal });
+      io.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : postureSummary(report));
+      return postureExitCode(report);
+    }
     if (flags.integrity) {
       const result = await validateIntegrity({
         trail: flags.trail,

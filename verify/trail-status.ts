@@ -20,6 +20,8 @@ export interface TrailDescription {
   homeRegion: string | null;
   isMultiRegion: boolean;
   isOrganization: boolean;
+  /** The whole description as CloudTrail gave it (validation, KMS key, CloudWatch Logs...), for posture. */
+  settings: Trail;
 }
 
 export interface LoggingStatus {
@@ -46,6 +48,7 @@ function toDescription(trail: Trail, asked: string): TrailDescription {
     homeRegion: trail.HomeRegion ?? null,
     isMultiRegion: trail.IsMultiRegionTrail ?? false,
     isOrganization: trail.IsOrganizationTrail ?? false,
+    settings: trail,
   };
 }
 

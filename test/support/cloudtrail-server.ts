@@ -19,6 +19,12 @@ export interface FixtureTrail {
   latestDeliveryError?: string;
   eventSelectors?: unknown[];
   advancedEventSelectors?: unknown[];
+  /** Log file validation; on unless set to false. */
+  logFileValidation?: boolean;
+  /** SSE-KMS key of the log files. */
+  kmsKeyId?: string;
+  /** CloudWatch Logs delivery (group ARN ending in :*, and the role CloudTrail assumes). */
+  cloudWatchLogs?: { groupArn: string; roleArn: string };
 }
 
 /** A digest-signing public key as ListPublicKeys returns it. */
@@ -75,7 +81,9 @@ function describe(trail: FixtureTrail) {
     IsMultiRegionTrail: trail.isMultiRegion ?? true,
     HomeRegion: trail.homeRegion,
     TrailARN: trailArn(trail),
-    LogFileValidationEnabled: true,
+    LogFileValidationEnabled: trail.logFileValidation ?? true,
+    ...(trail.kmsKeyId ? { KmsKeyId: trail.kmsKeyId } : {}),
+    ...(trail.cloudWatchLogs ? { CloudWatchLogsLogGroupArn: trail.cloudWatchLogs.groupArn, CloudWatchLogsRoleArn: trail.cloudWatchLogs.roleArn } : {}),
     HasCustomEventSelectors: Boolean(trail.eventSelectors || trail.advancedEventSelectors),
     HasInsightSelectors: false,
     IsOrganizationTrail: trail.isOrganization ?? false,

@@ -1,11 +1,13 @@
 // A real S3 server in-process (s3rver on a random port, in a temp dir) with a client set up for
-// it, and a log of every request so that tests can count the GETs of each key.
+// it, and a log of every request so that tests can count the GETs of each key. Bucket
+// configuration reads are answered ahead of s3rver from a state the test sets (s3-bucket-config.ts).
 import "./s3rver-fixes";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import S3rver from "s3rver";
+import { bucketConfigResponder, type BucketConfig } from "./s3-bucket-config";
 
 export interface S3Request {
   method: string;
@@ -21,6 +23,8 @@ export interface LocalS3 {
   /** GetObject requests per key. */
   getCounts(bucket: string): Map<string, number>;
   createBucket(bucket: string): Promise<void>;
+  /** The bucket's configuration as the configuration reads answer it; change it in place. */
+  bucketConfig(bucket: string): BucketConfig;
   put(bucket: string, objects: Iterable<{ key: string; body: Buffer | string }>): Promise<void>;
   close(): Promise<void>;
 }
@@ -44,7 +48,15 @@ export async function startS3Server(): Promise<LocalS3> {
   const server = new S3rver({ address: "127.0.0.1", port: 0, directory, silent: true, vhostBuckets: false });
   const { port } = await server.run();
   const requests: S3Request[] = [];
-  server.httpServer?.prependListener("request", (req) => {
+  const configs = new Map<string, BucketConfig>();
+  const http = server.httpServer!;
+  const answer = bucketConfigResponder(directory, configs);
+  const s3rverListeners = http.listeners("request") as ((...args: unknown[]) => void)[];
+  http.removeAllListeners("request");
+  http.on("request", (req, res) => {
+    if (!answer(req, res)) for (const listener of s3rverListeners) listener.call(http, req, res);
+  });
+  http.prependListener("request", (req) => {
     const url = new URL(req.url ?? "/", "http://localhost");
     const [, bucket = "", ...key] = url.pathname.split("/");
     requests.push({ method: req.method ?? "", bucket, key: decodeURIComponent(key.join("/")), query: url.searchParams });
@@ -61,6 +73,11 @@ export async function startS3Server(): Promise<LocalS3> {
         if (r.method === "GET" && r.bucket === bucket && r.key && !r.query.has("list-type")) counts.set(r.key, (counts.get(r.key) ?? 0) + 1);
       }
       return counts;
+    },
+    bucketConfig(bucket) {
+      let config = configs.get(bucket);
+      if (!config) configs.set(bucket, (config = {}));
+      return config;
     },
     async createBucket(bucket) {
       await client.send(new CreateBucketCommand({ Bucket: bucket }));

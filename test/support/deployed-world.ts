@@ -1,0 +1,74 @@
+// What the lab's Pulumi program deploys, stood up on the local servers: the program runs under
+// mocks (pulumi-program.ts) and its recorded resources become the audit bucket's configuration in
+// the local S3 and the trail in the local CloudTrail. A change to infra/ changes this world too.
+import type { FixtureTrail, LocalCloudTrail } from "./cloudtrail-server";
+import { ACCOUNT, runProgram, type ProgramRun, type RecordedResource } from "./pulumi-program";
+import type { LocalS3 } from "./s3-server";
+
+export interface DeployedWorld {
+  run: ProgramRun;
+  trail: FixtureTrail;
+  bucket: string;
+  accessLogBucket: string | null;
+}
+
+function onBucket(run: ProgramRun, type: string, bucket: string): RecordedResource | undefined {
+  return run.all(type).find((r) => r.inputs.bucket === bucket);
+}
+
+/** Runs the program with `config` (keys as in Pulumi.<stack>.yaml, without namespace) and stands up what it declares. */
+export async function deployWorld(s3: LocalS3, cloudTrail: LocalCloudTrail, config: Record<string, string> = {}, stack = "posture"): Promise<DeployedWorld> {
+  const region = cloudTrail.state.region;
+  const run = await runProgram({ "aws:region": region, probeInstance: "false", ...config }, stack);
+  const bucket = run.outputs.bucketName as string;
+  const accessLogBucket = (run.outputs.accessLogBucketName as string | null) ?? null;
+  for (const name of [bucket, accessLogBucket]) if (name) await s3.createBucket(name);
+
+  const ownership = onBucket(run, "aws:s3/bucketOwnershipControls:BucketOwnershipControls", bucket);
+  const pab = onBucket(run, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", bucket);
+  const encryption = onBucket(run, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", bucket)?.inputs.rules?.[0];
+  const versioning = onBucket(run, "aws:s3/bucketVersioning:BucketVersioning", bucket);
+  const logging = onBucket(run, "aws:s3/bucketLogging:BucketLogging", bucket);
+  const policy = onBucket(run, "aws:s3/bucketPolicy:BucketPolicy", bucket);
+  Object.assign(s3.bucketConfig(bucket), {
+    ownership: ownership?.inputs.rule.objectOwnership,
+    publicAccessBlock: pab && {
+      blockPublicAcls: pab.inputs.blockPublicAcls,
+      ignorePublicAcls: pab.inputs.ignorePublicAcls,
+      blockPublicPolicy: pab.inputs.blockPublicPolicy,
+      restrictPublicBuckets: pab.inputs.restrictPublicBuckets,
+    },
+    encryption: encryption && {
+      algorithm: encryption.applyServerSideEncryptionByDefault.sseAlgorithm,
+      kmsKeyId: encryption.applyServerSideEncryptionByDefault.kmsMasterKeyId,
+      bucketKeyEnabled: encryption.bucketKeyEnabled,
+    },
+    versioning: versioning?.inputs.versioningConfiguration.status,
+    logging: logging && { targetBucket: logging.inputs.targetBucket, targetPrefix: logging.inputs.targetPrefix },
+    policy: policy?.inputs.policy,
+    // S3 would judge the lab's policy not public: it grants only to cloudtrail.amazonaws.com.
+    policyIsPublic: false,
+  });
+
+  const declared = run.one("aws:cloudtrail/trail:Trail").inputs;
+  const trail: FixtureTrail = {
+    name: declared.name,
+    account: ACCOUNT,
+    homeRegion: region,
+    bucket: declared.s3BucketName,
+    prefix: declared.s3KeyPrefix,
+    isMultiRegion: declared.isMultiRegionTrail,
+    isLogging: declared.enableLogging,
+    logFileValidation: declared.enableLogFileValidation,
+    eventSelectors: (declared.eventSelectors ?? []).map((s: { readWriteType: string; includeManagementEvents: boolean }) => ({
+      ReadWriteType: s.readWriteType,
+      IncludeManagementEvents: s.includeManagementEvents,
+      DataResources: [],
+      ExcludeManagementEventSources: [],
+    })),
+    kmsKeyId: declared.kmsKeyId,
+    cloudWatchLogs: declared.cloudWatchLogsGroupArn ? { groupArn: declared.cloudWatchLogsGroupArn, roleArn: declared.cloudWatchLogsRoleArn } : undefined,
+  };
+  cloudTrail.state.trails.push(trail);
+  return { run, trail, bucket, accessLogBucket };
+}

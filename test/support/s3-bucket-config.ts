@@ -1,0 +1,128 @@
+// The bucket configuration reads s3rver does not implement (it answers NotImplemented), answered
+// ahead of it from a per-bucket state the test sets: public access block, default encryption,
+// policy and policy status, versioning, ownership controls and server access logging. Bodies and
+// error codes are S3's own, so the real @aws-sdk/client-s3 parses them as it would in AWS.
+import { existsSync } from "node:fs";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { join } from "node:path";
+
+export interface BucketConfig {
+  publicAccessBlock?: { blockPublicAcls: boolean; ignorePublicAcls: boolean; blockPublicPolicy: boolean; restrictPublicBuckets: boolean };
+  encryption?: { algorithm: "AES256" | "aws:kms" | "aws:kms:dsse"; kmsKeyId?: string; bucketKeyEnabled?: boolean };
+  /** The policy document, served as S3 stores it (JSON text). */
+  policy?: object | string;
+  /** What GetBucketPolicyStatus says; S3 computes it from the policy, here the test states it. Default false. */
+  policyIsPublic?: boolean;
+  versioning?: "Enabled" | "Suspended";
+  ownership?: "BucketOwnerEnforced" | "BucketOwnerPreferred" | "ObjectWriter";
+  logging?: { targetBucket: string; targetPrefix: string };
+  /** Operations (GetBucketPolicy, ...) refused with AccessDenied. */
+  denied?: string[];
+}
+
+const NS = "http://s3.amazonaws.com/doc/2006-03-01/";
+
+interface Reply {
+  status: number;
+  body: string;
+  type?: string;
+}
+
+const xml = (body: string): Reply => ({ status: 200, body: `<?xml version="1.0" encoding="UTF-8"?>\n${body}` });
+
+function s3Error(status: number, code: string, message: string, bucket: string): Reply {
+  return {
+    status,
+    body:
+      `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message>` +
+      `<BucketName>${bucket}</BucketName><RequestId>5E7B1C2D3F4A5B6C</RequestId><HostId>local</HostId></Error>`,
+  };
+}
+
+type Read = (config: BucketConfig, bucket: string) => Reply;
+
+/** Query sub-resource -> the operation it is, and its answer. */
+const READS: Record<string, [operation: string, read: Read]> = {
+  publicAccessBlock: [
+    "GetPublicAccessBlock",
+    ({ publicAccessBlock: p }, bucket) =>
+      p
+        ? xml(
+            `<PublicAccessBlockConfiguration xmlns="${NS}"><BlockPublicAcls>${p.blockPublicAcls}</BlockPublicAcls>` +
+              `<IgnorePublicAcls>${p.ignorePublicAcls}</IgnorePublicAcls><BlockPublicPolicy>${p.blockPublicPolicy}</BlockPublicPolicy>` +
+              `<RestrictPublicBuckets>${p.restrictPublicBuckets}</RestrictPublicBuckets></PublicAccessBlockConfiguration>`,
+          )
+        : s3Error(404, "NoSuchPublicAccessBlockConfiguration", "The public access block configuration was not found", bucket),
+  ],
+  encryption: [
+    "GetBucketEncryption",
+    ({ encryption: e }, bucket) =>
+      e
+        ? xml(
+            `<ServerSideEncryptionConfiguration xmlns="${NS}"><Rule><ApplyServerSideEncryptionByDefault>` +
+              `<SSEAlgorithm>${e.algorithm}</SSEAlgorithm>${e.kmsKeyId ? `<KMSMasterKeyID>${e.kmsKeyId}</KMSMasterKeyID>` : ""}` +
+              `</ApplyServerSideEncryptionByDefault><BucketKeyEnabled>${e.bucketKeyEnabled ?? false}</BucketKeyEnabled></Rule></ServerSideEncryptionConfiguration>`,
+          )
+        : s3Error(404, "ServerSideEncryptionConfigurationNotFoundError", "The server side encryption configuration was not found", bucket),
+  ],
+  policy: [
+    "GetBucketPolicy",
+    ({ policy }, bucket) =>
+      policy === undefined
+        ? s3Error(404, "NoSuchBucketPolicy", "The bucket policy does not exist", bucket)
+        : { status: 200, type: "application/json", body: typeof policy === "string" ? policy : JSON.stringify(policy) },
+  ],
+  policyStatus: [
+    "GetBucketPolicyStatus",
+    ({ policy, policyIsPublic }, bucket) =>
+      policy === undefined
+        ? s3Error(404, "NoSuchBucketPolicy", "The bucket policy does not exist", bucket)
+        : xml(`<PolicyStatus xmlns="${NS}"><IsPublic>${policyIsPublic ?? false}</IsPublic></PolicyStatus>`),
+  ],
+  versioning: [
+    "GetBucketVersioning",
+    // A bucket that never had versioning answers an empty configuration, not an error.
+    ({ versioning }) => xml(versioning ? `<VersioningConfiguration xmlns="${NS}"><Status>${versioning}</Status></VersioningConfiguration>` : `<VersioningConfiguration xmlns="${NS}"/>`),
+  ],
+  ownershipControls: [
+    "GetBucketOwnershipControls",
+    ({ ownership }, bucket) =>
+      ownership
+        ? xml(`<OwnershipControls xmlns="${NS}"><Rule><ObjectOwnership>${ownership}</ObjectOwnership></Rule></OwnershipControls>`)
+        : s3Error(404, "OwnershipControlsNotFoundError", "The bucket ownership controls were not found", bucket),
+  ],
+  logging: [
+    "GetBucketLogging",
+    ({ logging }) =>
+      xml(
+        logging
+          ? `<BucketLoggingStatus xmlns="${NS}"><LoggingEnabled><TargetBucket>${logging.targetBucket}</TargetBucket><TargetPrefix>${logging.targetPrefix}</TargetPrefix></LoggingEnabled></BucketLoggingStatus>`
+          : `<BucketLoggingStatus xmlns="${NS}"/>`,
+      ),
+  ],
+};
+
+/**
+ * A request listener for the S3 server: answers a GET of one of the sub-resources above and returns
+ * true, or returns false and leaves the request to s3rver. `directory` is s3rver's store, where a
+ * bucket exists as a folder.
+ */
+export function bucketConfigResponder(directory: string, configs: Map<string, BucketConfig>) {
+  return (req: IncomingMessage, res: ServerResponse): boolean => {
+    if (req.method !== "GET") return false;
+    const url = new URL(req.url ?? "/", "http://localhost");
+    const [, bucket = "", ...key] = url.pathname.split("/");
+    const entry = Object.entries(READS).find(([query]) => url.searchParams.has(query));
+    if (!entry || !bucket || key.join("/") !== "") return false;
+    const [operation, read] = entry[1];
+    const config = configs.get(bucket) ?? {};
+    const reply = !existsSync(join(directory, bucket))
+      ? s3Error(404, "NoSuchBucket", "The specified bucket does not exist", bucket)
+      : config.denied?.includes(operation)
+        ? s3Error(403, "AccessDenied", "Access Denied", bucket)
+        : read(config, bucket);
+    res.writeHead(reply.status, { "content-type": reply.type ?? "application/xml", "x-amz-request-id": "5E7B1C2D3F4A5B6C" });
+    res.end(reply.body);
+    return true;
+  };
+}

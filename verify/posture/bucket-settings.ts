@@ -1,0 +1,64 @@
+// The trail bucket's configuration as S3 reports it, read in parallel. A setting that was never
+// configured comes back as null (S3 answers it with a named "not found" error); any other
+// refusal is an AwsCallError. The S3 client follows the bucket to its region.
+import {
+  GetBucketEncryptionCommand,
+  GetBucketLoggingCommand,
+  GetBucketOwnershipControlsCommand,
+  GetBucketPolicyCommand,
+  GetBucketPolicyStatusCommand,
+  GetBucketVersioningCommand,
+  GetPublicAccessBlockCommand,
+  type PublicAccessBlockConfiguration,
+  type S3Client,
+  type ServerSideEncryptionRule,
+} from "@aws-sdk/client-s3";
+import { awsErrorCode, toVerifyError } from "../aws-errors";
+
+export interface BucketSettings {
+  bucket: string;
+  publicAccessBlock: PublicAccessBlockConfiguration | null;
+  encryptionRules: ServerSideEncryptionRule[] | null;
+  /** The policy document's text. */
+  policy: string | null;
+  policyIsPublic: boolean | null;
+  /** Enabled or Suspended; null when versioning was never turned on. */
+  versioning: string | null;
+  /** BucketOwnerEnforced (ACLs disabled), BucketOwnerPreferred or ObjectWriter. */
+  ownership: string | null;
+  logging: { targetBucket: string; targetPrefix: string } | null;
+}
+
+async function unlessUnset<T>(operation: string, bucket: string, unsetCode: string, read: () => Promise<T>): Promise<T | null> {
+  try {
+    return await read();
+  } catch (err) {
+    if (awsErrorCode(err) === unsetCode) return null;
+    throw toVerifyError(operation, `bucket ${bucket}`, err);
+  }
+}
+
+export async function readBucketSettings(s3: S3Client, bucket: string, signal?: AbortSignal): Promise<BucketSettings> {
+  const options = { abortSignal: signal };
+  const Bucket = bucket;
+  const [publicAccessBlock, encryption, policy, policyStatus, versioning, ownership, logging] = await Promise.all([
+    unlessUnset("GetPublicAccessBlock", bucket, "NoSuchPublicAccessBlockConfiguration", () => s3.send(new GetPublicAccessBlockCommand({ Bucket }), options)),
+    unlessUnset("GetBucketEncryption", bucket, "ServerSideEncryptionConfigurationNotFoundError", () => s3.send(new GetBucketEncryptionCommand({ Bucket }), options)),
+    unlessUnset("GetBucketPolicy", bucket, "NoSuchBucketPolicy", () => s3.send(new GetBucketPolicyCommand({ Bucket }), options)),
+    unlessUnset("GetBucketPolicyStatus", bucket, "NoSuchBucketPolicy", () => s3.send(new GetBucketPolicyStatusCommand({ Bucket }), options)),
+    unlessUnset("GetBucketVersioning", bucket, "", () => s3.send(new GetBucketVersioningCommand({ Bucket }), options)),
+    unlessUnset("GetBucketOwnershipControls", bucket, "OwnershipControlsNotFoundError", () => s3.send(new GetBucketOwnershipControlsCommand({ Bucket }), options)),
+    unlessUnset("GetBucketLogging", bucket, "", () => s3.send(new GetBucketLoggingCommand({ Bucket }), options)),
+  ]);
+  const target = logging?.LoggingEnabled;
+  return {
+    bucket,
+    publicAccessBlock: publicAccessBlock?.PublicAccessBlockConfiguration ?? null,
+    encryptionRules: encryption?.ServerSideEncryptionConfiguration?.Rules ?? null,
+    policy: policy?.Policy ?? null,
+    policyIsPublic: policyStatus?.PolicyStatus?.IsPublic ?? null,
+    versioning: versioning?.Status ?? null,
+    ownership: ownership?.OwnershipControls?.Rules?.[0]?.ObjectOwnership ?? null,
+    logging: target?.TargetBucket ? { targetBucket: target.TargetBucket, targetPrefix: target.TargetPrefix ?? "" } : null,
+  };
+}

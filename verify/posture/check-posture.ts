@@ -1,0 +1,37 @@
+// checkPosture: read the trail (description, logging status, event selectors) and its bucket's
+// configuration, then judge every control. AWS refusals reject with the named errors of verify/
+// (exit 3); the answer itself, pass or fail, always resolves.
+import { GetEventSelectorsCommand } from "@aws-sdk/client-cloudtrail";
+import { toVerifyError } from "../aws-errors";
+import { createAwsClients, resolveRegion } from "../clients";
+import { UsageError } from "../errors";
+import { ExitCode } from "../exit-codes";
+import { describeTrail, loggingStatus } from "../trail-status";
+import { readBucketSettings } from "./bucket-settings";
+import { judgeControls } from "./controls";
+import type { PostureOptions, PostureReport } from "./types";
+
+export async function checkPosture(options: PostureOptions): Promise<PostureReport> {
+  if (!options.trail) throw new UsageError("No trail: pass --trail <name|arn>.");
+  const region = resolveRegion(options.region);
+  const made = options.clients?.s3 && options.clients.cloudTrail ? null : createAwsClients({ region });
+  const s3 = options.clients?.s3 ?? made!.s3;
+  const cloudTrail = options.clients?.cloudTrail ?? made!.cloudTrail;
+  const { signal } = options;
+
+  const trail = await describeTrail(cloudTrail, options.trail, region, signal);
+  const [status, selectors, bucket] = await Promise.all([
+    loggingStatus(cloudTrail, trail.arn, signal),
+    cloudTrail.send(new GetEventSelectorsCommand({ TrailName: trail.arn }), { abortSignal: signal }).catch((err: unknown) => {
+      throw toVerifyError("GetEventSelectors", `trail ${trail.arn}`, err);
+    }),
+    readBucketSettings(s3, trail.bucket, signal),
+  ]);
+  const partition = trail.arn.split(":")[1] || "aws";
+  return { controls: judgeControls({ trail, status, selectors, bucket, bucketArn: `arn:${partition}:s3:::${trail.bucket}` }) };
+}
+
+/** 1 when any control fails; n/a is not a failure. */
+export function postureExitCode(report: PostureReport): ExitCode {
+  return report.controls.some((c) => c.status === "fail") ? ExitCode.CheckFailed : ExitCode.Ok;
+}
