@@ -12,14 +12,32 @@ export type DecodedLog =
   | { kind: "irrelevant"; bytes: number }
   | { kind: "records"; bytes: number; records: unknown[] };
 
+/** deflate cannot expand input by more than about 1032 times, whatever a trailer claims. */
+const MAX_DEFLATE_RATIO = 1032;
+const MIN_CHUNK = 16 * 1024;
+
+/**
+ * gunzipSync into one buffer sized from the gzip trailer (ISIZE: the uncompressed length mod 2^32),
+ * so that zlib inflates in one call and nothing is concatenated: a third faster than 16 kB chunks
+ * on CloudTrail logs (npm run bench). The trailer is only a hint: a wrong one costs more chunks,
+ * never a wrong result, and maxOutputLength still bounds the output.
+ */
+export function gunzipLog(gz: Buffer): Buffer {
+  const hint = gz.length >= 18 ? gz.readUInt32LE(gz.length - 4) : 0;
+  // +64: when the buffer fills exactly, zlib allocates another chunk before it sees the end.
+  const chunkSize = Math.max(MIN_CHUNK, Math.min(hint + 64, gz.length * MAX_DEFLATE_RATIO, MAX_UNCOMPRESSED_BYTES));
+  return gunzipSync(gz, { chunkSize, maxOutputLength: MAX_UNCOMPRESSED_BYTES });
+}
+
 export function decodeLogObject(gz: Buffer, needles: readonly Buffer[]): DecodedLog {
   let json: Buffer;
   try {
-    json = gunzipSync(gz, { maxOutputLength: MAX_UNCOMPRESSED_BYTES });
+    json = gunzipLog(gz);
   } catch (err) {
     return { kind: "skipped", reason: `corrupt gzip: ${(err as Error).message}`, bytes: 0 };
   }
   const bytes = json.length;
+  // In the caller's order: compileCriteria puts the longest (fastest to rule out) first.
   if (!needles.every((needle) => json.includes(needle))) return { kind: "irrelevant", bytes };
   let parsed: unknown;
   try {
