@@ -1,5 +1,6 @@
 // What the lab needs from verify/: the in-process check and a copy of the matched raw log object.
-// The types mirror verify/'s public evidence (issue 3); verify-adapter.ts binds them to verify/.
+// verify-adapter.ts binds it to verify/'s public entry, loaded only once preflight has passed.
+import type { IntegrityResult, VerifyEvidence } from "../verify";
 
 export interface LabVerifyRequest {
   trail: string;
@@ -16,33 +17,27 @@ export interface LabVerifyRequest {
   signal: AbortSignal;
 }
 
-export interface LabVerifyEvidence {
-  verified: boolean;
-  trail: {
-    name: string;
-    arn: string | null;
-    isLogging: boolean | null;
-    bucket: string | null;
-    prefix: string | null;
-    latestDeliveryTime: string | null;
-    latestDeliveryError: string | null;
-  };
-  s3: {
-    found: boolean;
-    key: string | null;
-    eventId: string | null;
-    eventTime: string | null;
-    objectsScanned: number;
-    bytesScanned: number;
-    bytesDownloaded: number;
-    skipped: { key: string; reason: string }[];
-  };
-  eventHistory: { found: boolean; eventId: string | null; eventTime: string | null } | null;
-  event: Record<string, unknown> | null;
+/** verify/'s evidence, as `npm run verify -- --json` prints it (a type import: nothing loads). */
+export type LabVerifyEvidence = VerifyEvidence;
+
+/** `--wait-digest`: wait for the first digest that lists the matched log object, then validate. */
+export interface LabIntegrityRequest {
+  trail: string;
+  region: string;
+  bucket: string;
+  account?: string;
+  since: Date;
+  logKey: string;
+  timeoutMs?: number;
+  intervalMs?: number;
+  onProgress: (line: string) => void;
+  signal: AbortSignal;
 }
 
 export interface LabVerifier {
   verify(request: LabVerifyRequest): Promise<LabVerifyEvidence>;
+  /** verify's integrity check (`npm run verify -- --integrity`), waiting for the digest first. */
+  integrity(request: LabIntegrityRequest): Promise<IntegrityResult>;
   /** Downloads s3://bucket/key as-is (still gzipped) to `file`. */
   copyLogObject(request: { bucket: string; key: string; file: string; region: string }): Promise<void>;
 }

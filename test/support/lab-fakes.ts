@@ -9,7 +9,8 @@ import type { ConfigValue, LabEngine, LabStack, PendingOperation, StackState } f
 import { EngineError, UpFailedError } from "../../automation/errors";
 import type { LabDeps, LabOptions, LabServices } from "../../automation/lab";
 import type { SweepReport } from "../../automation/sweep";
-import type { LabVerifyEvidence, LabVerifyRequest } from "../../automation/verifier";
+import type { LabIntegrityRequest, LabVerifyEvidence, LabVerifyRequest } from "../../automation/verifier";
+import type { IntegrityResult } from "../../verify";
 
 export const OUTPUTS_TRAIL = {
   bucketName: "audit-logs-bucket-7f3a9c1",
@@ -28,10 +29,31 @@ export function evidence(verified: boolean): LabVerifyEvidence {
     verified,
     trail: { name: "my-logs-trail", arn: OUTPUTS_TRAIL.trailArn, isLogging: true, bucket: OUTPUTS_TRAIL.bucketName, prefix: null, latestDeliveryTime: "2026-11-25T22:35:10.000Z", latestDeliveryError: null },
     s3: verified
-      ? { found: true, key: LOG_KEY, eventId: "0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0", eventTime: "2026-11-25T22:31:02Z", objectsScanned: 3, bytesScanned: 48213, bytesDownloaded: 9120, skipped: [] }
-      : { found: false, key: null, eventId: null, eventTime: null, objectsScanned: 7, bytesScanned: 90210, bytesDownloaded: 20111, skipped: [] },
+      ? { bucket: OUTPUTS_TRAIL.bucketName, found: true, key: LOG_KEY, eventId: "0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0", eventTime: "2026-11-25T22:31:02Z", objectsScanned: 3, bytesScanned: 48213, bytesDownloaded: 9120, skipped: [] }
+      : { bucket: OUTPUTS_TRAIL.bucketName, found: false, key: null, eventId: null, eventTime: null, objectsScanned: 7, bytesScanned: 90210, bytesDownloaded: 20111, skipped: [] },
     eventHistory: { found: verified, eventId: verified ? "0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0" : null, eventTime: verified ? "2026-11-25T22:31:02Z" : null },
-    event: verified ? { eventName: "RunInstances", eventID: "0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0", responseElements: { instancesSet: { items: [{ instanceId: INSTANCE_ID }] } } } : null,
+    event: verified
+      ? { eventName: "RunInstances", eventTime: "2026-11-25T22:31:02Z", eventID: "0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0", responseElements: { instancesSet: { items: [{ instanceId: INSTANCE_ID }] } } }
+      : null,
+    engine: "s3",
+    athena: null,
+  };
+}
+
+/** What verify's integrity check answers: all valid, or one log missing. */
+export function integrityResult(valid: boolean): IntegrityResult {
+  const digestKey = "AWSLogs/123456789012/CloudTrail-Digest/eu-west-1/2026/11/25/123456789012_CloudTrail-Digest_eu-west-1_my-logs-trail_eu-west-1_20261125T232815Z.json.gz";
+  return {
+    valid,
+    trail: { name: "my-logs-trail", arn: OUTPUTS_TRAIL.trailArn, bucket: OUTPUTS_TRAIL.bucketName, prefix: null },
+    range: { since: "2026-11-25T22:29:00.000Z", until: "2026-11-25T22:28:15.000Z" },
+    covered: { from: "2026-11-25T22:28:15.000Z", to: "2026-11-25T23:28:15.000Z" },
+    regions: ["eu-west-1"],
+    digests: { valid: 1, total: 1 },
+    logs: { valid: valid ? 3 : 2, total: 3 },
+    failures: valid ? [] : [{ kind: "log", bucket: OUTPUTS_TRAIL.bucketName, key: LOG_KEY, reason: "not found", listedIn: digestKey }],
+    gaps: [],
+    reason: null,
   };
 }
 
@@ -47,6 +69,8 @@ export interface FakeBehaviour {
   pending?: PendingOperation[];
   trailStatuses?: boolean[];
   verify?: (request: LabVerifyRequest) => Promise<LabVerifyEvidence>;
+  /** The integrity check of --wait-digest; a valid result by default. */
+  integrity?: (request: LabIntegrityRequest) => Promise<IntegrityResult>;
   identityError?: Error;
   vpcError?: Error;
   trailNameError?: Error;
@@ -61,6 +85,7 @@ export class Fakes {
   readonly projectDir = fs.mkdtempSync(path.join(os.tmpdir(), "trail-lab-run-"));
   readonly config: Record<string, ConfigValue> = {};
   verifyRequest: LabVerifyRequest | null = null;
+  integrityRequest: LabIntegrityRequest | null = null;
   engineOpened = false;
   clock = Date.parse("2026-11-25T22:30:00Z");
   stackExists = false;
@@ -187,6 +212,11 @@ export class Fakes {
           f.events.push("verify");
           f.verifyRequest = request;
           return b.verify ? b.verify(request) : evidence(true);
+        },
+        async integrity(request) {
+          f.events.push("integrity");
+          f.integrityRequest = request;
+          return b.integrity ? b.integrity(request) : integrityResult(true);
         },
         async copyLogObject(request) {
           f.events.push("copy");
