@@ -27,6 +27,8 @@ Creates a CloudTrail trail with Pulumi, proves it records an EC2 launch, and des
   --settle <s>        seconds to wait after the trail logs, before the probe launches (default 60)
   --timeout <s>       verify's deadline in seconds (default: verify's, 20 minutes)
   --keep              do not destroy; print the commands that destroy later
+  --wait-digest       keep the stack until the first digest lists the event's log file (up to
+                      about 75 min), validate log file integrity, then destroy
   --cleanup <stack>   destroy a leftover lab stack and sweep what carries its tag
   --json              print the evidence as one JSON object on stdout
   -h, --help          this text
@@ -41,6 +43,7 @@ export interface LabArgs {
   cleanup?: string;
   settleMs: number;
   timeoutMs?: number;
+  waitDigest: boolean;
 }
 
 function seconds(flag: string, value: string | undefined): number | undefined {
@@ -61,6 +64,7 @@ export function parseLabArgs(argv: string[]): LabArgs {
         stack: { type: "string" },
         region: { type: "string" },
         keep: { type: "boolean", default: false },
+        "wait-digest": { type: "boolean", default: false },
         cleanup: { type: "string" },
         settle: { type: "string" },
         timeout: { type: "string" },
@@ -72,7 +76,7 @@ export function parseLabArgs(argv: string[]): LabArgs {
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
   const v = parsed.values;
-  if (v.cleanup !== undefined && (v.keep || v.stack !== undefined || v.settle !== undefined || v.timeout !== undefined)) {
+  if (v.cleanup !== undefined && (v.keep || v["wait-digest"] || v.stack !== undefined || v.settle !== undefined || v.timeout !== undefined)) {
     throw new UsageError("--cleanup <stack> takes the stack to remove and goes with --region and --json only.");
   }
   if (v.region !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d+$/.test(v.region)) {
@@ -87,6 +91,7 @@ export function parseLabArgs(argv: string[]): LabArgs {
     cleanup: v.cleanup,
     settleMs: seconds("settle", v.settle) ?? LAB_DEFAULTS.settleMs,
     timeoutMs: seconds("timeout", v.timeout),
+    waitDigest: v["wait-digest"] ?? false,
   };
 }
 
@@ -97,6 +102,7 @@ function lazyVerifier(region: string): LabVerifier {
   return {
     verify: async (request) => (await load()).verify(request),
     copyLogObject: async (request) => (await load()).copyLogObject(request),
+    integrity: async (request) => (await load()).integrity(request),
   };
 }
 
@@ -175,6 +181,7 @@ export async function main(argv: string[], io: CliIo, deps: LabDeps = realDeps(i
             destroyAttempts: LAB_DEFAULTS.destroyAttempts,
             destroyRetryMs: LAB_DEFAULTS.destroyRetryMs,
             clockSkewMs: LAB_DEFAULTS.clockSkewMs,
+            waitDigest: args.waitDigest,
           },
           deps,
         );

@@ -5,6 +5,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { LabSignal } from "./signals";
 import type { Leftover, SweepReport } from "./sweep";
+import type { IntegrityResult } from "../verify";
 import type { LabVerifyEvidence } from "./verifier";
 
 export const RUNS_DIR = "lab-runs";
@@ -31,6 +32,27 @@ export interface CleanupReport {
   commands: string[];
 }
 
+/**
+ * Log file integrity. CloudTrail writes a digest about once an hour, so without --wait-digest
+ * the run ends before one exists: "not-checked", never "valid".
+ */
+export interface LabIntegrity {
+  status: "not-checked" | "valid" | "invalid";
+  /** Why not checked or not valid ("no digest yet", "no digest in range: ...", ...); null when valid. */
+  reason: string | null;
+  /** verify's integrity result (as `npm run verify -- --integrity --json` prints it); null when not checked. */
+  result: IntegrityResult | null;
+}
+
+export const INTEGRITY_NOT_CHECKED: LabIntegrity = { status: "not-checked", reason: "no digest yet", result: null };
+
+export function labIntegrity(result: IntegrityResult): LabIntegrity {
+  if (result.valid) return { status: "valid", reason: null, result };
+  const first = result.failures[0];
+  const reason = result.reason ?? (first ? `${result.failures.length} invalid: ${first.kind} s3://${first.bucket}/${first.key} ${first.reason}` : "not valid");
+  return { status: "invalid", reason, result };
+}
+
 export interface LabReport {
   command: "lab" | "cleanup";
   stack: string;
@@ -46,6 +68,7 @@ export interface LabReport {
   /** The time just before the probe's up: verify looks for records from then on. */
   since: string | null;
   verify: LabVerifyEvidence | null;
+  integrity: LabIntegrity;
   /** The copy of the matched raw .json.gz object. */
   rawObject: string | null;
   evidenceFile: string | null;
@@ -71,6 +94,7 @@ export function newReport(command: LabReport["command"], stack: string, now: Dat
     outputs: null,
     since: null,
     verify: null,
+    integrity: { ...INTEGRITY_NOT_CHECKED },
     rawObject: null,
     evidenceFile: null,
     timings: {},

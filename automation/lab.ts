@@ -7,7 +7,7 @@ import { cleanUp, keptReport, sweepOnly } from "./cleanup";
 import type { ConfigValue, LabEngine, LabStack } from "./engine";
 import { EngineError, InterruptedError, LabError, NoRegionError, UsageError, describe } from "./errors";
 import type { LabReport } from "./evidence";
-import { newReport, runDir, writeEvidence } from "./evidence";
+import { labIntegrity, newReport, runDir, writeEvidence } from "./evidence";
 import type { Identity } from "./preflight";
 import type { SignalSource } from "./signals";
 import { Interruption } from "./signals";
@@ -62,6 +62,10 @@ export interface LabOptions {
   destroyRetryMs: number;
   /** Subtracted from the probe's start time for verify's `since`, against clock skew. */
   clockSkewMs: number;
+  /** Keep the stack until a digest lists the matched log object, and validate it (--wait-digest). */
+  waitDigest?: boolean;
+  digestWaitMs?: number;
+  digestPollMs?: number;
 }
 
 export const LAB_DEFAULTS = {
@@ -71,6 +75,9 @@ export const LAB_DEFAULTS = {
   destroyAttempts: 4,
   destroyRetryMs: 30_000,
   clockSkewMs: 60_000,
+  /** CloudTrail writes a digest about hourly, for the hour before. */
+  digestWaitMs: 75 * 60_000,
+  digestPollMs: 60_000,
 } as const;
 
 export const STACK_PREFIX = "lab-";
@@ -133,6 +140,7 @@ export function exitCodeOf(report: LabReport): number {
   if (report.cleanup && report.cleanup.mode === "destroy" && !report.cleanup.complete) return ExitCode.CleanupIncomplete;
   if (report.interrupted) return ExitCode.Interrupted;
   if (report.error) return report.error.exitCode ?? ExitCode.AwsError;
+  if (report.integrity?.status === "invalid") return ExitCode.CheckFailed;
   if (report.verified === true) return ExitCode.Ok;
   if (report.verified === false) return ExitCode.CheckFailed;
   return report.command === "cleanup" ? ExitCode.Ok : ExitCode.AwsError;
@@ -268,6 +276,26 @@ export async function runLab(options: LabOptions, deps: LabDeps): Promise<LabRep
         } catch (error) {
           report.warnings.push(`Could not copy the matched log object s3://${bucket}/${key}: ${describe(error)}`);
         }
+      }
+      if (options.waitDigest && evidence.verified && key) {
+        const waitMs = options.digestWaitMs ?? LAB_DEFAULTS.digestWaitMs;
+        deps.log(`--wait-digest: keeping the stack until a digest lists s3://${bucket}/${key} (about hourly; up to ${Math.round(waitMs / 60_000)} min; Ctrl-C stops and destroys)`);
+        const result = await phases.run("integrity", () =>
+          svc.verifier.integrity({
+            trail: evidence.trail.arn ?? evidence.trail.name,
+            region: str(outputs.region) ?? (settings.region as string),
+            bucket,
+            account: str(outputs.accountId),
+            since: new Date(since - options.clockSkewMs),
+            logKey: key,
+            timeoutMs: waitMs,
+            intervalMs: options.digestPollMs ?? LAB_DEFAULTS.digestPollMs,
+            onProgress: deps.log,
+            signal: stopSignal,
+          }),
+        );
+        checkInterrupted();
+        report.integrity = labIntegrity(result);
       }
     } catch (error) {
       if (!(error instanceof InterruptedError) && !interruption.interrupted) recordError(report, error);

@@ -1,6 +1,6 @@
 // Binds the lab's LabVerifier to verify/'s public entry: one set of verify clients per region,
 // created once for the run.
-import { copyLogObject, createAwsClients, verifyTrail } from "../verify";
+import { copyLogObject, createAwsClients, validateIntegrity, verifyTrail } from "../verify";
 import type { LabVerifier } from "./verifier";
 
 export function verifyAdapter(region: string): LabVerifier {
@@ -17,6 +17,20 @@ export function verifyAdapter(region: string): LabVerifier {
         since: request.since,
         timeoutMs: request.timeoutMs,
         intervalMs: request.intervalMs,
+        onProgress: request.onProgress,
+        signal: request.signal,
+        clients,
+      }),
+    integrity: (request) =>
+      validateIntegrity({
+        trail: request.trail,
+        region: request.region,
+        bucket: request.bucket,
+        account: request.account,
+        since: request.since,
+        waitForLogKey: request.logKey,
+        waitTimeoutMs: request.timeoutMs,
+        waitIntervalMs: request.intervalMs,
         onProgress: request.onProgress,
         signal: request.signal,
         clients,

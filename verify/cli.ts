@@ -82,6 +82,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     }
     json = flags.json ?? false;
     if (!flags.trail) throw new UsageError(`--trail is required.\n${USAGE}`);
+    if (flags.posture && flags.integrity) throw new UsageError(`--integrity and --posture are separate checks: run one at a time.\n${USAGE}`);
     if (flags.posture) {
       const report = await checkPosture({ trail: flags.trail, region: flags.region, signal: io.signal });
       io.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : postureSummary(report));

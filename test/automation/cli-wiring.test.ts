@@ -60,6 +60,7 @@ describe("automation/cli: the real wiring, end to end on stand-ins", function ()
           fs.writeFileSync(request.file, "raw");
           return Promise.resolve();
         },
+        integrity: () => Promise.reject(new Error("the lab checks integrity only with --wait-digest")),
       },
     });
     // The SDK reads AWS_ENDPOINT_URL and the keys from the process environment.

@@ -19,7 +19,7 @@ function io(fakes: Fakes, out: string[], err: string[]): CliIo {
 
 describe("automation/cli: flags", function () {
   it("has the lab's defaults", function () {
-    expect(parseLabArgs([])).to.deep.equal({ help: false, json: false, keep: false, stack: undefined, region: undefined, cleanup: undefined, settleMs: 60_000, timeoutMs: undefined });
+    expect(parseLabArgs([])).to.deep.equal({ help: false, json: false, keep: false, stack: undefined, region: undefined, cleanup: undefined, settleMs: 60_000, timeoutMs: undefined, waitDigest: false });
   });
 
   it("reads every flag", function () {
@@ -32,7 +32,9 @@ describe("automation/cli: flags", function () {
       cleanup: undefined,
       settleMs: 90_000,
       timeoutMs: 1_200_000,
+      waitDigest: false,
     });
+    expect(parseLabArgs(["--wait-digest"]).waitDigest).to.equal(true);
     expect(parseLabArgs(["--cleanup", "lab-old", "--region", "us-east-2"])).to.include({ cleanup: "lab-old", region: "us-east-2" });
     expect(parseLabArgs(["--settle", "0"]).settleMs).to.equal(0);
   });
@@ -42,6 +44,7 @@ describe("automation/cli: flags", function () {
     [["--settle", "soon"], "--settle takes a number of seconds"],
     [["--timeout=-1"], "--timeout takes a number of seconds"],
     [["--cleanup", "lab-old", "--keep"], "--cleanup <stack>"],
+    [["--cleanup", "lab-old", "--wait-digest"], "--cleanup <stack>"],
     [["--region", "Europe"], "does not look like an AWS region"],
     [["extra"], "extra"],
   ];
@@ -74,9 +77,10 @@ describe("automation/cli: output", function () {
     const report = JSON.parse(out[0]);
     expect(report).to.have.all.keys(
       "command", "stack", "region", "accountId", "callerArn", "backend", "startedAt", "finishedAt", "exitCode", "verified", "outputs",
-      "since", "verify", "rawObject", "evidenceFile", "timings", "cleanup", "interrupted", "error", "warnings",
+      "since", "verify", "integrity", "rawObject", "evidenceFile", "timings", "cleanup", "interrupted", "error", "warnings",
     );
     expect(report).to.include({ stack: "lab-json", verified: true, exitCode: 0, interrupted: null, error: null });
+    expect(report.integrity).to.deep.equal({ status: "not-checked", reason: "no digest yet", result: null });
     expect(report.evidenceFile).to.equal(path.join(fakes.projectDir, "lab-runs", "lab-json", "evidence.json"));
   });
 

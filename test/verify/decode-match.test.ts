@@ -1,6 +1,7 @@
 // decode + match over a Buffer: the pure function the benchmark calls directly.
 import { gunzipSync, gzipSync } from "node:zlib";
 import { expect } from "chai";
+import { gunzipLog } from "../../verify/decode";
 import { compileCriteria, scanLogObject } from "../../verify/match";
 import { FixtureFactory, logFile } from "../support/cloudtrail-fixtures";
 
@@ -51,5 +52,33 @@ describe("verify: decode and match one log object", () => {
   it("ignores records that are not CloudTrail records", () => {
     const gz = gzipSync(JSON.stringify({ Records: [null, 3, { eventName: "RunInstances" }, { eventName: "RunInstances", eventTime: "2025-03-01T10:00:00Z", eventID: "e-1" }] }));
     expect(scanLogObject(gz, compileCriteria({ eventName: "RunInstances", since })).matches.map((r) => r.eventID)).to.deep.equal(["e-1"]);
+  });
+});
+
+describe("verify: gunzip sized from the gzip trailer", () => {
+  const json = Buffer.from(JSON.stringify({ Records: Array.from({ length: 400 }, (_, i) => ({ eventName: "DescribeInstances", eventID: `e-${i}`, eventTime: "2026-11-25T22:00:00Z" })) }));
+  const withTrailer = (gz: Buffer, isize: number) => {
+    const copy = Buffer.from(gz);
+    copy.writeUInt32LE(isize >>> 0, copy.length - 4);
+    return copy;
+  };
+
+  it("answers as plain gunzipSync does, whatever the trailer claims", () => {
+    const gz = gzipSync(json);
+    expect(gz.readUInt32LE(gz.length - 4)).to.equal(json.length);
+    expect(gunzipLog(gz).equals(json)).to.equal(true);
+    for (const isize of [0, 1, json.length - 1, json.length + 1, json.length * 50]) {
+      // zlib checks ISIZE after inflating: a wrong one is refused, as gunzipSync refuses it.
+      const lying = withTrailer(gz, isize);
+      expect(() => gunzipSync(lying), `isize ${isize}`).to.throw(/incorrect length check/);
+      expect(() => gunzipLog(lying), `isize ${isize}`).to.throw(/incorrect length check/);
+    }
+  });
+
+  it("reads concatenated gzip members whole, though the trailer sizes only the last", () => {
+    const cut = json.length - 1000;
+    const gz = Buffer.concat([gzipSync(json.subarray(0, cut)), gzipSync(json.subarray(cut))]);
+    expect(gz.readUInt32LE(gz.length - 4)).to.equal(1000);
+    expect(gunzipLog(gz).equals(json)).to.equal(true);
   });
 });
