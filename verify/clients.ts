@@ -1,5 +1,5 @@
-// One S3 client and one CloudTrail client per run, configured once from the standard AWS
-// environment (credential chain, AWS_REGION, AWS_ENDPOINT_URL[_S3|_CLOUDTRAIL]).
+// One client per service and region, configured once from the standard AWS environment
+// (credential chain, AWS_REGION, AWS_ENDPOINT_URL[_S3|_CLOUDTRAIL|_ATHENA]).
 import { AthenaClient } from "@aws-sdk/client-athena";
 import { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
 import { S3Client } from "@aws-sdk/client-s3";
@@ -30,45 +30,40 @@ export function endpointOverride(service: "S3" | "CLOUDTRAIL" | "ATHENA", env: N
   return env[`AWS_ENDPOINT_URL_${service}`] || env.AWS_ENDPOINT_URL || undefined;
 }
 
-/** A CloudTrail client for one region: the regional calls (ListPublicKeys) want one per region. */
-export function createCloudTrailClient(settings: ClientSettings = {}): CloudTrailClient {
+/** Region, attempts and endpoint override: what every client here is configured with. */
+function baseConfig(service: "S3" | "CLOUDTRAIL" | "ATHENA", settings: ClientSettings) {
   const env = settings.env ?? process.env;
-  const endpoint = endpointOverride("CLOUDTRAIL", env);
-  return new CloudTrailClient({
+  const endpoint = endpointOverride(service, env);
+  return {
     region: resolveRegion(settings.region, env),
     maxAttempts: settings.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
     ...(endpoint ? { endpoint } : {}),
-  });
+  };
+}
+
+/** A CloudTrail client for one region: the regional calls (ListPublicKeys) want one per region. */
+export function createCloudTrailClient(settings: ClientSettings = {}): CloudTrailClient {
+  return new CloudTrailClient(baseConfig("CLOUDTRAIL", settings));
+}
+
+/** The Athena client, for the Athena engine only. */
+export function createAthenaClient(settings: ClientSettings = {}): AthenaClient {
+  return new AthenaClient(baseConfig("ATHENA", settings));
 }
 
 export function createAwsClients(settings: ClientSettings = {}): AwsClients {
-  const env = settings.env ?? process.env;
-  const region = resolveRegion(settings.region, env);
-  const maxAttempts = settings.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
-  const s3Endpoint = endpointOverride("S3", env);
+  const s3 = baseConfig("S3", settings);
   return {
     s3: new S3Client({
-      region,
-      maxAttempts,
+      ...s3,
       // The log bucket may live in another region than the API calls.
       followRegionRedirects: true,
       // Local and S3-compatible servers rarely resolve virtual-host bucket names.
-      ...(s3Endpoint ? { endpoint: s3Endpoint, forcePathStyle: true } : {}),
+      ...(s3.endpoint ? { forcePathStyle: true } : {}),
       // CloudTrail log objects carry no flexible checksums; asking for them only costs work.
       requestChecksumCalculation: "WHEN_REQUIRED",
       responseChecksumValidation: "WHEN_REQUIRED",
     }),
-    cloudTrail: createCloudTrailClient({ region, maxAttempts, env }),
+    cloudTrail: createCloudTrailClient(settings),
   };
-}
-
-/** The Athena client, for the Athena engine only (AWS_ENDPOINT_URL_ATHENA honoured). */
-export function createAthenaClient(settings: ClientSettings = {}): AthenaClient {
-  const env = settings.env ?? process.env;
-  const endpoint = endpointOverride("ATHENA", env);
-  return new AthenaClient({
-    region: resolveRegion(settings.region, env),
-    maxAttempts: settings.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
-    ...(endpoint ? { endpoint } : {}),
-  });
 }

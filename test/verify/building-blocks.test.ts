@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
 import { AwsCallError, copyLogObject, createAwsClients } from "../../verify";
+import { createAthenaClient } from "../../verify/clients";
 import { eventTraits, selectorGap } from "../../verify/event-selectors";
 import { FixtureFactory, logFile } from "../support/cloudtrail-fixtures";
 import { startS3Server, type LocalS3 } from "../support/s3-server";
@@ -17,6 +18,14 @@ describe("verify: client factory", () => {
     expect((await s3.config.endpoint!()).port).to.equal(9);
     expect((await cloudTrail.config.endpoint!()).port).to.equal(8);
     expect(await cloudTrail.config.maxAttempts()).to.equal(5);
+  });
+
+  it("gives the Athena engine its own endpoint override, else the shared one", async () => {
+    const own = createAthenaClient({ region: "eu-west-1", env: { AWS_ENDPOINT_URL_ATHENA: "http://127.0.0.1:7", AWS_ENDPOINT_URL: "http://127.0.0.1:8" } });
+    expect((await own.config.endpoint!()).port).to.equal(7);
+    const shared = createAthenaClient({ region: "eu-west-1", env: { AWS_ENDPOINT_URL: "http://127.0.0.1:8" } });
+    expect((await shared.config.endpoint!()).port).to.equal(8);
+    expect(await shared.config.region()).to.equal("eu-west-1");
   });
 
   it("leaves endpoints and addressing to the SDK when nothing is overridden", () => {
