@@ -5,7 +5,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { LabSignal } from "./signals";
 import type { Leftover, SweepReport } from "./sweep";
-import type { IntegrityResult } from "../verify";
+import type { IntegrityResult, PostureReport } from "../verify";
 import type { LabVerifyEvidence } from "./verifier";
 
 export const RUNS_DIR = "lab-runs";
@@ -68,6 +68,8 @@ export interface LabReport {
   /** The time just before the probe's up: verify looks for records from then on. */
   since: string | null;
   verify: LabVerifyEvidence | null;
+  /** The trail and bucket against the CloudTrail and S3 controls (`npm run verify -- --posture`); null when not checked. */
+  posture: PostureReport | null;
   integrity: LabIntegrity;
   /** The copy of the matched raw .json.gz object. */
   rawObject: string | null;
@@ -94,6 +96,7 @@ export function newReport(command: LabReport["command"], stack: string, now: Dat
     outputs: null,
     since: null,
     verify: null,
+    posture: null,
     integrity: { ...INTEGRITY_NOT_CHECKED },
     rawObject: null,
     evidenceFile: null,

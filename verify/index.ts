@@ -15,6 +15,7 @@ export {
 export { ExitCode } from "./exit-codes";
 export type { VerifyOptions, VerifyEvidence, TrailEvidence, S3Evidence, EventHistoryEvidence, SkippedObject, CloudTrailRecord } from "./types";
 export { checkPosture, postureExitCode } from "./posture/check-posture";
+export { logFileStamp } from "./log-keys";
 export type { PostureOptions, PostureReport, PostureControl, ControlStatus } from "./posture/types";
 export { validateIntegrity, NO_DIGEST_IN_RANGE, DEFAULT_DIGEST_WAIT_MS } from "./integrity/validate";
 export { stringToSign, sha256Hex } from "./integrity/digest-file";
