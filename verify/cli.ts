@@ -32,6 +32,10 @@ const FLAGS = {
   timeout: { type: "string" },
   "no-event-history": { type: "boolean" },
   posture: { type: "boolean" },
+  engine: { type: "string" },
+  workgroup: { type: "string" },
+  database: { type: "string" },
+  table: { type: "string" },
   json: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
@@ -64,7 +68,8 @@ function parseFlags(argv: string[]) {
 
 export const USAGE =
   "usage: npm run verify -- --trail <name|arn> [--bucket <name>] [--region <r>] [--regions <r,...>] [--account <id>] " +
-  "[--event RunInstances] [--resource <id>] [--since <ISO-8601>] [--interval <s>] [--timeout <s>] [--no-event-history] [--json]\n" +
+  "[--event RunInstances] [--resource <id>] [--since <ISO-8601>] [--interval <s>] [--timeout <s>] [--no-event-history] " +
+  "[--engine s3|athena [--workgroup <wg>] [--database <db>] [--table <t>]] [--json]\n" +
   "       npm run verify -- --trail <name|arn> --posture [--region <r>] [--json]\n" +
   "       npm run verify -- --trail <name|arn> --integrity [--since <ISO-8601>] [--until <ISO-8601>] [--region <r>] [--regions <r,...>] [--bucket <name>] [--account <id>] [--json]";
 
@@ -105,6 +110,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       return result.valid ? ExitCode.Ok : ExitCode.CheckFailed;
     }
     eventName = flags.event ?? DEFAULT_EVENT_NAME;
+    const engine = flags.engine ?? "s3";
+    if (engine !== "s3" && engine !== "athena") throw new UsageError(`--engine is s3 or athena, not "${engine}".\n${USAGE}`);
+    if (engine === "s3" && (flags.workgroup || flags.database || flags.table)) {
+      throw new UsageError(`--workgroup, --database and --table go with --engine athena.\n${USAGE}`);
+    }
     const evidence = await verifyTrail({
       trail: flags.trail,
       region: flags.region,
@@ -117,6 +127,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       intervalMs: seconds("interval", flags.interval),
       timeoutMs: seconds("timeout", flags.timeout),
       eventHistory: !flags["no-event-history"],
+      engine,
+      athena: engine === "athena" ? { workgroup: flags.workgroup ?? "", database: flags.database ?? "", table: flags.table ?? "cloudtrail_logs" } : undefined,
       onProgress: say,
       signal: io.signal,
     });

@@ -10,8 +10,11 @@ export function humanSummary(evidence: VerifyEvidence, eventName: string): strin
       `latest delivery ${trail.latestDeliveryTime ?? "never"}${trail.latestDeliveryError ? `, error ${trail.latestDeliveryError}` : ""}`,
     `  S3 log:        ${s3.found ? `s3://${s3.bucket}/${s3.key} (eventID ${s3.eventId}, ${s3.eventTime})` : "not found"}`,
     `  Event History: ${eventHistory === null ? "not consulted" : eventHistory.found ? `eventID ${eventHistory.eventId}, ${eventHistory.eventTime}` : "not found"}`,
-    `  scanned:       ${s3.objectsScanned} log files, ${formatBytes(s3.bytesScanned)} (${formatBytes(s3.bytesDownloaded)} downloaded)` +
-      (s3.skipped.length > 0 ? `; ${s3.skipped.length} skipped` : ""),
+    evidence.athena
+      ? `  Athena:        ${evidence.athena.queryIds.length} quer${evidence.athena.queryIds.length === 1 ? "y" : "ies"} on ${evidence.athena.database}.${evidence.athena.table} ` +
+        `(workgroup ${evidence.athena.workgroup}; last ${evidence.athena.queryId ?? "none"}), ${formatBytes(evidence.athena.bytesScanned)} scanned, about USD ${evidence.athena.costUsd.toFixed(4)}`
+      : `  scanned:       ${s3.objectsScanned} log files, ${formatBytes(s3.bytesScanned)} (${formatBytes(s3.bytesDownloaded)} downloaded)` +
+        (s3.skipped.length > 0 ? `; ${s3.skipped.length} skipped` : ""),
     ...s3.skipped.map((s) => `    skipped ${s.key}: ${s.reason}`),
   ];
   return `${lines.join("\n")}\n`;

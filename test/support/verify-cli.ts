@@ -13,7 +13,7 @@ export interface CliRun {
 }
 
 /** Async spawn: the local servers answer from the test's own process, so it must not block. */
-export function runVerifyCli(args: string[], endpoints: { s3: string; cloudTrail: string }, viaNpm = false): Promise<CliRun> {
+export function runVerifyCli(args: string[], endpoints: { s3: string; cloudTrail: string; athena?: string }, viaNpm = false): Promise<CliRun> {
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
@@ -22,6 +22,7 @@ export function runVerifyCli(args: string[], endpoints: { s3: string; cloudTrail
     AWS_SECRET_ACCESS_KEY: DUMMY_CREDENTIALS.secretAccessKey,
     AWS_ENDPOINT_URL_S3: endpoints.s3,
     AWS_ENDPOINT_URL_CLOUDTRAIL: endpoints.cloudTrail,
+    ...(endpoints.athena ? { AWS_ENDPOINT_URL_ATHENA: endpoints.athena } : {}),
     AWS_EC2_METADATA_DISABLED: "true",
     AWS_CONFIG_FILE: "/dev/null",
     AWS_SHARED_CREDENTIALS_FILE: "/dev/null",

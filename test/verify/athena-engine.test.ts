@@ -11,6 +11,7 @@ import { FixtureFactory, logFile, type FixtureRecord } from "../support/cloudtra
 import { startCloudTrailServer, type LocalCloudTrail } from "../support/cloudtrail-server";
 import { startLocalAthena, type LocalAthena } from "../support/athena-server";
 import { openLocalCloudTrailTable, writeObjects, type LocalTable } from "../support/duckdb-cloudtrail";
+import { runVerifyCli } from "../support/verify-cli";
 
 const BUCKET = "audit-logs-bucket-8f1c2d3";
 const MINUTE = 60_000;
@@ -120,5 +121,46 @@ describe("verify: verifyTrail with the Athena engine", function () {
     const error = (await verifyTrail(options()).catch((e: unknown) => e)) as Error & { exitCode: number };
     expect(error.exitCode).to.equal(ExitCode.AwsError);
     expect(error.message).to.contain("HIVE_BAD_DATA");
+  });
+
+  it("runs from npm run verify with --engine athena, printing the evidence with its queries", async function () {
+    const o = options();
+    await answerWithDuckDb(o);
+    const before = athena.queries.length;
+    const endpoints = { s3: "http://127.0.0.1:9", cloudTrail: ct.endpoint, athena: athena.endpoint };
+    const run = await runVerifyCli(
+      ["--trail", "my-logs-trail", "--region", "us-east-1", "--engine", "athena", "--workgroup", "trail-lab-lab", "--database", "trail_lab_lab",
+        "--resource", instanceId, "--since", since.toISOString(), "--timeout", "0", "--json"],
+      endpoints,
+    );
+    expect(run.code, run.stderr).to.equal(ExitCode.Ok);
+    const evidence = JSON.parse(run.stdout);
+    expect(evidence.engine).to.equal("athena");
+    expect(evidence.s3.key).to.equal(targetKey);
+    expect(evidence.athena.table).to.equal("cloudtrail_logs");
+    expect(evidence.athena.queryIds).to.deep.equal([athena.queries[before].id]);
+    expect(run.stderr).to.contain(`athena query ${athena.queries[before].id}: SUCCEEDED`);
+
+    const human = await runVerifyCli(
+      ["--trail", "my-logs-trail", "--region", "us-east-1", "--engine", "athena", "--workgroup", "trail-lab-lab", "--database", "trail_lab_lab",
+        "--resource", instanceId, "--since", since.toISOString(), "--timeout", "0"],
+      endpoints,
+    );
+    expect(human.code, human.stderr).to.equal(ExitCode.Ok);
+    expect(human.stdout).to.match(/^VERIFIED: RunInstances/).and.match(/Athena: +1 query on trail_lab_lab\.cloudtrail_logs \(workgroup trail-lab-lab; last [0-9a-f-]+\), 3\.0 MB scanned, about USD 0\.0000/);
+  });
+
+  it("refuses Athena flags without --engine athena, an unknown engine, and a missing workgroup (exit 2)", async function () {
+    const endpoints = { s3: "http://127.0.0.1:9", cloudTrail: ct.endpoint, athena: athena.endpoint };
+    for (const [args, message] of [
+      [["--workgroup", "wg"], /go with --engine athena/],
+      [["--engine", "bigquery"], /--engine is s3 or athena/],
+      [["--engine", "athena", "--database", "db"], /--workgroup, --database and --table/],
+    ] as const) {
+      const run = await runVerifyCli(["--trail", "my-logs-trail", "--region", "us-east-1", ...args], endpoints);
+      expect(run.code, args.join(" ")).to.equal(ExitCode.Usage);
+      expect(run.stderr).to.match(message);
+      expect(run.stdout).to.equal("");
+    }
   });
 });
