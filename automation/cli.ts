@@ -103,6 +103,7 @@ function lazyVerifier(region: string): LabVerifier {
     verify: async (request) => (await load()).verify(request),
     copyLogObject: async (request) => (await load()).copyLogObject(request),
     integrity: async (request) => (await load()).integrity(request),
+    posture: async (request) => (await load()).posture(request),
   };
 }
 

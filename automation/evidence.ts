@@ -9,6 +9,8 @@ import type { IntegrityResult, PostureReport } from "../verify";
 import type { LabVerifyEvidence } from "./verifier";
 
 export const RUNS_DIR = "lab-runs";
+/** The HTML page rendered from the evidence, beside evidence.json (automation/report/). */
+export const REPORT_FILE = "report.html";
 
 export interface PhaseTiming {
   startedAt: string;

@@ -1,13 +1,14 @@
 // The lab cycle: preflight, up without the probe, wait for the trail, up with the probe, verify,
-// keep the evidence, destroy. Cleanup runs on every path once a stack exists, including failures
-// and signals; every outside effect comes in through LabDeps so the cycle is tested without AWS.
+// check posture, keep the evidence (and its HTML report), destroy. Cleanup runs on every path once
+// a stack exists, including failures and signals; every outside effect comes in through LabDeps so
+// the cycle is tested without AWS.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { cleanUp, keptReport, sweepOnly } from "./cleanup";
 import type { ConfigValue, LabEngine, LabStack } from "./engine";
 import { EngineError, InterruptedError, LabError, NoRegionError, UsageError, describe } from "./errors";
 import type { LabReport } from "./evidence";
-import { labIntegrity, newReport, runDir, writeEvidence } from "./evidence";
+import { REPORT_FILE, labIntegrity, newReport, runDir, writeEvidence } from "./evidence";
 import type { Identity } from "./preflight";
 import type { SignalSource } from "./signals";
 import { Interruption } from "./signals";
@@ -300,7 +301,19 @@ export async function runLab(options: LabOptions, deps: LabDeps): Promise<LabRep
     } catch (error) {
       if (!(error instanceof InterruptedError) && !interruption.interrupted) recordError(report, error);
     }
-    writeEvidence(deps.projectDir, report);
+    // Posture reads the stack as deployed, even when verify failed (it says why a trail may not
+    // log); whatever it finds or fails on, cleanup follows.
+    const postureTrail = str(report.outputs?.trailArn) ?? str(report.outputs?.trailName);
+    if (postureTrail && !interruption.interrupted) {
+      try {
+        report.posture = await phases.run("posture", () =>
+          svc.verifier.posture({ trail: postureTrail, region: str(report.outputs?.region) ?? (settings.region as string), signal: stopSignal }),
+        );
+      } catch (error) {
+        if (!interruption.interrupted) report.warnings.push(`Posture not checked: ${describe(error)}`);
+      }
+    }
+    await keepRecord(deps, report);
 
     if (options.keep && !interruption.interrupted) {
       report.cleanup = keptReport(stackName, engine);
@@ -327,8 +340,22 @@ export async function runLab(options: LabOptions, deps: LabDeps): Promise<LabRep
   services?.close();
   report.finishedAt = new Date(deps.now()).toISOString();
   report.exitCode = exitCodeOf(report);
-  if (stack) writeEvidence(deps.projectDir, report);
+  if (stack) await keepRecord(deps, report);
   return report;
+}
+
+/**
+ * The evidence and, beside it, the HTML report rendered from it. The renderer loads verify/, so
+ * it is imported here, once a stack exists; a page that cannot be written is a warning, not a failure.
+ */
+async function keepRecord(deps: LabDeps, report: LabReport): Promise<void> {
+  const file = writeEvidence(deps.projectDir, report);
+  try {
+    const { writeReport } = await import("./report/cli");
+    writeReport(report, path.join(path.dirname(file), REPORT_FILE));
+  } catch (error) {
+    deps.log(`warning: could not write the HTML report beside ${file}: ${describe(error)}`);
+  }
 }
 
 export interface CleanupOptions {

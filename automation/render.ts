@@ -1,5 +1,6 @@
 // The lab's result as text for stdout: a few lines a person reads after a long run.
-import type { LabReport } from "./evidence";
+import * as path from "node:path";
+import { REPORT_FILE, type LabReport } from "./evidence";
 
 export function renderSummary(report: LabReport): string {
   const lines: string[] = [];
@@ -18,6 +19,11 @@ export function renderSummary(report: LabReport): string {
         `${v.trail.latestDeliveryError ? `; latest delivery error: ${v.trail.latestDeliveryError}` : ""}`);
     }
   }
+  if (report.posture) {
+    const failing = report.posture.controls.filter((control) => control.status === "fail").map((control) => control.id);
+    const count = (status: string) => report.posture!.controls.filter((control) => control.status === status).length;
+    lines.push(`  posture: ${count("pass")} pass, ${count("fail")} fail${failing.length > 0 ? ` (${failing.join(", ")})` : ""}, ${count("n/a")} n/a`);
+  }
   const c = report.cleanup;
   if (c?.mode === "kept") {
     lines.push("  kept (--keep): the resources are still there and cost money until you destroy them:");
@@ -35,6 +41,7 @@ export function renderSummary(report: LabReport): string {
   }
   if (report.rawObject) lines.push(`  raw log object: ${report.rawObject}`);
   if (report.evidenceFile) lines.push(`  evidence: ${report.evidenceFile}`);
+  if (report.evidenceFile && report.command === "lab") lines.push(`  report: ${path.join(path.dirname(report.evidenceFile), REPORT_FILE)}`);
   for (const warning of report.warnings) lines.push(`  warning: ${warning}`);
   lines.push(`  exit code ${report.exitCode ?? "?"}`);
   return `${lines.join("\n")}\n`;

@@ -1,6 +1,6 @@
 // What the lab needs from verify/: the in-process check and a copy of the matched raw log object.
 // verify-adapter.ts binds it to verify/'s public entry, loaded only once preflight has passed.
-import type { IntegrityResult, VerifyEvidence } from "../verify";
+import type { IntegrityResult, PostureReport, VerifyEvidence } from "../verify";
 
 export interface LabVerifyRequest {
   trail: string;
@@ -38,6 +38,8 @@ export interface LabVerifier {
   verify(request: LabVerifyRequest): Promise<LabVerifyEvidence>;
   /** verify's integrity check (`npm run verify -- --integrity`), waiting for the digest first. */
   integrity(request: LabIntegrityRequest): Promise<IntegrityResult>;
+  /** verify's posture check (`npm run verify -- --posture`) of the deployed trail and its bucket. */
+  posture(request: { trail: string; region: string; signal: AbortSignal }): Promise<PostureReport>;
   /** Downloads s3://bucket/key as-is (still gzipped) to `file`. */
   copyLogObject(request: { bucket: string; key: string; file: string; region: string }): Promise<void>;
 }

@@ -1,6 +1,6 @@
 // Binds the lab's LabVerifier to verify/'s public entry: one set of verify clients per region,
 // created once for the run.
-import { copyLogObject, createAwsClients, validateIntegrity, verifyTrail } from "../verify";
+import { checkPosture, copyLogObject, createAwsClients, validateIntegrity, verifyTrail } from "../verify";
 import type { LabVerifier } from "./verifier";
 
 export function verifyAdapter(region: string): LabVerifier {
@@ -35,6 +35,7 @@ export function verifyAdapter(region: string): LabVerifier {
         signal: request.signal,
         clients,
       }),
+    posture: (request) => checkPosture({ trail: request.trail, region: request.region, signal: request.signal, clients }),
     copyLogObject: async (request) => {
       await copyLogObject({ bucket: request.bucket, key: request.key, file: request.file, client: clients.s3 });
     },

@@ -4,11 +4,10 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import type { LabReport } from "../evidence";
+import { REPORT_FILE, type LabReport } from "../evidence";
 import { ExitCode } from "../../verify/exit-codes";
 import { renderReportHtml } from "./html";
 
-export const REPORT_FILE = "report.html";
 export const USAGE = "usage: npm run -s report -- <lab-runs/<stack>/evidence.json> [--out <file.html>]\n";
 
 /** Writes the page whole or not at all, like the evidence beside it. */

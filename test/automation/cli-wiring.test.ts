@@ -61,6 +61,7 @@ describe("automation/cli: the real wiring, end to end on stand-ins", function ()
           return Promise.resolve();
         },
         integrity: () => Promise.reject(new Error("the lab checks integrity only with --wait-digest")),
+        posture: () => Promise.resolve({ controls: [] }),
       },
     });
     // The SDK reads AWS_ENDPOINT_URL and the keys from the process environment.
@@ -89,7 +90,7 @@ describe("automation/cli: the real wiring, end to end on stand-ins", function ()
     expect(init?.env?.PULUMI_BACKEND_URL).to.equal(`file://${path.join(projectDir, ".pulumi-state")}`);
     expect(fs.statSync(path.join(projectDir, ".pulumi-state")).isDirectory()).to.equal(true);
     const run = path.join(projectDir, "lab-runs", "lab-wire");
-    expect(fs.readdirSync(run).sort()).to.deep.equal([path.posix.basename(LOG_KEY), "evidence.json"].sort());
+    expect(fs.readdirSync(run).sort()).to.deep.equal([path.posix.basename(LOG_KEY), "evidence.json", "report.html"].sort());
     expect(fake.state().stacks).to.deep.equal({});
   });
 });

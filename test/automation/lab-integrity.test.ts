@@ -27,7 +27,7 @@ describe("automation/lab: log file integrity", function () {
     fakes = new Fakes();
     const report = await runLab(labOptions({ waitDigest: true }), fakes.deps());
     const steps = fakes.steps();
-    expect(steps.slice(steps.indexOf("verify"))).to.deep.equal(["verify", "copy", "integrity", "destroy 1", "remove", "close"]);
+    expect(steps.slice(steps.indexOf("verify"))).to.deep.equal(["verify", "copy", "integrity", "posture", "destroy 1", "remove", "close"]);
     const request = fakes.integrityRequest!;
     expect(request).to.include({ trail: OUTPUTS_TRAIL.trailArn, region: "eu-west-1", bucket: OUTPUTS_TRAIL.bucketName, account: "123456789012", logKey: LOG_KEY, timeoutMs: 75 * 60_000 });
     expect(request.since.toISOString()).to.equal(fakes.verifyRequest!.since.toISOString());

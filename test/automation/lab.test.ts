@@ -43,6 +43,7 @@ describe("automation/lab: the cycle", function () {
       "outputs",
       "verify",
       "copy",
+      "posture",
       "destroy 1",
       "remove",
       "close",
@@ -69,7 +70,7 @@ describe("automation/lab: the cycle", function () {
     expect(saved.outputs).to.include({ bucketName: OUTPUTS_TRAIL.bucketName, instanceId: INSTANCE_ID });
     expect(saved.verify.s3.key).to.equal(LOG_KEY);
     expect(saved.verify.event.eventName).to.equal("RunInstances");
-    expect(Object.keys(saved.timings)).to.have.members(["preflight", "up-trail", "trail-wait", "settle", "up-probe", "verify", "destroy"]);
+    expect(Object.keys(saved.timings)).to.have.members(["preflight", "up-trail", "trail-wait", "settle", "up-probe", "verify", "posture", "destroy"]);
     expect(saved.cleanup).to.include({ destroyed: true, stackRemoved: true, complete: true });
     expect(saved.exitCode).to.equal(0);
     expect(saved.error).to.equal(null);

@@ -10,7 +10,7 @@ import { EngineError, UpFailedError } from "../../automation/errors";
 import type { LabDeps, LabOptions, LabServices } from "../../automation/lab";
 import type { SweepReport } from "../../automation/sweep";
 import type { LabIntegrityRequest, LabVerifyEvidence, LabVerifyRequest } from "../../automation/verifier";
-import type { IntegrityResult } from "../../verify";
+import type { IntegrityResult, PostureReport } from "../../verify";
 
 export const OUTPUTS_TRAIL = {
   bucketName: "audit-logs-bucket-7f3a9c1",
@@ -41,6 +41,15 @@ export function evidence(verified: boolean): LabVerifyEvidence {
 }
 
 /** What verify's integrity check answers: all valid, or one log missing. */
+/** Posture as the lab's default stack gets it: the two controls it does not pay for fail. */
+export const POSTURE: PostureReport = {
+  controls: [
+    { id: "CloudTrail.1", title: "CloudTrail should be enabled and configured with at least one multi-Region trail that includes read and write management events", status: "pass", evidence: { IsMultiRegionTrail: true }, fix: null },
+    { id: "CloudTrail.2", title: "CloudTrail should have encryption at-rest enabled", status: "fail", evidence: { KmsKeyId: null }, fix: "Encrypt the log files with a KMS key." },
+    { id: "CloudTrail.5", title: "CloudTrail trails should be integrated with Amazon CloudWatch Logs", status: "fail", evidence: { CloudWatchLogsLogGroupArn: null }, fix: "Deliver to CloudWatch Logs." },
+  ],
+};
+
 export function integrityResult(valid: boolean): IntegrityResult {
   const digestKey = "AWSLogs/123456789012/CloudTrail-Digest/eu-west-1/2026/11/25/123456789012_CloudTrail-Digest_eu-west-1_my-logs-trail_eu-west-1_20261125T232815Z.json.gz";
   return {
@@ -71,6 +80,8 @@ export interface FakeBehaviour {
   verify?: (request: LabVerifyRequest) => Promise<LabVerifyEvidence>;
   /** The integrity check of --wait-digest; a valid result by default. */
   integrity?: (request: LabIntegrityRequest) => Promise<IntegrityResult>;
+  /** The posture check after verify; POSTURE (the default stack's verdicts) by default. */
+  posture?: (request: { trail: string; region: string }) => Promise<PostureReport>;
   identityError?: Error;
   vpcError?: Error;
   trailNameError?: Error;
@@ -86,6 +97,7 @@ export class Fakes {
   readonly config: Record<string, ConfigValue> = {};
   verifyRequest: LabVerifyRequest | null = null;
   integrityRequest: LabIntegrityRequest | null = null;
+  postureRequest: { trail: string; region: string } | null = null;
   engineOpened = false;
   clock = Date.parse("2026-11-25T22:30:00Z");
   stackExists = false;
@@ -217,6 +229,11 @@ export class Fakes {
           f.events.push("integrity");
           f.integrityRequest = request;
           return b.integrity ? b.integrity(request) : integrityResult(true);
+        },
+        async posture(request) {
+          f.events.push("posture");
+          f.postureRequest = request;
+          return b.posture ? b.posture(request) : POSTURE;
         },
         async copyLogObject(request) {
           f.events.push("copy");
