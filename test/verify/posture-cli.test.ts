@@ -1,66 +1,34 @@
 // `npm run verify -- --posture` as a user meets it: the lab's default stack on the local servers,
 // one JSON object on stdout with --json, a table without, and the exit codes of the one table.
-import { execFile } from "node:child_process";
-import { resolve } from "node:path";
-import { PassThrough } from "node:stream";
 import { expect } from "chai";
-import { runCli } from "../../verify/cli";
 import { startCloudTrailServer, type LocalCloudTrail } from "../support/cloudtrail-server";
 import { deployWorld, type DeployedWorld } from "../support/deployed-world";
-import { DUMMY_CREDENTIALS, startS3Server, type LocalS3 } from "../support/s3-server";
+import { startS3Server, type LocalS3 } from "../support/s3-server";
+import { runVerifyCli } from "../support/verify-cli";
 
 describe("verify: the --posture command", function () {
   this.timeout(60_000);
   let s3: LocalS3;
   let ct: LocalCloudTrail;
   let world: DeployedWorld;
-  let env: NodeJS.ProcessEnv;
-  const saved = { ...process.env };
 
   before(async () => {
     s3 = await startS3Server();
     ct = await startCloudTrailServer();
     world = await deployWorld(s3, ct);
-    env = {
-      AWS_REGION: "us-east-1",
-      AWS_ACCESS_KEY_ID: DUMMY_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: DUMMY_CREDENTIALS.secretAccessKey,
-      AWS_ENDPOINT_URL_S3: s3.endpoint,
-      AWS_ENDPOINT_URL_CLOUDTRAIL: ct.endpoint,
-      AWS_EC2_METADATA_DISABLED: "true",
-      AWS_CONFIG_FILE: "/dev/null",
-      AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
-    };
   });
   after(async () => {
     await s3.close();
     await ct.close();
   });
   afterEach(() => {
-    process.env = { ...saved };
     delete s3.bucketConfig(world.bucket).denied;
   });
 
-  /** runCli in this process, with the environment a user would set. */
-  async function cli(args: string[]) {
-    process.env = { PATH: saved.PATH, ...env };
-    const stdout = new PassThrough();
-    const stderr = new PassThrough();
-    const chunks = { out: "", err: "" };
-    stdout.on("data", (d: Buffer) => (chunks.out += d.toString()));
-    stderr.on("data", (d: Buffer) => (chunks.err += d.toString()));
-    const code = await runCli(args, { stdout, stderr });
-    return { code, stdout: chunks.out, stderr: chunks.err };
-  }
+  const cli = (args: string[], viaNpm = false) => runVerifyCli(args, { s3: s3.endpoint, cloudTrail: ct.endpoint }, viaNpm);
 
   it("prints exactly { controls: [...] } through npm run -s verify -- --posture --json, and exits 1 for the two unpaid controls", async () => {
-    const root = resolve(__dirname, "../..");
-    const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((done) => {
-      const child = execFile("npm", ["run", "-s", "verify", "--", "--trail", world.trail.name, "--posture", "--json"], { cwd: root, env: { PATH: saved.PATH, HOME: saved.HOME, ...env } }, (err, out, errOut) =>
-        done({ code: err ? ((err as { code?: number }).code ?? null) : 0, stdout: out, stderr: errOut }),
-      );
-      child.stdin?.end();
-    });
+    const { code, stdout, stderr } = await cli(["--trail", world.trail.name, "--posture", "--json"], true);
     expect(code, stderr).to.equal(1);
     const report = JSON.parse(stdout);
     expect(Object.keys(report)).to.deep.equal(["controls"]);
