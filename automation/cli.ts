@@ -29,6 +29,8 @@ Creates a CloudTrail trail with Pulumi, proves it records an EC2 launch, and des
   --keep              do not destroy; print the commands that destroy later
   --wait-digest       keep the stack until the first digest lists the event's log file (up to
                       about 75 min), validate log file integrity, then destroy
+  --engine <e>        who searches the logs: s3 (default, this process) or athena (the stack
+                      adds a Glue table and an Athena workgroup, and verify runs SQL there)
   --cleanup <stack>   destroy a leftover lab stack and sweep what carries its tag
   --json              print the evidence as one JSON object on stdout
   -h, --help          this text
@@ -44,6 +46,7 @@ export interface LabArgs {
   settleMs: number;
   timeoutMs?: number;
   waitDigest: boolean;
+  engine: "s3" | "athena";
 }
 
 function seconds(flag: string, value: string | undefined): number | undefined {
@@ -65,6 +68,7 @@ export function parseLabArgs(argv: string[]): LabArgs {
         region: { type: "string" },
         keep: { type: "boolean", default: false },
         "wait-digest": { type: "boolean", default: false },
+        engine: { type: "string" },
         cleanup: { type: "string" },
         settle: { type: "string" },
         timeout: { type: "string" },
@@ -76,7 +80,10 @@ export function parseLabArgs(argv: string[]): LabArgs {
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
   const v = parsed.values;
-  if (v.cleanup !== undefined && (v.keep || v["wait-digest"] || v.stack !== undefined || v.settle !== undefined || v.timeout !== undefined)) {
+  if (v.engine !== undefined && v.engine !== "s3" && v.engine !== "athena") {
+    throw new UsageError(`--engine is s3 or athena; got '${v.engine}'.`);
+  }
+  if (v.cleanup !== undefined && (v.keep || v["wait-digest"] || v.stack !== undefined || v.settle !== undefined || v.timeout !== undefined || v.engine !== undefined)) {
     throw new UsageError("--cleanup <stack> takes the stack to remove and goes with --region and --json only.");
   }
   if (v.region !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d+$/.test(v.region)) {
@@ -92,6 +99,7 @@ export function parseLabArgs(argv: string[]): LabArgs {
     settleMs: seconds("settle", v.settle) ?? LAB_DEFAULTS.settleMs,
     timeoutMs: seconds("timeout", v.timeout),
     waitDigest: v["wait-digest"] ?? false,
+    engine: v.engine === "athena" ? "athena" : "s3",
   };
 }
 
@@ -183,6 +191,7 @@ export async function main(argv: string[], io: CliIo, deps: LabDeps = realDeps(i
             destroyRetryMs: LAB_DEFAULTS.destroyRetryMs,
             clockSkewMs: LAB_DEFAULTS.clockSkewMs,
             waitDigest: args.waitDigest,
+            engine: args.engine,
           },
           deps,
         );

@@ -65,6 +65,8 @@ export interface LabOptions {
   clockSkewMs: number;
   /** Keep the stack until a digest lists the matched log object, and validate it (--wait-digest). */
   waitDigest?: boolean;
+  /** Who searches the logs: this process (s3), or Athena over a table the stack adds (--engine athena). */
+  engine?: "s3" | "athena";
   digestWaitMs?: number;
   digestPollMs?: number;
 }
@@ -82,6 +84,17 @@ export const LAB_DEFAULTS = {
 } as const;
 
 export const STACK_PREFIX = "lab-";
+
+/** The Athena table the stack deployed for --engine athena (infra's athena* outputs). */
+function athenaSource(outputs: Record<string, unknown>): { workgroup: string; database: string; table: string } {
+  const workgroup = str(outputs.athenaWorkgroup);
+  const database = str(outputs.athenaDatabase);
+  const table = str(outputs.athenaTable);
+  if (!workgroup || !database || !table) {
+    throw new EngineError("stack output", "--engine athena needs the stack outputs athenaWorkgroup, athenaDatabase and athenaTable, and the stack has none");
+  }
+  return { workgroup, database, table };
+}
 
 /** A stack name unique per run, sortable by time: lab-20261125-221500-3fa9. */
 export function uniqueStackName(now: Date, random = Math.random): string {
@@ -219,7 +232,11 @@ export async function runLab(options: LabOptions, deps: LabDeps): Promise<LabRep
     };
     try {
       checkInterrupted();
-      const config: Record<string, ConfigValue> = { ...options.template.config, "aws:region": settings.region as string };
+      const config: Record<string, ConfigValue> = {
+        ...options.template.config,
+        "aws:region": settings.region as string,
+        ...(options.engine === "athena" ? { [`${PROJECT}:athena`]: "true" } : {}),
+      };
       await live.setConfig({ ...config, [`${PROJECT}:probeInstance`]: "false" });
       await up("trail");
       checkInterrupted();
@@ -249,6 +266,7 @@ export async function runLab(options: LabOptions, deps: LabDeps): Promise<LabRep
       const bucket = str(outputs.bucketName);
       const instanceId = str(outputs.instanceId);
       if (!bucket) throw new EngineError("stack output", "the stack has no bucketName output");
+      const athena = options.engine === "athena" ? athenaSource(outputs) : undefined;
       const evidence = await phases.run("verify", () =>
         svc.verifier.verify({
           trail: str(outputs.trailName) ?? trailName,
@@ -260,6 +278,7 @@ export async function runLab(options: LabOptions, deps: LabDeps): Promise<LabRep
           since: new Date(since - options.clockSkewMs),
           timeoutMs: options.verifyTimeoutMs,
           intervalMs: options.verifyIntervalMs,
+          ...(athena ? { engine: "athena" as const, athena } : {}),
           onProgress: deps.log,
           signal: stopSignal,
         }),

@@ -13,6 +13,9 @@ export interface LabVerifyRequest {
   since: Date;
   timeoutMs?: number;
   intervalMs?: number;
+  /** Search the logs with Athena over this table instead of reading objects (--engine athena). */
+  engine?: "s3" | "athena";
+  athena?: { workgroup: string; database: string; table: string };
   onProgress: (line: string) => void;
   signal: AbortSignal;
 }

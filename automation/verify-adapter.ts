@@ -1,10 +1,12 @@
 // Binds the lab's LabVerifier to verify/'s public entry: one set of verify clients per region,
 // created once for the run.
-import { checkPosture, copyLogObject, createAwsClients, validateIntegrity, verifyTrail } from "../verify";
+import { checkPosture, copyLogObject, createAthenaClient, createAwsClients, validateIntegrity, verifyTrail } from "../verify";
 import type { LabVerifier } from "./verifier";
 
 export function verifyAdapter(region: string): LabVerifier {
   const clients = createAwsClients({ region });
+  // Only --engine athena needs Athena: its client is made on first use, then kept.
+  let athena: ReturnType<typeof createAthenaClient> | undefined;
   return {
     verify: (request) =>
       verifyTrail({
@@ -17,9 +19,11 @@ export function verifyAdapter(region: string): LabVerifier {
         since: request.since,
         timeoutMs: request.timeoutMs,
         intervalMs: request.intervalMs,
+        engine: request.engine,
+        athena: request.athena,
         onProgress: request.onProgress,
         signal: request.signal,
-        clients,
+        clients: request.engine === "athena" ? { ...clients, athena: (athena ??= createAthenaClient({ region })) } : clients,
       }),
     integrity: (request) =>
       validateIntegrity({

@@ -1,7 +1,7 @@
 // The verify room's public entry: the automation driver and other callers import from here only.
 export { verifyTrail, DEFAULT_EVENT_NAME, DEFAULT_INTERVAL_MS, DEFAULT_TIMEOUT_MS } from "./verify-trail";
 export { copyLogObject, type CopyLogObjectOptions } from "./s3-objects";
-export { createAwsClients, type AwsClients, type ClientSettings } from "./clients";
+export { createAwsClients, createAthenaClient, type AwsClients, type ClientSettings } from "./clients";
 export { scanLogObject, compileCriteria, type MatchCriteria, type CompiledCriteria, type ScanOutcome } from "./match";
 export {
   VerifyError,

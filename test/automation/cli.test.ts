@@ -19,11 +19,11 @@ function io(fakes: Fakes, out: string[], err: string[]): CliIo {
 
 describe("automation/cli: flags", function () {
   it("has the lab's defaults", function () {
-    expect(parseLabArgs([])).to.deep.equal({ help: false, json: false, keep: false, stack: undefined, region: undefined, cleanup: undefined, settleMs: 60_000, timeoutMs: undefined, waitDigest: false });
+    expect(parseLabArgs([])).to.deep.equal({ help: false, json: false, keep: false, stack: undefined, region: undefined, cleanup: undefined, settleMs: 60_000, timeoutMs: undefined, waitDigest: false, engine: "s3" });
   });
 
   it("reads every flag", function () {
-    expect(parseLabArgs(["--stack", "lab-mine", "--region", "eu-west-1", "--keep", "--settle", "90", "--timeout", "1200", "--json"])).to.deep.equal({
+    expect(parseLabArgs(["--stack", "lab-mine", "--region", "eu-west-1", "--keep", "--settle", "90", "--timeout", "1200", "--engine", "athena", "--json"])).to.deep.equal({
       help: false,
       json: true,
       keep: true,
@@ -33,8 +33,12 @@ describe("automation/cli: flags", function () {
       settleMs: 90_000,
       timeoutMs: 1_200_000,
       waitDigest: false,
+      engine: "athena",
     });
     expect(parseLabArgs(["--wait-digest"]).waitDigest).to.equal(true);
+    expect(parseLabArgs(["--engine", "athena"]).engine).to.equal("athena");
+    expect(() => parseLabArgs(["--engine", "bigquery"])).to.throw(/--engine is s3 or athena/);
+    expect(() => parseLabArgs(["--cleanup", "lab-old", "--engine", "athena"])).to.throw(/--cleanup/);
     expect(parseLabArgs(["--cleanup", "lab-old", "--region", "us-east-2"])).to.include({ cleanup: "lab-old", region: "us-east-2" });
     expect(parseLabArgs(["--settle", "0"]).settleMs).to.equal(0);
   });

@@ -59,6 +59,34 @@ describe("automation/lab: the cycle", function () {
     expect(request.signal.aborted).to.equal(false);
   });
 
+  it("with --engine athena deploys the Athena table from the first up and verifies through it", async function () {
+    fakes = new Fakes();
+    const report = await runLab({ ...labOptions(), engine: "athena" }, fakes.deps());
+    expect(report.exitCode).to.equal(ExitCode.Ok);
+    expect(fakes.config["trail-lab:athena"]).to.equal("true");
+    const request = fakes.verifyRequest!;
+    expect(request.engine).to.equal("athena");
+    expect(request.athena).to.deep.equal({ workgroup: "trail-lab-lab-test", database: "trail_lab_lab_test", table: "cloudtrail_logs" });
+    expect(request.resource).to.equal(INSTANCE_ID);
+  });
+
+  it("without --engine athena leaves Athena out of the stack and of verify", async function () {
+    fakes = new Fakes();
+    await runLab(labOptions(), fakes.deps());
+    expect(fakes.config["trail-lab:athena"]).to.equal(undefined);
+    expect(fakes.verifyRequest!.engine).to.equal(undefined);
+    expect(fakes.verifyRequest!.athena).to.equal(undefined);
+  });
+
+  it("with --engine athena on a stack without the Athena outputs: says so, exits 3, destroys", async function () {
+    fakes = new Fakes({ noAthenaOutputs: true });
+    const report = await runLab({ ...labOptions(), engine: "athena" }, fakes.deps());
+    expect(report.exitCode).to.equal(ExitCode.AwsError);
+    expect(report.error?.message).to.contain("athenaWorkgroup, athenaDatabase and athenaTable");
+    expect(fakes.steps()).to.not.include("verify");
+    expect(fakes.steps()).to.include("destroy 1");
+  });
+
   it("writes evidence.json beside the raw log object: outputs, verify evidence, timings, destroy result", async function () {
     fakes = new Fakes();
     const report = await runLab(labOptions(), fakes.deps());

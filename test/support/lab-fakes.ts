@@ -74,6 +74,8 @@ export interface FakeBehaviour {
   /** The first n destroys fail with BucketNotEmpty. */
   destroyBucketNotEmpty?: number;
   destroyFails?: boolean;
+  /** The stack lacks the athena* outputs even when trail-lab:athena is on. */
+  noAthenaOutputs?: boolean;
   onDestroy?: () => Promise<void>;
   pending?: PendingOperation[];
   trailStatuses?: boolean[];
@@ -140,7 +142,14 @@ export class Fakes {
       },
       async outputs() {
         f.events.push("outputs");
-        return { ...OUTPUTS_TRAIL, instanceId: f.config["trail-lab:probeInstance"] === "true" ? INSTANCE_ID : null };
+        const athena = f.config["trail-lab:athena"] === "true" && !f.behaviour.noAthenaOutputs;
+        return {
+          ...OUTPUTS_TRAIL,
+          instanceId: f.config["trail-lab:probeInstance"] === "true" ? INSTANCE_ID : null,
+          athenaWorkgroup: athena ? `trail-lab-${name}` : null,
+          athenaDatabase: athena ? `trail_lab_${name.replace(/-/g, "_")}` : null,
+          athenaTable: athena ? "cloudtrail_logs" : null,
+        };
       },
       async exportState() {
         f.events.push("export");
