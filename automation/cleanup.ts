@@ -12,10 +12,10 @@ import { PROJECT } from "./stack-config";
 import type { Leftover, LeftoverKind, SweepReport, TagSweeper } from "./sweep";
 import { removeCommand } from "./sweep";
 
-export function keptReport(stackName: string, engine: LabEngine): CleanupReport {
-  const env = shellPrefix(engine.shellEnv);
+/** A report of nothing done yet. */
+function freshReport(mode: CleanupReport["mode"], commands: string[] = []): CleanupReport {
   return {
-    mode: "kept",
+    mode,
     pendingOperationsCleared: [],
     destroyAttempts: 0,
     destroyed: false,
@@ -24,12 +24,17 @@ export function keptReport(stackName: string, engine: LabEngine): CleanupReport 
     gaveUp: false,
     complete: false,
     leftovers: [],
-    commands: [
-      `npm run lab -- --cleanup ${stackName}`,
-      `${env ? `${env} ` : ""}pulumi destroy --cwd ${engine.workDir} --stack ${stackName} --yes && ` +
-        `${env ? `${env} ` : ""}pulumi stack rm --cwd ${engine.workDir} --stack ${stackName} --yes`,
-    ],
+    commands,
   };
+}
+
+export function keptReport(stackName: string, engine: LabEngine): CleanupReport {
+  const env = shellPrefix(engine.shellEnv);
+  return freshReport("kept", [
+    `npm run lab -- --cleanup ${stackName}`,
+    `${env ? `${env} ` : ""}pulumi destroy --cwd ${engine.workDir} --stack ${stackName} --yes && ` +
+      `${env ? `${env} ` : ""}pulumi stack rm --cwd ${engine.workDir} --stack ${stackName} --yes`,
+  ]);
 }
 
 export interface CleanupContext {
@@ -75,18 +80,7 @@ export function resourcesInState(state: StackState | null, stackName: string, re
  * starting new steps when `giveUp` fires and then lists what may be left.
  */
 export async function cleanUp(stack: LabStack, ctx: CleanupContext): Promise<CleanupReport> {
-  const report: CleanupReport = {
-    mode: "destroy",
-    pendingOperationsCleared: [],
-    destroyAttempts: 0,
-    destroyed: false,
-    stackRemoved: false,
-    sweep: null,
-    gaveUp: false,
-    complete: false,
-    leftovers: [],
-    commands: [],
-  };
+  const report = freshReport("destroy");
   let lastState: StackState | null = null;
   const bucketNames = new Set(ctx.bucketNames);
   const onOutput = (text: string) => {
@@ -189,15 +183,11 @@ export async function sweepOnly(stack: string, region: string, bucketPrefixes: s
     sweep = { removed: [], remaining: [{ kind: "stack", id: stack, region, removeWith: removeCommand("stack", stack, region), reason: `sweep failed: ${describe(error)}` }] };
   }
   return {
-    mode: "destroy",
-    pendingOperationsCleared: [],
-    destroyAttempts: 0,
+    ...freshReport("destroy", sweep.remaining.map((l) => l.removeWith)),
+    // No stack in the backend: nothing was left for Pulumi to destroy.
     destroyed: true,
-    stackRemoved: false,
     sweep,
-    gaveUp: false,
     complete: sweep.remaining.length === 0,
     leftovers: sweep.remaining,
-    commands: sweep.remaining.map((l) => l.removeWith),
   };
 }

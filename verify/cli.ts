@@ -54,6 +54,11 @@ function parseInstant(flag: "since" | "until", value: string | undefined): Date 
   return at;
 }
 
+/** `--regions a, b` as a list; undefined when not given. */
+function regionList(value: string | undefined): string[] | undefined {
+  return value?.split(",").map((r) => r.trim()).filter(Boolean);
+}
+
 function parseSince(value: string | undefined): Date {
   return parseInstant("since", value) ?? new Date(Date.now() - 60 * 60 * 1000);
 }
@@ -97,7 +102,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       const result = await validateIntegrity({
         trail: flags.trail,
         region: flags.region,
-        regions: flags.regions?.split(",").map((r) => r.trim()).filter(Boolean),
+        regions: regionList(flags.regions),
         bucket: flags.bucket,
         account: flags.account,
         since: parseSince(flags.since),
@@ -118,7 +123,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     const evidence = await verifyTrail({
       trail: flags.trail,
       region: flags.region,
-      regions: flags.regions?.split(",").map((r) => r.trim()).filter(Boolean),
+      regions: regionList(flags.regions),
       bucket: flags.bucket,
       account: flags.account,
       eventName,

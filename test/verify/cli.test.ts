@@ -1,19 +1,10 @@
 // `npm run verify` as a user runs it: a child process, the standard AWS environment pointing at
 // the local servers, dummy credentials; stdout holds only the result.
-import { spawn } from "node:child_process";
-import { resolve } from "node:path";
 import { expect } from "chai";
 import { startCloudTrailServer, trailArn, type LocalCloudTrail } from "../support/cloudtrail-server";
-import { DUMMY_CREDENTIALS, startS3Server, type LocalS3 } from "../support/s3-server";
+import { startS3Server, type LocalS3 } from "../support/s3-server";
 import { buildTrailWorld, type TrailWorld } from "../support/trail-world";
-
-const root = resolve(__dirname, "../..");
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+import { runVerifyCli, type CliRun } from "../support/verify-cli";
 
 describe("verify: the npm run verify command", () => {
   let s3: LocalS3;
@@ -30,32 +21,7 @@ describe("verify: the npm run verify command", () => {
     await ct.close();
   });
 
-  // Async spawn: the servers answer from this very process, so it must not block.
-  function run(args: string[], viaNpm = false): Promise<Run> {
-    const env: NodeJS.ProcessEnv = {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      AWS_REGION: "us-east-1",
-      // Dummy credentials, the pair s3rver accepts.
-      AWS_ACCESS_KEY_ID: DUMMY_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: DUMMY_CREDENTIALS.secretAccessKey,
-      AWS_ENDPOINT_URL_S3: s3.endpoint,
-      AWS_ENDPOINT_URL_CLOUDTRAIL: ct.endpoint,
-      AWS_EC2_METADATA_DISABLED: "true",
-      AWS_CONFIG_FILE: "/dev/null",
-      AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
-    };
-    const [command, argv] = viaNpm ? ["npm", ["run", "-s", "verify", "--", ...args]] : [process.execPath, ["-r", "ts-node/register/transpile-only", "verify/cli.ts", ...args]];
-    return new Promise((done, fail) => {
-      const child = spawn(command, argv, { cwd: root, env });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-      child.on("error", fail);
-      child.on("close", (code) => done({ code, stdout, stderr }));
-    });
-  }
+  const run = (args: string[], viaNpm = false): Promise<CliRun> => runVerifyCli(args, { s3: s3.endpoint, cloudTrail: ct.endpoint }, viaNpm);
 
   const base = () => ["--trail", "my-logs-trail", "--regions", "us-east-1,eu-west-1", "--since", world.since.toISOString(), "--interval", "0.05", "--timeout", "0"];
 
