@@ -1,7 +1,10 @@
 // One AWS SDK client per service the lab itself calls (preflight, trail status, sweep), created
 // once with the region and retries; the default credential chain and AWS_ENDPOINT_URL* apply.
 import { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
+import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { EC2Client } from "@aws-sdk/client-ec2";
+import { KMSClient } from "@aws-sdk/client-kms";
+import { ResourceGroupsTaggingAPIClient } from "@aws-sdk/client-resource-groups-tagging-api";
 import { S3Client } from "@aws-sdk/client-s3";
 import { STSClient, type STSClientConfig } from "@aws-sdk/client-sts";
 
@@ -10,6 +13,10 @@ export interface LabClients {
   ec2: EC2Client;
   cloudtrail: CloudTrailClient;
   s3: S3Client;
+  /** The sweep finds the opt-in resources (KMS key, log group) by tag through these. */
+  tagging: ResourceGroupsTaggingAPIClient;
+  kms: KMSClient;
+  logs: CloudWatchLogsClient;
 }
 
 export interface LabClientOptions {
@@ -35,6 +42,9 @@ export function createLabClients(options: LabClientOptions): LabClients {
     ec2: new EC2Client(common),
     cloudtrail: new CloudTrailClient(common),
     s3: new S3Client({ ...common, forcePathStyle: s3PathStyle, followRegionRedirects: true }),
+    tagging: new ResourceGroupsTaggingAPIClient(common),
+    kms: new KMSClient(common),
+    logs: new CloudWatchLogsClient(common),
   };
 }
 
@@ -43,6 +53,9 @@ export function destroyLabClients(clients: LabClients): void {
   clients.ec2.destroy();
   clients.cloudtrail.destroy();
   clients.s3.destroy();
+  clients.tagging.destroy();
+  clients.kms.destroy();
+  clients.logs.destroy();
 }
 
 /** The error's service code (`name` in SDK v3), for matching exceptions across services. */

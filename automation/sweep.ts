@@ -1,6 +1,7 @@
 // The sweep: after an interrupted or failed up, Pulumi's state may not know every resource it
 // started to create, so find what still carries the stack tag and delete it directly:
-// instances first, then the trail, then the bucket (a live trail keeps writing into it).
+// instances first, then the trail, then the bucket (a live trail keeps writing into it), then
+// the opt-in resources that cost money while they exist (a KMS key, a log group).
 import { DeleteTrailCommand, DescribeTrailsCommand, ListTagsCommand } from "@aws-sdk/client-cloudtrail";
 import {
   DeleteSecurityGroupCommand,
@@ -16,12 +17,15 @@ import {
   ListObjectVersionsCommand,
   paginateListBuckets,
 } from "@aws-sdk/client-s3";
+import { DeleteLogGroupCommand } from "@aws-sdk/client-cloudwatch-logs";
+import { ScheduleKeyDeletionCommand } from "@aws-sdk/client-kms";
+import { paginateGetResources } from "@aws-sdk/client-resource-groups-tagging-api";
 import type { LabClients } from "./aws-clients";
 import { errorCode } from "./aws-clients";
 import { describe } from "./errors";
 import { STACK_TAG } from "./stack-tag";
 
-export type LeftoverKind = "instance" | "security-group" | "trail" | "bucket" | "stack" | "resource";
+export type LeftoverKind = "instance" | "security-group" | "trail" | "bucket" | "kms-key" | "log-group" | "stack" | "resource";
 
 export interface Leftover {
   kind: LeftoverKind;
@@ -71,6 +75,10 @@ export function removeCommand(kind: LeftoverKind, id: string, region: string): s
       return `aws cloudtrail delete-trail --region ${region} --name ${id}`;
     case "bucket":
       return `aws s3 rb s3://${id} --force   # a versioned bucket: delete every object version first if this fails`;
+    case "kms-key":
+      return `aws kms schedule-key-deletion --region ${region} --key-id ${id} --pending-window-in-days 7`;
+    case "log-group":
+      return `aws logs delete-log-group --region ${region} --log-group-name ${id}`;
     case "stack":
     case "resource":
       return `npm run lab -- --cleanup ${id}`;
@@ -168,9 +176,40 @@ export function awsTagSweeper(clients: LabClients, options: AwsSweeperOptions = 
         if (!(await bucketHasTag(clients, bucket, stack))) continue;
         await attempt("bucket", bucket, () => emptyAndDeleteBucket(clients, bucket));
       }
+
+      // The opt-in KMS key (USD 1 a month) and log group: found through the tagging API.
+      for await (const page of paginateGetResources(
+        { client: clients.tagging },
+        { TagFilters: [{ Key: STACK_TAG, Values: [stack] }], ResourceTypeFilters: ["kms:key", "logs:log-group"] },
+      )) {
+        for (const { ResourceARN: arn } of page.ResourceTagMappingList ?? []) {
+          const key = arn?.match(/^arn:[^:]+:kms:[^:]*:[^:]*:key\/(.+)$/)?.[1];
+          const group = arn?.match(/^arn:[^:]+:logs:[^:]*:[^:]*:log-group:(.+?)(:\*)?$/)?.[1];
+          if (key) await attempt("kms-key", key, () => scheduleKeyDeletion(clients, key));
+          else if (group) await attempt("log-group", group, () => deleteLogGroup(clients, group));
+        }
+      }
       return report;
     },
   };
+}
+
+/** Deletes the key after 7 days, the shortest wait KMS allows; a key already pending deletion is done. */
+async function scheduleKeyDeletion(clients: LabClients, keyId: string): Promise<void> {
+  try {
+    await clients.kms.send(new ScheduleKeyDeletionCommand({ KeyId: keyId, PendingWindowInDays: 7 }));
+  } catch (error) {
+    if (errorCode(error) !== "KMSInvalidStateException" && errorCode(error) !== "NotFoundException") throw error;
+  }
+}
+
+async function deleteLogGroup(clients: LabClients, logGroupName: string): Promise<void> {
+  try {
+    await clients.logs.send(new DeleteLogGroupCommand({ logGroupName }));
+  } catch (error) {
+    // The tagging API lists a deleted resource for a while after it is gone.
+    if (errorCode(error) !== "ResourceNotFoundException") throw error;
+  }
 }
 
 async function bucketHasTag(clients: LabClients, bucket: string, stack: string): Promise<boolean> {

@@ -78,6 +78,7 @@ describe("automation/sweep", function () {
           deletedBuckets.push(input.Bucket);
           return {};
         },
+        GetResources: () => ({ ResourceTagMappingList: [] }),
       },
       calls,
     );
@@ -110,6 +111,7 @@ describe("automation/sweep", function () {
         DeleteBucket: () => {
           throw awsError("AccessDenied");
         },
+        GetResources: () => ({ ResourceTagMappingList: [] }),
       },
       [],
     );
@@ -118,6 +120,79 @@ describe("automation/sweep", function () {
     expect(report.remaining[0]).to.include({ kind: "bucket", id: "audit-logs-bucket-7f3a9c1", region: "eu-west-1" });
     expect(report.remaining[0].reason).to.contain("AccessDenied");
     expect(report.remaining[0].removeWith).to.contain("aws s3 rb s3://audit-logs-bucket-7f3a9c1");
+  });
+
+  it("schedules the stack's KMS key for deletion and deletes its log group, found by tag, after the trail", async function () {
+    const calls: string[] = [];
+    let tagQuery: any;
+    const scheduled: any[] = [];
+    const deletedGroups: string[] = [];
+    const clients = fakeClients(
+      {
+        DescribeInstances: () => ({ Reservations: [] }),
+        DescribeSecurityGroups: () => ({ SecurityGroups: [] }),
+        DescribeTrails: () => ({ trailList: [{ TrailARN: OUR_TRAIL }] }),
+        ListTags: () => ({ ResourceTagList: [{ ResourceId: OUR_TRAIL, TagsList: [{ Key: "trail-lab:stack", Value: STACK }] }] }),
+        DeleteTrail: () => ({}),
+        ListBuckets: () => ({ Buckets: [] }),
+        GetResources: (input) => {
+          tagQuery = input;
+          return {
+            ResourceTagMappingList: [
+              { ResourceARN: "arn:aws:kms:eu-west-1:123456789012:key/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0" },
+              { ResourceARN: "arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555" },
+              { ResourceARN: "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/cloudtrail/my-logs-trail" },
+            ],
+          };
+        },
+        ScheduleKeyDeletion: (input) => {
+          scheduled.push(input);
+          // The second key is already pending deletion: nothing left to do.
+          if (input.KeyId.startsWith("1111")) throw awsError("KMSInvalidStateException");
+          return { KeyState: "PendingDeletion" };
+        },
+        DeleteLogGroup: (input) => {
+          deletedGroups.push(input.logGroupName);
+          return {};
+        },
+      },
+      calls,
+    );
+    const report = await awsTagSweeper(clients).sweep(STACK, { region: "eu-west-1", bucketNames: [], bucketPrefixes: ["audit-logs-"] });
+    expect(tagQuery).to.deep.include({ TagFilters: [{ Key: "trail-lab:stack", Values: [STACK] }], ResourceTypeFilters: ["kms:key", "logs:log-group"] });
+    expect(scheduled.map((s) => [s.KeyId, s.PendingWindowInDays])).to.deep.equal([
+      ["0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0", 7],
+      ["11111111-2222-3333-4444-555555555555", 7],
+    ]);
+    expect(deletedGroups).to.deep.equal(["/aws/cloudtrail/my-logs-trail"]);
+    expect(calls.indexOf("DeleteTrail")).to.be.lessThan(calls.indexOf("ScheduleKeyDeletion"));
+    expect(report.removed.map((r) => `${r.kind} ${r.id}`)).to.include.members([
+      "kms-key 0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0",
+      "log-group /aws/cloudtrail/my-logs-trail",
+    ]);
+    expect(report.remaining).to.deep.equal([]);
+  });
+
+  it("lists a key it may not schedule for deletion, with the command that does it", async function () {
+    const clients = fakeClients(
+      {
+        DescribeInstances: () => ({ Reservations: [] }),
+        DescribeSecurityGroups: () => ({ SecurityGroups: [] }),
+        DescribeTrails: () => ({ trailList: [] }),
+        ListBuckets: () => ({ Buckets: [] }),
+        GetResources: () => ({ ResourceTagMappingList: [{ ResourceARN: "arn:aws:kms:eu-west-1:123456789012:key/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0" }] }),
+        ScheduleKeyDeletion: () => {
+          throw awsError("AccessDeniedException");
+        },
+      },
+      [],
+    );
+    const report = await awsTagSweeper(clients).sweep(STACK, { region: "eu-west-1", bucketNames: [], bucketPrefixes: ["audit-logs-"] });
+    expect(report.remaining).to.have.length(1);
+    expect(report.remaining[0]).to.include({ kind: "kms-key", id: "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0" });
+    expect(report.remaining[0].removeWith).to.equal(
+      "aws kms schedule-key-deletion --region eu-west-1 --key-id 0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0 --pending-window-in-days 7",
+    );
   });
 
   it("empties again when a late delivery lands between emptying and DeleteBucket", async function () {
