@@ -164,6 +164,11 @@ function str(value: unknown): string | undefined {
   return typeof value === "string" && value !== "" ? value : undefined;
 }
 
+/** The stack's buckets by name, as far as its outputs tell (the sweep finds the rest by prefix and tag). */
+function knownBuckets(outputs: Record<string, unknown> | null): string[] {
+  return [str(outputs?.bucketName), str(outputs?.accessLogBucketName)].filter((b): b is string => !!b);
+}
+
 /** Runs the whole cycle and returns its report; never throws for a failure it can describe. */
 export async function runLab(options: LabOptions, deps: LabDeps): Promise<LabReport> {
   const stackName = options.stack ?? uniqueStackName(new Date(deps.now()));
@@ -341,7 +346,7 @@ export async function runLab(options: LabOptions, deps: LabDeps): Promise<LabRep
         cleanUp(live, {
           repair: upIncomplete || interruption.interrupted,
           region: settings.region as string,
-          bucketNames: [str(report.outputs?.bucketName), str(report.outputs?.accessLogBucketName)].filter((b): b is string => !!b),
+          bucketNames: knownBuckets(report.outputs),
           bucketPrefixes: labBucketPrefixes(settings.bucketPrefix),
           sweeper: svc.sweeper,
           engine,
@@ -424,7 +429,7 @@ export async function runCleanup(options: CleanupOptions, deps: LabDeps): Promis
         cleanUp(stack, {
           repair: true,
           region: target,
-          bucketNames: [str(report.outputs?.bucketName), str(report.outputs?.accessLogBucketName)].filter((b): b is string => !!b),
+          bucketNames: knownBuckets(report.outputs),
           bucketPrefixes: prefixes,
           sweeper: svc.sweeper,
           engine,
