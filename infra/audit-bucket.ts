@@ -1,5 +1,5 @@
-// AuditBucket: the S3 bucket a trail delivers to, locked down (Block Public Access, SSE-S3 or
-// SSE-KMS, owner-enforced, versioned, expiring, access-logged) with the policy CloudTrail needs
+// AuditBucket: the S3 bucket a trail delivers to, locked down (Block Public Access, SSE-S3,
+// owner-enforced, versioned, expiring, access-logged) with the policy CloudTrail needs
 // and nothing more.
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
@@ -16,8 +16,6 @@ export interface AuditBucketArgs {
   /** ARN of the trail that may deliver; computed from its name, so bucket and trail form no cycle. */
   trailArn: pulumi.Input<string>;
   retentionDays: number;
-  /** Default encryption with this KMS key instead of SSE-S3. */
-  kmsKeyArn?: pulumi.Input<string>;
   /** Log every request to the bucket into a second, equally hardened bucket. */
   accessLogging: boolean;
   tags: Record<string, string>;
@@ -61,7 +59,6 @@ export class AuditBucket extends pulumi.ComponentResource {
       {
         bucket: this.bucket,
         retentionDays: args.retentionDays,
-        kmsKeyArn: args.kmsKeyArn,
         accessLogs: target && { bucket: target.bucketName, prefix: "audit-bucket/", targetReady: target.policy },
         policy: (bucketName) =>
           pulumi

@@ -1,15 +1,18 @@
 // The configuration chain every lab bucket gets: owner-enforced, Block Public Access on, default
-// encryption, versioning, expiry, optionally server access logging, then its policy. S3 answers
-// OperationAborted when one bucket's configurations change at the same time, so each waits for
-// the one before it.
+// encryption (SSE-S3), versioning, expiry, optionally server access logging, then its policy. S3
+// answers OperationAborted when one bucket's configurations change at the same time, so each
+// waits for the one before it.
+//
+// Default encryption stays SSE-S3 even when the trail encrypts its logs with KMS: CloudTrail
+// names the key on each log it writes, while digest files are written SSE-S3; a bucket default of
+// SSE-KMS would make S3 ask the key for every digest and access log under an encryption context
+// the CloudTrail key policy does not grant.
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 
 export interface BucketHardeningArgs {
   bucket: aws.s3.Bucket;
   retentionDays: number;
-  /** SSE-KMS with this key (and an S3 Bucket Key); otherwise SSE-S3 (AES256). */
-  kmsKeyArn?: pulumi.Input<string>;
   /** Server access logs of this bucket go to that bucket, under that prefix. */
   accessLogs?: { bucket: pulumi.Input<string>; prefix: string; targetReady: pulumi.Resource };
   /** The bucket policy, given the bucket's name. */
@@ -33,14 +36,7 @@ export function hardenBucket(name: string, args: BucketHardeningArgs, parent: pu
   );
   const encryption = new aws.s3.BucketServerSideEncryptionConfiguration(
     `${name}-encryption`,
-    {
-      bucket,
-      rules: [
-        args.kmsKeyArn === undefined
-          ? { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }
-          : { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: args.kmsKeyArn }, bucketKeyEnabled: true },
-      ],
-    },
+    { bucket, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] },
     after(publicAccess),
   );
   const versioning = new aws.s3.BucketVersioning(

@@ -42,7 +42,6 @@ const auditBucket = new AuditBucket("audit-logs", {
   logPrefix: config.logPrefix,
   trailArn: knownTrailArn,
   retentionDays: config.retentionDays,
-  kmsKeyArn: trailKey?.keyArn,
   accessLogging: config.accessLogging,
   tags,
 });

@@ -225,11 +225,10 @@ describe("infra: config overrides", function () {
     expect(key.inputs).to.include({ enableKeyRotation: true, deletionWindowInDays: 7 });
     const keyArn = key.state.arn;
     expect(run.one(T.trail).inputs.kmsKeyId).to.equal(keyArn);
-    expect(run.named(N.encryption).inputs.rules).to.deep.equal([
-      { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: keyArn }, bucketKeyEnabled: true },
-    ]);
-    // Server access log delivery supports SSE-S3 targets only.
-    expect(run.named("audit-logs-access-logs-encryption").inputs.rules[0].applyServerSideEncryptionByDefault.sseAlgorithm).to.equal("AES256");
+    // The bucket's default stays SSE-S3: digests and access logs are written without the key.
+    for (const name of [N.encryption, "audit-logs-access-logs-encryption"]) {
+      expect(run.named(name).inputs.rules, name).to.deep.equal([{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }]);
+    }
     const policy = JSON.parse(key.inputs.policy);
     const encrypt = policy.Statement.find((s: any) => s.Action === "kms:GenerateDataKey*");
     expect(encrypt.Principal).to.deep.equal({ Service: "cloudtrail.amazonaws.com" });

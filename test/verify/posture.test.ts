@@ -73,7 +73,8 @@ describe("verify: posture of a trail and its bucket", function () {
       expect(postureExitCode(report)).to.equal(ExitCode.Ok);
       expect(control(report, "CloudTrail.2").evidence.KmsKeyId).to.match(/^arn:aws:kms:us-east-1:123456789012:key\//);
       expect(control(report, "CloudTrail.5").evidence.CloudWatchLogsLogGroupArn).to.equal("arn:aws:logs:us-east-1:123456789012:log-group:/aws/cloudtrail/my-logs-trail:*");
-      expect(control(report, "S3.4").evidence.rules).to.deep.include({ SSEAlgorithm: "aws:kms", KMSMasterKeyID: control(report, "CloudTrail.2").evidence.KmsKeyId, BucketKeyEnabled: true });
+      // The trail's logs are SSE-KMS by the trail's own setting; the bucket's default stays SSE-S3.
+      expect(control(report, "S3.4").evidence.rules).to.deep.equal([{ SSEAlgorithm: "AES256", KMSMasterKeyID: null, BucketKeyEnabled: false }]);
     });
 
     it("without access logging (accessLogging false), fails CloudTrail.7 and S3.9", async () => {
