@@ -8,7 +8,7 @@ export interface ProbeInstanceArgs {
   instanceType: string;
   /** The Name tag (the lab's is `test`). */
   instanceName: string;
-  /** Subnet to launch in; otherwise the region's default VPC picks one. */
+  /** Subnet to launch in; otherwise a default subnet of the default VPC where the type is offered. */
   subnetId?: string;
   tags: Record<string, string>;
   /** The trail: the launch must happen after it exists, or nothing records it. */
@@ -23,6 +23,43 @@ export function al2023AmiParameter(instanceType: string): string {
   return `/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-${arch}`;
 }
 
+export class NoDefaultSubnetError extends Error {
+  constructor(instanceType: string) {
+    super(
+      `The region's default VPC has no default subnet in an Availability Zone that offers ${instanceType}. ` +
+        `Set trail-lab:subnetId to a subnet to launch the probe in, or choose another trail-lab:instanceType.`,
+    );
+    this.name = "NoDefaultSubnetError";
+  }
+}
+
+/** The default VPC's default subnet (the first by id, so reruns agree) in a zone that offers the type. */
+function defaultSubnetOffering(instanceType: string, opts: pulumi.InvokeOutputOptions): pulumi.Output<string> {
+  const zones = aws.ec2.getInstanceTypeOfferingsOutput(
+    { locationType: "availability-zone", filters: [{ name: "instance-type", values: [instanceType] }] },
+    opts,
+  ).locations;
+  const vpc = aws.ec2.getVpcOutput({ default: true }, opts);
+  const subnets = aws.ec2.getSubnetsOutput(
+    {
+      filters: [
+        { name: "vpc-id", values: [vpc.id] },
+        { name: "default-for-az", values: ["true"] },
+        { name: "availability-zone", values: zones },
+      ],
+    },
+    opts,
+  );
+  return subnets.ids.apply((ids) => firstSubnet(ids, instanceType));
+}
+
+/** The first subnet by id, so reruns pick the same one; none is an error that says what to set. */
+export function firstSubnet(ids: readonly string[], instanceType: string): string {
+  const first = [...ids].sort()[0];
+  if (!first) throw new NoDefaultSubnetError(instanceType);
+  return first;
+}
+
 export class ProbeInstance extends pulumi.ComponentResource {
   readonly instance: aws.ec2.Instance;
   readonly instanceId: pulumi.Output<string>;
@@ -32,9 +69,10 @@ export class ProbeInstance extends pulumi.ComponentResource {
     const parent = { parent: this };
 
     const ami = aws.ssm.getParameterOutput({ name: al2023AmiParameter(args.instanceType) }, parent);
-    const vpcId = args.subnetId
-      ? aws.ec2.getSubnetOutput({ id: args.subnetId }, parent).vpcId
-      : aws.ec2.getVpcOutput({ default: true }, parent).id;
+    // Always launch into a named subnet: without one the provider drops associatePublicIpAddress,
+    // and a default subnet maps a public IP on launch.
+    const subnetId = args.subnetId ?? defaultSubnetOffering(args.instanceType, parent);
+    const vpcId = aws.ec2.getSubnetOutput({ id: subnetId }, parent).vpcId;
 
     // No ingress and no egress rule: the probe only has to exist. (The provider removes the
     // allow-all egress rule AWS adds to a new group.)
@@ -53,7 +91,7 @@ export class ProbeInstance extends pulumi.ComponentResource {
       {
         ami: ami.value,
         instanceType: args.instanceType,
-        subnetId: args.subnetId,
+        subnetId,
         vpcSecurityGroupIds: [securityGroup.id],
         associatePublicIpAddress: false,
         metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 },

@@ -2,7 +2,7 @@
 // AMI parameter chosen for an instance family.
 import { expect } from "chai";
 import { logGroupRetention } from "../../infra/trail-log-group";
-import { al2023AmiParameter } from "../../infra/probe-instance";
+import { al2023AmiParameter, firstSubnet } from "../../infra/probe-instance";
 import { checkTrailName, validateConfig } from "../../infra/config";
 
 describe("infra: config rules", function () {
@@ -14,6 +14,11 @@ describe("infra: config rules", function () {
     const arch = (t: string) => al2023AmiParameter(t).split("-").pop();
     expect(["t3.micro", "m7i-flex.large", "c5n.large", "g5.xlarge"].map(arch)).to.deep.equal(["x86_64", "x86_64", "x86_64", "x86_64"]);
     expect(["t4g.micro", "m7g.large", "c6gn.large", "r8g.medium"].map(arch)).to.deep.equal(["arm64", "arm64", "arm64", "arm64"]);
+  });
+
+  it("picks the same default subnet on every run, and says to set one when there is none", function () {
+    expect(firstSubnet(["subnet-0c", "subnet-0a", "subnet-0b"], "t3.micro")).to.equal("subnet-0a");
+    expect(() => firstSubnet([], "t3.micro")).to.throw(/no default subnet in an Availability Zone that offers t3\.micro.*trail-lab:subnetId/);
   });
 
   it("accepts the trail names CloudTrail accepts", function () {

@@ -79,11 +79,20 @@ describe("infra: the Pulumi program with default config", function () {
     expect(instance.associatePublicIpAddress).to.equal(false);
     expect(instance.rootBlockDevice.encrypted).to.equal(true);
     expect(instance.keyName).to.equal(undefined);
-    expect(instance.subnetId).to.equal(undefined);
     const ssm = run.invokes.filter((i) => i.token === "aws:ssm/getParameter:getParameter");
     expect(ssm.map((i) => i.inputs.name)).to.deep.equal([
       "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64",
     ]);
+  });
+
+  it("launches into a named default subnet where the type is offered, so no public IP is mapped", function () {
+    // Zones b and c offer the type; of their default subnets, the first by id.
+    expect(run.one(T.instance).inputs.subnetId).to.equal("subnet-0a0a0a0a0a0a0a0a0");
+    const offerings = run.invokes.find((i) => i.token === "aws:ec2/getInstanceTypeOfferings:getInstanceTypeOfferings");
+    expect(offerings?.inputs).to.deep.include({ locationType: "availability-zone", filters: [{ name: "instance-type", values: ["t3.micro"] }] });
+    const subnets = run.invokes.find((i) => i.token === "aws:ec2/getSubnets:getSubnets");
+    expect(subnets?.inputs.filters).to.deep.include({ name: "default-for-az", values: ["true"] });
+    expect(subnets?.inputs.filters).to.deep.include({ name: "availability-zone", values: ["eu-west-1b", "eu-west-1c"] });
   });
 
   it("gives the instance a security group with no rules in the default VPC", function () {
@@ -267,6 +276,7 @@ describe("infra: config overrides", function () {
     expect(instance.instanceType).to.equal("t4g.small");
     expect(run.one(T.securityGroup).inputs.vpcId).to.equal("vpc-0aaaabbbbccccdddd");
     expect(run.invokes.some((i) => i.token === "aws:ec2/getVpc:getVpc")).to.equal(false);
+    expect(run.invokes.some((i) => i.token === "aws:ec2/getSubnets:getSubnets")).to.equal(false);
     const ssm = run.invokes.find((i) => i.token === "aws:ssm/getParameter:getParameter");
     expect(ssm?.inputs.name).to.match(/al2023-ami-kernel-default-arm64$/);
   });

@@ -7,6 +7,12 @@ import * as pulumi from "@pulumi/pulumi";
 export const ACCOUNT = "123456789012";
 export const AMI = "ami-0a1b2c3d4e5f60718";
 export const DEFAULT_VPC = "vpc-0d3f1e2a4b5c6d7e8";
+/** The default VPC's default subnets, one per zone; the test's instance types are offered in `offeredZones`. */
+export const DEFAULT_SUBNETS: Record<string, string> = {
+  "subnet-0c0c0c0c0c0c0c0c0": "a",
+  "subnet-0a0a0a0a0a0a0a0a0": "b",
+  "subnet-0b0b0b0b0b0b0b0b0": "c",
+};
 
 export interface RecordedResource {
   type: string;
@@ -64,6 +70,8 @@ export async function runProgram(
   stack = "unit",
   // Filled as the program runs, so a caller can see what happened before a throw.
   record: Pick<ProgramRun, "resources" | "invokes"> = { resources: [], invokes: [] },
+  // Zone suffixes where the instance type is offered (DescribeInstanceTypeOfferings).
+  offeredZones: string[] = ["b", "c"],
 ): Promise<ProgramRun> {
   const region = config["aws:region"] ?? "eu-west-1";
   const { resources, invokes } = record;
@@ -92,8 +100,20 @@ export async function runProgram(
             return { name: args.inputs.name, value: AMI, insecureValue: AMI, type: "String", arn: "arn", version: 1, id: args.inputs.name };
           case "aws:ec2/getVpc:getVpc":
             return { id: DEFAULT_VPC, default: true, cidrBlock: "172.31.0.0/16" };
-          case "aws:ec2/getSubnet:getSubnet":
-            return { id: args.inputs.id, vpcId: "vpc-0aaaabbbbccccdddd", availabilityZone: `${region}a` };
+          case "aws:ec2/getSubnet:getSubnet": {
+            const zone = DEFAULT_SUBNETS[args.inputs.id];
+            return zone
+              ? { id: args.inputs.id, vpcId: DEFAULT_VPC, availabilityZone: `${region}${zone}`, defaultForAz: true }
+              : { id: args.inputs.id, vpcId: "vpc-0aaaabbbbccccdddd", availabilityZone: `${region}a` };
+          }
+          case "aws:ec2/getInstanceTypeOfferings:getInstanceTypeOfferings":
+            return { id: region, locations: offeredZones.map((z) => `${region}${z}`), locationTypes: offeredZones.map(() => "availability-zone"), instanceTypes: offeredZones.map(() => args.inputs.filters[0].values[0]) };
+          case "aws:ec2/getSubnets:getSubnets": {
+            const filter = (name: string): string[] => args.inputs.filters.find((f: { name: string }) => f.name === name)?.values ?? [];
+            const ok = filter("vpc-id").includes(DEFAULT_VPC) && filter("default-for-az").includes("true");
+            const zones = filter("availability-zone");
+            return { id: region, ids: ok ? Object.keys(DEFAULT_SUBNETS).filter((id) => zones.includes(`${region}${DEFAULT_SUBNETS[id]}`)) : [] };
+          }
           default:
             throw new Error(`unmocked invoke ${args.token}`);
         }
