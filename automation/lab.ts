@@ -96,6 +96,11 @@ function athenaSource(outputs: Record<string, unknown>): { workgroup: string; da
   return { workgroup, database, table };
 }
 
+/** The stack's own name: Pulumi Cloud lists `org/project/stack` (or `org/stack`), a file backend `stack`. */
+export function shortStackName(name: string): string {
+  return name.slice(name.lastIndexOf("/") + 1);
+}
+
 /** A stack name unique per run, sortable by time: lab-20261125-221500-3fa9. */
 export function uniqueStackName(now: Date, random = Math.random): string {
   const stamp = now.toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
@@ -207,7 +212,7 @@ export async function runLab(options: LabOptions, deps: LabDeps): Promise<LabRep
     engine = await deps.openEngine();
     report.backend = engine.backend;
     deps.log(`Pulumi state: ${engine.backend}`);
-    const others = (await engine.listStacks()).filter((name) => name.startsWith(STACK_PREFIX) && name !== stackName);
+    const others = (await engine.listStacks()).map(shortStackName).filter((name) => name.startsWith(STACK_PREFIX) && name !== stackName);
     if (others.length > 0) {
       report.warnings.push(
         `Leftover lab stacks in this backend: ${others.join(", ")}. Each may still hold resources: remove one with 'npm run lab -- --cleanup <stack>'.`,

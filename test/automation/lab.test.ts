@@ -212,6 +212,15 @@ describe("automation/lab: the cycle", function () {
     expect(fakes.logs().some((l) => l.includes("Leftover lab stacks"))).to.equal(true);
   });
 
+  it("finds leftover lab stacks under the org/project/ names Pulumi Cloud lists", async function () {
+    fakes = new Fakes({ existingStacks: ["acme/trail-lab/lab-20261124-101500-0a1b", "acme/trail-lab/production", "acme/trail-lab/lab-test"] });
+    const report = await runLab(labOptions(), fakes.deps());
+    const warning = report.warnings.find((w) => w.includes("Leftover lab stacks"));
+    expect(warning, "a leftover-stack warning").to.be.a("string");
+    // The name --cleanup takes; the run's own stack (lab-test) is not a leftover.
+    expect(warning).to.contain("lab-20261124-101500-0a1b").and.not.contain("production").and.not.match(/lab-test\b/);
+  });
+
   it("names each run's stack uniquely and refuses the dev template as a stack", async function () {
     expect(uniqueStackName(new Date("2026-11-25T22:15:00Z"), () => 0.25)).to.equal("lab-20261125-221500-4000");
     fakes = new Fakes();
