@@ -2,8 +2,8 @@
 // order of phases, failures and signals can be tested without the Pulumi CLI. pulumi-engine.ts
 // is the real one (Automation API); tests use a recording fake.
 
-/** A config value: plain strings, or an object (such as trail-lab:tags) set key by key. */
-export type ConfigValue = string | Record<string, string>;
+/** A config value: a string, or a YAML list or map (trail-lab:athenaRegions, trail-lab:tags) kept as one. */
+export type ConfigValue = string | ConfigValue[] | { [key: string]: ConfigValue };
 
 export interface LabStack {
   readonly name: string;

@@ -11,6 +11,7 @@ import {
 } from "@pulumi/pulumi/automation";
 import type { ConfigValue, LabEngine, LabStack, StackState } from "./engine";
 import { EngineError, StackLockedError, UpFailedError } from "./errors";
+import { PROJECT } from "./stack-config";
 
 export interface PulumiEngineOptions {
   /** The folder holding Pulumi.yaml. */
@@ -23,6 +24,16 @@ export interface PulumiEngineOptions {
 export async function createPulumiEngine(options: PulumiEngineOptions): Promise<LabEngine> {
   const workspace = await LocalWorkspace.create({ workDir: options.workDir, envVars: options.env });
   return new PulumiEngine(workspace, options);
+}
+
+/**
+ * `pulumi config set --path` keys for each leaf: `key[0]` indexes a list, `key["name"]` names a map
+ * entry (a quoted index would turn a list into a map with the key "0").
+ */
+function configPaths(value: ConfigValue, at: string): [string, string][] {
+  if (typeof value === "string") return [[at, value]];
+  const entries: [string, ConfigValue][] = Array.isArray(value) ? value.map((v, i) => [`[${i}]`, v]) : Object.entries(value).map(([k, v]) => [`[${JSON.stringify(k)}]`, v]);
+  return entries.flatMap(([step, v]) => configPaths(v, `${at}${step}`));
 }
 
 function stderrOf(error: unknown): string {
@@ -94,7 +105,11 @@ class PulumiStack implements LabStack {
     const nested: ConfigMap = {};
     for (const [key, value] of Object.entries(config)) {
       if (typeof value === "string") plain[key] = { value };
-      else for (const [sub, v] of Object.entries(value)) nested[`${key}[${JSON.stringify(sub)}]`] = { value: v };
+      // The program reads a list or map with config.getObject, which parses JSON: one JSON value
+      // reaches it exactly, where path-set leaves would have their types guessed ("123" -> 123).
+      else if (key.startsWith(`${PROJECT}:`)) plain[key] = { value: JSON.stringify(value) };
+      // A provider validates its structured config (aws:defaultTags) and rejects a JSON string.
+      else for (const [at, v] of configPaths(value, key)) nested[at] = { value: v };
     }
     try {
       if (Object.keys(plain).length > 0) await this.stack.setAllConfig(plain);

@@ -18,6 +18,20 @@ function scalar(value: unknown): string {
   return typeof value === "string" ? value : JSON.stringify(value);
 }
 
+/** Lists stay lists and maps stay maps; their leaves become strings, as top-level values do. */
+function structured(value: unknown): ConfigValue {
+  if (Array.isArray(value)) return value.map(structured);
+  if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, structured(v)]));
+  return scalar(value);
+}
+
+/** `{ secure: ... }` anywhere inside: a secret encrypted for the dev stack. */
+function holdsSecret(value: unknown): boolean {
+  if (value === null || typeof value !== "object") return false;
+  if (!Array.isArray(value) && "secure" in value) return true;
+  return Object.values(value).some(holdsSecret);
+}
+
 export function readTemplateConfig(projectDir: string): TemplateConfig {
   const file = path.join(projectDir, `Pulumi.${TEMPLATE_STACK}.yaml`);
   const result: TemplateConfig = { config: {}, skipped: [] };
@@ -25,15 +39,8 @@ export function readTemplateConfig(projectDir: string): TemplateConfig {
   const doc = yaml.load(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> } | null;
   for (const [key, value] of Object.entries(doc?.config ?? {})) {
     if (value === null || value === undefined) continue;
-    if (typeof value === "object") {
-      if ("secure" in value) {
-        result.skipped.push(key);
-        continue;
-      }
-      result.config[key] = Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, scalar(v)]));
-    } else {
-      result.config[key] = scalar(value);
-    }
+    if (holdsSecret(value)) result.skipped.push(key);
+    else result.config[key] = structured(value);
   }
   return result;
 }

@@ -8,6 +8,7 @@ import { chooseBackend } from "../../automation/backend";
 import type { LabEngine } from "../../automation/engine";
 import { EngineError, UpFailedError } from "../../automation/errors";
 import { createPulumiEngine } from "../../automation/pulumi-engine";
+import { readTemplateConfig } from "../../automation/stack-config";
 import { installFakePulumi, type FakePulumi } from "../support/fake-pulumi";
 
 function project(): string {
@@ -61,8 +62,9 @@ describe("automation/pulumi-engine against a stand-in pulumi CLI", function () {
     const stack = (await engine.openStack("lab-b", true))!;
     await stack.setConfig({ "aws:region": "eu-west-1", "trail-lab:probeInstance": "true", "trail-lab:tags": { "team.name": "sec" } });
     const sets = fake.calls().filter((c) => c.argv?.[0] === "config" && c.argv[1] === "set-all");
-    expect(sets[0].argv).to.include.members(["--plaintext", "aws:region=eu-west-1", "trail-lab:probeInstance=true"]);
-    expect(sets[1].argv).to.include.members(["--path", 'trail-lab:tags["team.name"]=sec']);
+    expect(sets).to.have.length(1);
+    expect(sets[0].argv).to.include.members(["--plaintext", "aws:region=eu-west-1", "trail-lab:probeInstance=true", 'trail-lab:tags={"team.name":"sec"}']);
+    expect(sets[0].argv).not.to.include("--path");
     const lines: string[] = [];
     await stack.up("probe", (text) => lines.push(text));
     expect(lines.join("")).to.contain("Updating (lab-b)");
@@ -72,6 +74,31 @@ describe("automation/pulumi-engine against a stand-in pulumi CLI", function () {
     expect(outputs).to.include({ instanceId: "i-0fa1e2d3c4b5a6978", region: "eu-west-1", bucketName: "audit-logs-bucket-7f3a9c1" });
     expect((await stack.getConfig())["aws:region"]).to.equal("eu-west-1");
     expect(await engine.listStacks()).to.deep.equal(["lab-b"]);
+  });
+
+  it("passes a list from Pulumi.dev.yaml on as a list: the program's getObject reads it back as one", async function () {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lab-template-"));
+    fs.writeFileSync(
+      path.join(dir, "Pulumi.dev.yaml"),
+      ["config:", "  trail-lab:athenaRegions: [us-east-1, eu-west-1]", "  trail-lab:tags:", "    owner: security-team", "  aws:allowedAccountIds:", '    - "123456789012"', ""].join("\n"),
+    );
+    const template = readTemplateConfig(dir);
+    fs.rmSync(dir, { recursive: true });
+    const stack = (await engine.openStack("lab-list", true))!;
+    await stack.setConfig(template.config);
+
+    const sets = fake.calls().filter((c) => c.argv?.[0] === "config" && c.argv[1] === "set-all");
+    const plain = sets.find((c) => !c.argv!.includes("--path"));
+    expect(plain?.argv).to.include.members(['trail-lab:athenaRegions=["us-east-1","eu-west-1"]', 'trail-lab:tags={"owner":"security-team"}']);
+    // A provider's list goes by unquoted index paths: a quoted ["0"] would name a map key.
+    const paths = sets.find((c) => c.argv!.includes("--path"));
+    expect(paths?.argv).to.include("aws:allowedAccountIds[0]=123456789012");
+    expect(sets.flatMap((c) => c.argv!).join(" ")).not.to.contain('["0"]');
+
+    // What Pulumi hands the program, parsed as config.getObject parses it.
+    const stored = await stack.getConfig();
+    expect(JSON.parse(stored["trail-lab:athenaRegions"])).to.deep.equal(["us-east-1", "eu-west-1"]);
+    expect(JSON.parse(stored["trail-lab:tags"])).to.deep.equal({ owner: "security-team" });
   });
 
   it("turns a failed up into UpFailedError with the engine's error", async function () {

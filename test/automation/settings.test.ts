@@ -58,8 +58,14 @@ describe("automation/stack-config", function () {
         "  trail-lab:subnetId: subnet-0123456789abcdef0",
         "  trail-lab:tags:",
         "    owner: security-team",
+        "  trail-lab:athenaRegions:",
+        "    - us-east-1",
+        "    - eu-west-1",
         "  trail-lab:apiToken:",
         "    secure: AAABAHlz",
+        "  trail-lab:webhook:",
+        "    token:",
+        "      secure: AAABAHlz",
         "",
       ].join("\n"),
     );
@@ -70,8 +76,9 @@ describe("automation/stack-config", function () {
       "trail-lab:multiRegion": "true",
       "trail-lab:subnetId": "subnet-0123456789abcdef0",
       "trail-lab:tags": { owner: "security-team" },
+      "trail-lab:athenaRegions": ["us-east-1", "eu-west-1"],
     });
-    expect(template.skipped).to.deep.equal(["trail-lab:apiToken"]);
+    expect(template.skipped).to.deep.equal(["trail-lab:apiToken", "trail-lab:webhook"]);
     expect(labSettings(template.config, undefined, {})).to.deep.equal({ region: "eu-central-1", trailName: "my-logs-trail", subnetId: "subnet-0123456789abcdef0", bucketPrefix: undefined });
     expect(labSettings(template.config, "us-west-2", {}).region).to.equal("us-west-2");
     expect(labSettings({}, undefined, { AWS_REGION: "sa-east-1" }).region).to.equal("sa-east-1");
