@@ -1,7 +1,8 @@
 // A trail whose bucket holds signed digest chains for the integrity tests: three hourly digests
 // in us-east-1 and two in eu-west-1 over 2025-03-01, each listing two logs; a fourth us-east-1
 // digest after the range, an older one before it, and another trail's digest beside them. The
-// test may tamper with the objects before they are stored (`shape`).
+// test may tamper with the objects before they are stored (`shape`), or hold the trail's digests
+// back to deliver them itself, as CloudTrail does, after the logs (`digestsLater`).
 import { FixtureFactory, logFile } from "./cloudtrail-fixtures";
 import type { FixtureTrail, LocalCloudTrail } from "./cloudtrail-server";
 import type { LocalS3 } from "./s3-server";
@@ -31,6 +32,11 @@ export interface WorldShape {
   /** Options for us-east-1's digest `i` (0 to 2). */
   digest?: (i: number) => DigestOptions;
   orgId?: string;
+  /**
+   * Store the logs only, so that no digest folder exists yet: the test puts the trail's digests
+   * (before, east, after, west) when it likes; the other trail's is never stored.
+   */
+  digestsLater?: boolean;
 }
 
 let worlds = 0;
@@ -75,7 +81,8 @@ export async function buildIntegrityWorld(
 
   await s3.createBucket(bucket);
   const objects = [...east.objects, ...west.objects, ...other.objects];
-  await putObjects(s3, objects);
+  const held = new Set<StoredObject>(shape.digestsLater ? [before, ...eastDigests, after, ...westDigests, ...other.objects] : []);
+  await putObjects(s3, objects.filter((o) => !held.has(o)));
   cloudTrail.state.trails.push(trail);
   return { trail, bucket, east: eastDigests, west: westDigests, after, before, logs, objects };
 }

@@ -8,7 +8,7 @@ import { FixtureFactory } from "../support/cloudtrail-fixtures";
 import { startCloudTrailServer, trailArn, type LocalCloudTrail } from "../support/cloudtrail-server";
 import { buildIntegrityWorld, SINCE, T0, UNTIL, type IntegrityWorld, type WorldShape } from "../support/integrity-world";
 import { startS3Server, type LocalS3 } from "../support/s3-server";
-import { listedKey, newSigningKey, type SigningKey } from "../support/signed-digests";
+import { listedKey, newSigningKey, putObjects, type SigningKey, type StoredObject } from "../support/signed-digests";
 
 describe("verify: log file integrity (validateIntegrity)", () => {
   let s3: LocalS3;
@@ -61,6 +61,27 @@ describe("verify: log file integrity (validateIntegrity)", () => {
     });
 
   const failureKeys = (r: IntegrityResult) => r.failures.map((f) => ({ kind: f.kind, key: f.key }));
+  const logsOf = (digest: { content: Record<string, unknown> }) => (digest.content.logFiles as { s3Object: string }[]).map((l) => l.s3Object);
+
+  /**
+   * CloudTrail delivering digests while validateIntegrity waits. Every waiting round reports
+   * progress; at each report the next batch is put once its `when` holds, after the batch before
+   * it is stored. The wait goes on polling meanwhile, as it would against AWS.
+   */
+  const delivery = (batches: { when: () => boolean; digests: StoredObject[] }[]) => {
+    let next = 0;
+    let stored = Promise.resolve();
+    return {
+      round: () => {
+        if (next < batches.length && batches[next].when()) {
+          const { digests } = batches[next++];
+          stored = stored.then(() => putObjects(s3, digests));
+        }
+      },
+      delivered: () => next,
+      done: () => stored,
+    };
+  };
 
   it("builds the documented string to sign", () => {
     expect(stringToSign("a", "b", "c", sha256Hex(Buffer.from("abc")), null)).to.equal("a\nb/c\nba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad\nnull");
@@ -202,5 +223,41 @@ describe("verify: log file integrity (validateIntegrity)", () => {
     const missing = await check(w, { waitForLogKey: "lab/AWSLogs/nothing.json.gz", waitTimeoutMs: 0 });
     expect(missing.valid).to.equal(false);
     expect(missing.reason).to.match(/^no digest in range: no digest listed lab\/AWSLogs\/nothing.json.gz by the deadline$/);
+  });
+
+  it("waits for a new trail's first digest: no digest folder when the wait starts, one during it", async () => {
+    const w = await world({ digestsLater: true });
+    const arrivals = delivery([{ when: () => true, digests: [w.before, ...w.east, w.after] }]);
+    const result = await check(w, { waitForLogKey: logsOf(w.east[1])[0], waitTimeoutMs: 10_000, waitIntervalMs: 1, onProgress: arrivals.round });
+    await arrivals.done();
+
+    expect(arrivals.delivered()).to.equal(1);
+    // Checked up to the digest that lists the log: it and its predecessor.
+    expect(result).to.deep.include({ valid: true, reason: null, regions: ["us-east-1"], digests: { valid: 2, total: 2 }, logs: { valid: 4, total: 4 }, failures: [] });
+    expect(result.range.until).to.equal(new Date(w.east[1].content.digestStartTime as string).toISOString());
+    expect(result.covered?.to).to.equal(new Date(w.east[1].content.digestEndTime as string).toISOString());
+  });
+
+  it("keeps looking for regions while waiting: another region's digests arrive first, the log's region's later", async () => {
+    const w = await world({ digestsLater: true });
+    const arrivals = delivery([
+      { when: () => true, digests: w.west },
+      // Only once a waiting round has found and read eu-west-1's digests does us-east-1's arrive.
+      { when: () => s3.getCounts(w.bucket).has(w.west[0].key), digests: [w.before, ...w.east, w.after] },
+    ]);
+    const result = await check(w, { waitForLogKey: logsOf(w.east[1])[0], waitTimeoutMs: 10_000, waitIntervalMs: 1, onProgress: arrivals.round });
+    await arrivals.done();
+
+    expect(arrivals.delivered()).to.equal(2);
+    // us-east-1's two digests up to the one listing the log, and eu-west-1's that overlaps them.
+    expect(result).to.deep.include({ valid: true, reason: null, regions: ["eu-west-1", "us-east-1"], digests: { valid: 3, total: 3 }, logs: { valid: 6, total: 6 }, failures: [] });
+    expect(east.callsOf("ListPublicKeys")).to.have.length(1);
+    expect(west.callsOf("ListPublicKeys")).to.have.length(1);
+  });
+
+  it("searches the awaited log's region even when the regions asked for leave it out", async () => {
+    const w = await world();
+    const result = await check(w, { regions: ["eu-west-1"], waitForLogKey: logsOf(w.east[1])[0], waitTimeoutMs: 0 });
+    expect(result).to.deep.include({ valid: true, reason: null, regions: ["eu-west-1", "us-east-1"], digests: { valid: 3, total: 3 }, logs: { valid: 6, total: 6 }, failures: [] });
   });
 });

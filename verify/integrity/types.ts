@@ -8,7 +8,10 @@ export interface IntegrityOptions {
   trail: string;
   /** Region the trail is looked up in; defaults to AWS_REGION (then AWS_DEFAULT_REGION). */
   region?: string;
-  /** Regions whose digests are checked; defaults to every region with digests in the bucket. */
+  /**
+   * Regions whose digests are checked; defaults to every region with digests in the bucket (looked
+   * up again at every waiting round). With `waitForLogKey`, the log's region is always among them.
+   */
   regions?: string[];
   /** Overrides the trail's S3 bucket (digests and logs are read from there). */
   bucket?: string;

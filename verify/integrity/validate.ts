@@ -80,15 +80,19 @@ export async function validateIntegrity(options: IntegrityOptions): Promise<Inte
       signal,
     };
     const reader = new DigestReader(s3, signal);
-    const regions = options.regions ?? (await digestRegions(listing));
+    // Looked up whenever asked, never kept: a new trail has no digest folder yet, and each region's
+    // first digest arrives in its own hour, so the regions change while the wait goes on.
+    const awaitedRegion = options.waitForLogKey ? logKeyRegion(options.waitForLogKey) : null;
+    const regionsNow = async () => withRegion(options.regions ?? (await digestRegions(listing)), awaitedRegion);
 
     let waitReason: string | null = null;
     if (options.waitForLogKey) {
-      const lister = await waitForDigestListing(options.waitForLogKey, options, listing, regions, reader, say);
+      const lister = await waitForDigestListing(options.waitForLogKey, options, listing, regionsNow, reader, say);
       // Check up to the digest that lists the log (and its predecessor, which it links to).
       if (lister) until = new Date(Math.max(since.getTime(), Date.parse(lister.content.digestStartTime)));
       else waitReason = `${NO_DIGEST_IN_RANGE}: no digest listed ${options.waitForLogKey} by the deadline`;
     }
+    const regions = await regionsNow();
 
     // A digest overlapping the range ends at most one period (and its delivery delay) after it.
     const listedTo = new Date(until.getTime() + DIGEST_PERIOD_MS + DELIVERY_SLACK_MS);
@@ -182,27 +186,34 @@ async function digestProblem(digest: FetchedDigest, keys: PublicKeyRing): Promis
   return signatureHolds(signed, digest.signature, key) ? null : "signature verification failed";
 }
 
+/** The region folder of a log key (`.../CloudTrail/<region>/YYYY/MM/DD/<name>`); null for any other key. */
+function logKeyRegion(key: string): string | null {
+  return /(?:^|\/)CloudTrail\/([a-z0-9-]+)\/\d{4}\/\d{2}\/\d{2}\/[^/]+$/.exec(key)?.[1] ?? null;
+}
+
+function withRegion(regions: string[], region: string | null): string[] {
+  return region === null || regions.includes(region) ? regions : [...regions, region].sort();
+}
+
 /**
  * Polls the range's digests (up to `until`, or now) until one lists `logKey`; returns it, or null
- * at the deadline.
+ * at the deadline. Each round asks `regionsNow` again, since digest folders appear during the wait.
  * Digests already read are not read again (the reader keeps them).
  */
 async function waitForDigestListing(
   logKey: string,
   options: IntegrityOptions,
   listing: DigestListing,
-  regions: string[],
+  regionsNow: () => Promise<string[]>,
   reader: DigestReader,
   say: (line: string) => void,
 ): Promise<ReadDigest | null> {
   const started = Date.now();
   const deadline = started + (options.waitTimeoutMs ?? DEFAULT_DIGEST_WAIT_MS);
   const interval = options.waitIntervalMs ?? DEFAULT_DIGEST_POLL_MS;
-  let searchRegions = regions;
   for (let round = 1; ; round++) {
-    // Before the first digest arrives the bucket may hold no digest folder to discover regions by.
-    if (searchRegions.length === 0 && !options.regions) searchRegions = await digestRegions(listing);
-    const locations = await listDigests(listing, searchRegions, options.since, new Date((options.until?.getTime() ?? Date.now()) + DIGEST_PERIOD_MS + DELIVERY_SLACK_MS));
+    const regions = await regionsNow();
+    const locations = await listDigests(listing, regions, options.since, new Date((options.until?.getTime() ?? Date.now()) + DIGEST_PERIOD_MS + DELIVERY_SLACK_MS));
     for (const location of locations) {
       const digest = await reader.read(location);
       if (digest.state === "read" && digest.content.logFiles.some((f) => f.s3Object === logKey)) {
@@ -217,7 +228,7 @@ async function waitForDigestListing(
       return null;
     }
     const pause = Math.min(interval, remaining);
-    say(`integrity: waiting for a digest listing ${logKey} (round ${round}, ${minutes} min elapsed, ${locations.length} digest(s) so far; next look in ${Math.round(pause / 1000)} s)`);
+    say(`integrity: waiting for a digest listing ${logKey} (round ${round}, ${minutes} min elapsed, ${locations.length} digest(s) in ${regions.join(", ") || "no region"} so far; next look in ${Math.round(pause / 1000)} s)`);
     await sleep(pause, undefined, { signal: options.signal });
   }
 }
