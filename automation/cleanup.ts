@@ -45,6 +45,11 @@ export interface CleanupContext {
   bucketPrefixes: string[];
   sweeper: TagSweeper;
   engine: LabEngine;
+  /**
+   * The first signal. The terminal's Ctrl-C also reaches a running `pulumi destroy` (the
+   * Automation API starts it in our process group), which then cancels itself.
+   */
+  interrupted: AbortSignal;
   /** A second signal: stop starting steps and report what is left. */
   giveUp: AbortSignal;
   attempts: number;
@@ -87,26 +92,32 @@ export async function cleanUp(stack: LabStack, ctx: CleanupContext): Promise<Cle
     for (const line of text.replace(/\n$/, "").split("\n")) ctx.log(line);
   };
 
+  const repair = async (after: string) => {
+    try {
+      const exported = await stack.exportState();
+      const { state, cleared } = clearPendingOperations(exported);
+      lastState = state;
+      if (cleared.length > 0) {
+        ctx.log(`clearing ${cleared.length} pending operation(s) left by the ${after}: ${cleared.map((p) => `${p.type} ${p.resource.urn}`).join(", ")}`);
+        await stack.importState(state);
+        report.pendingOperationsCleared.push(...cleared.map((p) => ({ type: p.type, urn: p.resource.urn })));
+      }
+    } catch (error) {
+      ctx.log(`could not inspect the stack's state: ${describe(error)}`);
+    }
+  };
+
   const work = async () => {
     if (ctx.repair) {
-      try {
-        const exported = await stack.exportState();
-        const { state, cleared } = clearPendingOperations(exported);
-        lastState = state;
-        if (cleared.length > 0) {
-          ctx.log(`clearing ${cleared.length} pending operation(s) left by the interrupted update: ${cleared.map((p) => `${p.type} ${p.resource.urn}`).join(", ")}`);
-          await stack.importState(state);
-          report.pendingOperationsCleared = cleared.map((p) => ({ type: p.type, urn: p.resource.urn }));
-        }
-      } catch (error) {
-        ctx.log(`could not inspect the stack's state: ${describe(error)}`);
-      }
+      await repair("interrupted update");
       for (const r of lastState?.deployment?.resources ?? []) {
         if (r.type === "aws:s3/bucket:Bucket" && r.id) bucketNames.add(r.id);
       }
     }
     let lastError: unknown;
-    while (report.destroyAttempts < ctx.attempts && !ctx.giveUp.aborted) {
+    // One attempt more when the signal may have canceled a destroy: the lab never signals Pulumi.
+    let extra = 0;
+    while (report.destroyAttempts < ctx.attempts + extra && !ctx.giveUp.aborted) {
       report.destroyAttempts++;
       try {
         await stack.destroy(onOutput);
@@ -115,9 +126,16 @@ export async function cleanUp(stack: LabStack, ctx: CleanupContext): Promise<Cle
       } catch (error) {
         lastError = error;
         const output = error instanceof EngineError ? error.output : describe(error);
-        if (!/BucketNotEmpty/.test(output) || report.destroyAttempts >= ctx.attempts) break;
-        ctx.log(`destroy: the bucket received late log deliveries (BucketNotEmpty); trying again in ${Math.round(ctx.retryMs / 1000)} s (attempt ${report.destroyAttempts + 1} of ${ctx.attempts})`);
-        await ctx.sleep(ctx.retryMs, ctx.giveUp);
+        if (/BucketNotEmpty/.test(output) && report.destroyAttempts < ctx.attempts + extra) {
+          ctx.log(`destroy: the bucket received late log deliveries (BucketNotEmpty); trying again in ${Math.round(ctx.retryMs / 1000)} s (attempt ${report.destroyAttempts + 1} of ${ctx.attempts + extra})`);
+          await ctx.sleep(ctx.retryMs, ctx.giveUp);
+        } else if (ctx.interrupted.aborted && extra === 0 && !ctx.giveUp.aborted) {
+          extra = 1;
+          ctx.log(`destroy did not finish, likely canceled by the same signal (${describe(error)}); destroying once more. Send the signal again to stop waiting.`);
+          await repair("canceled destroy");
+        } else {
+          break;
+        }
       }
     }
     if (!report.destroyed && lastError) ctx.log(`destroy failed: ${describe(lastError)}`);

@@ -4,7 +4,7 @@
 import { expect } from "chai";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { MissingToolError, NoCredentialsError, NoDefaultVpcError, PULUMI_INSTALL_HINT, TrailConflictError } from "../../automation/errors";
+import { EngineError, MissingToolError, NoCredentialsError, NoDefaultVpcError, PULUMI_INSTALL_HINT, TrailConflictError } from "../../automation/errors";
 import { runCleanup, runLab, uniqueStackName } from "../../automation/lab";
 import { ExitCode } from "../../verify/exit-codes";
 import { Fakes, INSTANCE_ID, LOG_KEY, OUTPUTS_TRAIL, evidence, gate, labOptions } from "../support/lab-fakes";
@@ -366,6 +366,29 @@ describe("automation/lab: signals", function () {
     expect(report.exitCode).to.equal(ExitCode.Interrupted);
     expect(report.error).to.equal(null);
     expectInOrder(fakes.steps(), ["verify", "destroy 1", "remove"]);
+  });
+
+  it("on SIGINT during destroy, which cancels Pulumi's destroy too: destroys once more, removes the stack, exits 130", async function () {
+    let destroys = 0;
+    fakes = new Fakes({
+      onDestroy: async () => {
+        if (++destroys > 1) return;
+        // The terminal's Ctrl-C reaches the lab and the `pulumi destroy` child alike.
+        fakes.signals.emit("SIGINT");
+        throw new EngineError("destroy", "error: update canceled");
+      },
+    });
+    const report = await runLab(labOptions({ destroyAttempts: 1 }), fakes.deps());
+    expect(report.exitCode, JSON.stringify(report.cleanup)).to.equal(ExitCode.Interrupted);
+    expectInOrder(fakes.steps(), ["destroy 1", "export", "destroy 2", "remove"]);
+    expect(report.cleanup).to.include({ destroyAttempts: 2, destroyed: true, stackRemoved: true, complete: true });
+  });
+
+  it("without a signal, a destroy that fails for another reason is not run again", async function () {
+    fakes = new Fakes({ destroyFails: true });
+    const report = await runLab(labOptions({ destroyAttempts: 1 }), fakes.deps());
+    expect(fakes.steps().filter((s) => s.startsWith("destroy "))).to.deep.equal(["destroy 1"]);
+    expect(report.exitCode).to.equal(ExitCode.CleanupIncomplete);
   });
 
   it("at a second signal stops waiting for destroy, prints what is left and how to remove it, exits 4", async function () {
