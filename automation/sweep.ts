@@ -1,7 +1,7 @@
 // The sweep: after an interrupted or failed up, Pulumi's state may not know every resource it
 // started to create, so find what still carries the stack tag and delete it directly:
-// instances first, then the trail, then the bucket (a live trail keeps writing into it), then
-// the opt-in resources that cost money while they exist (a KMS key, a log group).
+// instances first, then the opt-in resources that cost money while they exist (a KMS key, a log
+// group), then the trail, then the bucket (a live trail keeps writing into it).
 import { DeleteTrailCommand, DescribeTrailsCommand, ListTagsCommand } from "@aws-sdk/client-cloudtrail";
 import {
   DeleteSecurityGroupCommand,
@@ -113,85 +113,133 @@ export function awsTagSweeper(clients: LabClients, options: AwsSweeperOptions = 
           log(`sweep: could not remove ${kind} ${id}: ${describe(error)}`);
         }
       };
+      // Each phase stands alone: a lookup that fails is listed (with `--cleanup` to try again)
+      // and the sweep goes on, so one refusal never keeps the paid resources after it alive.
+      const lookupFailed = (what: string, error: unknown) => {
+        report.remaining.push({ ...item("resource", stack, `could not look up ${what}: ${describe(error)}`), id: `${what} tagged ${STACK_TAG}=${stack}` });
+        log(`sweep: could not look up ${what}: ${describe(error)}`);
+      };
       const tagFilter = { Name: `tag:${STACK_TAG}`, Values: [stack] };
 
       // Instances: what costs money; terminate, then wait so their security group can go.
       const instanceIds: string[] = [];
-      for await (const page of paginateDescribeInstances(
-        { client: clients.ec2 },
-        { Filters: [tagFilter, { Name: "instance-state-name", Values: ["pending", "running", "stopping", "stopped"] }] },
-      )) {
-        for (const r of page.Reservations ?? []) for (const i of r.Instances ?? []) if (i.InstanceId) instanceIds.push(i.InstanceId);
+      try {
+        for await (const page of paginateDescribeInstances(
+          { client: clients.ec2 },
+          { Filters: [tagFilter, { Name: "instance-state-name", Values: ["pending", "running", "stopping", "stopped"] }] },
+        )) {
+          for (const r of page.Reservations ?? []) for (const i of r.Instances ?? []) if (i.InstanceId) instanceIds.push(i.InstanceId);
+        }
+      } catch (error) {
+        lookupFailed("instances", error);
       }
+      let terminated = false;
       if (instanceIds.length > 0) {
-        let terminated = false;
         try {
           await clients.ec2.send(new TerminateInstancesCommand({ InstanceIds: instanceIds }));
           terminated = true;
+          for (const id of instanceIds) report.removed.push(item("instance", id));
+          log(`sweep: terminating ${instanceIds.join(", ")}`);
         } catch (error) {
           for (const id of instanceIds) report.remaining.push(item("instance", id, describe(error)));
         }
-        if (terminated) {
-          for (const id of instanceIds) report.removed.push(item("instance", id));
-          log(`sweep: terminating ${instanceIds.join(", ")}`);
-          try {
-            await waitUntilInstanceTerminated(
-              { client: clients.ec2, maxWaitTime: options.terminateWaitSeconds ?? 300, minDelay: 5 },
-              { InstanceIds: instanceIds },
-            );
-          } catch (error) {
-            log(`sweep: instances not terminated yet: ${describe(error)}`);
-          }
-        }
-      }
-      const groups = await clients.ec2.send(new DescribeSecurityGroupsCommand({ Filters: [tagFilter] }));
-      for (const g of groups.SecurityGroups ?? []) {
-        if (g.GroupId) {
-          const groupId = g.GroupId;
-          await attempt("security-group", groupId, () => clients.ec2.send(new DeleteSecurityGroupCommand({ GroupId: groupId })));
-        }
       }
 
-      // Trails homed in this region that carry the tag (a region holds a handful of trails).
-      const trails = await clients.cloudtrail.send(new DescribeTrailsCommand({ includeShadowTrails: false }));
-      const arns = (trails.trailList ?? []).map((t) => t.TrailARN).filter((a): a is string => Boolean(a));
-      for (let i = 0; i < arns.length; i += 20) {
-        const tags = await clients.cloudtrail.send(new ListTagsCommand({ ResourceIdList: arns.slice(i, i + 20) }));
-        for (const r of tags.ResourceTagList ?? []) {
-          if (r.ResourceId && r.TagsList?.some((t) => t.Key === STACK_TAG && t.Value === stack)) {
-            const arn = r.ResourceId;
+      // The opt-in KMS key (USD 1 a month) and log group, found through the tagging API: early,
+      // since they cost money, and nothing else depends on them going first or last.
+      try {
+        for await (const page of paginateGetResources(
+          { client: clients.tagging },
+          { TagFilters: [{ Key: STACK_TAG, Values: [stack] }], ResourceTypeFilters: ["kms:key", "logs:log-group"] },
+        )) {
+          for (const { ResourceARN: arn } of page.ResourceTagMappingList ?? []) {
+            const key = arn?.match(/^arn:[^:]+:kms:[^:]*:[^:]*:key\/(.+)$/)?.[1];
+            const group = arn?.match(/^arn:[^:]+:logs:[^:]*:[^:]*:log-group:(.+?)(:\*)?$/)?.[1];
+            if (key) await attempt("kms-key", key, () => scheduleKeyDeletion(clients, key));
+            else if (group) await attempt("log-group", group, () => deleteLogGroup(clients, group));
+          }
+        }
+      } catch (error) {
+        lookupFailed("KMS keys and log groups", error);
+      }
+
+      if (terminated) {
+        try {
+          await waitUntilInstanceTerminated({ client: clients.ec2, maxWaitTime: options.terminateWaitSeconds ?? 300, minDelay: 5 }, { InstanceIds: instanceIds });
+        } catch (error) {
+          log(`sweep: instances not terminated yet: ${describe(error)}`);
+        }
+      }
+      try {
+        const groups = await clients.ec2.send(new DescribeSecurityGroupsCommand({ Filters: [tagFilter] }));
+        for (const g of groups.SecurityGroups ?? []) {
+          const groupId = g.GroupId;
+          if (groupId) await attempt("security-group", groupId, () => clients.ec2.send(new DeleteSecurityGroupCommand({ GroupId: groupId })));
+        }
+      } catch (error) {
+        lookupFailed("security groups", error);
+      }
+
+      // Trails homed in this region that carry the tag (a region holds a handful of trails). An
+      // organization trail, which a member account sees but may not read the tags of, is never
+      // the lab's.
+      try {
+        const trails = await clients.cloudtrail.send(new DescribeTrailsCommand({ includeShadowTrails: false }));
+        const arns = (trails.trailList ?? [])
+          .filter((t) => !t.IsOrganizationTrail)
+          .map((t) => t.TrailARN)
+          .filter((a): a is string => Boolean(a));
+        for (let i = 0; i < arns.length; i += 20) {
+          for (const arn of await taggedTrails(clients, arns.slice(i, i + 20), stack, lookupFailed)) {
             await attempt("trail", arn, () => clients.cloudtrail.send(new DeleteTrailCommand({ Name: arn })));
           }
         }
+      } catch (error) {
+        lookupFailed("trails", error);
       }
 
       // Buckets: known names plus those with the generated prefix, deleted only when tagged.
       const candidates = new Set(hints.bucketNames);
       for (const prefix of new Set(hints.bucketPrefixes)) {
-        for await (const page of paginateListBuckets({ client: clients.s3 }, { Prefix: prefix })) {
-          for (const b of page.Buckets ?? []) if (b.Name) candidates.add(b.Name);
+        try {
+          for await (const page of paginateListBuckets({ client: clients.s3 }, { Prefix: prefix })) {
+            for (const b of page.Buckets ?? []) if (b.Name) candidates.add(b.Name);
+          }
+        } catch (error) {
+          lookupFailed(`buckets named ${prefix}*`, error);
         }
       }
       for (const bucket of candidates) {
-        if (!(await bucketHasTag(clients, bucket, stack))) continue;
-        await attempt("bucket", bucket, () => emptyAndDeleteBucket(clients, bucket));
-      }
-
-      // The opt-in KMS key (USD 1 a month) and log group: found through the tagging API.
-      for await (const page of paginateGetResources(
-        { client: clients.tagging },
-        { TagFilters: [{ Key: STACK_TAG, Values: [stack] }], ResourceTypeFilters: ["kms:key", "logs:log-group"] },
-      )) {
-        for (const { ResourceARN: arn } of page.ResourceTagMappingList ?? []) {
-          const key = arn?.match(/^arn:[^:]+:kms:[^:]*:[^:]*:key\/(.+)$/)?.[1];
-          const group = arn?.match(/^arn:[^:]+:logs:[^:]*:[^:]*:log-group:(.+?)(:\*)?$/)?.[1];
-          if (key) await attempt("kms-key", key, () => scheduleKeyDeletion(clients, key));
-          else if (group) await attempt("log-group", group, () => deleteLogGroup(clients, group));
+        let tagged: boolean;
+        try {
+          tagged = await bucketHasTag(clients, bucket, stack);
+        } catch (error) {
+          // Whose bucket it is stays unknown: no `aws s3 rb` for it, only `--cleanup`.
+          lookupFailed(`bucket ${bucket}`, error);
+          continue;
         }
+        if (tagged) await attempt("bucket", bucket, () => emptyAndDeleteBucket(clients, bucket));
       }
       return report;
     },
   };
+}
+
+/** The trails among `arns` that carry the stack's tag; when a batch is refused, each is asked alone. */
+async function taggedTrails(clients: LabClients, arns: string[], stack: string, lookupFailed: (what: string, error: unknown) => void): Promise<string[]> {
+  const ours = (list: { ResourceId?: string; TagsList?: { Key?: string; Value?: string }[] }[] | undefined) =>
+    (list ?? []).filter((r) => r.TagsList?.some((t) => t.Key === STACK_TAG && t.Value === stack)).map((r) => r.ResourceId as string).filter(Boolean);
+  try {
+    return ours((await clients.cloudtrail.send(new ListTagsCommand({ ResourceIdList: arns }))).ResourceTagList);
+  } catch (error) {
+    if (arns.length === 1) {
+      lookupFailed(`trail ${arns[0]}`, error);
+      return [];
+    }
+  }
+  const found: string[] = [];
+  for (const arn of arns) found.push(...(await taggedTrails(clients, [arn], stack, lookupFailed)));
+  return found;
 }
 
 /** Deletes the key after 7 days, the shortest wait KMS allows; a key already pending deletion is done. */

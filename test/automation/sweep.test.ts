@@ -122,7 +122,7 @@ describe("automation/sweep", function () {
     expect(report.remaining[0].removeWith).to.contain("aws s3 rb s3://audit-logs-bucket-7f3a9c1");
   });
 
-  it("schedules the stack's KMS key for deletion and deletes its log group, found by tag, after the trail", async function () {
+  it("schedules the stack's KMS key for deletion and deletes its log group, found by tag, right after the instances", async function () {
     const calls: string[] = [];
     let tagQuery: any;
     const scheduled: any[] = [];
@@ -165,12 +165,81 @@ describe("automation/sweep", function () {
       ["11111111-2222-3333-4444-555555555555", 7],
     ]);
     expect(deletedGroups).to.deep.equal(["/aws/cloudtrail/my-logs-trail"]);
-    expect(calls.indexOf("DeleteTrail")).to.be.lessThan(calls.indexOf("ScheduleKeyDeletion"));
+    // They cost money while they exist: before the trail and bucket lookups, which may fail.
+    expect(calls.indexOf("ScheduleKeyDeletion")).to.be.lessThan(calls.indexOf("DescribeTrails"));
+    expect(calls.indexOf("DeleteLogGroup")).to.be.lessThan(calls.indexOf("DescribeSecurityGroups"));
     expect(report.removed.map((r) => `${r.kind} ${r.id}`)).to.include.members([
       "kms-key 0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0",
       "log-group /aws/cloudtrail/my-logs-trail",
     ]);
     expect(report.remaining).to.deep.equal([]);
+  });
+
+  it("goes on past a failed lookup: the key and log group still go, our trail is found beside one whose tags are refused", async function () {
+    const MEMBER_TRAIL = "arn:aws:cloudtrail:eu-west-1:210987654321:trail/shared-audit";
+    const ORG_TRAIL = "arn:aws:cloudtrail:eu-west-1:111122223333:trail/org-trail";
+    const deletedTrails: string[] = [];
+    const tagQueries: string[][] = [];
+    const scheduled: string[] = [];
+    const deletedGroups: string[] = [];
+    const clients = fakeClients(
+      {
+        DescribeInstances: () => {
+          throw awsError("UnauthorizedOperation");
+        },
+        DescribeSecurityGroups: () => {
+          throw awsError("UnauthorizedOperation");
+        },
+        // An Organizations member account sees the organization trail of the management account.
+        DescribeTrails: () => ({ trailList: [{ TrailARN: ORG_TRAIL, IsOrganizationTrail: true }, { TrailARN: MEMBER_TRAIL }, { TrailARN: OUR_TRAIL }] }),
+        ListTags: (input) => {
+          tagQueries.push(input.ResourceIdList);
+          if (input.ResourceIdList.includes(ORG_TRAIL) || input.ResourceIdList.includes(MEMBER_TRAIL)) throw awsError("CloudTrailARNInvalidException");
+          return { ResourceTagList: [{ ResourceId: OUR_TRAIL, TagsList: [{ Key: "trail-lab:stack", Value: STACK }] }] };
+        },
+        DeleteTrail: (input) => {
+          deletedTrails.push(input.Name);
+          return {};
+        },
+        ListBuckets: () => {
+          throw awsError("AccessDenied");
+        },
+        GetBucketTagging: () => {
+          throw awsError("SlowDown");
+        },
+        GetResources: () => ({
+          ResourceTagMappingList: [
+            { ResourceARN: "arn:aws:kms:eu-west-1:123456789012:key/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0" },
+            { ResourceARN: "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/cloudtrail/my-logs-trail" },
+          ],
+        }),
+        ScheduleKeyDeletion: (input) => {
+          scheduled.push(input.KeyId);
+          return { KeyState: "PendingDeletion" };
+        },
+        DeleteLogGroup: (input) => {
+          deletedGroups.push(input.logGroupName);
+          return {};
+        },
+      },
+      [],
+    );
+    const report = await awsTagSweeper(clients).sweep(STACK, { region: "eu-west-1", bucketNames: ["audit-logs-bucket-7f3a9c1"], bucketPrefixes: ["audit-logs-"] });
+    expect(scheduled).to.deep.equal(["0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"]);
+    expect(deletedGroups).to.deep.equal(["/aws/cloudtrail/my-logs-trail"]);
+    expect(deletedTrails).to.deep.equal([OUR_TRAIL]);
+    expect(tagQueries.flat(), "the organization trail is never the lab's").not.to.include(ORG_TRAIL);
+    // Each lookup that failed is listed with its reason and `--cleanup`; a bucket whose owner is
+    // unknown gets no `aws s3 rb`.
+    expect(report.remaining.map((r) => [r.id, r.removeWith])).to.deep.equal([
+      [`instances tagged trail-lab:stack=${STACK}`, `npm run lab -- --cleanup ${STACK}`],
+      [`security groups tagged trail-lab:stack=${STACK}`, `npm run lab -- --cleanup ${STACK}`],
+      [`trail ${MEMBER_TRAIL} tagged trail-lab:stack=${STACK}`, `npm run lab -- --cleanup ${STACK}`],
+      [`buckets named audit-logs-* tagged trail-lab:stack=${STACK}`, `npm run lab -- --cleanup ${STACK}`],
+      [`bucket audit-logs-bucket-7f3a9c1 tagged trail-lab:stack=${STACK}`, `npm run lab -- --cleanup ${STACK}`],
+    ]);
+    expect(report.remaining[0].reason).to.contain("UnauthorizedOperation");
+    expect(report.remaining[4].reason).to.contain("SlowDown");
   });
 
   it("lists a key it may not schedule for deletion, with the command that does it", async function () {
