@@ -4,7 +4,7 @@
 // the cycle is tested without AWS.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { cleanUp, keptReport, sweepOnly } from "./cleanup";
+import { cleanUp, keptReport, sweepOnly, type CleanupContext } from "./cleanup";
 import type { ConfigValue, LabEngine, LabStack } from "./engine";
 import { EngineError, InterruptedError, LabError, NoRegionError, UsageError, describe } from "./errors";
 import type { LabReport } from "./evidence";
@@ -167,6 +167,26 @@ export function exitCodeOf(report: LabReport): number {
 
 function str(value: unknown): string | undefined {
   return typeof value === "string" && value !== "" ? value : undefined;
+}
+
+/** What every cleanUp of a run shares: who sweeps, the engine, the run's signals, the retry policy. */
+function cleanupPolicy(
+  svc: LabServices,
+  engine: LabEngine,
+  interruption: Interruption,
+  retries: { destroyAttempts: number; destroyRetryMs: number },
+  deps: LabDeps,
+): Omit<CleanupContext, "repair" | "region" | "bucketNames" | "bucketPrefixes"> {
+  return {
+    sweeper: svc.sweeper,
+    engine,
+    interrupted: interruption.stop.signal,
+    giveUp: interruption.giveUp.signal,
+    attempts: retries.destroyAttempts,
+    retryMs: retries.destroyRetryMs,
+    sleep: deps.sleep,
+    log: deps.log,
+  };
 }
 
 /** The stack's buckets by name, as far as its outputs tell (the sweep finds the rest by prefix and tag). */
@@ -353,14 +373,7 @@ export async function runLab(options: LabOptions, deps: LabDeps): Promise<LabRep
           region: settings.region as string,
           bucketNames: knownBuckets(report.outputs),
           bucketPrefixes: labBucketPrefixes(settings.bucketPrefix),
-          sweeper: svc.sweeper,
-          engine,
-          interrupted: interruption.stop.signal,
-          giveUp: interruption.giveUp.signal,
-          attempts: options.destroyAttempts,
-          retryMs: options.destroyRetryMs,
-          sleep: deps.sleep,
-          log: deps.log,
+          ...cleanupPolicy(svc, engine, interruption, options, deps),
         }),
       );
     }
@@ -437,14 +450,7 @@ export async function runCleanup(options: CleanupOptions, deps: LabDeps): Promis
           region: target,
           bucketNames: knownBuckets(report.outputs),
           bucketPrefixes: prefixes,
-          sweeper: svc.sweeper,
-          engine,
-          interrupted: interruption.stop.signal,
-          giveUp: interruption.giveUp.signal,
-          attempts: options.destroyAttempts,
-          retryMs: options.destroyRetryMs,
-          sleep: deps.sleep,
-          log: deps.log,
+          ...cleanupPolicy(svc, engine, interruption, options, deps),
         }),
       );
     } else {
