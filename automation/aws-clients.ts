@@ -57,13 +57,3 @@ export function destroyLabClients(clients: LabClients): void {
   clients.kms.destroy();
   clients.logs.destroy();
 }
-
-/** The error's service code (`name` in SDK v3), for matching exceptions across services. */
-export function errorCode(error: unknown): string {
-  if (error && typeof error === "object") {
-    const e = error as { name?: unknown; Code?: unknown };
-    if (typeof e.Code === "string") return e.Code;
-    if (typeof e.name === "string") return e.name;
-  }
-  return "";
-}

@@ -4,7 +4,8 @@
 import { shellPrefix } from "./backend";
 import type { LabEngine, LabStack, StackState } from "./engine";
 import { clearPendingOperations } from "./engine";
-import { EngineError, describe } from "./errors";
+import { describe } from "../common/errors";
+import { EngineError } from "./errors";
 import type { CleanupReport } from "./evidence";
 import { unlessAborted } from "./signals";
 import type { Sleep } from "./sleep";

@@ -5,7 +5,8 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { createLabClients, destroyLabClients } from "./aws-clients";
 import { chooseBackend } from "./backend";
-import { LabError, UsageError, describe } from "./errors";
+import { TrailLabError, describe } from "../common/errors";
+import { labUsageError } from "./errors";
 import type { LabReport } from "./evidence";
 import { LAB_DEFAULTS, runCleanup, runLab, type LabDeps, type LabServices } from "./lab";
 import { checkCredentials, checkDefaultVpc, checkPulumiCli, checkTrailNameFree } from "./preflight";
@@ -16,7 +17,7 @@ import { readTemplateConfig } from "./stack-config";
 import { awsTagSweeper } from "./sweep";
 import { cloudTrailStatusReader } from "./trail-status";
 import type { LabVerifier } from "./verifier";
-import { ExitCode } from "../verify/exit-codes";
+import { ExitCode } from "../common/exit-codes";
 
 export const USAGE = `Usage: npm run -s lab -- [flags]
 
@@ -52,7 +53,7 @@ export interface LabArgs {
 function seconds(flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (value.trim() === "" || !Number.isFinite(n) || n < 0) throw new UsageError(`--${flag} takes a number of seconds, 0 or more; got '${value}'.`);
+  if (value.trim() === "" || !Number.isFinite(n) || n < 0) throw labUsageError(`--${flag} takes a number of seconds, 0 or more; got '${value}'.`);
   return Math.round(n * 1000);
 }
 
@@ -77,17 +78,17 @@ export function parseLabArgs(argv: string[]): LabArgs {
       },
     });
   } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
+    throw labUsageError(error instanceof Error ? error.message : String(error));
   }
   const v = parsed.values;
   if (v.engine !== undefined && v.engine !== "s3" && v.engine !== "athena") {
-    throw new UsageError(`--engine is s3 or athena; got '${v.engine}'.`);
+    throw labUsageError(`--engine is s3 or athena; got '${v.engine}'.`);
   }
   if (v.cleanup !== undefined && (v.keep || v["wait-digest"] || v.stack !== undefined || v.settle !== undefined || v.timeout !== undefined || v.engine !== undefined)) {
-    throw new UsageError("--cleanup <stack> takes the stack to remove and goes with --region and --json only.");
+    throw labUsageError("--cleanup <stack> takes the stack to remove and goes with --region and --json only.");
   }
   if (v.region !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d+$/.test(v.region)) {
-    throw new UsageError(`--region '${v.region}' does not look like an AWS region (such as us-east-1).`);
+    throw labUsageError(`--region '${v.region}' does not look like an AWS region (such as us-east-1).`);
   }
   return {
     help: v.help ?? false,
@@ -198,7 +199,7 @@ export async function main(argv: string[], io: CliIo, deps: LabDeps = realDeps(i
   } catch (error) {
     // runLab describes its own failures; this is a bug or an unreadable Pulumi.dev.yaml.
     io.stderr(`trail-lab: ${describe(error)}\n`);
-    return error instanceof LabError ? error.exitCode : ExitCode.AwsError;
+    return error instanceof TrailLabError ? error.exitCode : ExitCode.AwsError;
   }
   if (report.error) io.stderr(`${report.error.message}\n`);
   io.stdout(args.json ? `${JSON.stringify(report)}\n` : renderSummary(report));

@@ -1,21 +1,11 @@
-// The lab's named errors. Each carries the exit code of the one table (verify/exit-codes.ts) and a
-// message that says what happened and what to do next.
-import { ExitCode } from "../verify/exit-codes";
+// The lab's named errors, on the common base (common/errors.ts). Each carries the exit code of the
+// one table and a message that says what happened and what to do next.
+import { TrailLabError, UsageError } from "../common/errors";
+import { ExitCode } from "../common/exit-codes";
 
-export class LabError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode: ExitCode,
-  ) {
-    super(message);
-    this.name = new.target.name;
-  }
-}
-
-export class UsageError extends LabError {
-  constructor(message: string) {
-    super(`${message}\nRun 'npm run lab -- --help' for the flags.`, ExitCode.Usage);
-  }
+/** Bad lab flags: the message, then where the flags are listed. */
+export function labUsageError(message: string): UsageError {
+  return new UsageError(`${message}\nRun 'npm run lab -- --help' for the flags.`);
 }
 
 export const PULUMI_INSTALL_HINT =
@@ -23,13 +13,13 @@ export const PULUMI_INSTALL_HINT =
   "'curl -fsSL https://get.pulumi.com | sh' on Linux or macOS, or 'brew install pulumi/tap/pulumi', " +
   "then open a new shell so that 'pulumi version' works, and run the lab again.";
 
-export class MissingToolError extends LabError {
+export class MissingToolError extends TrailLabError {
   constructor(readonly tool: string, hint: string) {
     super(`The '${tool}' command was not found on PATH; the lab needs it to create and destroy the stack.\n${hint}`, ExitCode.Usage);
   }
 }
 
-export class NoCredentialsError extends LabError {
+export class NoCredentialsError extends TrailLabError {
   constructor(readonly reason: string) {
     super(
       `No usable AWS credentials (${reason}). Configure them as for the AWS CLI: 'aws configure', ` +
@@ -40,7 +30,7 @@ export class NoCredentialsError extends LabError {
   }
 }
 
-export class NoRegionError extends LabError {
+export class NoRegionError extends TrailLabError {
   constructor() {
     super(
       "No AWS region: pass --region <region>, set aws:region in Pulumi.dev.yaml, or set AWS_REGION.",
@@ -49,7 +39,7 @@ export class NoRegionError extends LabError {
   }
 }
 
-export class NoDefaultVpcError extends LabError {
+export class NoDefaultVpcError extends TrailLabError {
   constructor(readonly region: string) {
     super(
       `Region ${region} has no default VPC, so the probe instance has nowhere to launch. Either set ` +
@@ -69,7 +59,7 @@ export interface ConflictingTrail {
   labStack: string | null;
 }
 
-export class TrailConflictError extends LabError {
+export class TrailConflictError extends TrailLabError {
   constructor(readonly trail: ConflictingTrail, region: string) {
     const where = trail.multiRegion
       ? `a multi-region trail (home region ${trail.homeRegion ?? "unknown"}) holds the name in every region`
@@ -85,20 +75,14 @@ export class TrailConflictError extends LabError {
   }
 }
 
-export class AwsCallError extends LabError {
-  constructor(readonly operation: string, override readonly cause: unknown) {
-    super(`AWS ${operation} failed: ${describe(cause)}`, ExitCode.AwsError);
-  }
-}
-
 /** The Pulumi engine failed a command (up, destroy, stack select, ...); `output` is its stderr. */
-export class EngineError extends LabError {
+export class EngineError extends TrailLabError {
   constructor(readonly command: string, readonly output: string, hint?: string) {
     super(`pulumi ${command} failed${hint ? `: ${hint}` : ""}\n${tail(output)}`, ExitCode.AwsError);
   }
 }
 
-export class StackLockedError extends LabError {
+export class StackLockedError extends TrailLabError {
   constructor(readonly stackName: string, readonly output: string) {
     const stack = stackName;
     super(
@@ -110,13 +94,13 @@ export class StackLockedError extends LabError {
   }
 }
 
-export class UpFailedError extends LabError {
+export class UpFailedError extends TrailLabError {
   constructor(readonly step: string, readonly output: string) {
     super(`pulumi up (${step}) failed; the stack will be destroyed.\n${tail(output)}`, ExitCode.AwsError);
   }
 }
 
-export class TrailNotLoggingInTimeError extends LabError {
+export class TrailNotLoggingInTimeError extends TrailLabError {
   constructor(readonly trail: string, readonly waitedMs: number, readonly deliveryError: string | null) {
     super(
       `Trail '${trail}' did not report IsLogging within ${Math.round(waitedMs / 1000)} s` +
@@ -126,15 +110,10 @@ export class TrailNotLoggingInTimeError extends LabError {
   }
 }
 
-export class InterruptedError extends LabError {
+export class InterruptedError extends TrailLabError {
   constructor(readonly signal: string) {
     super(`Interrupted by ${signal}.`, ExitCode.Interrupted);
   }
-}
-
-export function describe(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}`;
-  return String(error);
 }
 
 function tail(output: string, lines = 15): string {

@@ -6,7 +6,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { cleanUp, keptReport, sweepOnly, type CleanupContext } from "./cleanup";
 import type { ConfigValue, LabEngine, LabStack } from "./engine";
-import { EngineError, InterruptedError, LabError, NoRegionError, UsageError, describe } from "./errors";
+import { TrailLabError, describe } from "../common/errors";
+import { EngineError, InterruptedError, NoRegionError, labUsageError } from "./errors";
 import type { LabReport } from "./evidence";
 import { REPORT_FILE, labIntegrity, newReport, runDir, writeEvidence } from "./evidence";
 import type { Identity } from "./preflight";
@@ -20,7 +21,7 @@ import { labBucketPrefixes } from "./sweep";
 import type { TrailStatusReader } from "./trail-status";
 import { waitForLogging } from "./trail-status";
 import type { LabVerifier } from "./verifier";
-import { ExitCode } from "../verify/exit-codes";
+import { ExitCode } from "../common/exit-codes";
 
 /** The AWS side of the lab, bound to one region once it is known. */
 export interface LabServices {
@@ -112,10 +113,10 @@ export function uniqueStackName(now: Date, random = Math.random): string {
 
 export function checkStackName(name: string): void {
   if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/.test(name)) {
-    throw new UsageError(`--stack '${name}' is not a valid stack name: letters, digits, '-', '_', '.', at most 100 characters.`);
+    throw labUsageError(`--stack '${name}' is not a valid stack name: letters, digits, '-', '_', '.', at most 100 characters.`);
   }
   if (name === TEMPLATE_STACK) {
-    throw new UsageError(`--stack ${TEMPLATE_STACK} is the config template (Pulumi.${TEMPLATE_STACK}.yaml, tracked in git); choose another name.`);
+    throw labUsageError(`--stack ${TEMPLATE_STACK} is the config template (Pulumi.${TEMPLATE_STACK}.yaml, tracked in git); choose another name.`);
   }
 }
 
@@ -141,7 +142,7 @@ class Phases {
 
 function recordError(report: LabReport, error: unknown): void {
   if (report.error) return;
-  const exitCode = error instanceof LabError ? error.exitCode : exitCodeProperty(error);
+  const exitCode = error instanceof TrailLabError ? error.exitCode : exitCodeProperty(error);
   report.error = {
     name: error instanceof Error ? error.name : "Error",
     message: error instanceof Error ? error.message : String(error),

@@ -6,9 +6,9 @@ import { DescribeTrailsCommand, ListTagsCommand } from "@aws-sdk/client-cloudtra
 import { DescribeVpcsCommand } from "@aws-sdk/client-ec2";
 import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import type { LabClients } from "./aws-clients";
-import { errorCode } from "./aws-clients";
+import { awsErrorCode } from "../common/aws-error-code";
+import { AwsCallError } from "../common/errors";
 import {
-  AwsCallError,
   MissingToolError,
   NoCredentialsError,
   NoDefaultVpcError,
@@ -60,12 +60,12 @@ export async function checkCredentials(clients: Pick<LabClients, "sts">): Promis
     const id = await clients.sts.send(new GetCallerIdentityCommand({}));
     return { account: id.Account ?? "", arn: id.Arn ?? "" };
   } catch (error) {
-    const code = errorCode(error);
+    const code = awsErrorCode(error);
     if (CREDENTIAL_CODES.has(code)) {
       const message = error instanceof Error ? error.message.split("\n")[0] : code;
       throw new NoCredentialsError(`${code}: ${message}`);
     }
-    throw new AwsCallError("sts:GetCallerIdentity", error);
+    throw AwsCallError.of("sts:GetCallerIdentity", error);
   }
 }
 
@@ -76,7 +76,7 @@ export async function checkDefaultVpc(clients: Pick<LabClients, "ec2">, region: 
   try {
     vpcs = await clients.ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: "isDefault", Values: ["true"] }] }));
   } catch (error) {
-    throw new AwsCallError("ec2:DescribeVpcs", error);
+    throw AwsCallError.of("ec2:DescribeVpcs", error);
   }
   if (!vpcs.Vpcs?.some((v) => v.IsDefault)) throw new NoDefaultVpcError(region);
 }
@@ -90,7 +90,7 @@ export async function checkTrailNameFree(clients: Pick<LabClients, "cloudtrail">
   try {
     trails = await clients.cloudtrail.send(new DescribeTrailsCommand({ includeShadowTrails: true }));
   } catch (error) {
-    throw new AwsCallError("cloudtrail:DescribeTrails", error);
+    throw AwsCallError.of("cloudtrail:DescribeTrails", error);
   }
   const existing = trails.trailList?.find((t) => t.Name === trailName);
   if (!existing) return;

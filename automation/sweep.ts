@@ -21,8 +21,8 @@ import { DeleteLogGroupCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { ScheduleKeyDeletionCommand } from "@aws-sdk/client-kms";
 import { paginateGetResources } from "@aws-sdk/client-resource-groups-tagging-api";
 import type { LabClients } from "./aws-clients";
-import { errorCode } from "./aws-clients";
-import { describe } from "./errors";
+import { awsErrorCode } from "../common/aws-error-code";
+import { describe } from "../common/errors";
 import { STACK_TAG } from "./stack-tag";
 
 export type LeftoverKind = "instance" | "security-group" | "trail" | "bucket" | "kms-key" | "log-group" | "stack" | "resource";
@@ -247,7 +247,7 @@ async function scheduleKeyDeletion(clients: LabClients, keyId: string): Promise<
   try {
     await clients.kms.send(new ScheduleKeyDeletionCommand({ KeyId: keyId, PendingWindowInDays: 7 }));
   } catch (error) {
-    if (errorCode(error) !== "KMSInvalidStateException" && errorCode(error) !== "NotFoundException") throw error;
+    if (awsErrorCode(error) !== "KMSInvalidStateException" && awsErrorCode(error) !== "NotFoundException") throw error;
   }
 }
 
@@ -256,7 +256,7 @@ async function deleteLogGroup(clients: LabClients, logGroupName: string): Promis
     await clients.logs.send(new DeleteLogGroupCommand({ logGroupName }));
   } catch (error) {
     // The tagging API lists a deleted resource for a while after it is gone.
-    if (errorCode(error) !== "ResourceNotFoundException") throw error;
+    if (awsErrorCode(error) !== "ResourceNotFoundException") throw error;
   }
 }
 
@@ -265,7 +265,7 @@ async function bucketHasTag(clients: LabClients, bucket: string, stack: string):
     const tagging = await clients.s3.send(new GetBucketTaggingCommand({ Bucket: bucket }));
     return tagging.TagSet?.some((t) => t.Key === STACK_TAG && t.Value === stack) ?? false;
   } catch (error) {
-    const code = errorCode(error);
+    const code = awsErrorCode(error);
     if (code === "NoSuchBucket" || code === "NoSuchTagSet" || code === "AccessDenied") return false;
     throw error;
   }
@@ -293,7 +293,7 @@ export async function emptyAndDeleteBucket(clients: Pick<LabClients, "s3">, buck
       await clients.s3.send(new DeleteBucketCommand({ Bucket: bucket }));
       return;
     } catch (error) {
-      if (errorCode(error) !== "BucketNotEmpty" || round >= rounds) throw error;
+      if (awsErrorCode(error) !== "BucketNotEmpty" || round >= rounds) throw error;
     }
   }
 }

@@ -2,8 +2,9 @@
 // probe must not launch before the trail records.
 import { GetTrailStatusCommand } from "@aws-sdk/client-cloudtrail";
 import type { LabClients } from "./aws-clients";
-import { errorCode } from "./aws-clients";
-import { AwsCallError, TrailNotLoggingInTimeError } from "./errors";
+import { awsErrorCode } from "../common/aws-error-code";
+import { AwsCallError } from "../common/errors";
+import { TrailNotLoggingInTimeError } from "./errors";
 import type { Sleep } from "./sleep";
 
 export interface TrailStatus {
@@ -23,8 +24,8 @@ export function cloudTrailStatusReader(clients: Pick<LabClients, "cloudtrail">):
         return { isLogging: s.IsLogging ?? false, latestDeliveryError: s.LatestDeliveryError ?? null };
       } catch (error) {
         // Right after CreateTrail the trail may not be visible yet.
-        if (errorCode(error) === "TrailNotFoundException") return null;
-        throw new AwsCallError("cloudtrail:GetTrailStatus", error);
+        if (awsErrorCode(error) === "TrailNotFoundException") return null;
+        throw AwsCallError.of("cloudtrail:GetTrailStatus", error);
       }
     },
   };

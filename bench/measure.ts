@@ -6,9 +6,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { setImmediate } from "node:timers/promises";
 import { gunzipSync } from "node:zlib";
-import { compileCriteria, scanLogObject, type CompiledCriteria } from "../verify";
+import { compileCriteria, gunzipLog, scanLogObject, type CompiledCriteria } from "../verify";
 // The very gunzip the scanner uses, so that the limit is measured on the same call.
-import { gunzipLog } from "../verify/decode";
 import type { CorpusView } from "./corpus";
 import { ChildFailedError } from "./errors";
 import type { ScanJob, ScanReport } from "./scan-child";

@@ -5,10 +5,11 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, platform } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { ExitCode } from "../verify/exit-codes";
+import { ExitCode } from "../common/exit-codes";
 import { DUMMY_CREDENTIALS, startS3Server, type LocalS3 } from "../test/support/s3-server";
 import { corpusConfig, corpusView, ensureCorpus, type CorpusManifest, type CorpusView } from "./corpus";
-import { BenchError, BenchInterruptedError, BenchUsageError, WrongAnswerError } from "./errors";
+import { TrailLabError } from "../common/errors";
+import { BenchInterruptedError, WrongAnswerError, benchUsageError } from "./errors";
 import { inProcessCriteria, loadLogs, measureInProcess, scanThroughS3, zcatJq } from "./measure";
 import { buildResults, renderTable, type Machine } from "./report";
 import type { ScanJob, ScanReport } from "./scan-child";
@@ -52,7 +53,7 @@ export interface BenchArgs {
 function integer(flag: string, value: string | undefined, fallback: number, min: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (value.trim() === "" || !Number.isInteger(n) || n < min) throw new BenchUsageError(`--${flag} takes a whole number >= ${min}, not "${value}".`);
+  if (value.trim() === "" || !Number.isInteger(n) || n < min) throw benchUsageError(`--${flag} takes a whole number >= ${min}, not "${value}".`);
   return n;
 }
 
@@ -61,7 +62,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
   try {
     values = parseArgs({ args: argv, options: FLAGS, strict: true, allowPositionals: false }).values;
   } catch (err) {
-    throw new BenchUsageError((err as Error).message);
+    throw benchUsageError((err as Error).message);
   }
   return {
     megabytes: integer("mb", values.mb, 300, 1),
@@ -184,7 +185,7 @@ export async function main(argv: string[], io: BenchIo): Promise<number> {
     return results.targets.some((t) => t.met === false) ? ExitCode.CheckFailed : ExitCode.Ok;
   } catch (err) {
     const error = io.signal.aborted ? new BenchInterruptedError() : err;
-    if (error instanceof BenchError) {
+    if (error instanceof TrailLabError) {
       say(`${error.name}: ${error.message}`);
       return error.exitCode;
     }

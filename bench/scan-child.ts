@@ -3,9 +3,8 @@
 // verifyTrail drives round after round: listing, GET, decode and match at its default concurrency,
 // with a client from verify's own createAwsClients (endpoint from AWS_ENDPOINT_URL_S3).
 // Input: one JSON argument (ScanJob); output: one JSON line on stdout (ScanReport).
-import { compileCriteria, createAwsClients } from "../verify";
+import { DOWNLOAD_CONCURRENCY, LogScanner, compileCriteria, createAwsClients } from "../verify";
 // The scanner itself, not the polling loop around it: the bench measures one full round.
-import { DOWNLOAD_CONCURRENCY, LogScanner } from "../verify/log-scanner";
 
 export interface ScanJob {
   bucket: string;

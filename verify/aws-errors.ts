@@ -1,5 +1,6 @@
 // Turning SDK errors into named errors whose message says what to do next.
-import { AwsCallError, UsageError, VerifyError } from "./errors";
+import { awsErrorCode } from "../common/aws-error-code";
+import { AwsCallError, TrailLabError, UsageError } from "../common/errors";
 
 const ACCESS_DENIED = new Set(["AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "AllAccessDisabled", "KMS.AccessDeniedException"]);
 const THROTTLED = new Set(["ThrottlingException", "Throttling", "SlowDown", "TooManyRequestsException", "RequestLimitExceeded"]);
@@ -24,12 +25,6 @@ const IAM_ACTION: Record<string, string> = {
   ListPublicKeys: "cloudtrail:ListPublicKeys",
 };
 
-export function awsErrorCode(err: unknown): string {
-  const e = err as { name?: unknown; Code?: unknown } | null;
-  if (typeof e?.Code === "string") return e.Code;
-  return typeof e?.name === "string" ? e.name : "UnknownError";
-}
-
 export function isThrottling(err: unknown): boolean {
   return THROTTLED.has(awsErrorCode(err));
 }
@@ -43,7 +38,7 @@ export function isAbort(err: unknown): boolean {
  * Errors that are already named, and aborts, pass through unchanged.
  */
 export function toVerifyError(operation: string, target: string, err: unknown): unknown {
-  if (err instanceof VerifyError || isAbort(err)) return err;
+  if (err instanceof TrailLabError || isAbort(err)) return err;
   const code = awsErrorCode(err);
   const detail = err instanceof Error ? err.message : String(err);
   if (code === "CredentialsProviderError") {

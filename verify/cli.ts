@@ -1,15 +1,16 @@
 // `npm run verify`: flags in, one result out. stdout carries only the result (the human summary,
 // or with --json exactly one JSON object); progress, warnings and errors go to stderr.
 import { parseArgs } from "node:util";
-import { UsageError, VerifyError } from "./errors";
-import { ExitCode } from "./exit-codes";
+import { TrailLabError, UsageError } from "../common/errors";
+import { VerifyError } from "./errors";
+import { ExitCode } from "../common/exit-codes";
 import { integritySummary } from "./integrity/summary";
 import { validateIntegrity } from "./integrity/validate";
 import { checkPosture, postureExitCode } from "./posture/check-posture";
 import { postureSummary } from "./posture/summary";
-import { humanSummary } from "./summary";
-import type { VerifyEvidence } from "./types";
-import { DEFAULT_EVENT_NAME, verifyTrail } from "./verify-trail";
+import { humanSummary } from "./event/summary";
+import type { VerifyEvidence } from "./event/types";
+import { DEFAULT_EVENT_NAME, verifyTrail } from "./event/verify-trail";
 
 export interface CliIo {
   stdout: NodeJS.WritableStream;
@@ -140,8 +141,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     print(evidence);
     return evidence.verified ? ExitCode.Ok : ExitCode.CheckFailed;
   } catch (err) {
-    if (err instanceof VerifyError) {
-      if (err.evidence) print(err.evidence);
+    if (err instanceof TrailLabError) {
+      if (err instanceof VerifyError && err.evidence) print(err.evidence);
       say(`${err.name}: ${err.message}`);
       return err.exitCode;
     }

@@ -3,7 +3,7 @@
 import { AthenaClient } from "@aws-sdk/client-athena";
 import { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
 import { S3Client } from "@aws-sdk/client-s3";
-import { UsageError } from "./errors";
+import { UsageError } from "../common/errors";
 
 export interface AwsClients {
   s3: S3Client;

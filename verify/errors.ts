@@ -1,25 +1,18 @@
-// Named errors of the verify room. Each carries the exit code of the one table (exit-codes.ts),
-// a message that says what happened and what to do next, and the evidence gathered so far.
-import { ExitCode } from "./exit-codes";
-import type { VerifyEvidence } from "./types";
+// Named errors of the verify room, on the common base (common/errors.ts): each also carries the
+// evidence gathered before it, so that a check that stops early still shows what it found.
+import { TrailLabError } from "../common/errors";
+import { ExitCode } from "../common/exit-codes";
+import type { VerifyEvidence } from "./event/types";
 
-export class VerifyError extends Error {
+export class VerifyError extends TrailLabError {
   constructor(
     message: string,
-    readonly exitCode: ExitCode,
+    exitCode: ExitCode,
     /** What was found before the error; null when nothing was checked yet. */
     readonly evidence: VerifyEvidence | null = null,
     options?: ErrorOptions,
   ) {
-    super(message, options);
-    this.name = new.target.name;
-  }
-}
-
-/** Bad options or flags. */
-export class UsageError extends VerifyError {
-  constructor(message: string) {
-    super(message, ExitCode.Usage);
+    super(message, exitCode, options);
   }
 }
 
@@ -68,17 +61,5 @@ export class TrailDeliveryError extends VerifyError {
 export class VerifyAbortedError extends VerifyError {
   constructor(evidence: VerifyEvidence | null) {
     super("Verification was interrupted before it reached an answer.", ExitCode.Interrupted, evidence);
-  }
-}
-
-/** AWS refused or failed a call (access denied, no such bucket, throttling past retries...). */
-export class AwsCallError extends VerifyError {
-  constructor(
-    readonly operation: string,
-    readonly awsCode: string,
-    message: string,
-    cause?: unknown,
-  ) {
-    super(`${operation} failed (${awsCode}): ${message}`, ExitCode.AwsError, null, { cause });
   }
 }

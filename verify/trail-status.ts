@@ -8,8 +8,10 @@ import {
   type CloudTrailClient,
   type Trail,
 } from "@aws-sdk/client-cloudtrail";
-import { awsErrorCode, toVerifyError } from "./aws-errors";
-import { TrailNotFoundError, UsageError } from "./errors";
+import { awsErrorCode } from "../common/aws-error-code";
+import { UsageError } from "../common/errors";
+import { toVerifyError } from "./aws-errors";
+import { TrailNotFoundError } from "./errors";
 import { eventTraits, selectorGap } from "./event-selectors";
 
 export interface TrailDescription {

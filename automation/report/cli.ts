@@ -5,7 +5,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { REPORT_FILE, type LabReport } from "../evidence";
-import { ExitCode } from "../../verify/exit-codes";
+import { ExitCode } from "../../common/exit-codes";
 import { renderReportHtml } from "./html";
 
 export const USAGE = "usage: npm run -s report -- <lab-runs/<stack>/evidence.json> [--out <file.html>]\n";

@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { main, realDeps, type CliIo } from "../../automation/cli";
-import { ExitCode } from "../../verify/exit-codes";
+import { ExitCode } from "../../common/exit-codes";
 import { callerIdentity, startAwsServer, vpcs, type AwsServer } from "../support/aws-query-json-server";
 import { installFakePulumi, type FakePulumi } from "../support/fake-pulumi";
 import { LOG_KEY, evidence } from "../support/lab-fakes";

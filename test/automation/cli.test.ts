@@ -6,9 +6,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { main, parseLabArgs, type CliIo } from "../../automation/cli";
-import { UsageError } from "../../automation/errors";
+import { UsageError } from "../../common/errors";
 import { findOnPath } from "../../automation/preflight";
-import { ExitCode } from "../../verify/exit-codes";
+import { ExitCode } from "../../common/exit-codes";
 import { Fakes, evidence } from "../support/lab-fakes";
 
 const ROOT = path.resolve(__dirname, "../..");
@@ -115,11 +115,12 @@ describe("automation/cli: `npm run lab` without the Pulumi CLI", function () {
 
   it("ends with the missing-CLI message and exit 2, and creates nothing", async function () {
     // A copy of the project (node_modules and the other rooms linked), so that whatever it might
-    // create would land where this test looks.
+    // create would land where this test looks. verify/ is left out on purpose: the lab loads it
+    // only once preflight has passed, so a failed preflight must not need it.
     copy = fs.mkdtempSync(path.join(os.tmpdir(), "trail-lab-npm-"));
     for (const file of ["package.json", "tsconfig.json", "Pulumi.yaml", "Pulumi.dev.yaml"]) fs.copyFileSync(path.join(ROOT, file), path.join(copy, file));
     fs.cpSync(path.join(ROOT, "automation"), path.join(copy, "automation"), { recursive: true });
-    for (const dir of ["node_modules", "verify", "infra"]) fs.symlinkSync(path.join(ROOT, dir), path.join(copy, dir));
+    for (const dir of ["node_modules", "common", "infra"]) fs.symlinkSync(path.join(ROOT, dir), path.join(copy, dir));
     const before = listing(copy);
 
     const pathWithoutPulumi = (process.env.PATH ?? "")

@@ -7,7 +7,7 @@ import * as path from "node:path";
 import { chooseBackend } from "../../automation/backend";
 import { runLab } from "../../automation/lab";
 import { createPulumiEngine } from "../../automation/pulumi-engine";
-import { ExitCode } from "../../verify/exit-codes";
+import { ExitCode } from "../../common/exit-codes";
 import { installFakePulumi, type FakePulumi } from "../support/fake-pulumi";
 import { Fakes, labOptions } from "../support/lab-fakes";
 

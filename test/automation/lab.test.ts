@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { EngineError, MissingToolError, NoCredentialsError, NoDefaultVpcError, PULUMI_INSTALL_HINT, TrailConflictError } from "../../automation/errors";
 import { runCleanup, runLab, uniqueStackName } from "../../automation/lab";
-import { ExitCode } from "../../verify/exit-codes";
+import { ExitCode } from "../../common/exit-codes";
 import { Fakes, INSTANCE_ID, LOG_KEY, OUTPUTS_TRAIL, evidence, gate, labOptions } from "../support/lab-fakes";
 
 /** `expected` occurs in `actual` in this order, other steps allowed in between. */

@@ -5,9 +5,10 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { createLabClients, destroyLabClients, type LabClients } from "../../automation/aws-clients";
-import { AwsCallError, MissingToolError, NoCredentialsError, NoDefaultVpcError, TrailConflictError } from "../../automation/errors";
+import { AwsCallError } from "../../common/errors";
+import { MissingToolError, NoCredentialsError, NoDefaultVpcError, TrailConflictError } from "../../automation/errors";
 import { checkCredentials, checkDefaultVpc, checkPulumiCli, checkTrailNameFree, findOnPath } from "../../automation/preflight";
-import { ExitCode } from "../../verify/exit-codes";
+import { ExitCode } from "../../common/exit-codes";
 import { callerIdentity, jsonError, startAwsServer, vpcs, xmlError, type AwsServer } from "../support/aws-query-json-server";
 
 async function rejection(promise: Promise<unknown>): Promise<Error> {

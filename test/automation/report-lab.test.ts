@@ -7,7 +7,7 @@ import { expect } from "chai";
 import { runLab } from "../../automation/lab";
 import { renderSummary } from "../../automation/render";
 import { AwsCallError, TrailNotLoggingError } from "../../verify";
-import { ExitCode } from "../../verify/exit-codes";
+import { ExitCode } from "../../common/exit-codes";
 import { Fakes, POSTURE, evidence, labOptions } from "../support/lab-fakes";
 
 describe("automation/lab: posture and the HTML report", function () {

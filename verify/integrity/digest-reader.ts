@@ -3,7 +3,8 @@
 // run, however many waiting rounds or chain links ask for it.
 import { gunzipSync } from "node:zlib";
 import type { S3Client } from "@aws-sdk/client-s3";
-import { awsErrorCode, toVerifyError } from "../aws-errors";
+import { awsErrorCode } from "../../common/aws-error-code";
+import { toVerifyError } from "../aws-errors";
 import { MAX_UNCOMPRESSED_BYTES } from "../decode";
 import { bodyBytes, withObject } from "../s3-objects";
 import type { DigestLocation } from "./digest-listing";

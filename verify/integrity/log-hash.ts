@@ -4,7 +4,8 @@ import { createHash } from "node:crypto";
 import { pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
 import type { S3Client } from "@aws-sdk/client-s3";
-import { awsErrorCode, toVerifyError } from "../aws-errors";
+import { awsErrorCode } from "../../common/aws-error-code";
+import { toVerifyError } from "../aws-errors";
 import { withObject } from "../s3-objects";
 
 export type LogHash = { found: true; sha256: string } | { found: true; unreadable: string } | { found: false };

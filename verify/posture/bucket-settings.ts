@@ -13,7 +13,8 @@ import {
   type S3Client,
   type ServerSideEncryptionRule,
 } from "@aws-sdk/client-s3";
-import { awsErrorCode, toVerifyError } from "../aws-errors";
+import { awsErrorCode } from "../../common/aws-error-code";
+import { toVerifyError } from "../aws-errors";
 
 export interface BucketSettings {
   bucket: string;

@@ -4,8 +4,8 @@
 import { GetEventSelectorsCommand } from "@aws-sdk/client-cloudtrail";
 import { toVerifyError } from "../aws-errors";
 import { createAwsClients, resolveRegion } from "../clients";
-import { UsageError } from "../errors";
-import { ExitCode } from "../exit-codes";
+import { UsageError } from "../../common/errors";
+import { ExitCode } from "../../common/exit-codes";
 import { describeTrail, loggingStatus } from "../trail-status";
 import { readBucketSettings } from "./bucket-settings";
 import { judgeControls } from "./controls";

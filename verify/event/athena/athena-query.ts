@@ -10,11 +10,11 @@ import {
   type AthenaClient,
   type QueryExecution,
 } from "@aws-sdk/client-athena";
-import { toVerifyError } from "../aws-errors";
-import { ExitCode } from "../exit-codes";
-import { VerifyError } from "../errors";
-import { systemClock, type Clock } from "../rate-limit";
-import { retryThrottled } from "../retry";
+import { toVerifyError } from "../../aws-errors";
+import { ExitCode } from "../../../common/exit-codes";
+import { VerifyError } from "../../errors";
+import { systemClock, type Clock } from "../../rate-limit";
+import { retryThrottled } from "../../retry";
 
 export interface AthenaTarget {
   workgroup: string;

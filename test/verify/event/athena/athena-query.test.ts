@@ -1,9 +1,9 @@
 // Running a query on a local Athena that speaks the real protocol: polling through states that
 // go back and forth, failures with their reasons, throttling, paging, deadline and abort.
 import { expect } from "chai";
-import { runAthenaQuery, athenaCostUsd, AthenaQueryError } from "../../verify/athena/athena-query";
-import { ExitCode } from "../../verify";
-import { startLocalAthena, type LocalAthena } from "../support/athena-server";
+import { runAthenaQuery, athenaCostUsd, AthenaQueryError } from "../../../../verify/event/athena/athena-query";
+import { ExitCode } from "../../../../verify";
+import { startLocalAthena, type LocalAthena } from "../../../support/athena-server";
 
 describe("verify: an Athena query run to its end", function () {
   let athena: LocalAthena;

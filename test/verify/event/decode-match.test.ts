@@ -1,9 +1,9 @@
 // decode + match over a Buffer: the pure function the benchmark calls directly.
 import { gunzipSync, gzipSync } from "node:zlib";
 import { expect } from "chai";
-import { gunzipLog } from "../../verify/decode";
-import { compileCriteria, scanLogObject } from "../../verify/match";
-import { FixtureFactory, logFile } from "../support/cloudtrail-fixtures";
+import { gunzipLog } from "../../../verify/decode";
+import { compileCriteria, scanLogObject } from "../../../verify/event/match";
+import { FixtureFactory, logFile } from "../../support/cloudtrail-fixtures";
 
 describe("verify: decode and match one log object", () => {
   const f = new FixtureFactory("111122223333", 7);

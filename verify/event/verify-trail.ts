@@ -1,17 +1,18 @@
 // verifyTrail: check the trail is logging, then poll S3 and Event History until both show the
 // event or the deadline passes, and return the evidence either way (`verified` says which).
 import { setTimeout as sleep } from "node:timers/promises";
-import { isAbort } from "./aws-errors";
+import { isAbort } from "../aws-errors";
 import { AthenaFinder } from "./athena/athena-finder";
-import { createAthenaClient, createAwsClients, resolveRegion } from "./clients";
-import { TrailDeliveryError, TrailNotLoggingError, UsageError, VerifyAbortedError } from "./errors";
+import { createAthenaClient, createAwsClients, resolveRegion } from "../clients";
+import { UsageError } from "../../common/errors";
+import { TrailDeliveryError, TrailNotLoggingError, VerifyAbortedError } from "../errors";
 import { buildEvidence, type Findings } from "./evidence";
 import { LOOKUP_EVENTS_PER_SECOND, lookupEventHistory, type HistoryHit } from "./event-history";
 import { LogScanner, RELIST_LOOKBACK_MS } from "./log-scanner";
 import { compileCriteria } from "./match";
 import { notFoundMessage, progressLine } from "./messages";
-import { RateLimiter } from "./rate-limit";
-import { accountFromArn, describeTrail, loggingStatus, selectorWarning } from "./trail-status";
+import { RateLimiter } from "../rate-limit";
+import { accountFromArn, describeTrail, loggingStatus, selectorWarning } from "../trail-status";
 import type { VerifyEvidence, VerifyOptions } from "./types";
 
 export const DEFAULT_EVENT_NAME = "RunInstances";

@@ -2,7 +2,7 @@
 // shows: one present in both halves if any, else the earliest.
 import type { S3Match } from "./log-scanner";
 import type { HistoryHit } from "./event-history";
-import type { LoggingStatus, TrailDescription } from "./trail-status";
+import type { LoggingStatus, TrailDescription } from "../trail-status";
 import type { AthenaEvidence, SkippedObject, TrailEvidence, VerifyEvidence } from "./types";
 
 export interface Findings {

@@ -1,4 +1,4 @@
-// The one exit-code table every trail-lab command uses (README, "Exit codes").
+// The one exit-code table every trail-lab command uses (the README's "Exit codes" shows it to users).
 export const ExitCode = {
   /** The check holds and, for the lab, cleanup completed. */
   Ok: 0,

@@ -2,9 +2,9 @@
 // events than by name), else by event name, paced under the 2 requests/second quota and retried
 // past throttling, resuming from the page that was refused.
 import { paginateLookupEvents, type CloudTrailClient, type LookupEventsCommandInput } from "@aws-sdk/client-cloudtrail";
-import { toVerifyError } from "./aws-errors";
-import type { RateLimiter } from "./rate-limit";
-import { retryThrottled } from "./retry";
+import { toVerifyError } from "../aws-errors";
+import type { RateLimiter } from "../rate-limit";
+import { retryThrottled } from "../retry";
 
 /** LookupEvents allows 2 requests per second per account and region. */
 export const LOOKUP_EVENTS_PER_SECOND = 2;

@@ -1,7 +1,7 @@
 // Which CloudTrail records are the event asked for: by name, by the resource it concerns, and
 // not before `since`. scanLogObject (decode + match over one object's bytes) is a pure function
 // so that the benchmark can call it directly.
-import { decodeLogObject } from "./decode";
+import { decodeLogObject } from "../decode";
 import type { CloudTrailRecord } from "./types";
 
 export interface MatchCriteria {

@@ -1,4 +1,4 @@
-// The verify room's public shapes: what callers pass in, and the evidence that comes back
+// The event check's public shapes: what callers pass in, and the evidence that comes back
 // (the `--json` output of `npm run verify`, field for field).
 import type { AthenaClient } from "@aws-sdk/client-athena";
 import type { CloudTrailClient } from "@aws-sdk/client-cloudtrail";

@@ -6,11 +6,12 @@
 // delivered late can sort before keys already read (its random part has no order), so the
 // lookback re-lists a window and the folder's `seen` set keeps those keys from a second download.
 import { paginateListObjectsV2, type S3Client } from "@aws-sdk/client-s3";
-import { toVerifyError } from "./aws-errors";
-import { forEachConcurrent } from "./concurrency";
-import { awsLogsPrefix, dayFolders, isOrganizationSegment, logFileStamp, startAfterKey, type DayFolder } from "./log-keys";
+import { toVerifyError } from "../aws-errors";
+import { forEachConcurrent } from "../concurrency";
+import { findAccountRoots } from "../account-roots";
+import { awsLogsPrefix, dayFolders, logFileStamp, startAfterKey, type DayFolder } from "../log-keys";
 import { scanLogObject, type CompiledCriteria } from "./match";
-import { readObject } from "./s3-objects";
+import { readObject } from "../s3-objects";
 import type { CloudTrailRecord, SkippedObject } from "./types";
 
 /** How far before the newest stamp seen a folder is listed again. */
@@ -39,29 +40,6 @@ interface FolderState {
   startAfter: string;
   seen: Set<string>;
   newestStamp: number;
-}
-
-/**
- * `AWSLogs/<account>/`, and `AWSLogs/<o-id>/<account>/` for each organization segment, found by
- * listing `AWSLogs/` with a delimiter; empty when neither is there (yet).
- */
-export async function findAccountRoots(s3: S3Client, bucket: string, trailPrefix: string | null, account: string, signal?: AbortSignal): Promise<string[]> {
-  const logs = awsLogsPrefix(trailPrefix);
-  const plain = `${logs}${account}/`;
-  const found: string[] = [];
-  try {
-    for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: bucket, Prefix: logs, Delimiter: "/" }, { abortSignal: signal })) {
-      for (const { Prefix: prefix } of page.CommonPrefixes ?? []) {
-        if (!prefix) continue;
-        const segment = prefix.slice(logs.length, -1);
-        if (prefix === plain) found.push(plain);
-        else if (isOrganizationSegment(segment)) found.push(`${prefix}${account}/`);
-      }
-    }
-  } catch (err) {
-    throw toVerifyError("ListObjectsV2", `s3://${bucket}/${logs}`, err);
-  }
-  return found;
 }
 
 export class LogScanner {

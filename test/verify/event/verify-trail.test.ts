@@ -10,11 +10,11 @@ import {
   verifyTrail,
   type VerifyEvidence,
   type VerifyOptions,
-} from "../../verify";
-import { FixtureFactory, logFile } from "../support/cloudtrail-fixtures";
-import { startCloudTrailServer, trailArn, type LocalCloudTrail } from "../support/cloudtrail-server";
-import { startS3Server, type LocalS3 } from "../support/s3-server";
-import { buildTrailWorld, type TrailWorld } from "../support/trail-world";
+} from "../../../verify";
+import { FixtureFactory, logFile } from "../../support/cloudtrail-fixtures";
+import { startCloudTrailServer, trailArn, type LocalCloudTrail } from "../../support/cloudtrail-server";
+import { startS3Server, type LocalS3 } from "../../support/s3-server";
+import { buildTrailWorld, type TrailWorld } from "../../support/trail-world";
 
 async function rejection(promise: Promise<unknown>): Promise<Error> {
   try {
