@@ -1,4 +1,4 @@
-// The benchmark's result: the shape of bench/results.json, the targets of issue 6 judged on it,
+// The benchmark's result: the shape of bench/results.json, the benchmark's targets judged on it,
 // and the table printed on stdout. Speeds are MB/s of uncompressed log (1 MB = 10^6 bytes).
 import type { CorpusView, Needle } from "./corpus";
 import type { InProcessResult, PipelineResult, Timing } from "./measure";

@@ -23,7 +23,7 @@ export interface LabConfig {
   kmsEncryption: boolean;
   /** Also deliver to CloudWatch Logs (CloudTrail.5); ingestion is billed per GB. */
   cloudWatchLogs: boolean;
-  /** Athena search over the trail's bucket (issue 7): a Glue table and a workgroup. */
+  /** Athena search over the trail's bucket: a Glue table and a workgroup. */
   athena: boolean;
   /** Regions the table projects; default: every enabled region for a multi-region trail, else the home region. */
   athenaRegions?: string[];
