@@ -40,11 +40,34 @@ export default tseslint.config(
       "@typescript-eslint/no-unused-expressions": "off",
     },
   },
-  {
-    // The IAM simulator is AGPL-3.0: tests may use it, product code never imports it.
-    files: ["infra/**", "automation/**", "verify/**", "bench/**"],
-    rules: {
-      "no-restricted-imports": ["error", { patterns: [{ group: ["@cloud-copilot/*"], message: "AGPL-3.0 test-only dependency." }] }],
-    },
-  },
+  // Each room imports only what its place allows (STYLE.md, "Layout: a folder is a room"), and the
+  // IAM simulator (AGPL-3.0) is for tests only: product code never imports it.
+  ...rooms({
+    "common/**": { "infra|automation|verify|bench|test": "common/ is what every room imports; it imports none of them." },
+    "infra/**": { "automation|verify|bench|test": "infra/ knows nothing of the other rooms." },
+    "verify/**": { "infra|automation|bench|test": "verify/ stands alone: it never imports infra/ or automation/." },
+    "automation/**": { "infra|bench|test": "automation/ drives infra/ through Pulumi, never by import.", "verify/*": "automation/ calls verify/ through its public entry (verify/index.ts) only." },
+    "bench/**": { "infra|automation": "bench/ measures verify/.", "verify/*": "bench/ reaches what it measures through verify/index.ts." },
+  }),
 );
+
+/** One flat-config entry per room: its forbidden rooms, plus the AGPL rule every product room shares. */
+function rooms(table) {
+  return Object.entries(table).map(([files, forbidden]) => ({
+    files: [files],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            { group: ["@cloud-copilot/*"], message: "AGPL-3.0 test-only dependency." },
+            ...Object.entries(forbidden).map(([names, message]) => ({
+              regex: names.endsWith("/*") ? `^(\\.\\./)+${names.slice(0, -2)}/.+` : `^(\\.\\./)+(${names})(/|$)`,
+              message,
+            })),
+          ],
+        },
+      ],
+    },
+  }));
+}
