@@ -29,7 +29,7 @@ const trailKey = config.kmsEncryption
 const logGroup = config.cloudWatchLogs
   ? new TrailLogGroup("trail-events", {
       trailName: config.trailName,
-      trailArn: knownTrailArn,
+      accountId: account,
       retentionDays: config.retentionDays,
       tags,
     })

@@ -6,7 +6,8 @@ import * as aws from "@pulumi/aws";
 
 export interface TrailLogGroupArgs {
   trailName: string;
-  trailArn: pulumi.Input<string>;
+  /** The account whose CloudTrail log streams (`<account>_CloudTrail_<region>`) the role may write. */
+  accountId: pulumi.Input<string>;
   retentionDays: number;
   tags: Record<string, string>;
 }
@@ -40,19 +41,13 @@ export class TrailLogGroup extends pulumi.ComponentResource {
       `${name}-role`,
       {
         description: "trail-lab: lets CloudTrail write the trail's events to CloudWatch Logs",
-        assumeRolePolicy: pulumi.output(args.trailArn).apply((trailArn) =>
-          JSON.stringify({
-            Version: "2012-10-17",
-            Statement: [
-              {
-                Effect: "Allow",
-                Principal: { Service: "cloudtrail.amazonaws.com" },
-                Action: "sts:AssumeRole",
-                Condition: { StringEquals: { "aws:SourceArn": trailArn } },
-              },
-            ],
-          }),
-        ),
+        // A plain service trust: AWS documents that the role CloudTrail assumes for CloudWatch Logs
+        // does not support aws:SourceArn or aws:SourceAccount, and CreateTrail refuses a role that
+        // carries them (InvalidCloudWatchLogsRoleArnException). The permissions policy scopes it.
+        assumeRolePolicy: JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [{ Effect: "Allow", Principal: { Service: "cloudtrail.amazonaws.com" }, Action: "sts:AssumeRole" }],
+        }),
         tags: args.tags,
       },
       parent,
@@ -61,14 +56,15 @@ export class TrailLogGroup extends pulumi.ComponentResource {
       `${name}-role-policy`,
       {
         role: this.role.id,
-        policy: this.logGroup.arn.apply((groupArn) =>
+        policy: pulumi.all([this.logGroup.arn, args.accountId]).apply(([groupArn, accountId]) =>
           JSON.stringify({
             Version: "2012-10-17",
             Statement: [
               {
                 Effect: "Allow",
                 Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-                Resource: `${groupArn}:log-stream:*`,
+                // CloudTrail names its streams <account>_CloudTrail_<region>, one per region it records.
+                Resource: `${groupArn}:log-stream:${accountId}_CloudTrail_*`,
               },
             ],
           }),

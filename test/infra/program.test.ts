@@ -246,7 +246,7 @@ describe("infra: config overrides", function () {
     expect(run.outputs.kmsKeyArn).to.equal(keyArn);
   });
 
-  it("also delivers to CloudWatch Logs through a role only this trail may assume, when cloudWatchLogs is on", async function () {
+  it("also delivers to CloudWatch Logs, when cloudWatchLogs is on, through a role CloudTrail can assume and that writes only CloudTrail's streams", async function () {
     const run = await runProgram({ cloudWatchLogs: "true", retentionDays: "10" }, "cwl");
     const group = run.one("aws:cloudwatch/logGroup:LogGroup");
     expect(group.inputs).to.include({ name: "/aws/cloudtrail/my-logs-trail", retentionInDays: 14 });
@@ -254,10 +254,12 @@ describe("infra: config overrides", function () {
     expect(trail.inputs.cloudWatchLogsGroupArn).to.match(/:\*$/);
     expect(trail.inputs.cloudWatchLogsRoleArn).to.be.a("string");
     expect(trail.dependsOn).to.include("trail-events-role-policy");
+    // No aws:SourceArn/SourceAccount: CreateTrail refuses a CloudWatch Logs role whose trust has them.
     const trust = JSON.parse(run.one("aws:iam/role:Role").inputs.assumeRolePolicy);
-    expect(trust.Statement[0].Condition.StringEquals["aws:SourceArn"]).to.equal(run.outputs.trailArn);
+    expect(trust.Statement).to.deep.equal([{ Effect: "Allow", Principal: { Service: "cloudtrail.amazonaws.com" }, Action: "sts:AssumeRole" }]);
     const perms = JSON.parse(run.one("aws:iam/rolePolicy:RolePolicy").inputs.policy);
     expect(perms.Statement[0].Action).to.deep.equal(["logs:CreateLogStream", "logs:PutLogEvents"]);
+    expect(perms.Statement[0].Resource).to.equal(`${group.state.arn}:log-stream:${ACCOUNT}_CloudTrail_*`);
     expect(run.outputs.logGroupName).to.equal("/aws/cloudtrail/my-logs-trail");
   });
 
