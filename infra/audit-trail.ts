@@ -1,5 +1,5 @@
-// AuditTrail: the CloudTrail trail that records the account's management events, Read and Write,
-// into the audit bucket, with log file validation on.
+// AuditTrail: the CloudTrail trail that records the account's management events, Read and Write
+// (CloudTrail's default selection), into the audit bucket, with log file validation on.
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 
@@ -40,7 +40,9 @@ export class AuditTrail extends pulumi.ComponentResource {
         isMultiRegionTrail: args.multiRegion,
         enableLogFileValidation: true,
         enableLogging: true,
-        eventSelectors: [{ readWriteType: "All", includeManagementEvents: true }],
+        // No eventSelectors: a trail without them records every management event, Read and Write.
+        // Written out, that default selector comes back from the provider as [], so every later
+        // `pulumi up` or `preview` would show the trail as changed. Posture reads the selectors back.
         kmsKeyId: args.kmsKeyArn,
         cloudWatchLogsGroupArn: args.cloudWatchLogs?.groupArn,
         cloudWatchLogsRoleArn: args.cloudWatchLogs?.roleArn,

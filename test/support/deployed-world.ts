@@ -60,7 +60,8 @@ export async function deployWorld(s3: LocalS3, cloudTrail: LocalCloudTrail, conf
     isMultiRegion: declared.isMultiRegionTrail,
     isLogging: declared.enableLogging,
     logFileValidation: declared.enableLogFileValidation,
-    eventSelectors: (declared.eventSelectors ?? []).map((s: { readWriteType: string; includeManagementEvents: boolean }) => ({
+    // Declared without selectors, CloudTrail reports its default one (the local server does too).
+    eventSelectors: declared.eventSelectors?.map((s: { readWriteType: string; includeManagementEvents: boolean }) => ({
       ReadWriteType: s.readWriteType,
       IncludeManagementEvents: s.includeManagementEvents,
       DataResources: [],
