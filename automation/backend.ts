@@ -1,8 +1,10 @@
 // Chooses where the lab's Pulumi state lives and which passphrase unlocks its secrets, without
-// overriding a choice the user already made.
+// overriding a choice the user already made, in the CLI's own order: PULUMI_BACKEND_URL, then
+// `pulumi login`, then PULUMI_ACCESS_TOKEN (Pulumi Cloud); only with none of them a local folder.
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { redactUrls } from "../common/redact";
 
 /** The local state folder inside the project (git-ignored); a file backend writes .pulumi/ under it. */
 export const STATE_DIR = ".pulumi-state";
@@ -10,7 +12,7 @@ export const STATE_DIR = ".pulumi-state";
 export interface Backend {
   /** Environment for every engine command: PULUMI_BACKEND_URL and the passphrase when chosen here. */
   env: Record<string, string>;
-  /** A readable description for messages. */
+  /** A readable description for messages, with any credentials in the URL masked. */
   description: string;
   /** The local folder to create before the first command, when the default file backend is used. */
   localDir: string | null;
@@ -30,18 +32,20 @@ export function loggedInAccount(env: NodeJS.ProcessEnv, home = os.homedir()): st
 
 export function chooseBackend(projectDir: string, env: NodeJS.ProcessEnv, home = os.homedir()): Backend {
   const result: Backend = { env: {}, description: "", localDir: null, passphrase: "user" };
+  const account = env.PULUMI_BACKEND_URL ? null : loggedInAccount(env, home);
   if (env.PULUMI_BACKEND_URL) {
-    result.description = `${env.PULUMI_BACKEND_URL} (PULUMI_BACKEND_URL)`;
+    result.description = `${redactUrls(env.PULUMI_BACKEND_URL)} (PULUMI_BACKEND_URL)`;
+  } else if (account) {
+    result.description = `${redactUrls(account)} (pulumi login)`;
+  } else if (env.PULUMI_ACCESS_TOKEN) {
+    // With no login, the CLI takes a token as Pulumi Cloud (a CI runner's usual set-up); a local
+    // folder would die with the runner, and the state of what the run created with it.
+    result.description = `${redactUrls(env.PULUMI_API || "https://api.pulumi.com")} (PULUMI_ACCESS_TOKEN)`;
   } else {
-    const account = loggedInAccount(env, home);
-    if (account) {
-      result.description = `${account} (pulumi login)`;
-    } else {
-      const dir = path.join(path.resolve(projectDir), STATE_DIR);
-      result.localDir = dir;
-      result.env.PULUMI_BACKEND_URL = `file://${dir}`;
-      result.description = `file://${dir} (local, default)`;
-    }
+    const dir = path.join(path.resolve(projectDir), STATE_DIR);
+    result.localDir = dir;
+    result.env.PULUMI_BACKEND_URL = `file://${dir}`;
+    result.description = `file://${dir} (local, default)`;
   }
   // A file backend refuses every stack command without a passphrase, even an empty one.
   if (env.PULUMI_CONFIG_PASSPHRASE === undefined && env.PULUMI_CONFIG_PASSPHRASE_FILE === undefined) {
@@ -56,4 +60,10 @@ export function shellPrefix(env: Record<string, string>): string {
   return Object.entries(env)
     .map(([k, v]) => `${k}=${v === "" ? "''" : v}`)
     .join(" ");
+}
+
+/** A `pulumi <verb>` line a user can paste to act on the lab's stack from a shell, on the same backend. */
+export function pulumiCommand(reach: { shellEnv: Record<string, string>; workDir: string }, verb: string, stack: string): string {
+  const env = shellPrefix(reach.shellEnv);
+  return `${env ? `${env} ` : ""}pulumi ${verb} --cwd ${reach.workDir} --stack ${stack} --yes`;
 }

@@ -6,6 +6,7 @@ import { parseArgs } from "node:util";
 import { createLabClients, destroyLabClients } from "./aws-clients";
 import { chooseBackend } from "./backend";
 import { TrailLabError, describe } from "../common/errors";
+import { redactUrls } from "../common/redact";
 import { labUsageError } from "./errors";
 import type { LabReport } from "./evidence";
 import { LAB_DEFAULTS, runCleanup, runLab, type LabDeps, type LabServices } from "./lab";
@@ -125,7 +126,8 @@ export interface CliIo {
 }
 
 export function realDeps(io: CliIo): LabDeps {
-  const log = (line: string) => io.stderr(`${line}\n`);
+  // Engine output can name the backend, credentials and all (postgres://user:pass@...).
+  const log = (line: string) => io.stderr(`${redactUrls(line)}\n`);
   return {
     projectDir: io.projectDir,
     env: io.env,

@@ -2,6 +2,7 @@
 // one table and a message that says what happened and what to do next.
 import { TrailLabError, UsageError } from "../common/errors";
 import { ExitCode } from "../common/exit-codes";
+import { redactUrls } from "../common/redact";
 
 /** Bad lab flags: the message, then where the flags are listed. */
 export function labUsageError(message: string): UsageError {
@@ -83,12 +84,11 @@ export class EngineError extends TrailLabError {
 }
 
 export class StackLockedError extends TrailLabError {
-  constructor(readonly stackName: string, readonly output: string) {
-    const stack = stackName;
+  /** `cancel` is the command that removes the lock, with the environment that reaches the same backend. */
+  constructor(readonly stackName: string, readonly output: string, cancel: string) {
     super(
-      `Stack '${stack}' is locked by another update. If no other 'pulumi' or lab process is running, the lock is ` +
-        `stale: run 'pulumi cancel --stack ${stack}' (Pulumi Cloud) or 'pulumi stack --stack ${stack}' with the same ` +
-        `backend to see the lock, remove it, then run 'npm run lab -- --cleanup ${stack}'.`,
+      `Stack '${stackName}' is locked by another update. If no other 'pulumi' or lab process is running, the lock is ` +
+        `stale: remove it with '${cancel}' (it works on every backend), then run 'npm run lab -- --cleanup ${stackName}'.`,
       ExitCode.AwsError,
     );
   }
@@ -116,7 +116,8 @@ export class InterruptedError extends TrailLabError {
   }
 }
 
+/** The engine's last lines, for a message: what failed is at the end; a backend URL's secrets are masked. */
 function tail(output: string, lines = 15): string {
   const all = output.trimEnd().split("\n");
-  return all.slice(-lines).join("\n");
+  return redactUrls(all.slice(-lines).join("\n"));
 }

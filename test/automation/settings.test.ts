@@ -40,6 +40,23 @@ describe("automation/backend", function () {
     expect(backend.description).to.contain("https://api.pulumi.com");
   });
 
+  it("takes PULUMI_ACCESS_TOKEN without a login as the user's choice of Pulumi Cloud, not a local folder", function () {
+    const backend = chooseBackend("/p", { PULUMI_ACCESS_TOKEN: "pul-0123456789abcdef" }, home);
+    expect(backend.env.PULUMI_BACKEND_URL).to.equal(undefined);
+    expect(backend.localDir).to.equal(null);
+    expect(backend.description).to.equal("https://api.pulumi.com (PULUMI_ACCESS_TOKEN)");
+    expect(chooseBackend("/p", { PULUMI_ACCESS_TOKEN: "t", PULUMI_API: "https://pulumi.example.internal" }, home).description).to.contain("https://pulumi.example.internal");
+    // A login or an explicit backend wins over the token, as in the CLI.
+    expect(chooseBackend("/p", { PULUMI_ACCESS_TOKEN: "t", PULUMI_BACKEND_URL: "s3://my-state" }, home).description).to.equal("s3://my-state (PULUMI_BACKEND_URL)");
+  });
+
+  it("masks credentials in a backend URL it shows, and hands the engine nothing of its own", function () {
+    const url = "postgres://lab:s3cr3t@db.internal:5432/pulumi?sslmode=require&password=hunter2";
+    const backend = chooseBackend("/p", { PULUMI_BACKEND_URL: url, PULUMI_CONFIG_PASSPHRASE: "x" }, home);
+    expect(backend.description).to.equal("postgres://***@db.internal:5432/pulumi?sslmode=require&password=*** (PULUMI_BACKEND_URL)");
+    expect(backend.env).to.deep.equal({});
+  });
+
   it("reads the login from PULUMI_HOME when set, and ignores an empty current account", function () {
     fs.writeFileSync(path.join(home, "credentials.json"), JSON.stringify({ current: "" }));
     expect(chooseBackend("/p", { PULUMI_HOME: home }, home).localDir).to.equal("/p/.pulumi-state");
