@@ -9,6 +9,7 @@ import {
   type Deployment,
   type Stack,
 } from "@pulumi/pulumi/automation";
+import { pulumiCommand } from "./backend";
 import type { ConfigValue, LabEngine, LabStack, StackState } from "./engine";
 import { EngineError, StackLockedError, UpFailedError } from "./errors";
 import { PROJECT } from "./stack-config";
@@ -48,8 +49,18 @@ function hintFor(output: string): string | undefined {
   return undefined;
 }
 
-function translate(command: string, stack: string, error: unknown): Error {
-  if (error instanceof ConcurrentUpdateError) return new StackLockedError(stack, error.message);
+/** Where a user's shell reaches the same stacks: the backend environment and the project folder. */
+interface Reach {
+  shellEnv: Record<string, string>;
+  workDir: string;
+}
+
+function locked(reach: Reach, stack: string, error: ConcurrentUpdateError): StackLockedError {
+  return new StackLockedError(stack, error.message, pulumiCommand(reach, "cancel", stack));
+}
+
+function translate(reach: Reach, command: string, stack: string, error: unknown): Error {
+  if (error instanceof ConcurrentUpdateError) return locked(reach, stack, error);
   const output = stderrOf(error);
   return new EngineError(command, output, hintFor(output));
 }
@@ -73,10 +84,10 @@ class PulumiEngine implements LabEngine {
       const stack = create
         ? await LocalWorkspace.createOrSelectStack({ stackName: name, workDir: this.workDir }, this.options())
         : await LocalWorkspace.selectStack({ stackName: name, workDir: this.workDir }, this.options());
-      return new PulumiStack(stack);
+      return new PulumiStack(stack, this);
     } catch (error) {
       if (!create && error instanceof StackNotFoundError) return null;
-      throw translate(create ? "stack init" : "stack select", name, error);
+      throw translate(this, create ? "stack init" : "stack select", name, error);
     }
   }
 
@@ -84,7 +95,7 @@ class PulumiEngine implements LabEngine {
     try {
       return (await this.workspace.listStacks()).map((s) => s.name);
     } catch (error) {
-      throw translate("stack ls", "", error);
+      throw translate(this, "stack ls", "", error);
     }
   }
 
@@ -96,7 +107,10 @@ class PulumiEngine implements LabEngine {
 class PulumiStack implements LabStack {
   readonly name: string;
 
-  constructor(private readonly stack: Stack) {
+  constructor(
+    private readonly stack: Stack,
+    private readonly reach: Reach,
+  ) {
     this.name = stack.name;
   }
 
@@ -115,7 +129,7 @@ class PulumiStack implements LabStack {
       if (Object.keys(plain).length > 0) await this.stack.setAllConfig(plain);
       if (Object.keys(nested).length > 0) await this.stack.setAllConfig(nested, true);
     } catch (error) {
-      throw translate("config set-all", this.name, error);
+      throw translate(this.reach, "config set-all", this.name, error);
     }
   }
 
@@ -124,7 +138,7 @@ class PulumiStack implements LabStack {
       const all = await this.stack.getAllConfig();
       return Object.fromEntries(Object.entries(all).map(([k, v]) => [k, v.value]));
     } catch (error) {
-      throw translate("config", this.name, error);
+      throw translate(this.reach, "config", this.name, error);
     }
   }
 
@@ -136,7 +150,7 @@ class PulumiStack implements LabStack {
       const up = await this.stack.up({ onOutput, onError: onOutput });
       result = up.summary.result;
     } catch (error) {
-      if (error instanceof ConcurrentUpdateError) throw new StackLockedError(this.name, error.message);
+      if (error instanceof ConcurrentUpdateError) throw locked(this.reach, this.name, error);
       throw new UpFailedError(step, stderrOf(error));
     }
     if (result !== "succeeded") throw new UpFailedError(step, `the update's result is '${result}'`);
@@ -147,7 +161,7 @@ class PulumiStack implements LabStack {
       const outs = await this.stack.outputs();
       return Object.fromEntries(Object.entries(outs).map(([k, v]) => [k, v.value as unknown]));
     } catch (error) {
-      throw translate("stack output", this.name, error);
+      throw translate(this.reach, "stack output", this.name, error);
     }
   }
 
@@ -155,7 +169,7 @@ class PulumiStack implements LabStack {
     try {
       return (await this.stack.exportStack()) as StackState;
     } catch (error) {
-      throw translate("stack export", this.name, error);
+      throw translate(this.reach, "stack export", this.name, error);
     }
   }
 
@@ -163,7 +177,7 @@ class PulumiStack implements LabStack {
     try {
       await this.stack.importStack(state as unknown as Deployment);
     } catch (error) {
-      throw translate("stack import", this.name, error);
+      throw translate(this.reach, "stack import", this.name, error);
     }
   }
 
@@ -171,7 +185,7 @@ class PulumiStack implements LabStack {
     try {
       await this.stack.destroy({ onOutput, onError: onOutput });
     } catch (error) {
-      throw translate("destroy", this.name, error);
+      throw translate(this.reach, "destroy", this.name, error);
     }
   }
 
@@ -179,7 +193,7 @@ class PulumiStack implements LabStack {
     try {
       await this.stack.workspace.removeStack(this.name);
     } catch (error) {
-      throw translate("stack rm", this.name, error);
+      throw translate(this.reach, "stack rm", this.name, error);
     }
   }
 }

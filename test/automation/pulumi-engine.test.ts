@@ -6,7 +6,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { chooseBackend } from "../../automation/backend";
 import type { LabEngine } from "../../automation/engine";
-import { EngineError, UpFailedError } from "../../automation/errors";
+import { EngineError, StackLockedError, UpFailedError } from "../../automation/errors";
 import { createPulumiEngine } from "../../automation/pulumi-engine";
 import { readTemplateConfig } from "../../automation/stack-config";
 import { installFakePulumi, type FakePulumi } from "../support/fake-pulumi";
@@ -74,6 +74,20 @@ describe("automation/pulumi-engine against a stand-in pulumi CLI", function () {
     expect(outputs).to.include({ instanceId: "i-0fa1e2d3c4b5a6978", region: "eu-west-1", bucketName: "audit-logs-bucket-7f3a9c1" });
     expect((await stack.getConfig())["aws:region"]).to.equal("eu-west-1");
     expect(await engine.listStacks()).to.deep.equal(["lab-b"]);
+  });
+
+  it("names a locked stack, with the command that removes a stale lock on this same backend", async function () {
+    const stack = (await engine.openStack("lab-lock", true))!;
+    process.env.FAKE_PULUMI_LOCKED = "1";
+    const error = await stack.up("trail", () => undefined).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(error).to.be.instanceOf(StackLockedError);
+    const message = (error as Error).message;
+    const state = path.join(projectDir, ".pulumi-state");
+    expect(message).to.contain(`'PULUMI_BACKEND_URL=file://${state} PULUMI_CONFIG_PASSPHRASE='' pulumi cancel --cwd ${projectDir} --stack lab-lock --yes'`);
+    expect(message).to.contain("npm run lab -- --cleanup lab-lock").and.not.contain("Pulumi Cloud");
   });
 
   it("passes a list from Pulumi.dev.yaml on as a list: the program's getObject reads it back as one", async function () {

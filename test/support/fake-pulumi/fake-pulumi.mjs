@@ -4,7 +4,8 @@
 // and logs every call (argv, cwd, the backend and passphrase variables) to $FAKE_PULUMI_DIR/calls.jsonl.
 // Knobs: FAKE_PULUMI_UP_FAIL=all|probe, FAKE_PULUMI_UP_WAIT_FILE (up waits until the file exists;
 // a SIGINT makes it leave a pending create and exit as Pulumi does), FAKE_PULUMI_DESTROY_FAILS=<n>
-// (the first n destroys fail with BucketNotEmpty).
+// (the first n destroys fail with BucketNotEmpty), FAKE_PULUMI_LOCKED=1 (up and destroy find the
+// stack locked, with the real file backend's words).
 import fs from "node:fs";
 import path from "node:path";
 
@@ -20,6 +21,12 @@ function save(state) {
 }
 function log(entry) {
   fs.appendFileSync(path.join(dir, "calls.jsonl"), JSON.stringify(entry) + "\n");
+}
+function lockedOut() {
+  return fail(
+    "the stack is currently locked by 1 lock(s). Either wait for the other process(es) to end or delete the lock file with `pulumi cancel`.\n" +
+      `  ${process.env.PULUMI_BACKEND_URL ?? ""}/.pulumi/locks/organization/trail-lab/${stackName}/1f0c4c8e-6a2b-4d3e-9f10-2b3c4d5e6f70.json: created by alice@laptop (pid 41233) at 2026-11-25T22:15:00Z`,
+  );
 }
 function fail(message) {
   process.stderr.write(`error: ${message}\n`);
@@ -140,6 +147,7 @@ function run() {
 }
 
 function up(stack) {
+  if (process.env.FAKE_PULUMI_LOCKED) return lockedOut();
   process.stdout.write(`Updating (${stackName})\n`);
   const mode = process.env.FAKE_PULUMI_UP_FAIL;
   const probe = stack.config["trail-lab:probeInstance"] === "true";
