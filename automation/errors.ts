@@ -3,6 +3,7 @@
 import { TrailLabError, UsageError } from "../common/errors";
 import { ExitCode } from "../common/exit-codes";
 import { redactUrls } from "../common/redact";
+import { describeFailures, type EngineFailure } from "./engine-failures";
 
 /** Bad lab flags: the message, then where the flags are listed. */
 export function labUsageError(message: string): UsageError {
@@ -78,8 +79,14 @@ export class TrailConflictError extends TrailLabError {
 
 /** The Pulumi engine failed a command (up, destroy, stack select, ...); `output` is its stderr. */
 export class EngineError extends TrailLabError {
-  constructor(readonly command: string, readonly output: string, hint?: string) {
-    super(`pulumi ${command} failed${hint ? `: ${hint}` : ""}\n${tail(output)}`, ExitCode.AwsError);
+  constructor(
+    readonly command: string,
+    readonly output: string,
+    hint?: string,
+    /** The failing resources, from the engine's events; the message shows them instead of the output's tail. */
+    readonly failures: readonly EngineFailure[] = [],
+  ) {
+    super(`pulumi ${command} failed${hint ? `: ${hint}` : ""}\n${cause(output, failures)}`, ExitCode.AwsError);
   }
 }
 
@@ -95,8 +102,12 @@ export class StackLockedError extends TrailLabError {
 }
 
 export class UpFailedError extends TrailLabError {
-  constructor(readonly step: string, readonly output: string) {
-    super(`pulumi up (${step}) failed; the stack will be destroyed.\n${tail(output)}`, ExitCode.AwsError);
+  constructor(
+    readonly step: string,
+    readonly output: string,
+    readonly failures: readonly EngineFailure[] = [],
+  ) {
+    super(`pulumi up (${step}) failed; the stack will be destroyed.\n${cause(output, failures)}`, ExitCode.AwsError);
   }
 }
 
@@ -116,8 +127,12 @@ export class InterruptedError extends TrailLabError {
   }
 }
 
-/** The engine's last lines, for a message: what failed is at the end; a backend URL's secrets are masked. */
-function tail(output: string, lines = 15): string {
+/**
+ * Why an engine command failed, for a message: each failing resource and its provider's message
+ * when the engine's events named them, else the output's last lines; a backend URL's secrets masked.
+ */
+function cause(output: string, failures: readonly EngineFailure[], lines = 15): string {
+  if (failures.length > 0) return redactUrls(describeFailures(failures));
   const all = output.trimEnd().split("\n");
   return redactUrls(all.slice(-lines).join("\n"));
 }

@@ -10,6 +10,7 @@ import {
   type Stack,
 } from "@pulumi/pulumi/automation";
 import { pulumiCommand } from "./backend";
+import { EngineFailures, type EngineFailure } from "./engine-failures";
 import type { ConfigValue, LabEngine, LabStack, StackState } from "./engine";
 import { EngineError, StackLockedError, UpFailedError } from "./errors";
 import { PROJECT } from "./stack-config";
@@ -37,8 +38,18 @@ function configPaths(value: ConfigValue, at: string): [string, string][] {
   return entries.flatMap(([step, v]) => configPaths(v, `${at}${step}`));
 }
 
-function stderrOf(error: unknown): string {
-  if (error instanceof CommandError) return error.message;
+/**
+ * What the CLI said when a command failed, stdout then stderr (Pulumi prints a resource's error in
+ * its stdout summary, and BucketNotEmpty is matched in it), without the Automation API's wrapper
+ * ("code: -2\n stdout: ...\n stderr: ...\n err?: ..."), which repeats the process error.
+ */
+function outputOf(error: unknown): string {
+  if (error instanceof CommandError) {
+    // commandResult is marked internal in the typings, but it is what the message is made from.
+    const result = (error as unknown as { commandResult?: { stdout?: string; stderr?: string; err?: Error } }).commandResult;
+    const said = [result?.stdout?.trim(), result?.stderr?.trim()].filter(Boolean).join("\n") || result?.err?.message;
+    return said || error.message;
+  }
   return error instanceof Error ? error.message : String(error);
 }
 
@@ -59,10 +70,10 @@ function locked(reach: Reach, stack: string, error: ConcurrentUpdateError): Stac
   return new StackLockedError(stack, error.message, pulumiCommand(reach, "cancel", stack));
 }
 
-function translate(reach: Reach, command: string, stack: string, error: unknown): Error {
+function translate(reach: Reach, command: string, stack: string, error: unknown, failures: EngineFailure[] = []): Error {
   if (error instanceof ConcurrentUpdateError) return locked(reach, stack, error);
-  const output = stderrOf(error);
-  return new EngineError(command, output, hintFor(output));
+  const output = outputOf(error);
+  return new EngineError(command, output, hintFor(output), failures);
 }
 
 class PulumiEngine implements LabEngine {
@@ -143,17 +154,18 @@ class PulumiStack implements LabStack {
   }
 
   async up(step: string, onOutput: (text: string) => void): Promise<void> {
+    const failures = new EngineFailures();
     let result: string;
     try {
       // No `signal`: the Automation API would send the child a SIGINT of its own, and a second
       // SIGINT makes Pulumi abandon in-flight creates. The terminal's SIGINT already reached it.
-      const up = await this.stack.up({ onOutput, onError: onOutput });
+      const up = await this.stack.up({ onOutput, onError: onOutput, onEvent: failures.onEvent });
       result = up.summary.result;
     } catch (error) {
       if (error instanceof ConcurrentUpdateError) throw locked(this.reach, this.name, error);
-      throw new UpFailedError(step, stderrOf(error));
+      throw new UpFailedError(step, outputOf(error), failures.list());
     }
-    if (result !== "succeeded") throw new UpFailedError(step, `the update's result is '${result}'`);
+    if (result !== "succeeded") throw new UpFailedError(step, `the update's result is '${result}'`, failures.list());
   }
 
   async outputs(): Promise<Record<string, unknown>> {
@@ -182,10 +194,11 @@ class PulumiStack implements LabStack {
   }
 
   async destroy(onOutput: (text: string) => void): Promise<void> {
+    const failures = new EngineFailures();
     try {
-      await this.stack.destroy({ onOutput, onError: onOutput });
+      await this.stack.destroy({ onOutput, onError: onOutput, onEvent: failures.onEvent });
     } catch (error) {
-      throw translate(this.reach, "destroy", this.name, error);
+      throw translate(this.reach, "destroy", this.name, error, failures.list());
     }
   }
 

@@ -122,6 +122,9 @@ describe("automation/pulumi-engine against a stand-in pulumi CLI", function () {
       const error = await stack.up("trail", () => undefined).then(() => null, (e: unknown) => e);
       expect(error).to.be.instanceOf(UpFailedError);
       expect((error as Error).message).to.contain("UnauthorizedOperation");
+      // The cause, from the engine's events, not the Automation API's wrapper around stderr.
+      expect((error as Error).message).to.match(/\nprobe-instance \(aws:ec2:Instance\): creating EC2 Instance: operation error EC2: RunInstances, .*api error UnauthorizedOperation: /);
+      expect((error as Error).message).to.not.match(/code: |stdout: |err\?: |sdk-v2\/provider2|provider=aws@/);
     } finally {
       delete process.env.FAKE_PULUMI_UP_FAIL;
     }
@@ -138,6 +141,7 @@ describe("automation/pulumi-engine against a stand-in pulumi CLI", function () {
       const error = await stack.destroy(() => undefined).then(() => null, (e: unknown) => e);
       expect(error).to.be.instanceOf(EngineError);
       expect((error as EngineError).output).to.contain("BucketNotEmpty");
+      expect((error as Error).message).to.match(/\naudit-logs-bucket \(aws:s3:Bucket\): deleting S3 Bucket \(audit-logs-bucket-7f3a9c1\): .*BucketNotEmpty/);
       await stack.destroy(() => undefined);
       await stack.remove();
       expect(await engine.openStack("lab-d", false)).to.equal(null);

@@ -28,6 +28,20 @@ function lockedOut() {
       `  ${process.env.PULUMI_BACKEND_URL ?? ""}/.pulumi/locks/organization/trail-lab/${stackName}/1f0c4c8e-6a2b-4d3e-9f10-2b3c4d5e6f70.json: created by alice@laptop (pid 41233) at 2026-11-25T22:15:00Z`,
   );
 }
+// The engine's structured events, written to --event-log as the CLI does for the Automation API
+// (up to 3.205; later versions stream the same events over gRPC).
+let sequence = 0;
+function event(body) {
+  const file = flag("--event-log");
+  if (file) fs.appendFileSync(file, JSON.stringify({ sequence: sequence++, timestamp: Math.floor(Date.now() / 1000), ...body }) + "\n");
+}
+/** A resource step failed: the provider's diagnostic on its URN, then the failed step, then the summary. */
+function resourceFailed(op, type, name, providerMessage) {
+  const urn = `urn:pulumi:${stackName}::trail-lab::${type}::${name}`;
+  event({ diagnosticEvent: { urn, prefix: "error: ", message: `  sdk-v2/provider2.go:572: sdk.helper_schema: ${providerMessage}: provider=aws@7.14.0\n`, color: "raw", severity: "error" } });
+  event({ resOpFailedEvent: { metadata: { op, urn, type: type.split("$").pop(), provider: "" }, status: 1, steps: 4 } });
+  event({ diagnosticEvent: { prefix: "error: ", message: `${op === "delete" ? "destroy" : "update"} failed\n`, color: "raw", severity: "error" } });
+}
 function fail(message) {
   process.stderr.write(`error: ${message}\n`);
   process.exitCode = 255;
@@ -130,10 +144,17 @@ function run() {
   }
   if (cmd === "up") return up(stack);
   if (cmd === "destroy") {
+    if (process.env.FAKE_PULUMI_LOCKED) return lockedOut();
     state.destroys++;
     if (state.destroys <= Number(process.env.FAKE_PULUMI_DESTROY_FAILS ?? 0)) {
       save(state);
       process.stdout.write("Destroying (" + stackName + ")\n");
+      resourceFailed(
+        "delete",
+        "trail-lab:index:AuditBucket$aws:s3/bucket:Bucket",
+        "audit-logs-bucket",
+        "deleting S3 Bucket (audit-logs-bucket-7f3a9c1): operation error S3: DeleteBucket, https response error StatusCode: 409, RequestID: 4d5e6f70, api error BucketNotEmpty: The bucket you tried to delete is not empty",
+      );
       return fail("1 error occurred:\n\t* deleting S3 Bucket (audit-logs-bucket-7f3a9c1): BucketNotEmpty: The bucket you tried to delete is not empty");
     }
     stack.resources = [];
@@ -154,7 +175,13 @@ function up(stack) {
   if (mode === "all" || (mode === "probe" && probe)) {
     history(stack, "update", "failed");
     save(state);
-    return fail("update failed: creating EC2 Instance: UnauthorizedOperation");
+    resourceFailed(
+      "create",
+      "trail-lab:index:ProbeInstance$aws:ec2/instance:Instance",
+      "probe-instance",
+      "creating EC2 Instance: operation error EC2: RunInstances, https response error StatusCode: 403, RequestID: 5b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0, api error UnauthorizedOperation: You are not authorized to perform this operation. User: arn:aws:iam::123456789012:user/alice is not authorized to perform: ec2:RunInstances",
+    );
+    return fail("update failed");
   }
   const finish = () => {
     stack.resources = resourcesFor(stack, stackName);
