@@ -41,10 +41,19 @@ export default tseslint.config(
     },
   },
   {
-    // The IAM simulator is AGPL-3.0: tests may use it, product code never imports it.
+    // The IAM simulator is AGPL-3.0: tests may use it, product code never imports it. Nor the
+    // real-engine tests' stand-in AWS provider, a test double.
     files: ["infra/**", "automation/**", "verify/**", "bench/**"],
     rules: {
-      "no-restricted-imports": ["error", { patterns: [{ group: ["@cloud-copilot/*"], message: "AGPL-3.0 test-only dependency." }] }],
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            { group: ["@cloud-copilot/*"], message: "AGPL-3.0 test-only dependency." },
+            { group: ["**/test/engine/**"], message: "test/engine holds the real-engine tests and their stand-in AWS provider, a test double." },
+          ],
+        },
+      ],
     },
   },
 );
