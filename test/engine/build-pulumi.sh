@@ -82,7 +82,7 @@ build() { # dir, version stamped into the binary
   (cd "$dir" && go build -trimpath -o "$bin.partial/" \
     -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$version" tool)
 }
-log "building pulumi v$PULUMI_VERSION (long: about 20 to 40 minutes on 2 cores)"
+log "building pulumi v$PULUMI_VERSION (the first time about 15 minutes on 2 cores, with 2 GB of module downloads)"
 build "$cache/cli" "$PULUMI_VERSION"
 log "building pulumi-language-nodejs v$host_version"
 build "$cache/language-host" "$host_version"

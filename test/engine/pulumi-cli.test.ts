@@ -1,0 +1,181 @@
+// The program through the real Pulumi engine, as a user at a terminal runs it (README, "Running the
+// Pulumi program from a terminal"): `pulumi login` to a file backend, `stack init dev`, `preview`,
+// `up --yes`, `stack output --json`, `destroy --yes`, with PULUMI_CONFIG_PASSPHRASE='' and the
+// stand-in AWS provider plugin. What the engine builds is held against what the mocks-based tests
+// (test/infra/program.test.ts) assert of the same program and config, by running both here.
+import { expect } from "chai";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { readTemplateConfig } from "../../automation/stack-config";
+import { runProgram, type ProgramRun } from "../support/pulumi-program";
+import { callIndex, engineResources, placeholders, type EngineResource } from "./deployment";
+import { createEngineWorld, pinnedVersions, type CommandResult, type EngineWorld } from "./engine-world";
+import type { Call } from "./plugin/store";
+
+const ROOT = path.resolve(__dirname, "../..");
+const BUCKET = "aws:s3/bucket:Bucket";
+const SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup";
+/** Types whose id AWS (or Pulumi's auto-naming) makes up; the rest of each value must match the mocks'. */
+const GENERATED_IDS = new Set([BUCKET, SECURITY_GROUP, "aws:ec2/instance:Instance", "aws:kms/key:Key"]);
+
+/** Pulumi.dev.yaml's config, as `pulumi stack init dev` gives it to the program. */
+function devConfig(): Record<string, string> {
+  const { config } = readTemplateConfig(ROOT);
+  return Object.fromEntries(Object.entries(config).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]));
+}
+
+function generated(resources: { type: string; name: string; id?: string }[]): Map<string, string> {
+  const map = new Map<string, string>();
+  for (const r of resources) if (GENERATED_IDS.has(r.type) && r.id) map.set(r.id, `<${r.name}>`);
+  return map;
+}
+
+const typeNameParent = (r: { type: string; name: string; parent?: string }) => `${r.type} ${r.name} parent=${r.parent ?? "(stack)"}`;
+
+describe("engine: pulumi preview, up, stack output and destroy of the dev stack", function () {
+  let world: EngineWorld;
+  let mocks: ProgramRun;
+
+  before(async function () {
+    world = createEngineWorld();
+    mocks = await runProgram(devConfig(), "dev");
+    await world.pulumiOk(["login", `file://${world.stateDir}`]);
+    await world.pulumiOk(["stack", "init", "dev"]);
+  });
+  after(function () {
+    world?.remove();
+  });
+
+  it("runs the CLI of the release the lockfile's @pulumi/pulumi is", async function () {
+    const sdk = JSON.parse(fs.readFileSync(path.join(ROOT, "node_modules/@pulumi/pulumi/package.json"), "utf8"));
+    const version = (await world.pulumiOk(["version"])).stdout.trim();
+    expect(version, "bump PULUMI_VERSION in test/engine/versions.env and rerun test/engine/build-pulumi.sh").to.equal(`v${sdk.version}`);
+    expect(version).to.equal(`v${pinnedVersions().pulumi}`);
+  });
+
+  describe("pulumi preview", function () {
+    let preview: CommandResult;
+    before(async function () {
+      preview = await world.pulumiOk(["preview"]);
+    });
+
+    it("type-checks and loads main: infra/ under the Node.js language host, and plans a create for each resource the mocks declare", function () {
+      expect(preview.stdout).to.match(new RegExp(`\\+ ${mocks.resources.length} to create`));
+      for (const r of mocks.resources) expect(preview.stdout, r.name).to.match(new RegExp(` ${r.name} create`));
+    });
+
+    it("creates nothing: the provider only checked inputs and answered the data sources the mocks answered", function () {
+      const calls = world.standIn.calls();
+      expect(new Set(calls.map((c) => c.method))).to.deep.equal(new Set(["Configure", "Check", "Invoke", "Cancel"]));
+      expect(new Set(calls.filter((c) => c.method === "Invoke").map((c) => c.token))).to.deep.equal(new Set(mocks.invokes.map((i) => i.token)));
+      expect(world.standIn.resources()).to.deep.equal({});
+    });
+  });
+
+  describe("pulumi up --yes", function () {
+    let resources: EngineResource[];
+    let calls: Call[];
+    let outputs: Record<string, unknown>;
+    before(async function () {
+      await world.pulumiOk(["up", "--yes"]);
+      resources = engineResources(await world.exportStack());
+      calls = world.standIn.calls();
+      outputs = JSON.parse((await world.pulumiOk(["stack", "output", "--json"])).stdout);
+    });
+
+    it("records every resource the mocks-based tests expect: the same types, names and parents", function () {
+      expect(resources.map(typeNameParent).sort()).to.deep.equal(mocks.resources.map(typeNameParent).sort());
+      expect(resources.length).to.be.greaterThan(20);
+    });
+
+    it("gives each resource the inputs it has under mocks, apart from the names and ids AWS and Pulumi generate", function () {
+      const engineIds = generated(resources);
+      const mockIds = generated(mocks.resources);
+      for (const r of resources.filter((x) => x.custom)) {
+        const mocked = mocks.named(r.name);
+        const inputs = { ...r.inputs };
+        // Pulumi's auto-name (`<name>-<7 hex>`) where the program leaves the name out.
+        for (const field of ["bucket", "name"]) {
+          if (mocked.inputs[field] === undefined && inputs[field] !== undefined) {
+            expect(inputs[field], `${r.name}.${field}`).to.match(new RegExp(`^${r.name}-[0-9a-f]{7}$`));
+            delete inputs[field];
+          }
+        }
+        expect(placeholders(inputs, engineIds), r.name).to.deep.equal(placeholders(mocked.inputs, mockIds));
+      }
+    });
+
+    it("keeps every dependsOn the program declares, and the provider created them in that order", function () {
+      const edges = mocks.resources.flatMap((r) => r.dependsOn.map((d) => [r.name, d] as const));
+      // The orderings program.test.ts asserts; were they lost, this test would check nothing.
+      expect(edges).to.deep.include.members([
+        ["audit-logs-public-access", "audit-logs-ownership"],
+        ["audit-logs-encryption", "audit-logs-public-access"],
+        ["audit-logs-versioning", "audit-logs-encryption"],
+        ["audit-logs-lifecycle", "audit-logs-versioning"],
+        ["audit-trail", "audit-logs-policy"],
+        ["probe-instance", "audit-trail"],
+      ]);
+      const byName = new Map(resources.map((r) => [r.name, r]));
+      for (const [dependent, dependency] of edges) {
+        expect(byName.get(dependent)?.dependencies, dependent).to.include(dependency);
+        const [before, after] = [callIndex(calls, "Create", dependency), callIndex(calls, "Create", dependent)];
+        expect(before, `${dependency} created`).to.be.at.least(0);
+        expect(after, `${dependent} created after ${dependency}`).to.be.greaterThan(before);
+      }
+    });
+
+    it("exports the outputs the mocks-based tests expect, with the stand-in's names and ids", function () {
+      expect(outputs).to.include.all.keys("bucketName", "trailName", "trailArn", "instanceId", "region", "accountId", "logPrefix");
+      expect(placeholders(outputs, generated(resources))).to.deep.equal(placeholders(mocks.outputs, generated(mocks.resources)));
+      const bucket = resources.find((r) => r.name === "audit-logs-bucket");
+      expect(outputs.bucketName).to.equal(bucket?.outputs.bucket).and.match(/^audit-logs-bucket-[0-9a-f]{7}$/);
+      expect(outputs.instanceId).to.match(/^i-[0-9a-f]{17}$/);
+    });
+
+    it("holds in the stand-in exactly the checkpoint's custom resources, by id", function () {
+      const held = Object.values(world.standIn.resources()).map((r) => `${r.name} ${r.id}`);
+      expect(held.sort()).to.deep.equal(resources.filter((r) => r.custom).map((r) => `${r.name} ${r.id}`).sort());
+    });
+
+    it("changes nothing when the same program runs again (pulumi preview --expect-no-changes)", async function () {
+      const before = world.standIn.calls().length;
+      await world.pulumiOk(["preview", "--expect-no-changes"]);
+      const again = world.standIn.calls().slice(before);
+      expect(again.filter((c) => !["Configure", "Check", "Diff", "Invoke", "Cancel"].includes(c.method))).to.deep.equal([]);
+      expect(again.filter((c) => c.method === "Diff")).to.have.length(resources.filter((r) => r.custom).length);
+    });
+  });
+
+  describe("pulumi destroy --yes", function () {
+    let standing: EngineResource[];
+    let calls: Call[];
+    let left: EngineResource[];
+    before(async function () {
+      standing = engineResources(await world.exportStack());
+      const logged = world.standIn.calls().length;
+      await world.pulumiOk(["destroy", "--yes"]);
+      calls = world.standIn.calls().slice(logged);
+      left = engineResources(await world.exportStack());
+    });
+
+    it("deletes every resource it created, each before anything it depends on", function () {
+      const custom = standing.filter((r) => r.custom);
+      const names = new Set(custom.map((r) => r.name));
+      expect(new Set(calls.filter((c) => c.method === "Delete" && !c.outcome).map((c) => c.name))).to.deep.equal(names);
+      let checked = 0;
+      for (const r of custom) {
+        for (const dependency of r.dependencies.filter((d) => names.has(d))) {
+          expect(callIndex(calls, "Delete", r.name), `${r.name} deleted before ${dependency}`).to.be.lessThan(callIndex(calls, "Delete", dependency));
+          checked++;
+        }
+      }
+      expect(checked, "dependency edges checked").to.be.greaterThan(10);
+    });
+
+    it("leaves nothing in the stand-in's store and no resource in the checkpoint", function () {
+      expect(world.standIn.resources()).to.deep.equal({});
+      expect(left).to.deep.equal([]);
+    });
+  });
+});
