@@ -67,7 +67,7 @@ async function hangIfAsked(list: keyof Pick<Control, "hangCreate" | "hangDelete"
   store.record({ method, urn, type, name, outcome: "hanging" });
   const deadline = Date.now() + (store.control().hangSeconds ?? 300) * 1000;
   while (listed()) {
-    if (canceled.value) throw new Error(`${method} of ${name} canceled: the engine asked the provider to stop`);
+    if (canceled.value && !store.control().hangIgnoresCancel) throw new Error(`${method} of ${name} canceled: the engine asked the provider to stop`);
     if (Date.now() > deadline) throw new Error(`${method} of ${name} hung past hangSeconds and gave up (stand-in)`);
     await sleep(200);
   }

@@ -41,6 +41,12 @@ export interface Control {
   hangDelete?: string[];
   /** Bound on a hang, so a test that forgets to stop one cannot hold CI; default 300. */
   hangSeconds?: number;
+  /**
+   * A hang ends on the engine's Cancel (one Ctrl-C) with a failed operation, as a provider that
+   * aborts its API call would. With this set it ignores Cancel, as a provider still waiting on AWS
+   * would: the operation goes on until the entry is removed (then succeeds) or the bound passes.
+   */
+  hangIgnoresCancel?: boolean;
 }
 
 export class StandInDirMissingError extends Error {
