@@ -13,7 +13,8 @@ export PATH="$bin:$PATH" PULUMI_ENGINE_BIN="$bin"
 
 log=$(mktemp)
 status=0
-timeout 2400 npm run -s test:engine 2>&1 | tee "$log" || status=$?
+# The suite's own closing line is held back and printed once, last.
+timeout 2400 npm run -s test:engine 2>&1 | tee "$log" | grep --line-buffered -v -E '^[0-9]+ passed, [0-9]+ failed' || status=$?
 summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1 || true)
 rm -f "$log"
 # A run that died before mocha's summary still counts as a failure.

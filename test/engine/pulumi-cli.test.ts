@@ -6,31 +6,13 @@
 import { expect } from "chai";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { readTemplateConfig } from "../../automation/stack-config";
-import { runProgram, type ProgramRun } from "../support/pulumi-program";
+import type { ProgramRun } from "../support/pulumi-program";
+import { awsPluginVersion, createEngineWorld, pinnedVersions, type CommandResult, type EngineWorld } from "./engine-world";
 import { callIndex, engineResources, placeholders, type EngineResource } from "./deployment";
-import { createEngineWorld, pinnedVersions, type CommandResult, type EngineWorld } from "./engine-world";
+import { generatedIds, mocksRun, typeNameParent } from "./mocks-run";
 import type { Call } from "./plugin/store";
 
 const ROOT = path.resolve(__dirname, "../..");
-const BUCKET = "aws:s3/bucket:Bucket";
-const SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup";
-/** Types whose id AWS (or Pulumi's auto-naming) makes up; the rest of each value must match the mocks'. */
-const GENERATED_IDS = new Set([BUCKET, SECURITY_GROUP, "aws:ec2/instance:Instance", "aws:kms/key:Key"]);
-
-/** Pulumi.dev.yaml's config, as `pulumi stack init dev` gives it to the program. */
-function devConfig(): Record<string, string> {
-  const { config } = readTemplateConfig(ROOT);
-  return Object.fromEntries(Object.entries(config).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]));
-}
-
-function generated(resources: { type: string; name: string; id?: string }[]): Map<string, string> {
-  const map = new Map<string, string>();
-  for (const r of resources) if (GENERATED_IDS.has(r.type) && r.id) map.set(r.id, `<${r.name}>`);
-  return map;
-}
-
-const typeNameParent = (r: { type: string; name: string; parent?: string }) => `${r.type} ${r.name} parent=${r.parent ?? "(stack)"}`;
 
 describe("engine: pulumi preview, up, stack output and destroy of the dev stack", function () {
   let world: EngineWorld;
@@ -38,7 +20,7 @@ describe("engine: pulumi preview, up, stack output and destroy of the dev stack"
 
   before(async function () {
     world = createEngineWorld();
-    mocks = await runProgram(devConfig(), "dev");
+    mocks = await mocksRun();
     await world.pulumiOk(["login", `file://${world.stateDir}`]);
     await world.pulumiOk(["stack", "init", "dev"]);
   });
@@ -73,12 +55,14 @@ describe("engine: pulumi preview, up, stack output and destroy of the dev stack"
   });
 
   describe("pulumi up --yes", function () {
+    let exported: any;
     let resources: EngineResource[];
     let calls: Call[];
     let outputs: Record<string, unknown>;
     before(async function () {
       await world.pulumiOk(["up", "--yes"]);
-      resources = engineResources(await world.exportStack());
+      exported = await world.exportStack();
+      resources = engineResources(exported);
       calls = world.standIn.calls();
       outputs = JSON.parse((await world.pulumiOk(["stack", "output", "--json"])).stdout);
     });
@@ -86,11 +70,14 @@ describe("engine: pulumi preview, up, stack output and destroy of the dev stack"
     it("records every resource the mocks-based tests expect: the same types, names and parents", function () {
       expect(resources.map(typeNameParent).sort()).to.deep.equal(mocks.resources.map(typeNameParent).sort());
       expect(resources.length).to.be.greaterThan(20);
+      // The engine resolved the stand-in by the version @pulumi/aws asked for.
+      const providers = exported.deployment.resources.filter((r: any) => r.type === "pulumi:providers:aws").map((r: any) => r.urn.split("::")[3]);
+      expect(providers).to.deep.equal([`default_${awsPluginVersion().replace(/\./g, "_")}`]);
     });
 
     it("gives each resource the inputs it has under mocks, apart from the names and ids AWS and Pulumi generate", function () {
-      const engineIds = generated(resources);
-      const mockIds = generated(mocks.resources);
+      const engineIds = generatedIds(resources);
+      const mockIds = generatedIds(mocks.resources);
       for (const r of resources.filter((x) => x.custom)) {
         const mocked = mocks.named(r.name);
         const inputs = { ...r.inputs };
@@ -127,7 +114,7 @@ describe("engine: pulumi preview, up, stack output and destroy of the dev stack"
 
     it("exports the outputs the mocks-based tests expect, with the stand-in's names and ids", function () {
       expect(outputs).to.include.all.keys("bucketName", "trailName", "trailArn", "instanceId", "region", "accountId", "logPrefix");
-      expect(placeholders(outputs, generated(resources))).to.deep.equal(placeholders(mocks.outputs, generated(mocks.resources)));
+      expect(placeholders(outputs, generatedIds(resources))).to.deep.equal(placeholders(mocks.outputs, generatedIds(mocks.resources)));
       const bucket = resources.find((r) => r.name === "audit-logs-bucket");
       expect(outputs.bucketName).to.equal(bucket?.outputs.bucket).and.match(/^audit-logs-bucket-[0-9a-f]{7}$/);
       expect(outputs.instanceId).to.match(/^i-[0-9a-f]{17}$/);
