@@ -164,5 +164,15 @@ describe("engine: pulumi preview, up, stack output and destroy of the dev stack"
       expect(world.standIn.resources()).to.deep.equal({});
       expect(left).to.deep.equal([]);
     });
+
+    it("removes the stack as the README says, and keeps Pulumi.dev.yaml, the config the lab starts each run from", async function () {
+      const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+      const command = /^pulumi destroy && pulumi (stack rm dev[^\n#]*)/m.exec(readme)?.[1];
+      expect(command, "the README's terminal section removes the dev stack").to.be.a("string");
+      // A terminal would ask to confirm; the test answers as --yes does.
+      await world.pulumiOk([...command!.trim().split(/\s+/), "--yes"]);
+      expect((await world.pulumi(["stack", "select", "dev"])).stderr).to.include("no stack named 'dev' found");
+      expect(fs.existsSync(path.join(world.projectDir, "Pulumi.dev.yaml")), "Pulumi.dev.yaml after stack rm").to.equal(true);
+    });
   });
 });
