@@ -41,13 +41,18 @@ export default tseslint.config(
     },
   },
   // Each room imports only what its place allows (STYLE.md, "Layout: a folder is a room"), and the
-  // IAM simulator (AGPL-3.0) is for tests only: product code never imports it.
+  // IAM simulator (AGPL-3.0) is for tests only: product code never imports it. Product rooms never
+  // import test/ at all, so neither the real-engine tests' stand-in AWS provider (a test double).
   ...rooms({
     "common/**": { "infra|automation|verify|bench|test": "common/ is what every room imports; it imports none of them." },
     "infra/**": { "automation|verify|bench|test": "infra/ knows nothing of the other rooms." },
     "verify/**": { "infra|automation|bench|test": "verify/ stands alone: it never imports infra/ or automation/." },
     "automation/**": { "infra|bench|test": "automation/ drives infra/ through Pulumi, never by import.", "verify/*": "automation/ calls verify/ through its public entry (verify/index.ts) only." },
-    "bench/**": { "infra|automation": "bench/ measures verify/.", "verify/*": "bench/ reaches what it measures through verify/index.ts." },
+    "bench/**": {
+      "infra|automation": "bench/ measures verify/.",
+      "verify/*": "bench/ reaches what it measures through verify/index.ts.",
+      "test/engine/*": "test/engine holds the real-engine tests and their stand-in AWS provider, a test double.",
+    },
   }),
 );
 

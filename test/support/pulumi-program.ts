@@ -4,19 +4,15 @@
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 
-export const ACCOUNT = "123456789012";
-export const AMI = "ami-0a1b2c3d4e5f60718";
-export const DEFAULT_VPC = "vpc-0d3f1e2a4b5c6d7e8";
-/** The default VPC's default subnets, one per zone; the test's instance types are offered in `offeredZones`. */
-export const DEFAULT_SUBNETS: Record<string, string> = {
-  "subnet-0c0c0c0c0c0c0c0c0": "a",
-  "subnet-0a0a0a0a0a0a0a0a0": "b",
-  "subnet-0b0b0b0b0b0b0b0b0": "c",
-};
+import { ACCOUNT, AMI, DEFAULT_SUBNETS, DEFAULT_VPC, ENABLED_REGIONS, OFFERED_ZONES, OTHER_VPC } from "./lab-account";
+
+export { ACCOUNT, AMI, DEFAULT_SUBNETS, DEFAULT_VPC } from "./lab-account";
 
 export interface RecordedResource {
   type: string;
   name: string;
+  /** The id the mocks gave it (custom resources; components get one too under mocks). */
+  id: string;
   inputs: Record<string, any>;
   state: Record<string, any>;
   parent?: string;
@@ -71,7 +67,7 @@ export async function runProgram(
   // Filled as the program runs, so a caller can see what happened before a throw.
   record: Pick<ProgramRun, "resources" | "invokes"> = { resources: [], invokes: [] },
   // Zone suffixes where the instance type is offered (DescribeInstanceTypeOfferings).
-  offeredZones: string[] = ["b", "c"],
+  offeredZones: string[] = OFFERED_ZONES,
 ): Promise<ProgramRun> {
   const region = config["aws:region"] ?? "eu-west-1";
   const { resources, invokes } = record;
@@ -82,7 +78,7 @@ export async function runProgram(
     {
       newResource(args) {
         const { id, state } = mockState(args.type, args.name, args.inputs, region);
-        resources.push({ type: args.type, name: args.name, inputs: args.inputs, state, dependsOn: [] });
+        resources.push({ type: args.type, name: args.name, id, inputs: args.inputs, state, dependsOn: [] });
         return { id, state };
       },
       call(args) {
@@ -93,7 +89,7 @@ export async function runProgram(
           case "aws:index/getRegion:getRegion":
             return { name: region, region, id: region, endpoint: `ec2.${region}.amazonaws.com`, description: region };
           case "aws:index/getRegions:getRegions":
-            return { names: ["eu-west-1", "us-east-1", "us-west-2"], id: "aws" };
+            return { names: ENABLED_REGIONS, id: "aws" };
           case "aws:index/getPartition:getPartition":
             return { partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws", id: "aws" };
           case "aws:ssm/getParameter:getParameter":
@@ -104,7 +100,7 @@ export async function runProgram(
             const zone = DEFAULT_SUBNETS[args.inputs.id];
             return zone
               ? { id: args.inputs.id, vpcId: DEFAULT_VPC, availabilityZone: `${region}${zone}`, defaultForAz: true }
-              : { id: args.inputs.id, vpcId: "vpc-0aaaabbbbccccdddd", availabilityZone: `${region}a` };
+              : { id: args.inputs.id, vpcId: OTHER_VPC, availabilityZone: `${region}a` };
           }
           case "aws:ec2/getInstanceTypeOfferings:getInstanceTypeOfferings":
             return { id: region, locations: offeredZones.map((z) => `${region}${z}`), locationTypes: offeredZones.map(() => "availability-zone"), instanceTypes: offeredZones.map(() => args.inputs.filters[0].values[0]) };
