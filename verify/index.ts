@@ -16,4 +16,4 @@ export type { PostureOptions, PostureReport, PostureControl, ControlStatus } fro
 export { validateIntegrity, NO_DIGEST_IN_RANGE, DEFAULT_DIGEST_WAIT_MS } from "./integrity/validate";
 export { stringToSign, sha256Hex } from "./integrity/digest-file";
 export { integritySummary } from "./integrity/summary";
-export type { IntegrityOptions, IntegrityResult, IntegrityFailure, IntegrityGap, IntegrityCount } from "./integrity/types";
+export type { IntegrityOptions, IntegrityResult, IntegrityFailure, IntegrityUnchecked, IntegrityGap, IntegrityCount } from "./integrity/types";
