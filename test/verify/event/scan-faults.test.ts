@@ -10,16 +10,8 @@ import { startCloudTrailServer, type LocalCloudTrail } from "../../support/cloud
 import { listBucketResult, startFaultyS3, type FaultyS3 } from "../../support/faulty-s3";
 import { DUMMY_CREDENTIALS, s3ClientFor, startS3Server, type LocalS3 } from "../../support/s3-server";
 import { startSilentServer, type SilentServer } from "../../support/silent-server";
+import { rejection } from "../../support/rejection";
 import { buildTrailWorld, type TrailWorld } from "../../support/trail-world";
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error("expected a rejection");
-}
 
 const folderOf = (key: string) => key.slice(0, key.lastIndexOf("/") + 1);
 
