@@ -5,6 +5,7 @@ import { expect } from "chai";
 import type { S3Client } from "@aws-sdk/client-s3";
 import { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
 import { AwsCallError, ExitCode, verifyTrail, type DeadlineExceededError, type VerifyOptions } from "../../../verify";
+import { listPages } from "../../../verify/listing";
 import { READ_ATTEMPTS } from "../../../verify/retry";
 import { startCloudTrailServer, type LocalCloudTrail } from "../../support/cloudtrail-server";
 import { listBucketResult, startFaultyS3, type FaultyS3 } from "../../support/faulty-s3";
@@ -156,6 +157,19 @@ describe("verify: the scan against an S3 that misbehaves", function () {
       expect(err.name).to.equal("ListingError");
       expect(err).to.include({ prefix: folder(), problem: "truncated-without-token", pages: 1 });
       expect(err.message).to.include("says more keys follow (IsTruncated) but gives no continuation token");
+    });
+
+    it("new tokens without end: stopped at the page bound, named too-many-pages", async () => {
+      let page = 0;
+      proxy.rule = (r) => (listing(r, folder()) ? listBucketResult(bucket, folder(), { keys: [], isTruncated: true, nextToken: `page-${++page}` }) : null);
+      const err = await rejection(
+        (async () => {
+          for await (const listed of listPages(once, { Bucket: bucket, Prefix: folder() }, { maxPages: 3 })) void listed;
+        })(),
+      );
+      expect(err.name).to.equal("ListingError");
+      expect(err).to.include({ prefix: folder(), problem: "too-many-pages", pages: 3 });
+      expect(proxy.listsOf(folder())).to.have.length(3);
     });
 
     it("the account roots' listing goes through the same guard", async () => {
