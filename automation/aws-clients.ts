@@ -1,5 +1,6 @@
 // One AWS SDK client per service the lab itself calls (preflight, trail status, sweep), created
-// once with the region and retries; the default credential chain and AWS_ENDPOINT_URL* apply.
+// once with the region, retries and request timeouts (common/aws-http.ts: a silent endpoint must
+// not hold up the cleanup); the default credential chain and AWS_ENDPOINT_URL* apply.
 import { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { EC2Client } from "@aws-sdk/client-ec2";
@@ -7,6 +8,7 @@ import { KMSClient } from "@aws-sdk/client-kms";
 import { ResourceGroupsTaggingAPIClient } from "@aws-sdk/client-resource-groups-tagging-api";
 import { S3Client } from "@aws-sdk/client-s3";
 import { STSClient, type STSClientConfig } from "@aws-sdk/client-sts";
+import { requestHandlerOptions, type HttpTimeouts } from "../common/aws-http";
 
 export interface LabClients {
   sts: STSClient;
@@ -25,6 +27,8 @@ export interface LabClientOptions {
   endpoint?: string;
   credentials?: STSClientConfig["credentials"];
   maxAttempts?: number;
+  /** Connection and socket-idle timeouts of every request; defaults in common/aws-http.ts. */
+  timeouts?: HttpTimeouts;
   env?: NodeJS.ProcessEnv;
 }
 
@@ -33,6 +37,7 @@ export function createLabClients(options: LabClientOptions): LabClients {
   const common = {
     region: options.region,
     maxAttempts: options.maxAttempts ?? 5,
+    requestHandler: requestHandlerOptions(options.timeouts),
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
     ...(options.credentials ? { credentials: options.credentials } : {}),
   };

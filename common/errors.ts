@@ -1,7 +1,7 @@
 // The base of every named error in trail-lab, and the two every room raises: bad usage and a
 // failed AWS call. Each error carries its exit code from the one table (exit-codes.ts) and a
 // message that says what happened and what to do next.
-import { awsErrorCode } from "./aws-error-code";
+import { awsErrorCode, awsErrorDetail } from "./aws-error-code";
 import { ExitCode } from "./exit-codes";
 
 export class TrailLabError extends Error {
@@ -35,7 +35,7 @@ export class AwsCallError extends TrailLabError {
 
   /** The call's own error as the message, for callers with no better advice to give. */
   static of(operation: string, cause: unknown): AwsCallError {
-    return new AwsCallError(operation, awsErrorCode(cause), cause instanceof Error ? cause.message : String(cause), cause);
+    return new AwsCallError(operation, awsErrorCode(cause), awsErrorDetail(cause), cause);
   }
 }
 

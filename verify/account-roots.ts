@@ -1,7 +1,7 @@
 // Where a trail's log and digest folders start in its bucket: `AWSLogs/<account>/` and, for an
 // organization trail, `AWSLogs/<o-id>/<account>/`. The event scan and integrity both start here.
-import { paginateListObjectsV2, type S3Client } from "@aws-sdk/client-s3";
-import { toVerifyError } from "./aws-errors";
+import type { S3Client } from "@aws-sdk/client-s3";
+import { listPages } from "./listing";
 import { awsLogsPrefix, isOrganizationSegment } from "./log-keys";
 
 /**
@@ -12,17 +12,13 @@ export async function findAccountRoots(s3: S3Client, bucket: string, trailPrefix
   const logs = awsLogsPrefix(trailPrefix);
   const plain = `${logs}${account}/`;
   const found: string[] = [];
-  try {
-    for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: bucket, Prefix: logs, Delimiter: "/" }, { abortSignal: signal })) {
-      for (const { Prefix: prefix } of page.CommonPrefixes ?? []) {
-        if (!prefix) continue;
-        const segment = prefix.slice(logs.length, -1);
-        if (prefix === plain) found.push(plain);
-        else if (isOrganizationSegment(segment)) found.push(`${prefix}${account}/`);
-      }
+  for await (const page of listPages(s3, { Bucket: bucket, Prefix: logs, Delimiter: "/" }, { signal })) {
+    for (const { Prefix: prefix } of page.CommonPrefixes ?? []) {
+      if (!prefix) continue;
+      const segment = prefix.slice(logs.length, -1);
+      if (prefix === plain) found.push(plain);
+      else if (isOrganizationSegment(segment)) found.push(`${prefix}${account}/`);
     }
-  } catch (err) {
-    throw toVerifyError("ListObjectsV2", `s3://${bucket}/${logs}`, err);
   }
   return found;
 }

@@ -1,5 +1,5 @@
 // Turning SDK errors into named errors whose message says what to do next.
-import { awsErrorCode } from "../common/aws-error-code";
+import { awsErrorCode, awsErrorDetail } from "../common/aws-error-code";
 import { AwsCallError, TrailLabError, UsageError } from "../common/errors";
 
 const ACCESS_DENIED = new Set(["AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "AllAccessDisabled", "KMS.AccessDeniedException"]);
@@ -25,8 +25,27 @@ const IAM_ACTION: Record<string, string> = {
   ListPublicKeys: "cloudtrail:ListPublicKeys",
 };
 
+/** Codes a region answers with when the caller may not use it there (an SCP, an opt-in region not enabled). */
+const REGION_REFUSED = new Set(["UnrecognizedClientException", "InvalidClientTokenId", "OptInRequired"]);
+
+/** The call was refused (access denied, or the region is closed to the caller), not failed. */
+export function isRefusal(err: unknown): boolean {
+  const code = awsErrorCode(err);
+  return ACCESS_DENIED.has(code) || REGION_REFUSED.has(code);
+}
+
 export function isThrottling(err: unknown): boolean {
   return THROTTLED.has(awsErrorCode(err));
+}
+
+/**
+ * A connection that broke or fell silent: reset (ECONNRESET, EPIPE), closed before the body ended
+ * (premature close), or timed out (the socket-idle timeout's TimeoutError). Worth another try.
+ */
+const DROPPED = new Set(["ECONNRESET", "EPIPE", "ETIMEDOUT", "ECONNABORTED", "ERR_STREAM_PREMATURE_CLOSE", "TimeoutError"]);
+
+export function isDroppedConnection(err: unknown): boolean {
+  return DROPPED.has(awsErrorCode(err)) || DROPPED.has(String((err as { code?: unknown } | null)?.code));
 }
 
 export function isAbort(err: unknown): boolean {
@@ -40,7 +59,7 @@ export function isAbort(err: unknown): boolean {
 export function toVerifyError(operation: string, target: string, err: unknown): unknown {
   if (err instanceof TrailLabError || isAbort(err)) return err;
   const code = awsErrorCode(err);
-  const detail = err instanceof Error ? err.message : String(err);
+  const detail = awsErrorDetail(err);
   if (code === "CredentialsProviderError") {
     return new UsageError(`No AWS credentials were found (${detail}). Set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, then check with: aws sts get-caller-identity`);
   }
@@ -51,6 +70,8 @@ export function toVerifyError(operation: string, target: string, err: unknown): 
     advice = `the bucket of ${target} does not exist. Check --bucket, or the trail's S3 bucket.`;
   } else if (THROTTLED.has(code)) {
     advice = `still throttled on ${target} after retries. Run again in a minute, or with a longer --interval.`;
+  } else if (isDroppedConnection(err)) {
+    advice = `the connection failed (${detail}) while reading ${target}, and again on each retry. Check the network path to AWS (a proxy, a VPC endpoint, AWS_ENDPOINT_URL*), then run again.`;
   } else if (BAD_CREDENTIALS.has(code)) {
     advice = `AWS refused the credentials (${detail}). Check AWS_PROFILE, or run: aws sts get-caller-identity`;
   } else {

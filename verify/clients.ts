@@ -1,8 +1,10 @@
 // One client per service and region, configured once from the standard AWS environment
-// (credential chain, AWS_REGION, AWS_ENDPOINT_URL[_S3|_CLOUDTRAIL|_ATHENA]).
+// (credential chain, AWS_REGION, AWS_ENDPOINT_URL[_S3|_CLOUDTRAIL|_ATHENA]), each request bounded
+// by a connection and a socket-idle timeout (common/aws-http.ts).
 import { AthenaClient } from "@aws-sdk/client-athena";
 import { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
 import { S3Client } from "@aws-sdk/client-s3";
+import { requestHandlerOptions, type HttpTimeouts } from "../common/aws-http";
 import { UsageError } from "../common/errors";
 
 export interface AwsClients {
@@ -14,6 +16,8 @@ export interface ClientSettings {
   region?: string;
   /** Attempts per call, SDK backoff included; throttled LookupEvents retry again above this. */
   maxAttempts?: number;
+  /** Connection and socket-idle timeouts of every request; defaults in common/aws-http.ts. */
+  timeouts?: HttpTimeouts;
   env?: NodeJS.ProcessEnv;
 }
 
@@ -30,13 +34,14 @@ export function endpointOverride(service: "S3" | "CLOUDTRAIL" | "ATHENA", env: N
   return env[`AWS_ENDPOINT_URL_${service}`] || env.AWS_ENDPOINT_URL || undefined;
 }
 
-/** Region, attempts and endpoint override: what every client here is configured with. */
+/** Region, attempts, timeouts and endpoint override: what every client here is configured with. */
 function baseConfig(service: "S3" | "CLOUDTRAIL" | "ATHENA", settings: ClientSettings) {
   const env = settings.env ?? process.env;
   const endpoint = endpointOverride(service, env);
   return {
     region: resolveRegion(settings.region, env),
     maxAttempts: settings.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+    requestHandler: requestHandlerOptions(settings.timeouts),
     ...(endpoint ? { endpoint } : {}),
   };
 }

@@ -5,6 +5,11 @@ import { gunzipSync } from "node:zlib";
 /** Guards against a gzip bomb: a real log file is a few MB uncompressed at most. */
 export const MAX_UNCOMPRESSED_BYTES = 256 * 1024 * 1024;
 
+export interface DecodeOptions {
+  /** The most uncompressed bytes to produce; defaults to MAX_UNCOMPRESSED_BYTES. */
+  maxBytes?: number;
+}
+
 export type DecodedLog =
   /** Not a readable log file; `bytes` counts what was uncompressed before giving up. */
   | { kind: "skipped"; reason: string; bytes: number }
@@ -22,19 +27,30 @@ const MIN_CHUNK = 16 * 1024;
  * on CloudTrail logs (npm run bench). The trailer is only a hint: a wrong one costs more chunks,
  * never a wrong result, and maxOutputLength still bounds the output.
  */
-export function gunzipLog(gz: Buffer): Buffer {
+export function gunzipLog(gz: Buffer, maxBytes = MAX_UNCOMPRESSED_BYTES): Buffer {
   const hint = gz.length >= 18 ? gz.readUInt32LE(gz.length - 4) : 0;
   // +64: when the buffer fills exactly, zlib allocates another chunk before it sees the end.
-  const chunkSize = Math.max(MIN_CHUNK, Math.min(hint + 64, gz.length * MAX_DEFLATE_RATIO, MAX_UNCOMPRESSED_BYTES));
-  return gunzipSync(gz, { chunkSize, maxOutputLength: MAX_UNCOMPRESSED_BYTES });
+  const chunkSize = Math.max(MIN_CHUNK, Math.min(hint + 64, gz.length * MAX_DEFLATE_RATIO, maxBytes));
+  return gunzipSync(gz, { chunkSize, maxOutputLength: maxBytes });
 }
 
-export function decodeLogObject(gz: Buffer, needles: readonly Buffer[]): DecodedLog {
+/** Why gunzip gave up, in words: the size cap (a bomb, or a file no log reaches), or corruption. */
+export function gunzipFailure(err: unknown, maxBytes = MAX_UNCOMPRESSED_BYTES): string {
+  if ((err as { code?: unknown } | null)?.code === "ERR_BUFFER_TOO_LARGE") return `over the size cap: more than ${formatMiB(maxBytes)} uncompressed`;
+  return `corrupt gzip: ${(err as Error).message}`;
+}
+
+export function formatMiB(bytes: number): string {
+  return `${Number((bytes / 1024 / 1024).toFixed(1))} MiB`;
+}
+
+export function decodeLogObject(gz: Buffer, needles: readonly Buffer[], options: DecodeOptions = {}): DecodedLog {
+  const maxBytes = options.maxBytes ?? MAX_UNCOMPRESSED_BYTES;
   let json: Buffer;
   try {
-    json = gunzipLog(gz);
+    json = gunzipLog(gz, maxBytes);
   } catch (err) {
-    return { kind: "skipped", reason: `corrupt gzip: ${(err as Error).message}`, bytes: 0 };
+    return { kind: "skipped", reason: gunzipFailure(err, maxBytes), bytes: 0 };
   }
   const bytes = json.length;
   // In the caller's order: compileCriteria puts the longest (fastest to rule out) first.

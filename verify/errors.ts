@@ -1,6 +1,6 @@
 // Named errors of the verify room, on the common base (common/errors.ts): each also carries the
 // evidence gathered before it, so that a check that stops early still shows what it found.
-import { TrailLabError } from "../common/errors";
+import { AwsCallError, TrailLabError } from "../common/errors";
 import { ExitCode } from "../common/exit-codes";
 import type { VerifyEvidence } from "./event/types";
 
@@ -61,5 +61,44 @@ export class TrailDeliveryError extends VerifyError {
 export class VerifyAbortedError extends VerifyError {
   constructor(evidence: VerifyEvidence | null) {
     super("Verification was interrupted before it reached an answer.", ExitCode.Interrupted, evidence);
+  }
+}
+
+export type ListingProblem = "repeated-token" | "truncated-without-token" | "too-many-pages";
+
+const LISTING_CODE: Record<ListingProblem, string> = {
+  "repeated-token": "RepeatedContinuationToken",
+  "truncated-without-token": "TruncatedWithoutToken",
+  "too-many-pages": "TooManyPages",
+};
+
+/** A folder listing that would never end, or would end early without saying so: exit 3, naming the folder. */
+export class ListingError extends AwsCallError {
+  constructor(
+    readonly bucket: string,
+    readonly prefix: string,
+    readonly problem: ListingProblem,
+    readonly pages: number,
+  ) {
+    const folder = `s3://${bucket}/${prefix}`;
+    const what =
+      problem === "repeated-token"
+        ? `the listing of ${folder} never ends: page ${pages} answered with a continuation token already asked for, so the same pages would come back forever.`
+        : problem === "truncated-without-token"
+          ? `the listing of ${folder} stops early: page ${pages} says more keys follow (IsTruncated) but gives no continuation token to ask for them.`
+          : `the listing of ${folder} goes on past ${pages} pages, far more than a CloudTrail folder holds; stopped there.`;
+    super("ListObjectsV2", LISTING_CODE[problem], `${what} The endpoint is not answering as S3 does: check AWS_ENDPOINT_URL_S3, or a proxy in between.`);
+  }
+}
+
+/** The deadline passed, with requests unanswered, before the check could look at any log. */
+export class DeadlineExceededError extends VerifyError {
+  constructor(phase: string, elapsedMs: number, evidence: VerifyEvidence | null) {
+    super(
+      `AWS did not answer in time: still ${phase} ${Math.round(elapsedMs / 1000)}s after the start, past the deadline (--timeout), so the requests in flight were aborted. ` +
+        `Check the network path and the endpoints (AWS_ENDPOINT_URL*), then run again, or allow more time with --timeout.`,
+      ExitCode.AwsError,
+      evidence,
+    );
   }
 }

@@ -1,12 +1,12 @@
 // The verify room's public entry: the automation driver and other callers import from here only.
-export { verifyTrail, DEFAULT_EVENT_NAME, DEFAULT_INTERVAL_MS, DEFAULT_TIMEOUT_MS } from "./event/verify-trail";
+export { verifyTrail, DEFAULT_EVENT_NAME, DEFAULT_INTERVAL_MS, DEFAULT_TIMEOUT_MS, DEFAULT_GRACE_MS, ONE_PASS_LIMIT_MS } from "./event/verify-trail";
 export { copyLogObject, type CopyLogObjectOptions } from "./s3-objects";
 export { createAwsClients, createAthenaClient, type AwsClients, type ClientSettings } from "./clients";
 export { scanLogObject, compileCriteria, type MatchCriteria, type CompiledCriteria, type ScanOutcome } from "./event/match";
 // What the benchmark measures on its own: the decoder, and the scanner verifyTrail drives.
 export { gunzipLog } from "./decode";
 export { LogScanner, DOWNLOAD_CONCURRENCY } from "./event/log-scanner";
-export { VerifyError, TrailNotFoundError, TrailNotLoggingError, TrailDeliveryError, VerifyAbortedError } from "./errors";
+export { VerifyError, TrailNotFoundError, TrailNotLoggingError, TrailDeliveryError, VerifyAbortedError, DeadlineExceededError, ListingError, type ListingProblem } from "./errors";
 export { TrailLabError, UsageError, AwsCallError } from "../common/errors";
 export { ExitCode } from "../common/exit-codes";
 export type { VerifyOptions, VerifyEvidence, TrailEvidence, S3Evidence, EventHistoryEvidence, SkippedObject, CloudTrailRecord } from "./event/types";
@@ -16,4 +16,4 @@ export type { PostureOptions, PostureReport, PostureControl, ControlStatus } fro
 export { validateIntegrity, NO_DIGEST_IN_RANGE, DEFAULT_DIGEST_WAIT_MS } from "./integrity/validate";
 export { stringToSign, sha256Hex } from "./integrity/digest-file";
 export { integritySummary } from "./integrity/summary";
-export type { IntegrityOptions, IntegrityResult, IntegrityFailure, IntegrityGap, IntegrityCount } from "./integrity/types";
+export type { IntegrityOptions, IntegrityResult, IntegrityFailure, IntegrityUnchecked, IntegrityGap, IntegrityCount } from "./integrity/types";

@@ -2,12 +2,13 @@
 // so that no socket is left held by a half-read response.
 import { createWriteStream } from "node:fs";
 import type { Readable } from "node:stream";
+import { addAbortSignal } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { toVerifyError } from "./aws-errors";
 import { createAwsClients } from "./clients";
 
-type Body = Readable & { transformToByteArray(): Promise<Uint8Array> };
+type Body = Readable;
 
 /** What a GetObject response gives the consumer: the body to read, and the user metadata. */
 export interface ObjectResponse {
@@ -38,16 +39,41 @@ export async function withObject<T>(
   }
 }
 
-/** The whole object in memory (log objects are small; the caller bounds how many at once). */
-export async function readObject(client: S3Client, bucket: string, key: string, signal?: AbortSignal): Promise<Buffer> {
-  return withObject(client, bucket, key, ({ body }) => bodyBytes(body), signal);
+/** A body that went on past the most bytes its reader would hold; nothing past that was kept. */
+export class BodyOverCapError extends Error {
+  constructor(readonly maxBytes: number) {
+    super(`the body is larger than ${maxBytes} bytes`);
+    this.name = "BodyOverCapError";
+  }
 }
 
-/** The whole body in memory. */
-export async function bodyBytes(body: Body | undefined): Promise<Buffer> {
+export interface ReadOptions {
+  /** The most bytes to hold: a longer body stops with BodyOverCapError. */
+  maxBytes?: number;
+  signal?: AbortSignal;
+}
+
+/** The whole object in memory; the caller bounds how many, and how large (`maxBytes`). */
+export async function readObject(client: S3Client, bucket: string, key: string, options: ReadOptions = {}): Promise<Buffer> {
+  return withObject(client, bucket, key, ({ body }) => bodyBytes(body, options), options.signal);
+}
+
+/**
+ * The whole body in memory, read chunk by chunk so that a body past `maxBytes` is stopped there
+ * instead of held, and an abort ends a body that stalled after its headers.
+ */
+export async function bodyBytes(body: Body | undefined, options: ReadOptions = {}): Promise<Buffer> {
   if (!body) return Buffer.alloc(0);
-  const bytes = await body.transformToByteArray();
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const maxBytes = options.maxBytes ?? Infinity;
+  if (options.signal) addAbortSignal(options.signal, body);
+  const chunks: Buffer[] = [];
+  let length = 0;
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    length += chunk.length;
+    if (length > maxBytes) throw new BodyOverCapError(maxBytes);
+    chunks.push(chunk);
+  }
+  return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, length);
 }
 
 export interface CopyLogObjectOptions {

@@ -90,6 +90,7 @@ describe("automation/report: the evidence report's HTML", () => {
         digests: { valid: 2, total: 2 },
         logs: { valid: 3, total: 4 },
         failures: [{ kind: "log", bucket: "b", key: "AWSLogs/123456789012/CloudTrail/us-east-1/2026/11/25/x.json.gz", reason: "hash value doesn't match", listedIn: "d" }],
+        unchecked: [],
         gaps: [],
         reason: null,
       },

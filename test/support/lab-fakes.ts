@@ -61,6 +61,7 @@ export function integrityResult(valid: boolean): IntegrityResult {
     digests: { valid: 1, total: 1 },
     logs: { valid: valid ? 3 : 2, total: 3 },
     failures: valid ? [] : [{ kind: "log", bucket: OUTPUTS_TRAIL.bucketName, key: LOG_KEY, reason: "not found", listedIn: digestKey }],
+    unchecked: [],
     gaps: [],
     reason: null,
   };

@@ -32,12 +32,14 @@ export interface LocalS3 {
 /** Credentials s3rver accepts; any pair works, the SDK only needs one to sign. */
 export const DUMMY_CREDENTIALS = { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" };
 
-export function s3ClientFor(endpoint: string): S3Client {
+/** The SDK's own defaults otherwise: no request timeouts, 3 attempts unless `maxAttempts` says. */
+export function s3ClientFor(endpoint: string, options: { maxAttempts?: number } = {}): S3Client {
   return new S3Client({
     region: "us-east-1",
     endpoint,
     forcePathStyle: true,
     credentials: DUMMY_CREDENTIALS,
+    ...(options.maxAttempts ? { maxAttempts: options.maxAttempts } : {}),
     requestChecksumCalculation: "WHEN_REQUIRED",
     responseChecksumValidation: "WHEN_REQUIRED",
   });

@@ -49,6 +49,8 @@ export interface DigestOptions {
   restart?: boolean;
   /** Claims this previous signature instead of the real one (and signs over the claim). */
   previousSignature?: string;
+  /** Names this bucket as the previous digest's (a trail whose bucket changed), key unchanged. */
+  previousBucket?: string;
 }
 
 export const iso = (at: Date) => at.toISOString().replace(/\.\d{3}Z$/, "Z");
@@ -88,7 +90,7 @@ export class DigestChain {
       digestSignatureAlgorithm: "SHA256withRSA",
       newestEventTime: iso(end),
       oldestEventTime: iso(start),
-      previousDigestS3Bucket: previous ? bucket : null,
+      previousDigestS3Bucket: previous ? (options.previousBucket ?? bucket) : null,
       previousDigestS3Object: previous ? previous.key : null,
       previousDigestHashValue: previous ? sha256(gunzipSync(previous.body)) : null,
       previousDigestHashAlgorithm: previous ? "SHA-256" : null,

@@ -1,6 +1,8 @@
 // `npm run verify` as a user runs it: a child process, the standard AWS environment pointing at
 // the local servers, dummy credentials; stdout holds only the result.
+import { gzipSync } from "node:zlib";
 import { expect } from "chai";
+import { FixtureFactory } from "../support/cloudtrail-fixtures";
 import { startCloudTrailServer, trailArn, type LocalCloudTrail } from "../support/cloudtrail-server";
 import { startS3Server, type LocalS3 } from "../support/s3-server";
 import { buildTrailWorld, type TrailWorld } from "../support/trail-world";
@@ -94,3 +96,59 @@ describe("verify: the npm run verify command", () => {
     expect(stderr).to.match(/TrailNotFoundError: Trail "nope" was not found in us-east-1/);
   });
 });
+
+describe("verify: a matched record nested too deep to stringify", () => {
+  let s3: LocalS3;
+  let ct: LocalCloudTrail;
+  const f = new FixtureFactory("135792468013", 31);
+  const bucket = "audit-logs-deep";
+  const now = new Date();
+  const target = f.runInstances("us-east-1", new Date(now.getTime() - 20 * 60_000));
+  const key = f.logKey("us-east-1", new Date(now.getTime() - 15 * 60_000));
+  const LEVELS = 20_000;
+
+  before(async () => {
+    s3 = await startS3Server();
+    ct = await startCloudTrailServer();
+    // Built as text: JSON.stringify of such a record is the very overflow under test.
+    const holder = { ...target, requestParameters: { ...(target.requestParameters as object), userData: "__DEEP__" } };
+    const deep = `${'{"items":['.repeat(LEVELS)}"ami-0abcdef1234567890"${"]}".repeat(LEVELS)}`;
+    const records = [...f.noiseRecords("us-east-1", now, 10).map((r) => JSON.stringify(r)), JSON.stringify(holder).replace('"__DEEP__"', deep)];
+    await s3.createBucket(bucket);
+    await s3.put(bucket, [{ key, body: gzipSync(`{"Records":[${records.join(",")}]}`) }]);
+    ct.state.trails.push({ name: "deep-trail", account: f.account, homeRegion: "us-east-1", bucket });
+  });
+  after(async () => {
+    await s3.close();
+    await ct.close();
+  });
+
+  const args = ["--trail", "deep-trail", "--since", new Date(now.getTime() - 60 * 60_000).toISOString(), "--no-event-history", "--timeout", "0"];
+  const run = (extra: string[]) => runVerifyCli([...args, ...extra], { s3: s3.endpoint, cloudTrail: ct.endpoint });
+
+  it("--json prints the evidence, the record kept down to a note where it nests too deep", async () => {
+    const { code, stdout, stderr } = await run(["--json"]);
+    expect(code, stderr).to.equal(0);
+    const evidence = JSON.parse(stdout) as { verified: boolean; s3: { key: string }; event: { eventID: string; requestParameters: { userData: unknown; instanceType: string } } };
+    expect(evidence.verified).to.equal(true);
+    expect(evidence.s3.key).to.equal(key);
+    expect(evidence.event.eventID).to.equal(target.eventID);
+    expect(evidence.event.requestParameters.instanceType).to.equal("t3.micro");
+    let node: unknown = evidence.event.requestParameters.userData;
+    let levels = 0;
+    while (typeof node === "object" && node !== null) {
+      node = Array.isArray(node) ? node[0] : (node as { items: unknown }).items;
+      levels += 1;
+    }
+    expect(node).to.equal("[nested deeper than 64 levels: left out here; the log file holds the whole record]");
+    expect(levels).to.equal(64 - 2);
+  });
+
+  it("the human summary prints too", async () => {
+    const { code, stdout, stderr } = await run([]);
+    expect(code, stderr).to.equal(0);
+    expect(stdout).to.match(/^VERIFIED: RunInstances in trail deep-trail/);
+    expect(stdout).to.include(`s3://${bucket}/${key} (eventID ${target.eventID}`);
+  });
+});
+

@@ -3,11 +3,14 @@
 import { DeleteObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { expect } from "chai";
 import { gzipSync } from "node:zlib";
-import { sha256Hex, stringToSign, validateIntegrity, type IntegrityOptions, type IntegrityResult } from "../../verify";
+import type { S3Client } from "@aws-sdk/client-s3";
+import { AwsCallError, ExitCode, integritySummary, sha256Hex, stringToSign, validateIntegrity, type IntegrityOptions, type IntegrityResult } from "../../verify";
+import { jsonError } from "../support/aws-query-json-server";
 import { FixtureFactory } from "../support/cloudtrail-fixtures";
 import { startCloudTrailServer, trailArn, type LocalCloudTrail } from "../support/cloudtrail-server";
 import { buildIntegrityWorld, SINCE, T0, UNTIL, type IntegrityWorld, type WorldShape } from "../support/integrity-world";
-import { startS3Server, type LocalS3 } from "../support/s3-server";
+import { listBucketResult, startFaultyS3, type FaultyS3 } from "../support/faulty-s3";
+import { s3ClientFor, startS3Server, type LocalS3 } from "../support/s3-server";
 import { listedKey, newSigningKey, putObjects, type SigningKey, type StoredObject } from "../support/signed-digests";
 
 describe("verify: log file integrity (validateIntegrity)", () => {
@@ -188,6 +191,26 @@ describe("verify: log file integrity (validateIntegrity)", () => {
     expect(result.gaps[0]).to.include({ region: "us-east-1", from: w.east[1].content.digestEndTime, to: w.east[2].content.digestStartTime });
   });
 
+  it("reports a digest whose chain names its predecessor in another bucket as not found there", async () => {
+    const w = await world({ digest: (i) => (i === 2 ? { previousBucket: "audit-logs-before-the-move" } : {}) });
+    const result = await check(w);
+    expect(result.valid).to.equal(false);
+    expect(result.failures).to.deep.equal([{ kind: "digest", bucket: "audit-logs-before-the-move", key: w.east[1].key, reason: "not found", listedIn: w.east[2].key }]);
+    expect(result.gaps.map((g) => g.reason)).to.deep.equal([`the previous digest s3://audit-logs-before-the-move/${w.east[1].key} is missing`]);
+  });
+
+  it("reports a deleted digest as not found where the chain says, not as a broken signature link", async () => {
+    const w = await world();
+    await s3.client.send(new DeleteObjectCommand({ Bucket: w.bucket, Key: w.east[1].key }));
+    const result = await check(w);
+    expect(result.valid).to.equal(false);
+    // The digest after the hole is compared with the one before it only by where its chain points.
+    expect(result.failures).to.deep.equal([{ kind: "digest", bucket: w.bucket, key: w.east[1].key, reason: "not found", listedIn: w.east[2].key }]);
+    expect(result.digests).to.deep.equal({ valid: 4, total: 5 });
+    expect(result.gaps).to.have.length(1);
+    expect(result.gaps[0]).to.include({ region: "us-east-1", from: w.east[0].content.digestEndTime, to: w.east[2].content.digestStartTime });
+  });
+
   it("reports a digest signed with a key its region does not list", async () => {
     const w = await world({ digest: (i) => (i === 0 ? { key: stranger } : {}) });
     const result = await check(w);
@@ -253,6 +276,94 @@ describe("verify: log file integrity (validateIntegrity)", () => {
     expect(result).to.deep.include({ valid: true, reason: null, regions: ["eu-west-1", "us-east-1"], digests: { valid: 3, total: 3 }, logs: { valid: 6, total: 6 }, failures: [] });
     expect(east.callsOf("ListPublicKeys")).to.have.length(1);
     expect(west.callsOf("ListPublicKeys")).to.have.length(1);
+  });
+
+  describe("a region that refuses ListPublicKeys (an SCP denying regions not in use)", () => {
+    const refuse = () => jsonError("AccessDeniedException", "User: arn:aws:sts::123456789012:assumed-role/lab-operator/lab is not authorized to perform: cloudtrail:ListPublicKeys with an explicit deny in a service control policy");
+    let listPublicKeys: (typeof west.handlers)[string];
+    beforeEach(() => (listPublicKeys = west.handlers.ListPublicKeys));
+    afterEach(() => (west.handlers.ListPublicKeys = listPublicKeys));
+
+    it("waiting for a log: its region's digests decide; the refusing region's digests are reported unchecked", async () => {
+      const w = await world();
+      west.handlers.ListPublicKeys = refuse;
+      const result = await check(w, { waitForLogKey: logsOf(w.east[1])[0], waitTimeoutMs: 0 });
+      expect(result).to.deep.include({ valid: true, reason: null, failures: [], regions: ["eu-west-1", "us-east-1"] });
+      // us-east-1's two digests up to the awaited one are checked; eu-west-1's overlapping one is not.
+      expect(result.digests).to.deep.equal({ valid: 2, total: 3 });
+      expect(result.logs).to.deep.equal({ valid: 4, total: 4 });
+      expect(result.unchecked).to.have.length(1);
+      expect(result.unchecked[0]).to.include({ region: "eu-west-1", bucket: w.bucket, key: w.west[0].key });
+      expect(result.unchecked[0].reason).to.match(/^its signature could not be checked: ListPublicKeys failed \(AccessDeniedException\): access denied on CloudTrail in eu-west-1\. Grant the caller cloudtrail:ListPublicKeys/);
+      expect(result.unchecked[0].reason).to.match(/; its 2 log file\(s\) were not checked$/);
+    });
+
+    it("waiting for a log whose own region refuses: an AWS error (exit 3)", async () => {
+      const w = await world();
+      const awaited = logsOf(w.west[0])[0];
+      west.handlers.ListPublicKeys = refuse;
+      const err = await check(w, { waitForLogKey: awaited, waitTimeoutMs: 0 }).catch((e: unknown) => e);
+      expect(err).to.be.instanceOf(AwsCallError);
+      expect((err as AwsCallError).exitCode).to.equal(ExitCode.AwsError);
+      expect((err as AwsCallError).message).to.match(/^ListPublicKeys failed \(AccessDeniedException\): access denied on CloudTrail in eu-west-1/);
+    });
+
+    it("checking a range: not valid, naming the region and the way out (--regions), the rest still checked", async () => {
+      const w = await world();
+      west.handlers.ListPublicKeys = refuse;
+      const result = await check(w);
+      expect(result.valid).to.equal(false);
+      expect(result.failures).to.deep.equal([]);
+      expect(result.digests).to.deep.equal({ valid: 3, total: 5 });
+      expect(result.logs).to.deep.equal({ valid: 6, total: 6 });
+      expect(result.unchecked.map((u) => u.key)).to.deep.equal(w.west.map((d) => d.key));
+      expect(result.reason).to.equal("2 digest(s) could not be checked: ListPublicKeys was refused in eu-west-1. Grant cloudtrail:ListPublicKeys there, or leave that region out with --regions.");
+      expect(integritySummary(result)).to.include(`Digest file s3://${w.bucket}/${w.west[0].key} NOT CHECKED: its signature could not be checked`);
+      // Left out, the region is no longer in the question.
+      expect(await check(w, { regions: ["us-east-1"] })).to.deep.include({ valid: true, unchecked: [], reason: null });
+    });
+  });
+
+  describe("through an S3 that drops connections or will not end a listing", () => {
+    let proxy: FaultyS3;
+    let viaProxy: S3Client;
+    before(async () => {
+      proxy = await startFaultyS3(s3.endpoint);
+      viaProxy = s3ClientFor(proxy.endpoint, { maxAttempts: 1 });
+    });
+    after(async () => {
+      viaProxy.destroy();
+      await proxy.close();
+    });
+    beforeEach(() => {
+      proxy.rule = () => null;
+      proxy.requests.length = 0;
+    });
+    const checkViaProxy = (w: IntegrityWorld) =>
+      check(w, { clients: { s3: viaProxy, cloudTrail: east.client(), cloudTrailIn: (region) => (region === "eu-west-1" ? west.client() : east.client()) } });
+
+    it("a digest and a log whose connections reset mid-body once are read again, and the range is valid", async () => {
+      const w = await world();
+      const again = new Set([w.east[1].key, logsOf(w.east[2])[0]]);
+      proxy.rule = (r) => (r.method === "GET" && again.delete(r.key) ? { kind: "reset", afterBytes: 64 } : null);
+      const result = await checkViaProxy(w);
+      expect(result).to.deep.include({ valid: true, failures: [], digests: { valid: 5, total: 5 }, logs: { valid: 10, total: 10 } });
+      expect(proxy.getCounts().get(w.east[1].key)).to.equal(2);
+      expect(proxy.getCounts().get(logsOf(w.east[2])[0])).to.equal(2);
+    });
+
+    it("a digest folder listing that repeats its token: ListingError for that folder", async () => {
+      const w = await world();
+      const folder = w.east[0].key.slice(0, w.east[0].key.lastIndexOf("/") + 1);
+      proxy.rule = (r) =>
+        r.query.get("list-type") === "2" && r.query.get("prefix") === folder
+          ? listBucketResult(w.bucket, folder, { keys: [], isTruncated: true, token: r.query.get("continuation-token") ?? undefined, nextToken: "digest-page-2" })
+          : null;
+      const err = await checkViaProxy(w).catch((e: unknown) => e);
+      expect((err as Error).name).to.equal("ListingError");
+      expect(err).to.include({ bucket: w.bucket, prefix: folder, problem: "repeated-token" });
+      expect(proxy.listsOf(folder)).to.have.length(2);
+    });
   });
 
   it("searches the awaited log's region even when the regions asked for leave it out", async () => {

@@ -2,7 +2,7 @@
 import { expect } from "chai";
 import { forEachConcurrent } from "../../verify/concurrency";
 import { RateLimiter, type Clock } from "../../verify/rate-limit";
-import { retryThrottled } from "../../verify/retry";
+import { retryDropped, retryThrottled, retryWhile } from "../../verify/retry";
 
 function fakeClock(): Clock & { slept: number[] } {
   let now = 1_000_000;
@@ -84,5 +84,42 @@ describe("verify: pacing, retry and bounded concurrency", () => {
     expect(peak).to.equal(4);
     expect(inFlight).to.equal(0);
     expect(started.length).to.be.lessThan(50);
+  });
+
+  it("stops after maxAttempts when given, and retries a dropped connection but nothing else", async () => {
+    const clock = fakeClock();
+    let calls = 0;
+    const failure = await retryWhile(() => {
+      calls += 1;
+      return Promise.reject(throttled());
+    }, () => true, { deadline: Infinity, maxAttempts: 3, clock }).catch((e: unknown) => e);
+    expect((failure as Error).name).to.equal("ThrottlingException");
+    expect(calls).to.equal(3);
+    expect(clock.slept).to.have.length(2);
+    const refused = await retryWhile(() => Promise.resolve(1), () => true, { deadline: Infinity, maxAttempts: 0 }).catch((e: unknown) => e);
+    expect(refused).to.be.instanceOf(RangeError).with.property("message").that.matches(/maxAttempts must be a whole number >= 1/);
+
+    const dropped = [Object.assign(new Error("aborted"), { code: "ECONNRESET" }), Object.assign(new Error("Premature close"), { code: "ERR_STREAM_PREMATURE_CLOSE" })];
+    let reads = 0;
+    const read = await retryDropped(() => (reads < dropped.length ? Promise.reject(dropped[reads++]) : Promise.resolve("body")), { clock: fakeClock() });
+    expect(read).to.equal("body");
+    let denied = 0;
+    await retryDropped(() => {
+      denied += 1;
+      return Promise.reject(Object.assign(new Error("Access Denied"), { name: "AccessDenied" }));
+    }, { clock: fakeClock() }).catch(() => undefined);
+    expect(denied).to.equal(1);
+  });
+
+  it("does not retry once the caller has aborted, whatever the error looks like", async () => {
+    const controller = new AbortController();
+    let calls = 0;
+    const failure = await retryDropped(() => {
+      calls += 1;
+      controller.abort();
+      return Promise.reject(Object.assign(new Error("aborted"), { code: "ECONNRESET" }));
+    }, { signal: controller.signal, clock: fakeClock() }).catch((e: unknown) => e);
+    expect((failure as { code?: string }).code).to.equal("ECONNRESET");
+    expect(calls).to.equal(1);
   });
 });

@@ -2,6 +2,7 @@
 // shows: one present in both halves if any, else the earliest.
 import type { S3Match } from "./log-scanner";
 import type { HistoryHit } from "./event-history";
+import { printableRecord } from "./printable";
 import type { LoggingStatus, TrailDescription } from "../trail-status";
 import type { AthenaEvidence, SkippedObject, TrailEvidence, VerifyEvidence } from "./types";
 
@@ -62,7 +63,7 @@ export function buildEvidence(findings: Findings): VerifyEvidence {
       skipped: [...s3.skipped],
     },
     eventHistory: history ? { found: historyPick !== undefined, eventId: historyPick?.eventId ?? null, eventTime: historyPick?.eventTime ?? null } : null,
-    event: s3Pick?.record ?? null,
+    event: s3Pick ? printableRecord(s3Pick.record) : null,
     engine: findings.athena ? "athena" : "s3",
     athena: findings.athena?.() ?? null,
   };

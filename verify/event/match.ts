@@ -1,7 +1,7 @@
 // Which CloudTrail records are the event asked for: by name, by the resource it concerns, and
 // not before `since`. scanLogObject (decode + match over one object's bytes) is a pure function
 // so that the benchmark can call it directly.
-import { decodeLogObject } from "../decode";
+import { decodeLogObject, type DecodeOptions } from "../decode";
 import type { CloudTrailRecord } from "./types";
 
 export interface MatchCriteria {
@@ -68,8 +68,8 @@ export function recordMatches(record: unknown, criteria: CompiledCriteria): reco
   return criteria.resource === null || concernsResource(record, criteria.resource);
 }
 
-export function scanLogObject(gz: Buffer, criteria: CompiledCriteria): ScanOutcome {
-  const decoded = decodeLogObject(gz, criteria.needles);
+export function scanLogObject(gz: Buffer, criteria: CompiledCriteria, options: DecodeOptions = {}): ScanOutcome {
+  const decoded = decodeLogObject(gz, criteria.needles, options);
   switch (decoded.kind) {
     case "skipped":
       return { bytesScanned: decoded.bytes, matches: [], skippedReason: decoded.reason };

@@ -23,8 +23,17 @@ export interface VerifyOptions {
   since: Date;
   /** Pause between polling rounds; defaults to 30 000 ms. */
   intervalMs?: number;
-  /** Deadline for the whole wait; defaults to 20 minutes. 0 means one pass. */
+  /**
+   * Deadline for the whole wait; defaults to 20 minutes. 0 means one pass, which is aborted if it
+   * runs past 10 minutes (ONE_PASS_LIMIT_MS).
+   */
   timeoutMs?: number;
+  /**
+   * How long work still in flight at the deadline (a round, a request that does not answer) may go
+   * on before it is aborted, and how long the trail's status is then waited for; defaults to 5 000 ms.
+   * A round cut short this way resolves unverified, with what it had found.
+   */
+  graceMs?: number;
   /** Also confirm the event in Event History (LookupEvents); defaults to true. */
   eventHistory?: boolean;
   /**
@@ -108,7 +117,10 @@ export interface VerifyEvidence {
   s3: S3Evidence;
   /** null when Event History was not consulted (`eventHistory: false`). */
   eventHistory: EventHistoryEvidence | null;
-  /** The matched record from the S3 log file, or null. */
+  /**
+   * The matched record from the S3 log file, or null. Parts nested deeper than 64 levels (no real
+   * record does) are replaced by a note string, so that the evidence always prints as JSON.
+   */
   event: CloudTrailRecord | null;
   /** Who searched the logs. */
   engine: "s3" | "athena";

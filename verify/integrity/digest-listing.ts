@@ -1,8 +1,8 @@
 // Finding one trail's digest files in a time range: the regions that hold digests, then each
 // region's day folders listed with the SDK paginator, keeping this trail's digest names only.
-import { paginateListObjectsV2, type S3Client } from "@aws-sdk/client-s3";
-import { toVerifyError } from "../aws-errors";
+import type { S3Client } from "@aws-sdk/client-s3";
 import { forEachConcurrent } from "../concurrency";
+import { listPages } from "../listing";
 import { dayFolders, digestFileStamp, digestNamePrefix, formatDigestStamp } from "../log-keys";
 
 const LIST_CONCURRENCY = 8;
@@ -29,15 +29,11 @@ export interface DigestListing {
 
 async function list(listing: DigestListing, input: { Prefix: string; StartAfter?: string; Delimiter?: string }, visit: (page: { keys: string[]; prefixes: string[] }) => void): Promise<void> {
   const { s3, bucket, signal } = listing;
-  try {
-    for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: bucket, ...input }, { abortSignal: signal })) {
-      visit({
-        keys: (page.Contents ?? []).flatMap((o) => (o.Key ? [o.Key] : [])),
-        prefixes: (page.CommonPrefixes ?? []).flatMap((p) => (p.Prefix ? [p.Prefix] : [])),
-      });
-    }
-  } catch (err) {
-    throw toVerifyError("ListObjectsV2", `s3://${bucket}/${input.Prefix}`, err);
+  for await (const page of listPages(s3, { Bucket: bucket, ...input }, { signal })) {
+    visit({
+      keys: (page.Contents ?? []).flatMap((o) => (o.Key ? [o.Key] : [])),
+      prefixes: (page.CommonPrefixes ?? []).flatMap((p) => (p.Prefix ? [p.Prefix] : [])),
+    });
   }
 }
 

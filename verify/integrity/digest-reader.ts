@@ -1,12 +1,13 @@
 // Reading digest objects: the gzipped JSON and the signature CloudTrail stores in the object's
 // metadata (x-amz-meta-signature, x-amz-meta-signature-algorithm). Each key is read once per
-// run, however many waiting rounds or chain links ask for it.
-import { gunzipSync } from "node:zlib";
+// run, however many waiting rounds or chain links ask for it; a read whose connection drops is
+// tried again.
 import type { S3Client } from "@aws-sdk/client-s3";
 import { awsErrorCode } from "../../common/aws-error-code";
 import { toVerifyError } from "../aws-errors";
-import { MAX_UNCOMPRESSED_BYTES } from "../decode";
-import { bodyBytes, withObject } from "../s3-objects";
+import { formatMiB, gunzipFailure, gunzipLog } from "../decode";
+import { retryDropped } from "../retry";
+import { BodyOverCapError, bodyBytes, withObject } from "../s3-objects";
 import type { DigestLocation } from "./digest-listing";
 import { parseDigest, sha256Hex, type DigestContent } from "./digest-file";
 
@@ -22,6 +23,9 @@ export type FetchedDigest =
       signature: string | null;
       signatureAlgorithm: string | null;
     };
+
+/** A digest lists an hour's log files: a few KB, a few hundred KB for the busiest trails. */
+export const MAX_DIGEST_BYTES = 16 * 1024 * 1024;
 
 export class DigestReader {
   private readonly cache = new Map<string, Promise<FetchedDigest>>();
@@ -47,17 +51,22 @@ export class DigestReader {
     const { bucket, key } = location;
     let gz: Buffer;
     let metadata: Record<string, string>;
+    const signal = this.signal;
     try {
-      ({ gz, metadata } = await withObject(this.s3, bucket, key, async (response) => ({ gz: await bodyBytes(response.body), metadata: response.metadata }), this.signal));
+      ({ gz, metadata } = await retryDropped(
+        () => withObject(this.s3, bucket, key, async (response) => ({ gz: await bodyBytes(response.body, { maxBytes: MAX_DIGEST_BYTES, signal }), metadata: response.metadata }), signal),
+        { signal },
+      ));
     } catch (err) {
       if (awsErrorCode(err) === "NoSuchKey") return { location, state: "missing" };
+      if (err instanceof BodyOverCapError) return { location, state: "unreadable", reason: `over the size cap: larger than the ${formatMiB(MAX_DIGEST_BYTES)} a digest file is read up to` };
       throw toVerifyError("GetObject", `s3://${bucket}/${key}`, err);
     }
     let json: Buffer;
     try {
-      json = gunzipSync(gz, { maxOutputLength: MAX_UNCOMPRESSED_BYTES });
+      json = gunzipLog(gz);
     } catch (err) {
-      return { location, state: "unreadable", reason: `corrupt gzip: ${(err as Error).message}` };
+      return { location, state: "unreadable", reason: gunzipFailure(err) };
     }
     const content = parseDigest(json);
     if (typeof content === "string") return { location, state: "unreadable", reason: content };

@@ -18,10 +18,11 @@ export function integritySummary(result: IntegrityResult): string {
     count(result.logs, "log files"),
   ];
   if (result.reason && result.covered) lines.push(`Not valid: ${result.reason}`);
-  if (result.failures.length > 0 || result.gaps.length > 0) lines.push("");
+  if (result.failures.length > 0 || result.unchecked.length > 0 || result.gaps.length > 0) lines.push("");
   for (const f of result.failures) {
     lines.push(`${f.kind === "digest" ? "Digest" : "Log"} file s3://${f.bucket}/${f.key} INVALID: ${f.reason}${f.listedIn ? ` (${f.kind === "digest" ? "named by" : "listed in"} ${f.listedIn})` : ""}`);
   }
+  for (const u of result.unchecked) lines.push(`Digest file s3://${u.bucket}/${u.key} NOT CHECKED: ${u.reason}`);
   for (const g of result.gaps) lines.push(`Gap in ${g.region} from ${g.from ?? "?"} to ${g.to ?? "?"}: ${g.reason}`);
   return `${lines.join("\n")}\n`;
 }

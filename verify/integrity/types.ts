@@ -52,6 +52,18 @@ export interface IntegrityFailure {
   listedIn: string | null;
 }
 
+/**
+ * A digest whose signature could not be checked because its region refused ListPublicKeys (an SCP
+ * denying regions not in use, say). Neither valid nor invalid; its logs are not checked.
+ */
+export interface IntegrityUnchecked {
+  region: string;
+  bucket: string;
+  key: string;
+  /** The refusal, and what to grant. */
+  reason: string;
+}
+
 export interface IntegrityCount {
   valid: number;
   total: number;
@@ -78,6 +90,12 @@ export interface IntegrityResult {
   digests: IntegrityCount;
   logs: IntegrityCount;
   failures: IntegrityFailure[];
+  /**
+   * Digests left unchecked by a region that refused ListPublicKeys. They make the result not valid
+   * (see `reason`), except while waiting for a log (`waitForLogKey`): then only the log's own region
+   * must answer (its refusal is an error, exit 3), and other regions' refusals are only reported here.
+   */
+  unchecked: IntegrityUnchecked[];
   gaps: IntegrityGap[];
   /** Why the result is not valid when nothing in it is invalid (e.g. "no digest in range"); else null. */
   reason: string | null;

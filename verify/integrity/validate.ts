@@ -17,7 +17,7 @@ import { digestRegions, listDigests, type DigestListing } from "./digest-listing
 import { DigestReader, type FetchedDigest } from "./digest-reader";
 import { hashLogObject } from "./log-hash";
 import { PublicKeyRing } from "./public-keys";
-import type { IntegrityFailure, IntegrityOptions, IntegrityResult } from "./types";
+import type { IntegrityFailure, IntegrityOptions, IntegrityResult, IntegrityUnchecked } from "./types";
 
 /** CloudTrail delivers a digest about once an hour, stamped with the end of its hour. */
 const DIGEST_PERIOD_MS = 60 * 60_000;
@@ -115,15 +115,20 @@ export async function validateIntegrity(options: IntegrityOptions): Promise<Inte
       signal,
     );
     const validDigests: ReadDigest[] = [];
+    const unchecked: IntegrityUnchecked[] = [];
     for (const digest of inRange) {
-      const reason = await digestProblem(digest, keyRing);
-      const { bucket: b, key } = digest.location;
+      const verdict = await digestProblem(digest, keyRing);
+      const { bucket: b, key, region: digestRegion } = digest.location;
       const logCount = digest.state === "read" ? digest.content.logFiles.length : 0;
-      const unchecked = logCount > 0 ? `; its ${logCount} log file(s) were not checked` : "";
-      if (reason) failures.push({ kind: "digest", bucket: b, key, reason: `${reason}${unchecked}`, listedIn: null });
+      const notChecked = logCount > 0 ? `; its ${logCount} log file(s) were not checked` : "";
+      if (verdict !== null && typeof verdict !== "string") {
+        // The awaited log's region decides the lab's answer: without its keys there is none.
+        if (digestRegion === awaitedRegion) throw verdict.refused;
+        unchecked.push({ region: digestRegion, bucket: b, key, reason: `its signature could not be checked: ${verdict.refused.message}${notChecked}` });
+      } else if (verdict) failures.push({ kind: "digest", bucket: b, key, reason: `${verdict}${notChecked}`, listedIn: null });
       else if (chainInvalid.has(key)) {
         const failure = chain.failures.find((f) => f.key === key && f.listedIn === null)!;
-        failure.reason += unchecked;
+        failure.reason += notChecked;
       } else if (digest.state === "read") validDigests.push(digest);
     }
     failures.push(...chain.failures);
@@ -145,7 +150,9 @@ export async function validateIntegrity(options: IntegrityOptions): Promise<Inte
     failures.push(...logFailures.sort((a, b) => a.key.localeCompare(b.key)));
 
     const readable = inRange.filter((d): d is ReadDigest => d.state === "read");
-    const reason = waitReason ?? (inRange.length === 0 ? NO_DIGEST_IN_RANGE : null);
+    // Waiting for a log, only its region must answer; other regions' refusals are reported beside.
+    const refusedReason = unchecked.length > 0 && awaitedRegion === null ? uncheckedReason(unchecked) : null;
+    const reason = waitReason ?? (inRange.length === 0 ? NO_DIGEST_IN_RANGE : refusedReason);
     return {
       valid: reason === null && failures.length === 0,
       trail: { name: trail.name, arn: trail.arn, bucket, prefix: trail.prefix },
@@ -161,6 +168,7 @@ export async function validateIntegrity(options: IntegrityOptions): Promise<Inte
       digests: { valid: validDigests.length, total: inRange.length + chain.failures.filter((f) => f.listedIn !== null).length },
       logs: { valid: validLogs, total: logs.size },
       failures,
+      unchecked,
       gaps: chain.gaps,
       reason,
     };
@@ -170,8 +178,19 @@ export async function validateIntegrity(options: IntegrityOptions): Promise<Inte
   }
 }
 
-/** Why a digest found by listing is invalid, in the AWS CLI's words where it has them; null when valid. */
-async function digestProblem(digest: FetchedDigest, keys: PublicKeyRing): Promise<string | null> {
+function uncheckedReason(unchecked: IntegrityUnchecked[]): string {
+  const regions = [...new Set(unchecked.map((u) => u.region))].sort();
+  return (
+    `${unchecked.length} digest(s) could not be checked: ListPublicKeys was refused in ${regions.join(", ")}. ` +
+    `Grant cloudtrail:ListPublicKeys there, or leave ${regions.length === 1 ? "that region" : "those regions"} out with --regions.`
+  );
+}
+
+/**
+ * Why a digest found by listing is invalid, in the AWS CLI's words where it has them; null when
+ * valid; the refusal when its region would not list the public keys to check it with.
+ */
+async function digestProblem(digest: FetchedDigest, keys: PublicKeyRing): Promise<string | { refused: Error } | null> {
   if (digest.state === "missing") return "not found";
   if (digest.state === "unreadable") return digest.reason;
   const { content, location } = digest;
@@ -181,7 +200,9 @@ async function digestProblem(digest: FetchedDigest, keys: PublicKeyRing): Promis
   if (!digest.signature) return "no signature: the object has no x-amz-meta-signature metadata";
   const algorithm = digest.signatureAlgorithm ?? content.digestSignatureAlgorithm;
   if (algorithm !== SIGNATURE_ALGORITHM) return `unsupported signature algorithm ${algorithm}`;
-  const key = await keys.find(location.region, content.digestPublicKeyFingerprint);
+  const lookup = await keys.find(location.region, content.digestPublicKeyFingerprint);
+  if ("refused" in lookup) return lookup;
+  const { key } = lookup;
   if (!key) return `public key not found in region ${location.region} for fingerprint ${content.digestPublicKeyFingerprint}`;
   const signed = stringToSign(content.digestEndTime, location.bucket, location.key, digest.contentSha256, content.previousDigestSignature);
   return signatureHolds(signed, digest.signature, key) ? null : "signature verification failed";

@@ -1,7 +1,7 @@
 // decode + match over a Buffer: the pure function the benchmark calls directly.
 import { gunzipSync, gzipSync } from "node:zlib";
 import { expect } from "chai";
-import { gunzipLog } from "../../../verify/decode";
+import { decodeLogObject, gunzipLog } from "../../../verify/decode";
 import { compileCriteria, scanLogObject } from "../../../verify/event/match";
 import { FixtureFactory, logFile } from "../../support/cloudtrail-fixtures";
 
@@ -27,6 +27,15 @@ describe("verify: decode and match one log object", () => {
     const gz = logFile([viaArn, plain]);
     expect(scanLogObject(gz, compileCriteria({ eventName: "RunInstances", resource: instance, since })).matches.map((r) => r.eventID)).to.deep.equal([viaArn.eventID]);
     expect(scanLogObject(gz, compileCriteria({ eventName: "RunInstances", since })).matches).to.have.length(2);
+  });
+
+  it("rejects another instance's resources[] entry, and a record naming the instance only inside a longer id", () => {
+    const arn = (id: string) => [{ accountId: f.account, type: "AWS::EC2::Instance", ARN: `arn:aws:ec2:us-east-1:${f.account}:instance/${id}` }];
+    const others = { ...f.runInstances("us-east-1", since), responseElements: null, resources: arn("i-0fedcba9876543210") };
+    const longer = { ...f.runInstances("us-east-1", since), responseElements: null, resources: arn(`${instance}9`) };
+    const ours = { ...f.runInstances("us-east-1", since), responseElements: null, resources: [...arn("i-0fedcba9876543210"), ...arn(instance)] };
+    const outcome = scanLogObject(logFile([others, longer, ours]), compileCriteria({ eventName: "RunInstances", resource: instance, since }));
+    expect(outcome.matches.map((r) => r.eventID)).to.deep.equal([ours.eventID]);
   });
 
   it("counts uncompressed bytes and does not match a file that lacks the event name", () => {
@@ -73,6 +82,18 @@ describe("verify: gunzip sized from the gzip trailer", () => {
       expect(() => gunzipSync(lying), `isize ${isize}`).to.throw(/incorrect length check/);
       expect(() => gunzipLog(lying), `isize ${isize}`).to.throw(/incorrect length check/);
     }
+  });
+
+  it("stops at the size cap, and names the cap, not corruption, as the reason", () => {
+    // A small bomb: 2 MiB of one byte is a couple of KB of gzip; a cap of 1 MiB stops it half-way.
+    const bomb = gzipSync(Buffer.alloc(2 * 1024 * 1024, 0x20));
+    expect(bomb.length).to.be.lessThan(16 * 1024);
+    expect(() => gunzipLog(bomb, 1024 * 1024)).to.throw(RangeError).with.property("code", "ERR_BUFFER_TOO_LARGE");
+    expect(gunzipLog(bomb, 4 * 1024 * 1024).length).to.equal(2 * 1024 * 1024);
+    const decoded = decodeLogObject(bomb, [Buffer.from('"RunInstances"')], { maxBytes: 1024 * 1024 });
+    expect(decoded).to.deep.equal({ kind: "skipped", reason: "over the size cap: more than 1 MiB uncompressed", bytes: 0 });
+    // A corrupt file still says so.
+    expect(decodeLogObject(Buffer.from("plain text"), [], { maxBytes: 1024 * 1024 })).to.deep.include({ kind: "skipped" }).and.have.property("reason").that.matches(/^corrupt gzip: /);
   });
 
   it("reads concatenated gzip members whole, though the trailer sizes only the last", () => {

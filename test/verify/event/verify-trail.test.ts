@@ -14,16 +14,8 @@ import {
 import { FixtureFactory, logFile } from "../../support/cloudtrail-fixtures";
 import { startCloudTrailServer, trailArn, type LocalCloudTrail } from "../../support/cloudtrail-server";
 import { startS3Server, type LocalS3 } from "../../support/s3-server";
+import { rejection } from "../../support/rejection";
 import { buildTrailWorld, type TrailWorld } from "../../support/trail-world";
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error("expected a rejection");
-}
 
 describe("verify: verifyTrail against local S3 and CloudTrail", function () {
   let s3: LocalS3;
