@@ -12,8 +12,11 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Async spawn: the local servers answer from the test's own process, so it must not block. */
-export function runVerifyCli(args: string[], endpoints: { s3: string; cloudTrail: string; athena?: string }, viaNpm = false): Promise<CliRun> {
+/**
+ * Async spawn: the local servers answer from the test's own process, so it must not block.
+ * `extraEnv` is laid over the standard environment (e.g. another PATH, a NODE_OPTIONS preload).
+ */
+export function runVerifyCli(args: string[], endpoints: { s3: string; cloudTrail: string; athena?: string }, viaNpm = false, extraEnv: NodeJS.ProcessEnv = {}): Promise<CliRun> {
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
@@ -26,6 +29,7 @@ export function runVerifyCli(args: string[], endpoints: { s3: string; cloudTrail
     AWS_EC2_METADATA_DISABLED: "true",
     AWS_CONFIG_FILE: "/dev/null",
     AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
+    ...extraEnv,
   };
   const [command, argv] = viaNpm ? ["npm", ["run", "-s", "verify", "--", ...args]] : [process.execPath, ["-r", "ts-node/register/transpile-only", "verify/cli.ts", ...args]];
   return new Promise((done, fail) => {
