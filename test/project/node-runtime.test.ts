@@ -3,7 +3,6 @@
 // is 20): the suite itself, `npm run verify` and `npm run lab` typed in a shell, the stand-in
 // pulumi the lab starts, and the bench's scan child. None of them prints a Node version warning
 // (the AWS SDK prints a NodeVersionSupportWarning on Node 20).
-import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -14,19 +13,8 @@ import { FAKE_PULUMI_BIN } from "../support/fake-pulumi";
 import { majorOf, projectNode, ROOT, startNodeProbe, userShellEnv, type NodeProbe, type NodeRecord } from "../support/project-node";
 import { DUMMY_CREDENTIALS, startS3Server, type LocalS3 } from "../support/s3-server";
 import { buildTrailWorld, type TrailWorld } from "../support/trail-world";
+import { runChild } from "../support/run-child";
 import { runVerifyCli } from "../support/verify-cli";
-
-function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done, fail) => {
-    const child = spawn(command, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("error", fail);
-    child.on("close", (code) => done({ code, stdout, stderr }));
-  });
-}
 
 /** The one recorded process that ran `script` (a path inside the project). */
 function ranScript(records: NodeRecord[], script: string): NodeRecord {
@@ -85,7 +73,7 @@ describe("the project's own Node", function () {
     });
 
     it("npm run lab runs on the project's Node", async () => {
-      const { code, stdout, stderr } = await run("npm", ["run", "-s", "lab", "--", "--help"], { ...userShellEnv(), ...probe.env });
+      const { code, stdout, stderr } = await runChild("npm", ["run", "-s", "lab", "--", "--help"], { cwd: ROOT, env: { ...userShellEnv(), ...probe.env } });
       expect(code, stderr).to.equal(0);
       expect(stdout).to.contain("--stack");
       expectOnProjectNode(ranScript(probe.records(), "automation/cli.ts"));
@@ -95,7 +83,7 @@ describe("the project's own Node", function () {
   it("runs the stand-in pulumi the lab starts (found on PATH as node)", async () => {
     const state = fs.mkdtempSync(path.join(os.tmpdir(), "fake-pulumi-"));
     try {
-      const { code, stdout, stderr } = await run(path.join(FAKE_PULUMI_BIN, "pulumi"), ["version"], { ...process.env, ...probe.env, FAKE_PULUMI_DIR: state });
+      const { code, stdout, stderr } = await runChild(path.join(FAKE_PULUMI_BIN, "pulumi"), ["version"], { cwd: ROOT, env: { ...process.env, ...probe.env, FAKE_PULUMI_DIR: state } });
       expect(code, stderr).to.equal(0);
       expect(stdout).to.match(/^v3\./);
       expectOnProjectNode(ranScript(probe.records(), "test/support/fake-pulumi/fake-pulumi.mjs"));

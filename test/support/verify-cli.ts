@@ -1,16 +1,12 @@
 // `npm run verify` as a user runs it: a child process with the standard AWS environment pointing
 // at the local servers and dummy credentials, its stdout and stderr kept apart.
-import { spawn } from "node:child_process";
 import { resolve } from "node:path";
+import { runChild, type CliRun } from "./run-child";
 import { DUMMY_CREDENTIALS } from "./s3-server";
 
-const root = resolve(__dirname, "../..");
+export type { CliRun };
 
-export interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+const root = resolve(__dirname, "../..");
 
 /**
  * Async spawn: the local servers answer from the test's own process, so it must not block.
@@ -32,13 +28,5 @@ export function runVerifyCli(args: string[], endpoints: { s3: string; cloudTrail
     ...extraEnv,
   };
   const [command, argv] = viaNpm ? ["npm", ["run", "-s", "verify", "--", ...args]] : [process.execPath, ["-r", "ts-node/register/transpile-only", "verify/cli.ts", ...args]];
-  return new Promise((done, fail) => {
-    const child = spawn(command, argv, { cwd: root, env });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("error", fail);
-    child.on("close", (code) => done({ code, stdout, stderr }));
-  });
+  return runChild(command, argv, { cwd: root, env });
 }
