@@ -1,19 +1,18 @@
 // `npm run verify` as a user runs it: a child process with the standard AWS environment pointing
 // at the local servers and dummy credentials, its stdout and stderr kept apart.
-import { spawn } from "node:child_process";
 import { resolve } from "node:path";
+import { runChild, type CliRun } from "./run-child";
 import { DUMMY_CREDENTIALS } from "./s3-server";
+
+export type { CliRun };
 
 const root = resolve(__dirname, "../..");
 
-export interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Async spawn: the local servers answer from the test's own process, so it must not block. */
-export function runVerifyCli(args: string[], endpoints: { s3: string; cloudTrail: string; athena?: string }, viaNpm = false): Promise<CliRun> {
+/**
+ * Async spawn: the local servers answer from the test's own process, so it must not block.
+ * `extraEnv` is laid over the standard environment (e.g. another PATH, a NODE_OPTIONS preload).
+ */
+export function runVerifyCli(args: string[], endpoints: { s3: string; cloudTrail: string; athena?: string }, viaNpm = false, extraEnv: NodeJS.ProcessEnv = {}): Promise<CliRun> {
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
@@ -26,15 +25,8 @@ export function runVerifyCli(args: string[], endpoints: { s3: string; cloudTrail
     AWS_EC2_METADATA_DISABLED: "true",
     AWS_CONFIG_FILE: "/dev/null",
     AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
+    ...extraEnv,
   };
   const [command, argv] = viaNpm ? ["npm", ["run", "-s", "verify", "--", ...args]] : [process.execPath, ["-r", "ts-node/register/transpile-only", "verify/cli.ts", ...args]];
-  return new Promise((done, fail) => {
-    const child = spawn(command, argv, { cwd: root, env });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("error", fail);
-    child.on("close", (code) => done({ code, stdout, stderr }));
-  });
+  return runChild(command, argv, { cwd: root, env });
 }
