@@ -94,6 +94,13 @@ export class MotoStartError extends Error {
   }
 }
 
+export interface MotoRequest {
+  method: string;
+  /** The path, percent-decoded, without a trailing slash: `/<bucket>/<key>` for S3 in path style. */
+  path: string;
+  query: URLSearchParams;
+}
+
 export interface MotoServer {
   endpoint: string;
   port: number;
@@ -102,8 +109,8 @@ export interface MotoServer {
   reset(): Promise<void>;
   /** Starts moto's request recorder afresh: requests from now on are kept. */
   startRecording(): Promise<void>;
-  /** The requests recorded since startRecording, method and raw path with query. */
-  recorded(): Promise<{ method: string; url: string }[]>;
+  /** The requests recorded since startRecording, in order. */
+  recorded(): Promise<MotoRequest[]>;
   stop(): Promise<void>;
 }
 
@@ -238,7 +245,7 @@ export async function startMoto(server: string, options: StartMotoOptions = {}):
         .map((line) => {
           const entry = JSON.parse(line) as { method: string; url: string };
           const url = new URL(entry.url, endpoint);
-          return { method: entry.method, url: `${url.pathname}${url.search}` };
+          return { method: entry.method, path: decodeURIComponent(url.pathname).replace(/(.)\/$/, "$1"), query: url.searchParams };
         });
     },
     async stop() {
