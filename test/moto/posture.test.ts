@@ -4,7 +4,7 @@
 // oracles must agree control for control; every bucket-configuration read parses moto's XML
 // and its "not configured" error codes.
 import { expect } from "chai";
-import { CloudTrailClient, CreateTrailCommand, PutEventSelectorsCommand } from "@aws-sdk/client-cloudtrail";
+import { CreateTrailCommand, PutEventSelectorsCommand, type CloudTrailClient } from "@aws-sdk/client-cloudtrail";
 import {
   CreateBucketCommand,
   DeleteBucketCommand,
@@ -13,14 +13,15 @@ import {
   PutBucketPolicyCommand,
   PutBucketVersioningCommand,
   PutPublicAccessBlockCommand,
-  S3Client,
+  type S3Client,
 } from "@aws-sdk/client-s3";
 import { auditBucketPolicy } from "../../infra/bucket-policy";
 import { AwsCallError, checkPosture, ExitCode, type PostureControl, type PostureReport } from "../../verify";
 import { startCloudTrailServer, type LocalCloudTrail } from "../support/cloudtrail-server";
 import { deployWorld } from "../support/deployed-world";
 import { deployToMoto, templateConfig } from "../support/moto-deploy";
-import { describeMoto, MOTO_CREDENTIALS, useAwsEnvironment } from "../support/moto-suite";
+import { describeMoto, useAwsEnvironment } from "../support/moto-suite";
+import { motoClients, type MotoClients } from "../support/moto-world";
 import { ACCOUNT } from "../support/pulumi-program";
 import { startS3Server, type LocalS3 } from "../support/s3-server";
 import { runVerifyCli } from "../support/verify-cli";
@@ -84,17 +85,16 @@ const CARELESS = {
 
 describeMoto("moto: posture of the lab's stack and of a careless one", (moto) => {
   let restore: () => void;
+  let clients: MotoClients;
   let s3: S3Client;
   let cloudTrail: CloudTrailClient;
   before(() => {
     restore = useAwsEnvironment(moto.env(REGION));
-    const common = { region: REGION, endpoint: moto.server.endpoint, credentials: MOTO_CREDENTIALS, maxAttempts: 1 };
-    s3 = new S3Client({ ...common, forcePathStyle: true });
-    cloudTrail = new CloudTrailClient(common);
+    clients = motoClients(moto.server.endpoint, REGION);
+    ({ s3, cloudTrail } = clients);
   });
   after(() => {
-    s3.destroy();
-    cloudTrail.destroy();
+    clients.destroy();
     restore();
   });
   beforeEach(() => moto.server.reset());

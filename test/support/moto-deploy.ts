@@ -6,9 +6,9 @@
 // would where it can (a logging target without the log-delivery policy is refused, a trail's
 // bucket must exist).
 import * as path from "node:path";
-import { CloudTrailClient, CreateTrailCommand, PutEventSelectorsCommand, StartLoggingCommand, type EventSelector } from "@aws-sdk/client-cloudtrail";
-import { CloudWatchLogsClient, CreateLogGroupCommand, PutRetentionPolicyCommand } from "@aws-sdk/client-cloudwatch-logs";
-import { CreateKeyCommand, EnableKeyRotationCommand, KMSClient } from "@aws-sdk/client-kms";
+import { CreateTrailCommand, PutEventSelectorsCommand, StartLoggingCommand, type EventSelector } from "@aws-sdk/client-cloudtrail";
+import { CreateLogGroupCommand, PutRetentionPolicyCommand } from "@aws-sdk/client-cloudwatch-logs";
+import { CreateKeyCommand, EnableKeyRotationCommand } from "@aws-sdk/client-kms";
 import {
   CreateBucketCommand,
   PutBucketEncryptionCommand,
@@ -19,11 +19,10 @@ import {
   PutBucketTaggingCommand,
   PutBucketVersioningCommand,
   PutPublicAccessBlockCommand,
-  S3Client,
   type LifecycleRule,
 } from "@aws-sdk/client-s3";
 import { readTemplateConfig } from "../../automation/stack-config";
-import { MOTO_CREDENTIALS } from "./moto-suite";
+import { motoClients, type MotoClients } from "./moto-world";
 import { runProgram, type ProgramRun, type RecordedResource } from "./pulumi-program";
 
 const ROOT = path.resolve(__dirname, "../..");
@@ -40,13 +39,6 @@ export interface MotoDeployedWorld {
   kmsKeyArn: string | null;
   /** Resource types of the program that have no moto counterpart here, with why. */
   notCreated: { name: string; type: string; why: string }[];
-}
-
-interface MotoClients {
-  s3: S3Client;
-  cloudTrail: CloudTrailClient;
-  kms: KMSClient;
-  logs: CloudWatchLogsClient;
 }
 
 // Types the program declares that are not created in moto, and why that loses nothing here.
@@ -165,16 +157,6 @@ const APPLY: Record<string, Apply> = {
   },
 };
 
-function motoClients(endpoint: string, region: string): MotoClients {
-  const common = { region, endpoint, credentials: MOTO_CREDENTIALS, maxAttempts: 1 };
-  return {
-    s3: new S3Client({ ...common, forcePathStyle: true }),
-    cloudTrail: new CloudTrailClient(common),
-    kms: new KMSClient(common),
-    logs: new CloudWatchLogsClient(common),
-  };
-}
-
 /** Replaces the mocks' ARNs inside `inputs` with the ARNs moto gave the same resources. */
 function withMotoArns(inputs: Record<string, any>, arns: Map<string, string>): Record<string, any> {
   let text = JSON.stringify(inputs);
@@ -212,7 +194,7 @@ export async function deployToMoto(endpoint: string, overrides: Record<string, s
       if (resource.type === "aws:cloudtrail/trail:Trail" && arn) trailArn = arn;
     }
   } finally {
-    for (const client of Object.values(clients)) client.destroy();
+    clients.destroy();
   }
   if (!trailArn) throw new Error("moto-deploy: the program declared no trail");
   const declaredKey = run.all("aws:kms/key:Key")[0];
