@@ -163,6 +163,15 @@ describeMoto("moto: the lab's preflight", (moto) => {
       await labCheck(LAB_REGION);
     });
 
+    it("a lab trail left by another stack, multi-region and homed in another region: TrailConflictError offers --cleanup <stack> (exit 2)", async () => {
+      const arn = await trailMadeFirst(OTHER_REGION, true, LEFT_BY);
+      const error = await rejection(labCheck(LAB_REGION));
+      expect(error).to.be.instanceOf(TrailConflictError);
+      expect((error as TrailConflictError).exitCode).to.equal(ExitCode.Usage);
+      expect((error as TrailConflictError).trail).to.deep.equal({ name: TRAIL, arn, homeRegion: OTHER_REGION, multiRegion: true, labStack: LEFT_BY });
+      expect(error.message).to.contain(`multi-region trail (home region ${OTHER_REGION})`).and.contain(`npm run lab -- --cleanup ${LEFT_BY}`);
+    });
+
     it("someone else's multi-region trail homed in another region: a conflict, not a lab trail, no --cleanup", async () => {
       await trailMadeFirst(OTHER_REGION, true, null);
       const error = await rejection(labCheck(LAB_REGION));
