@@ -3,7 +3,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { isAbort } from "./aws-errors";
 import { AthenaFinder } from "./athena/athena-finder";
-import { createAthenaClient, createAwsClients, resolveRegion } from "./clients";
+import { createAthenaClient, createAwsClients, homeRegionCloudTrail, resolveRegion } from "./clients";
 import { TrailDeliveryError, TrailNotLoggingError, UsageError, VerifyAbortedError } from "./errors";
 import { buildEvidence, type Findings } from "./evidence";
 import { LOOKUP_EVENTS_PER_SECOND, lookupEventHistory, type HistoryHit } from "./event-history";
@@ -93,7 +93,8 @@ export async function verifyTrail(options: VerifyOptions): Promise<VerifyEvidenc
     if (!status.isLogging) throw new TrailNotLoggingError(trail.name, buildEvidence(findings));
     if (status.latestDeliveryError) throw new TrailDeliveryError(trail.name, status.latestDeliveryError, buildEvidence(findings));
 
-    const warning = await selectorWarning(cloudTrail, trail, eventName, signal);
+    const home = homeRegionCloudTrail(trail.homeRegion, region, cloudTrail, { injected: Boolean(options.clients?.cloudTrail), cloudTrailIn: options.clients?.cloudTrailIn });
+    const warning = await selectorWarning(home.client, trail, eventName, signal).finally(() => home.close());
     if (warning) say(`warning: ${warning}`);
     const foreign = regions.filter((r) => !trail.isMultiRegion && trail.homeRegion && r !== trail.homeRegion);
     if (foreign.length > 0) say(`warning: trail "${trail.name}" is single-region (${trail.homeRegion}); it writes no logs for ${foreign.join(", ")}.`);

@@ -123,6 +123,14 @@ describeMoto("moto: posture of the lab's stack and of a careless one", (moto) =>
       });
     }
 
+    it("asked from another region than the trail's home: the same verdicts, its selectors read in the home region", async () => {
+      const world = await deployToMoto(moto.server.endpoint);
+      const fromHome = await motoPosture(world.trailName);
+      const fromElsewhere = await checkPosture({ trail: world.trailName, region: "eu-west-1" });
+      expect(world.region).to.not.equal("eu-west-1");
+      expect(fromElsewhere.controls).to.deep.equal(fromHome.controls);
+    });
+
     it("npm run verify -- --posture --json, through AWS_ENDPOINT_URL: one JSON object, exit 1 for the two unpaid controls", async () => {
       const world = await deployToMoto(moto.server.endpoint);
       const { code, stdout, stderr } = await runVerifyCli(["--trail", world.trailName, "--posture", "--json"], { all: moto.server.endpoint }, true);
