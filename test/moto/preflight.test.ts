@@ -1,11 +1,11 @@
 // The lab's preflight (automation/preflight.ts) against moto, with the lab's own clients built
 // from the standard AWS environment: credentials through STS, the default VPC and its subnets
 // that moto creates in every region, and the trail-name check against trails made first in moto,
-// single- and multi-region, homed in the lab's region or another.
+// single- and multi-region, homed in the lab's region or another; and the IsLogging wait's status read.
 import { expect } from "chai";
 import { EventEmitter } from "node:events";
 import * as path from "node:path";
-import { AddTagsCommand } from "@aws-sdk/client-cloudtrail";
+import { AddTagsCommand, StartLoggingCommand } from "@aws-sdk/client-cloudtrail";
 import { CreateBucketCommand } from "@aws-sdk/client-s3";
 import { DeleteSubnetCommand, DeleteVpcCommand, DescribeInstanceTypeOfferingsCommand, DescribeSubnetsCommand, DescribeVpcsCommand, EC2Client } from "@aws-sdk/client-ec2";
 import { firstSubnet } from "../../infra/probe-instance";
@@ -47,6 +47,11 @@ describeMoto("moto: the lab's preflight", (moto) => {
     restore();
   });
 
+  /** The lab's services as `npm run lab` wires them (automation/cli.ts realDeps), from the environment. */
+  const labServices = (region: string) => {
+    const io: CliIo = { stdout: () => undefined, stderr: () => undefined, env: process.env, signals: new EventEmitter(), projectDir: ROOT };
+    return realDeps(io).services(region);
+  };
   const ec2In = (region: string) => new EC2Client({ region, endpoint: moto.server.endpoint, credentials: MOTO_CREDENTIALS, maxAttempts: 1 });
 
   describe("credentials (sts:GetCallerIdentity)", () => {
@@ -147,10 +152,9 @@ describeMoto("moto: the lab's preflight", (moto) => {
       }
     }
 
-    /** The check as `npm run lab` wires it (automation/cli.ts realDeps), in `region`. */
+    /** The check as `npm run lab` wires it, in `region`. */
     async function labCheck(region: string): Promise<void> {
-      const io: CliIo = { stdout: () => undefined, stderr: () => undefined, env: process.env, signals: new EventEmitter(), projectDir: ROOT };
-      const services = realDeps(io).services(region);
+      const services = labServices(region);
       try {
         await services.checkTrailNameFree(TRAIL);
       } finally {
@@ -186,6 +190,23 @@ describeMoto("moto: the lab's preflight", (moto) => {
       expect(error).to.be.instanceOf(TrailConflictError);
       expect((error as TrailConflictError).trail).to.deep.equal({ name: TRAIL, arn, homeRegion: OTHER_REGION, multiRegion: false, labStack: LEFT_BY });
       expect(error.message).to.contain(`it lives in ${OTHER_REGION}`).and.contain(`--cleanup ${LEFT_BY}`);
+    });
+  });
+  describe("the lab's IsLogging wait (cloudtrail:GetTrailStatus)", () => {
+    it("an unknown trail is not visible yet (null); a created trail reads not logging until StartLogging", async () => {
+      const services = labServices(LAB_REGION);
+      const own = motoClients(moto.server.endpoint, LAB_REGION);
+      try {
+        expect(await services.trailStatus.status("my-logs-trail")).to.equal(null);
+        await own.s3.send(new CreateBucketCommand({ Bucket: "lab-status-bucket" }));
+        const arn = await createMotoTrail(own.cloudTrail, { name: "my-logs-trail", account: ACCOUNT, homeRegion: LAB_REGION, bucket: "lab-status-bucket", isLogging: false });
+        expect(await services.trailStatus.status("my-logs-trail")).to.deep.equal({ isLogging: false, latestDeliveryError: null });
+        await own.cloudTrail.send(new StartLoggingCommand({ Name: arn }));
+        expect(await services.trailStatus.status("my-logs-trail")).to.deep.equal({ isLogging: true, latestDeliveryError: null });
+      } finally {
+        own.destroy();
+        services.close();
+      }
     });
   });
 });
