@@ -5,11 +5,16 @@
 // the same record, skip the same objects and read the same keys, each once, as on the project's
 // servers.
 import { expect } from "chai";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { gunzipSync } from "node:zlib";
 import { StopLoggingCommand, StartLoggingCommand, PutEventSelectorsCommand } from "@aws-sdk/client-cloudtrail";
 import { FixtureFactory, logFile } from "../support/cloudtrail-fixtures";
 import { startCloudTrailServer, trailArn, type LocalCloudTrail } from "../support/cloudtrail-server";
 import type { MotoRequest } from "../support/moto-server";
-import { describeMoto } from "../support/moto-suite";
+import { copyLogObject } from "../../verify";
+import { describeMoto, useAwsEnvironment } from "../support/moto-suite";
 import { bothStores, createMotoTrail, motoClients, motoStore, type MotoClients } from "../support/moto-world";
 import { startS3Server, type LocalS3 } from "../support/s3-server";
 import { buildTrailWorld, type TrailWorld } from "../support/trail-world";
@@ -106,6 +111,21 @@ describeMoto("moto: the S3 scan of npm run verify -- --no-event-history", (moto)
     // The folder of more than 1000 keys took more than one ListObjectsV2 page in moto too.
     expect(world.bigFolderSize).to.be.greaterThan(1000);
     expect(lists(recorded, BUCKET).some((r) => r.query.has("continuation-token"))).to.equal(true);
+  });
+
+  it("copyLogObject keeps the matched object byte for byte, read from moto through the standard AWS environment", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "moto-copy-"));
+    const restore = useAwsEnvironment(moto.env());
+    try {
+      const file = join(dir, "record.json.gz");
+      const { bytes } = await copyLogObject({ bucket: BUCKET, key: world.targetKey, file });
+      expect(bytes).to.equal(world.sizes.get(world.targetKey));
+      const records = (JSON.parse(gunzipSync(readFileSync(file)).toString("utf8")) as { Records: { eventID: string }[] }).Records;
+      expect(records.map((r) => r.eventID)).to.include(world.target.eventID);
+    } finally {
+      restore();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("without --resource, takes the earliest launch at or after --since in both: the other instance's, not the probe's earlier one", async () => {
