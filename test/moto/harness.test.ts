@@ -61,10 +61,10 @@ describe("moto harness: finding moto", () => {
     expect(cachedMotoServer({ HOME: "/home/dev" })).to.equal(`/home/dev/.cache/trail-lab/moto/${pinnedMotoVersion()}/bin/moto_server`);
   });
 
-  it("prefers TRAIL_LAB_MOTO, then the cache, then PATH; says how to install it when none has it", () => {
+  it("prefers TRAIL_LAB_MOTO, then the pinned version in the cache, never another moto on PATH; says how to install it", () => {
     const fake = script(dir, "moto_server", "exit 0");
     expect(locateMoto({ TRAIL_LAB_MOTO: fake, PATH: "/nonexistent" })).to.deep.equal({ found: true, server: fake });
-    expect(locateMoto({ TRAIL_LAB_CACHE: dir, PATH: dir })).to.deep.equal({ found: true, server: fake });
+    expect(locateMoto({ TRAIL_LAB_CACHE: dir, PATH: dir }).found, "a moto_server on PATH").to.equal(false);
     const cached = cachedMotoServer({ TRAIL_LAB_CACHE: dir });
     fs.mkdirSync(path.dirname(cached), { recursive: true });
     fs.copyFileSync(fake, cached);
@@ -75,7 +75,7 @@ describe("moto harness: finding moto", () => {
     const none = locateMoto({ TRAIL_LAB_CACHE: path.join(dir, "empty"), PATH: "/nonexistent" });
     expect(none.found).to.equal(false);
     expect(!none.found && none.reason).to.equal(
-      `no moto_server in TRAIL_LAB_MOTO, ${cachedMotoServer({ TRAIL_LAB_CACHE: path.join(dir, "empty") })} or PATH (and there is no python3 to install it with); install it with: bash .ci/moto.sh`,
+      `no moto_server at ${cachedMotoServer({ TRAIL_LAB_CACHE: path.join(dir, "empty") })} and TRAIL_LAB_MOTO is not set (and there is no python3 to install it with); install it with: bash .ci/moto.sh`,
     );
   });
 

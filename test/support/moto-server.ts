@@ -36,7 +36,11 @@ function isExecutableFile(file: string): boolean {
   }
 }
 
-/** moto_server from TRAIL_LAB_MOTO, else the cache .ci/moto.sh fills, else PATH. No process is started. */
+/**
+ * moto_server from TRAIL_LAB_MOTO, else the pinned version in the cache .ci/moto.sh fills. Not
+ * from PATH: a moto installed there is whatever version someone put there, and the tests'
+ * expectations hold for the pinned one. No process is started.
+ */
 export function locateMoto(env: NodeJS.ProcessEnv = process.env): MotoLocation {
   const install = "install it with: bash .ci/moto.sh";
   if (env.TRAIL_LAB_MOTO) {
@@ -46,10 +50,8 @@ export function locateMoto(env: NodeJS.ProcessEnv = process.env): MotoLocation {
   }
   const cached = cachedMotoServer(env);
   if (isExecutableFile(cached)) return { found: true, server: cached };
-  const onPath = findOnPath("moto_server", env);
-  if (onPath) return { found: true, server: onPath };
   const python = findOnPath("python3", env) ? "" : " (and there is no python3 to install it with)";
-  return { found: false, reason: `no moto_server in TRAIL_LAB_MOTO, ${cached} or PATH${python}; ${install}` };
+  return { found: false, reason: `no moto_server at ${cached} and TRAIL_LAB_MOTO is not set${python}; ${install}` };
 }
 
 /** The Python a venv script runs under (its `#!` line), or null when it is not a Python script. */
