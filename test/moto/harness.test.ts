@@ -105,17 +105,18 @@ describe("moto harness: a start-up that fails", function () {
     expect((err as Error).message).to.match(/exited \(code 3\) before answering on port \d+/).and.include("No module named flask");
   });
 
-  it("a server that never answers: MotoStartError at the deadline, and the process is killed", async () => {
-    const pidFile = path.join(dir, "pid");
-    const silent = script(dir, "moto_server", `echo $$ > ${pidFile}; exec sleep 600`);
+  it("a server that never answers: MotoStartError at the deadline, and it is killed with what it started", async () => {
+    const pidFile = path.join(dir, "pids");
+    const silent = script(dir, "moto_server", `sleep 600 >/dev/null 2>&1 & echo $! > ${pidFile}; echo $$ >> ${pidFile}; exec sleep 600`);
     const err = await startMoto(silent, { startTimeoutMs: 1_500 }).then(
       () => null,
       (e: unknown) => e,
     );
     expect(err).to.be.instanceOf(MotoStartError);
     expect((err as Error).message).to.match(/did not answer on port \d+ by the deadline/);
-    const pid = Number(fs.readFileSync(pidFile, "utf8"));
-    await until(`pid ${pid} to be gone`, () => !running(pid), 10_000);
+    const pids = fs.readFileSync(pidFile, "utf8").trim().split("\n").map(Number);
+    expect(pids).to.have.length(2);
+    for (const pid of pids) await until(`pid ${pid} to be gone`, () => !running(pid), 10_000);
   });
 });
 

@@ -124,6 +124,15 @@ export interface StartMotoOptions {
 const live = new Set<ChildProcess>();
 let exitHookInstalled = false;
 
+/** The server runs in a process group of its own, so whatever it started goes with it. */
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-child.pid!, signal);
+  } catch {
+    // already gone
+  }
+}
+
 function killOnExit(child: ChildProcess): void {
   live.add(child);
   child.once("exit", () => live.delete(child));
@@ -131,7 +140,7 @@ function killOnExit(child: ChildProcess): void {
   exitHookInstalled = true;
   // Synchronous, so it runs on every exit of the test process that runs any JavaScript at all.
   process.on("exit", () => {
-    for (const c of live) c.kill("SIGKILL");
+    for (const c of live) signalGroup(c, "SIGKILL");
   });
 }
 
@@ -163,8 +172,8 @@ async function ensureStopped(child: ChildProcess, graceMs = 5_000): Promise<void
   if (exited(child)) return;
   const gone = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   child.stdin?.destroy();
-  child.kill("SIGTERM");
-  const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
+  signalGroup(child, "SIGTERM");
+  const timer = setTimeout(() => signalGroup(child, "SIGKILL"), graceMs);
   try {
     await Promise.race([gone, sleep(graceMs * 3).then(() => Promise.reject(new Error(`moto (pid ${child.pid}) did not exit after SIGKILL`)))]);
   } finally {
@@ -172,12 +181,13 @@ async function ensureStopped(child: ChildProcess, graceMs = 5_000): Promise<void
   }
 }
 
-async function startOnce(server: string, port: number, deadline: number, recording: string): Promise<{ child: ChildProcess; tail: () => string }> {
+async function startOnce(server: string, port: number, deadline: number, recording: string): Promise<ChildProcess> {
   const python = pythonOf(server);
   const args = ["-H", "127.0.0.1", "-p", String(port)];
   const [command, argv] = python ? [python, ["-c", LAUNCHER, ...args]] : [server, args];
   const child = spawn(command, argv, {
     stdio: ["pipe", "pipe", "pipe"],
+    detached: true,
     env: { ...process.env, MOTO_RECORDER_FILEPATH: recording, PYTHONUNBUFFERED: "1" },
   });
   killOnExit(child);
@@ -197,7 +207,7 @@ async function startOnce(server: string, port: number, deadline: number, recordi
       () => true,
       () => false,
     );
-    if (await Promise.race([attempt, failed])) return { child, tail: () => output };
+    if (await Promise.race([attempt, failed])) return child;
     if (Date.now() > deadline) {
       await ensureStopped(child);
       throw new MotoStartError(`${server} did not answer on port ${port} by the deadline`, output);
@@ -216,7 +226,7 @@ export async function startMoto(server: string, options: StartMotoOptions = {}):
     for (let attempt = 1; !started; attempt++) {
       const port = await freePort();
       try {
-        started = { child: (await startOnce(server, port, deadline, recording)).child, port };
+        started = { child: await startOnce(server, port, deadline, recording), port };
       } catch (err) {
         const portTaken = err instanceof MotoStartError && /Address already in use/i.test(err.output);
         if (!portTaken || attempt >= 3) throw err;
