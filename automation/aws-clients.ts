@@ -32,15 +32,24 @@ export interface LabClientOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-export function createLabClients(options: LabClientOptions): LabClients {
-  const env = options.env ?? process.env;
-  const common = {
+function commonConfig(options: LabClientOptions) {
+  return {
     region: options.region,
     maxAttempts: options.maxAttempts ?? 5,
     requestHandler: requestHandlerOptions(options.timeouts),
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
     ...(options.credentials ? { credentials: options.credentials } : {}),
   };
+}
+
+/** A CloudTrail client like the lab's own, in another region: some calls answer only in a trail's home region. */
+export function createCloudTrailClientIn(region: string, options: Omit<LabClientOptions, "region">): CloudTrailClient {
+  return new CloudTrailClient(commonConfig({ ...options, region }));
+}
+
+export function createLabClients(options: LabClientOptions): LabClients {
+  const env = options.env ?? process.env;
+  const common = commonConfig(options);
   const s3PathStyle = Boolean(options.endpoint || env.AWS_ENDPOINT_URL || env.AWS_ENDPOINT_URL_S3);
   return {
     sts: new STSClient(common),

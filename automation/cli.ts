@@ -3,7 +3,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { createLabClients, destroyLabClients } from "./aws-clients";
+import { createCloudTrailClientIn, createLabClients, destroyLabClients } from "./aws-clients";
 import { chooseBackend } from "./backend";
 import { TrailLabError, describe } from "../common/errors";
 import { redactUrls } from "../common/redact";
@@ -137,7 +137,7 @@ export function realDeps(io: CliIo): LabDeps {
       return {
         identity: () => checkCredentials(clients),
         checkDefaultVpc: (subnetId) => checkDefaultVpc(clients, region, subnetId),
-        checkTrailNameFree: (name) => checkTrailNameFree(clients, name, region),
+        checkTrailNameFree: (name) => checkTrailNameFree(clients, name, region, (home) => createCloudTrailClientIn(home, { env: io.env })),
         trailStatus: cloudTrailStatusReader(clients),
         sweeper: awsTagSweeper(clients, { log }),
         verifier: lazyVerifier(region),

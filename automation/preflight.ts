@@ -2,7 +2,7 @@
 // with exit code 2: the Pulumi CLI, AWS credentials, somewhere to launch the probe, a free trail name.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { DescribeTrailsCommand, ListTagsCommand } from "@aws-sdk/client-cloudtrail";
+import { DescribeTrailsCommand, ListTagsCommand, type CloudTrailClient } from "@aws-sdk/client-cloudtrail";
 import { DescribeVpcsCommand } from "@aws-sdk/client-ec2";
 import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import type { LabClients } from "./aws-clients";
@@ -83,9 +83,14 @@ export async function checkDefaultVpc(clients: Pick<LabClients, "ec2">, region: 
 
 /**
  * Trail names are unique per region, and a multi-region trail holds its name in every region,
- * so shadow trails count too.
+ * so shadow trails count too. `cloudTrailIn` reaches a trail's home region, where its tags are.
  */
-export async function checkTrailNameFree(clients: Pick<LabClients, "cloudtrail">, trailName: string, region: string): Promise<void> {
+export async function checkTrailNameFree(
+  clients: Pick<LabClients, "cloudtrail">,
+  trailName: string,
+  region: string,
+  cloudTrailIn?: (region: string) => CloudTrailClient,
+): Promise<void> {
   let trails;
   try {
     trails = await clients.cloudtrail.send(new DescribeTrailsCommand({ includeShadowTrails: true }));
@@ -96,13 +101,16 @@ export async function checkTrailNameFree(clients: Pick<LabClients, "cloudtrail">
   if (!existing) return;
   const arn = existing.TrailARN ?? trailName;
   let labStack: string | null = null;
+  // ListTags answers for the trails of the region it is sent to: a shadow trail's tags are only
+  // seen in its home region. A refusal only costs the hint.
+  const home = existing.HomeRegion && existing.HomeRegion !== region && cloudTrailIn ? cloudTrailIn(existing.HomeRegion) : null;
   try {
-    // ListTags must be sent to the trail's home region; from elsewhere it may refuse, which only
-    // costs the hint.
-    const tags = await clients.cloudtrail.send(new ListTagsCommand({ ResourceIdList: [arn] }));
+    const tags = await (home ?? clients.cloudtrail).send(new ListTagsCommand({ ResourceIdList: [arn] }));
     labStack = tags.ResourceTagList?.[0]?.TagsList?.find((t) => t.Key === STACK_TAG)?.Value ?? null;
   } catch {
     labStack = null;
+  } finally {
+    home?.destroy();
   }
   throw new TrailConflictError(
     { name: trailName, arn, homeRegion: existing.HomeRegion ?? null, multiRegion: existing.IsMultiRegionTrail ?? false, labStack },

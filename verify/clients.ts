@@ -56,6 +56,32 @@ export function createAthenaClient(settings: ClientSettings = {}): AthenaClient 
   return new AthenaClient(baseConfig("ATHENA", settings));
 }
 
+export interface HomeRegionClient {
+  client: CloudTrailClient;
+  /** Destroys the client when it was made for this call. */
+  close(): void;
+}
+
+/**
+ * The CloudTrail client for calls that answer only in a trail's home region (GetEventSelectors):
+ * `current` when the trail is homed in `region`, else `cloudTrailIn` for the home region, else
+ * one made from the standard AWS environment. A caller that injected clients for one region and
+ * no `cloudTrailIn` keeps `current`, as nothing here knows how to reach its other regions.
+ */
+export function homeRegionCloudTrail(
+  homeRegion: string | null,
+  region: string,
+  current: CloudTrailClient,
+  options: { injected: boolean; cloudTrailIn?: (region: string) => CloudTrailClient },
+): HomeRegionClient {
+  const keep = { client: current, close: () => undefined };
+  if (!homeRegion || homeRegion === region) return keep;
+  if (options.cloudTrailIn) return { client: options.cloudTrailIn(homeRegion), close: () => undefined };
+  if (options.injected) return keep;
+  const client = createCloudTrailClient({ region: homeRegion });
+  return { client, close: () => client.destroy() };
+}
+
 export function createAwsClients(settings: ClientSettings = {}): AwsClients {
   const s3 = baseConfig("S3", settings);
   return {

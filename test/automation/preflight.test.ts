@@ -4,7 +4,7 @@ import { expect } from "chai";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { createLabClients, destroyLabClients, type LabClients } from "../../automation/aws-clients";
+import { createCloudTrailClientIn, createLabClients, destroyLabClients, type LabClients } from "../../automation/aws-clients";
 import { AwsCallError } from "../../common/errors";
 import { MissingToolError, NoCredentialsError, NoDefaultVpcError, TrailConflictError } from "../../automation/errors";
 import { checkCredentials, checkDefaultVpc, checkPulumiCli, checkTrailNameFree, findOnPath } from "../../automation/preflight";
@@ -126,17 +126,33 @@ describe("automation/preflight", function () {
       expect(server.requests[0].params.includeShadowTrails).to.equal("true");
     });
 
-    it("a lab trail left by another stack: TrailConflictError offers --cleanup <stack>, exit 2", async function () {
+    it("a lab trail left by another stack, homed in another region: its tags are read there, and TrailConflictError offers --cleanup <stack>, exit 2", async function () {
       server.handlers.DescribeTrails = () => ({ json: true, body: JSON.stringify({ trailList: [{ Name: "my-logs-trail", TrailARN: TRAIL_ARN, HomeRegion: "us-east-1", IsMultiRegionTrail: true }] }) });
-      server.handlers.ListTags = () => ({ json: true, body: JSON.stringify({ ResourceTagList: [{ ResourceId: TRAIL_ARN, TagsList: [{ Key: "trail-lab:stack", Value: "lab-20261124-101500-0a1b" }] }] }) });
-      const error = await rejection(checkTrailNameFree(clients, "my-logs-trail", "eu-west-1"));
-      expect(error).to.be.instanceOf(TrailConflictError);
-      expect((error as TrailConflictError).exitCode).to.equal(ExitCode.Usage);
-      expect(error.message)
-        .to.contain(TRAIL_ARN)
-        .and.contain("multi-region trail (home region us-east-1)")
-        .and.contain("npm run lab -- --cleanup lab-20261124-101500-0a1b")
-        .and.contain("trail-lab:trailName");
+      // ListTags answers for the trails of its own region only.
+      server.handlers.ListTags = () => jsonError("CloudTrailARNInvalidException", "Region in ARN is wrong, you can only access resources in region eu-west-1.");
+      const home = await startAwsServer({
+        ListTags: () => ({ json: true, body: JSON.stringify({ ResourceTagList: [{ ResourceId: TRAIL_ARN, TagsList: [{ Key: "trail-lab:stack", Value: "lab-20261124-101500-0a1b" }] }] }) }),
+      });
+      const asked: string[] = [];
+      const cloudTrailIn = (region: string) => {
+        asked.push(region);
+        return createCloudTrailClientIn(region, { endpoint: home.endpoint, credentials: { accessKeyId: "AKIAEXAMPLE", secretAccessKey: "secret" }, maxAttempts: 1 });
+      };
+      try {
+        const error = await rejection(checkTrailNameFree(clients, "my-logs-trail", "eu-west-1", cloudTrailIn));
+        expect(error).to.be.instanceOf(TrailConflictError);
+        expect((error as TrailConflictError).exitCode).to.equal(ExitCode.Usage);
+        expect(error.message)
+          .to.contain(TRAIL_ARN)
+          .and.contain("multi-region trail (home region us-east-1)")
+          .and.contain("npm run lab -- --cleanup lab-20261124-101500-0a1b")
+          .and.contain("trail-lab:trailName");
+        expect(asked).to.deep.equal(["us-east-1"]);
+        expect(server.requests.map((r) => r.operation)).to.deep.equal(["DescribeTrails"]);
+        expect(home.requests.map((r) => r.operation)).to.deep.equal(["ListTags"]);
+      } finally {
+        await home.close();
+      }
     });
 
     it("someone else's trail: says the lab will not touch it and how to pick another name", async function () {

@@ -65,7 +65,7 @@ describe("the project's own Node", function () {
 
     it("npm run verify runs on the project's Node, calls AWS, and prints no Node version warning", async () => {
       const args = ["--trail", "my-logs-trail", "--regions", "us-east-1,eu-west-1", "--since", world.since.toISOString(), "--resource", world.instanceId, "--interval", "0.05", "--timeout", "0", "--json"];
-      const { code, stdout, stderr } = await runVerifyCli(args, { s3: s3.endpoint, cloudTrail: ct.endpoint }, true, { PATH: userShellEnv().PATH, ...probe.env });
+      const { code, stdout, stderr } = await runVerifyCli(args, { s3: s3.endpoint, cloudTrail: ct.endpoint }, true, { env: { PATH: userShellEnv().PATH, ...probe.env } });
       expect(code, stderr).to.equal(0);
       expect(JSON.parse(stdout).verified).to.equal(true);
       expect(stderr).not.to.match(/NodeVersionSupportWarning|upgrade to node/i);

@@ -142,7 +142,9 @@ export async function startCloudTrailServer(initial: Partial<CloudTrailState> = 
       });
     },
     GetEventSelectors({ TrailName }) {
+      // Only in the trail's home region, by name or ARN: elsewhere CloudTrail answers TrailNotFoundException.
       const trail = find(TrailName, true);
+      if (trail && trail.homeRegion !== state.region) return notFound(TrailName);
       if (!trail) return notFound(TrailName);
       if (trail.advancedEventSelectors) return json({ TrailARN: trailArn(trail), AdvancedEventSelectors: trail.advancedEventSelectors });
       return json({

@@ -45,6 +45,17 @@ export function s3ClientFor(endpoint: string, options: { maxAttempts?: number } 
   });
 }
 
+/** Uploads `objects`, a few at a time: a server writes each to disk, and a thousand at once only queue. */
+export async function putObjects(client: S3Client, bucket: string, objects: Iterable<{ key: string; body: Buffer | string }>): Promise<void> {
+  const pending = [...objects];
+  const worker = async () => {
+    for (let next = pending.pop(); next; next = pending.pop()) {
+      await client.send(new PutObjectCommand({ Bucket: bucket, Key: next.key, Body: next.body }));
+    }
+  };
+  await Promise.all(Array.from({ length: 16 }, worker));
+}
+
 export async function startS3Server(): Promise<LocalS3> {
   const directory = mkdtempSync(join(tmpdir(), "trail-lab-s3-"));
   const server = new S3rver({ address: "127.0.0.1", port: 0, directory, silent: true, vhostBuckets: false });
@@ -84,16 +95,7 @@ export async function startS3Server(): Promise<LocalS3> {
     async createBucket(bucket) {
       await client.send(new CreateBucketCommand({ Bucket: bucket }));
     },
-    async put(bucket, objects) {
-      const pending = [...objects];
-      // A few uploads at a time: s3rver writes each to disk, and a thousand at once only queue.
-      const worker = async () => {
-        for (let next = pending.pop(); next; next = pending.pop()) {
-          await client.send(new PutObjectCommand({ Bucket: bucket, Key: next.key, Body: next.body }));
-        }
-      };
-      await Promise.all(Array.from({ length: 16 }, worker));
-    },
+    put: (bucket, objects) => putObjects(client, bucket, objects),
     async close() {
       client.destroy();
       await server.close();

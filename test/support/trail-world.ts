@@ -4,8 +4,15 @@
 // twice, and Event History holding it. Built relative to now, since verify lists up to today.
 import { gzipSync } from "node:zlib";
 import { FixtureFactory, logFile, type FixtureRecord } from "./cloudtrail-fixtures";
-import type { FixtureTrail, LocalCloudTrail } from "./cloudtrail-server";
+import type { CloudTrailState, FixtureTrail } from "./cloudtrail-server";
 import type { LocalS3 } from "./s3-server";
+
+/** Where the world's objects go: the project's S3, moto's, or both at once. */
+export type ObjectStore = Pick<LocalS3, "createBucket" | "put">;
+/** Where its trail and Event History go: the project's CloudTrail, or a plain state to copy elsewhere. */
+export interface TrailSink {
+  state: Pick<CloudTrailState, "trails" | "events">;
+}
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -30,7 +37,7 @@ export interface TrailWorld {
 }
 
 /** `busyFolder: false` leaves out the folder of more than 1000 keys, for tests that are not about listing. */
-export async function buildTrailWorld(s3: LocalS3, cloudTrail: LocalCloudTrail, bucket: string, { busyFolder = true } = {}): Promise<TrailWorld> {
+export async function buildTrailWorld(s3: ObjectStore, cloudTrail: TrailSink, bucket: string, { busyFolder = true } = {}): Promise<TrailWorld> {
   const now = new Date();
   const f = new FixtureFactory("123456789012", 1234);
   const prefix = "lab";

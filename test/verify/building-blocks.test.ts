@@ -1,4 +1,4 @@
-// The parts callers reach directly: the client factory, copyLogObject, and the selector check.
+// The parts callers reach directly: the client factory, copyLogObject, the selector check, and the evidence object.
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -9,6 +9,7 @@ import { expect } from "chai";
 import { AwsCallError, copyLogObject, createAwsClients } from "../../verify";
 import { createAthenaClient } from "../../verify/clients";
 import { eventTraits, selectorGap } from "../../verify/event-selectors";
+import { buildEvidence } from "../../verify/event/evidence";
 import { FixtureFactory, logFile } from "../support/cloudtrail-fixtures";
 import { DUMMY_CREDENTIALS, startS3Server, type LocalS3 } from "../support/s3-server";
 import { startSilentServer, type SilentServer } from "../support/silent-server";
@@ -129,5 +130,24 @@ describe("verify: event selectors", () => {
     expect(selectorGap({ AdvancedEventSelectors: [{ Name: "reads", FieldSelectors: [management, { Field: "readOnly", Equals: ["true"] }] }] }, run)).to.match(/no advanced event selector admits RunInstances/);
     expect(selectorGap({ AdvancedEventSelectors: [{ Name: "no ec2", FieldSelectors: [management, { Field: "eventSource", NotEquals: ["ec2.amazonaws.com"] }] }] }, run)).to.match(/admits/);
     expect(selectorGap({ AdvancedEventSelectors: [{ Name: "data", FieldSelectors: [{ Field: "eventCategory", Equals: ["Data"] }, { Field: "resources.type", Equals: ["AWS::S3::Object"] }] }, { Name: "writes", FieldSelectors: [management, { Field: "readOnly", Equals: ["false"] }] }] }, run)).to.equal(null);
+  });
+});
+
+describe("verify: the evidence object", () => {
+  it("lists skipped objects in key order, whatever order their downloads finished in, so two runs print the same evidence", () => {
+    const skipped = [
+      { key: "AWSLogs/123456789012/CloudTrail/us-east-1/2026/12/01/123456789012_CloudTrail_us-east-1_20261201T1943Z_b.json.gz", reason: "no Records array" },
+      { key: "AWSLogs/123456789012/CloudTrail/eu-west-1/2026/12/01/123456789012_CloudTrail_eu-west-1_20261201T1950Z_c.json.gz", reason: "invalid JSON: Unexpected end of JSON input" },
+      { key: "AWSLogs/123456789012/CloudTrail/us-east-1/2026/12/01/123456789012_CloudTrail_us-east-1_20261201T1941Z_a.json.gz", reason: "corrupt gzip: incorrect header check" },
+    ];
+    const evidence = buildEvidence({
+      trail: { name: "my-logs-trail", arn: null, bucket: "b", prefix: null },
+      status: null,
+      bucket: "b",
+      s3: { objectsScanned: 3, bytesScanned: 0, bytesDownloaded: 0, skipped, matches: new Map() },
+      history: null,
+    });
+    expect(evidence.s3.skipped.map((s) => s.key)).to.deep.equal([skipped[1].key, skipped[2].key, skipped[0].key]);
+    expect(skipped[0].reason, "the scanner's own list is left as it is").to.equal("no Records array");
   });
 });

@@ -85,6 +85,23 @@ describe("verify: posture of a trail and its bucket", function () {
     });
   });
 
+  it("asked from another region, reads the selectors in the trail's home region, the only one that answers GetEventSelectors", async () => {
+    const world = await deployWorld(s3, ct);
+    const elsewhere = await startCloudTrailServer({ region: "eu-west-1", trails: ct.state.trails });
+    try {
+      const report = await checkPosture({
+        trail: world.trail.name,
+        region: "eu-west-1",
+        clients: { s3: s3.client, cloudTrail: elsewhere.client(), cloudTrailIn: (region) => (region === "us-east-1" ? ct.client() : elsewhere.client()) },
+      });
+      expect(statuses(report)).to.deep.equal(statuses(await check(world.trail.name)));
+      expect(elsewhere.callsOf("GetEventSelectors")).to.have.length(0);
+      expect(ct.callsOf("GetEventSelectors").map((c) => c.input.TrailName)).to.deep.equal([trailArn(world.trail), trailArn(world.trail)]);
+    } finally {
+      await elsewhere.close();
+    }
+  });
+
   describe("a bucket and trail that fall short", () => {
     let world: DeployedWorld;
     beforeEach(async () => {

@@ -43,7 +43,13 @@ export interface VerifyOptions {
   engine?: "s3" | "athena";
   athena?: { workgroup: string; database: string; table: string };
   /** Clients to use instead of ones built from the standard AWS environment. */
-  clients?: { s3?: S3Client; cloudTrail?: CloudTrailClient; athena?: AthenaClient };
+  clients?: {
+    s3?: S3Client;
+    cloudTrail?: CloudTrailClient;
+    athena?: AthenaClient;
+    /** A client in another region: a trail's selectors are read in its home region. */
+    cloudTrailIn?: (region: string) => CloudTrailClient;
+  };
   /**
    * One line per polling round, warnings, and when the deadline passes unverified a last line
    * `not verified: <why, and what to check>`; the CLI writes them to stderr.

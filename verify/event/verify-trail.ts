@@ -4,7 +4,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
 import { isAbort } from "../aws-errors";
 import { AthenaFinder } from "./athena/athena-finder";
-import { createAthenaClient, createAwsClients, resolveRegion } from "../clients";
+import { createAthenaClient, createAwsClients, homeRegionCloudTrail, resolveRegion } from "../clients";
 import { UsageError } from "../../common/errors";
 import { Cutoff } from "../cutoff";
 import { DeadlineExceededError, TrailDeliveryError, TrailNotLoggingError, VerifyAbortedError } from "../errors";
@@ -126,7 +126,8 @@ export async function verifyTrail(options: VerifyOptions): Promise<VerifyEvidenc
     if (status.latestDeliveryError) throw new TrailDeliveryError(trail.name, status.latestDeliveryError, buildEvidence(findings));
 
     phase = "reading the trail's event selectors";
-    const warning = await selectorWarning(cloudTrail, trail, eventName, work);
+    const home = homeRegionCloudTrail(trail.homeRegion, region, cloudTrail, { injected: Boolean(options.clients?.cloudTrail), cloudTrailIn: options.clients?.cloudTrailIn });
+    const warning = await selectorWarning(home.client, trail, eventName, work).finally(() => home.close());
     if (warning) say(`warning: ${warning}`);
     const foreign = regions.filter((r) => !trail.isMultiRegion && trail.homeRegion && r !== trail.homeRegion);
     if (foreign.length > 0) say(`warning: trail "${trail.name}" is single-region (${trail.homeRegion}); it writes no logs for ${foreign.join(", ")}.`);

@@ -3,7 +3,7 @@
 // (exit 3); the answer itself, pass or fail, always resolves.
 import { GetEventSelectorsCommand } from "@aws-sdk/client-cloudtrail";
 import { toVerifyError } from "../aws-errors";
-import { createAwsClients, resolveRegion } from "../clients";
+import { createAwsClients, homeRegionCloudTrail, resolveRegion } from "../clients";
 import { UsageError } from "../../common/errors";
 import { ExitCode } from "../../common/exit-codes";
 import { describeTrail, loggingStatus } from "../trail-status";
@@ -20,13 +20,15 @@ export async function checkPosture(options: PostureOptions): Promise<PostureRepo
   const { signal } = options;
 
   const trail = await describeTrail(cloudTrail, options.trail, region, signal);
+  // GetEventSelectors answers only in the trail's home region; GetTrailStatus takes its ARN anywhere.
+  const home = homeRegionCloudTrail(trail.homeRegion, region, cloudTrail, { injected: Boolean(options.clients?.cloudTrail), cloudTrailIn: options.clients?.cloudTrailIn });
   const [status, selectors, bucket] = await Promise.all([
     loggingStatus(cloudTrail, trail.arn, signal),
-    cloudTrail.send(new GetEventSelectorsCommand({ TrailName: trail.arn }), { abortSignal: signal }).catch((err: unknown) => {
+    home.client.send(new GetEventSelectorsCommand({ TrailName: trail.arn }), { abortSignal: signal }).catch((err: unknown) => {
       throw toVerifyError("GetEventSelectors", `trail ${trail.arn}`, err);
     }),
     readBucketSettings(s3, trail.bucket, signal),
-  ]);
+  ]).finally(() => home.close());
   const partition = trail.arn.split(":")[1] || "aws";
   return { controls: judgeControls({ trail, status, selectors, bucket, bucketArn: `arn:${partition}:s3:::${trail.bucket}` }) };
 }

@@ -26,6 +26,11 @@ export interface PostureOptions {
   /** Region the CloudTrail calls go to; defaults to AWS_REGION. Bucket reads follow the bucket's region. */
   region?: string;
   /** Clients to use instead of ones built from the standard AWS environment. */
-  clients?: { s3?: S3Client; cloudTrail?: CloudTrailClient };
+  clients?: {
+    s3?: S3Client;
+    cloudTrail?: CloudTrailClient;
+    /** A client in another region: a trail's selectors are read in its home region. */
+    cloudTrailIn?: (region: string) => CloudTrailClient;
+  };
   signal?: AbortSignal;
 }
