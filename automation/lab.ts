@@ -18,8 +18,8 @@ import type { TemplateConfig } from "./stack-config";
 import { PROJECT, TEMPLATE_STACK, labSettings } from "./stack-config";
 import type { TagSweeper } from "./sweep";
 import { labBucketPrefixes } from "./sweep";
-import type { TrailStatusReader } from "./trail-status";
-import { waitForLogging } from "./trail-status";
+import type { TrailStatusReader } from "./trail-wait";
+import { waitForLogging } from "./trail-wait";
 import type { LabVerifier } from "./verifier";
 import { ExitCode } from "../common/exit-codes";
 
