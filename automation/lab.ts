@@ -7,7 +7,7 @@ import * as path from "node:path";
 import { cleanUp, keptReport, sweepOnly, type CleanupContext } from "./cleanup";
 import type { ConfigValue, LabEngine, LabStack } from "./engine";
 import { TrailLabError, describe } from "../common/errors";
-import { EngineError, InterruptedError, NoRegionError, labUsageError } from "./errors";
+import { EngineError, InterruptedError, NoRegionError } from "./errors";
 import type { LabReport } from "./evidence";
 import { REPORT_FILE, labIntegrity, newReport, runDir, writeEvidence } from "./evidence";
 import type { Identity } from "./preflight";
@@ -16,6 +16,7 @@ import { Interruption } from "./signals";
 import type { Sleep } from "./sleep";
 import type { TemplateConfig } from "./stack-config";
 import { PROJECT, TEMPLATE_STACK, labSettings } from "./stack-config";
+import { checkStackName, otherLabStacks, uniqueStackName } from "./stack-name";
 import type { TagSweeper } from "./sweep";
 import { labBucketPrefixes } from "./sweep";
 import type { TrailStatusReader } from "./trail-wait";
@@ -84,8 +85,6 @@ export const LAB_DEFAULTS = {
   digestPollMs: 60_000,
 } as const;
 
-export const STACK_PREFIX = "lab-";
-
 /** The Athena table the stack deployed for --engine athena (infra's athena* outputs). */
 function athenaSource(outputs: Record<string, unknown>): { workgroup: string; database: string; table: string } {
   const workgroup = str(outputs.athenaWorkgroup);
@@ -95,29 +94,6 @@ function athenaSource(outputs: Record<string, unknown>): { workgroup: string; da
     throw new EngineError("stack output", "--engine athena needs the stack outputs athenaWorkgroup, athenaDatabase and athenaTable, and the stack has none");
   }
   return { workgroup, database, table };
-}
-
-/** The stack's own name: Pulumi Cloud lists `org/project/stack` (or `org/stack`), a file backend `stack`. */
-export function shortStackName(name: string): string {
-  return name.slice(name.lastIndexOf("/") + 1);
-}
-
-/** A stack name unique per run, sortable by time: lab-20261125-221500-3fa9. */
-export function uniqueStackName(now: Date, random = Math.random): string {
-  const stamp = now.toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
-  const suffix = Math.floor(random() * 0x10000)
-    .toString(16)
-    .padStart(4, "0");
-  return `${STACK_PREFIX}${stamp}-${suffix}`;
-}
-
-export function checkStackName(name: string): void {
-  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/.test(name)) {
-    throw labUsageError(`--stack '${name}' is not a valid stack name: letters, digits, '-', '_', '.', at most 100 characters.`);
-  }
-  if (name === TEMPLATE_STACK) {
-    throw labUsageError(`--stack ${TEMPLATE_STACK} is the config template (Pulumi.${TEMPLATE_STACK}.yaml, tracked in git); choose another name.`);
-  }
 }
 
 class Phases {
@@ -233,7 +209,7 @@ export async function runLab(options: LabOptions, deps: LabDeps): Promise<LabRep
     engine = await deps.openEngine();
     report.backend = engine.backend;
     deps.log(`Pulumi state: ${engine.backend}`);
-    const others = (await engine.listStacks()).map(shortStackName).filter((name) => name.startsWith(STACK_PREFIX) && name !== stackName);
+    const others = otherLabStacks(await engine.listStacks(), stackName);
     if (others.length > 0) {
       report.warnings.push(
         `Leftover lab stacks in this backend: ${others.join(", ")}. Each may still hold resources: remove one with 'npm run lab -- --cleanup <stack>'.`,
