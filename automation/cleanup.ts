@@ -1,7 +1,6 @@
 // Cleanup after a lab run or for `--cleanup`: clear pending operations after an unfinished up,
 // destroy with retries on BucketNotEmpty, sweep by the stack tag, remove the stack, and list what
 // is left (with the commands that remove it) when any of that did not finish.
-import { shellPrefix } from "./backend";
 import type { LabEngine, LabStack, StackState } from "./engine";
 import { clearPendingOperations } from "./engine";
 import { describe } from "../common/errors";
@@ -9,9 +8,9 @@ import { EngineError } from "./errors";
 import type { CleanupReport } from "./evidence";
 import { unlessAborted } from "./signals";
 import type { Sleep } from "./sleep";
-import { PROJECT } from "./stack-config";
-import type { Leftover, LeftoverKind, SweepReport, TagSweeper } from "./sweep";
-import { removeCommand } from "./sweep";
+import type { Leftover } from "./leftovers";
+import { cleanupCommand, leftover, pulumiCommand, resourcesInState } from "./leftovers";
+import type { SweepHints, SweepReport, TagSweeper } from "./sweep";
 
 /** A report of nothing done yet. */
 function freshReport(mode: CleanupReport["mode"], commands: string[] = []): CleanupReport {
@@ -30,12 +29,7 @@ function freshReport(mode: CleanupReport["mode"], commands: string[] = []): Clea
 }
 
 export function keptReport(stackName: string, engine: LabEngine): CleanupReport {
-  const env = shellPrefix(engine.shellEnv);
-  return freshReport("kept", [
-    `npm run lab -- --cleanup ${stackName}`,
-    `${env ? `${env} ` : ""}pulumi destroy --cwd ${engine.workDir} --stack ${stackName} --yes && ` +
-      `${env ? `${env} ` : ""}pulumi stack rm --cwd ${engine.workDir} --stack ${stackName} --yes`,
-  ]);
+  return freshReport("kept", [cleanupCommand(stackName), `${pulumiCommand("destroy", stackName, engine)} && ${pulumiCommand("stack rm", stackName, engine)}`]);
 }
 
 export interface CleanupContext {
@@ -57,27 +51,6 @@ export interface CleanupContext {
   retryMs: number;
   sleep: Sleep;
   log: (line: string) => void;
-}
-
-const KINDS: Record<string, LeftoverKind> = {
-  "aws:ec2/instance:Instance": "instance",
-  "aws:ec2/securityGroup:SecurityGroup": "security-group",
-  "aws:cloudtrail/trail:Trail": "trail",
-  "aws:s3/bucket:Bucket": "bucket",
-};
-
-/** The real resources a state still holds (not providers, components or the stack itself). */
-export function resourcesInState(state: StackState | null, stackName: string, region: string): Leftover[] {
-  const resources = state?.deployment?.resources ?? [];
-  return resources
-    .filter((r) => !r.type.startsWith("pulumi:") && !r.type.startsWith(`${PROJECT}:`) && r.id)
-    .map((r) => {
-      const kind = KINDS[r.type] ?? "resource";
-      const id = r.id as string;
-      // Resources without a one-line CLI removal are left to `--cleanup`, which destroys the stack.
-      const removeWith = kind === "resource" ? `${removeCommand("resource", stackName, region)}   # ${r.type} ${id}` : removeCommand(kind, id, region);
-      return { kind, id, region, removeWith };
-    });
 }
 
 /**
@@ -141,15 +114,7 @@ export async function cleanUp(stack: LabStack, ctx: CleanupContext): Promise<Cle
     }
     if (!report.destroyed && lastError) ctx.log(`destroy failed: ${describe(lastError)}`);
     if ((ctx.repair || !report.destroyed) && !ctx.giveUp.aborted) {
-      try {
-        report.sweep = await ctx.sweeper.sweep(stack.name, {
-          region: ctx.region,
-          bucketNames: [...bucketNames],
-          bucketPrefixes: ctx.bucketPrefixes,
-        });
-      } catch (error) {
-        report.sweep = { removed: [], remaining: [{ kind: "stack", id: stack.name, region: ctx.region, removeWith: removeCommand("stack", stack.name, ctx.region), reason: `sweep failed: ${describe(error)}` }] };
-      }
+      report.sweep = await sweepSafely(ctx.sweeper, stack.name, { region: ctx.region, bucketNames: [...bucketNames], bucketPrefixes: ctx.bucketPrefixes });
     }
     if (report.destroyed && !ctx.giveUp.aborted) {
       try {
@@ -177,30 +142,33 @@ export async function cleanUp(stack: LabStack, ctx: CleanupContext): Promise<Cle
     const known = resourcesInState(state, stack.name, ctx.region);
     report.leftovers = [...(known.length > 0 || report.gaveUp ? known : []), ...sweepLeft];
     if (report.leftovers.length === 0 || report.gaveUp) {
-      report.leftovers.push({ kind: "stack", id: stack.name, region: ctx.region, removeWith: removeCommand("stack", stack.name, ctx.region) });
+      report.leftovers.push(leftover("stack", stack.name, ctx.region));
     }
   } else {
     report.leftovers = sweepLeft;
   }
   report.complete = report.destroyed && !report.gaveUp && sweepLeft.length === 0;
   if (!report.complete) {
-    const env = shellPrefix(ctx.engine.shellEnv);
     report.commands = [
-      `npm run lab -- --cleanup ${stack.name}`,
-      `${env ? `${env} ` : ""}pulumi destroy --cwd ${ctx.engine.workDir} --stack ${stack.name} --yes`,
+      cleanupCommand(stack.name),
+      pulumiCommand("destroy", stack.name, ctx.engine),
       ...report.leftovers.filter((l) => l.kind !== "stack" && l.kind !== "resource").map((l) => l.removeWith),
     ];
   }
   return report;
 }
 
-export async function sweepOnly(stack: string, region: string, bucketPrefixes: string[], sweeper: TagSweeper): Promise<CleanupReport> {
-  let sweep: SweepReport;
+/** The sweep's report; a sweep that throws leaves the whole stack listed, with why. */
+async function sweepSafely(sweeper: TagSweeper, stack: string, hints: SweepHints): Promise<SweepReport> {
   try {
-    sweep = await sweeper.sweep(stack, { region, bucketNames: [], bucketPrefixes });
+    return await sweeper.sweep(stack, hints);
   } catch (error) {
-    sweep = { removed: [], remaining: [{ kind: "stack", id: stack, region, removeWith: removeCommand("stack", stack, region), reason: `sweep failed: ${describe(error)}` }] };
+    return { removed: [], remaining: [leftover("stack", stack, hints.region, `sweep failed: ${describe(error)}`)] };
   }
+}
+
+export async function sweepOnly(stack: string, region: string, bucketPrefixes: string[], sweeper: TagSweeper): Promise<CleanupReport> {
+  const sweep = await sweepSafely(sweeper, stack, { region, bucketNames: [], bucketPrefixes });
   return {
     ...freshReport("destroy", sweep.remaining.map((l) => l.removeWith)),
     // No stack in the backend: nothing was left for Pulumi to destroy.

@@ -23,19 +23,9 @@ import { paginateGetResources } from "@aws-sdk/client-resource-groups-tagging-ap
 import type { LabClients } from "./aws-clients";
 import { awsErrorCode } from "../common/aws-error-code";
 import { describe } from "../common/errors";
+import type { Leftover, LeftoverKind } from "./leftovers";
+import { leftover } from "./leftovers";
 import { STACK_TAG } from "./stack-tag";
-
-export type LeftoverKind = "instance" | "security-group" | "trail" | "bucket" | "kms-key" | "log-group" | "stack" | "resource";
-
-export interface Leftover {
-  kind: LeftoverKind;
-  id: string;
-  region: string;
-  /** A command that removes it by hand. */
-  removeWith: string;
-  /** Why it is still there, when the sweep tried and failed. */
-  reason?: string;
-}
 
 export interface SweepReport {
   removed: Leftover[];
@@ -65,26 +55,6 @@ export function labBucketPrefixes(configuredPrefix: string | undefined): string[
   return [...new Set([configuredPrefix ?? DEFAULT_BUCKET_PREFIX, DEFAULT_BUCKET_PREFIX, ATHENA_RESULTS_BUCKET_PREFIX])];
 }
 
-export function removeCommand(kind: LeftoverKind, id: string, region: string): string {
-  switch (kind) {
-    case "instance":
-      return `aws ec2 terminate-instances --region ${region} --instance-ids ${id}`;
-    case "security-group":
-      return `aws ec2 delete-security-group --region ${region} --group-id ${id}`;
-    case "trail":
-      return `aws cloudtrail delete-trail --region ${region} --name ${id}`;
-    case "bucket":
-      return `aws s3 rb s3://${id} --force   # a versioned bucket: delete every object version first if this fails`;
-    case "kms-key":
-      return `aws kms schedule-key-deletion --region ${region} --key-id ${id} --pending-window-in-days 7`;
-    case "log-group":
-      return `aws logs delete-log-group --region ${region} --log-group-name ${id}`;
-    case "stack":
-    case "resource":
-      return `npm run lab -- --cleanup ${id}`;
-  }
-}
-
 export interface AwsSweeperOptions {
   /** How long to wait for instances to terminate before deleting their security group. */
   terminateWaitSeconds?: number;
@@ -96,13 +66,7 @@ export function awsTagSweeper(clients: LabClients, options: AwsSweeperOptions = 
   return {
     async sweep(stack, hints) {
       const report: SweepReport = { removed: [], remaining: [] };
-      const item = (kind: LeftoverKind, id: string, reason?: string): Leftover => ({
-        kind,
-        id,
-        region: hints.region,
-        removeWith: removeCommand(kind, id, hints.region),
-        ...(reason ? { reason } : {}),
-      });
+      const item = (kind: LeftoverKind, id: string, reason?: string): Leftover => leftover(kind, id, hints.region, reason);
       const attempt = async (kind: LeftoverKind, id: string, action: () => Promise<unknown>) => {
         try {
           await action();
