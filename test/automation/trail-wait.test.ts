@@ -14,32 +14,25 @@ describe("automation/trail-wait over CloudTrail's JSON protocol", function () {
     const clients = createLabClients({ region: "eu-west-1", endpoint: server.endpoint, credentials: { accessKeyId: "AKIAEXAMPLE", secretAccessKey: "secret" }, maxAttempts: 1 });
     const lines: string[] = [];
     let clock = 0;
+    // A clock that moves only when the wait sleeps.
+    const waitOptions = (timeoutMs: number, log: (line: string) => void) => ({
+      timeoutMs,
+      intervalMs: 1000,
+      sleep: async (ms: number) => {
+        clock += ms;
+        return Promise.resolve();
+      },
+      now: () => clock,
+      log,
+    });
     try {
-      const logging = await waitForLogging(cloudTrailStatusReader(clients), "my-logs-trail", {
-        timeoutMs: 60_000,
-        intervalMs: 1000,
-        sleep: async (ms) => {
-          clock += ms;
-          return Promise.resolve();
-        },
-        now: () => clock,
-        log: (l) => lines.push(l),
-      });
+      const logging = await waitForLogging(cloudTrailStatusReader(clients), "my-logs-trail", waitOptions(60_000, (l) => lines.push(l)));
       expect(logging).to.equal(true);
       expect(server.requests.map((r) => r.params.Name)).to.deep.equal(['"my-logs-trail"', '"my-logs-trail"', '"my-logs-trail"']);
       expect(lines).to.deep.equal(["trail my-logs-trail: not visible yet after 0 s, checking again", "trail my-logs-trail: not logging yet after 1 s, checking again"]);
 
       server.handlers.GetTrailStatus = () => ({ json: true, body: JSON.stringify({ IsLogging: false, LatestDeliveryError: "AccessDenied" }) });
-      const late = await waitForLogging(cloudTrailStatusReader(clients), "my-logs-trail", {
-        timeoutMs: 3000,
-        intervalMs: 1000,
-        sleep: async (ms) => {
-          clock += ms;
-          return Promise.resolve();
-        },
-        now: () => clock,
-        log: () => undefined,
-      }).then(() => null, (e: Error) => e);
+      const late = await waitForLogging(cloudTrailStatusReader(clients), "my-logs-trail", waitOptions(3000, () => undefined)).then(() => null, (e: Error) => e);
       expect(late).to.be.instanceOf(TrailNotLoggingInTimeError);
       expect(late?.message).to.contain("AccessDenied");
 
