@@ -2,7 +2,7 @@
 // destroy with retries on BucketNotEmpty, sweep by the stack tag, remove the stack, and list what
 // is left (with the commands that remove it) when any of that did not finish.
 import type { LabEngine, LabStack, StackState } from "./engine";
-import { clearPendingOperations } from "./engine";
+import { clearPendingOperations, logLines } from "./engine";
 import { describe } from "../common/errors";
 import { EngineError } from "./errors";
 import type { CleanupReport } from "./evidence";
@@ -59,103 +59,132 @@ export interface CleanupContext {
  * starting new steps when `giveUp` fires and then lists what may be left.
  */
 export async function cleanUp(stack: LabStack, ctx: CleanupContext): Promise<CleanupReport> {
-  const report = freshReport("destroy");
-  let lastState: StackState | null = null;
-  const bucketNames = new Set(ctx.bucketNames);
-  const onOutput = (text: string) => {
-    for (const line of text.replace(/\n$/, "").split("\n")) ctx.log(line);
-  };
+  const teardown = new Teardown(stack, ctx);
+  // A second signal ends the wait at once: the teardown starts no further step, and what may be
+  // left is listed from what is known by then.
+  const finished = await unlessAborted(teardown.run(), ctx.giveUp);
+  return teardown.listLeftovers(finished === undefined);
+}
 
-  const repair = async (after: string) => {
+/** One cleanup of one stack, step by step; what it learns on the way names the leftovers. */
+class Teardown {
+  readonly report = freshReport("destroy");
+  /** The state as last exported: what the leftover list names when destroy did not finish. */
+  private lastState: StackState | null = null;
+  private lastError: unknown;
+  private readonly bucketNames: Set<string>;
+  private readonly onOutput: (text: string) => void;
+
+  constructor(
+    private readonly stack: LabStack,
+    private readonly ctx: CleanupContext,
+  ) {
+    this.bucketNames = new Set(ctx.bucketNames);
+    this.onOutput = logLines(ctx.log);
+  }
+
+  async run(): Promise<void> {
+    const { ctx, report } = this;
+    if (ctx.repair) {
+      await this.clearPending("interrupted update");
+      // The state names buckets that outputs of an unfinished up may not.
+      for (const r of this.lastState?.deployment?.resources ?? []) {
+        if (r.type === "aws:s3/bucket:Bucket" && r.id) this.bucketNames.add(r.id);
+      }
+    }
+    const stoppedOnFailure = await this.destroy(ctx.attempts);
+    if (stoppedOnFailure && ctx.interrupted.aborted && !ctx.giveUp.aborted) {
+      // The lab never signals Pulumi, but the terminal's Ctrl-C reaches `pulumi destroy` too, which
+      // then cancels itself: clear what the cancel left pending and destroy once more.
+      ctx.log(`destroy did not finish, likely canceled by the same signal (${describe(this.lastError)}); destroying once more. Send the signal again to stop waiting.`);
+      await this.clearPending("canceled destroy");
+      await this.destroy(ctx.attempts + 1);
+    }
+    if (!report.destroyed && this.lastError) ctx.log(`destroy failed: ${describe(this.lastError)}`);
+    if ((ctx.repair || !report.destroyed) && !ctx.giveUp.aborted) {
+      report.sweep = await sweepSafely(ctx.sweeper, this.stack.name, { region: ctx.region, bucketNames: [...this.bucketNames], bucketPrefixes: ctx.bucketPrefixes });
+    }
+    if (report.destroyed && !ctx.giveUp.aborted) await this.removeStack();
+  }
+
+  /** Clears pending operations, which make Pulumi refuse to destroy, and keeps the state for the leftover list. */
+  private async clearPending(after: string): Promise<void> {
     try {
-      const exported = await stack.exportState();
-      const { state, cleared } = clearPendingOperations(exported);
-      lastState = state;
+      const { state, cleared } = clearPendingOperations(await this.stack.exportState());
+      this.lastState = state;
       if (cleared.length > 0) {
-        ctx.log(`clearing ${cleared.length} pending operation(s) left by the ${after}: ${cleared.map((p) => `${p.type} ${p.resource.urn}`).join(", ")}`);
-        await stack.importState(state);
-        report.pendingOperationsCleared.push(...cleared.map((p) => ({ type: p.type, urn: p.resource.urn })));
+        this.ctx.log(`clearing ${cleared.length} pending operation(s) left by the ${after}: ${cleared.map((p) => `${p.type} ${p.resource.urn}`).join(", ")}`);
+        await this.stack.importState(state);
+        this.report.pendingOperationsCleared.push(...cleared.map((p) => ({ type: p.type, urn: p.resource.urn })));
       }
     } catch (error) {
-      ctx.log(`could not inspect the stack's state: ${describe(error)}`);
+      this.ctx.log(`could not inspect the stack's state: ${describe(error)}`);
     }
-  };
+  }
 
-  const work = async () => {
-    if (ctx.repair) {
-      await repair("interrupted update");
-      for (const r of lastState?.deployment?.resources ?? []) {
-        if (r.type === "aws:s3/bucket:Bucket" && r.id) bucketNames.add(r.id);
-      }
-    }
-    let lastError: unknown;
-    // One attempt more when the signal may have canceled a destroy: the lab never signals Pulumi.
-    let extra = 0;
-    while (report.destroyAttempts < ctx.attempts + extra && !ctx.giveUp.aborted) {
+  /**
+   * Runs destroy until it succeeds, up to `allowed` attempts counted over the whole cleanup:
+   * after BucketNotEmpty (late log deliveries) it waits and tries again. Returns true when it
+   * stopped on a failure it does not retry.
+   */
+  private async destroy(allowed: number): Promise<boolean> {
+    const { ctx, report } = this;
+    while (report.destroyAttempts < allowed && !ctx.giveUp.aborted) {
       report.destroyAttempts++;
       try {
-        await stack.destroy(onOutput);
+        await this.stack.destroy(this.onOutput);
         report.destroyed = true;
-        break;
+        return false;
       } catch (error) {
-        lastError = error;
+        this.lastError = error;
         const output = error instanceof EngineError ? error.output : describe(error);
-        if (/BucketNotEmpty/.test(output) && report.destroyAttempts < ctx.attempts + extra) {
-          ctx.log(`destroy: the bucket received late log deliveries (BucketNotEmpty); trying again in ${Math.round(ctx.retryMs / 1000)} s (attempt ${report.destroyAttempts + 1} of ${ctx.attempts + extra})`);
-          await ctx.sleep(ctx.retryMs, ctx.giveUp);
-        } else if (ctx.interrupted.aborted && extra === 0 && !ctx.giveUp.aborted) {
-          extra = 1;
-          ctx.log(`destroy did not finish, likely canceled by the same signal (${describe(error)}); destroying once more. Send the signal again to stop waiting.`);
-          await repair("canceled destroy");
-        } else {
-          break;
+        if (!/BucketNotEmpty/.test(output) || report.destroyAttempts >= allowed) return true;
+        ctx.log(`destroy: the bucket received late log deliveries (BucketNotEmpty); trying again in ${Math.round(ctx.retryMs / 1000)} s (attempt ${report.destroyAttempts + 1} of ${allowed})`);
+        await ctx.sleep(ctx.retryMs, ctx.giveUp);
+      }
+    }
+    return false;
+  }
+
+  private async removeStack(): Promise<void> {
+    try {
+      await this.stack.remove();
+      this.report.stackRemoved = true;
+    } catch (error) {
+      this.ctx.log(`warning: the empty stack could not be removed: ${describe(error)}`);
+    }
+  }
+
+  /** Completes the report: what may still cost money, and the commands that remove it. */
+  async listLeftovers(gaveUp: boolean): Promise<CleanupReport> {
+    const { report, stack, ctx } = this;
+    report.gaveUp = gaveUp;
+    const sweepLeft: Leftover[] = report.sweep?.remaining ?? [];
+    if (!report.destroyed) {
+      // What the state knew of, plus what the sweep could not remove: all of it may cost money.
+      let state: StackState | null = this.lastState;
+      if (!state && !gaveUp) {
+        try {
+          state = await stack.exportState();
+        } catch {
+          state = null;
         }
       }
+      report.leftovers = [...resourcesInState(state, stack.name, ctx.region), ...sweepLeft];
+      if (report.leftovers.length === 0 || gaveUp) report.leftovers.push(leftover("stack", stack.name, ctx.region));
+    } else {
+      report.leftovers = sweepLeft;
     }
-    if (!report.destroyed && lastError) ctx.log(`destroy failed: ${describe(lastError)}`);
-    if ((ctx.repair || !report.destroyed) && !ctx.giveUp.aborted) {
-      report.sweep = await sweepSafely(ctx.sweeper, stack.name, { region: ctx.region, bucketNames: [...bucketNames], bucketPrefixes: ctx.bucketPrefixes });
+    report.complete = report.destroyed && !gaveUp && sweepLeft.length === 0;
+    if (!report.complete) {
+      report.commands = [
+        cleanupCommand(stack.name),
+        pulumiCommand("destroy", stack.name, ctx.engine),
+        ...report.leftovers.filter((l) => l.kind !== "stack" && l.kind !== "resource").map((l) => l.removeWith),
+      ];
     }
-    if (report.destroyed && !ctx.giveUp.aborted) {
-      try {
-        await stack.remove();
-        report.stackRemoved = true;
-      } catch (error) {
-        ctx.log(`warning: the empty stack could not be removed: ${describe(error)}`);
-      }
-    }
-  };
-
-  const finished = await unlessAborted(work(), ctx.giveUp);
-  report.gaveUp = finished === undefined;
-  const sweepLeft: Leftover[] = report.sweep?.remaining ?? [];
-  if (!report.destroyed) {
-    // What the state knew of, plus what the sweep could not remove: all of it may cost money.
-    let state: StackState | null = lastState;
-    if (!state && !report.gaveUp) {
-      try {
-        state = await stack.exportState();
-      } catch {
-        state = null;
-      }
-    }
-    const known = resourcesInState(state, stack.name, ctx.region);
-    report.leftovers = [...(known.length > 0 || report.gaveUp ? known : []), ...sweepLeft];
-    if (report.leftovers.length === 0 || report.gaveUp) {
-      report.leftovers.push(leftover("stack", stack.name, ctx.region));
-    }
-  } else {
-    report.leftovers = sweepLeft;
+    return report;
   }
-  report.complete = report.destroyed && !report.gaveUp && sweepLeft.length === 0;
-  if (!report.complete) {
-    report.commands = [
-      cleanupCommand(stack.name),
-      pulumiCommand("destroy", stack.name, ctx.engine),
-      ...report.leftovers.filter((l) => l.kind !== "stack" && l.kind !== "resource").map((l) => l.removeWith),
-    ];
-  }
-  return report;
 }
 
 /** The sweep's report; a sweep that throws leaves the whole stack listed, with why. */

@@ -6,6 +6,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { cleanUp, keptReport, sweepOnly, type CleanupContext } from "./cleanup";
 import type { ConfigValue, LabEngine, LabStack } from "./engine";
+import { logLines } from "./engine";
 import { TrailLabError, describe } from "../common/errors";
 import { EngineError, InterruptedError, NoRegionError } from "./errors";
 import type { LabReport } from "./evidence";
@@ -225,9 +226,7 @@ export async function runLab(options: LabOptions, deps: LabDeps): Promise<LabRep
   if (stack && services && engine) {
     const live = stack;
     const svc = services;
-    const onOutput = (text: string) => {
-      for (const line of text.replace(/\n$/, "").split("\n")) deps.log(line);
-    };
+    const onOutput = logLines(deps.log);
     const up = async (step: string) => {
       try {
         await phases.run(`up-${step}`, () => live.up(step, onOutput));
