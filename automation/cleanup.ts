@@ -1,17 +1,16 @@
 // Cleanup after a lab run or for `--cleanup`: clear pending operations after an unfinished up,
 // destroy with retries on BucketNotEmpty, sweep by the stack tag, remove the stack, and list what
 // is left (with the commands that remove it) when any of that did not finish.
-import { shellPrefix } from "./backend";
 import type { LabEngine, LabStack, StackState } from "./engine";
-import { clearPendingOperations } from "./engine";
+import { clearPendingOperations, logLines } from "./engine";
 import { describe } from "../common/errors";
 import { EngineError } from "./errors";
 import type { CleanupReport } from "./evidence";
 import { unlessAborted } from "./signals";
 import type { Sleep } from "./sleep";
-import { PROJECT } from "./stack-config";
-import type { Leftover, LeftoverKind, SweepReport, TagSweeper } from "./sweep";
-import { removeCommand } from "./sweep";
+import type { Leftover } from "./leftovers";
+import { cleanupCommand, leftover, pulumiCommand, resourcesInState } from "./leftovers";
+import type { SweepHints, SweepReport, TagSweeper } from "./sweep";
 
 /** A report of nothing done yet. */
 function freshReport(mode: CleanupReport["mode"], commands: string[] = []): CleanupReport {
@@ -30,12 +29,7 @@ function freshReport(mode: CleanupReport["mode"], commands: string[] = []): Clea
 }
 
 export function keptReport(stackName: string, engine: LabEngine): CleanupReport {
-  const env = shellPrefix(engine.shellEnv);
-  return freshReport("kept", [
-    `npm run lab -- --cleanup ${stackName}`,
-    `${env ? `${env} ` : ""}pulumi destroy --cwd ${engine.workDir} --stack ${stackName} --yes && ` +
-      `${env ? `${env} ` : ""}pulumi stack rm --cwd ${engine.workDir} --stack ${stackName} --yes`,
-  ]);
+  return freshReport("kept", [cleanupCommand(stackName), `${pulumiCommand("destroy", stackName, engine)} && ${pulumiCommand("stack rm", stackName, engine)}`]);
 }
 
 export interface CleanupContext {
@@ -59,148 +53,151 @@ export interface CleanupContext {
   log: (line: string) => void;
 }
 
-const KINDS: Record<string, LeftoverKind> = {
-  "aws:ec2/instance:Instance": "instance",
-  "aws:ec2/securityGroup:SecurityGroup": "security-group",
-  "aws:cloudtrail/trail:Trail": "trail",
-  "aws:s3/bucket:Bucket": "bucket",
-};
-
-/** The real resources a state still holds (not providers, components or the stack itself). */
-export function resourcesInState(state: StackState | null, stackName: string, region: string): Leftover[] {
-  const resources = state?.deployment?.resources ?? [];
-  return resources
-    .filter((r) => !r.type.startsWith("pulumi:") && !r.type.startsWith(`${PROJECT}:`) && r.id)
-    .map((r) => {
-      const kind = KINDS[r.type] ?? "resource";
-      const id = r.id as string;
-      // Resources without a one-line CLI removal are left to `--cleanup`, which destroys the stack.
-      const removeWith = kind === "resource" ? `${removeCommand("resource", stackName, region)}   # ${r.type} ${id}` : removeCommand(kind, id, region);
-      return { kind, id, region, removeWith };
-    });
-}
-
 /**
  * Destroys the stack: clears pending operations after an unfinished up, retries destroy when
  * late log deliveries make the bucket non-empty, sweeps by tag, removes the stack. Stops
  * starting new steps when `giveUp` fires and then lists what may be left.
  */
 export async function cleanUp(stack: LabStack, ctx: CleanupContext): Promise<CleanupReport> {
-  const report = freshReport("destroy");
-  let lastState: StackState | null = null;
-  const bucketNames = new Set(ctx.bucketNames);
-  const onOutput = (text: string) => {
-    for (const line of text.replace(/\n$/, "").split("\n")) ctx.log(line);
-  };
+  const teardown = new Teardown(stack, ctx);
+  // A second signal ends the wait at once: the teardown starts no further step, and what may be
+  // left is listed from what is known by then.
+  const finished = await unlessAborted(teardown.run(), ctx.giveUp);
+  return teardown.listLeftovers(finished === undefined);
+}
 
-  const repair = async (after: string) => {
+/** One cleanup of one stack, step by step; what it learns on the way names the leftovers. */
+class Teardown {
+  readonly report = freshReport("destroy");
+  /** The state as last exported: what the leftover list names when destroy did not finish. */
+  private lastState: StackState | null = null;
+  private lastError: unknown;
+  private readonly bucketNames: Set<string>;
+  private readonly onOutput: (text: string) => void;
+
+  constructor(
+    private readonly stack: LabStack,
+    private readonly ctx: CleanupContext,
+  ) {
+    this.bucketNames = new Set(ctx.bucketNames);
+    this.onOutput = logLines(ctx.log);
+  }
+
+  async run(): Promise<void> {
+    const { ctx, report } = this;
+    if (ctx.repair) {
+      await this.clearPending("interrupted update");
+      // The state names buckets that outputs of an unfinished up may not.
+      for (const r of this.lastState?.deployment?.resources ?? []) {
+        if (r.type === "aws:s3/bucket:Bucket" && r.id) this.bucketNames.add(r.id);
+      }
+    }
+    const stoppedOnFailure = await this.destroy(ctx.attempts);
+    if (stoppedOnFailure && ctx.interrupted.aborted && !ctx.giveUp.aborted) {
+      // The lab never signals Pulumi, but the terminal's Ctrl-C reaches `pulumi destroy` too, which
+      // then cancels itself: clear what the cancel left pending and destroy once more.
+      ctx.log(`destroy did not finish, likely canceled by the same signal (${describe(this.lastError)}); destroying once more. Send the signal again to stop waiting.`);
+      await this.clearPending("canceled destroy");
+      await this.destroy(ctx.attempts + 1);
+    }
+    if (!report.destroyed && this.lastError) ctx.log(`destroy failed: ${describe(this.lastError)}`);
+    if ((ctx.repair || !report.destroyed) && !ctx.giveUp.aborted) {
+      report.sweep = await sweepSafely(ctx.sweeper, this.stack.name, { region: ctx.region, bucketNames: [...this.bucketNames], bucketPrefixes: ctx.bucketPrefixes });
+    }
+    if (report.destroyed && !ctx.giveUp.aborted) await this.removeStack();
+  }
+
+  /** Clears pending operations, which make Pulumi refuse to destroy, and keeps the state for the leftover list. */
+  private async clearPending(after: string): Promise<void> {
     try {
-      const exported = await stack.exportState();
-      const { state, cleared } = clearPendingOperations(exported);
-      lastState = state;
+      const { state, cleared } = clearPendingOperations(await this.stack.exportState());
+      this.lastState = state;
       if (cleared.length > 0) {
-        ctx.log(`clearing ${cleared.length} pending operation(s) left by the ${after}: ${cleared.map((p) => `${p.type} ${p.resource.urn}`).join(", ")}`);
-        await stack.importState(state);
-        report.pendingOperationsCleared.push(...cleared.map((p) => ({ type: p.type, urn: p.resource.urn })));
+        this.ctx.log(`clearing ${cleared.length} pending operation(s) left by the ${after}: ${cleared.map((p) => `${p.type} ${p.resource.urn}`).join(", ")}`);
+        await this.stack.importState(state);
+        this.report.pendingOperationsCleared.push(...cleared.map((p) => ({ type: p.type, urn: p.resource.urn })));
       }
     } catch (error) {
-      ctx.log(`could not inspect the stack's state: ${describe(error)}`);
+      this.ctx.log(`could not inspect the stack's state: ${describe(error)}`);
     }
-  };
+  }
 
-  const work = async () => {
-    if (ctx.repair) {
-      await repair("interrupted update");
-      for (const r of lastState?.deployment?.resources ?? []) {
-        if (r.type === "aws:s3/bucket:Bucket" && r.id) bucketNames.add(r.id);
-      }
-    }
-    let lastError: unknown;
-    // One attempt more when the signal may have canceled a destroy: the lab never signals Pulumi.
-    let extra = 0;
-    while (report.destroyAttempts < ctx.attempts + extra && !ctx.giveUp.aborted) {
+  /**
+   * Runs destroy until it succeeds, up to `allowed` attempts counted over the whole cleanup:
+   * after BucketNotEmpty (late log deliveries) it waits and tries again. Returns true when it
+   * stopped on a failure it does not retry.
+   */
+  private async destroy(allowed: number): Promise<boolean> {
+    const { ctx, report } = this;
+    while (report.destroyAttempts < allowed && !ctx.giveUp.aborted) {
       report.destroyAttempts++;
       try {
-        await stack.destroy(onOutput);
+        await this.stack.destroy(this.onOutput);
         report.destroyed = true;
-        break;
+        return false;
       } catch (error) {
-        lastError = error;
+        this.lastError = error;
         const output = error instanceof EngineError ? error.output : describe(error);
-        if (/BucketNotEmpty/.test(output) && report.destroyAttempts < ctx.attempts + extra) {
-          ctx.log(`destroy: the bucket received late log deliveries (BucketNotEmpty); trying again in ${Math.round(ctx.retryMs / 1000)} s (attempt ${report.destroyAttempts + 1} of ${ctx.attempts + extra})`);
-          await ctx.sleep(ctx.retryMs, ctx.giveUp);
-        } else if (ctx.interrupted.aborted && extra === 0 && !ctx.giveUp.aborted) {
-          extra = 1;
-          ctx.log(`destroy did not finish, likely canceled by the same signal (${describe(error)}); destroying once more. Send the signal again to stop waiting.`);
-          await repair("canceled destroy");
-        } else {
-          break;
+        if (!/BucketNotEmpty/.test(output) || report.destroyAttempts >= allowed) return true;
+        ctx.log(`destroy: the bucket received late log deliveries (BucketNotEmpty); trying again in ${Math.round(ctx.retryMs / 1000)} s (attempt ${report.destroyAttempts + 1} of ${allowed})`);
+        await ctx.sleep(ctx.retryMs, ctx.giveUp);
+      }
+    }
+    return false;
+  }
+
+  private async removeStack(): Promise<void> {
+    try {
+      await this.stack.remove();
+      this.report.stackRemoved = true;
+    } catch (error) {
+      this.ctx.log(`warning: the empty stack could not be removed: ${describe(error)}`);
+    }
+  }
+
+  /** Completes the report: what may still cost money, and the commands that remove it. */
+  async listLeftovers(gaveUp: boolean): Promise<CleanupReport> {
+    const { report, stack, ctx } = this;
+    report.gaveUp = gaveUp;
+    const sweepLeft: Leftover[] = report.sweep?.remaining ?? [];
+    if (!report.destroyed) {
+      // What the state knew of, plus what the sweep could not remove: all of it may cost money.
+      let state: StackState | null = this.lastState;
+      if (!state && !gaveUp) {
+        try {
+          state = await stack.exportState();
+        } catch {
+          state = null;
         }
       }
+      report.leftovers = [...resourcesInState(state, stack.name, ctx.region), ...sweepLeft];
+      if (report.leftovers.length === 0 || gaveUp) report.leftovers.push(leftover("stack", stack.name, ctx.region));
+    } else {
+      report.leftovers = sweepLeft;
     }
-    if (!report.destroyed && lastError) ctx.log(`destroy failed: ${describe(lastError)}`);
-    if ((ctx.repair || !report.destroyed) && !ctx.giveUp.aborted) {
-      try {
-        report.sweep = await ctx.sweeper.sweep(stack.name, {
-          region: ctx.region,
-          bucketNames: [...bucketNames],
-          bucketPrefixes: ctx.bucketPrefixes,
-        });
-      } catch (error) {
-        report.sweep = { removed: [], remaining: [{ kind: "stack", id: stack.name, region: ctx.region, removeWith: removeCommand("stack", stack.name, ctx.region), reason: `sweep failed: ${describe(error)}` }] };
-      }
+    report.complete = report.destroyed && !gaveUp && sweepLeft.length === 0;
+    if (!report.complete) {
+      report.commands = [
+        cleanupCommand(stack.name),
+        pulumiCommand("destroy", stack.name, ctx.engine),
+        ...report.leftovers.filter((l) => l.kind !== "stack" && l.kind !== "resource").map((l) => l.removeWith),
+      ];
     }
-    if (report.destroyed && !ctx.giveUp.aborted) {
-      try {
-        await stack.remove();
-        report.stackRemoved = true;
-      } catch (error) {
-        ctx.log(`warning: the empty stack could not be removed: ${describe(error)}`);
-      }
-    }
-  };
+    return report;
+  }
+}
 
-  const finished = await unlessAborted(work(), ctx.giveUp);
-  report.gaveUp = finished === undefined;
-  const sweepLeft: Leftover[] = report.sweep?.remaining ?? [];
-  if (!report.destroyed) {
-    // What the state knew of, plus what the sweep could not remove: all of it may cost money.
-    let state: StackState | null = lastState;
-    if (!state && !report.gaveUp) {
-      try {
-        state = await stack.exportState();
-      } catch {
-        state = null;
-      }
-    }
-    const known = resourcesInState(state, stack.name, ctx.region);
-    report.leftovers = [...(known.length > 0 || report.gaveUp ? known : []), ...sweepLeft];
-    if (report.leftovers.length === 0 || report.gaveUp) {
-      report.leftovers.push({ kind: "stack", id: stack.name, region: ctx.region, removeWith: removeCommand("stack", stack.name, ctx.region) });
-    }
-  } else {
-    report.leftovers = sweepLeft;
+/** The sweep's report; a sweep that throws leaves the whole stack listed, with why. */
+async function sweepSafely(sweeper: TagSweeper, stack: string, hints: SweepHints): Promise<SweepReport> {
+  try {
+    return await sweeper.sweep(stack, hints);
+  } catch (error) {
+    return { removed: [], remaining: [leftover("stack", stack, hints.region, `sweep failed: ${describe(error)}`)] };
   }
-  report.complete = report.destroyed && !report.gaveUp && sweepLeft.length === 0;
-  if (!report.complete) {
-    const env = shellPrefix(ctx.engine.shellEnv);
-    report.commands = [
-      `npm run lab -- --cleanup ${stack.name}`,
-      `${env ? `${env} ` : ""}pulumi destroy --cwd ${ctx.engine.workDir} --stack ${stack.name} --yes`,
-      ...report.leftovers.filter((l) => l.kind !== "stack" && l.kind !== "resource").map((l) => l.removeWith),
-    ];
-  }
-  return report;
 }
 
 export async function sweepOnly(stack: string, region: string, bucketPrefixes: string[], sweeper: TagSweeper): Promise<CleanupReport> {
-  let sweep: SweepReport;
-  try {
-    sweep = await sweeper.sweep(stack, { region, bucketNames: [], bucketPrefixes });
-  } catch (error) {
-    sweep = { removed: [], remaining: [{ kind: "stack", id: stack, region, removeWith: removeCommand("stack", stack, region), reason: `sweep failed: ${describe(error)}` }] };
-  }
+  const sweep = await sweepSafely(sweeper, stack, { region, bucketNames: [], bucketPrefixes });
   return {
     ...freshReport("destroy", sweep.remaining.map((l) => l.removeWith)),
     // No stack in the backend: nothing was left for Pulumi to destroy.

@@ -16,7 +16,7 @@ import type { SignalSource } from "./signals";
 import { sleep } from "./sleep";
 import { readTemplateConfig } from "./stack-config";
 import { awsTagSweeper } from "./sweep";
-import { cloudTrailStatusReader } from "./trail-status";
+import { cloudTrailStatusReader } from "./trail-wait";
 import type { LabVerifier } from "./verifier";
 import { ExitCode } from "../common/exit-codes";
 

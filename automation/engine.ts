@@ -56,3 +56,10 @@ export function clearPendingOperations(state: StackState): { state: StackState; 
     cleared: pending,
   };
 }
+
+/** Engine output arrives in chunks that end in a newline; the lab logs it line by line. */
+export function logLines(log: (line: string) => void): (text: string) => void {
+  return (text) => {
+    for (const line of text.replace(/\n$/, "").split("\n")) log(line);
+  };
+}

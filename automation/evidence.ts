@@ -4,7 +4,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { LabSignal } from "./signals";
-import type { Leftover, SweepReport } from "./sweep";
+import type { Leftover } from "./leftovers";
+import type { SweepReport } from "./sweep";
 import type { IntegrityResult, PostureReport } from "../verify";
 import type { LabVerifyEvidence } from "./verifier";
 

@@ -1,53 +1,30 @@
 // The lab cycle: preflight, up without the probe, wait for the trail, up with the probe, verify,
-// check posture, keep the evidence (and its HTML report), destroy. Cleanup runs on every path once
-// a stack exists, including failures and signals; every outside effect comes in through LabDeps so
-// the cycle is tested without AWS.
+// check posture, keep the evidence (and its HTML report), destroy. One run is a LabRun with one
+// method per phase: runLab runs them in a try and cleans up in finally, so cleanup runs on every
+// path once a stack exists, including failures and signals. `--cleanup` (runCleanup) is a run of
+// its own that shares the account check and the finish. Every outside effect comes in through
+// LabDeps, so the cycle is tested without AWS.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { cleanUp, keptReport, sweepOnly, type CleanupContext } from "./cleanup";
-import type { ConfigValue, LabEngine, LabStack } from "./engine";
-import { TrailLabError, describe } from "../common/errors";
-import { EngineError, InterruptedError, NoRegionError, labUsageError } from "./errors";
+import { keptReport, sweepOnly } from "./cleanup";
+import type { LabEngine, LabStack } from "./engine";
+import { logLines } from "./engine";
+import { describe } from "../common/errors";
+import { EngineError, InterruptedError, NoRegionError } from "./errors";
 import type { LabReport } from "./evidence";
-import { REPORT_FILE, labIntegrity, newReport, runDir, writeEvidence } from "./evidence";
-import type { Identity } from "./preflight";
-import type { SignalSource } from "./signals";
-import { Interruption } from "./signals";
-import type { Sleep } from "./sleep";
+import { labIntegrity, runDir } from "./evidence";
+import { Run, setBy, str, type LabDeps, type LabServices } from "./run";
 import type { TemplateConfig } from "./stack-config";
-import { PROJECT, TEMPLATE_STACK, labSettings } from "./stack-config";
-import type { TagSweeper } from "./sweep";
+import { PROJECT, TEMPLATE_STACK } from "./stack-config";
+import { checkStackName, otherLabStacks, uniqueStackName } from "./stack-name";
 import { labBucketPrefixes } from "./sweep";
-import type { TrailStatusReader } from "./trail-status";
-import { waitForLogging } from "./trail-status";
-import type { LabVerifier } from "./verifier";
-import { ExitCode } from "../common/exit-codes";
+import { waitForLogging } from "./trail-wait";
+import type { LabIntegrityRequest } from "./verifier";
 
-/** The AWS side of the lab, bound to one region once it is known. */
-export interface LabServices {
-  identity(): Promise<Identity>;
-  checkDefaultVpc(subnetId: string | undefined): Promise<void>;
-  checkTrailNameFree(trailName: string): Promise<void>;
-  trailStatus: TrailStatusReader;
-  sweeper: TagSweeper;
-  verifier: LabVerifier;
-  close(): void;
-}
-
-export interface LabDeps {
-  projectDir: string;
-  env: NodeJS.ProcessEnv;
-  /** Throws MissingToolError when the Pulumi CLI is absent. */
-  checkCli: () => void;
-  services: (region: string) => LabServices;
-  /** Opens the engine; only called once preflight passed, since it may create the state folder. */
-  openEngine: () => Promise<LabEngine>;
-  signals: SignalSource;
-  /** One line of progress or engine output, to stderr. */
-  log: (line: string) => void;
-  sleep: Sleep;
-  now: () => number;
-}
+// What every run takes and the exit code it ends with live with the base of every run (run.ts);
+// callers import them from here, the lab's entry.
+export type { LabDeps, LabServices } from "./run";
+export { exitCodeOf } from "./run";
 
 export interface LabOptions {
   stack?: string;
@@ -84,7 +61,348 @@ export const LAB_DEFAULTS = {
   digestPollMs: 60_000,
 } as const;
 
-export const STACK_PREFIX = "lab-";
+export interface CleanupOptions {
+  stack: string;
+  region?: string;
+  template: TemplateConfig;
+  destroyAttempts: number;
+  destroyRetryMs: number;
+}
+
+/** Runs the whole cycle and returns its report; never throws for a failure it can describe. */
+export async function runLab(options: LabOptions, deps: LabDeps): Promise<LabReport> {
+  const run = new LabRun(options, deps);
+  try {
+    await run.preflight();
+    await run.upTrail();
+    await run.waitForTrail();
+    await run.settle();
+    await run.upProbe();
+    await run.verify();
+    await run.integrity();
+  } catch (error) {
+    run.record(error);
+  } finally {
+    await run.posture();
+    await run.keepEvidence();
+    await run.cleanUp();
+    await run.finish();
+  }
+  return run.report;
+}
+
+/** `--cleanup <stack>`: destroy a leftover stack (clearing pending operations), sweep, remove it. */
+export async function runCleanup(options: CleanupOptions, deps: LabDeps): Promise<LabReport> {
+  const run = new CleanupRun(options, deps);
+  try {
+    await run.preflight();
+    await run.cleanUp();
+  } catch (error) {
+    run.record(error);
+  }
+  await run.finish();
+  return run.report;
+}
+
+/** What the lab's preflight checked and opened: from then on there is a stack to clean up. */
+interface OpenStack {
+  region: string;
+  services: LabServices;
+  engine: LabEngine;
+  stack: LabStack;
+}
+
+/** One run of the lab, a method per phase as the evidence names it. */
+class LabRun extends Run {
+  private opened: OpenStack | null = null;
+  /** An up failed or was interrupted: the state may miss what Pulumi was creating. */
+  private upIncomplete = false;
+  /** The trail as deployed (its output), else as configured. */
+  private trailName: string;
+  /** Just before the probe's up: verify searches from then, less the clock-skew allowance. */
+  private since: number | null = null;
+  /** The log object verify matched, for --wait-digest. */
+  private matched: Omit<LabIntegrityRequest, "timeoutMs" | "intervalMs" | "onProgress" | "signal"> | null = null;
+
+  constructor(
+    private readonly options: LabOptions,
+    deps: LabDeps,
+  ) {
+    super("lab", options.stack ?? uniqueStackName(new Date(deps.now())), options, deps);
+    this.trailName = this.settings.trailName;
+  }
+
+  /** The lab keeps a record once its stack exists; a failed preflight leaves no trace. */
+  protected get keepsRecord(): boolean {
+    return this.opened !== null;
+  }
+
+  private get open(): OpenStack {
+    return setBy(this.opened, "preflight");
+  }
+
+  /**
+   * Runs one step of the cycle. A signal that arrived while it ran ends the cycle right after it:
+   * its result goes unused and no later step starts (runLab's finally then cleans up).
+   */
+  private async step<T>(work: () => Promise<T>): Promise<T> {
+    const result = await work();
+    if (this.interruption.signal) throw new InterruptedError(this.interruption.signal);
+    return result;
+  }
+
+  /** A step the evidence times under its name. */
+  private phase<T>(name: string, work: () => Promise<T>): Promise<T> {
+    return this.step(() => this.timed(name, work));
+  }
+
+  override record(error: unknown): void {
+    // Once the stack exists, a step that fails after a signal failed because of it (an aborted
+    // wait, a canceled up), and the run reports the signal. No step before listens for signals.
+    if (this.opened && this.interruption.interrupted) return;
+    super.record(error);
+  }
+
+  /** Everything the lab can check before it creates anything; then the engine and the run's stack. */
+  async preflight(): Promise<void> {
+    if (this.options.stack !== undefined) checkStackName(this.options.stack);
+    const { region, services } = await this.phase("preflight", async () => {
+      this.deps.checkCli();
+      const region = this.settings.region;
+      if (!region) throw new NoRegionError();
+      const services = await this.identify(region);
+      await services.checkDefaultVpc(this.settings.subnetId);
+      await services.checkTrailNameFree(this.settings.trailName);
+      for (const key of this.options.template.skipped) {
+        this.report.warnings.push(`${key} is a secret of the ${TEMPLATE_STACK} stack and was not copied; set it on the run's stack if the program needs it.`);
+      }
+      return { region, services };
+    });
+    const engine = await this.step(() => this.openEngine());
+    await this.step(async () => {
+      const stack = await engine.openStack(this.report.stack, true);
+      // Never null when created; the check only tells the type so.
+      if (!stack) throw new EngineError("stack init", `no stack ${this.report.stack}`);
+      this.opened = { region, services, engine, stack };
+    });
+  }
+
+  /** The engine (opened only now: it may create the state folder), and the backend's other lab stacks. */
+  private async openEngine(): Promise<LabEngine> {
+    const engine = await this.deps.openEngine();
+    this.report.backend = engine.backend;
+    this.deps.log(`Pulumi state: ${engine.backend}`);
+    const others = otherLabStacks(await engine.listStacks(), this.report.stack);
+    if (others.length > 0) {
+      this.report.warnings.push(
+        `Leftover lab stacks in this backend: ${others.join(", ")}. Each may still hold resources: remove one with 'npm run lab -- --cleanup <stack>'.`,
+      );
+    }
+    for (const warning of this.report.warnings) this.deps.log(`warning: ${warning}`);
+    return engine;
+  }
+
+  /** The trail and its bucket, without the probe, which must not launch before the trail logs. */
+  async upTrail(): Promise<void> {
+    await this.open.stack.setConfig({
+      ...this.options.template.config,
+      "aws:region": this.open.region,
+      ...(this.options.engine === "athena" ? { [`${PROJECT}:athena`]: "true" } : {}),
+      [`${PROJECT}:probeInstance`]: "false",
+    });
+    await this.up("trail");
+  }
+
+  /** Trail creation is eventually consistent: wait until the new trail reports IsLogging. */
+  async waitForTrail(): Promise<void> {
+    const { stack, services } = this.open;
+    this.report.outputs = await stack.outputs();
+    this.trailName = str(this.report.outputs.trailName) ?? this.settings.trailName;
+    await this.phase("trail-wait", () =>
+      waitForLogging(services.trailStatus, this.trailName, {
+        timeoutMs: this.options.trailWaitMs,
+        intervalMs: this.options.trailPollMs,
+        sleep: this.deps.sleep,
+        now: this.deps.now,
+        log: this.deps.log,
+        signal: this.stop,
+      }),
+    );
+  }
+
+  /** The settle time (--settle) between the trail's IsLogging and the probe's launch. */
+  async settle(): Promise<void> {
+    const { settleMs } = this.options;
+    if (settleMs > 0) this.deps.log(`trail ${this.trailName} is logging; settling for ${Math.round(settleMs / 1000)} s`);
+    await this.phase("settle", () => this.deps.sleep(settleMs, this.stop));
+  }
+
+  /** Notes the time verify searches from, then launches the probe, whose RunInstances verify looks for. */
+  async upProbe(): Promise<void> {
+    await this.open.stack.setConfig({ [`${PROJECT}:probeInstance`]: "true" });
+    this.since = this.deps.now();
+    this.report.since = new Date(this.since).toISOString();
+    await this.up("probe");
+  }
+
+  private up(step: "trail" | "probe"): Promise<void> {
+    return this.phase(`up-${step}`, async () => {
+      try {
+        await this.open.stack.up(step, logLines(this.deps.log));
+      } catch (error) {
+        this.upIncomplete = true;
+        throw error;
+      }
+    });
+  }
+
+  /** Finds the probe's RunInstances in the trail's logs, and copies the log object that holds it. */
+  async verify(): Promise<void> {
+    const { stack, services, region } = this.open;
+    const since = new Date(setBy(this.since, "upProbe") - this.options.clockSkewMs);
+    const outputs = await stack.outputs();
+    this.report.outputs = outputs;
+    const bucket = str(outputs.bucketName);
+    const instanceId = str(outputs.instanceId);
+    if (!bucket) throw new EngineError("stack output", "the stack has no bucketName output");
+    const athena = this.options.engine === "athena" ? athenaSource(outputs) : undefined;
+    const logsRegion = str(outputs.region) ?? region;
+    const account = str(outputs.accountId);
+    const evidence = await this.phase("verify", () =>
+      services.verifier.verify({
+        trail: str(outputs.trailName) ?? this.trailName,
+        region: logsRegion,
+        bucket,
+        account,
+        eventName: "RunInstances",
+        resource: instanceId,
+        since,
+        timeoutMs: this.options.verifyTimeoutMs,
+        intervalMs: this.options.verifyIntervalMs,
+        ...(athena ? { engine: "athena" as const, athena } : {}),
+        onProgress: this.deps.log,
+        signal: this.stop,
+      }),
+    );
+    this.report.verify = evidence;
+    this.report.verified = evidence.verified;
+    const key = evidence.s3.key;
+    if (key) await this.copyLogObject(bucket, key, region);
+    if (evidence.verified && key) this.matched = { trail: evidence.trail.arn ?? evidence.trail.name, region: logsRegion, bucket, account, since, logKey: key };
+  }
+
+  /** The matched raw object, beside the evidence: the bucket is about to be deleted. */
+  private async copyLogObject(bucket: string, key: string, region: string): Promise<void> {
+    const file = path.join(runDir(this.deps.projectDir, this.report.stack), path.posix.basename(key));
+    try {
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      await this.open.services.verifier.copyLogObject({ bucket, key, file, region });
+      this.report.rawObject = file;
+    } catch (error) {
+      this.report.warnings.push(`Could not copy the matched log object s3://${bucket}/${key}: ${describe(error)}`);
+    }
+  }
+
+  /** With --wait-digest, keeps the stack until a digest lists the matched log object, and validates it. */
+  async integrity(): Promise<void> {
+    const log = this.matched;
+    if (!this.options.waitDigest || !log) return;
+    const waitMs = this.options.digestWaitMs ?? LAB_DEFAULTS.digestWaitMs;
+    this.deps.log(`--wait-digest: keeping the stack until a digest lists s3://${log.bucket}/${log.logKey} (about hourly; up to ${Math.round(waitMs / 60_000)} min; Ctrl-C stops and destroys)`);
+    const result = await this.phase("integrity", () =>
+      this.open.services.verifier.integrity({
+        ...log,
+        timeoutMs: waitMs,
+        intervalMs: this.options.digestPollMs ?? LAB_DEFAULTS.digestPollMs,
+        onProgress: this.deps.log,
+        signal: this.stop,
+      }),
+    );
+    this.report.integrity = labIntegrity(result);
+  }
+
+  /**
+   * The trail and bucket against the controls, as deployed, even when verify failed (posture says
+   * why a trail may not log); whatever it finds or fails on, cleanup follows. Not after a signal.
+   */
+  async posture(): Promise<void> {
+    const trail = str(this.report.outputs?.trailArn) ?? str(this.report.outputs?.trailName);
+    if (!this.opened || !trail || this.interruption.interrupted) return;
+    const { services, region } = this.opened;
+    try {
+      this.report.posture = await this.timed("posture", () =>
+        services.verifier.posture({ trail, region: str(this.report.outputs?.region) ?? region, signal: this.stop }),
+      );
+    } catch (error) {
+      if (!this.interruption.interrupted) this.report.warnings.push(`Posture not checked: ${describe(error)}`);
+    }
+  }
+
+  /** Destroys what the run created, or with --keep (and no signal) says how to destroy it later. */
+  async cleanUp(): Promise<void> {
+    if (!this.opened) return;
+    const { stack, engine, services, region } = this.opened;
+    if (this.options.keep && !this.interruption.interrupted) {
+      this.report.cleanup = keptReport(this.report.stack, engine);
+    } else {
+      this.report.cleanup = await this.destroy(stack, engine, services, region, this.upIncomplete || this.interruption.interrupted);
+    }
+  }
+}
+
+/** `--cleanup <stack>`: a leftover lab stack, in the backend or known only by its tag. */
+class CleanupRun extends Run {
+  private found: { engine: LabEngine; stack: LabStack | null; region: string; services: LabServices } | null = null;
+
+  constructor(
+    private readonly options: CleanupOptions,
+    deps: LabDeps,
+  ) {
+    super("cleanup", options.stack, options, deps);
+  }
+
+  /** --cleanup keeps no record: lab-runs/<stack>/ holds the record of the run that left the stack. */
+  protected get keepsRecord(): boolean {
+    return false;
+  }
+
+  /**
+   * The stack, if the backend has it; its region (--region, else the stack's own aws:region, else
+   * the template's or the AWS environment's); and the account.
+   */
+  async preflight(): Promise<void> {
+    checkStackName(this.options.stack);
+    this.deps.checkCli();
+    const engine = await this.deps.openEngine();
+    this.report.backend = engine.backend;
+    const stack = await engine.openStack(this.options.stack, false);
+    let region = this.options.region;
+    if (stack && !region) {
+      const config = await stack.getConfig();
+      region = config["aws:region"];
+    }
+    region = region ?? this.settings.region;
+    if (!region) throw new NoRegionError();
+    this.found = { engine, stack, region, services: await this.identify(region) };
+  }
+
+  /** Destroys the stack, clearing pending operations first (its last up may not have finished); without a stack, sweeps its tag. */
+  async cleanUp(): Promise<void> {
+    const { engine, stack, region, services } = setBy(this.found, "preflight");
+    if (stack) {
+      try {
+        this.report.outputs = await stack.outputs();
+      } catch {
+        this.report.outputs = null;
+      }
+      this.report.cleanup = await this.destroy(stack, engine, services, region, true);
+    } else {
+      this.deps.log(`No stack '${this.options.stack}' in ${engine.backend}; sweeping ${region} for resources tagged with it.`);
+      const prefixes = labBucketPrefixes(this.settings.bucketPrefix);
+      this.report.cleanup = await this.timed("sweep", () => sweepOnly(this.options.stack, region, prefixes, services.sweeper));
+    }
+  }
+}
 
 /** The Athena table the stack deployed for --engine athena (infra's athena* outputs). */
 function athenaSource(outputs: Record<string, unknown>): { workgroup: string; database: string; table: string } {
@@ -95,376 +413,4 @@ function athenaSource(outputs: Record<string, unknown>): { workgroup: string; da
     throw new EngineError("stack output", "--engine athena needs the stack outputs athenaWorkgroup, athenaDatabase and athenaTable, and the stack has none");
   }
   return { workgroup, database, table };
-}
-
-/** The stack's own name: Pulumi Cloud lists `org/project/stack` (or `org/stack`), a file backend `stack`. */
-export function shortStackName(name: string): string {
-  return name.slice(name.lastIndexOf("/") + 1);
-}
-
-/** A stack name unique per run, sortable by time: lab-20261125-221500-3fa9. */
-export function uniqueStackName(now: Date, random = Math.random): string {
-  const stamp = now.toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
-  const suffix = Math.floor(random() * 0x10000)
-    .toString(16)
-    .padStart(4, "0");
-  return `${STACK_PREFIX}${stamp}-${suffix}`;
-}
-
-export function checkStackName(name: string): void {
-  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/.test(name)) {
-    throw labUsageError(`--stack '${name}' is not a valid stack name: letters, digits, '-', '_', '.', at most 100 characters.`);
-  }
-  if (name === TEMPLATE_STACK) {
-    throw labUsageError(`--stack ${TEMPLATE_STACK} is the config template (Pulumi.${TEMPLATE_STACK}.yaml, tracked in git); choose another name.`);
-  }
-}
-
-class Phases {
-  constructor(
-    private readonly report: LabReport,
-    private readonly now: () => number,
-  ) {}
-
-  async run<T>(name: string, work: () => Promise<T>): Promise<T> {
-    const started = this.now();
-    const timing = { startedAt: new Date(started).toISOString(), endedAt: null as string | null, ms: null as number | null };
-    this.report.timings[name] = timing;
-    try {
-      return await work();
-    } finally {
-      const ended = this.now();
-      timing.endedAt = new Date(ended).toISOString();
-      timing.ms = ended - started;
-    }
-  }
-}
-
-function recordError(report: LabReport, error: unknown): void {
-  if (report.error) return;
-  const exitCode = error instanceof TrailLabError ? error.exitCode : exitCodeProperty(error);
-  report.error = {
-    name: error instanceof Error ? error.name : "Error",
-    message: error instanceof Error ? error.message : String(error),
-    exitCode,
-  };
-}
-
-function exitCodeProperty(error: unknown): number | null {
-  const code = (error as { exitCode?: unknown } | null)?.exitCode;
-  return typeof code === "number" ? code : null;
-}
-
-/** The one exit code: incomplete cleanup wins, then a signal, then the error, then the verdict. */
-export function exitCodeOf(report: LabReport): number {
-  if (report.cleanup && report.cleanup.mode === "destroy" && !report.cleanup.complete) return ExitCode.CleanupIncomplete;
-  if (report.interrupted) return ExitCode.Interrupted;
-  if (report.error) return report.error.exitCode ?? ExitCode.AwsError;
-  if (report.integrity?.status === "invalid") return ExitCode.CheckFailed;
-  if (report.verified === true) return ExitCode.Ok;
-  if (report.verified === false) return ExitCode.CheckFailed;
-  return report.command === "cleanup" ? ExitCode.Ok : ExitCode.AwsError;
-}
-
-function str(value: unknown): string | undefined {
-  return typeof value === "string" && value !== "" ? value : undefined;
-}
-
-/** What every cleanUp of a run shares: who sweeps, the engine, the run's signals, the retry policy. */
-function cleanupPolicy(
-  svc: LabServices,
-  engine: LabEngine,
-  interruption: Interruption,
-  retries: { destroyAttempts: number; destroyRetryMs: number },
-  deps: LabDeps,
-): Omit<CleanupContext, "repair" | "region" | "bucketNames" | "bucketPrefixes"> {
-  return {
-    sweeper: svc.sweeper,
-    engine,
-    interrupted: interruption.stop.signal,
-    giveUp: interruption.giveUp.signal,
-    attempts: retries.destroyAttempts,
-    retryMs: retries.destroyRetryMs,
-    sleep: deps.sleep,
-    log: deps.log,
-  };
-}
-
-/** The stack's buckets by name, as far as its outputs tell (the sweep finds the rest by prefix and tag). */
-function knownBuckets(outputs: Record<string, unknown> | null): string[] {
-  return [str(outputs?.bucketName), str(outputs?.accessLogBucketName)].filter((b): b is string => !!b);
-}
-
-/** Runs the whole cycle and returns its report; never throws for a failure it can describe. */
-export async function runLab(options: LabOptions, deps: LabDeps): Promise<LabReport> {
-  const stackName = options.stack ?? uniqueStackName(new Date(deps.now()));
-  const report = newReport("lab", stackName, new Date(deps.now()));
-  const phases = new Phases(report, deps.now);
-  const interruption = new Interruption(deps.signals, deps.log, deps.now);
-  const stopSignal = interruption.stop.signal;
-  let services: LabServices | undefined;
-  let stack: LabStack | null = null;
-  let engine: LabEngine | undefined;
-  // True when an up failed or was interrupted: the state may miss what Pulumi was creating.
-  let upIncomplete = false;
-  const settings = labSettings(options.template.config, options.region, deps.env);
-  const checkInterrupted = () => {
-    if (interruption.signal) throw new InterruptedError(interruption.signal);
-  };
-
-  try {
-    if (options.stack !== undefined) checkStackName(options.stack);
-    await phases.run("preflight", async () => {
-      deps.checkCli();
-      if (!settings.region) throw new NoRegionError();
-      report.region = settings.region;
-      services = deps.services(settings.region);
-      const identity = await services.identity();
-      report.accountId = identity.account;
-      report.callerArn = identity.arn;
-      deps.log(`AWS account ${identity.account} (${identity.arn}), region ${settings.region}, stack ${stackName}`);
-      await services.checkDefaultVpc(settings.subnetId);
-      await services.checkTrailNameFree(settings.trailName);
-    });
-    for (const key of options.template.skipped) {
-      report.warnings.push(`${key} is a secret of the ${TEMPLATE_STACK} stack and was not copied; set it on the run's stack if the program needs it.`);
-    }
-    checkInterrupted();
-    engine = await deps.openEngine();
-    report.backend = engine.backend;
-    deps.log(`Pulumi state: ${engine.backend}`);
-    const others = (await engine.listStacks()).map(shortStackName).filter((name) => name.startsWith(STACK_PREFIX) && name !== stackName);
-    if (others.length > 0) {
-      report.warnings.push(
-        `Leftover lab stacks in this backend: ${others.join(", ")}. Each may still hold resources: remove one with 'npm run lab -- --cleanup <stack>'.`,
-      );
-    }
-    for (const warning of report.warnings) deps.log(`warning: ${warning}`);
-    checkInterrupted();
-    stack = await engine.openStack(stackName, true);
-  } catch (error) {
-    if (!(error instanceof InterruptedError)) recordError(report, error);
-  }
-
-  if (stack && services && engine) {
-    const live = stack;
-    const svc = services;
-    const onOutput = (text: string) => {
-      for (const line of text.replace(/\n$/, "").split("\n")) deps.log(line);
-    };
-    const up = async (step: string) => {
-      try {
-        await phases.run(`up-${step}`, () => live.up(step, onOutput));
-      } catch (error) {
-        upIncomplete = true;
-        checkInterrupted();
-        throw error;
-      }
-    };
-    try {
-      checkInterrupted();
-      const config: Record<string, ConfigValue> = {
-        ...options.template.config,
-        "aws:region": settings.region as string,
-        ...(options.engine === "athena" ? { [`${PROJECT}:athena`]: "true" } : {}),
-      };
-      await live.setConfig({ ...config, [`${PROJECT}:probeInstance`]: "false" });
-      await up("trail");
-      checkInterrupted();
-      report.outputs = await live.outputs();
-      const trailName = str(report.outputs.trailName) ?? settings.trailName;
-      await phases.run("trail-wait", () =>
-        waitForLogging(svc.trailStatus, trailName, {
-          timeoutMs: options.trailWaitMs,
-          intervalMs: options.trailPollMs,
-          sleep: deps.sleep,
-          now: deps.now,
-          log: deps.log,
-          signal: stopSignal,
-        }),
-      );
-      checkInterrupted();
-      if (options.settleMs > 0) deps.log(`trail ${trailName} is logging; settling for ${Math.round(options.settleMs / 1000)} s`);
-      await phases.run("settle", () => deps.sleep(options.settleMs, stopSignal));
-      checkInterrupted();
-      await live.setConfig({ [`${PROJECT}:probeInstance`]: "true" });
-      const since = deps.now();
-      report.since = new Date(since).toISOString();
-      await up("probe");
-      checkInterrupted();
-      const outputs = await live.outputs();
-      report.outputs = outputs;
-      const bucket = str(outputs.bucketName);
-      const instanceId = str(outputs.instanceId);
-      if (!bucket) throw new EngineError("stack output", "the stack has no bucketName output");
-      const athena = options.engine === "athena" ? athenaSource(outputs) : undefined;
-      const evidence = await phases.run("verify", () =>
-        svc.verifier.verify({
-          trail: str(outputs.trailName) ?? trailName,
-          region: str(outputs.region) ?? (settings.region as string),
-          bucket,
-          account: str(outputs.accountId),
-          eventName: "RunInstances",
-          resource: instanceId,
-          since: new Date(since - options.clockSkewMs),
-          timeoutMs: options.verifyTimeoutMs,
-          intervalMs: options.verifyIntervalMs,
-          ...(athena ? { engine: "athena" as const, athena } : {}),
-          onProgress: deps.log,
-          signal: stopSignal,
-        }),
-      );
-      checkInterrupted();
-      report.verify = evidence;
-      report.verified = evidence.verified;
-      const key = evidence.s3.key;
-      if (key) {
-        const file = path.join(runDir(deps.projectDir, stackName), path.posix.basename(key));
-        try {
-          fs.mkdirSync(path.dirname(file), { recursive: true });
-          await svc.verifier.copyLogObject({ bucket, key, file, region: settings.region as string });
-          report.rawObject = file;
-        } catch (error) {
-          report.warnings.push(`Could not copy the matched log object s3://${bucket}/${key}: ${describe(error)}`);
-        }
-      }
-      if (options.waitDigest && evidence.verified && key) {
-        const waitMs = options.digestWaitMs ?? LAB_DEFAULTS.digestWaitMs;
-        deps.log(`--wait-digest: keeping the stack until a digest lists s3://${bucket}/${key} (about hourly; up to ${Math.round(waitMs / 60_000)} min; Ctrl-C stops and destroys)`);
-        const result = await phases.run("integrity", () =>
-          svc.verifier.integrity({
-            trail: evidence.trail.arn ?? evidence.trail.name,
-            region: str(outputs.region) ?? (settings.region as string),
-            bucket,
-            account: str(outputs.accountId),
-            since: new Date(since - options.clockSkewMs),
-            logKey: key,
-            timeoutMs: waitMs,
-            intervalMs: options.digestPollMs ?? LAB_DEFAULTS.digestPollMs,
-            onProgress: deps.log,
-            signal: stopSignal,
-          }),
-        );
-        checkInterrupted();
-        report.integrity = labIntegrity(result);
-      }
-    } catch (error) {
-      if (!(error instanceof InterruptedError) && !interruption.interrupted) recordError(report, error);
-    }
-    // Posture reads the stack as deployed, even when verify failed (it says why a trail may not
-    // log); whatever it finds or fails on, cleanup follows.
-    const postureTrail = str(report.outputs?.trailArn) ?? str(report.outputs?.trailName);
-    if (postureTrail && !interruption.interrupted) {
-      try {
-        report.posture = await phases.run("posture", () =>
-          svc.verifier.posture({ trail: postureTrail, region: str(report.outputs?.region) ?? (settings.region as string), signal: stopSignal }),
-        );
-      } catch (error) {
-        if (!interruption.interrupted) report.warnings.push(`Posture not checked: ${describe(error)}`);
-      }
-    }
-    await keepRecord(deps, report);
-
-    if (options.keep && !interruption.interrupted) {
-      report.cleanup = keptReport(stackName, engine);
-    } else {
-      report.cleanup = await phases.run("destroy", () =>
-        cleanUp(live, {
-          repair: upIncomplete || interruption.interrupted,
-          region: settings.region as string,
-          bucketNames: knownBuckets(report.outputs),
-          bucketPrefixes: labBucketPrefixes(settings.bucketPrefix),
-          ...cleanupPolicy(svc, engine, interruption, options, deps),
-        }),
-      );
-    }
-  }
-  report.interrupted = interruption.signal;
-  interruption.dispose();
-  services?.close();
-  report.finishedAt = new Date(deps.now()).toISOString();
-  report.exitCode = exitCodeOf(report);
-  if (stack) await keepRecord(deps, report);
-  return report;
-}
-
-/**
- * The evidence and, beside it, the HTML report rendered from it. The renderer loads verify/, so
- * it is imported here, once a stack exists; a page that cannot be written is a warning, not a failure.
- */
-async function keepRecord(deps: LabDeps, report: LabReport): Promise<void> {
-  const file = writeEvidence(deps.projectDir, report);
-  try {
-    const { writeReport } = await import("./report/cli");
-    writeReport(report, path.join(path.dirname(file), REPORT_FILE));
-  } catch (error) {
-    deps.log(`warning: could not write the HTML report beside ${file}: ${describe(error)}`);
-  }
-}
-
-export interface CleanupOptions {
-  stack: string;
-  region?: string;
-  template: TemplateConfig;
-  destroyAttempts: number;
-  destroyRetryMs: number;
-}
-
-/** `--cleanup <stack>`: destroy a leftover stack (clearing pending operations), sweep, remove it. */
-export async function runCleanup(options: CleanupOptions, deps: LabDeps): Promise<LabReport> {
-  const report = newReport("cleanup", options.stack, new Date(deps.now()));
-  const phases = new Phases(report, deps.now);
-  const interruption = new Interruption(deps.signals, deps.log, deps.now);
-  let services: LabServices | undefined;
-  const settings = labSettings(options.template.config, options.region, deps.env);
-  try {
-    checkStackName(options.stack);
-    deps.checkCli();
-    const engine = await deps.openEngine();
-    report.backend = engine.backend;
-    const stack = await engine.openStack(options.stack, false);
-    let region = options.region;
-    if (stack && !region) {
-      const config = await stack.getConfig();
-      region = config["aws:region"];
-    }
-    region = region ?? settings.region;
-    if (!region) throw new NoRegionError();
-    report.region = region;
-    services = deps.services(region);
-    const identity = await services.identity();
-    report.accountId = identity.account;
-    report.callerArn = identity.arn;
-    deps.log(`AWS account ${identity.account} (${identity.arn}), region ${region}, stack ${options.stack}`);
-    const svc = services;
-    const prefixes = labBucketPrefixes(settings.bucketPrefix);
-    if (stack) {
-      try {
-        report.outputs = await stack.outputs();
-      } catch {
-        report.outputs = null;
-      }
-      const target = region;
-      report.cleanup = await phases.run("destroy", () =>
-        cleanUp(stack, {
-          repair: true,
-          region: target,
-          bucketNames: knownBuckets(report.outputs),
-          bucketPrefixes: prefixes,
-          ...cleanupPolicy(svc, engine, interruption, options, deps),
-        }),
-      );
-    } else {
-      deps.log(`No stack '${options.stack}' in ${engine.backend}; sweeping ${region} for resources tagged with it.`);
-      report.cleanup = await phases.run("sweep", () => sweepOnly(options.stack, region, prefixes, svc.sweeper));
-    }
-  } catch (error) {
-    recordError(report, error);
-  }
-  report.interrupted = interruption.signal;
-  interruption.dispose();
-  services?.close();
-  report.finishedAt = new Date(deps.now()).toISOString();
-  report.exitCode = exitCodeOf(report);
-  return report;
 }

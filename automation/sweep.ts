@@ -1,7 +1,6 @@
 // The sweep: after an interrupted or failed up, Pulumi's state may not know every resource it
-// started to create, so find what still carries the stack tag and delete it directly:
-// instances first, then the opt-in resources that cost money while they exist (a KMS key, a log
-// group), then the trail, then the bucket (a live trail keeps writing into it).
+// started to create, so find what still carries the stack tag and delete it directly, in phases
+// whose order (PHASES) puts what costs money first and each bucket after the trail writing into it.
 import { DeleteTrailCommand, DescribeTrailsCommand, ListTagsCommand } from "@aws-sdk/client-cloudtrail";
 import {
   DeleteSecurityGroupCommand,
@@ -23,19 +22,9 @@ import { paginateGetResources } from "@aws-sdk/client-resource-groups-tagging-ap
 import type { LabClients } from "./aws-clients";
 import { awsErrorCode } from "../common/aws-error-code";
 import { describe } from "../common/errors";
+import type { Leftover, LeftoverKind } from "./leftovers";
+import { leftover } from "./leftovers";
 import { STACK_TAG } from "./stack-tag";
-
-export type LeftoverKind = "instance" | "security-group" | "trail" | "bucket" | "kms-key" | "log-group" | "stack" | "resource";
-
-export interface Leftover {
-  kind: LeftoverKind;
-  id: string;
-  region: string;
-  /** A command that removes it by hand. */
-  removeWith: string;
-  /** Why it is still there, when the sweep tried and failed. */
-  reason?: string;
-}
 
 export interface SweepReport {
   removed: Leftover[];
@@ -65,26 +54,6 @@ export function labBucketPrefixes(configuredPrefix: string | undefined): string[
   return [...new Set([configuredPrefix ?? DEFAULT_BUCKET_PREFIX, DEFAULT_BUCKET_PREFIX, ATHENA_RESULTS_BUCKET_PREFIX])];
 }
 
-export function removeCommand(kind: LeftoverKind, id: string, region: string): string {
-  switch (kind) {
-    case "instance":
-      return `aws ec2 terminate-instances --region ${region} --instance-ids ${id}`;
-    case "security-group":
-      return `aws ec2 delete-security-group --region ${region} --group-id ${id}`;
-    case "trail":
-      return `aws cloudtrail delete-trail --region ${region} --name ${id}`;
-    case "bucket":
-      return `aws s3 rb s3://${id} --force   # a versioned bucket: delete every object version first if this fails`;
-    case "kms-key":
-      return `aws kms schedule-key-deletion --region ${region} --key-id ${id} --pending-window-in-days 7`;
-    case "log-group":
-      return `aws logs delete-log-group --region ${region} --log-group-name ${id}`;
-    case "stack":
-    case "resource":
-      return `npm run lab -- --cleanup ${id}`;
-  }
-}
-
 export interface AwsSweeperOptions {
   /** How long to wait for instances to terminate before deleting their security group. */
   terminateWaitSeconds?: number;
@@ -92,154 +61,185 @@ export interface AwsSweeperOptions {
 }
 
 export function awsTagSweeper(clients: LabClients, options: AwsSweeperOptions = {}): TagSweeper {
-  const log = options.log ?? (() => undefined);
   return {
     async sweep(stack, hints) {
-      const report: SweepReport = { removed: [], remaining: [] };
-      const item = (kind: LeftoverKind, id: string, reason?: string): Leftover => ({
-        kind,
-        id,
-        region: hints.region,
-        removeWith: removeCommand(kind, id, hints.region),
-        ...(reason ? { reason } : {}),
-      });
-      const attempt = async (kind: LeftoverKind, id: string, action: () => Promise<unknown>) => {
-        try {
-          await action();
-          report.removed.push(item(kind, id));
-          log(`sweep: removed ${kind} ${id}`);
-        } catch (error) {
-          report.remaining.push(item(kind, id, describe(error)));
-          log(`sweep: could not remove ${kind} ${id}: ${describe(error)}`);
-        }
-      };
-      // Each phase stands alone: a lookup that fails is listed (with `--cleanup` to try again)
-      // and the sweep goes on, so one refusal never keeps the paid resources after it alive.
-      const lookupFailed = (what: string, error: unknown) => {
-        report.remaining.push({ ...item("resource", stack, `could not look up ${what}: ${describe(error)}`), id: `${what} tagged ${STACK_TAG}=${stack}` });
-        log(`sweep: could not look up ${what}: ${describe(error)}`);
-      };
-      const tagFilter = { Name: `tag:${STACK_TAG}`, Values: [stack] };
-
-      // Instances: what costs money; terminate, then wait so their security group can go.
-      const instanceIds: string[] = [];
-      try {
-        for await (const page of paginateDescribeInstances(
-          { client: clients.ec2 },
-          { Filters: [tagFilter, { Name: "instance-state-name", Values: ["pending", "running", "stopping", "stopped"] }] },
-        )) {
-          for (const r of page.Reservations ?? []) for (const i of r.Instances ?? []) if (i.InstanceId) instanceIds.push(i.InstanceId);
-        }
-      } catch (error) {
-        lookupFailed("instances", error);
-      }
-      let terminated = false;
-      if (instanceIds.length > 0) {
-        try {
-          await clients.ec2.send(new TerminateInstancesCommand({ InstanceIds: instanceIds }));
-          terminated = true;
-          for (const id of instanceIds) report.removed.push(item("instance", id));
-          log(`sweep: terminating ${instanceIds.join(", ")}`);
-        } catch (error) {
-          for (const id of instanceIds) report.remaining.push(item("instance", id, describe(error)));
-        }
-      }
-
-      // The opt-in KMS key (USD 1 a month) and log group, found through the tagging API: early,
-      // since they cost money, and nothing else depends on them going first or last.
-      try {
-        for await (const page of paginateGetResources(
-          { client: clients.tagging },
-          { TagFilters: [{ Key: STACK_TAG, Values: [stack] }], ResourceTypeFilters: ["kms:key", "logs:log-group"] },
-        )) {
-          for (const { ResourceARN: arn } of page.ResourceTagMappingList ?? []) {
-            const key = arn?.match(/^arn:[^:]+:kms:[^:]*:[^:]*:key\/(.+)$/)?.[1];
-            const group = arn?.match(/^arn:[^:]+:logs:[^:]*:[^:]*:log-group:(.+?)(:\*)?$/)?.[1];
-            if (key) await attempt("kms-key", key, () => scheduleKeyDeletion(clients, key));
-            else if (group) await attempt("log-group", group, () => deleteLogGroup(clients, group));
-          }
-        }
-      } catch (error) {
-        lookupFailed("KMS keys and log groups", error);
-      }
-
-      if (terminated) {
-        try {
-          await waitUntilInstanceTerminated({ client: clients.ec2, maxWaitTime: options.terminateWaitSeconds ?? 300, minDelay: 5 }, { InstanceIds: instanceIds });
-        } catch (error) {
-          log(`sweep: instances not terminated yet: ${describe(error)}`);
-        }
-      }
-      try {
-        const groups = await clients.ec2.send(new DescribeSecurityGroupsCommand({ Filters: [tagFilter] }));
-        for (const g of groups.SecurityGroups ?? []) {
-          const groupId = g.GroupId;
-          if (groupId) await attempt("security-group", groupId, () => clients.ec2.send(new DeleteSecurityGroupCommand({ GroupId: groupId })));
-        }
-      } catch (error) {
-        lookupFailed("security groups", error);
-      }
-
-      // Trails homed in this region that carry the tag (a region holds a handful of trails). An
-      // organization trail, which a member account sees but may not read the tags of, is never
-      // the lab's.
-      try {
-        const trails = await clients.cloudtrail.send(new DescribeTrailsCommand({ includeShadowTrails: false }));
-        const arns = (trails.trailList ?? [])
-          .filter((t) => !t.IsOrganizationTrail)
-          .map((t) => t.TrailARN)
-          .filter((a): a is string => Boolean(a));
-        for (let i = 0; i < arns.length; i += 20) {
-          for (const arn of await taggedTrails(clients, arns.slice(i, i + 20), stack, lookupFailed)) {
-            await attempt("trail", arn, () => clients.cloudtrail.send(new DeleteTrailCommand({ Name: arn })));
-          }
-        }
-      } catch (error) {
-        lookupFailed("trails", error);
-      }
-
-      // Buckets: known names plus those with the generated prefix, deleted only when tagged.
-      const candidates = new Set(hints.bucketNames);
-      for (const prefix of new Set(hints.bucketPrefixes)) {
-        try {
-          for await (const page of paginateListBuckets({ client: clients.s3 }, { Prefix: prefix })) {
-            for (const b of page.Buckets ?? []) if (b.Name) candidates.add(b.Name);
-          }
-        } catch (error) {
-          lookupFailed(`buckets named ${prefix}*`, error);
-        }
-      }
-      for (const bucket of candidates) {
-        let tagged: boolean;
-        try {
-          tagged = await bucketHasTag(clients, bucket, stack);
-        } catch (error) {
-          // Whose bucket it is stays unknown: no `aws s3 rb` for it, only `--cleanup`.
-          lookupFailed(`bucket ${bucket}`, error);
-          continue;
-        }
-        if (tagged) await attempt("bucket", bucket, () => emptyAndDeleteBucket(clients, bucket));
-      }
-      return report;
+      const sweep = new Sweep(clients, stack, hints, options);
+      for (const phase of PHASES) await phase(sweep);
+      return sweep.report;
     },
   };
 }
 
-/** The trails among `arns` that carry the stack's tag; when a batch is refused, each is asked alone. */
-async function taggedTrails(clients: LabClients, arns: string[], stack: string, lookupFailed: (what: string, error: unknown) => void): Promise<string[]> {
-  const ours = (list: { ResourceId?: string; TagsList?: { Key?: string; Value?: string }[] }[] | undefined) =>
-    (list ?? []).filter((r) => r.TagsList?.some((t) => t.Key === STACK_TAG && t.Value === stack)).map((r) => r.ResourceId as string).filter(Boolean);
-  try {
-    return ours((await clients.cloudtrail.send(new ListTagsCommand({ ResourceIdList: arns }))).ResourceTagList);
-  } catch (error) {
-    if (arns.length === 1) {
-      lookupFailed(`trail ${arns[0]}`, error);
-      return [];
+type SweepPhase = (sweep: Sweep) => Promise<void>;
+
+// Instances first: they cost money, and their security group can go only once they are gone. The
+// opt-in KMS key (USD 1 a month) and log group next, since they cost money too and nothing else
+// depends on them going first or last. Then the security groups, once the instances terminated;
+// the trails; and the buckets last, since a live trail keeps writing into its bucket.
+const PHASES: readonly SweepPhase[] = [terminateInstances, removeKeysAndLogGroups, deleteSecurityGroups, deleteTrails, deleteBuckets];
+
+/** One sweep of one stack: what it removed and what remains, and what a later phase waits for. */
+class Sweep {
+  readonly report: SweepReport = { removed: [], remaining: [] };
+  readonly tagFilter: { Name: string; Values: string[] };
+  readonly terminateWaitSeconds: number;
+  readonly log: (line: string) => void;
+  /** The instances this sweep terminated: their security group can go once they are gone. */
+  terminating: string[] = [];
+
+  constructor(
+    readonly clients: LabClients,
+    readonly stack: string,
+    readonly hints: SweepHints,
+    options: AwsSweeperOptions,
+  ) {
+    this.tagFilter = { Name: `tag:${STACK_TAG}`, Values: [stack] };
+    this.terminateWaitSeconds = options.terminateWaitSeconds ?? 300;
+    this.log = options.log ?? (() => undefined);
+  }
+
+  item(kind: LeftoverKind, id: string, reason?: string): Leftover {
+    return leftover(kind, id, this.hints.region, reason);
+  }
+
+  async attempt(kind: LeftoverKind, id: string, action: () => Promise<unknown>): Promise<void> {
+    try {
+      await action();
+      this.report.removed.push(this.item(kind, id));
+      this.log(`sweep: removed ${kind} ${id}`);
+    } catch (error) {
+      this.report.remaining.push(this.item(kind, id, describe(error)));
+      this.log(`sweep: could not remove ${kind} ${id}: ${describe(error)}`);
     }
   }
+
+  /**
+   * One lookup, standing alone: when it fails it is listed (with `--cleanup` to try again) and the
+   * sweep goes on, so one refusal never keeps the paid resources after it alive.
+   */
+  async lookUp<T>(what: string, work: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await work();
+    } catch (error) {
+      this.report.remaining.push({ ...this.item("resource", this.stack, `could not look up ${what}: ${describe(error)}`), id: `${what} tagged ${STACK_TAG}=${this.stack}` });
+      this.log(`sweep: could not look up ${what}: ${describe(error)}`);
+      return undefined;
+    }
+  }
+}
+
+/** Terminates the tagged instances, also those found before a later page of the listing failed. */
+async function terminateInstances(sweep: Sweep): Promise<void> {
+  const ids: string[] = [];
+  await sweep.lookUp("instances", async () => {
+    for await (const page of paginateDescribeInstances(
+      { client: sweep.clients.ec2 },
+      { Filters: [sweep.tagFilter, { Name: "instance-state-name", Values: ["pending", "running", "stopping", "stopped"] }] },
+    )) {
+      for (const r of page.Reservations ?? []) for (const i of r.Instances ?? []) if (i.InstanceId) ids.push(i.InstanceId);
+    }
+  });
+  if (ids.length === 0) return;
+  try {
+    await sweep.clients.ec2.send(new TerminateInstancesCommand({ InstanceIds: ids }));
+    sweep.terminating = ids;
+    for (const id of ids) sweep.report.removed.push(sweep.item("instance", id));
+    sweep.log(`sweep: terminating ${ids.join(", ")}`);
+  } catch (error) {
+    for (const id of ids) sweep.report.remaining.push(sweep.item("instance", id, describe(error)));
+  }
+}
+
+/** The opt-in KMS key and log group, found through the tagging API. */
+async function removeKeysAndLogGroups(sweep: Sweep): Promise<void> {
+  await sweep.lookUp("KMS keys and log groups", async () => {
+    for await (const page of paginateGetResources(
+      { client: sweep.clients.tagging },
+      { TagFilters: [{ Key: STACK_TAG, Values: [sweep.stack] }], ResourceTypeFilters: ["kms:key", "logs:log-group"] },
+    )) {
+      for (const { ResourceARN: arn } of page.ResourceTagMappingList ?? []) {
+        const key = arn?.match(/^arn:[^:]+:kms:[^:]*:[^:]*:key\/(.+)$/)?.[1];
+        const group = arn?.match(/^arn:[^:]+:logs:[^:]*:[^:]*:log-group:(.+?)(:\*)?$/)?.[1];
+        if (key) await sweep.attempt("kms-key", key, () => scheduleKeyDeletion(sweep.clients, key));
+        else if (group) await sweep.attempt("log-group", group, () => deleteLogGroup(sweep.clients, group));
+      }
+    }
+  });
+}
+
+/** The tagged security groups, after waiting (bounded) for the instances in them to terminate. */
+async function deleteSecurityGroups(sweep: Sweep): Promise<void> {
+  if (sweep.terminating.length > 0) {
+    try {
+      await waitUntilInstanceTerminated({ client: sweep.clients.ec2, maxWaitTime: sweep.terminateWaitSeconds, minDelay: 5 }, { InstanceIds: sweep.terminating });
+    } catch (error) {
+      sweep.log(`sweep: instances not terminated yet: ${describe(error)}`);
+    }
+  }
+  await sweep.lookUp("security groups", async () => {
+    const groups = await sweep.clients.ec2.send(new DescribeSecurityGroupsCommand({ Filters: [sweep.tagFilter] }));
+    for (const g of groups.SecurityGroups ?? []) {
+      const groupId = g.GroupId;
+      if (groupId) await sweep.attempt("security-group", groupId, () => sweep.clients.ec2.send(new DeleteSecurityGroupCommand({ GroupId: groupId })));
+    }
+  });
+}
+
+/**
+ * Trails homed in this region that carry the tag (a region holds a handful of trails). An
+ * organization trail, which a member account sees but may not read the tags of, is never the lab's.
+ */
+async function deleteTrails(sweep: Sweep): Promise<void> {
+  await sweep.lookUp("trails", async () => {
+    const trails = await sweep.clients.cloudtrail.send(new DescribeTrailsCommand({ includeShadowTrails: false }));
+    const arns = (trails.trailList ?? [])
+      .filter((t) => !t.IsOrganizationTrail)
+      .map((t) => t.TrailARN)
+      .filter((a): a is string => Boolean(a));
+    for (let i = 0; i < arns.length; i += 20) {
+      for (const arn of await taggedTrails(sweep, arns.slice(i, i + 20))) {
+        await sweep.attempt("trail", arn, () => sweep.clients.cloudtrail.send(new DeleteTrailCommand({ Name: arn })));
+      }
+    }
+  });
+}
+
+/** Buckets: the known names plus those with a generated prefix, deleted only when tagged. */
+async function deleteBuckets(sweep: Sweep): Promise<void> {
+  const candidates = new Set(sweep.hints.bucketNames);
+  for (const prefix of new Set(sweep.hints.bucketPrefixes)) {
+    await sweep.lookUp(`buckets named ${prefix}*`, async () => {
+      for await (const page of paginateListBuckets({ client: sweep.clients.s3 }, { Prefix: prefix })) {
+        for (const b of page.Buckets ?? []) if (b.Name) candidates.add(b.Name);
+      }
+    });
+  }
+  for (const bucket of candidates) {
+    // When its tags cannot be read, whose bucket it is stays unknown: no `aws s3 rb` for it, only `--cleanup`.
+    const tagged = await sweep.lookUp(`bucket ${bucket}`, () => bucketHasTag(sweep.clients, bucket, sweep.stack));
+    if (tagged) await sweep.attempt("bucket", bucket, () => emptyAndDeleteBucket(sweep.clients, bucket));
+  }
+}
+
+/** The trails among `arns` that carry the stack's tag; when a batch is refused, each is asked alone. */
+async function taggedTrails(sweep: Sweep, arns: string[]): Promise<string[]> {
+  if (arns.length === 1) return (await sweep.lookUp(`trail ${arns[0]}`, () => trailsWithTag(sweep, arns))) ?? [];
+  try {
+    return await trailsWithTag(sweep, arns);
+  } catch {
+    // One trail whose tags we may not read refuses the whole batch; asked alone, only it is listed.
+  }
   const found: string[] = [];
-  for (const arn of arns) found.push(...(await taggedTrails(clients, [arn], stack, lookupFailed)));
+  for (const arn of arns) found.push(...(await taggedTrails(sweep, [arn])));
   return found;
+}
+
+async function trailsWithTag(sweep: Sweep, arns: string[]): Promise<string[]> {
+  const tags = await sweep.clients.cloudtrail.send(new ListTagsCommand({ ResourceIdList: arns }));
+  return (tags.ResourceTagList ?? [])
+    .filter((r) => r.TagsList?.some((t) => t.Key === STACK_TAG && t.Value === sweep.stack))
+    .map((r) => r.ResourceId as string)
+    .filter(Boolean);
 }
 
 /** Deletes the key after 7 days, the shortest wait KMS allows; a key already pending deletion is done. */

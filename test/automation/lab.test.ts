@@ -5,7 +5,8 @@ import { expect } from "chai";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { EngineError, MissingToolError, NoCredentialsError, NoDefaultVpcError, PULUMI_INSTALL_HINT, TrailConflictError } from "../../automation/errors";
-import { runCleanup, runLab, uniqueStackName } from "../../automation/lab";
+import { runCleanup, runLab } from "../../automation/lab";
+import { uniqueStackName } from "../../automation/stack-name";
 import { ExitCode } from "../../common/exit-codes";
 import { Fakes, INSTANCE_ID, LOG_KEY, OUTPUTS_TRAIL, evidence, gate, labOptions } from "../support/lab-fakes";
 

@@ -1,16 +1,10 @@
-// Where the lab keeps state (backend.ts), what each run's stack starts from (stack-config.ts),
-// and the wait for IsLogging over CloudTrail's JSON protocol (trail-status.ts).
+// Where the lab keeps state (backend.ts) and what each run's stack starts from (stack-config.ts).
 import { expect } from "chai";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { createLabClients, destroyLabClients } from "../../automation/aws-clients";
 import { chooseBackend, shellPrefix } from "../../automation/backend";
-import { AwsCallError } from "../../common/errors";
-import { TrailNotLoggingInTimeError } from "../../automation/errors";
 import { labSettings, readTemplateConfig } from "../../automation/stack-config";
-import { cloudTrailStatusReader, waitForLogging } from "../../automation/trail-status";
-import { jsonError, startAwsServer } from "../support/aws-query-json-server";
 
 describe("automation/backend", function () {
   let home: string;
@@ -107,51 +101,5 @@ describe("automation/stack-config", function () {
     const template = readTemplateConfig(path.resolve(__dirname, "../.."));
     expect(template.config["trail-lab:trailName"]).to.equal("my-logs-trail");
     expect(template.config["aws:region"]).to.be.a("string");
-  });
-});
-
-describe("automation/trail-status over CloudTrail's JSON protocol", function () {
-  it("waits through TrailNotFound and IsLogging false until the trail logs", async function () {
-    const replies = [jsonError("TrailNotFoundException", "Unknown trail"), { json: true, body: JSON.stringify({ IsLogging: false }) }, { json: true, body: JSON.stringify({ IsLogging: true }) }];
-    const server = await startAwsServer({ GetTrailStatus: () => replies.shift()! });
-    const clients = createLabClients({ region: "eu-west-1", endpoint: server.endpoint, credentials: { accessKeyId: "AKIAEXAMPLE", secretAccessKey: "secret" }, maxAttempts: 1 });
-    const lines: string[] = [];
-    let clock = 0;
-    try {
-      const logging = await waitForLogging(cloudTrailStatusReader(clients), "my-logs-trail", {
-        timeoutMs: 60_000,
-        intervalMs: 1000,
-        sleep: async (ms) => {
-          clock += ms;
-          return Promise.resolve();
-        },
-        now: () => clock,
-        log: (l) => lines.push(l),
-      });
-      expect(logging).to.equal(true);
-      expect(server.requests.map((r) => r.params.Name)).to.deep.equal(['"my-logs-trail"', '"my-logs-trail"', '"my-logs-trail"']);
-      expect(lines).to.deep.equal(["trail my-logs-trail: not visible yet after 0 s, checking again", "trail my-logs-trail: not logging yet after 1 s, checking again"]);
-
-      server.handlers.GetTrailStatus = () => ({ json: true, body: JSON.stringify({ IsLogging: false, LatestDeliveryError: "AccessDenied" }) });
-      const late = await waitForLogging(cloudTrailStatusReader(clients), "my-logs-trail", {
-        timeoutMs: 3000,
-        intervalMs: 1000,
-        sleep: async (ms) => {
-          clock += ms;
-          return Promise.resolve();
-        },
-        now: () => clock,
-        log: () => undefined,
-      }).then(() => null, (e: Error) => e);
-      expect(late).to.be.instanceOf(TrailNotLoggingInTimeError);
-      expect(late?.message).to.contain("AccessDenied");
-
-      server.handlers.GetTrailStatus = () => jsonError("AccessDeniedException", "not authorized");
-      const denied = await cloudTrailStatusReader(clients).status("my-logs-trail").then(() => null, (e: Error) => e);
-      expect(denied).to.be.instanceOf(AwsCallError);
-    } finally {
-      destroyLabClients(clients);
-      await server.close();
-    }
   });
 });

@@ -192,7 +192,9 @@ function up(stack) {
   };
   const waitFile = process.env.FAKE_PULUMI_UP_WAIT_FILE;
   if (!waitFile || !probe) return finish();
-  fs.writeFileSync(path.join(dir, "up.pid"), String(process.pid));
+  // Whole or not at all: a test that reads an empty pid file would signal pid 0, its own process group.
+  fs.writeFileSync(path.join(dir, "up.pid.tmp"), String(process.pid));
+  fs.renameSync(path.join(dir, "up.pid.tmp"), path.join(dir, "up.pid"));
   let sigints = 0;
   process.on("SIGINT", () => {
     sigints++;
