@@ -61,9 +61,3 @@ export function shellPrefix(env: Record<string, string>): string {
     .map(([k, v]) => `${k}=${v === "" ? "''" : v}`)
     .join(" ");
 }
-
-/** A `pulumi <verb>` line a user can paste to act on the lab's stack from a shell, on the same backend. */
-export function pulumiCommand(reach: { shellEnv: Record<string, string>; workDir: string }, verb: string, stack: string): string {
-  const env = shellPrefix(reach.shellEnv);
-  return `${env ? `${env} ` : ""}pulumi ${verb} --cwd ${reach.workDir} --stack ${stack} --yes`;
-}

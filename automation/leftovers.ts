@@ -1,6 +1,6 @@
 // What a run may have left behind, and how a user removes it by hand: the kinds of resources the
 // lab creates, the resources a Pulumi state still holds, and the commands (aws, pulumi, or the
-// lab's own --cleanup) that every listing of leftovers prints.
+// lab's own --cleanup) that every listing of leftovers prints, and the one that lifts a stale lock.
 import { shellPrefix } from "./backend";
 import type { LabEngine, StackState } from "./engine";
 import { PROJECT } from "./stack-config";
@@ -50,7 +50,7 @@ export function leftover(kind: LeftoverKind, id: string, region: string, reason?
  * `pulumi <verb> --cwd <dir> --stack <stack> --yes`, after the environment that reaches the run's
  * backend from a shell (the lab may have chosen the backend and the passphrase itself).
  */
-export function pulumiCommand(verb: "destroy" | "stack rm", stack: string, engine: Pick<LabEngine, "shellEnv" | "workDir">): string {
+export function pulumiCommand(verb: "destroy" | "stack rm" | "cancel", stack: string, engine: Pick<LabEngine, "shellEnv" | "workDir">): string {
   const env = shellPrefix(engine.shellEnv);
   return `${env ? `${env} ` : ""}pulumi ${verb} --cwd ${engine.workDir} --stack ${stack} --yes`;
 }

@@ -9,8 +9,8 @@ import {
   type Deployment,
   type Stack,
 } from "@pulumi/pulumi/automation";
-import { pulumiCommand } from "./backend";
 import { EngineFailures, type EngineFailure } from "./engine-failures";
+import { pulumiCommand } from "./leftovers";
 import type { ConfigValue, LabEngine, LabStack, StackState } from "./engine";
 import { EngineError, StackLockedError, UpFailedError } from "./errors";
 import { PROJECT } from "./stack-config";
@@ -61,13 +61,10 @@ function hintFor(output: string): string | undefined {
 }
 
 /** Where a user's shell reaches the same stacks: the backend environment and the project folder. */
-interface Reach {
-  shellEnv: Record<string, string>;
-  workDir: string;
-}
+type Reach = Pick<LabEngine, "shellEnv" | "workDir">;
 
 function locked(reach: Reach, stack: string, error: ConcurrentUpdateError): StackLockedError {
-  return new StackLockedError(stack, error.message, pulumiCommand(reach, "cancel", stack));
+  return new StackLockedError(stack, error.message, pulumiCommand("cancel", stack, reach));
 }
 
 function translate(reach: Reach, command: string, stack: string, error: unknown, failures: EngineFailure[] = []): Error {
