@@ -116,6 +116,13 @@ export class InterruptedError extends TrailLabError {
   }
 }
 
+/** `npm run report` was given a file that cannot be read, is not JSON, or does not fit the LabReport type. */
+export class EvidenceFileError extends TrailLabError {
+  constructor(readonly file: string, readonly problem: string) {
+    super(`${file} is not a lab run's evidence: ${problem}. Pass the evidence.json a lab run wrote under lab-runs/<stack>/.`, ExitCode.Usage);
+  }
+}
+
 function tail(output: string, lines = 15): string {
   const all = output.trimEnd().split("\n");
   return all.slice(-lines).join("\n");

@@ -4,8 +4,11 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { REPORT_FILE, type LabReport } from "../evidence";
+import { TrailLabError } from "../../common/errors";
 import { ExitCode } from "../../common/exit-codes";
+import { EvidenceFileError } from "../errors";
+import { REPORT_FILE, type LabReport } from "../evidence";
+import { evidenceProblem } from "./evidence-check";
 import { renderReportHtml } from "./html";
 
 export const USAGE = "usage: npm run -s report -- <lab-runs/<stack>/evidence.json> [--out <file.html>]\n";
@@ -25,10 +28,15 @@ function readEvidence(file: string): LabReport {
   } catch (error) {
     throw new Error(`Cannot read ${file}: ${(error as Error).message}. Pass the evidence.json a lab run wrote under lab-runs/<stack>/.`);
   }
-  const parsed = JSON.parse(text) as Partial<LabReport> | null;
-  if (!parsed || typeof parsed !== "object" || typeof parsed.stack !== "string" || typeof parsed.startedAt !== "string" || !parsed.timings) {
-    throw new Error(`${file} is not a lab run's evidence (no stack, startedAt or timings). Pass the evidence.json a lab run wrote under lab-runs/<stack>/.`);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new EvidenceFileError(file, `not JSON (${(error as Error).message})`);
   }
+  // Checked before anything renders it: the page trusts the types of what it shows.
+  const problem = evidenceProblem(parsed);
+  if (problem) throw new EvidenceFileError(file, problem);
   return parsed as LabReport;
 }
 
@@ -47,7 +55,7 @@ export function main(argv: string[], io: { stdout: (t: string) => void; stderr: 
     return ExitCode.Ok;
   } catch (error) {
     io.stderr(`${error instanceof Error ? error.message : String(error)}\n`);
-    return ExitCode.Usage;
+    return error instanceof TrailLabError ? error.exitCode : ExitCode.Usage;
   }
 }
 

@@ -33,7 +33,12 @@ const STYLE = `
   ul { margin: 4px 0; padding-left: 20px; }
 `;
 
-const badge = (text: string, kind: "ok" | "bad" | "none", extra = "") => `<span class="badge ${kind}${extra ? ` ${extra}` : ""}">${escapeHtml(text)}</span>`;
+/** `name="value"` with the value escaped: no attribute value is ever written unescaped. */
+export function attr(name: string, value: string): string {
+  return `${name}="${escapeHtml(value)}"`;
+}
+
+const badge = (text: string, kind: "ok" | "bad" | "none", extra = "") => `<span ${attr("class", `badge ${kind}${extra ? ` ${extra}` : ""}`)}>${escapeHtml(text)}</span>`;
 const orDash = (value: unknown) => (value === null || value === undefined || value === "" ? "—" : escapeHtml(value));
 const definitions = (rows: [string, string][]) => `<dl>${rows.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${v}</dd>`).join("")}</dl>`;
 

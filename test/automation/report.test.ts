@@ -49,6 +49,17 @@ describe("automation/report: the evidence report's HTML", () => {
     expect(all.filter((e) => e.tagName === "pre")).to.have.length(evidence.posture!.controls.length + 1);
   });
 
+  it("escapes every attribute: a posture status from a tampered evidence.json cannot leave its class attribute", () => {
+    const tampered = labEvidence();
+    const injected = `fail"><meta http-equiv="refresh" content="0;url=http://127.0.0.1:9/"><form action="http://127.0.0.1:9/"><b class="`;
+    tampered.posture!.controls[1].status = injected as "fail";
+    const doc = parse(renderReportHtml(tampered));
+    const found = [...elements(doc)];
+    expect(found.filter((e) => e.tagName === "meta").map((e) => e.attrs.map((a) => a.name).join(","))).to.deep.equal(["charset", "http-equiv,content", "name,content"]);
+    expect(found.filter((e) => ["form", "b"].includes(e.tagName))).to.deep.equal([]);
+    expect(text(doc)).not.to.include(injected);
+  });
+
   it("shows the timeline in order with its times, the event id, the S3 key, and each control's id and status", () => {
     const rows = all.filter((e) => e.tagName === "tr").map((tr) => tr.childNodes.filter((c): c is T.Element => "tagName" in c).map((td) => text(td).trim()));
     const steps = rows.filter((r) => r.length === 4 && r[0] !== "Step");
@@ -137,6 +148,30 @@ describe("automation/report: the evidence report's HTML", () => {
       expect(foreign.code).to.equal(2);
       expect(foreign.stderr).to.include("is not a lab run's evidence");
       expect((await report([])).code).to.equal(2);
+    });
+
+    it("exits 2 on evidence whose types are wrong, naming the field instead of crashing on it, and writes no page", async () => {
+      const cases: [string, (e: any) => void, string][] = [
+        ["status.json", (e) => (e.posture.controls[0].status = 42), "posture.controls[0].status is number 42, expected one of pass, fail, n/a"],
+        ["mode.json", (e) => (e.cleanup.mode = "gone"), 'cleanup.mode is "gone", expected one of destroy, kept'],
+        ["time.json", (e) => (e.timings.verify.endedAt = "yesterday"), 'timings.verify.endedAt is "yesterday", expected an ISO-8601 instant'],
+        ["key.json", (e) => (e.verify.s3.key = { $gt: "" }), "verify.s3.key is an object, expected a string"],
+      ];
+      for (const [name, tamper, problem] of cases) {
+        const evidence: any = labEvidence();
+        tamper(evidence);
+        const file = path.join(dir, name);
+        fs.writeFileSync(file, JSON.stringify(evidence));
+        const out = path.join(dir, `${name}.html`);
+        const result = await report([file, "--out", out]);
+        expect(result.code, name).to.equal(2);
+        expect(result.stderr, name).to.equal(`${file} is not a lab run's evidence: ${problem}. Pass the evidence.json a lab run wrote under lab-runs/<stack>/.\n`);
+        expect(fs.existsSync(out), name).to.equal(false);
+      }
+      fs.writeFileSync(path.join(dir, "broken.json"), "{\"stack\": ");
+      const broken = await report([path.join(dir, "broken.json")]);
+      expect(broken.code).to.equal(2);
+      expect(broken.stderr).to.match(/broken\.json is not a lab run's evidence: not JSON \(.+\)\. Pass/);
     });
   });
 });
