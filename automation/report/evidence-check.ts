@@ -2,7 +2,7 @@
 // file that may be old, foreign or tampered with, so every field the page reads is checked for its
 // type and, where the type is a set of words (a control's status, cleanup's mode), for its word.
 // Fields added after the first lab runs are optional, so evidence of any release still renders.
-import { anything, arrayOf, boolean, instant, nullable, number, object, oneOf, optional, recordOf, string, type Shape } from "./shape";
+import { anything, arrayOf, boolean, instant, matching, nullable, number, object, oneOf, optional, recordOf, string, type Shape } from "./shape";
 
 const text = nullable(string);
 
@@ -22,13 +22,14 @@ const s3 = object({
   key: text,
   eventId: text,
   eventTime: text,
+  foundAt: optional(nullable(instant)),
   objectsScanned: number,
   bytesScanned: number,
   bytesDownloaded: number,
   skipped: arrayOf(object({ key: string, reason: string })),
 });
 
-const eventHistory = object({ found: boolean, eventId: text, eventTime: text });
+const eventHistory = object({ found: boolean, eventId: text, eventTime: text, username: optional(text), foundAt: optional(nullable(instant)) });
 
 const verify = object({
   verified: boolean,
@@ -46,9 +47,70 @@ const control = object({
   status: oneOf("pass", "fail", "n/a"),
   evidence: recordOf(anything),
   fix: text,
+  severity: optional(oneOf("critical", "high", "medium", "low")),
+  cis: optional(object({ "v1.4.0": text, "v3.0.0": text })),
+  resource: optional(object({ type: string, arn: string, region: text })),
+  remediationUrl: optional(matching(/^https:\/\/docs\.aws\.amazon\.com\/console\/securityhub\/[A-Za-z0-9]+\.\d+\/remediation$/, "a Security Hub remediation URL")),
 });
 
-const posture = object({ controls: arrayOf(control) });
+const flag = nullable(boolean);
+
+const trailFacts = object({
+  name: string,
+  arn: string,
+  homeRegion: text,
+  isMultiRegionTrail: boolean,
+  isOrganizationTrail: boolean,
+  includeGlobalServiceEvents: flag,
+  logFileValidationEnabled: flag,
+  kmsKeyId: text,
+  cloudWatchLogsLogGroupArn: text,
+  s3BucketName: string,
+  s3KeyPrefix: text,
+  isLogging: boolean,
+  latestDeliveryTime: text,
+  latestDeliveryError: text,
+  eventSelectors: nullable(arrayOf(recordOf(anything))),
+  advancedEventSelectors: nullable(arrayOf(recordOf(anything))),
+  managementEvents: object({ read: boolean, write: boolean, gap: text }),
+});
+
+const bucketFacts = object({
+  name: string,
+  arn: string,
+  region: text,
+  publicAccessBlock: nullable(object({ BlockPublicAcls: flag, IgnorePublicAcls: flag, BlockPublicPolicy: flag, RestrictPublicBuckets: flag })),
+  encryption: nullable(arrayOf(object({ SSEAlgorithm: text, KMSMasterKeyID: text, BucketKeyEnabled: flag }))),
+  ownership: text,
+  versioning: text,
+  lifecycle: nullable(arrayOf(object({ id: text, status: text, expirationDays: nullable(number), noncurrentDays: nullable(number) }))),
+  policy: text,
+  policyIsPublic: flag,
+  logging: nullable(object({ targetBucket: string, targetPrefix: string })),
+});
+
+const posture = object({
+  controls: arrayOf(control),
+  facts: optional(object({ trail: trailFacts, bucket: bucketFacts })),
+  checkedAt: optional(instant),
+});
+
+const instance = object({
+  instanceId: string,
+  readAt: instant,
+  found: boolean,
+  state: text,
+  instanceType: text,
+  name: text,
+  imageId: text,
+  subnetId: text,
+  vpcId: text,
+  availabilityZone: text,
+  publicIpAddress: text,
+  privateIpAddress: text,
+  httpTokens: text,
+  launchTime: text,
+});
 
 const integrityResult = object({
   valid: boolean,
@@ -92,6 +154,9 @@ export const LAB_REPORT: Shape = object({
   posture: optional(nullable(posture)),
   integrity: optional(integrity),
   rawObject: text,
+  rawObjectBytes: optional(nullable(number)),
+  rawObjectSha256: optional(nullable(matching(/^[0-9a-f]{64}$/, "a SHA-256 in hex"))),
+  instance: optional(nullable(object({ atVerify: nullable(instance), atCleanup: nullable(instance) }))),
   evidenceFile: optional(text),
   timings: recordOf(timing),
   cleanup: nullable(cleanup),

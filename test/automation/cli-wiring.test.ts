@@ -58,7 +58,7 @@ describe("automation/cli: the real wiring, end to end on stand-ins", function ()
         },
         copyLogObject: async (request) => {
           fs.writeFileSync(request.file, "raw");
-          return Promise.resolve();
+          return Promise.resolve({ bytes: 3, sha256: "a59b4f8dbcb6e3a8e77f5cbbf3bf2c1a4e2d7d9b6c45ae1a1cb03a2f4c9d1e23" });
         },
         integrity: () => Promise.reject(new Error("the lab checks integrity only with --wait-digest")),
         posture: () => Promise.resolve({ controls: [] }),

@@ -1,6 +1,7 @@
 // A recording fake of everything the lab cycle touches (engine, stack, AWS services, verifier,
 // sweeper, signals, clock), sharing one event list so tests can assert the order of phases.
 /* eslint-disable @typescript-eslint/require-await, @typescript-eslint/no-this-alias -- fakes implement async interfaces without awaiting, and their object literals close over the Fakes instance */
+import { createHash } from "node:crypto";
 import { EventEmitter } from "node:events";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -29,9 +30,11 @@ export function evidence(verified: boolean): LabVerifyEvidence {
     verified,
     trail: { name: "my-logs-trail", arn: OUTPUTS_TRAIL.trailArn, isLogging: true, bucket: OUTPUTS_TRAIL.bucketName, prefix: null, latestDeliveryTime: "2026-11-25T22:35:10.000Z", latestDeliveryError: null },
     s3: verified
-      ? { bucket: OUTPUTS_TRAIL.bucketName, found: true, key: LOG_KEY, eventId: "0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0", eventTime: "2026-11-25T22:31:02Z", objectsScanned: 3, bytesScanned: 48213, bytesDownloaded: 9120, skipped: [] }
-      : { bucket: OUTPUTS_TRAIL.bucketName, found: false, key: null, eventId: null, eventTime: null, objectsScanned: 7, bytesScanned: 90210, bytesDownloaded: 20111, skipped: [] },
-    eventHistory: { found: verified, eventId: verified ? "0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0" : null, eventTime: verified ? "2026-11-25T22:31:02Z" : null },
+      ? { bucket: OUTPUTS_TRAIL.bucketName, found: true, key: LOG_KEY, eventId: "0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0", eventTime: "2026-11-25T22:31:02Z", foundAt: "2026-11-25T22:36:40.000Z", objectsScanned: 3, bytesScanned: 48213, bytesDownloaded: 9120, skipped: [] }
+      : { bucket: OUTPUTS_TRAIL.bucketName, found: false, key: null, eventId: null, eventTime: null, foundAt: null, objectsScanned: 7, bytesScanned: 90210, bytesDownloaded: 20111, skipped: [] },
+    eventHistory: verified
+      ? { found: true, eventId: "0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0", eventTime: "2026-11-25T22:31:02Z", username: "lab-session", foundAt: "2026-11-25T22:36:41.000Z" }
+      : { found: false, eventId: null, eventTime: null, username: null, foundAt: null },
     event: verified
       ? { eventName: "RunInstances", eventTime: "2026-11-25T22:31:02Z", eventID: "0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0", responseElements: { instancesSet: { items: [{ instanceId: INSTANCE_ID }] } } }
       : null,
@@ -42,12 +45,45 @@ export function evidence(verified: boolean): LabVerifyEvidence {
 
 /** What verify's integrity check answers: all valid, or one log missing. */
 /** Posture as the lab's default stack gets it: the two controls it does not pay for fail. */
+const onTrail = { type: "AWS::CloudTrail::Trail" as const, arn: OUTPUTS_TRAIL.trailArn, region: "eu-west-1" };
+const securityHub = (id: string) => `https://docs.aws.amazon.com/console/securityhub/${id}/remediation`;
 export const POSTURE: PostureReport = {
   controls: [
-    { id: "CloudTrail.1", title: "CloudTrail should be enabled and configured with at least one multi-Region trail that includes read and write management events", status: "pass", evidence: { IsMultiRegionTrail: true }, fix: null },
-    { id: "CloudTrail.2", title: "CloudTrail should have encryption at-rest enabled", status: "fail", evidence: { KmsKeyId: null }, fix: "Encrypt the log files with a KMS key." },
-    { id: "CloudTrail.5", title: "CloudTrail trails should be integrated with Amazon CloudWatch Logs", status: "fail", evidence: { CloudWatchLogsLogGroupArn: null }, fix: "Deliver to CloudWatch Logs." },
+    {
+      id: "CloudTrail.1",
+      title: "CloudTrail should be enabled and configured with at least one multi-Region trail that includes read and write management events",
+      status: "pass",
+      evidence: { IsMultiRegionTrail: true },
+      fix: null,
+      severity: "high",
+      cis: { "v1.4.0": "3.1", "v3.0.0": "3.1" },
+      resource: onTrail,
+      remediationUrl: securityHub("CloudTrail.1"),
+    },
+    {
+      id: "CloudTrail.2",
+      title: "CloudTrail should have encryption at-rest enabled",
+      status: "fail",
+      evidence: { KmsKeyId: null },
+      fix: "Encrypt the log files with a KMS key.",
+      severity: "medium",
+      cis: { "v1.4.0": "3.7", "v3.0.0": "3.5" },
+      resource: onTrail,
+      remediationUrl: securityHub("CloudTrail.2"),
+    },
+    {
+      id: "CloudTrail.5",
+      title: "CloudTrail trails should be integrated with Amazon CloudWatch Logs",
+      status: "fail",
+      evidence: { CloudWatchLogsLogGroupArn: null },
+      fix: "Deliver to CloudWatch Logs.",
+      severity: "low",
+      cis: { "v1.4.0": "3.4", "v3.0.0": null },
+      resource: onTrail,
+      remediationUrl: securityHub("CloudTrail.5"),
+    },
   ],
+  checkedAt: "2026-11-25T22:37:05.000Z",
 };
 
 export function integrityResult(valid: boolean): IntegrityResult {
@@ -248,7 +284,9 @@ export class Fakes {
           f.events.push("copy");
           if (b.copyFails) throw new Error("AccessDenied");
           fs.mkdirSync(path.dirname(request.file), { recursive: true });
-          fs.writeFileSync(request.file, Buffer.from([0x1f, 0x8b, 0x08, 0x00]));
+          const raw = Buffer.from([0x1f, 0x8b, 0x08, 0x00]);
+          fs.writeFileSync(request.file, raw);
+          return { bytes: raw.length, sha256: createHash("sha256").update(raw).digest("hex") };
         },
       },
       close() {

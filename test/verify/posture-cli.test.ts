@@ -27,11 +27,11 @@ describe("verify: the --posture command", function () {
 
   const cli = (args: string[], viaNpm = false) => runVerifyCli(args, { s3: s3.endpoint, cloudTrail: ct.endpoint }, viaNpm);
 
-  it("prints exactly { controls: [...] } through npm run -s verify -- --posture --json, and exits 1 for the two unpaid controls", async () => {
+  it("prints exactly { controls, facts, checkedAt } through npm run -s verify -- --posture --json, and exits 1 for the two unpaid controls", async () => {
     const { code, stdout, stderr } = await cli(["--trail", world.trail.name, "--posture", "--json"], true);
     expect(code, stderr).to.equal(1);
     const report = JSON.parse(stdout);
-    expect(Object.keys(report)).to.deep.equal(["controls"]);
+    expect(Object.keys(report)).to.deep.equal(["controls", "facts", "checkedAt"]);
     expect(report.controls.filter((c: { status: string }) => c.status === "fail").map((c: { id: string }) => c.id)).to.deep.equal(["CloudTrail.2", "CloudTrail.5"]);
     expect(report.controls.find((c: { id: string }) => c.id === "S3.5").title).to.equal("S3 general purpose buckets should require requests to use SSL");
   });
