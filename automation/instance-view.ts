@@ -80,7 +80,7 @@ export async function readInstance(ec2: EC2Client, instanceId: string, options: 
     return viewOf(instanceId, new Date(now()).toISOString(), instance);
   } catch (error) {
     if (awsErrorCode(error) === "InvalidInstanceID.NotFound") return viewOf(instanceId, new Date(now()).toISOString(), undefined);
-    if (timeout.aborted && !options.signal?.aborted) throw new InstanceReadError(instanceId, `no answer within ${Math.round(timeoutMs / 1000)} s`, error);
+    if (timeout.aborted && !options.signal?.aborted) throw new InstanceReadError(instanceId, `no answer within ${timeoutMs / 1000} s`, error);
     if (options.signal?.aborted) throw error;
     throw new InstanceReadError(instanceId, `${awsErrorCode(error)}: ${error instanceof Error ? error.message : String(error)}`, error);
   }

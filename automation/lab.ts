@@ -8,6 +8,7 @@ import { cleanUp, keptReport, sweepOnly, type CleanupContext } from "./cleanup";
 import type { ConfigValue, LabEngine, LabStack } from "./engine";
 import { TrailLabError, describe } from "../common/errors";
 import { EngineError, InterruptedError, NoRegionError, labUsageError } from "./errors";
+import type { InstanceView } from "./instance-view";
 import type { LabReport } from "./evidence";
 import { REPORT_FILE, labIntegrity, newReport, runDir, writeEvidence } from "./evidence";
 import type { Identity } from "./preflight";
@@ -31,6 +32,8 @@ export interface LabServices {
   trailStatus: TrailStatusReader;
   sweeper: TagSweeper;
   verifier: LabVerifier;
+  /** The probe as EC2 describes it (automation/instance-view.ts), for the evidence. */
+  describeInstance(instanceId: string, signal: AbortSignal): Promise<InstanceView>;
   close(): void;
 }
 

@@ -8,6 +8,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import type { ConfigValue, LabEngine, LabStack, PendingOperation, StackState } from "../../automation/engine";
 import { EngineError, UpFailedError } from "../../automation/errors";
+import type { InstanceView } from "../../automation/instance-view";
 import type { LabDeps, LabOptions, LabServices } from "../../automation/lab";
 import type { SweepReport } from "../../automation/sweep";
 import type { LabIntegrityRequest, LabVerifyEvidence, LabVerifyRequest } from "../../automation/verifier";
@@ -126,6 +127,29 @@ export interface FakeBehaviour {
   cliMissing?: Error;
   sweep?: SweepReport;
   copyFails?: boolean;
+  /** EC2's answer for the probe; running while the stack holds it, terminated after, by default. */
+  describeInstance?: (instanceId: string) => Promise<InstanceView>;
+}
+
+/** The probe as EC2 describes it in `state`. */
+export function instanceView(instanceId: string, readAt: string, state: string): InstanceView {
+  const gone = state === "terminated";
+  return {
+    instanceId,
+    readAt,
+    found: true,
+    state,
+    instanceType: "t3.micro",
+    name: "test",
+    imageId: "ami-0abcdef1234567890",
+    subnetId: gone ? null : "subnet-0a1b2c3d4e5f60718",
+    vpcId: gone ? null : "vpc-0f1e2d3c4b5a69788",
+    availabilityZone: "eu-west-1a",
+    publicIpAddress: null,
+    privateIpAddress: gone ? null : "172.31.20.17",
+    httpTokens: "required",
+    launchTime: "2026-11-25T22:31:02.000Z",
+  };
 }
 
 export class Fakes {
@@ -288,6 +312,12 @@ export class Fakes {
           fs.writeFileSync(request.file, raw);
           return { bytes: raw.length, sha256: createHash("sha256").update(raw).digest("hex") };
         },
+      },
+      async describeInstance(instanceId) {
+        f.events.push(`describe ${instanceId}`);
+        if (b.describeInstance) return b.describeInstance(instanceId);
+        const gone = f.resources.every((r) => r.id !== instanceId);
+        return instanceView(instanceId, new Date(f.clock).toISOString(), gone ? "terminated" : "running");
       },
       close() {
         f.events.push("close");
