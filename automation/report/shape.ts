@@ -86,3 +86,27 @@ export function object(fields: Record<string, Shape>): Shape {
     return null;
   };
 }
+
+/** An object with exactly these fields, each present unless optional(): a field not named is an error. */
+export function exact(fields: Record<string, Shape>): Shape {
+  const open = object(fields);
+  return (v, p) => {
+    const problem = open(v, p);
+    if (problem) return problem;
+    const extra = Object.keys(v as Record<string, unknown>).find((key) => !(key in fields));
+    return extra === undefined ? null : `${p ? `${p}.` : ""}${extra} is not a field of this object`;
+  };
+}
+
+/** A value that fits every one of `shapes` (a type and a rule between fields, say). */
+export function allOf(...shapes: Shape[]): Shape {
+  return (v, p) => {
+    for (const shape of shapes) {
+      const problem = shape(v, p);
+      if (problem) return problem;
+    }
+    return null;
+  };
+}
+
+export const integer: Shape = (v, p) => (Number.isSafeInteger(v) ? null : `${p} is ${describeValue(v)}, expected an integer`);
