@@ -209,17 +209,19 @@ export function labEvidence({ hostile = false, outcome = "verified" }: { hostile
     report.error = { name: "UpFailedError", message: "pulumi up (probe) failed; the stack will be destroyed.\n  aws:ec2:Instance probe-instance creating failed: UnauthorizedOperation: You are not authorized to perform this operation.", exitCode: 3 };
   }
   if (outcome === "cleanup-failed") {
+    // Destroy failed four times on the instance; the trail and buckets went, the instance did not.
+    const terminate = `aws ec2 terminate-instances --region ${REGION} --instance-ids ${instanceId}`;
     report.exitCode = 4;
     report.cleanup = {
       ...report.cleanup!,
       destroyAttempts: 4,
       destroyed: false,
       stackRemoved: false,
+      sweep: { removed: [], remaining: [] },
       complete: false,
-      leftovers: [{ kind: "instance", id: instanceId, region: REGION, removeWith: `aws ec2 terminate-instances --region ${REGION} --instance-ids ${instanceId}`, reason: "TerminateInstances: UnauthorizedOperation" }],
-      commands: [`npm run lab -- --cleanup ${STACK}`, `aws ec2 terminate-instances --region ${REGION} --instance-ids ${instanceId}`],
+      leftovers: [{ kind: "instance", id: instanceId, region: REGION, removeWith: terminate }],
+      commands: [`npm run lab -- --cleanup ${STACK}`, `PULUMI_BACKEND_URL=file://.pulumi-state pulumi destroy --cwd . --stack ${STACK} --yes`, terminate],
     };
-    report.error = { name: "EngineError", message: "pulumi destroy failed: deleting EC2 Instance: UnauthorizedOperation", exitCode: 3 };
   }
   return report;
 }

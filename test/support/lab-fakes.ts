@@ -22,6 +22,10 @@ export const OUTPUTS_TRAIL = {
   region: "eu-west-1",
   accountId: "123456789012",
   logPrefix: "AWSLogs/123456789012/CloudTrail/",
+  accessLogBucketName: null,
+  // The default stack leaves both paid switches off (infra's outputs are null then).
+  kmsKeyArn: null,
+  logGroupName: null,
 };
 export const INSTANCE_ID = "i-0fa1e2d3c4b5a6978";
 export const LOG_KEY = "AWSLogs/123456789012/CloudTrail/eu-west-1/2026/11/25/123456789012_CloudTrail_eu-west-1_20261125T2235Z_Ab12Cd34Ef56Gh78.json.gz";

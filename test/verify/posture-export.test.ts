@@ -12,28 +12,8 @@ import { deployWorld, type DeployedWorld } from "../support/deployed-world";
 import { COMPLIANCE_FINDING, RESOURCE_UID } from "../support/ocsf-compliance-finding";
 import { startS3Server, type LocalS3 } from "../support/s3-server";
 import { runVerifyCli } from "../support/verify-cli";
+import { parseCsv } from "../support/csv";
 import { labEvidence } from "../support/lab-evidence";
-
-/** RFC 4180: quoted fields may hold commas, doubled quotes and line breaks; records end in CRLF. */
-export function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = "";
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') (field += '"'), i++;
-      else if (ch === '"') quoted = false;
-      else field += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ",") row.push(field), (field = "");
-    else if (ch === "\r" && text[i + 1] === "\n") row.push(field), rows.push(row), (row = []), (field = ""), i++;
-    else field += ch;
-  }
-  expect(field, "the last record ends in CRLF").to.equal("");
-  return rows;
-}
 
 const context: FindingsContext = { time: "2026-11-25T21:25:17.000Z", account: "123456789012", region: "us-east-1", product: { name: "trail-lab", version: "0.1.0" } };
 
