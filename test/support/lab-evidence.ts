@@ -7,10 +7,10 @@
 import { createHash } from "node:crypto";
 import { gzipSync } from "node:zlib";
 import type { LabReport } from "../../automation/evidence";
-import type { InstanceView } from "../../automation/instance-view";
 import { judgeControls, type PostureFacts } from "../../verify/posture/controls";
 import { judgedFacts } from "../../verify/posture/facts";
 import { FixtureFactory } from "./cloudtrail-fixtures";
+import { instanceView } from "./lab-fakes";
 
 export const HOSTILE_AGENT = `<script>document.title="pwned";fetch("http://127.0.0.1:9/x")</script><img src="http://127.0.0.1:9/y.png">`;
 export const HOSTILE_SID = `</pre><script>alert(1)</script>`;
@@ -89,27 +89,6 @@ function defaultStackFacts(bucket: string, accessLogBucket: string, trailArn: st
   };
 }
 
-function instanceView(instanceId: string, readAt: string, state: string, launchTime: string, name: string): InstanceView {
-  const gone = state === "terminated";
-  return {
-    instanceId,
-    readAt,
-    found: true,
-    state,
-    instanceType: "t3.micro",
-    name,
-    imageId: "ami-0abcdef1234567890",
-    // EC2 drops the network of a terminated instance from its description.
-    subnetId: gone ? null : "subnet-0a1b2c3d4e5f60718",
-    vpcId: gone ? null : "vpc-0f1e2d3c4b5a69788",
-    availabilityZone: "us-east-1a",
-    publicIpAddress: null,
-    privateIpAddress: gone ? null : "172.31.20.17",
-    httpTokens: "required",
-    launchTime,
-  };
-}
-
 /** The matched log file as CloudTrail delivered it, for a copy in lab-runs/ whose hash the evidence names. */
 export function rawLogFile(evidence: LabReport): Buffer {
   return gzipSync(JSON.stringify({ Records: evidence.verify?.event ? [evidence.verify.event] : [] }));
@@ -174,8 +153,8 @@ export function labEvidence({ hostile = false, outcome = "verified" }: { hostile
     instance: upFailed
       ? null
       : {
-          atVerify: instanceView(instanceId, at(611), "running", record.eventTime, name),
-          atCleanup: instanceView(instanceId, at(901), outcome === "cleanup-failed" ? "running" : "terminated", record.eventTime, name),
+          atVerify: instanceView(instanceId, at(611), "running", { name, availabilityZone: "us-east-1a", launchTime: new Date(record.eventTime).toISOString() }),
+          atCleanup: instanceView(instanceId, at(901), outcome === "cleanup-failed" ? "running" : "terminated", { name, availabilityZone: "us-east-1a", launchTime: new Date(record.eventTime).toISOString() }),
         },
     evidenceFile: `lab-runs/${STACK}/evidence.json`,
     timings: upFailed

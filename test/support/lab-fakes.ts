@@ -135,8 +135,8 @@ export interface FakeBehaviour {
   describeInstance?: (instanceId: string) => Promise<InstanceView>;
 }
 
-/** The probe as EC2 describes it in `state`. */
-export function instanceView(instanceId: string, readAt: string, state: string): InstanceView {
+/** The probe as EC2 describes it in `state`; EC2 drops the network of a terminated instance from its description. */
+export function instanceView(instanceId: string, readAt: string, state: string, overrides: Partial<InstanceView> = {}): InstanceView {
   const gone = state === "terminated";
   return {
     instanceId,
@@ -153,6 +153,7 @@ export function instanceView(instanceId: string, readAt: string, state: string):
     privateIpAddress: gone ? null : "172.31.20.17",
     httpTokens: "required",
     launchTime: "2026-11-25T22:31:02.000Z",
+    ...overrides,
   };
 }
 
