@@ -85,3 +85,16 @@ export async function readInstance(ec2: EC2Client, instanceId: string, options: 
     throw new InstanceReadError(instanceId, `${awsErrorCode(error)}: ${error instanceof Error ? error.message : String(error)}`, error);
   }
 }
+
+/**
+ * The probe for the evidence: what `read` answers, or null with a warning when it fails, since a
+ * view of the instance never decides a run. A read cut short by the run's own stop is no warning.
+ */
+export async function instanceForEvidence(read: () => Promise<InstanceView>, warnings: string[], signal?: AbortSignal): Promise<InstanceView | null> {
+  try {
+    return await read();
+  } catch (error) {
+    if (!signal?.aborted) warnings.push(error instanceof Error ? error.message : String(error));
+    return null;
+  }
+}

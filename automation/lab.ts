@@ -8,7 +8,7 @@ import { cleanUp, keptReport, sweepOnly, type CleanupContext } from "./cleanup";
 import type { ConfigValue, LabEngine, LabStack } from "./engine";
 import { TrailLabError, describe } from "../common/errors";
 import { EngineError, InterruptedError, NoRegionError, labUsageError } from "./errors";
-import type { InstanceView } from "./instance-view";
+import { instanceForEvidence, type InstanceView } from "./instance-view";
 import type { LabReport } from "./evidence";
 import { REPORT_FILE, labIntegrity, newReport, runDir, writeEvidence } from "./evidence";
 import type { Identity } from "./preflight";
@@ -325,11 +325,17 @@ export async function runLab(options: LabOptions, deps: LabDeps): Promise<LabRep
         const file = path.join(runDir(deps.projectDir, stackName), path.posix.basename(key));
         try {
           fs.mkdirSync(path.dirname(file), { recursive: true });
-          await svc.verifier.copyLogObject({ bucket, key, file, region: settings.region as string });
+          const copy = await svc.verifier.copyLogObject({ bucket, key, file, region: settings.region as string });
           report.rawObject = file;
+          report.rawObjectBytes = copy.bytes;
+          report.rawObjectSha256 = copy.sha256;
         } catch (error) {
           report.warnings.push(`Could not copy the matched log object s3://${bucket}/${key}: ${describe(error)}`);
         }
+      }
+      if (instanceId) {
+        const atVerify = await instanceForEvidence(() => svc.describeInstance(instanceId, stopSignal), report.warnings, stopSignal);
+        report.instance = { atVerify, atCleanup: null };
       }
       if (options.waitDigest && evidence.verified && key) {
         const waitMs = options.digestWaitMs ?? LAB_DEFAULTS.digestWaitMs;
@@ -380,6 +386,11 @@ export async function runLab(options: LabOptions, deps: LabDeps): Promise<LabRep
           ...cleanupPolicy(svc, engine, interruption, options, deps),
         }),
       );
+    }
+    // The probe once cleanup is done: terminated, or still there (and costing) when it is not.
+    const probe = str(report.outputs?.instanceId);
+    if (probe && report.instance) {
+      report.instance.atCleanup = await instanceForEvidence(() => svc.describeInstance(probe, interruption.giveUp.signal), report.warnings, interruption.giveUp.signal);
     }
   }
   report.interrupted = interruption.signal;

@@ -23,6 +23,13 @@ describe("automation/cli: the real wiring, end to end on stand-ins", function ()
       DescribeVpcs: () => vpcs([{ id: "vpc-0d3f1e2a4b5c6d7e8", isDefault: true }]),
       DescribeTrails: () => ({ json: true, body: JSON.stringify({ trailList: [] }) }),
       GetTrailStatus: () => ({ json: true, body: JSON.stringify({ IsLogging: true }) }),
+      DescribeInstances: (params) => ({
+        body:
+          `<DescribeInstancesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>4c0f1e2d</requestId><reservationSet><item><instancesSet><item>` +
+          `<instanceId>${params["InstanceId.1"]}</instanceId><instanceType>t3.micro</instanceType><instanceState><code>16</code><name>running</name></instanceState>` +
+          `<tagSet><item><key>Name</key><value>test</value></item></tagSet><metadataOptions><httpTokens>required</httpTokens></metadataOptions>` +
+          `</item></instancesSet></item></reservationSet></DescribeInstancesResponse>`,
+      }),
     });
     fake = installFakePulumi();
     projectDir = fs.mkdtempSync(path.join(os.tmpdir(), "trail-lab-wiring-"));
@@ -84,7 +91,11 @@ describe("automation/cli: the real wiring, end to end on stand-ins", function ()
     expect(report).to.include({ stack: "lab-wire", region: "us-east-1", accountId: "123456789012", verified: true });
     expect(report.cleanup).to.include({ destroyed: true, stackRemoved: true, complete: true });
     expect(since).to.be.instanceOf(Date);
-    expect(server.requests.map((r) => r.operation)).to.deep.equal(["GetCallerIdentity", "DescribeVpcs", "DescribeTrails", "GetTrailStatus"]);
+    expect(server.requests.map((r) => r.operation)).to.deep.equal(["GetCallerIdentity", "DescribeVpcs", "DescribeTrails", "GetTrailStatus", "DescribeInstances", "DescribeInstances"]);
+    // The probe, read through the real EC2 client, after verify and after destroy.
+    expect(report.instance.atVerify).to.include({ instanceType: "t3.micro", name: "test", state: "running", httpTokens: "required", publicIpAddress: null });
+    expect(report.instance.atCleanup.instanceId).to.equal(report.outputs.instanceId);
+    expect(report).to.include({ rawObjectBytes: 3 });
     expect(err.join("")).to.contain("empty passphrase").and.contain("AWS account 123456789012");
     const init = fake.calls().find((c) => c.argv?.[1] === "init");
     expect(init?.env?.PULUMI_BACKEND_URL).to.equal(`file://${path.join(projectDir, ".pulumi-state")}`);

@@ -10,7 +10,7 @@ import { runLab } from "../../automation/lab";
 import { renderSummary } from "../../automation/render";
 import { AwsCallError, TrailNotLoggingError } from "../../verify";
 import { ExitCode } from "../../common/exit-codes";
-import { Fakes, POSTURE, evidence, labOptions } from "../support/lab-fakes";
+import { Fakes, INSTANCE_ID, POSTURE, evidence, labOptions } from "../support/lab-fakes";
 
 describe("automation/lab: posture and the HTML report", function () {
   let fakes: Fakes;
@@ -21,7 +21,7 @@ describe("automation/lab: posture and the HTML report", function () {
     fakes = new Fakes();
     const report = await runLab(labOptions(), fakes.deps());
     const steps = fakes.steps();
-    expect(steps.slice(steps.indexOf("verify"))).to.deep.equal(["verify", "copy", "posture", "destroy 1", "remove", "close"]);
+    expect(steps.slice(steps.indexOf("verify"))).to.deep.equal(["verify", "copy", `describe ${INSTANCE_ID}`, "posture", "destroy 1", "remove", `describe ${INSTANCE_ID}`, "close"]);
     expect(fakes.postureRequest).to.deep.include({ trail: "arn:aws:cloudtrail:eu-west-1:123456789012:trail/my-logs-trail", region: "eu-west-1" });
     expect(report.posture).to.deep.equal(POSTURE);
     expect(report.exitCode).to.equal(ExitCode.Ok);
