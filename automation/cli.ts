@@ -8,6 +8,7 @@ import { chooseBackend } from "./backend";
 import { TrailLabError, describe } from "../common/errors";
 import { redactUrls } from "../common/redact";
 import { labUsageError } from "./errors";
+import { readInstance } from "./instance-view";
 import type { LabReport } from "./evidence";
 import { LAB_DEFAULTS, runCleanup, runLab, type LabDeps, type LabServices } from "./lab";
 import { checkCredentials, checkDefaultVpc, checkPulumiCli, checkTrailNameFree } from "./preflight";
@@ -141,6 +142,7 @@ export function realDeps(io: CliIo): LabDeps {
         trailStatus: cloudTrailStatusReader(clients),
         sweeper: awsTagSweeper(clients, { log }),
         verifier: lazyVerifier(region),
+        describeInstance: (instanceId, signal) => readInstance(clients.ec2, instanceId, { signal }),
         close: () => destroyLabClients(clients),
       };
     },

@@ -127,6 +127,13 @@ export class InterruptedError extends TrailLabError {
   }
 }
 
+/** `npm run report` was given a file that cannot be read, is not JSON, or does not fit the LabReport type. */
+export class EvidenceFileError extends TrailLabError {
+  constructor(readonly file: string, readonly problem: string) {
+    super(`${file} is not a lab run's evidence: ${problem}. Pass the evidence.json a lab run wrote under lab-runs/<stack>/.`, ExitCode.Usage);
+  }
+}
+
 /**
  * Why an engine command failed, for a message: each failing resource and its provider's message
  * when the engine's events named them, else the output's last lines; a backend URL's secrets masked.

@@ -3,6 +3,7 @@
 // a copy of the matched raw log object (the bucket is about to be deleted).
 import * as fs from "node:fs";
 import * as path from "node:path";
+import type { InstanceView } from "./instance-view";
 import type { LabSignal } from "./signals";
 import type { Leftover } from "./leftovers";
 import type { SweepReport } from "./sweep";
@@ -56,6 +57,14 @@ export function labIntegrity(result: IntegrityResult): LabIntegrity {
   return { status: "invalid", reason, result };
 }
 
+/** The probe instance as EC2 described it (automation/instance-view.ts); null where it was not read. */
+export interface LabInstance {
+  /** Read once verify has answered, while the instance runs. */
+  atVerify: InstanceView | null;
+  /** Read once destroy has finished: terminated, or still there when cleanup failed. */
+  atCleanup: InstanceView | null;
+}
+
 export interface LabReport {
   command: "lab" | "cleanup";
   stack: string;
@@ -76,6 +85,12 @@ export interface LabReport {
   integrity: LabIntegrity;
   /** The copy of the matched raw .json.gz object. */
   rawObject: string | null;
+  /** The copy's size in bytes: the object's size as S3 served it; null without a copy (and in evidence from before it was kept). */
+  rawObjectBytes: number | null;
+  /** SHA-256 (hex) of the copy as written, to compare with `sha256sum` of the file; null without a copy. */
+  rawObjectSha256: string | null;
+  /** EC2's description of the probe after verify and after destroy; null when no probe was read. */
+  instance: LabInstance | null;
   evidenceFile: string | null;
   timings: Record<string, PhaseTiming>;
   cleanup: CleanupReport | null;
@@ -102,6 +117,9 @@ export function newReport(command: LabReport["command"], stack: string, now: Dat
     posture: null,
     integrity: { ...INTEGRITY_NOT_CHECKED },
     rawObject: null,
+    rawObjectBytes: null,
+    rawObjectSha256: null,
+    instance: null,
     evidenceFile: null,
     timings: {},
     cleanup: null,

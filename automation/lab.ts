@@ -11,6 +11,7 @@ import type { LabEngine, LabStack } from "./engine";
 import { logLines } from "./engine";
 import { describe } from "../common/errors";
 import { EngineError, InterruptedError, NoRegionError } from "./errors";
+import { instanceForEvidence } from "./instance-view";
 import type { LabReport } from "./evidence";
 import { labIntegrity, runDir } from "./evidence";
 import { Run, setBy, str, type LabDeps, type LabServices } from "./run";
@@ -288,6 +289,10 @@ class LabRun extends Run {
     this.report.verified = evidence.verified;
     const key = evidence.s3.key;
     if (key) await this.copyLogObject(bucket, key, region);
+    if (instanceId) {
+      const atVerify = await instanceForEvidence(() => services.describeInstance(instanceId, this.stop), this.report.warnings, this.stop);
+      this.report.instance = { atVerify, atCleanup: null };
+    }
     if (evidence.verified && key) this.matched = { trail: evidence.trail.arn ?? evidence.trail.name, region: logsRegion, bucket, account, since, logKey: key };
   }
 
@@ -296,8 +301,10 @@ class LabRun extends Run {
     const file = path.join(runDir(this.deps.projectDir, this.report.stack), path.posix.basename(key));
     try {
       fs.mkdirSync(path.dirname(file), { recursive: true });
-      await this.open.services.verifier.copyLogObject({ bucket, key, file, region });
+      const copy = await this.open.services.verifier.copyLogObject({ bucket, key, file, region });
       this.report.rawObject = file;
+      this.report.rawObjectBytes = copy.bytes;
+      this.report.rawObjectSha256 = copy.sha256;
     } catch (error) {
       this.report.warnings.push(`Could not copy the matched log object s3://${bucket}/${key}: ${describe(error)}`);
     }
@@ -346,6 +353,13 @@ class LabRun extends Run {
       this.report.cleanup = keptReport(this.report.stack, engine);
     } else {
       this.report.cleanup = await this.destroy(stack, engine, services, region, this.upIncomplete || this.interruption.interrupted);
+    }
+    // The probe once cleanup is done: terminated, or still there (and costing) when it is not. A
+    // first signal still allows the read; a second (give up) ends it.
+    const probe = str(this.report.outputs?.instanceId);
+    if (probe && this.report.instance) {
+      const giveUp = this.interruption.giveUp.signal;
+      this.report.instance.atCleanup = await instanceForEvidence(() => services.describeInstance(probe, giveUp), this.report.warnings, giveUp);
     }
   }
 }

@@ -1,5 +1,6 @@
 // The lab's result as text for stdout: a few lines a person reads after a long run.
 import * as path from "node:path";
+import { acceptedRisks } from "./accepted-risks";
 import { REPORT_FILE, type LabReport } from "./evidence";
 
 export function renderSummary(report: LabReport): string {
@@ -20,9 +21,16 @@ export function renderSummary(report: LabReport): string {
     }
   }
   if (report.posture) {
-    const failing = report.posture.controls.filter((control) => control.status === "fail").map((control) => control.id);
+    const accepted = acceptedRisks(report);
+    const ids = (status: string, acceptedToo: boolean) =>
+      report.posture!.controls.filter((control) => control.status === status && accepted.has(control.id) === acceptedToo).map((control) => control.id);
+    const failing = ids("fail", false);
+    const kept = ids("fail", true);
     const count = (status: string) => report.posture!.controls.filter((control) => control.status === status).length;
-    lines.push(`  posture: ${count("pass")} pass, ${count("fail")} fail${failing.length > 0 ? ` (${failing.join(", ")})` : ""}, ${count("n/a")} n/a`);
+    lines.push(
+      `  posture: ${count("pass")} pass, ${failing.length} fail${failing.length > 0 ? ` (${failing.join(", ")})` : ""}, ` +
+        `${kept.length} accepted${kept.length > 0 ? ` (${kept.join(", ")}: off for cost, see the report)` : ""}, ${count("n/a")} n/a`,
+    );
   }
   const c = report.cleanup;
   if (c?.mode === "kept") {

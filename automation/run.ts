@@ -19,6 +19,7 @@ import { labBucketPrefixes } from "./sweep";
 import type { TrailStatusReader } from "./trail-wait";
 import type { LabVerifier } from "./verifier";
 import { ExitCode } from "../common/exit-codes";
+import type { InstanceView } from "./instance-view";
 
 /** The AWS side of the lab, bound to one region once it is known. */
 export interface LabServices {
@@ -28,6 +29,8 @@ export interface LabServices {
   trailStatus: TrailStatusReader;
   sweeper: TagSweeper;
   verifier: LabVerifier;
+  /** The probe as EC2 describes it (automation/instance-view.ts), for the evidence. */
+  describeInstance(instanceId: string, signal: AbortSignal): Promise<InstanceView>;
   close(): void;
 }
 

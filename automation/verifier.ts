@@ -43,6 +43,6 @@ export interface LabVerifier {
   integrity(request: LabIntegrityRequest): Promise<IntegrityResult>;
   /** verify's posture check (`npm run verify -- --posture`) of the deployed trail and its bucket. */
   posture(request: { trail: string; region: string; signal: AbortSignal }): Promise<PostureReport>;
-  /** Downloads s3://bucket/key as-is (still gzipped) to `file`. */
-  copyLogObject(request: { bucket: string; key: string; file: string; region: string }): Promise<void>;
+  /** Downloads s3://bucket/key as-is (still gzipped) to `file`: its size and SHA-256 as written. */
+  copyLogObject(request: { bucket: string; key: string; file: string; region: string }): Promise<{ bytes: number; sha256: string }>;
 }

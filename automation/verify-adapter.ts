@@ -40,8 +40,6 @@ export function verifyAdapter(region: string): LabVerifier {
         clients,
       }),
     posture: (request) => checkPosture({ trail: request.trail, region: request.region, signal: request.signal, clients }),
-    copyLogObject: async (request) => {
-      await copyLogObject({ bucket: request.bucket, key: request.key, file: request.file, client: clients.s3 });
-    },
+    copyLogObject: (request) => copyLogObject({ bucket: request.bucket, key: request.key, file: request.file, client: clients.s3 }),
   };
 }

@@ -22,6 +22,8 @@ const IAM_ACTION: Record<string, string> = {
   GetBucketVersioning: "s3:GetBucketVersioning",
   GetBucketOwnershipControls: "s3:GetBucketOwnershipControls",
   GetBucketLogging: "s3:GetBucketLogging",
+  GetBucketLocation: "s3:GetBucketLocation",
+  GetBucketLifecycleConfiguration: "s3:GetLifecycleConfiguration",
   ListPublicKeys: "cloudtrail:ListPublicKeys",
 };
 

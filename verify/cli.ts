@@ -7,7 +7,13 @@ import { ExitCode } from "../common/exit-codes";
 import { integritySummary } from "./integrity/summary";
 import { validateIntegrity } from "./integrity/validate";
 import { checkPosture, postureExitCode } from "./posture/check-posture";
+import { findingsCsv } from "./posture/csv";
+import { postureFindings } from "./posture/findings";
+import { ocsfFindings } from "./posture/ocsf";
 import { postureSummary } from "./posture/summary";
+import type { PostureReport } from "./posture/types";
+import { resolveRegion } from "./clients";
+import { TOOL_NAME, toolVersion } from "../common/provenance";
 import { humanSummary } from "./event/summary";
 import type { VerifyEvidence } from "./event/types";
 import { DEFAULT_EVENT_NAME, verifyTrail } from "./event/verify-trail";
@@ -33,6 +39,7 @@ const FLAGS = {
   timeout: { type: "string" },
   "no-event-history": { type: "boolean" },
   posture: { type: "boolean" },
+  format: { type: "string" },
   engine: { type: "string" },
   workgroup: { type: "string" },
   database: { type: "string" },
@@ -76,8 +83,29 @@ export const USAGE =
   "usage: npm run verify -- --trail <name|arn> [--bucket <name>] [--region <r>] [--regions <r,...>] [--account <id>] " +
   "[--event RunInstances] [--resource <id>] [--since <ISO-8601>] [--interval <s>] [--timeout <s>] [--no-event-history] " +
   "[--engine s3|athena [--workgroup <wg>] [--database <db>] [--table <t>]] [--json]\n" +
-  "       npm run verify -- --trail <name|arn> --posture [--region <r>] [--json]\n" +
+  "       npm run verify -- --trail <name|arn> --posture [--region <r>] [--json | --format ocsf|csv]\n" +
   "       npm run verify -- --trail <name|arn> --integrity [--since <ISO-8601>] [--until <ISO-8601>] [--region <r>] [--regions <r,...>] [--bucket <name>] [--account <id>] [--json]";
+
+const POSTURE_FORMATS = ["ocsf", "csv"] as const;
+
+function postureFormat(format: string | undefined, json: boolean): (typeof POSTURE_FORMATS)[number] | null {
+  if (format === undefined) return null;
+  if (!POSTURE_FORMATS.includes(format as (typeof POSTURE_FORMATS)[number])) throw new UsageError(`--format is ocsf or csv, not "${format}".\n${USAGE}`);
+  if (json) throw new UsageError(`--json and --format are two forms of the output: give one.\n${USAGE}`);
+  return format as (typeof POSTURE_FORMATS)[number];
+}
+
+/** The findings of a posture check as OCSF Compliance Finding JSON (an array) or CSV. */
+function postureExport(report: PostureReport, format: (typeof POSTURE_FORMATS)[number], region: string): string {
+  const context = {
+    time: report.checkedAt ?? new Date().toISOString(),
+    account: report.facts?.trail.arn.split(":")[4] || null,
+    region,
+    product: { name: TOOL_NAME, version: toolVersion() },
+  };
+  const findings = postureFindings(report);
+  return format === "ocsf" ? `${JSON.stringify(ocsfFindings(findings, context), null, 2)}\n` : findingsCsv(findings, context);
+}
 
 /** Runs the command and returns its exit code (the caller sets process.exitCode). */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
@@ -94,9 +122,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     json = flags.json ?? false;
     if (!flags.trail) throw new UsageError(`--trail is required.\n${USAGE}`);
     if (flags.posture && flags.integrity) throw new UsageError(`--integrity and --posture are separate checks: run one at a time.\n${USAGE}`);
+    if (flags.format !== undefined && !flags.posture) throw new UsageError(`--format goes with --posture.\n${USAGE}`);
     if (flags.posture) {
+      const format = postureFormat(flags.format, json);
       const report = await checkPosture({ trail: flags.trail, region: flags.region, signal: io.signal });
-      io.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : postureSummary(report));
+      io.stdout.write(format ? postureExport(report, format, resolveRegion(flags.region)) : json ? `${JSON.stringify(report, null, 2)}\n` : postureSummary(report));
       return postureExitCode(report);
     }
     if (flags.integrity) {

@@ -1,5 +1,6 @@
 // Reading single S3 objects. Every GetObject body is consumed or destroyed, even on error,
 // so that no socket is left held by a half-read response.
+import { createHash } from "node:crypto";
 import { createWriteStream } from "node:fs";
 import type { Readable } from "node:stream";
 import { addAbortSignal } from "node:stream";
@@ -86,8 +87,8 @@ export interface CopyLogObjectOptions {
   signal?: AbortSignal;
 }
 
-/** Downloads one object byte for byte to a file (the raw .json.gz, kept as evidence); returns its size. */
-export async function copyLogObject(options: CopyLogObjectOptions): Promise<{ bytes: number }> {
+/** Downloads one object byte for byte to a file (the raw .json.gz, kept as evidence); returns its size and SHA-256 (hex). */
+export async function copyLogObject(options: CopyLogObjectOptions): Promise<{ bytes: number; sha256: string }> {
   const client = options.client ?? createAwsClients().s3;
   const target = `s3://${options.bucket}/${options.key}`;
   let body: Readable | undefined;
@@ -95,17 +96,20 @@ export async function copyLogObject(options: CopyLogObjectOptions): Promise<{ by
     const response = await client.send(new GetObjectCommand({ Bucket: options.bucket, Key: options.key }), { abortSignal: options.signal });
     body = response.Body as Readable | undefined;
     let bytes = 0;
+    const hash = createHash("sha256");
     const source = body ?? [];
+    // The bytes written are the bytes counted and hashed: the hash is of the copy as kept.
     const counted = async function* (chunks: AsyncIterable<Buffer> | Iterable<Buffer>) {
       for await (const chunk of chunks) {
         bytes += chunk.length;
+        hash.update(chunk);
         yield chunk;
       }
     };
     // pipeline destroys the body and the file stream when either side fails.
     await pipeline(source, counted, createWriteStream(options.file), { signal: options.signal });
     body = undefined;
-    return { bytes };
+    return { bytes, sha256: hash.digest("hex") };
   } catch (err) {
     throw toVerifyError("GetObject", target, err);
   } finally {

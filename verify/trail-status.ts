@@ -38,6 +38,12 @@ export function accountFromArn(arn: string): string | null {
   return account && /^\d{12}$/.test(account) ? account : null;
 }
 
+/** A trail's ARN names its home region: arn:<partition>:cloudtrail:<home region>:<account>:trail/<name>. */
+export function homeRegionFromArn(arn: string): string | null {
+  const region = arn.split(":")[3];
+  return region && /^[a-z]{2}(-[a-z]+)+-\d+$/.test(region) ? region : null;
+}
+
 function toDescription(trail: Trail, asked: string): TrailDescription {
   if (!trail.TrailARN || !trail.S3BucketName) {
     throw new UsageError(`Trail "${asked}" has no ARN or no S3 bucket in its description; pass --bucket and --account.`);
@@ -47,7 +53,8 @@ function toDescription(trail: Trail, asked: string): TrailDescription {
     arn: trail.TrailARN,
     bucket: trail.S3BucketName,
     prefix: trail.S3KeyPrefix || null,
-    homeRegion: trail.HomeRegion ?? null,
+    // Some answers leave HomeRegion out (moto's GetTrail); the ARN still names it.
+    homeRegion: trail.HomeRegion ?? homeRegionFromArn(trail.TrailARN),
     isMultiRegion: trail.IsMultiRegionTrail ?? false,
     isOrganization: trail.IsOrganizationTrail ?? false,
     settings: trail,

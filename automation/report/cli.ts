@@ -1,35 +1,75 @@
 // `npm run report -- <evidence.json> [--out <file>]`: renders a lab run's evidence again as the
-// self-contained HTML page, next to the evidence unless --out says where. The lab writes the same
-// page itself (writeReport) at the end of every run.
+// self-contained HTML page, next to the evidence unless --out says where, with the posture
+// findings beside it as OCSF Compliance Findings and CSV. The lab writes the same files itself
+// (writeReport) each time it keeps its evidence.
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { REPORT_FILE, type LabReport } from "../evidence";
+import { TrailLabError } from "../../common/errors";
 import { ExitCode } from "../../common/exit-codes";
+import { provenance } from "../../common/provenance";
+import { findingsCsv, ocsfFindings } from "../../verify";
+import { EvidenceFileError } from "../errors";
+import { REPORT_FILE, type LabReport } from "../evidence";
+import { evidenceProblem } from "./evidence-check";
+import { labFindings, labFindingsContext } from "./findings";
 import { renderReportHtml } from "./html";
+
+/** The findings beside the page. */
+export const OCSF_FILE = "findings.ocsf.json";
+export const CSV_FILE = "findings.csv";
 
 export const USAGE = "usage: npm run -s report -- <lab-runs/<stack>/evidence.json> [--out <file.html>]\n";
 
-/** Writes the page whole or not at all, like the evidence beside it. */
-export function writeReport(report: LabReport, file: string): string {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(`${file}.tmp`, renderReportHtml(report));
+/** Whole or not at all, like the evidence beside it. */
+function writeWhole(file: string, text: string): void {
+  fs.writeFileSync(`${file}.tmp`, text);
   fs.renameSync(`${file}.tmp`, file);
+}
+
+export interface ReportOptions {
+  /** The bytes of evidence.json as written, whose SHA-256 the page names; by default read from `report.evidenceFile`. */
+  evidenceBytes?: Buffer | null;
+}
+
+/**
+ * Writes the page to `file`, and the findings (when posture ran) beside it: findings.ocsf.json and
+ * findings.csv. Returns the page's path.
+ */
+export function writeReport(report: LabReport, file: string, options: ReportOptions = {}): string {
+  const dir = path.dirname(file);
+  fs.mkdirSync(dir, { recursive: true });
+  // The hash is of the file as it lies on disk, read back, not of a second serialisation.
+  const bytes = options.evidenceBytes !== undefined ? options.evidenceBytes : report.evidenceFile && fs.existsSync(report.evidenceFile) ? fs.readFileSync(report.evidenceFile) : null;
+  const producer = provenance();
+  writeWhole(file, renderReportHtml(report, { provenance: producer, evidenceSha256: bytes ? createHash("sha256").update(bytes).digest("hex") : null }));
+  if (report.posture) {
+    const findings = labFindings(report);
+    const context = labFindingsContext(report, { name: producer.tool, version: producer.version });
+    writeWhole(path.join(dir, OCSF_FILE), `${JSON.stringify(ocsfFindings(findings, context), null, 2)}\n`);
+    writeWhole(path.join(dir, CSV_FILE), findingsCsv(findings, context));
+  }
   return file;
 }
 
-function readEvidence(file: string): LabReport {
-  let text: string;
+function readEvidence(file: string): { report: LabReport; bytes: Buffer } {
+  let bytes: Buffer;
   try {
-    text = fs.readFileSync(file, "utf8");
+    bytes = fs.readFileSync(file);
   } catch (error) {
     throw new Error(`Cannot read ${file}: ${(error as Error).message}. Pass the evidence.json a lab run wrote under lab-runs/<stack>/.`);
   }
-  const parsed = JSON.parse(text) as Partial<LabReport> | null;
-  if (!parsed || typeof parsed !== "object" || typeof parsed.stack !== "string" || typeof parsed.startedAt !== "string" || !parsed.timings) {
-    throw new Error(`${file} is not a lab run's evidence (no stack, startedAt or timings). Pass the evidence.json a lab run wrote under lab-runs/<stack>/.`);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(bytes.toString("utf8"));
+  } catch (error) {
+    throw new EvidenceFileError(file, `not JSON (${(error as Error).message})`);
   }
-  return parsed as LabReport;
+  // Checked before anything renders it: the page trusts the types of what it shows.
+  const problem = evidenceProblem(parsed);
+  if (problem) throw new EvidenceFileError(file, problem);
+  return { report: parsed as LabReport, bytes };
 }
 
 /** Returns the exit code; the page's path goes to stdout, problems to stderr. */
@@ -43,11 +83,12 @@ export function main(argv: string[], io: { stdout: (t: string) => void; stderr: 
     if (positionals.length !== 1) throw new Error(`Give exactly one evidence file.\n${USAGE}`);
     const evidence = positionals[0];
     const out = values.out ?? path.join(path.dirname(evidence), REPORT_FILE);
-    io.stdout(`${writeReport(readEvidence(evidence), out)}\n`);
+    const { report, bytes } = readEvidence(evidence);
+    io.stdout(`${writeReport(report, out, { evidenceBytes: bytes })}\n`);
     return ExitCode.Ok;
   } catch (error) {
     io.stderr(`${error instanceof Error ? error.message : String(error)}\n`);
-    return ExitCode.Usage;
+    return error instanceof TrailLabError ? error.exitCode : ExitCode.Usage;
   }
 }
 

@@ -1,94 +1,111 @@
 // The evidence of one lab run as a single self-contained HTML page (lab-runs/<stack>/report.html):
-// inline CSS, no script, font, image or link, and a Content-Security-Policy that forbids fetching
-// anything, so it opens the same offline, attached to a ticket, years later. Every value from the
-// evidence is escaped: log records carry caller-controlled strings (user agents, request fields).
+// the verdict, the timeline as a picture and a table, the five views of the proof, the findings,
+// integrity and cleanup. Inline CSS and SVG, no script, font, image or stylesheet link, and a
+// Content-Security-Policy that forbids fetching anything, so it opens the same offline, attached to
+// a ticket, years later. Every value from the evidence is escaped (markup.ts): log records carry
+// caller-controlled strings (user agents, request fields), and the file may have been tampered with.
+import type { Provenance } from "../../common/provenance";
+import { ExitCode } from "../../common/exit-codes";
+import { countFindings } from "../../verify";
 import type { LabReport } from "../evidence";
-import { timeline } from "./timeline";
+import { labFindings } from "./findings";
+import { countsLine, findingsSection } from "./findings-view";
+import { badge, code, definitions, durationText, escapeHtml, instantText, offsetText, orDash, section } from "./markup";
+import { STYLE } from "./style";
+import { phaseSpans, timelineMarks } from "./timeline";
+import { timelineSvg } from "./timeline-svg";
+import { bucketView, eventHistoryView, instanceView, logFileView, trailView } from "./views";
 
-export function escapeHtml(value: unknown): string {
-  return String(value).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
+export { escapeHtml, attr } from "./markup";
+
+/** What the page says of itself: which trail-lab rendered it, and the hash of the evidence it rendered. */
+export interface PageFacts {
+  provenance: Provenance | null;
+  /** SHA-256 (hex) of evidence.json as written on disk; null when the page was rendered from memory only. */
+  evidenceSha256: string | null;
 }
 
-const STYLE = `
-  body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: #1d2430; margin: 0; background: #f4f6f9; }
-  main { max-width: 1100px; margin: 0 auto; padding: 24px 28px 48px; }
-  h1 { font-size: 22px; margin: 0 0 4px; }
-  h2 { font-size: 16px; margin: 28px 0 8px; border-bottom: 1px solid #d5dbe3; padding-bottom: 4px; }
-  .meta { color: #556070; margin: 0 0 12px; }
-  table { border-collapse: collapse; width: 100%; background: #fff; box-shadow: 0 1px 2px rgba(0,0,0,.06); }
-  th, td { text-align: left; vertical-align: top; padding: 6px 10px; border-bottom: 1px solid #e6eaf0; }
-  th { background: #eef1f5; font-weight: 600; font-size: 13px; }
-  td.when, td.id { white-space: nowrap; font-variant-numeric: tabular-nums; }
-  code, pre { font: 12.5px/1.4 ui-monospace, "DejaVu Sans Mono", Menlo, monospace; }
-  pre { background: #fff; border: 1px solid #d5dbe3; padding: 12px; overflow-x: auto; white-space: pre-wrap; word-break: break-all; margin: 0; }
-  td pre { border: 0; padding: 0; background: transparent; }
-  .badge { display: inline-block; padding: 1px 8px; border-radius: 10px; font-size: 12px; font-weight: 600; letter-spacing: .02em; }
-  .pass, .ok { background: #dcf3e3; color: #11612b; }
-  .fail, .bad { background: #fbe0de; color: #8f1d16; }
-  .na, .none { background: #e8ebf0; color: #4a5565; }
-  .verdict { font-size: 15px; padding: 3px 12px; }
-  dl { display: grid; grid-template-columns: max-content 1fr; gap: 4px 16px; background: #fff; padding: 12px; margin: 0; box-shadow: 0 1px 2px rgba(0,0,0,.06); }
-  dt { color: #556070; }
-  dd { margin: 0; word-break: break-all; }
-  ul { margin: 4px 0; padding-left: 20px; }
-`;
+const EXIT_MEANING: Record<number, string> = {
+  [ExitCode.Ok]: "verified, and cleanup completed",
+  [ExitCode.CheckFailed]: "checked, and the answer is no",
+  [ExitCode.Usage]: "bad usage or a failed preflight",
+  [ExitCode.AwsError]: "AWS refused or failed a call, or up failed",
+  [ExitCode.CleanupIncomplete]: "cleanup incomplete: something may still cost money",
+  [ExitCode.Interrupted]: "interrupted, and cleanup completed",
+};
 
-const badge = (text: string, kind: "ok" | "bad" | "none", extra = "") => `<span class="badge ${kind}${extra ? ` ${extra}` : ""}">${escapeHtml(text)}</span>`;
-const orDash = (value: unknown) => (value === null || value === undefined || value === "" ? "—" : escapeHtml(value));
-const definitions = (rows: [string, string][]) => `<dl>${rows.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${v}</dd>`).join("")}</dl>`;
+function verdictBadge(report: LabReport): string {
+  if (report.verify?.verified === true) return badge("VERIFIED", "ok", "verdict");
+  if (report.verify) return badge("NOT VERIFIED", "bad", "verdict");
+  return report.command === "cleanup" ? badge("CLEANUP", "none", "verdict") : badge("NOT VERIFIED: verify did not run", "bad", "verdict");
+}
 
-function offset(from: string, at: string | null): string {
-  if (!at) return "";
-  const s = Math.round((Date.parse(at) - Date.parse(from)) / 1000);
-  if (!Number.isFinite(s)) return "";
-  return `${s < 0 ? "−" : "+"}${Math.floor(Math.abs(s) / 60)}m${String(Math.abs(s) % 60).padStart(2, "0")}s`;
+function cleanupBadge(report: LabReport): string {
+  const c = report.cleanup;
+  if (!c) return badge("cleanup not run", "none");
+  if (c.mode === "kept") return badge("KEPT: still costs money", "warn");
+  return c.complete ? badge("cleanup complete", "ok") : badge("CLEANUP INCOMPLETE", "bad");
+}
+
+function producedBy(page: PageFacts): string {
+  const p = page.provenance;
+  const tool = p ? `${escapeHtml(p.tool)} ${escapeHtml(p.version)}${p.commit ? ` (commit ${code(p.commit)}${p.dirty ? ", with local changes" : ""})` : " (no git commit known)"}` : "—";
+  return `rendered by ${tool} · evidence.json SHA-256 ${page.evidenceSha256 ? code(page.evidenceSha256) : "— (rendered from memory, not from the file)"}`;
+}
+
+function head(report: LabReport, page: PageFacts): string {
+  const counts = report.posture ? countsLine(countFindings(labFindings(report))) : "not checked";
+  const exit = report.exitCode === null ? "—" : `${report.exitCode} (${escapeHtml(EXIT_MEANING[report.exitCode] ?? "unknown")})`;
+  return (
+    `<div class="head"><h1>trail-lab evidence report ${verdictBadge(report)} ${cleanupBadge(report)}</h1>` +
+    `<p class="meta">stack ${code(report.stack)} · region ${orDash(report.region)} · account ${orDash(report.accountId)} · caller ${code(report.callerArn)}</p>` +
+    `<p class="meta">started ${instantText(report.startedAt)} · finished ${instantText(report.finishedAt)} · exit code ${exit} · findings: ${counts}</p>` +
+    `<p class="meta">${producedBy(page)}</p></div>`
+  );
 }
 
 function timelineSection(report: LabReport): string {
-  const rows = timeline(report)
-    .map(
-      (step) =>
-        `<tr><td>${escapeHtml(step.label)}</td><td class="when">${orDash(step.at)}</td><td class="when">${escapeHtml(offset(report.startedAt, step.at))}</td>` +
-        `<td>${escapeHtml(step.detail)}</td></tr>`,
-    )
+  const start = report.startedAt;
+  const rows = [
+    ...phaseSpans(report).map((p) => ({
+      at: p.startedAt,
+      html:
+        `<tr><td>${escapeHtml(p.label)}</td><td class="when">${instantText(p.startedAt)}</td><td class="when">${instantText(p.endedAt)}</td><td class="when">${escapeHtml(offsetText(start, p.startedAt))}</td>` +
+        `<td>${escapeHtml(durationText(p.ms))}${p.failed ? ` ${badge(`failed: ${p.failed}`, "bad")}` : p.name.startsWith("up-") && p.endedAt ? "; the end is when Pulumi up finished" : ""}</td></tr>`,
+    })),
+    ...timelineMarks(report).map((m) => ({
+      at: m.at,
+      html: `<tr class="mark-row"><td><strong>${escapeHtml(m.label)}</strong></td><td class="when">${instantText(m.at)}</td><td class="when">—</td><td class="when">${escapeHtml(offsetText(start, m.at))}</td><td>${escapeHtml(m.source)}</td></tr>`,
+    })),
+  ]
+    .sort((a, b) => Date.parse(a.at) - Date.parse(b.at))
+    .map((r) => r.html)
     .join("");
-  return `<h2>Timeline (UTC)</h2><table><thead><tr><th>Step</th><th>Time</th><th>Since start</th><th>Detail</th></tr></thead><tbody>${rows}</tbody></table>`;
+  return section(
+    "timeline",
+    "Timeline (UTC)",
+    "Phases as the lab's clock saw them; the moments as AWS and verify recorded them.",
+    `<div class="figure">${timelineSvg(report)}</div>` +
+      `<table class="steps"><thead><tr><th>Step</th><th>From / at</th><th>To</th><th>Since start</th><th>Detail</th></tr></thead><tbody>${rows}</tbody></table>`,
+  );
 }
 
 function verificationSection(report: LabReport): string {
   const v = report.verify;
-  if (!v) return `<h2>Verification</h2><p>${badge("not run", "none")} ${orDash(report.error?.message)}</p>`;
-  return (
-    `<h2>Verification</h2>` +
+  if (!v) return section("verification", "Verification", "", `<p>${badge("not run", "none")} ${orDash(report.error?.message)}</p>`);
+  const found = (yes: boolean) => (yes ? badge("found", "ok") : badge("not found", "bad"));
+  return section(
+    "verification",
+    "Verification",
+    "",
     definitions([
       ["Verdict", v.verified ? badge("VERIFIED", "ok") : badge("NOT VERIFIED", "bad")],
-      ["Trail", `${escapeHtml(v.trail.name)}${v.trail.arn ? ` <code>${escapeHtml(v.trail.arn)}</code>` : ""}`],
-      ["Event ID", v.s3.eventId ? `<code>${escapeHtml(v.s3.eventId)}</code>` : "—"],
-      ["Event time", orDash(v.s3.eventTime)],
-      ["S3 log object", v.s3.key ? `<code>s3://${escapeHtml(v.trail.bucket ?? "?")}/${escapeHtml(v.s3.key)}</code>` : "not found"],
-      ["Event History", v.eventHistory ? (v.eventHistory.found ? `found, eventID <code>${escapeHtml(v.eventHistory.eventId ?? "?")}</code>` : "not found") : "not consulted"],
-      ["Scanned", `${escapeHtml(v.s3.objectsScanned)} log files, ${escapeHtml(v.s3.bytesScanned)} bytes`],
-      ["Raw log copy", report.rawObject ? `<code>${escapeHtml(report.rawObject)}</code>` : "—"],
-    ])
-  );
-}
-
-function postureSection(report: LabReport): string {
-  const posture = report.posture;
-  if (!posture) return `<h2>Posture</h2><p>${badge("not checked", "none")}</p>`;
-  const kind = { pass: "ok", fail: "bad", "n/a": "none" } as const;
-  const rows = posture.controls
-    .map(
-      (c) =>
-        `<tr><td class="id"><code>${escapeHtml(c.id)}</code></td><td>${escapeHtml(c.title)}</td><td>${badge(c.status.toUpperCase(), kind[c.status], c.status === "n/a" ? "na" : c.status)}</td>` +
-        `<td><pre>${escapeHtml(JSON.stringify(c.evidence, null, 1))}</pre></td><td>${orDash(c.fix)}</td></tr>`,
-    )
-    .join("");
-  const count = (s: string) => posture.controls.filter((c) => c.status === s).length;
-  return (
-    `<h2>Posture: CIS AWS Foundations / Security Hub controls</h2>` +
-    `<p class="meta">${count("pass")} pass, ${count("fail")} fail, ${count("n/a")} n/a</p>` +
-    `<table><thead><tr><th>Control</th><th>Title</th><th>Status</th><th>Evidence</th><th>Fix</th></tr></thead><tbody>${rows}</tbody></table>`
+      ["Event ID", code(v.s3.eventId ?? v.eventHistory?.eventId)],
+      ["In the S3 log files", `${found(v.s3.found)} ${v.s3.key ? code(`s3://${v.s3.bucket}/${v.s3.key}`) : ""}`],
+      ["In Event History", v.eventHistory ? found(v.eventHistory.found) : "not consulted"],
+      ["Searched by", v.engine === "athena" ? "Athena" : "this process (S3 ListObjectsV2 and GetObject)"],
+      ["Scanned", `${escapeHtml(v.s3.objectsScanned)} log files, ${escapeHtml(v.s3.bytesScanned)} bytes decoded${v.s3.skipped.length ? `, ${v.s3.skipped.length} skipped` : ""}`],
+    ]),
   );
 }
 
@@ -96,24 +113,26 @@ function integritySection(report: LabReport): string {
   // Evidence written before the lab checked integrity has no such field.
   const integrity = (report as Partial<LabReport>).integrity;
   if (!integrity || integrity.status === "not-checked") {
-    return `<h2>Log file integrity</h2><p>${badge("not checked", "none")} ${escapeHtml(integrity?.reason ?? "")}</p>`;
+    return section("integrity", "Log file integrity", "", `<p>${badge("not checked", "none")} ${escapeHtml(integrity?.reason ?? "")}</p>`);
   }
   const r = integrity.result;
   const failures = r?.failures.length
     ? `<ul>${r.failures.map((f) => `<li>${escapeHtml(f.kind)} <code>${escapeHtml(f.key)}</code>: ${escapeHtml(f.reason)}</li>`).join("")}</ul>`
     : "none";
-  const gaps = r?.gaps.length ? `<ul>${r.gaps.map((g) => `<li>${escapeHtml(g.region)} ${orDash(g.from)} to ${orDash(g.to)}: ${escapeHtml(g.reason)}</li>`).join("")}</ul>` : "none";
-  return (
-    `<h2>Log file integrity</h2>` +
+  const gaps = r?.gaps.length ? `<ul>${r.gaps.map((g) => `<li>${escapeHtml(g.region)} ${instantText(g.from)} to ${instantText(g.to)}: ${escapeHtml(g.reason)}</li>`).join("")}</ul>` : "none";
+  return section(
+    "integrity",
+    "Log file integrity",
+    "Digest files and their signatures, validated by verify.",
     definitions([
       ["Result", integrity.status === "valid" ? badge("VALID", "ok") : badge("INVALID", "bad")],
       ["Reason", orDash(integrity.reason)],
       ["Digest files", r ? `${escapeHtml(r.digests.valid)}/${escapeHtml(r.digests.total)} valid` : "—"],
       ["Log files", r ? `${escapeHtml(r.logs.valid)}/${escapeHtml(r.logs.total)} valid` : "—"],
-      ["Covered", r?.covered ? `${escapeHtml(r.covered.from)} to ${escapeHtml(r.covered.to)}` : "—"],
+      ["Covered", r?.covered ? `${instantText(r.covered.from)} to ${instantText(r.covered.to)}` : "—"],
       ["Failures", failures],
       ["Gaps", gaps],
-    ])
+    ]),
   );
 }
 
@@ -124,20 +143,21 @@ function cleanupSection(report: LabReport): string {
     ...(report.interrupted ? [`interrupted by ${report.interrupted}`] : []),
     ...report.warnings.map((w) => `warning: ${w}`),
   ];
-  return (
-    `<h2>Cleanup</h2>` +
+  return section(
+    "cleanup",
+    "Cleanup",
+    "",
     definitions([
-      ["Result", !c ? "not run" : c.mode === "kept" ? badge("KEPT", "none") : c.complete ? badge("COMPLETE", "ok") : badge("INCOMPLETE", "bad")],
-      ["Left over", c?.leftovers.length ? `<ul>${c.leftovers.map((l) => `<li>${escapeHtml(l.kind)} ${escapeHtml(l.id)} (${escapeHtml(l.region)})</li>`).join("")}</ul>` : "nothing"],
-      ["Commands", c?.commands.length ? c.commands.map((cmd) => `<code>${escapeHtml(cmd)}</code>`).join("<br>") : "—"],
+      ["Result", cleanupBadge(report)],
+      ["Destroy", c ? `${c.destroyed ? "succeeded" : "did not finish"} after ${escapeHtml(c.destroyAttempts)} attempt(s)` : "—"],
+      ["Left over", c?.leftovers.length ? `<ul>${c.leftovers.map((l) => `<li>${escapeHtml(l.kind)} ${code(l.id)} (${escapeHtml(l.region)})</li>`).join("")}</ul>` : "nothing"],
+      ["Commands", c?.commands.length ? c.commands.map((cmd) => code(cmd)).join("<br>") : "—"],
       ["Notes", notes.length ? `<ul>${notes.map((n) => `<li>${escapeHtml(n)}</li>`).join("")}</ul>` : "none"],
-    ])
+    ]),
   );
 }
 
-export function renderReportHtml(report: LabReport): string {
-  const verified = report.verify?.verified === true;
-  const record = report.verify?.event ?? null;
+export function renderReportHtml(report: LabReport, page: PageFacts = { provenance: null, evidenceSha256: null }): string {
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -149,16 +169,17 @@ export function renderReportHtml(report: LabReport): string {
 </head>
 <body>
 <main>
-<h1>trail-lab evidence report ${verified ? badge("VERIFIED", "ok", "verdict") : badge("NOT VERIFIED", "bad", "verdict")}</h1>
-<p class="meta">stack <code>${escapeHtml(report.stack)}</code> · region ${orDash(report.region)} · account ${orDash(report.accountId)} · caller ${orDash(report.callerArn)}<br>
-started ${escapeHtml(report.startedAt)} · finished ${orDash(report.finishedAt)} · exit code ${orDash(report.exitCode)}</p>
+${head(report, page)}
 ${timelineSection(report)}
 ${verificationSection(report)}
-${postureSection(report)}
+${trailView(report)}
+${bucketView(report)}
+${logFileView(report)}
+${instanceView(report)}
+${eventHistoryView(report)}
+${findingsSection(report)}
 ${integritySection(report)}
 ${cleanupSection(report)}
-<h2>Matched record</h2>
-${record ? `<pre id="record">${escapeHtml(JSON.stringify(record, null, 2))}</pre>` : "<p>none</p>"}
 </main>
 </body>
 </html>

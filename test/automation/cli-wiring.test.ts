@@ -23,6 +23,13 @@ describe("automation/cli: the real wiring, end to end on stand-ins", function ()
       DescribeVpcs: () => vpcs([{ id: "vpc-0d3f1e2a4b5c6d7e8", isDefault: true }]),
       DescribeTrails: () => ({ json: true, body: JSON.stringify({ trailList: [] }) }),
       GetTrailStatus: () => ({ json: true, body: JSON.stringify({ IsLogging: true }) }),
+      DescribeInstances: (params) => ({
+        body:
+          `<DescribeInstancesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>4c0f1e2d</requestId><reservationSet><item><instancesSet><item>` +
+          `<instanceId>${params["InstanceId.1"]}</instanceId><instanceType>t3.micro</instanceType><instanceState><code>16</code><name>running</name></instanceState>` +
+          `<tagSet><item><key>Name</key><value>test</value></item></tagSet><metadataOptions><httpTokens>required</httpTokens></metadataOptions>` +
+          `</item></instancesSet></item></reservationSet></DescribeInstancesResponse>`,
+      }),
     });
     fake = installFakePulumi();
     projectDir = fs.mkdtempSync(path.join(os.tmpdir(), "trail-lab-wiring-"));
@@ -58,7 +65,7 @@ describe("automation/cli: the real wiring, end to end on stand-ins", function ()
         },
         copyLogObject: async (request) => {
           fs.writeFileSync(request.file, "raw");
-          return Promise.resolve();
+          return Promise.resolve({ bytes: 3, sha256: "a59b4f8dbcb6e3a8e77f5cbbf3bf2c1a4e2d7d9b6c45ae1a1cb03a2f4c9d1e23" });
         },
         integrity: () => Promise.reject(new Error("the lab checks integrity only with --wait-digest")),
         posture: () => Promise.resolve({ controls: [] }),
@@ -84,13 +91,17 @@ describe("automation/cli: the real wiring, end to end on stand-ins", function ()
     expect(report).to.include({ stack: "lab-wire", region: "us-east-1", accountId: "123456789012", verified: true });
     expect(report.cleanup).to.include({ destroyed: true, stackRemoved: true, complete: true });
     expect(since).to.be.instanceOf(Date);
-    expect(server.requests.map((r) => r.operation)).to.deep.equal(["GetCallerIdentity", "DescribeVpcs", "DescribeTrails", "GetTrailStatus"]);
+    expect(server.requests.map((r) => r.operation)).to.deep.equal(["GetCallerIdentity", "DescribeVpcs", "DescribeTrails", "GetTrailStatus", "DescribeInstances", "DescribeInstances"]);
+    // The probe, read through the real EC2 client, after verify and after destroy.
+    expect(report.instance.atVerify).to.include({ instanceType: "t3.micro", name: "test", state: "running", httpTokens: "required", publicIpAddress: null });
+    expect(report.instance.atCleanup.instanceId).to.equal(report.outputs.instanceId);
+    expect(report).to.include({ rawObjectBytes: 3 });
     expect(err.join("")).to.contain("empty passphrase").and.contain("AWS account 123456789012");
     const init = fake.calls().find((c) => c.argv?.[1] === "init");
     expect(init?.env?.PULUMI_BACKEND_URL).to.equal(`file://${path.join(projectDir, ".pulumi-state")}`);
     expect(fs.statSync(path.join(projectDir, ".pulumi-state")).isDirectory()).to.equal(true);
     const run = path.join(projectDir, "lab-runs", "lab-wire");
-    expect(fs.readdirSync(run).sort()).to.deep.equal([path.posix.basename(LOG_KEY), "evidence.json", "report.html"].sort());
+    expect(fs.readdirSync(run).sort()).to.deep.equal([path.posix.basename(LOG_KEY), "evidence.json", "findings.csv", "findings.ocsf.json", "report.html"].sort());
     expect(fake.state().stacks).to.deep.equal({});
   });
 });

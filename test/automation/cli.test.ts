@@ -81,7 +81,7 @@ describe("automation/cli: output", function () {
     const report = JSON.parse(out[0]);
     expect(report).to.have.all.keys(
       "command", "stack", "region", "accountId", "callerArn", "backend", "startedAt", "finishedAt", "exitCode", "verified", "outputs",
-      "since", "verify", "posture", "integrity", "rawObject", "evidenceFile", "timings", "cleanup", "interrupted", "error", "warnings",
+      "since", "verify", "posture", "integrity", "rawObject", "rawObjectBytes", "rawObjectSha256", "instance", "evidenceFile", "timings", "cleanup", "interrupted", "error", "warnings",
     );
     expect(report).to.include({ stack: "lab-json", verified: true, exitCode: 0, interrupted: null, error: null });
     expect(report.integrity).to.deep.equal({ status: "not-checked", reason: "no digest yet", result: null });

@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { runLab } from "../../automation/lab";
 import { ExitCode } from "../../common/exit-codes";
-import { Fakes, LOG_KEY, OUTPUTS_TRAIL, evidence, integrityResult, labOptions } from "../support/lab-fakes";
+import { Fakes, INSTANCE_ID, LOG_KEY, OUTPUTS_TRAIL, evidence, integrityResult, labOptions } from "../support/lab-fakes";
 
 describe("automation/lab: log file integrity", function () {
   let fakes: Fakes;
@@ -27,7 +27,7 @@ describe("automation/lab: log file integrity", function () {
     fakes = new Fakes();
     const report = await runLab(labOptions({ waitDigest: true }), fakes.deps());
     const steps = fakes.steps();
-    expect(steps.slice(steps.indexOf("verify"))).to.deep.equal(["verify", "copy", "integrity", "posture", "destroy 1", "remove", "close"]);
+    expect(steps.slice(steps.indexOf("verify"))).to.deep.equal(["verify", "copy", `describe ${INSTANCE_ID}`, "integrity", "posture", "destroy 1", "remove", `describe ${INSTANCE_ID}`, "close"]);
     const request = fakes.integrityRequest!;
     expect(request).to.include({ trail: OUTPUTS_TRAIL.trailArn, region: "eu-west-1", bucket: OUTPUTS_TRAIL.bucketName, account: "123456789012", logKey: LOG_KEY, timeoutMs: 75 * 60_000 });
     expect(request.since.toISOString()).to.equal(fakes.verifyRequest!.since.toISOString());

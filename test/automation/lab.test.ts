@@ -44,9 +44,11 @@ describe("automation/lab: the cycle", function () {
       "outputs",
       "verify",
       "copy",
+      `describe ${INSTANCE_ID}`,
       "posture",
       "destroy 1",
       "remove",
+      `describe ${INSTANCE_ID}`,
       "close",
     ]);
     expect(report.exitCode).to.equal(ExitCode.Ok);

@@ -1,19 +1,61 @@
-// The evidence report in a real headless Chromium (driven by playwright-core): it renders,
-// requests nothing but the file itself, logs no console error, runs none of the markup the evidence
-// carries, and shows the key facts. The browser is found by test/support/browser.ts: CHROMIUM_PATH,
-// the system's Chromium or Chrome, else the one inside the @sparticuz/chromium devDependency. Never
-// skipped: with the system's browser hidden, the report still renders in the registry's.
+// The evidence report in a real headless Chromium, for each way a run ends (verified, not verified,
+// a failed up, a failed cleanup) and for evidence carrying markup: rendered by `npm run report`'s
+// own entry from an evidence.json on disk, it requests nothing but the file itself, logs no console
+// error, runs none of the markup, shows each view's key values, draws the timeline's moments in
+// time order with no label over another, and cannot fetch even when asked to. A full-page
+// screenshot of each is written for a person to look at; the test prints where. The browser is
+// found by test/support/browser.ts (CHROMIUM_PATH, the system's Chromium or Chrome, else the one
+// inside the @sparticuz/chromium devDependency). Never skipped: with the system's browser hidden,
+// the report still renders in the registry's.
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { pathToFileURL } from "node:url";
 import { expect } from "chai";
-import { chromium, type BrowserContext } from "playwright-core";
-import { writeReport } from "../../automation/report/cli";
-import { BROWSER_NAMES, BrowserNotFoundError, findBrowser, standardBrowserPaths, type Browser } from "../support/browser";
-import { HOSTILE_AGENT, labEvidence } from "../support/lab-evidence";
+import type { Page } from "playwright-core";
+import type { LabReport } from "../../automation/evidence";
+import { main } from "../../automation/report/cli";
+import { BROWSER_NAMES, BrowserNotFoundError, findBrowser, launchBrowser, standardBrowserPaths, type LaunchedBrowser } from "../support/browser";
+import { HOSTILE_AGENT, HOSTILE_NAME, labEvidence } from "../support/lab-evidence";
 
-const SCREENSHOT = path.join(os.tmpdir(), "trail-lab-report.png");
+interface Box {
+  what: string;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+const CASES: { name: string; evidence: LabReport; verdict: string; cleanup: string; shows: string[] }[] = [
+  { name: "verified", evidence: labEvidence(), verdict: "VERIFIED", cleanup: "cleanup complete", shows: ["same as the S3 record's", "terminated", "ACCEPTED"] },
+  { name: "not-verified", evidence: labEvidence({ outcome: "not-verified" }), verdict: "NOT VERIFIED", cleanup: "cleanup complete", shows: ["No log file in s3://", "41 log files read"] },
+  { name: "up-failed", evidence: labEvidence({ outcome: "up-failed" }), verdict: "NOT VERIFIED: verify did not run", cleanup: "cleanup complete", shows: ["failed: UpFailedError", "No probe instance in this run"] },
+  { name: "cleanup-failed", evidence: labEvidence({ outcome: "cleanup-failed" }), verdict: "VERIFIED", cleanup: "CLEANUP INCOMPLETE", shows: ["did not finish after 4 attempt(s)", "aws ec2 terminate-instances"] },
+  { name: "hostile", evidence: labEvidence({ hostile: true }), verdict: "VERIFIED", cleanup: "cleanup complete", shows: [HOSTILE_NAME] },
+];
+
+export const SCREENSHOT_DIR = os.tmpdir();
+
+function overlaps(a: Box, b: Box): boolean {
+  return a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+}
+
+/** The rendered boxes of the picture's labels, and its mark lines, in page pixels (evaluated in the page: no DOM types here). */
+async function timelineGeometry(page: Page): Promise<{ svg: Box; marks: { kind: string; at: string; dot: Box; line: Box; label: Box }[]; texts: Box[] }> {
+  return page.evaluate(`(() => {
+    const box = (e, what) => { const r = e.getBoundingClientRect(); return { what, x: r.x, y: r.y, width: r.width, height: r.height }; };
+    const svg = document.querySelector("svg.timeline");
+    const marks = [...svg.querySelectorAll("g.mark")].map((g) => ({
+      kind: g.dataset.kind,
+      at: g.dataset.at,
+      dot: box(g.querySelector("circle"), "dot"),
+      line: box(g.querySelector("line"), "line"),
+      label: box(g.querySelector("text"), "mark " + g.querySelector("text").textContent),
+    }));
+    const texts = [...svg.querySelectorAll("text")].map((t) => box(t, t.textContent));
+    return { svg: box(svg, "svg"), marks, texts };
+  })()`);
+}
 
 /** PATH without the folders that hold a browser by one of the names the finder looks for. */
 function pathWithoutBrowsers(): string {
@@ -23,85 +65,153 @@ function pathWithoutBrowsers(): string {
     .join(path.delimiter);
 }
 
-function reportInChromium(title: string, find: () => Promise<Browser>, check: (browser: Browser) => void = () => {}) {
-  describe(title, function () {
-    // Generous: the first run unpacks the registry's Chromium into the cache folder.
-    this.timeout(360_000);
-    let dir: string;
-    let context: BrowserContext;
+describe("automation/report: the evidence report in headless Chromium", function () {
+  // Generous: the first run may unpack the registry's Chromium into the cache folder.
+  this.timeout(360_000);
+  let dir: string;
+  let browser: LaunchedBrowser;
 
-    before(async () => {
-      const browser = await find();
-      check(browser);
-      dir = fs.mkdtempSync(path.join(os.tmpdir(), "trail-lab-chromium-"));
-      context = await chromium.launchPersistentContext(path.join(dir, "profile"), {
-        executablePath: browser.executablePath,
-        env: { ...process.env, ...browser.env },
-        headless: true,
-        args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        viewport: { width: 1200, height: 900 },
-      });
+  before(async () => {
+    browser = await launchBrowser();
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "trail-lab-browser-"));
+  });
+  after(async () => {
+    await browser?.close();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Writes evidence.json, renders it with `npm run report`'s entry, opens the page and watches everything it does. */
+  async function open(name: string, evidence: LabReport) {
+    const run = path.join(dir, name);
+    fs.mkdirSync(run, { recursive: true });
+    fs.writeFileSync(path.join(run, "evidence.json"), `${JSON.stringify(evidence, null, 2)}\n`);
+    const err: string[] = [];
+    const code = main([path.join(run, "evidence.json")], { stdout: () => undefined, stderr: (t) => err.push(t) });
+    expect(code, err.join("")).to.equal(0);
+    const url = pathToFileURL(path.join(run, "report.html")).href;
+    const page = await browser.context.newPage();
+    const requests: string[] = [];
+    const problems: string[] = [];
+    page.on("request", (request) => requests.push(request.url()));
+    page.on("console", (message) => {
+      if (message.type() === "error" || message.type() === "warning") problems.push(`${message.type()}: ${message.text()}`);
     });
-    after(async () => {
-      await context?.close();
-      if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    page.on("pageerror", (error) => problems.push(error.message));
+    page.on("dialog", (dialog) => {
+      problems.push(`dialog: ${dialog.message()}`);
+      void dialog.dismiss();
     });
+    await page.goto(url, { waitUntil: "load" });
+    return { page, url, requests, problems };
+  }
 
-    it("renders from file:// with no other request, no console error, the evidence's markup inert, and the key facts on screen", async () => {
-      const evidence = labEvidence({ hostile: true });
-      const file = writeReport(evidence, path.join(dir, "run", "report.html"));
-      const url = pathToFileURL(file).href;
-      const page = await context.newPage();
-      const requests: string[] = [];
-      const problems: string[] = [];
-      page.on("request", (request) => requests.push(request.url()));
-      page.on("console", (message) => {
-        if (message.type() === "error") problems.push(message.text());
-      });
-      page.on("pageerror", (error) => problems.push(error.message));
-      page.on("dialog", (dialog) => {
-        problems.push(`dialog: ${dialog.message()}`);
-        void dialog.dismiss();
-      });
-
-      await page.goto(url, { waitUntil: "load" });
-      await page.screenshot({ path: SCREENSHOT, fullPage: true });
+  for (const c of CASES) {
+    it(`${c.name}: requests only its own file, logs no error, runs nothing, shows each view, draws the moments in time order, and is screenshotted`, async () => {
+      const { page, url, requests, problems } = await open(c.name, c.evidence);
+      const shot = path.join(SCREENSHOT_DIR, `trail-lab-report-${c.name}.png`);
+      await page.screenshot({ path: shot, fullPage: true });
+      console.log(`      screenshot: ${shot}`);
 
       expect(requests).to.deep.equal([url]);
       expect(problems).to.deep.equal([]);
-      expect(await page.title()).to.equal(`trail-lab evidence: ${evidence.stack}`);
-      expect(await page.locator("script, img").count()).to.equal(0);
-      const record = JSON.parse(await page.locator("#record").innerText());
-      expect(record.userAgent).to.equal(HOSTILE_AGENT);
+      expect(await page.title()).to.equal(`trail-lab evidence: ${c.evidence.stack}`);
+      expect(await page.locator("script, img, image, iframe, object, embed, form, foreignObject").count()).to.equal(0);
+      expect((await page.locator("h1").innerText()).replace(/\s+/g, " ")).to.equal(`trail-lab evidence report ${c.verdict} ${c.cleanup}`);
 
       const body = await page.locator("body").innerText();
-      expect(body).to.include("VERIFIED");
-      expect(body).to.include(evidence.verify!.s3.eventId!);
-      expect(body).to.include(`s3://${evidence.verify!.trail.bucket}/${evidence.verify!.s3.key}`);
-      const ids = await page.locator("tr:has(td.id) td.id").allInnerTexts();
-      const statuses = await page.locator("tr:has(td.id) td:nth-child(3)").allInnerTexts();
-      expect(ids.map((id, i) => [id, statuses[i]])).to.deep.equal([
-        ["CloudTrail.1", "PASS"],
-        ["CloudTrail.2", "FAIL"],
-        ["CloudTrail.5", "FAIL"],
-        ["S3.1", "N/A"],
-        ["S3.5", "PASS"],
-      ]);
-      // Styled as meant: the inline stylesheet applied (a failing control's badge is red on pink).
-      const background = await page.evaluate(`getComputedStyle(document.querySelector("tr:has(td.id) .badge.bad")).backgroundColor`);
-      expect(background).to.equal("rgb(251, 224, 222)");
+      for (const value of c.shows) expect(body, value).to.include(value);
+      for (const id of ["timeline", "trail", "bucket", "log-file", "instance", "event-history", "findings", "cleanup"]) {
+        expect(await page.locator(`section#${id}`).isVisible(), id).to.equal(true);
+      }
+      const e = c.evidence;
+      const trail = await page.locator("#trail").innerText();
+      expect(trail).to.include(e.posture!.facts!.trail.arn).and.include("logging");
+      const bucket = await page.locator("#bucket").innerText();
+      expect(bucket).to.include(e.posture!.facts!.bucket.name).and.include("RestrictPublicBuckets").and.include("denies every request made without TLS");
+      if (e.verify?.s3.key) {
+        expect(await page.locator("#log-file").innerText()).to.include(e.verify.s3.key.split("/").slice(-1)[0]).and.include(e.rawObjectSha256!);
+        expect(await page.locator("#event-history").innerText()).to.include(e.verify.s3.eventId!);
+      }
+      if (e.instance?.atVerify) expect(await page.locator("#instance").innerText()).to.include(e.instance.atVerify.instanceId).and.include("t3.micro");
+      // The findings head the section with their counts; two unpaid controls accepted.
+      expect(await page.locator("#findings .counts-line").innerText()).to.equal("0 fail · 2 accepted · 11 pass · 1 n/a");
+      // Styled as meant: the inline stylesheet applied (a failing badge is red on pink, an accepted one amber).
+      expect(await page.evaluate(`getComputedStyle(document.querySelector(".badge.warn")).backgroundColor`)).to.equal("rgb(253, 240, 213)");
+
+      const geometry = await timelineGeometry(page);
+      const times = geometry.marks.map((m) => Date.parse(m.at));
+      expect(times).to.deep.equal([...times].sort((a, b) => a - b));
+      const xs = geometry.marks.map((m) => m.dot.x);
+      expect(xs).to.deep.equal([...xs].sort((a, b) => a - b));
+      if (e.verify?.s3.found) expect(geometry.marks.map((m) => m.kind)).to.deep.equal(["event-time", "delivered", "s3-found", "history-found"]);
+      // Nothing drawn over anything: no two labels overlap, no mark's line runs through a label, all inside the picture.
+      const texts: Box[] = geometry.texts;
+      for (let i = 0; i < texts.length; i++) {
+        const t = texts[i];
+        expect(t.x >= geometry.svg.x - 0.5 && t.x + t.width <= geometry.svg.x + geometry.svg.width + 0.5, `${t.what} inside the picture`).to.equal(true);
+        for (let j = i + 1; j < texts.length; j++) expect(overlaps(t, texts[j]), `${t.what} / ${texts[j].what}`).to.equal(false);
+      }
+      for (const m of geometry.marks) {
+        for (const other of geometry.marks) expect(overlaps({ ...m.line, x: m.line.x + m.line.width / 2 - 0.5, width: 1 }, other.label), `${m.kind} line through ${other.label.what}`).to.equal(false);
+      }
       await page.close();
     });
+  }
+
+  it("keeps the evidence's markup inert: the record's user agent is text, and the title was not rewritten", async () => {
+    const { page, problems } = await open("inert", labEvidence({ hostile: true }));
+    const record = JSON.parse((await page.locator("#record").textContent())!) as { userAgent: string };
+    expect(record.userAgent).to.equal(HOSTILE_AGENT);
+    expect(await page.evaluate("document.title")).to.equal(`trail-lab evidence: ${labEvidence().stack}`);
+    expect(await page.locator("svg").count()).to.equal(1);
+    expect(problems).to.deep.equal([]);
+    await page.close();
   });
-}
 
-reportInChromium("automation/report: the evidence report in headless Chromium", () => findBrowser());
+  it("forbids fetching: even a fetch asked for from inside the page is refused by its Content-Security-Policy", async () => {
+    const { page, url, requests } = await open("csp", labEvidence());
+    const outcome = await page.evaluate(`fetch("http://127.0.0.1:9/x").then(() => "fetched", (error) => "refused: " + error.name)`);
+    expect(outcome).to.match(/^refused/);
+    expect(requests).to.deep.equal([url]);
+    await page.close();
+  });
+});
 
-reportInChromium(
-  "automation/report: the evidence report in the registry's Chromium, with the system's browser hidden",
-  () => findBrowser({ env: { PATH: pathWithoutBrowsers(), HOME: process.env.HOME, TRAIL_LAB_CACHE: process.env.TRAIL_LAB_CACHE }, standardPaths: [] }),
-  (browser) => expect(browser.source).to.match(/^@sparticuz\/chromium /),
-);
+describe("automation/report: the evidence report in the registry's Chromium, with the system's browser hidden", function () {
+  this.timeout(360_000);
+  let browser: LaunchedBrowser;
+  let dir: string;
+  before(async () => {
+    const env = { PATH: pathWithoutBrowsers(), HOME: process.env.HOME, TRAIL_LAB_CACHE: process.env.TRAIL_LAB_CACHE };
+    browser = await launchBrowser({ find: () => findBrowser({ env, standardPaths: [] }) });
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "trail-lab-browser-hidden-"));
+  });
+  after(async () => {
+    await browser?.close();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("renders the verified run with no other request and no console error", async () => {
+    expect(browser.source).to.match(/^@sparticuz\/chromium /);
+    const evidence = labEvidence();
+    fs.writeFileSync(path.join(dir, "evidence.json"), `${JSON.stringify(evidence, null, 2)}\n`);
+    expect(main([path.join(dir, "evidence.json")], { stdout: () => undefined, stderr: () => undefined })).to.equal(0);
+    const url = pathToFileURL(path.join(dir, "report.html")).href;
+    const page = await browser.context.newPage();
+    const requests: string[] = [];
+    const problems: string[] = [];
+    page.on("request", (request) => requests.push(request.url()));
+    page.on("console", (message) => {
+      if (message.type() === "error") problems.push(message.text());
+    });
+    page.on("pageerror", (error) => problems.push(error.message));
+    await page.goto(url, { waitUntil: "load" });
+    expect(requests).to.deep.equal([url]);
+    expect(problems).to.deep.equal([]);
+    expect(await page.locator("body").innerText()).to.include("VERIFIED").and.include(evidence.verify!.s3.eventId!);
+    await page.close();
+  });
+});
 
 describe("test/support/browser: finding a Chromium", () => {
   let dir: string;

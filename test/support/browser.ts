@@ -1,13 +1,16 @@
-// Finds a Chromium for the browser tests the way such tests usually do: $CHROMIUM_PATH first, then
-// the system's Chromium or Chrome (by name on PATH, then at the standard install paths, macOS's
-// included), then the Chromium inside the @sparticuz/chromium devDependency. That one runs without
-// system libraries once unpacked with the libraries and fonts it bundles; it is unpacked once
-// (~210 MB) into the cache folder, not the temp dir, and reused by every later run.
+// The one place tests find and start a headless browser. Found the way such tests usually do:
+// $CHROMIUM_PATH first, then the system's Chromium or Chrome (by name on PATH, then at the standard
+// install paths, macOS's included), then the Chromium inside the @sparticuz/chromium devDependency.
+// That one runs without system libraries once unpacked with the libraries and fonts it bundles; it
+// is unpacked once (~210 MB) into the cache folder, not the temp dir, and reused by every later run.
+// Started by playwright-core with a throwaway profile and no network services of its own.
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
+import { chromium, type BrowserContext } from "playwright-core";
 import { findOnPath } from "../../automation/preflight";
 import { cacheDir } from "./cache-dir";
 
@@ -27,7 +30,8 @@ export function standardBrowserPaths(env: NodeJS.ProcessEnv = process.env): stri
   ];
 }
 
-export interface Browser {
+/** A browser found on this machine, not yet started. */
+export interface BrowserBinary {
   executablePath: string;
   /** Where it came from, for messages: CHROMIUM_PATH, PATH, a standard path, or the registry package. */
   source: string;
@@ -61,7 +65,7 @@ function isExecutableFile(file: string): boolean {
   }
 }
 
-export async function findBrowser(options: FindBrowserOptions = {}): Promise<Browser> {
+export async function findBrowser(options: FindBrowserOptions = {}): Promise<BrowserBinary> {
   const env = options.env ?? process.env;
   const chosen = env.CHROMIUM_PATH;
   if (chosen) {
@@ -82,7 +86,7 @@ export async function findBrowser(options: FindBrowserOptions = {}): Promise<Bro
 }
 
 /** The Chromium of @sparticuz/chromium, unpacked into the cache folder on first use. */
-async function registryChromium(env: NodeJS.ProcessEnv, triedPaths: readonly string[]): Promise<Browser> {
+async function registryChromium(env: NodeJS.ProcessEnv, triedPaths: readonly string[]): Promise<BrowserBinary> {
   if (process.platform !== "linux" || process.arch !== "x64") {
     throw new BrowserNotFoundError(
       `No Chromium or Chrome found: CHROMIUM_PATH is unset, none of ${BROWSER_NAMES.join(", ")} is on PATH, and none is at ${triedPaths.join(", ") || "the standard paths"}. ` +
@@ -141,5 +145,45 @@ async function unpack(entry: string, dir: string): Promise<void> {
     }
   } finally {
     fs.rmSync(staging, { recursive: true, force: true });
+  }
+}
+
+/** A started browser: its one context, and how to stop it and drop its profile. */
+export interface LaunchedBrowser {
+  context: BrowserContext;
+  /** Where the browser came from (findBrowser's `source`), for messages. */
+  source: string;
+  close(): Promise<void>;
+}
+
+export interface LaunchOptions {
+  /** How to find the browser; findBrowser() by default. */
+  find?: () => Promise<BrowserBinary>;
+  viewport?: { width: number; height: number };
+}
+
+export async function launchBrowser(options: LaunchOptions = {}): Promise<LaunchedBrowser> {
+  const binary = await (options.find ?? (() => findBrowser()))();
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), "trail-lab-chromium-"));
+  try {
+    const context = await chromium.launchPersistentContext(profile, {
+      executablePath: binary.executablePath,
+      env: { ...process.env, ...binary.env },
+      headless: true,
+      // Without the background-networking flags Chromium keeps dialling out, and this machine refuses.
+      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+      viewport: options.viewport ?? { width: 1200, height: 900 },
+    });
+    return {
+      context,
+      source: binary.source,
+      close: async () => {
+        await context.close();
+        fs.rmSync(profile, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    fs.rmSync(profile, { recursive: true, force: true });
+    throw error;
   }
 }

@@ -30,6 +30,7 @@ export async function deployWorld(s3: LocalS3, cloudTrail: LocalCloudTrail, conf
   const versioning = onBucket(run, "aws:s3/bucketVersioning:BucketVersioning", bucket);
   const logging = onBucket(run, "aws:s3/bucketLogging:BucketLogging", bucket);
   const policy = onBucket(run, "aws:s3/bucketPolicy:BucketPolicy", bucket);
+  const lifecycle = onBucket(run, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", bucket);
   Object.assign(s3.bucketConfig(bucket), {
     ownership: ownership?.inputs.rule.objectOwnership,
     publicAccessBlock: pab && {
@@ -46,6 +47,13 @@ export async function deployWorld(s3: LocalS3, cloudTrail: LocalCloudTrail, conf
     versioning: versioning?.inputs.versioningConfiguration.status,
     logging: logging && { targetBucket: logging.inputs.targetBucket, targetPrefix: logging.inputs.targetPrefix },
     policy: policy?.inputs.policy,
+    lifecycle: lifecycle?.inputs.rules.map((r: { id: string; status: "Enabled"; expiration?: { days: number }; noncurrentVersionExpiration?: { noncurrentDays: number } }) => ({
+      id: r.id,
+      status: r.status,
+      expirationDays: r.expiration?.days,
+      noncurrentDays: r.noncurrentVersionExpiration?.noncurrentDays,
+    })),
+    region,
     // S3 would judge the lab's policy not public: it grants only to cloudtrail.amazonaws.com.
     policyIsPublic: false,
   });

@@ -1,12 +1,14 @@
 // A recording fake of everything the lab cycle touches (engine, stack, AWS services, verifier,
 // sweeper, signals, clock), sharing one event list so tests can assert the order of phases.
 /* eslint-disable @typescript-eslint/require-await, @typescript-eslint/no-this-alias -- fakes implement async interfaces without awaiting, and their object literals close over the Fakes instance */
+import { createHash } from "node:crypto";
 import { EventEmitter } from "node:events";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { ConfigValue, LabEngine, LabStack, PendingOperation, StackState } from "../../automation/engine";
 import { EngineError, UpFailedError } from "../../automation/errors";
+import type { InstanceView } from "../../automation/instance-view";
 import type { LabDeps, LabOptions, LabServices } from "../../automation/lab";
 import type { SweepReport } from "../../automation/sweep";
 import type { LabIntegrityRequest, LabVerifyEvidence, LabVerifyRequest } from "../../automation/verifier";
@@ -20,6 +22,10 @@ export const OUTPUTS_TRAIL = {
   region: "eu-west-1",
   accountId: "123456789012",
   logPrefix: "AWSLogs/123456789012/CloudTrail/",
+  accessLogBucketName: null,
+  // The default stack leaves both paid switches off (infra's outputs are null then).
+  kmsKeyArn: null,
+  logGroupName: null,
 };
 export const INSTANCE_ID = "i-0fa1e2d3c4b5a6978";
 export const LOG_KEY = "AWSLogs/123456789012/CloudTrail/eu-west-1/2026/11/25/123456789012_CloudTrail_eu-west-1_20261125T2235Z_Ab12Cd34Ef56Gh78.json.gz";
@@ -29,9 +35,11 @@ export function evidence(verified: boolean): LabVerifyEvidence {
     verified,
     trail: { name: "my-logs-trail", arn: OUTPUTS_TRAIL.trailArn, isLogging: true, bucket: OUTPUTS_TRAIL.bucketName, prefix: null, latestDeliveryTime: "2026-11-25T22:35:10.000Z", latestDeliveryError: null },
     s3: verified
-      ? { bucket: OUTPUTS_TRAIL.bucketName, found: true, key: LOG_KEY, eventId: "0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0", eventTime: "2026-11-25T22:31:02Z", objectsScanned: 3, bytesScanned: 48213, bytesDownloaded: 9120, skipped: [] }
-      : { bucket: OUTPUTS_TRAIL.bucketName, found: false, key: null, eventId: null, eventTime: null, objectsScanned: 7, bytesScanned: 90210, bytesDownloaded: 20111, skipped: [] },
-    eventHistory: { found: verified, eventId: verified ? "0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0" : null, eventTime: verified ? "2026-11-25T22:31:02Z" : null },
+      ? { bucket: OUTPUTS_TRAIL.bucketName, found: true, key: LOG_KEY, eventId: "0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0", eventTime: "2026-11-25T22:31:02Z", foundAt: "2026-11-25T22:36:40.000Z", objectsScanned: 3, bytesScanned: 48213, bytesDownloaded: 9120, skipped: [] }
+      : { bucket: OUTPUTS_TRAIL.bucketName, found: false, key: null, eventId: null, eventTime: null, foundAt: null, objectsScanned: 7, bytesScanned: 90210, bytesDownloaded: 20111, skipped: [] },
+    eventHistory: verified
+      ? { found: true, eventId: "0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0", eventTime: "2026-11-25T22:31:02Z", username: "lab-session", foundAt: "2026-11-25T22:36:41.000Z" }
+      : { found: false, eventId: null, eventTime: null, username: null, foundAt: null },
     event: verified
       ? { eventName: "RunInstances", eventTime: "2026-11-25T22:31:02Z", eventID: "0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0", responseElements: { instancesSet: { items: [{ instanceId: INSTANCE_ID }] } } }
       : null,
@@ -42,12 +50,45 @@ export function evidence(verified: boolean): LabVerifyEvidence {
 
 /** What verify's integrity check answers: all valid, or one log missing. */
 /** Posture as the lab's default stack gets it: the two controls it does not pay for fail. */
+const onTrail = { type: "AWS::CloudTrail::Trail" as const, arn: OUTPUTS_TRAIL.trailArn, region: "eu-west-1" };
+const securityHub = (id: string) => `https://docs.aws.amazon.com/console/securityhub/${id}/remediation`;
 export const POSTURE: PostureReport = {
   controls: [
-    { id: "CloudTrail.1", title: "CloudTrail should be enabled and configured with at least one multi-Region trail that includes read and write management events", status: "pass", evidence: { IsMultiRegionTrail: true }, fix: null },
-    { id: "CloudTrail.2", title: "CloudTrail should have encryption at-rest enabled", status: "fail", evidence: { KmsKeyId: null }, fix: "Encrypt the log files with a KMS key." },
-    { id: "CloudTrail.5", title: "CloudTrail trails should be integrated with Amazon CloudWatch Logs", status: "fail", evidence: { CloudWatchLogsLogGroupArn: null }, fix: "Deliver to CloudWatch Logs." },
+    {
+      id: "CloudTrail.1",
+      title: "CloudTrail should be enabled and configured with at least one multi-Region trail that includes read and write management events",
+      status: "pass",
+      evidence: { IsMultiRegionTrail: true },
+      fix: null,
+      severity: "high",
+      cis: { "v1.4.0": "3.1", "v3.0.0": "3.1" },
+      resource: onTrail,
+      remediationUrl: securityHub("CloudTrail.1"),
+    },
+    {
+      id: "CloudTrail.2",
+      title: "CloudTrail should have encryption at-rest enabled",
+      status: "fail",
+      evidence: { KmsKeyId: null },
+      fix: "Encrypt the log files with a KMS key.",
+      severity: "medium",
+      cis: { "v1.4.0": "3.7", "v3.0.0": "3.5" },
+      resource: onTrail,
+      remediationUrl: securityHub("CloudTrail.2"),
+    },
+    {
+      id: "CloudTrail.5",
+      title: "CloudTrail trails should be integrated with Amazon CloudWatch Logs",
+      status: "fail",
+      evidence: { CloudWatchLogsLogGroupArn: null },
+      fix: "Deliver to CloudWatch Logs.",
+      severity: "low",
+      cis: { "v1.4.0": "3.4", "v3.0.0": null },
+      resource: onTrail,
+      remediationUrl: securityHub("CloudTrail.5"),
+    },
   ],
+  checkedAt: "2026-11-25T22:37:05.000Z",
 };
 
 export function integrityResult(valid: boolean): IntegrityResult {
@@ -91,6 +132,30 @@ export interface FakeBehaviour {
   cliMissing?: Error;
   sweep?: SweepReport;
   copyFails?: boolean;
+  /** EC2's answer for the probe; running while the stack holds it, terminated after, by default. */
+  describeInstance?: (instanceId: string) => Promise<InstanceView>;
+}
+
+/** The probe as EC2 describes it in `state`; EC2 drops the network of a terminated instance from its description. */
+export function instanceView(instanceId: string, readAt: string, state: string, overrides: Partial<InstanceView> = {}): InstanceView {
+  const gone = state === "terminated";
+  return {
+    instanceId,
+    readAt,
+    found: true,
+    state,
+    instanceType: "t3.micro",
+    name: "test",
+    imageId: "ami-0abcdef1234567890",
+    subnetId: gone ? null : "subnet-0a1b2c3d4e5f60718",
+    vpcId: gone ? null : "vpc-0f1e2d3c4b5a69788",
+    availabilityZone: "eu-west-1a",
+    publicIpAddress: null,
+    privateIpAddress: gone ? null : "172.31.20.17",
+    httpTokens: "required",
+    launchTime: "2026-11-25T22:31:02.000Z",
+    ...overrides,
+  };
 }
 
 export class Fakes {
@@ -249,8 +314,16 @@ export class Fakes {
           f.events.push("copy");
           if (b.copyFails) throw new Error("AccessDenied");
           fs.mkdirSync(path.dirname(request.file), { recursive: true });
-          fs.writeFileSync(request.file, Buffer.from([0x1f, 0x8b, 0x08, 0x00]));
+          const raw = Buffer.from([0x1f, 0x8b, 0x08, 0x00]);
+          fs.writeFileSync(request.file, raw);
+          return { bytes: raw.length, sha256: createHash("sha256").update(raw).digest("hex") };
         },
+      },
+      async describeInstance(instanceId) {
+        f.events.push(`describe ${instanceId}`);
+        if (b.describeInstance) return b.describeInstance(instanceId);
+        const gone = f.resources.every((r) => r.id !== instanceId);
+        return instanceView(instanceId, new Date(f.clock).toISOString(), gone ? "terminated" : "running");
       },
       close() {
         f.events.push("close");

@@ -1,6 +1,7 @@
 // The bucket configuration reads s3rver does not implement (it answers NotImplemented), answered
 // ahead of it from a per-bucket state the test sets: public access block, default encryption,
-// policy and policy status, versioning, ownership controls and server access logging. Bodies and
+// policy and policy status, versioning, ownership controls, server access logging, lifecycle and
+// location. Bodies and
 // error codes are S3's own, so the real @aws-sdk/client-s3 parses them as it would in AWS.
 import { existsSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -16,6 +17,9 @@ export interface BucketConfig {
   versioning?: "Enabled" | "Suspended";
   ownership?: "BucketOwnerEnforced" | "BucketOwnerPreferred" | "ObjectWriter";
   logging?: { targetBucket: string; targetPrefix: string };
+  lifecycle?: { id: string; status: "Enabled" | "Disabled"; expirationDays?: number; noncurrentDays?: number }[];
+  /** The bucket's region; GetBucketLocation answers us-east-1 as S3 does, with an empty constraint. Default us-east-1. */
+  region?: string;
   /** Operations (GetBucketPolicy, ...) refused with AccessDenied. */
   denied?: string[];
 }
@@ -99,6 +103,29 @@ const READS: Record<string, [operation: string, read: Read]> = {
           ? `<BucketLoggingStatus xmlns="${NS}"><LoggingEnabled><TargetBucket>${logging.targetBucket}</TargetBucket><TargetPrefix>${logging.targetPrefix}</TargetPrefix></LoggingEnabled></BucketLoggingStatus>`
           : `<BucketLoggingStatus xmlns="${NS}"/>`,
       ),
+  ],
+  lifecycle: [
+    "GetBucketLifecycleConfiguration",
+    ({ lifecycle }, bucket) =>
+      lifecycle
+        ? xml(
+            `<LifecycleConfiguration xmlns="${NS}">` +
+              lifecycle
+                .map(
+                  (r) =>
+                    `<Rule><ID>${r.id}</ID><Filter></Filter><Status>${r.status}</Status>` +
+                    (r.expirationDays !== undefined ? `<Expiration><Days>${r.expirationDays}</Days></Expiration>` : "") +
+                    (r.noncurrentDays !== undefined ? `<NoncurrentVersionExpiration><NoncurrentDays>${r.noncurrentDays}</NoncurrentDays></NoncurrentVersionExpiration>` : "") +
+                    `</Rule>`,
+                )
+                .join("") +
+              `</LifecycleConfiguration>`,
+          )
+        : s3Error(404, "NoSuchLifecycleConfiguration", "The lifecycle configuration does not exist", bucket),
+  ],
+  location: [
+    "GetBucketLocation",
+    ({ region }) => xml(region && region !== "us-east-1" ? `<LocationConstraint xmlns="${NS}">${region}</LocationConstraint>` : `<LocationConstraint xmlns="${NS}"/>`),
   ],
 };
 

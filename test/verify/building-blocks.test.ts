@@ -2,13 +2,15 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createHash } from "node:crypto";
 import { GetQueryExecutionCommand } from "@aws-sdk/client-athena";
-import { GetTrailCommand } from "@aws-sdk/client-cloudtrail";
+import { CloudTrailClient, GetTrailCommand } from "@aws-sdk/client-cloudtrail";
 import { GetObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { expect } from "chai";
 import { AwsCallError, copyLogObject, createAwsClients } from "../../verify";
 import { createAthenaClient } from "../../verify/clients";
 import { eventTraits, selectorGap } from "../../verify/event-selectors";
+import { describeTrail } from "../../verify/trail-status";
 import { buildEvidence } from "../../verify/event/evidence";
 import { FixtureFactory, logFile } from "../support/cloudtrail-fixtures";
 import { DUMMY_CREDENTIALS, startS3Server, type LocalS3 } from "../support/s3-server";
@@ -79,6 +81,16 @@ describe("verify: every client's requests are bounded in time", function () {
   });
 });
 
+describe("verify: describeTrail", () => {
+  it("takes the home region from the trail's ARN when the answer leaves HomeRegion out (as moto's GetTrail does)", async () => {
+    const client = new CloudTrailClient({ region: "eu-west-1", credentials: DUMMY_CREDENTIALS });
+    client.send = (() =>
+      Promise.resolve({ Trail: { Name: "my-logs-trail", TrailARN: "arn:aws:cloudtrail:us-east-2:123456789012:trail/my-logs-trail", S3BucketName: "b", IsMultiRegionTrail: true } })) as never;
+    const trail = await describeTrail(client, "my-logs-trail", "eu-west-1");
+    expect(trail.homeRegion).to.equal("us-east-2");
+  });
+});
+
 describe("verify: copyLogObject", () => {
   let s3: LocalS3;
   let dir: string;
@@ -91,16 +103,17 @@ describe("verify: copyLogObject", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it("saves the raw .json.gz byte for byte, and names a missing object", async () => {
+  it("saves the raw .json.gz byte for byte, with its size and the SHA-256 of the file as written, and names a missing object", async () => {
     const f = new FixtureFactory();
     const key = f.logKey("us-east-1", new Date());
     const body = logFile(f.noiseRecords("us-east-1", new Date(), 200));
     await s3.createBucket("evidence-src");
     await s3.put("evidence-src", [{ key, body }]);
     const file = join(dir, "matched.json.gz");
-    const { bytes } = await copyLogObject({ bucket: "evidence-src", key, file, client: s3.client });
+    const { bytes, sha256 } = await copyLogObject({ bucket: "evidence-src", key, file, client: s3.client });
     expect(bytes).to.equal(body.length);
     expect(readFileSync(file).equals(body)).to.equal(true);
+    expect(sha256).to.equal(createHash("sha256").update(readFileSync(file)).digest("hex"));
 
     const err = await copyLogObject({ bucket: "evidence-src", key: `${key}.missing`, file: join(dir, "x"), client: s3.client }).catch((e: unknown) => e);
     expect(err).to.be.instanceOf(AwsCallError);

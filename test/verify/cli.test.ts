@@ -44,10 +44,11 @@ describe("verify: the npm run verify command", () => {
       latestDeliveryTime: world.trail.latestDeliveryTime!.toISOString(),
       latestDeliveryError: null,
     });
-    expect(Object.keys(evidence.s3)).to.have.members(["bucket", "found", "key", "eventId", "eventTime", "objectsScanned", "bytesScanned", "bytesDownloaded", "skipped"]);
+    expect(Object.keys(evidence.s3)).to.have.members(["bucket", "found", "key", "eventId", "eventTime", "foundAt", "objectsScanned", "bytesScanned", "bytesDownloaded", "skipped"]);
     expect(evidence.s3).to.include({ found: true, key: world.targetKey, eventId: world.target.eventID, objectsScanned: world.logKeys.length });
     expect(evidence.s3.skipped).to.have.length(3);
-    expect(evidence.eventHistory).to.deep.equal({ found: true, eventId: world.target.eventID, eventTime: world.target.eventTime });
+    expect(Object.keys(evidence.eventHistory)).to.deep.equal(["found", "eventId", "eventTime", "username", "foundAt"]);
+    expect(evidence.eventHistory).to.deep.include({ found: true, eventId: world.target.eventID, eventTime: world.target.eventTime });
     expect(evidence.event).to.deep.equal(world.target);
     expect(stderr).to.match(/round 1, \d+m\d\ds elapsed: \d+ objects/);
   });
@@ -63,7 +64,7 @@ describe("verify: the npm run verify command", () => {
     const { code, stdout, stderr } = await run([...base(), "--resource", "i-0fffffffffffffff0", "--json"]);
     expect(code).to.equal(1);
     const evidence = JSON.parse(stdout);
-    expect(evidence).to.deep.include({ verified: false, event: null, eventHistory: { found: false, eventId: null, eventTime: null } });
+    expect(evidence).to.deep.include({ verified: false, event: null, eventHistory: { found: false, eventId: null, eventTime: null, username: null, foundAt: null } });
     expect(evidence.s3).to.include({ found: false, key: null });
     expect(stderr).to.match(/not verified: No RunInstances for i-0fffffffffffffff0 at or after/);
   });

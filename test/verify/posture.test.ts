@@ -60,9 +60,71 @@ describe("verify: posture of a trail and its bucket", function () {
       expect(control(report, "S3.5").evidence.denyStatement).to.include({ Sid: "DenyInsecureTransport", Effect: "Deny" });
       expect(control(report, "S3.4").evidence.rules).to.deep.equal([{ SSEAlgorithm: "AES256", KMSMasterKeyID: null, BucketKeyEnabled: false }]);
       for (const c of report.controls) {
-        expect(Object.keys(c)).to.deep.equal(["id", "title", "status", "evidence", "fix"]);
+        expect(Object.keys(c)).to.deep.equal(["id", "title", "status", "evidence", "fix", "severity", "cis", "resource", "remediationUrl"]);
         expect(c.fix === null).to.equal(c.status === "pass", c.id);
       }
+    });
+
+    it("names each control's Security Hub severity, CIS sections, resource (ARN and region) and remediation page", async () => {
+      const world = await deployWorld(s3, ct);
+      const report = await check(world.trail.name);
+      const meta = (id: string) => {
+        const c = control(report, id);
+        return [c.severity, c.cis["v1.4.0"], c.cis["v3.0.0"], c.resource.type, c.resource.arn, c.resource.region];
+      };
+      const trail = trailArn(world.trail);
+      const bucket = `arn:aws:s3:::${world.bucket}`;
+      expect(report.controls.map((c) => [c.id, ...meta(c.id)])).to.deep.equal([
+        ["CloudTrail.1", "high", "3.1", "3.1", "AWS::CloudTrail::Trail", trail, "us-east-1"],
+        ["CloudTrail.2", "medium", "3.7", "3.5", "AWS::CloudTrail::Trail", trail, "us-east-1"],
+        ["CloudTrail.3", "high", null, null, "AWS::CloudTrail::Trail", trail, "us-east-1"],
+        ["CloudTrail.4", "low", "3.2", "3.2", "AWS::CloudTrail::Trail", trail, "us-east-1"],
+        ["CloudTrail.5", "low", "3.4", null, "AWS::CloudTrail::Trail", trail, "us-east-1"],
+        ["CloudTrail.6", "critical", "3.3", null, "AWS::S3::Bucket", bucket, "us-east-1"],
+        ["CloudTrail.7", "low", "3.6", "3.4", "AWS::S3::Bucket", bucket, "us-east-1"],
+        ["S3.1", "medium", "2.1.5", "2.1.4", "AWS::::Account", "AWS::::Account:123456789012", "us-east-1"],
+        ["S3.4", "medium", "2.1.1", null, "AWS::S3::Bucket", bucket, "us-east-1"],
+        ["S3.5", "medium", "2.1.2", "2.1.1", "AWS::S3::Bucket", bucket, "us-east-1"],
+        ["S3.8", "high", "2.1.5", "2.1.4", "AWS::S3::Bucket", bucket, "us-east-1"],
+        ["S3.9", "medium", null, null, "AWS::S3::Bucket", bucket, "us-east-1"],
+        ["S3.12", "medium", null, null, "AWS::S3::Bucket", bucket, "us-east-1"],
+        ["S3.14", "low", null, null, "AWS::S3::Bucket", bucket, "us-east-1"],
+      ]);
+      expect(control(report, "S3.5").remediationUrl).to.equal("https://docs.aws.amazon.com/console/securityhub/S3.5/remediation");
+      s3.bucketConfig(world.bucket).region = "eu-west-1";
+      expect(control(await check(world.trail.name), "S3.8").resource.region).to.equal("eu-west-1");
+    });
+
+    it("returns the facts it judged, as AWS returned them, and when it read them", async () => {
+      const world = await deployWorld(s3, ct);
+      const before = Date.now();
+      const report = await check(world.trail.name);
+      expect(Date.parse(report.checkedAt!)).to.be.within(before, Date.now());
+      expect(report.facts!.trail).to.deep.include({
+        name: "my-logs-trail",
+        arn: trailArn(world.trail),
+        homeRegion: "us-east-1",
+        isMultiRegionTrail: true,
+        logFileValidationEnabled: true,
+        kmsKeyId: null,
+        cloudWatchLogsLogGroupArn: null,
+        s3BucketName: world.bucket,
+        isLogging: true,
+        managementEvents: { read: true, write: true, gap: null },
+      });
+      expect(report.facts!.bucket).to.deep.equal({
+        name: world.bucket,
+        arn: `arn:aws:s3:::${world.bucket}`,
+        region: "us-east-1",
+        publicAccessBlock: { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true },
+        encryption: [{ SSEAlgorithm: "AES256", KMSMasterKeyID: null, BucketKeyEnabled: false }],
+        ownership: "BucketOwnerEnforced",
+        versioning: "Enabled",
+        lifecycle: [{ id: "expire-after-retention", status: "Enabled", expirationDays: 90, noncurrentDays: 90 }],
+        policy: s3.bucketConfig(world.bucket).policy,
+        policyIsPublic: false,
+        logging: { targetBucket: world.accessLogBucket, targetPrefix: "audit-bucket/" },
+      });
     });
 
     it("with kmsEncryption and cloudWatchLogs turned on, passes them too and exits 0", async () => {
@@ -119,7 +181,8 @@ describe("verify: posture of a trail and its bucket", function () {
       expect(control(report, "S3.5").evidence.reason).to.equal("the bucket has no policy");
       expect(control(report, "CloudTrail.6").evidence.PolicyStatus).to.equal(null);
       const asked = s3.requests.filter((r) => r.bucket === world.bucket && r.method === "GET").map((r) => [...r.query.keys()][0]);
-      expect(asked).to.have.members(["publicAccessBlock", "encryption", "policy", "policyStatus", "versioning", "ownershipControls", "logging"]);
+      expect(asked).to.have.members(["publicAccessBlock", "encryption", "policy", "policyStatus", "versioning", "ownershipControls", "logging", "location", "lifecycle"]);
+      expect(report.facts!.bucket).to.include({ lifecycle: null, policy: null, ownership: null, versioning: null, region: "us-east-1" });
     });
 
     it("CloudTrail.6 fails on a public policy unless RestrictPublicBuckets confines it, and on ACLs that may still grant", async () => {

@@ -12,6 +12,8 @@ export const LOOKUP_EVENTS_PER_SECOND = 2;
 export interface HistoryHit {
   eventId: string;
   eventTime: string;
+  /** LookupEvents' Username: who made the call, as Event History names them. */
+  username: string | null;
 }
 
 export interface HistoryQuery {
@@ -27,7 +29,7 @@ export interface HistoryQuery {
   onRetry?: (line: string) => void;
 }
 
-function hitOf(event: { EventId?: string; EventTime?: Date; CloudTrailEvent?: string }): HistoryHit | null {
+function hitOf(event: { EventId?: string; EventTime?: Date; Username?: string; CloudTrailEvent?: string }): HistoryHit | null {
   let record: { eventID?: unknown; eventTime?: unknown } = {};
   try {
     record = JSON.parse(event.CloudTrailEvent ?? "{}") as typeof record;
@@ -36,7 +38,7 @@ function hitOf(event: { EventId?: string; EventTime?: Date; CloudTrailEvent?: st
   }
   const eventId = typeof record.eventID === "string" ? record.eventID : event.EventId;
   const eventTime = typeof record.eventTime === "string" ? record.eventTime : event.EventTime?.toISOString();
-  return eventId && eventTime ? { eventId, eventTime } : null;
+  return eventId && eventTime ? { eventId, eventTime, username: event.Username ?? null } : null;
 }
 
 /** Matching events by eventID. */

@@ -21,6 +21,8 @@ export interface Findings {
   history: ReadonlyMap<string, HistoryHit> | null;
   /** Present when Athena, not this process, searched the logs. */
   athena?: () => AthenaEvidence;
+  /** When each half first saw each event, by eventID. */
+  firstSeen?: { s3: ReadonlyMap<string, string>; history: ReadonlyMap<string, string> };
 }
 
 function byTime<T>(items: T[], time: (item: T) => string, tie: (item: T) => string): T | undefined {
@@ -57,13 +59,22 @@ export function buildEvidence(findings: Findings): VerifyEvidence {
       key: s3Pick?.key ?? null,
       eventId: s3Pick?.record.eventID ?? null,
       eventTime: s3Pick?.record.eventTime ?? null,
+      foundAt: (s3Pick && findings.firstSeen?.s3.get(s3Pick.record.eventID)) ?? null,
       objectsScanned: s3.objectsScanned,
       bytesScanned: s3.bytesScanned,
       bytesDownloaded: s3.bytesDownloaded,
       // In key order: downloads finish in any order, and the same run should print the same evidence.
       skipped: [...s3.skipped].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)),
     },
-    eventHistory: history ? { found: historyPick !== undefined, eventId: historyPick?.eventId ?? null, eventTime: historyPick?.eventTime ?? null } : null,
+    eventHistory: history
+      ? {
+          found: historyPick !== undefined,
+          eventId: historyPick?.eventId ?? null,
+          eventTime: historyPick?.eventTime ?? null,
+          username: historyPick?.username ?? null,
+          foundAt: (historyPick && findings.firstSeen?.history.get(historyPick.eventId)) ?? null,
+        }
+      : null,
     event: s3Pick ? printableRecord(s3Pick.record) : null,
     engine: findings.athena ? "athena" : "s3",
     athena: findings.athena?.() ?? null,

@@ -84,6 +84,8 @@ export interface S3Evidence {
   key: string | null;
   eventId: string | null;
   eventTime: string | null;
+  /** When this check first saw the matched record in S3 (the end of the round that read it); null when not found. */
+  foundAt: string | null;
   objectsScanned: number;
   /** Uncompressed bytes decoded. */
   bytesScanned: number;
@@ -96,6 +98,10 @@ export interface EventHistoryEvidence {
   found: boolean;
   eventId: string | null;
   eventTime: string | null;
+  /** Who made the call, as Event History names them (LookupEvents' Username). */
+  username: string | null;
+  /** When this check first saw the event in Event History; null when not found. */
+  foundAt: string | null;
 }
 
 /** A CloudTrail record as delivered in a log file's `Records` array. */

@@ -121,7 +121,13 @@ export async function verifyTrail(options: VerifyOptions): Promise<VerifyEvidenc
       });
     folders = () => scanner.folderPrefixes();
     let history: Map<string, HistoryHit> | null = null;
-    findings = { trail, status, bucket, s3: scanner, history, ...(athena ? { athena: () => athena.evidence() } : {}) };
+    // The moment each half first showed each event: the end of the round that found it.
+    const firstSeen = { s3: new Map<string, string>(), history: new Map<string, string>() };
+    const noteFirstSeen = (seen: Map<string, string>, ids: Iterable<string>) => {
+      const at = new Date().toISOString();
+      for (const id of ids) if (!seen.has(id)) seen.set(id, at);
+    };
+    findings = { trail, status, bucket, s3: scanner, history, firstSeen, ...(athena ? { athena: () => athena.evidence() } : {}) };
     if (!status.isLogging) throw new TrailNotLoggingError(trail.name, buildEvidence(findings));
     if (status.latestDeliveryError) throw new TrailDeliveryError(trail.name, status.latestDeliveryError, buildEvidence(findings));
 
@@ -140,6 +146,7 @@ export async function verifyTrail(options: VerifyOptions): Promise<VerifyEvidenc
       for (round = 1; ; round++) {
         const roundStart = Date.now();
         await scanner.scanRound(new Date(roundStart));
+        noteFirstSeen(firstSeen.s3, scanner.matches.keys());
         if (useHistory) {
           history = await lookupEventHistory({
             client: cloudTrail,
@@ -153,6 +160,7 @@ export async function verifyTrail(options: VerifyOptions): Promise<VerifyEvidenc
             onRetry: say,
           });
           findings.history = history;
+          noteFirstSeen(firstSeen.history, history.keys());
         }
         const evidence = buildEvidence(findings);
         const now = Date.now();

@@ -1,14 +1,17 @@
-// The trail bucket's configuration as S3 reports it, read in parallel. A setting that was never
+// The trail bucket's configuration as S3 reports it (and where it lives), read in parallel. A setting that was never
 // configured comes back as null (S3 answers it with a named "not found" error); any other
 // refusal is an AwsCallError. The S3 client follows the bucket to its region.
 import {
   GetBucketEncryptionCommand,
+  GetBucketLifecycleConfigurationCommand,
+  GetBucketLocationCommand,
   GetBucketLoggingCommand,
   GetBucketOwnershipControlsCommand,
   GetBucketPolicyCommand,
   GetBucketPolicyStatusCommand,
   GetBucketVersioningCommand,
   GetPublicAccessBlockCommand,
+  type LifecycleRule,
   type PublicAccessBlockConfiguration,
   type S3Client,
   type ServerSideEncryptionRule,
@@ -18,6 +21,8 @@ import { toVerifyError } from "../aws-errors";
 
 export interface BucketSettings {
   bucket: string;
+  /** GetBucketLocation's answer as a region name (an empty constraint is us-east-1, EU is eu-west-1). */
+  region: string | null;
   publicAccessBlock: PublicAccessBlockConfiguration | null;
   encryptionRules: ServerSideEncryptionRule[] | null;
   /** The policy document's text. */
@@ -28,6 +33,14 @@ export interface BucketSettings {
   /** BucketOwnerEnforced (ACLs disabled), BucketOwnerPreferred or ObjectWriter. */
   ownership: string | null;
   logging: { targetBucket: string; targetPrefix: string } | null;
+  /** Null when the bucket has no lifecycle configuration. */
+  lifecycleRules: LifecycleRule[] | null;
+}
+
+/** S3's legacy location constraints: none for us-east-1, EU for eu-west-1. */
+function regionOf(constraint: string | undefined): string {
+  if (!constraint) return "us-east-1";
+  return constraint === "EU" ? "eu-west-1" : constraint;
 }
 
 async function unlessUnset<T>(operation: string, bucket: string, unsetCode: string, read: () => Promise<T>): Promise<T | null> {
@@ -42,7 +55,7 @@ async function unlessUnset<T>(operation: string, bucket: string, unsetCode: stri
 export async function readBucketSettings(s3: S3Client, bucket: string, signal?: AbortSignal): Promise<BucketSettings> {
   const options = { abortSignal: signal };
   const Bucket = bucket;
-  const [publicAccessBlock, encryption, policy, policyStatus, versioning, ownership, logging] = await Promise.all([
+  const [publicAccessBlock, encryption, policy, policyStatus, versioning, ownership, logging, location, lifecycle] = await Promise.all([
     unlessUnset("GetPublicAccessBlock", bucket, "NoSuchPublicAccessBlockConfiguration", () => s3.send(new GetPublicAccessBlockCommand({ Bucket }), options)),
     unlessUnset("GetBucketEncryption", bucket, "ServerSideEncryptionConfigurationNotFoundError", () => s3.send(new GetBucketEncryptionCommand({ Bucket }), options)),
     unlessUnset("GetBucketPolicy", bucket, "NoSuchBucketPolicy", () => s3.send(new GetBucketPolicyCommand({ Bucket }), options)),
@@ -50,10 +63,13 @@ export async function readBucketSettings(s3: S3Client, bucket: string, signal?: 
     unlessUnset("GetBucketVersioning", bucket, "", () => s3.send(new GetBucketVersioningCommand({ Bucket }), options)),
     unlessUnset("GetBucketOwnershipControls", bucket, "OwnershipControlsNotFoundError", () => s3.send(new GetBucketOwnershipControlsCommand({ Bucket }), options)),
     unlessUnset("GetBucketLogging", bucket, "", () => s3.send(new GetBucketLoggingCommand({ Bucket }), options)),
+    unlessUnset("GetBucketLocation", bucket, "", () => s3.send(new GetBucketLocationCommand({ Bucket }), options)),
+    unlessUnset("GetBucketLifecycleConfiguration", bucket, "NoSuchLifecycleConfiguration", () => s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket }), options)),
   ]);
   const target = logging?.LoggingEnabled;
   return {
     bucket,
+    region: location ? regionOf(location.LocationConstraint) : null,
     publicAccessBlock: publicAccessBlock?.PublicAccessBlockConfiguration ?? null,
     encryptionRules: encryption?.ServerSideEncryptionConfiguration?.Rules ?? null,
     policy: policy?.Policy ?? null,
@@ -61,5 +77,6 @@ export async function readBucketSettings(s3: S3Client, bucket: string, signal?: 
     versioning: versioning?.Status ?? null,
     ownership: ownership?.OwnershipControls?.Rules?.[0]?.ObjectOwnership ?? null,
     logging: target?.TargetBucket ? { targetBucket: target.TargetBucket, targetPrefix: target.TargetPrefix ?? "" } : null,
+    lifecycleRules: lifecycle?.Rules ?? null,
   };
 }

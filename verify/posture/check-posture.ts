@@ -1,5 +1,5 @@
 // checkPosture: read the trail (description, logging status, event selectors) and its bucket's
-// configuration, then judge every control. AWS refusals reject with the named errors of verify/
+// configuration, then judge every control; the report carries the facts judged and when they were read. AWS refusals reject with the named errors of verify/
 // (exit 3); the answer itself, pass or fail, always resolves.
 import { GetEventSelectorsCommand } from "@aws-sdk/client-cloudtrail";
 import { toVerifyError } from "../aws-errors";
@@ -8,7 +8,8 @@ import { UsageError } from "../../common/errors";
 import { ExitCode } from "../../common/exit-codes";
 import { describeTrail, loggingStatus } from "../trail-status";
 import { readBucketSettings } from "./bucket-settings";
-import { judgeControls } from "./controls";
+import { judgeControls, type PostureFacts } from "./controls";
+import { judgedFacts } from "./facts";
 import type { PostureOptions, PostureReport } from "./types";
 
 export async function checkPosture(options: PostureOptions): Promise<PostureReport> {
@@ -29,8 +30,10 @@ export async function checkPosture(options: PostureOptions): Promise<PostureRepo
     }),
     readBucketSettings(s3, trail.bucket, signal),
   ]).finally(() => home.close());
+  const checkedAt = new Date().toISOString();
   const partition = trail.arn.split(":")[1] || "aws";
-  return { controls: judgeControls({ trail, status, selectors, bucket, bucketArn: `arn:${partition}:s3:::${trail.bucket}` }) };
+  const facts: PostureFacts = { trail, status, selectors, bucket, bucketArn: `arn:${partition}:s3:::${trail.bucket}`, region };
+  return { controls: judgeControls(facts), facts: judgedFacts(facts), checkedAt };
 }
 
 /** 1 when any control fails; n/a is not a failure. */

@@ -1,13 +1,15 @@
 // The controls posture checks, with Security Hub's ids and titles: CloudTrail.1 to CloudTrail.7
 // (the CIS AWS Foundations Benchmark's logging section) and the S3 controls that matter for the
 // bucket a trail writes to. Each turns the facts read from AWS into a verdict, the evidence it
-// rests on, and the fix.
+// rests on, and the fix; beside it stand Security Hub's severity and the CIS sections Security Hub
+// maps it to (the "Related requirements" of each control in the Security Hub user guide's
+// CloudTrail and S3 control pages; S3.4, retired, as its page last stood).
 import type { GetEventSelectorsCommandOutput } from "@aws-sdk/client-cloudtrail";
 import type { LoggingStatus, TrailDescription } from "../trail-status";
 import type { BucketSettings } from "./bucket-settings";
 import { managementEventGap } from "./management-events";
 import { tlsOnlyVerdict } from "./tls-policy";
-import type { PostureControl } from "./types";
+import type { CisSections, ControlResource, PostureControl, Severity } from "./types";
 
 export interface PostureFacts {
   trail: TrailDescription;
@@ -16,6 +18,8 @@ export interface PostureFacts {
   bucket: BucketSettings;
   /** arn:<partition>:s3:::<bucket> */
   bucketArn: string;
+  /** The region the check ran in: where an account-level control's resource is. */
+  region: string;
 }
 
 type Verdict = Pick<PostureControl, "status" | "evidence" | "fix">;
@@ -23,7 +27,24 @@ type Verdict = Pick<PostureControl, "status" | "evidence" | "fix">;
 interface Control {
   id: string;
   title: string;
+  severity: Severity;
+  cis: CisSections;
+  /** What the verdict is about. */
+  on: "trail" | "bucket" | "account";
   judge(facts: PostureFacts): Verdict;
+}
+
+const cis = (v140: string | null, v300: string | null): CisSections => ({ "v1.4.0": v140, "v3.0.0": v300 });
+
+/** The page Security Hub links from each finding of the control (its Remediation.Recommendation.Url). */
+export function remediationUrl(id: string): string {
+  return `https://docs.aws.amazon.com/console/securityhub/${id}/remediation`;
+}
+
+function resourceOf(on: Control["on"], facts: PostureFacts): ControlResource {
+  if (on === "trail") return { type: "AWS::CloudTrail::Trail", arn: facts.trail.arn, region: facts.trail.homeRegion };
+  if (on === "bucket") return { type: "AWS::S3::Bucket", arn: facts.bucketArn, region: facts.bucket.region };
+  return { type: "AWS::::Account", arn: `AWS::::Account:${facts.trail.arn.split(":")[4] ?? ""}`, region: facts.region };
 }
 
 const pass = (evidence: Record<string, unknown>): Verdict => ({ status: "pass", evidence, fix: null });
@@ -54,6 +75,9 @@ export const CONTROLS: readonly Control[] = [
   {
     id: "CloudTrail.1",
     title: "CloudTrail should be enabled and configured with at least one multi-Region trail that includes read and write management events",
+    severity: "high",
+    cis: cis("3.1", "3.1"),
+    on: "trail",
     judge(facts) {
       const gap = managementEventGap(facts.selectors);
       const evidence = {
@@ -75,6 +99,9 @@ export const CONTROLS: readonly Control[] = [
   {
     id: "CloudTrail.2",
     title: "CloudTrail should have encryption at-rest enabled",
+    severity: "medium",
+    cis: cis("3.7", "3.5"),
+    on: "trail",
     judge: (facts) =>
       verdict(
         !!facts.trail.settings.KmsKeyId,
@@ -86,12 +113,18 @@ export const CONTROLS: readonly Control[] = [
   {
     id: "CloudTrail.3",
     title: "At least one CloudTrail trail should be enabled",
+    severity: "high",
+    cis: cis(null, null),
+    on: "trail",
     judge: (facts) =>
       verdict(facts.status.isLogging, { trail: facts.trail.arn, IsLogging: facts.status.isLogging }, `Start the trail: aws cloudtrail start-logging --name ${facts.trail.arn}.`),
   },
   {
     id: "CloudTrail.4",
     title: "CloudTrail log file validation should be enabled",
+    severity: "low",
+    cis: cis("3.2", "3.2"),
+    on: "trail",
     judge: (facts) =>
       verdict(
         facts.trail.settings.LogFileValidationEnabled === true,
@@ -102,6 +135,9 @@ export const CONTROLS: readonly Control[] = [
   {
     id: "CloudTrail.5",
     title: "CloudTrail trails should be integrated with Amazon CloudWatch Logs",
+    severity: "low",
+    cis: cis("3.4", null),
+    on: "trail",
     judge: (facts) =>
       verdict(
         !!facts.trail.settings.CloudWatchLogsLogGroupArn,
@@ -117,6 +153,9 @@ export const CONTROLS: readonly Control[] = [
   {
     id: "CloudTrail.6",
     title: "Ensure the S3 bucket used to store CloudTrail logs is not publicly accessible",
+    severity: "critical",
+    cis: cis("3.3", null),
+    on: "bucket",
     judge(facts) {
       const { bucket } = facts;
       const pab = bucket.publicAccessBlock;
@@ -131,10 +170,13 @@ export const CONTROLS: readonly Control[] = [
       );
     },
   },
-  { id: "CloudTrail.7", title: "Ensure S3 bucket access logging is enabled on the CloudTrail S3 bucket", judge: accessLogging },
+  { id: "CloudTrail.7", title: "Ensure S3 bucket access logging is enabled on the CloudTrail S3 bucket", severity: "low", cis: cis("3.6", "3.4"), on: "bucket", judge: accessLogging },
   {
     id: "S3.1",
     title: "S3 general purpose buckets should have block public access settings enabled",
+    severity: "medium",
+    cis: cis("2.1.5", "2.1.4"),
+    on: "account",
     judge: (facts) => ({
       status: "n/a",
       // Account-level settings live behind the S3 Control API (s3control), which posture does not call.
@@ -145,6 +187,9 @@ export const CONTROLS: readonly Control[] = [
   {
     id: "S3.4",
     title: "S3 general purpose buckets should have server-side encryption enabled",
+    severity: "medium",
+    cis: cis("2.1.1", null),
+    on: "bucket",
     judge(facts) {
       const rules = facts.bucket.encryptionRules;
       return verdict(
@@ -160,6 +205,9 @@ export const CONTROLS: readonly Control[] = [
   {
     id: "S3.5",
     title: "S3 general purpose buckets should require requests to use SSL",
+    severity: "medium",
+    cis: cis("2.1.2", "2.1.1"),
+    on: "bucket",
     judge(facts) {
       const tls = tlsOnlyVerdict(facts.bucket.policy, facts.bucketArn);
       return verdict(
@@ -173,6 +221,9 @@ export const CONTROLS: readonly Control[] = [
   {
     id: "S3.8",
     title: "S3 general purpose buckets should block public access",
+    severity: "high",
+    cis: cis("2.1.5", "2.1.4"),
+    on: "bucket",
     judge: (facts) =>
       verdict(
         blocksAll(facts),
@@ -180,10 +231,13 @@ export const CONTROLS: readonly Control[] = [
         `Turn on all four settings: aws s3api put-public-access-block --bucket ${facts.bucket.bucket} --public-access-block-configuration ${BLOCK_ALL}.`,
       ),
   },
-  { id: "S3.9", title: "S3 general purpose buckets should have server access logging enabled", judge: accessLogging },
+  { id: "S3.9", title: "S3 general purpose buckets should have server access logging enabled", severity: "medium", cis: cis(null, null), on: "bucket", judge: accessLogging },
   {
     id: "S3.12",
     title: "ACLs should not be used to manage user access to S3 general purpose buckets",
+    severity: "medium",
+    cis: cis(null, null),
+    on: "bucket",
     judge: (facts) =>
       verdict(
         facts.bucket.ownership === "BucketOwnerEnforced",
@@ -194,6 +248,9 @@ export const CONTROLS: readonly Control[] = [
   {
     id: "S3.14",
     title: "S3 general purpose buckets should have versioning enabled",
+    severity: "low",
+    cis: cis(null, null),
+    on: "bucket",
     judge: (facts) =>
       verdict(
         facts.bucket.versioning === "Enabled",
@@ -204,5 +261,13 @@ export const CONTROLS: readonly Control[] = [
 ];
 
 export function judgeControls(facts: PostureFacts): PostureControl[] {
-  return CONTROLS.map((control) => ({ id: control.id, title: control.title, ...control.judge(facts) }));
+  return CONTROLS.map((control) => ({
+    id: control.id,
+    title: control.title,
+    ...control.judge(facts),
+    severity: control.severity,
+    cis: control.cis,
+    resource: resourceOf(control.on, facts),
+    remediationUrl: remediationUrl(control.id),
+  }));
 }

@@ -68,7 +68,7 @@ describe("verify: the scan against an S3 that misbehaves", function () {
       const evidence = await verifyTrail(options({ timeoutMs: 300, graceMs: 300, clients: { s3: bare, cloudTrail: ct.client() }, onProgress: (l) => lines.push(l) }));
       expect(evidence.verified).to.equal(false);
       // Cut before Event History was asked: missing there, never "not consulted".
-      expect(evidence.eventHistory).to.deep.equal({ found: false, eventId: null, eventTime: null });
+      expect(evidence.eventHistory).to.deep.equal({ found: false, eventId: null, eventTime: null, username: null, foundAt: null });
       expect(evidence.s3.objectsScanned).to.be.greaterThan(0);
       expect(lines.some((l) => /^deadline: round 1 was cut short 0\.3s after the deadline; requests still unanswered were aborted/.test(l))).to.equal(true);
       expect(lines.at(-1)).to.match(/^not verified: /);
@@ -81,7 +81,7 @@ describe("verify: the scan against an S3 that misbehaves", function () {
       const lines: string[] = [];
       const evidence = await verifyTrail(options({ timeoutMs: 300, graceMs: 300, clients: { s3: bare, cloudTrail: ct.client() }, onProgress: (l) => lines.push(l) }));
       expect(evidence.verified).to.equal(false);
-      expect(evidence.eventHistory).to.deep.equal({ found: false, eventId: null, eventTime: null });
+      expect(evidence.eventHistory).to.deep.equal({ found: false, eventId: null, eventTime: null, username: null, foundAt: null });
       expect(lines.some((l) => /^deadline: round 1 was cut short/.test(l))).to.equal(true);
       expect(proxy.getCounts().get(world.targetKey)).to.equal(1);
     });

@@ -55,7 +55,9 @@ describe("verify: verifyTrail against local S3 and CloudTrail", function () {
 
   it("finds the launch in the logs and in Event History, reading each log once and nothing else", async () => {
     const progress: string[] = [];
+    const before = Date.now();
     const evidence = await verifyTrail(options({ onProgress: (line) => progress.push(line) }));
+    const after = Date.now();
 
     expect(evidence.verified).to.equal(true);
     expect(evidence.trail).to.deep.equal({
@@ -69,7 +71,10 @@ describe("verify: verifyTrail against local S3 and CloudTrail", function () {
     });
     // Delivered twice: one event, evidence from the earlier file.
     expect(evidence.s3).to.include({ bucket, found: true, key: world.targetKey, eventId: world.target.eventID, eventTime: world.target.eventTime });
-    expect(evidence.eventHistory).to.deep.equal({ found: true, eventId: world.target.eventID, eventTime: world.target.eventTime });
+    expect(evidence.eventHistory).to.deep.include({ found: true, eventId: world.target.eventID, eventTime: world.target.eventTime, username: "AROAEXAMPLEROLEID:lab-session" });
+    // When each half first showed it: during this call, Event History after the S3 round it follows.
+    expect(Date.parse(evidence.s3.foundAt!)).to.be.within(before, after);
+    expect(Date.parse(evidence.eventHistory!.foundAt!)).to.be.within(Date.parse(evidence.s3.foundAt!), after);
     expect(evidence.event).to.deep.equal(world.target);
     expect(evidence.s3.skipped).to.have.deep.members([
       { key: world.broken.corrupt, reason: evidence.s3.skipped.find((s) => s.key === world.broken.corrupt)!.reason },
@@ -194,8 +199,8 @@ describe("verify: verifyTrail against local S3 and CloudTrail", function () {
     expect(reason).to.include(`latest delivery was ${world.trail.latestDeliveryTime!.toISOString()}, with delivery error: NoSuchBucket`);
     expect(evidence).to.deep.include({ verified: false, event: null });
     expect(evidence.trail.latestDeliveryError).to.equal("NoSuchBucket");
-    expect(evidence.eventHistory).to.deep.equal({ found: true, eventId: unseen.eventID, eventTime: unseen.eventTime });
-    expect(evidence.s3).to.include({ found: false, key: null, eventId: null, eventTime: null });
+    expect(evidence.eventHistory).to.deep.include({ found: true, eventId: unseen.eventID, eventTime: unseen.eventTime });
+    expect(evidence.s3).to.include({ found: false, key: null, eventId: null, eventTime: null, foundAt: null });
     expect(evidence.s3.objectsScanned).to.be.greaterThan(0);
     expect(lines.at(-2)).to.match(/^deadline, \d+m\d\ds elapsed: \d+ objects, .* scanned \(.* downloaded\); still missing the S3 log record$/);
     // However many rounds re-listed the folders, each log was read once.

@@ -89,7 +89,8 @@ describe("verify: verifyTrail with the Athena engine", function () {
     expect(evidence.verified).to.equal(true);
     expect(evidence.engine).to.equal("athena");
     expect(evidence.s3).to.include({ bucket: BUCKET, found: true, key: targetKey, eventId: target.eventID, eventTime: target.eventTime });
-    expect(evidence.eventHistory).to.deep.equal({ found: true, eventId: target.eventID, eventTime: target.eventTime });
+    expect(evidence.eventHistory).to.deep.include({ found: true, eventId: target.eventID, eventTime: target.eventTime });
+    expect(evidence.s3.foundAt).to.be.a("string");
     expect(evidence.event?.responseElements).to.deep.equal(target.responseElements);
     const [query] = athena.queries;
     expect(evidence.athena).to.deep.equal({
