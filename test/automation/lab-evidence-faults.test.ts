@@ -36,7 +36,7 @@ describe("automation/lab: evidence that cannot be written never skips cleanup", 
 
   it("with a record JSON.stringify refuses (nested past its stack): destroys, removes the stack, exits 3", async function () {
     const deep = evidence(true);
-    deep.event = { ...deep.event, requestParameters: deeplyNested(20_000) };
+    deep.event = { ...deep.event!, requestParameters: deeplyNested(20_000) };
     fakes = new Fakes({ verify: async () => deep });
     const report = await runLab(labOptions(), fakes.deps());
     expect(fakes.steps()).to.include.members(["destroy 1", "remove"]);
