@@ -247,11 +247,12 @@ describeMoto("moto: the leftover sweep and --cleanup", (moto) => {
       }
     });
 
-    it("an instance reads running at once after RunInstances and terminated at once after TerminateInstances; its security group can be deleted while it runs (AWS: DependencyViolation)", async () => {
+    it("RunInstances answers pending and the instance reads running at once, TerminateInstances shutting-down and it reads terminated at once; its group can be deleted while it runs (AWS: DependencyViolation)", async () => {
       const c = own();
       try {
-        const { group, instances } = await launchProbe(c.ec2, { [STACK_TAG]: STACK }, "test", 1);
+        const { group, instances, launchedAs } = await launchProbe(c.ec2, { [STACK_TAG]: STACK }, "test", 1);
         const state = async () => (await c.ec2.send(new DescribeInstancesCommand({ InstanceIds: instances }))).Reservations![0].Instances![0].State!.Name;
+        expect(launchedAs).to.deep.equal(["pending"]);
         expect(await state()).to.equal("running");
         await c.ec2.send(new DeleteSecurityGroupCommand({ GroupId: group }));
         expect((await c.ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: "group-id", Values: [group] }] }))).SecurityGroups).to.deep.equal([]);

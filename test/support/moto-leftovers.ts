@@ -98,7 +98,12 @@ const tagList = (tags: Record<string, string>): { Key: string; Value: string }[]
 const ec2Tags = (tags: Record<string, string>): Tag[] => tagList(tags);
 
 /** The probe's security group and instances, in the default VPC's first default subnet, as probe-instance.ts declares them. */
-export async function launchProbe(ec2: EC2Client, tags: Record<string, string> | null, instanceName: string, count: number): Promise<{ group: string; instances: string[] }> {
+export async function launchProbe(
+  ec2: EC2Client,
+  tags: Record<string, string> | null,
+  instanceName: string,
+  count: number,
+): Promise<{ group: string; instances: string[]; launchedAs: string[] }> {
   const vpc = (await ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: "isDefault", Values: ["true"] }] }))).Vpcs![0].VpcId!;
   const subnets = (await ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: "vpc-id", Values: [vpc] }, { Name: "default-for-az", Values: ["true"] }] }))).Subnets!;
   const subnet = subnets.map((s) => s.SubnetId!).sort()[0];
@@ -113,6 +118,7 @@ export async function launchProbe(ec2: EC2Client, tags: Record<string, string> |
     }),
   );
   const instances: string[] = [];
+  const launchedAs: string[] = [];
   for (let i = 0; i < count; i++) {
     const run = await ec2.send(
       new RunInstancesCommand({
@@ -132,8 +138,9 @@ export async function launchProbe(ec2: EC2Client, tags: Record<string, string> |
       }),
     );
     instances.push(run.Instances![0].InstanceId!);
+    launchedAs.push(run.Instances![0].State!.Name!);
   }
-  return { group: GroupId!, instances };
+  return { group: GroupId!, instances, launchedAs };
 }
 
 /** A bucket's logs as CloudTrail delivers them, one delivered twice (two versions), one deleted (a delete marker), a digest beside them. */
