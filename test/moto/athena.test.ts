@@ -42,24 +42,25 @@ function asRow(record: FixtureRecord, key: string): (string | null)[] {
   return RESULT_COLUMNS.map((c) => values[c]);
 }
 
+/** The probe's launch, 20 minutes ago, as the table returns it: delivered twice, so the engine keeps the earlier key. */
+function launch(now: Date) {
+  const f = new FixtureFactory(ACCOUNT, 77);
+  const instanceId = f.instanceId();
+  const target = f.runInstances(REGION, new Date(now.getTime() - 20 * 60_000), instanceId);
+  const targetKey = f.logKey(REGION, new Date(now.getTime() - 15 * 60_000));
+  const rows = [asRow(target, targetKey), asRow(target, f.logKey(REGION, new Date(now.getTime() - 5 * 60_000)))];
+  return { since: new Date(now.getTime() - 30 * 60_000), instanceId, target, targetKey, rows };
+}
+
 describeMoto("moto: the Athena engine (npm run verify -- --engine athena)", (moto) => {
+  let world: ReturnType<typeof launch>;
   let athena: LocalAthena;
   let ct: LocalCloudTrail;
-  let target: FixtureRecord;
-  let targetKey: string;
-  let instanceId: string;
-  let since: Date;
-  let rows: (string | null)[][];
 
   before(async () => {
-    const f = new FixtureFactory(ACCOUNT, 77);
     const now = new Date();
-    since = new Date(now.getTime() - 30 * 60_000);
-    instanceId = f.instanceId();
-    target = f.runInstances(REGION, new Date(now.getTime() - 20 * 60_000), instanceId);
-    targetKey = f.logKey(REGION, new Date(now.getTime() - 15 * 60_000));
-    // The same event delivered twice: the engine keeps the earlier key.
-    rows = [asRow(target, targetKey), asRow(target, f.logKey(REGION, new Date(now.getTime() - 5 * 60_000)))];
+    world = launch(now);
+    const { rows } = world;
     athena = await startLocalAthena();
     athena.script = () => ({ states: ["QUEUED", "RUNNING", "SUCCEEDED"], columns: [...RESULT_COLUMNS], rows, bytesScanned: 0 });
     ct = await startCloudTrailServer({ trails: [{ name: "my-logs-trail", account: ACCOUNT, homeRegion: REGION, bucket: BUCKET, isMultiRegion: true, latestDeliveryTime: now }] });
@@ -95,7 +96,7 @@ describeMoto("moto: the Athena engine (npm run verify -- --engine athena)", (mot
 
   const verifyArgs = (timeout: string) => [
     "--trail", "my-logs-trail", "--region", REGION, "--engine", "athena", "--workgroup", WORKGROUP, "--database", DATABASE,
-    "--resource", instanceId, "--since", since.toISOString(), "--timeout", timeout, "--no-event-history", "--json",
+    "--resource", world.instanceId, "--since", world.since.toISOString(), "--timeout", timeout, "--no-event-history", "--json",
   ];
 
   it("finds the launch from moto's result rows, header first, with the evidence the project's Athena gives for the same rows", async () => {
@@ -103,7 +104,7 @@ describeMoto("moto: the Athena engine (npm run verify -- --engine athena)", (mot
     await motoApi("static/athena/query-results", {
       account_id: ACCOUNT,
       region: REGION,
-      results: [{ rows: [[...RESULT_COLUMNS], ...rows].map((r) => ({ Data: r.map(cell) })), column_info: RESULT_COLUMNS.map((c) => ({ Name: c, Label: c, Type: "varchar" })) }],
+      results: [{ rows: [[...RESULT_COLUMNS], ...world.rows].map((r) => ({ Data: r.map(cell) })), column_info: RESULT_COLUMNS.map((c) => ({ Name: c, Label: c, Type: "varchar" })) }],
     });
     const inMoto = await runVerifyCli(verifyArgs("0"), { all: moto.server.endpoint });
     const onProject = await runVerifyCli(verifyArgs("0"), { s3: "http://127.0.0.1:9", cloudTrail: ct.endpoint, athena: athena.endpoint });
@@ -111,7 +112,7 @@ describeMoto("moto: the Athena engine (npm run verify -- --engine athena)", (mot
     expect(onProject.code, onProject.stderr).to.equal(ExitCode.Ok);
     const [fromMoto, fromProject] = [inMoto, onProject].map((run) => JSON.parse(run.stdout) as Record<string, any>);
     expect(fromMoto).to.deep.include({ verified: true, engine: "athena" });
-    expect(fromMoto.s3).to.include({ key: targetKey, eventId: target.eventID });
+    expect(fromMoto.s3).to.include({ key: world.targetKey, eventId: world.target.eventID });
     const found = ({ foundAt: _, ...rest }: Record<string, unknown>) => rest;
     expect(found(fromMoto.s3)).to.deep.equal(found(fromProject.s3));
     expect(fromMoto.athena).to.include({ workgroup: WORKGROUP, database: DATABASE, table: "cloudtrail_logs", bytesScanned: 0 });
