@@ -1,0 +1,205 @@
+// A small S3 over node:http with every object in memory: ListObjectsV2 (prefix, start-after,
+// continuation token, delimiter, max-keys) and GetObject, path style, nothing else. It does not
+// check signatures (s3rver does, in test/support/s3-server.ts); it is here to be cheap per request,
+// so that a benchmark measures the client and not the server, and to answer as the test asks: a
+// delay on every request, 503 SlowDown, or a region redirect (301 with x-amz-bucket-region) to a
+// request signed for another region than the bucket's.
+import * as http from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+
+export interface MemoryRequest {
+  method: string;
+  bucket: string;
+  key: string;
+  query: URLSearchParams;
+  /** The region of the request's SigV4 credential scope; null when unsigned. */
+  signedRegion: string | null;
+}
+
+export interface MemoryBucket {
+  /** The bucket's region: a request signed for another gets a 301 PermanentRedirect. */
+  region: string;
+  objects: Map<string, Buffer>;
+  /** Every key, sorted; rebuilt lazily after a put. */
+  sorted: string[] | null;
+}
+
+/** Answer with 503 SlowDown instead of serving; decided per request. */
+export type SlowDownRule = (request: MemoryRequest) => boolean;
+
+export interface MemoryS3 {
+  endpoint: string;
+  /** Every request, in arrival order (off by default: a benchmark keeps no log). */
+  requests: MemoryRequest[];
+  /** Added to every answer, in ms. */
+  latencyMs: number;
+  slowDown: SlowDownRule;
+  createBucket(bucket: string, region?: string): void;
+  put(bucket: string, key: string, body: Buffer): void;
+  /** GetObject requests per key that were served (a SlowDown answer is not counted). */
+  getCounts(bucket: string): Map<string, number>;
+  close(): Promise<void>;
+}
+
+export interface MemoryS3Options {
+  latencyMs?: number;
+  /** Keep a log of every request (tests); off for the benchmark. */
+  recordRequests?: boolean;
+  port?: number;
+}
+
+const XML_ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;" };
+const xml = (text: string) => text.replace(/[&<>"']/g, (c) => XML_ESCAPES[c]);
+const LAST_MODIFIED = "2025-03-01T10:00:00.000Z";
+const LAST_MODIFIED_HTTP = new Date(LAST_MODIFIED).toUTCString();
+
+function errorXml(code: string, message: string, extra = ""): string {
+  return `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${xml(message)}</Message>${extra}<RequestId>MEMORYS3</RequestId></Error>`;
+}
+
+/** The first index whose key sorts after `key`. */
+function firstAfter(sorted: readonly string[], key: string): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid] <= key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function signedRegion(req: http.IncomingMessage): string | null {
+  const auth = req.headers.authorization ?? "";
+  return /Credential=[^/]+\/\d{8}\/([^/]+)\/s3\/aws4_request/.exec(auth)?.[1] ?? null;
+}
+
+function listObjects(bucket: string, store: MemoryBucket, query: URLSearchParams): string {
+  store.sorted ??= [...store.objects.keys()].sort();
+  const prefix = query.get("prefix") ?? "";
+  const delimiter = query.get("delimiter") ?? "";
+  const maxKeys = Math.min(1000, Number(query.get("max-keys") ?? 1000) || 1000);
+  const token = query.get("continuation-token");
+  const startAfter = query.get("start-after") ?? "";
+  const after = token ? Buffer.from(token, "base64").toString("utf8") : startAfter;
+  // The first key at or after the prefix, and after StartAfter (or the token's last key).
+  let at = firstAfter(store.sorted, prefix) - (store.objects.has(prefix) ? 1 : 0);
+  if (after) at = Math.max(at, firstAfter(store.sorted, after));
+  const contents: string[] = [];
+  const prefixes: string[] = [];
+  let last = "";
+  let truncated = false;
+  for (; at < store.sorted.length; at++) {
+    const key = store.sorted[at];
+    if (!key.startsWith(prefix)) break;
+    if (contents.length + prefixes.length >= maxKeys) {
+      truncated = true;
+      break;
+    }
+    const cut = delimiter ? key.indexOf(delimiter, prefix.length) : -1;
+    if (cut >= 0) {
+      const common = key.slice(0, cut + delimiter.length);
+      prefixes.push(`<CommonPrefixes><Prefix>${xml(common)}</Prefix></CommonPrefixes>`);
+      // Skip every key under that common prefix.
+      at = firstAfter(store.sorted, `${common}\uffff`) - 1;
+      last = store.sorted[at];
+      continue;
+    }
+    const size = store.objects.get(key)!.length;
+    contents.push(`<Contents><Key>${xml(key)}</Key><LastModified>${LAST_MODIFIED}</LastModified><ETag>&quot;${size.toString(16)}&quot;</ETag><Size>${size}</Size><StorageClass>STANDARD</StorageClass></Contents>`);
+    last = key;
+  }
+  return (
+    `<?xml version="1.0" encoding="UTF-8"?><ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>${xml(bucket)}</Name><Prefix>${xml(prefix)}</Prefix>` +
+    (delimiter ? `<Delimiter>${xml(delimiter)}</Delimiter>` : "") +
+    (startAfter ? `<StartAfter>${xml(startAfter)}</StartAfter>` : "") +
+    (token ? `<ContinuationToken>${xml(token)}</ContinuationToken>` : "") +
+    `<KeyCount>${contents.length + prefixes.length}</KeyCount><MaxKeys>${maxKeys}</MaxKeys><IsTruncated>${truncated}</IsTruncated>` +
+    (truncated ? `<NextContinuationToken>${Buffer.from(last).toString("base64")}</NextContinuationToken>` : "") +
+    `${contents.join("")}${prefixes.join("")}</ListBucketResult>`
+  );
+}
+
+export async function startMemoryS3(options: MemoryS3Options = {}): Promise<MemoryS3> {
+  const buckets = new Map<string, MemoryBucket>();
+  const served = new Map<string, Map<string, number>>();
+  const sockets = new Set<Socket>();
+  const state = { latencyMs: options.latencyMs ?? 0, slowDown: (() => false) as SlowDownRule };
+  const requests: MemoryRequest[] = [];
+
+  const answer = (req: http.IncomingMessage, res: http.ServerResponse, request: MemoryRequest) => {
+    const send = (status: number, body: string | Buffer, headers: Record<string, string> = {}) => {
+      res.writeHead(status, { "content-length": String(Buffer.byteLength(body)), "x-amz-request-id": "MEMORYS3", ...headers });
+      res.end(req.method === "HEAD" ? undefined : body);
+    };
+    const store = buckets.get(request.bucket);
+    if (!store) return send(404, errorXml("NoSuchBucket", "The specified bucket does not exist"), { "content-type": "application/xml" });
+    if (state.slowDown(request)) return send(503, errorXml("SlowDown", "Please reduce your request rate."), { "content-type": "application/xml" });
+    if (request.signedRegion && request.signedRegion !== store.region) {
+      return send(301, errorXml("PermanentRedirect", "The bucket you are attempting to access must be addressed using the specified endpoint.", `<Bucket>${xml(request.bucket)}</Bucket>`), {
+        "content-type": "application/xml",
+        "x-amz-bucket-region": store.region,
+      });
+    }
+    if (req.method !== "GET" && req.method !== "HEAD") return send(405, errorXml("MethodNotAllowed", `${req.method} is not served here`), { "content-type": "application/xml" });
+    if (!request.key) {
+      if (request.query.get("list-type") !== "2") return send(400, errorXml("NotImplemented", "only ListObjectsV2 is served"), { "content-type": "application/xml" });
+      return send(200, listObjects(request.bucket, store, request.query), { "content-type": "application/xml" });
+    }
+    const body = store.objects.get(request.key);
+    if (!body) return send(404, errorXml("NoSuchKey", "The specified key does not exist."), { "content-type": "application/xml" });
+    let counts = served.get(request.bucket);
+    if (!counts) served.set(request.bucket, (counts = new Map()));
+    counts.set(request.key, (counts.get(request.key) ?? 0) + 1);
+    return send(200, body, { "content-type": "application/octet-stream", etag: `"${body.length.toString(16)}"`, "last-modified": LAST_MODIFIED_HTTP });
+  };
+
+  const server = http.createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
+    const url = new URL(req.url ?? "/", "http://localhost");
+    const [, bucket = "", ...key] = url.pathname.split("/");
+    const request: MemoryRequest = { method: req.method ?? "", bucket: decodeURIComponent(bucket), key: decodeURIComponent(key.join("/")), query: url.searchParams, signedRegion: signedRegion(req) };
+    if (options.recordRequests) requests.push(request);
+    req.resume();
+    req.on("end", () => {
+      if (state.latencyMs > 0) setTimeout(() => answer(req, res, request), state.latencyMs);
+      else answer(req, res, request);
+    });
+  });
+  server.on("connection", (socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    requests,
+    get latencyMs() {
+      return state.latencyMs;
+    },
+    set latencyMs(ms: number) {
+      state.latencyMs = ms;
+    },
+    get slowDown() {
+      return state.slowDown;
+    },
+    set slowDown(rule: SlowDownRule) {
+      state.slowDown = rule;
+    },
+    createBucket(bucket, region = "us-east-1") {
+      if (!buckets.has(bucket)) buckets.set(bucket, { region, objects: new Map(), sorted: null });
+    },
+    put(bucket, key, body) {
+      const store = buckets.get(bucket);
+      if (!store) throw new Error(`memory S3: no bucket ${bucket}; createBucket first`);
+      store.objects.set(key, body);
+      store.sorted = null;
+    },
+    getCounts: (bucket) => new Map(served.get(bucket) ?? []),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
