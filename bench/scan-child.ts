@@ -3,7 +3,7 @@
 // verifyTrail drives round after round: listing, GET, decode and match at its default concurrency,
 // with a client from verify's own createAwsClients (endpoint from AWS_ENDPOINT_URL_S3).
 // Input: one JSON argument (ScanJob); output: one JSON line on stdout (ScanReport).
-import { DOWNLOAD_CONCURRENCY, LogScanner, compileCriteria, createAwsClients } from "../verify";
+import { DEFAULT_CONCURRENCY, LogScanner, compileCriteria, createAwsClients } from "../verify";
 // The scanner itself, not the polling loop around it: the bench measures one full round.
 
 export interface ScanJob {
@@ -50,6 +50,7 @@ async function main(job: ScanJob): Promise<ScanReport> {
   await scanner.scanRound(new Date(job.to));
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   const { user, system } = process.cpuUsage(cpu);
+  await scanner.close();
   s3.destroy();
   return {
     ms,
@@ -58,7 +59,7 @@ async function main(job: ScanJob): Promise<ScanReport> {
     gzBytes: scanner.bytesDownloaded,
     eventIds: [...scanner.matches.keys()],
     skipped: scanner.skipped.length,
-    concurrency: DOWNLOAD_CONCURRENCY,
+    concurrency: DEFAULT_CONCURRENCY,
     cpuMs: (user + system) / 1000,
     maxRssBeforeScan,
     maxRss: process.resourceUsage().maxRSS * 1024,

@@ -1,9 +1,11 @@
 // A small S3 over node:http with every object in memory: ListObjectsV2 (prefix, start-after,
-// continuation token, delimiter, max-keys) and GetObject, path style, nothing else. It does not
-// check signatures (s3rver does, in test/support/s3-server.ts); it is here to be cheap per request,
-// so that a benchmark measures the client and not the server, and to answer as the test asks: a
-// delay on every request, 503 SlowDown, or a region redirect (301 with x-amz-bucket-region) to a
-// request signed for another region than the bucket's.
+// continuation token, delimiter, max-keys) and GetObject, path style, nothing else. It is here to
+// be cheap per request, so that a benchmark measures the client and not the server, and to answer
+// as a test asks: a delay on every request, 503 SlowDown, a region redirect (301 with
+// x-amz-bucket-region) to a request signed for another region than the bucket's, and, given
+// credentials, a check of every request's SigV4 signature, computed here from what arrived
+// (s3rver accepts any SigV4 signature), so that a request signed for other bytes than it sent fails.
+import { createHash, createHmac } from "node:crypto";
 import * as http from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 
@@ -43,6 +45,8 @@ export interface MemoryS3 {
 
 export interface MemoryS3Options {
   latencyMs?: number;
+  /** When given, every request must carry a valid SigV4 signature by these credentials (403 otherwise). */
+  credentials?: { accessKeyId: string; secretAccessKey: string };
   /** Keep a log of every request (tests); off for the benchmark. */
   recordRequests?: boolean;
   port?: number;
@@ -67,6 +71,48 @@ function firstAfter(sorted: readonly string[], key: string): number {
     else hi = mid;
   }
   return lo;
+}
+
+const rfc3986 = (text: string) => encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
+const hmac = (key: Buffer | string, text: string) => createHmac("sha256", key).update(text).digest();
+
+/**
+ * Why the request's SigV4 signature is not the one these credentials make over what arrived, or
+ * null when it is. S3's rules: the path as sent (no second encoding), the query re-encoded and
+ * sorted, the signed headers as received, the payload hash from x-amz-content-sha256.
+ */
+export function sigV4Problem(req: http.IncomingMessage, credentials: { accessKeyId: string; secretAccessKey: string }): string | null {
+  const auth = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([^,]+), ?Signature=([0-9a-f]{64})$/.exec(req.headers.authorization ?? "");
+  if (!auth) return "no SigV4 Authorization header";
+  const [, accessKeyId, day, region, service, signedHeaders, signature] = auth;
+  if (accessKeyId !== credentials.accessKeyId) return `unknown access key ${accessKeyId}`;
+  const amzDate = String(req.headers["x-amz-date"] ?? "");
+  if (!amzDate.startsWith(day)) return "x-amz-date does not match the credential scope";
+  const payload = req.headers["x-amz-content-sha256"];
+  if (typeof payload !== "string") return "no x-amz-content-sha256";
+  const url = req.url ?? "/";
+  const at = url.indexOf("?");
+  const path = at < 0 ? url : url.slice(0, at);
+  const query = (at < 0 ? "" : url.slice(at + 1))
+    .split("&")
+    .filter(Boolean)
+    .map((pair) => {
+      const eq = pair.indexOf("=");
+      const [k, v] = eq < 0 ? [pair, ""] : [pair.slice(0, eq), pair.slice(eq + 1)];
+      return [rfc3986(decodeURIComponent(k)), rfc3986(decodeURIComponent(v))];
+    })
+    .sort(([a, x], [b, y]) => (a < b ? -1 : a > b ? 1 : x < y ? -1 : x > y ? 1 : 0))
+    .map(([k, v]) => `${k}=${v}`)
+    .join("&");
+  const names = signedHeaders.split(";");
+  if (!names.includes("host")) return "host is not signed";
+  const headers = names.map((name) => `${name}:${String(req.headers[name] ?? "").trim().replace(/\s+/g, " ")}\n`).join("");
+  const canonical = [req.method, path, query, headers, signedHeaders, payload].join("\n");
+  const scope = `${day}/${region}/${service}/aws4_request`;
+  const toSign = ["AWS4-HMAC-SHA256", amzDate, scope, sha256(canonical)].join("\n");
+  const key = hmac(hmac(hmac(hmac(`AWS4${credentials.secretAccessKey}`, day), region), service), "aws4_request");
+  return createHmac("sha256", key).update(toSign).digest("hex") === signature ? null : "the signature does not match";
 }
 
 function signedRegion(req: http.IncomingMessage): string | null {
@@ -132,6 +178,8 @@ export async function startMemoryS3(options: MemoryS3Options = {}): Promise<Memo
       res.writeHead(status, { "content-length": String(Buffer.byteLength(body)), "x-amz-request-id": "MEMORYS3", ...headers });
       res.end(req.method === "HEAD" ? undefined : body);
     };
+    const problem = options.credentials ? sigV4Problem(req, options.credentials) : null;
+    if (problem) return send(403, errorXml("SignatureDoesNotMatch", `The request signature we calculated does not match the signature you provided: ${problem}.`), { "content-type": "application/xml" });
     const store = buckets.get(request.bucket);
     if (!store) return send(404, errorXml("NoSuchBucket", "The specified bucket does not exist"), { "content-type": "application/xml" });
     if (state.slowDown(request)) return send(503, errorXml("SlowDown", "Please reduce your request rate."), { "content-type": "application/xml" });

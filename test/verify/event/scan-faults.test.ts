@@ -16,7 +16,8 @@ import { buildTrailWorld, type TrailWorld } from "../../support/trail-world";
 
 const folderOf = (key: string) => key.slice(0, key.lastIndexOf("/") + 1);
 
-describe("verify: the scan against an S3 that misbehaves", function () {
+for (const getPath of ["lean", "sdk"] as const)
+describe(`verify: the scan against an S3 that misbehaves (${getPath} GETs)`, function () {
   this.timeout(30_000);
   let s3: LocalS3;
   let ct: LocalCloudTrail;
@@ -57,6 +58,7 @@ describe("verify: the scan against an S3 that misbehaves", function () {
     intervalMs: 50,
     timeoutMs: 0,
     clients: { s3: once, cloudTrail: ct.client() },
+    getPath,
     ...extra,
   });
   const isGetOf = (key: string) => (r: { method: string; key: string; query: URLSearchParams }) => r.method === "GET" && r.key === key && !r.query.has("list-type");
