@@ -26,8 +26,14 @@ export interface MemoryBucket {
   sorted: string[] | null;
 }
 
-/** Answer with 503 SlowDown instead of serving; decided per request. */
-export type SlowDownRule = (request: MemoryRequest) => boolean;
+/** An S3 error answer instead of serving (503 SlowDown, a 500), decided per request; null serves. */
+export type FaultRule = (request: MemoryRequest) => { status: number; code: string } | null;
+
+export const SLOW_DOWN = { status: 503, code: "SlowDown" } as const;
+export const INTERNAL_ERROR = { status: 500, code: "InternalError" } as const;
+
+/** Hold the answer to a request until the promise settles; null answers at once. */
+export type HoldRule = (request: MemoryRequest) => Promise<void> | null;
 
 export interface MemoryS3 {
   endpoint: string;
@@ -35,11 +41,17 @@ export interface MemoryS3 {
   requests: MemoryRequest[];
   /** Added to every answer, in ms. */
   latencyMs: number;
-  slowDown: SlowDownRule;
+  fault: FaultRule;
+  hold: HoldRule;
+  /** Requests received and not yet answered, now and at most. */
+  inFlight: number;
+  peakInFlight: number;
   createBucket(bucket: string, region?: string): void;
   put(bucket: string, key: string, body: Buffer): void;
-  /** GetObject requests per key that were served (a SlowDown answer is not counted). */
+  /** GetObject requests per key that were served (a fault's answer is not counted). */
   getCounts(bucket: string): Map<string, number>;
+  /** Forgets the counts (and the request log), as between two tests. */
+  resetCounts(): void;
   close(): Promise<void>;
 }
 
@@ -170,11 +182,12 @@ export async function startMemoryS3(options: MemoryS3Options = {}): Promise<Memo
   const buckets = new Map<string, MemoryBucket>();
   const served = new Map<string, Map<string, number>>();
   const sockets = new Set<Socket>();
-  const state = { latencyMs: options.latencyMs ?? 0, slowDown: (() => false) as SlowDownRule };
+  const state = { latencyMs: options.latencyMs ?? 0, fault: (() => null) as FaultRule, hold: (() => null) as HoldRule, inFlight: 0, peakInFlight: 0 };
   const requests: MemoryRequest[] = [];
 
   const answer = (req: http.IncomingMessage, res: http.ServerResponse, request: MemoryRequest) => {
     const send = (status: number, body: string | Buffer, headers: Record<string, string> = {}) => {
+      state.inFlight -= 1;
       res.writeHead(status, { "content-length": String(Buffer.byteLength(body)), "x-amz-request-id": "MEMORYS3", ...headers });
       res.end(req.method === "HEAD" ? undefined : body);
     };
@@ -182,7 +195,8 @@ export async function startMemoryS3(options: MemoryS3Options = {}): Promise<Memo
     if (problem) return send(403, errorXml("SignatureDoesNotMatch", `The request signature we calculated does not match the signature you provided: ${problem}.`), { "content-type": "application/xml" });
     const store = buckets.get(request.bucket);
     if (!store) return send(404, errorXml("NoSuchBucket", "The specified bucket does not exist"), { "content-type": "application/xml" });
-    if (state.slowDown(request)) return send(503, errorXml("SlowDown", "Please reduce your request rate."), { "content-type": "application/xml" });
+    const fault = state.fault(request);
+    if (fault) return send(fault.status, errorXml(fault.code, fault.code === "SlowDown" ? "Please reduce your request rate." : "We encountered an internal error. Please try again."), { "content-type": "application/xml" });
     if (request.signedRegion && request.signedRegion !== store.region) {
       return send(301, errorXml("PermanentRedirect", "The bucket you are attempting to access must be addressed using the specified endpoint.", `<Bucket>${xml(request.bucket)}</Bucket>`), {
         "content-type": "application/xml",
@@ -207,10 +221,14 @@ export async function startMemoryS3(options: MemoryS3Options = {}): Promise<Memo
     const [, bucket = "", ...key] = url.pathname.split("/");
     const request: MemoryRequest = { method: req.method ?? "", bucket: decodeURIComponent(bucket), key: decodeURIComponent(key.join("/")), query: url.searchParams, signedRegion: signedRegion(req) };
     if (options.recordRequests) requests.push(request);
+    state.inFlight += 1;
+    state.peakInFlight = Math.max(state.peakInFlight, state.inFlight);
     req.resume();
     req.on("end", () => {
-      if (state.latencyMs > 0) setTimeout(() => answer(req, res, request), state.latencyMs);
-      else answer(req, res, request);
+      const go = () => (state.latencyMs > 0 ? setTimeout(() => answer(req, res, request), state.latencyMs) : answer(req, res, request));
+      const held = state.hold(request);
+      if (held) void held.finally(go);
+      else go();
     });
   });
   server.on("connection", (socket) => {
@@ -228,11 +246,26 @@ export async function startMemoryS3(options: MemoryS3Options = {}): Promise<Memo
     set latencyMs(ms: number) {
       state.latencyMs = ms;
     },
-    get slowDown() {
-      return state.slowDown;
+    get fault() {
+      return state.fault;
     },
-    set slowDown(rule: SlowDownRule) {
-      state.slowDown = rule;
+    set fault(rule: FaultRule) {
+      state.fault = rule;
+    },
+    get hold() {
+      return state.hold;
+    },
+    set hold(rule: HoldRule) {
+      state.hold = rule;
+    },
+    get inFlight() {
+      return state.inFlight;
+    },
+    get peakInFlight() {
+      return state.peakInFlight;
+    },
+    set peakInFlight(value: number) {
+      state.peakInFlight = value;
     },
     createBucket(bucket, region = "us-east-1") {
       if (!buckets.has(bucket)) buckets.set(bucket, { region, objects: new Map(), sorted: null });
@@ -244,6 +277,10 @@ export async function startMemoryS3(options: MemoryS3Options = {}): Promise<Memo
       store.sorted = null;
     },
     getCounts: (bucket) => new Map(served.get(bucket) ?? []),
+    resetCounts() {
+      served.clear();
+      requests.length = 0;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();

@@ -10,7 +10,7 @@
 // A worker that dies (an uncaught error, out of memory, an exit) fails the one object it held
 // with DecodeWorkerError, never a hang; the next object gets a new worker. An abort ends a queued
 // object's wait and terminates the worker of a running one; close() terminates every worker.
-// Idle workers are unref'd, so that a pool nobody closed still lets the process exit.
+// Workers that are loaded and idle are unref'd, so that a pool nobody closed still lets the process exit.
 import { availableParallelism } from "node:os";
 import { extname, join } from "node:path";
 import { Worker } from "node:worker_threads";
@@ -230,6 +230,7 @@ export class DecodePool {
     thread.on("message", (message: DecodeReply | { ready: true }) => {
       if ("ready" in message) {
         worker.isReady = true;
+        if (!worker.job) thread.unref();
         markReady();
       }
       else this.reply(worker, message);
@@ -242,8 +243,7 @@ export class DecodePool {
       failReady(new Error(`exit code ${code}`));
       this.crash(worker, `it exited with code ${code}`);
     });
-    // Not before the listeners: adding a 'message' listener refs the worker's port again.
-    thread.unref();
+    // Referenced while it loads (someone may be waiting for it), unreferenced once ready and idle.
     this.workers.add(worker);
     return worker;
   }

@@ -6,11 +6,12 @@
 // delivered late can sort before keys already read (its random part has no order), so the
 // lookback re-lists a window and the folder's `seen` set keeps those keys from a second download.
 //
-// A round is a pipeline: up to LIST_CONCURRENCY folders are listed side by side, and each key
+// A round is a pipeline: up to LIST_CONCURRENCY (32) folders are listed side by side, and each key
 // listed starts its download as soon as one of the `concurrency` slots is free, whichever folder
 // it came from, so that no folder's end is a barrier. A slot is held until the object is decoded:
 // at most `concurrency` objects are held at once, however many the bucket has. Decoding runs on a
-// pool of worker threads (decode-pool.ts), off the thread that does the I/O.
+// pool of worker threads (decode-pool.ts), off the thread that does the I/O, once a scan has
+// enough objects to pay for starting them (POOL_AFTER_OBJECTS); before, on this thread.
 //
 // Memory is bounded by bytes too: each download first reserves its listed size from a byte budget
 // (byte-budget.ts) and gives it back once decoded, and an object listed larger than any log file
@@ -40,15 +41,20 @@ import type { CloudTrailRecord, SkippedObject } from "./types";
 /** How far before the newest stamp seen a folder is listed again. */
 export const RELIST_LOOKBACK_MS = 15 * 60 * 1000;
 /**
- * Objects downloaded and decoded at once, by default: enough requests in flight to keep both
- * cores busy at 30 to 60 ms per S3 request (npm run bench measures it), and at that latency far
- * under S3's 5,500 GETs per second per prefix.
+ * Objects downloaded and decoded at once, by default. Two cores decode about 3,000 small log
+ * files a second; at 30 to 60 ms per S3 request that takes 90 to 180 requests in flight, and 128
+ * hides both ends about equally (npm run bench -- --sweep: throughput flat from 32 to 128 on a
+ * loaded machine, lower at 256). At 30 ms, 128 in flight is at most 4,300 GETs a second, under
+ * S3's 5,500 per prefix even if every key shared one.
  */
-export const DEFAULT_CONCURRENCY = 64;
+export const DEFAULT_CONCURRENCY = 128;
 /** The most `--concurrency` takes: past it, only the S3 rates and the sockets suffer. */
 export const MAX_CONCURRENCY = 512;
-/** Day folders listed side by side: 17 regions x 31 days at 30 ms a page lists in about a second. */
-export const LIST_CONCURRENCY = 16;
+/**
+ * Day folders listed side by side: 17 regions x 31 days (527 folders) at 30 ms a page would take
+ * 16 s one at a time, half a second 32 at a time; each listing is its own prefix for S3's rates.
+ */
+export const LIST_CONCURRENCY = 32;
 /**
  * The largest object read as a log file. CloudTrail's are 1-100 KB gzipped, rarely a few MB; JSON
  * this large would uncompress past the decoder's cap (MAX_UNCOMPRESSED_BYTES) anyway.
@@ -56,6 +62,12 @@ export const LIST_CONCURRENCY = 16;
 export const MAX_LOG_OBJECT_BYTES = 64 * 1024 * 1024;
 /** Compressed bytes downloaded and not yet decoded, over all downloads in flight. */
 export const BYTES_IN_FLIGHT = 2 * MAX_LOG_OBJECT_BYTES;
+/**
+ * Objects a round starts before the decode workers are started: a scan of a few dozen files (the
+ * lab's, most rounds) decodes them on this thread rather than pay a second of CPU to load
+ * workers; a larger one starts them and decodes here only until they are ready.
+ */
+export const POOL_AFTER_OBJECTS = 200;
 /** A read answered 503 SlowDown (or another 5xx) is tried this many times in all, within the retry deadline. */
 export const BUSY_ATTEMPTS = 8;
 
@@ -167,6 +179,9 @@ export class LogScanner {
   readonly budget: ByteBudget;
   /** Requests (and objects held) in flight; below its max for a while after a SlowDown. */
   readonly inFlight: InFlightLimit;
+  /** Objects downloaded and not yet decoded, now and at most: never more than `concurrency`. */
+  objectsHeld = 0;
+  peakObjectsHeld = 0;
   readonly concurrency: number;
   readonly getPath: GetPath;
   private readonly listConcurrency: number;
@@ -193,15 +208,15 @@ export class LogScanner {
   }
 
   /**
-   * Starts the decode workers now rather than at the first object: they take a moment to load,
-   * which the caller can spend on its first requests. A worker that cannot start is reported by
-   * the first object it was to decode, not here.
+   * Starts the decode workers without waiting for them: they take a moment to load, and objects
+   * are decoded on this thread meanwhile. A worker that cannot start is reported by the first
+   * object it was to decode, not here.
    */
   warmUp(): void {
     this.pool?.start().catch(() => undefined);
   }
 
-  /** Waits until the decode workers are loaded (the bench starts its clock after this). */
+  /** Starts the decode workers now and waits until they are loaded (the bench starts its clock after this). */
   async ready(): Promise<void> {
     await this.pool?.start();
   }
@@ -223,7 +238,6 @@ export class LogScanner {
     for (const root of await this.roots()) {
       for (const folder of dayFolders(root, this.options.account, this.options.regions, this.options.from, now)) folders.push(this.folderState(folder));
     }
-    this.warmUp();
     const round = new RoundWork(this.options.signal, 4 * this.concurrency + 4 * this.listConcurrency + 16);
     try {
       await forEachConcurrent(folders, this.listConcurrency, (state) => this.listFolder(state, round, retryDeadline));
@@ -257,6 +271,8 @@ export class LogScanner {
     return state;
   }
 
+  private started = 0;
+
   private async listFolder(state: FolderState, round: RoundWork, retryDeadline: number): Promise<void> {
     const { s3, bucket } = this.options;
     // One page at a time: a page of keys per listing in memory, and each key waits for a slot.
@@ -274,6 +290,7 @@ export class LogScanner {
         }
         // An endpoint that lists no size gets the cap reserved: the read stops there anyway.
         const log = { key, size: size ?? this.maxObjectBytes };
+        if (++this.started === POOL_AFTER_OBJECTS) this.warmUp();
         await round.start(this.inFlight, (slot) => this.readLog(log, state.seen, slot, round.signal, retryDeadline));
       }
     }
@@ -298,7 +315,13 @@ export class LogScanner {
       if (gz) {
         // Counted first: decoding moves the bytes to a worker, and `gz` is empty afterwards.
         const gzBytes = gz.length;
-        this.record(key, gzBytes, await this.decode(key, gz, signal));
+        this.objectsHeld += 1;
+        this.peakObjectsHeld = Math.max(this.peakObjectsHeld, this.objectsHeld);
+        try {
+          this.record(key, gzBytes, await this.decode(key, gz, signal));
+        } finally {
+          this.objectsHeld -= 1;
+        }
       }
     } catch (err) {
       if (awsErrorCode(err) === "NoSuchKey") {

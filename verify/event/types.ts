@@ -44,7 +44,7 @@ export interface VerifyOptions {
   athena?: { workgroup: string; database: string; table: string };
   /**
    * Log objects downloaded and decoded at once (the requests kept in flight); defaults to
-   * DEFAULT_CONCURRENCY (64). Fewer after S3 answers 503 SlowDown, for a while.
+   * DEFAULT_CONCURRENCY (128). Fewer after S3 answers 503 SlowDown, for a while.
    */
   concurrency?: number;
   /**

@@ -127,8 +127,6 @@ export async function verifyTrail(options: VerifyOptions): Promise<VerifyEvidenc
           onRetry: say,
           signal: work,
         });
-    // The decode workers load while the trail's status and selectors are read.
-    logScanner?.warmUp();
     const scanner = athena ?? logScanner!;
     folders = () => scanner.folderPrefixes();
     let history: Map<string, HistoryHit> | null = null;

@@ -2,6 +2,7 @@
 // every kind of object the scan meets (good, noise, corrupt, invalid, oversized, several gzip
 // members, a lying trailer); a worker that dies fails its one object by name and never hangs; an
 // abort or close() ends the wait and the workers; decoded bytes stay within the pool's budget.
+import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { expect } from "chai";
@@ -148,6 +149,18 @@ describe("verify: the decode pool", function () {
     } finally {
       await pool.close();
     }
+  });
+
+  it("a pool nobody closed still lets its process exit once the work is done", async () => {
+    const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", join(__dirname, "../../support/decode-workers/unclosed-pool.ts")], { stdio: ["ignore", "pipe", "inherit"] });
+    let stdout = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    // Not a timing: only a bound on a hang, far past what a loaded machine needs.
+    const killer = setTimeout(() => child.kill(), 50_000);
+    const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+    clearTimeout(killer);
+    expect(code, "the process exited by itself").to.equal(0);
+    expect(JSON.parse(stdout)).to.deep.equal({ bytesScanned: 14, matches: [], skippedReason: null });
   });
 
   it("an abort ends the wait of queued and running objects, and close() stops every worker", async () => {
