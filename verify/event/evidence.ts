@@ -60,7 +60,8 @@ export function buildEvidence(findings: Findings): VerifyEvidence {
       objectsScanned: s3.objectsScanned,
       bytesScanned: s3.bytesScanned,
       bytesDownloaded: s3.bytesDownloaded,
-      skipped: [...s3.skipped],
+      // By key: downloads finish in no fixed order, and the evidence should not depend on it.
+      skipped: [...s3.skipped].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)),
     },
     eventHistory: history ? { found: historyPick !== undefined, eventId: historyPick?.eventId ?? null, eventTime: historyPick?.eventTime ?? null } : null,
     event: s3Pick ? printableRecord(s3Pick.record) : null,
