@@ -129,6 +129,21 @@ export class InterruptedError extends TrailLabError {
   }
 }
 
+/**
+ * The run's record could not be written (a file named lab-runs, a read-only checkout, a full disk,
+ * a record JSON cannot hold). Exit 3, the code of a run that could not do its job for a reason
+ * other than the check's answer: the verdict stands unrecorded, so it must not read as 0 or 1.
+ */
+export class EvidenceNotWrittenError extends TrailLabError {
+  constructor(readonly file: string, readonly reason: string) {
+    super(
+      `The run's evidence was not written to ${file} (${reason}); cleanup went on regardless. ` +
+        `With --json the whole record is on stdout; make lab-runs/ a writable folder for the next run.`,
+      ExitCode.AwsError,
+    );
+  }
+}
+
 /** `npm run report` was given a file that cannot be read, is not JSON, or does not fit the LabReport type. */
 export class EvidenceFileError extends TrailLabError {
   constructor(readonly file: string, readonly problem: string) {

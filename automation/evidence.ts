@@ -133,13 +133,27 @@ export function runDir(projectDir: string, stack: string): string {
   return path.join(projectDir, RUNS_DIR, stack);
 }
 
+export function evidencePath(projectDir: string, stack: string): string {
+  return path.join(runDir(projectDir, stack), "evidence.json");
+}
+
+/**
+ * Writes lab-runs/<stack>/evidence.json whole or not at all: a crash or a refusal mid-write leaves
+ * no half record (nor its .tmp), and `report.evidenceFile` names only a file that was written.
+ */
 export function writeEvidence(projectDir: string, report: LabReport): string {
-  const dir = runDir(projectDir, report.stack);
-  fs.mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, "evidence.json");
+  const file = evidencePath(projectDir, report.stack);
+  const before = report.evidenceFile;
   report.evidenceFile = file;
-  // Write whole or not at all: a crash mid-write must not leave half a record.
-  fs.writeFileSync(`${file}.tmp`, `${JSON.stringify(report, null, 2)}\n`);
-  fs.renameSync(`${file}.tmp`, file);
-  return file;
+  try {
+    const text = `${JSON.stringify(report, null, 2)}\n`;
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(`${file}.tmp`, text);
+    fs.renameSync(`${file}.tmp`, file);
+    return file;
+  } catch (error) {
+    report.evidenceFile = before;
+    if (fs.existsSync(`${file}.tmp`)) fs.rmSync(`${file}.tmp`);
+    throw error;
+  }
 }

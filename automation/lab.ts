@@ -1,6 +1,6 @@
 // The lab cycle: preflight, up without the probe, wait for the trail, up with the probe, verify,
-// check posture, keep the evidence (and its HTML report), destroy. One run is a LabRun with one
-// method per phase: runLab runs them in a try and cleans up in finally, so cleanup runs on every
+// (with --wait-digest: an up without the probe, then the digest's wait), check posture, keep the
+// evidence (and its HTML report), destroy. One run is a LabRun with one method per phase: runLab runs them in a try and cleans up in finally, so cleanup runs on every
 // path once a stack exists, including failures and signals. `--cleanup` (runCleanup) is a run of
 // its own that shares the account check and the finish. Every outside effect comes in through
 // LabDeps, so the cycle is tested without AWS.
@@ -253,7 +253,7 @@ class LabRun extends Run {
     await this.up("probe");
   }
 
-  private up(step: "trail" | "probe"): Promise<void> {
+  private up(step: "trail" | "probe" | "remove-probe"): Promise<void> {
     return this.phase(`up-${step}`, async () => {
       try {
         await this.open.stack.up(step, logLines(this.deps.log));
@@ -317,11 +317,18 @@ class LabRun extends Run {
     }
   }
 
-  /** With --wait-digest, keeps the stack until a digest lists the matched log object, and validates it. */
+  /**
+   * With --wait-digest, keeps the trail and its bucket until a digest lists the matched log object,
+   * and validates it. The digest needs neither the probe nor anything it did after its launch, so
+   * the paid instance goes first (an up with probeInstance=false) rather than run through the wait.
+   */
   async integrity(): Promise<void> {
     const log = this.matched;
     if (!this.options.waitDigest || !log) return;
     const waitMs = this.options.digestWaitMs ?? LAB_DEFAULTS.digestWaitMs;
+    this.deps.log(`--wait-digest: removing the probe instance before the wait; the trail and its bucket stay`);
+    await this.step(() => this.open.stack.setConfig({ [`${PROJECT}:probeInstance`]: "false" }));
+    await this.up("remove-probe");
     this.deps.log(`--wait-digest: keeping the stack until a digest lists s3://${log.bucket}/${log.logKey} (about hourly; up to ${Math.round(waitMs / 60_000)} min; Ctrl-C stops and destroys)`);
     const result = await this.phase("integrity", () =>
       this.open.services.verifier.integrity({

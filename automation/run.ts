@@ -6,9 +6,9 @@ import { cleanUp, type CleanupContext } from "./cleanup";
 import type { LabEngine, LabStack } from "./engine";
 import type { AwsTarget, Chosen } from "../common/aws-config";
 import { TrailLabError, describe } from "../common/errors";
-import { InterruptedError } from "./errors";
+import { EvidenceNotWrittenError, InterruptedError } from "./errors";
 import type { CleanupReport, LabReport } from "./evidence";
-import { REPORT_FILE, newReport, writeEvidence } from "./evidence";
+import { REPORT_FILE, evidencePath, newReport, writeEvidence } from "./evidence";
 import type { Identity } from "./preflight";
 import type { SignalSource } from "./signals";
 import { Interruption } from "./signals";
@@ -159,13 +159,29 @@ export abstract class Run {
    */
   async keepEvidence(): Promise<void> {
     if (!this.keepsRecord) return;
-    const file = writeEvidence(this.deps.projectDir, this.report);
+    let file: string;
+    try {
+      file = writeEvidence(this.deps.projectDir, this.report);
+    } catch (error) {
+      // Never thrown on: cleanup comes after this, and a lost record must not cost it.
+      const lost = new EvidenceNotWrittenError(evidencePath(this.deps.projectDir, this.report.stack), describe(error));
+      this.warnOnce(`evidence not written to ${lost.file}: ${describe(error)}`);
+      this.record(lost);
+      return;
+    }
     try {
       const { writeReport } = await import("./report/cli");
       writeReport(this.report, path.join(path.dirname(file), REPORT_FILE));
     } catch (error) {
-      this.deps.log(`warning: could not write the HTML report beside ${file}: ${describe(error)}`);
+      this.warnOnce(`could not write the HTML report beside ${file}: ${describe(error)}; render it later with 'npm run report -- ${file}'`);
     }
+  }
+
+  /** A warning for the record and stderr; the evidence is kept twice a run, and says it once. */
+  private warnOnce(warning: string): void {
+    if (this.report.warnings.includes(warning)) return;
+    this.report.warnings.push(warning);
+    this.deps.log(`warning: ${warning}`);
   }
 
   /** Ends the run: its signal handlers and clients go, its exit code is set, its record kept. */
@@ -176,6 +192,8 @@ export abstract class Run {
     this.report.finishedAt = new Date(this.deps.now()).toISOString();
     this.report.exitCode = exitCodeOf(this.report);
     await this.keepEvidence();
+    // A record lost only now changes the code, which the record could not carry anyway.
+    this.report.exitCode = exitCodeOf(this.report);
   }
 }
 

@@ -20,10 +20,11 @@ import { DeleteLogGroupCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { ScheduleKeyDeletionCommand } from "@aws-sdk/client-kms";
 import { paginateGetResources } from "@aws-sdk/client-resource-groups-tagging-api";
 import type { LabClients } from "./aws-clients";
-import { awsErrorCode } from "../common/aws-error-code";
-import { describe } from "../common/errors";
+import { awsErrorCode, awsErrorDetail } from "../common/aws-error-code";
+import { AwsCallError, describe } from "../common/errors";
 import type { Leftover, LeftoverKind } from "./leftovers";
 import { leftover } from "./leftovers";
+import { sleep, type Sleep } from "./sleep";
 import { STACK_TAG } from "./stack-tag";
 
 export interface SweepReport {
@@ -37,6 +38,8 @@ export interface SweepHints {
   bucketNames: string[];
   /** Generated bucket names start with one of these (trail-lab:bucketPrefix, the program's defaults). */
   bucketPrefixes: string[];
+  /** Ends the sweep's waits between retries (a second signal: stop waiting, list what is left). */
+  signal?: AbortSignal;
 }
 
 export interface TagSweeper {
@@ -57,8 +60,20 @@ export function labBucketPrefixes(configuredPrefix: string | undefined): string[
 export interface AwsSweeperOptions {
   /** How long to wait for instances to terminate before deleting their security group. */
   terminateWaitSeconds?: number;
+  /**
+   * How long DeleteSecurityGroup is retried while EC2 answers DependencyViolation (the instance's
+   * network interface outlives its termination by minutes). Default 5 minutes.
+   */
+  dependencyWaitMs?: number;
+  sleep?: Sleep;
+  now?: () => number;
   log?: (line: string) => void;
 }
+
+/** EC2's refusals of a group still attached to a network interface; they pass once it is gone. */
+const GROUP_IN_USE = new Set(["DependencyViolation", "InvalidGroup.InUse"]);
+/** The first wait, doubled after each refusal up to the longest; the attempts are capped too. */
+const GROUP_RETRY = { firstMs: 5_000, longestMs: 30_000, maxAttempts: 20 } as const;
 
 export function awsTagSweeper(clients: LabClients, options: AwsSweeperOptions = {}): TagSweeper {
   return {
@@ -83,6 +98,9 @@ class Sweep {
   readonly report: SweepReport = { removed: [], remaining: [] };
   readonly tagFilter: { Name: string; Values: string[] };
   readonly terminateWaitSeconds: number;
+  readonly dependencyWaitMs: number;
+  readonly sleep: Sleep;
+  readonly now: () => number;
   readonly log: (line: string) => void;
   /** The instances this sweep terminated: their security group can go once they are gone. */
   terminating: string[] = [];
@@ -95,6 +113,9 @@ class Sweep {
   ) {
     this.tagFilter = { Name: `tag:${STACK_TAG}`, Values: [stack] };
     this.terminateWaitSeconds = options.terminateWaitSeconds ?? 300;
+    this.dependencyWaitMs = options.dependencyWaitMs ?? 5 * 60_000;
+    this.sleep = options.sleep ?? sleep;
+    this.now = options.now ?? Date.now;
     this.log = options.log ?? (() => undefined);
   }
 
@@ -180,9 +201,45 @@ async function deleteSecurityGroups(sweep: Sweep): Promise<void> {
     const groups = await sweep.clients.ec2.send(new DescribeSecurityGroupsCommand({ Filters: [sweep.tagFilter] }));
     for (const g of groups.SecurityGroups ?? []) {
       const groupId = g.GroupId;
-      if (groupId) await sweep.attempt("security-group", groupId, () => sweep.clients.ec2.send(new DeleteSecurityGroupCommand({ GroupId: groupId })));
+      if (groupId) await sweep.attempt("security-group", groupId, () => deleteSecurityGroup(sweep, groupId));
     }
   });
+}
+
+/**
+ * Deletes the group, retrying while EC2 says it is still in use: a terminated instance's network
+ * interface lingers for minutes, and a group that is free by then costs nothing and must not be
+ * listed as a leftover. Terraform's own delete retries the same two codes for its delete timeout;
+ * this waits 5, 10, 20, then 30 s between tries, for `dependencyWaitMs` in all. A group already
+ * gone (InvalidGroup.NotFound) is removed.
+ */
+async function deleteSecurityGroup(sweep: Sweep, groupId: string): Promise<void> {
+  const started = sweep.now();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await sweep.clients.ec2.send(new DeleteSecurityGroupCommand({ GroupId: groupId }));
+      return;
+    } catch (error) {
+      const code = awsErrorCode(error);
+      if (code === "InvalidGroup.NotFound") return;
+      if (!GROUP_IN_USE.has(code)) throw error;
+      const waitMs = Math.min(GROUP_RETRY.firstMs * 2 ** (attempt - 1), GROUP_RETRY.longestMs);
+      const waited = sweep.now() - started;
+      if (waited + waitMs > sweep.dependencyWaitMs || attempt >= GROUP_RETRY.maxAttempts || sweep.hints.signal?.aborted) {
+        throw new AwsCallError(
+          "DeleteSecurityGroup",
+          code,
+          `${awsErrorDetail(error)}; still in use after ${attempt} tries over ${Math.round(waited / 1000)} s (the terminated instance's network interface may linger: try again in a few minutes)`,
+          error,
+        );
+      }
+      sweep.log(`sweep: security group ${groupId} is still in use (${code}); trying again in ${waitMs / 1000} s`);
+      await sweep.sleep(waitMs, sweep.hints.signal);
+      if (sweep.hints.signal?.aborted) {
+        throw new AwsCallError("DeleteSecurityGroup", code, `${awsErrorDetail(error)}; stopped retrying on the second signal`, error);
+      }
+    }
+  }
 }
 
 /**

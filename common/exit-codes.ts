@@ -6,7 +6,7 @@ export const ExitCode = {
   CheckFailed: 1,
   /** Bad usage or a failed preflight. */
   Usage: 2,
-  /** AWS refused or failed a call, or `up` failed. */
+  /** AWS refused or failed a call, or `up` failed, or the lab could not write its evidence. */
   AwsError: 3,
   /** Cleanup incomplete: something may still cost money. Wins over every other code. */
   CleanupIncomplete: 4,

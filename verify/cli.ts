@@ -8,7 +8,7 @@ import { ExitCode } from "../common/exit-codes";
 import { REGION_HINT, chooseAwsTarget } from "../common/aws-config";
 import { errorText } from "../common/error-detail";
 import { PROFILE_FLAG, SHARED_FLAGS, helpHint, helpText, parseCommandLine, type CommandSpec, type FlagTable } from "../common/flag-table";
-import { INSTANT_RULE, durationRule, parseInstant, parseSeconds } from "../common/flag-values";
+import { INSTANT_RULE, durationRule, parseCount, parseInstant, parseSeconds } from "../common/flag-values";
 import { integritySummary } from "./integrity/summary";
 import { validateIntegrity } from "./integrity/validate";
 import { checkPosture, postureExitCode } from "./posture/check-posture";
@@ -21,6 +21,7 @@ import { TOOL_NAME, toolVersion, versionLine } from "../common/provenance";
 import { humanSummary } from "./event/summary";
 import type { VerifyEvidence } from "./event/types";
 import { DEFAULT_EVENT_NAME, verifyTrail } from "./event/verify-trail";
+import { DEFAULT_CONCURRENCY, MAX_CONCURRENCY } from "./event/log-scanner";
 
 export interface CliIo {
   stdout: NodeJS.WritableStream;
@@ -48,6 +49,12 @@ export const VERIFY_COMMAND = {
     until: { type: "string", value: "<instant>", help: "with --integrity, the end of the range", default: "now" },
     interval: { type: "string", value: "<seconds>", help: "the pause between looks at the logs", default: "30" },
     timeout: { type: "string", value: "<seconds>", help: "how long to look before the answer is no; 0 looks once", default: "1200 (20 minutes)" },
+    concurrency: {
+      type: "string",
+      value: "<n>",
+      help: `with --engine s3, the log objects read at once (1 to ${MAX_CONCURRENCY})`,
+      default: String(DEFAULT_CONCURRENCY),
+    },
     "no-event-history": { type: "boolean", help: "do not ask Event History (LookupEvents); rely on the S3 logs alone" },
     engine: { type: "string", value: "<s3|athena>", help: "who searches the logs: this process reading S3, or Athena over a table", default: "s3" },
     workgroup: { type: "string", value: "<name>", help: "with --engine athena, the Athena workgroup" },
@@ -137,6 +144,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     const until = flagValue(() => parseInstant("until", flags.until, now));
     const intervalMs = flagValue(() => parseSeconds("interval", flags.interval, { min: 0, above: true }));
     const timeoutMs = flagValue(() => parseSeconds("timeout", flags.timeout));
+    const concurrency = flags.concurrency === undefined ? undefined : flagValue(() => parseCount("concurrency", flags.concurrency, DEFAULT_CONCURRENCY, 1, MAX_CONCURRENCY));
+    const engine = flags.engine ?? "s3";
+    if (engine !== "s3" && engine !== "athena") throw usage(`--engine is s3 or athena, not "${engine}".`);
+    if (engine === "s3" && (flags.workgroup || flags.database || flags.table)) throw usage("--workgroup, --database and --table go with --engine athena.");
+    if (engine === "athena" && concurrency !== undefined) throw usage("--concurrency sets how many log objects this process reads at once: it goes with --engine s3.");
     const env = io.env ?? process.env;
     const target = await chooseAwsTarget({ profile: flags.profile, region: flags.region }, env);
     if (!target.region) throw new UsageError(`No AWS region: ${REGION_HINT}.`);
@@ -167,9 +179,6 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       return result.valid ? ExitCode.Ok : ExitCode.CheckFailed;
     }
     eventName = flags.event ?? DEFAULT_EVENT_NAME;
-    const engine = flags.engine ?? "s3";
-    if (engine !== "s3" && engine !== "athena") throw usage(`--engine is s3 or athena, not "${engine}".`);
-    if (engine === "s3" && (flags.workgroup || flags.database || flags.table)) throw usage("--workgroup, --database and --table go with --engine athena.");
     const evidence = await verifyTrail({
       trail: flags.trail,
       region,
@@ -182,6 +191,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       since,
       intervalMs,
       timeoutMs,
+      concurrency,
       eventHistory: !flags["no-event-history"],
       engine,
       athena: engine === "athena" ? { workgroup: flags.workgroup ?? "", database: flags.database ?? "", table: flags.table ?? "cloudtrail_logs" } : undefined,

@@ -36,6 +36,7 @@ const PHASE_LABELS: Record<string, string> = {
   "up-probe": "Pulumi up: probe instance",
   verify: "verify: S3, Event History",
   posture: "posture",
+  "up-remove-probe": "Pulumi up: probe removed (--wait-digest)",
   integrity: "integrity (--wait-digest)",
   destroy: "destroy and sweep",
   sweep: "sweep",

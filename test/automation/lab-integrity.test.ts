@@ -27,7 +27,19 @@ describe("automation/lab: log file integrity", function () {
     fakes = new Fakes();
     const report = await runLab(labOptions({ waitDigest: true }), fakes.deps());
     const steps = fakes.steps();
-    expect(steps.slice(steps.indexOf("verify"))).to.deep.equal(["verify", "copy", `describe ${INSTANCE_ID}`, "integrity", "posture", "destroy 1", "remove", `describe ${INSTANCE_ID}`, "close"]);
+    expect(steps.slice(steps.indexOf("verify"))).to.deep.equal([
+      "verify",
+      "copy",
+      `describe ${INSTANCE_ID}`,
+      'config trail-lab:probeInstance="false"',
+      "up remove-probe",
+      "integrity",
+      "posture",
+      "destroy 1",
+      "remove",
+      `describe ${INSTANCE_ID}`,
+      "close",
+    ]);
     const request = fakes.integrityRequest!;
     expect(request).to.include({ trail: OUTPUTS_TRAIL.trailArn, region: "eu-west-1", bucket: OUTPUTS_TRAIL.bucketName, account: "123456789012", logKey: LOG_KEY, timeoutMs: 75 * 60_000 });
     expect(request.since.toISOString()).to.equal(fakes.verifyRequest!.since.toISOString());
@@ -37,6 +49,33 @@ describe("automation/lab: log file integrity", function () {
     expect(saved().integrity.status).to.equal("valid");
     expect(Object.keys(saved().timings)).to.include("integrity");
     expect(fakes.logs().join("\n")).to.include(`--wait-digest: keeping the stack until a digest lists s3://${OUTPUTS_TRAIL.bucketName}/${LOG_KEY}`);
+  });
+
+  it("with --wait-digest, removes the paid probe (an up with probeInstance=false) before the hour-long wait; the trail and bucket stay", async function () {
+    fakes = new Fakes({
+      integrity: async () => {
+        // What the stack holds while the digest is awaited: no instance, the trail and its bucket.
+        expect(fakes.resources.map((r) => r.type)).to.include.members(["aws:s3/bucket:Bucket", "aws:cloudtrail/trail:Trail"]).and.not.include("aws:ec2/instance:Instance");
+        expect(fakes.config["trail-lab:probeInstance"]).to.equal("false");
+        return integrityResult(true);
+      },
+    });
+    const report = await runLab(labOptions({ waitDigest: true }), fakes.deps());
+    expect(report.exitCode, JSON.stringify(report.error)).to.equal(ExitCode.Ok);
+    expect(Object.keys(report.timings)).to.include("up-remove-probe");
+    expect(report.instance?.atCleanup?.state).to.equal("terminated");
+    expect(fakes.logs().join("\n")).to.include("removing the probe instance before the wait");
+  });
+
+  it("when removing the probe fails, does not wait for a digest: destroys and exits 3", async function () {
+    fakes = new Fakes({ upFails: "remove-probe" });
+    const report = await runLab(labOptions({ waitDigest: true }), fakes.deps());
+    expect(report.exitCode).to.equal(ExitCode.AwsError);
+    expect(report.integrity.status).to.equal("not-checked");
+    expect(fakes.steps()).not.to.include("integrity");
+    const steps = fakes.steps();
+    expect(steps.indexOf("export"), "the unfinished up's pending operations are cleared").to.be.greaterThan(steps.indexOf("up remove-probe"));
+    expect(steps).to.include("destroy 1");
   });
 
   it("exits 1 when the digest shows an invalid or missing file, and still destroys", async function () {

@@ -110,7 +110,7 @@ export function integrityResult(valid: boolean): IntegrityResult {
 
 export interface FakeBehaviour {
   existingStacks?: string[];
-  upFails?: "trail" | "probe";
+  upFails?: "trail" | "probe" | "remove-probe";
   /** Runs inside up (after the event is recorded); may wait for a test to send a signal. */
   onUp?: (step: string) => Promise<void>;
   /** The first n destroys fail with BucketNotEmpty. */
