@@ -12,7 +12,7 @@ import { listBucketResult, startFaultyS3, type FaultyS3 } from "../../support/fa
 import { DUMMY_CREDENTIALS, s3ClientFor, type LocalS3 } from "../../support/s3-server";
 import { startSilentServer, type SilentServer } from "../../support/silent-server";
 import { rejection } from "../../support/rejection";
-import type { TrailWorld } from "../../support/trail-world";
+import { verifyTargetOf, type TrailWorld } from "../../support/trail-world";
 import { closeServers, startTrailWorld } from "../../support/local-trail-world";
 
 const folderOf = (key: string) => key.slice(0, key.lastIndexOf("/") + 1);
@@ -52,11 +52,7 @@ describe(`verify: the scan against an S3 that misbehaves (${getPath} GETs)`, fun
   });
 
   const options = (extra: Partial<VerifyOptions> = {}): VerifyOptions => ({
-    trail: world.trail.name,
-    region: "us-east-1",
-    regions: ["us-east-1", "eu-west-1"],
-    since: world.since,
-    resource: world.instanceId,
+    ...verifyTargetOf(world),
     intervalMs: 50,
     timeoutMs: 0,
     clients: { s3: once, cloudTrail: ct.client() },

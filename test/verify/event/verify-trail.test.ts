@@ -15,7 +15,7 @@ import { FixtureFactory, logFile } from "../../support/cloudtrail-fixtures";
 import { startCloudTrailServer, trailArn, type LocalCloudTrail } from "../../support/cloudtrail-server";
 import { startS3Server, type LocalS3 } from "../../support/s3-server";
 import { rejection } from "../../support/rejection";
-import type { TrailWorld } from "../../support/trail-world";
+import { verifyTargetOf, type TrailWorld } from "../../support/trail-world";
 import { closeServers, startTrailWorld } from "../../support/local-trail-world";
 
 /** Both ways the log objects' GETs can go: every test here holds for each. */
@@ -37,11 +37,7 @@ describe(`verify: verifyTrail against local S3 and CloudTrail (${getPath} GETs)`
   });
 
   const options = (extra: Partial<VerifyOptions> = {}): VerifyOptions => ({
-    trail: world.trail.name,
-    region: "us-east-1",
-    regions: ["us-east-1", "eu-west-1"],
-    since: world.since,
-    resource: world.instanceId,
+    ...verifyTargetOf(world),
     intervalMs: 20,
     timeoutMs: 0,
     clients: { s3: s3.client, cloudTrail: ct.client() },
