@@ -15,7 +15,7 @@ import { GetObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { getEndpointFromInstructions } from "@smithy/core/endpoints";
 import { HttpRequest } from "@smithy/core/protocols";
 import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS, type HttpTimeouts } from "../common/aws-http";
-import { BodyOverCapError, readObject, type ReadOptions } from "./s3-objects";
+import { BodyOverCapError, readCapped, readObject, type ReadOptions } from "./s3-objects";
 
 /** An error body past this is cut: S3's are a few hundred bytes. */
 const MAX_ERROR_BODY = 64 * 1024;
@@ -211,14 +211,7 @@ async function readBody(response: http.IncomingMessage, maxBytes: number): Promi
     if (at !== declared) throw Object.assign(new Error(`the body ended after ${at} of ${declared} bytes`), { code: "ERR_STREAM_PREMATURE_CLOSE" });
     return body;
   }
-  const chunks: Buffer[] = [];
-  let length = 0;
-  for await (const chunk of response as AsyncIterable<Buffer>) {
-    length += chunk.length;
-    if (length > maxBytes) throw new BodyOverCapError(maxBytes);
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks, length);
+  return readCapped(response as AsyncIterable<Buffer>, maxBytes);
 }
 
 async function readError(response: http.IncomingMessage, status: number): Promise<never> {
