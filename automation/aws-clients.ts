@@ -1,6 +1,7 @@
 // One AWS SDK client per service the lab itself calls (preflight, trail status, sweep), created
 // once with the region, retries and request timeouts (common/aws-http.ts: a silent endpoint must
-// not hold up the cleanup); the default credential chain and AWS_ENDPOINT_URL* apply.
+// not hold up the cleanup); the default credential chain, with the lab's --profile when given,
+// and AWS_ENDPOINT_URL* apply.
 import { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { EC2Client } from "@aws-sdk/client-ec2";
@@ -8,6 +9,7 @@ import { KMSClient } from "@aws-sdk/client-kms";
 import { ResourceGroupsTaggingAPIClient } from "@aws-sdk/client-resource-groups-tagging-api";
 import { S3Client } from "@aws-sdk/client-s3";
 import { STSClient, type STSClientConfig } from "@aws-sdk/client-sts";
+import { credentialsFor } from "../common/aws-config";
 import { requestHandlerOptions, type HttpTimeouts } from "../common/aws-http";
 
 export interface LabClients {
@@ -26,6 +28,8 @@ export interface LabClientOptions {
   /** One endpoint for every service (tests); otherwise the SDK reads AWS_ENDPOINT_URL*. */
   endpoint?: string;
   credentials?: STSClientConfig["credentials"];
+  /** The AWS CLI profile whose credentials every client uses (when `credentials` is not given). */
+  profile?: string;
   maxAttempts?: number;
   /** Connection and socket-idle timeouts of every request; defaults in common/aws-http.ts. */
   timeouts?: HttpTimeouts;
@@ -33,12 +37,14 @@ export interface LabClientOptions {
 }
 
 function commonConfig(options: LabClientOptions) {
+  // One provider for all the clients: a profile's SSO or assume-role exchange happens once.
+  const credentials = options.credentials ?? credentialsFor(options.profile);
   return {
     region: options.region,
     maxAttempts: options.maxAttempts ?? 5,
     requestHandler: requestHandlerOptions(options.timeouts),
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
-    ...(options.credentials ? { credentials: options.credentials } : {}),
+    ...(credentials ? { credentials } : {}),
   };
 }
 

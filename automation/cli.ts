@@ -1,11 +1,17 @@
-// `npm run lab`: parses the lab's flags, wires the real Pulumi engine and AWS clients into the
-// cycle (lab.ts), prints the result on stdout (one JSON object with --json) and sets the exit code.
+// `trail-lab lab` (`npm run lab`): parses the lab's flags (one table, LAB_COMMAND, which --help
+// is generated from), chooses the AWS profile and region as an AWS user expects, wires the real
+// Pulumi engine and AWS clients into the cycle (lab.ts), prints the result on stdout (one JSON
+// object with --json) and sets the exit code. An error is printed once, on stderr.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseArgs } from "node:util";
+import { chooseProfile, chooseRegion, checkProfileExists, type AwsTarget } from "../common/aws-config";
 import { createCloudTrailClientIn, createLabClients, destroyLabClients } from "./aws-clients";
 import { chooseBackend } from "./backend";
-import { TrailLabError, describe } from "../common/errors";
+import { TrailLabError } from "../common/errors";
+import { errorDetail, errorText } from "../common/error-detail";
+import { PROFILE_FLAG, REGION_PATTERN, SHARED_FLAGS, helpText, parseCommandLine, type CommandSpec, type FlagTable } from "../common/flag-table";
+import { durationRule, parseSeconds } from "../common/flag-values";
+import { versionLine } from "../common/provenance";
 import { redactUrls } from "../common/redact";
 import { labUsageError } from "./errors";
 import { readInstance } from "./instance-view";
@@ -15,35 +21,63 @@ import { checkCredentials, checkDefaultVpc, checkPulumiCli, checkTrailNameFree }
 import { renderSummary } from "./render";
 import type { SignalSource } from "./signals";
 import { sleep } from "./sleep";
-import { readTemplateConfig } from "./stack-config";
+import { readTemplateConfig, templateProfile, type TemplateConfig } from "./stack-config";
 import { awsTagSweeper } from "./sweep";
 import { cloudTrailStatusReader } from "./trail-wait";
 import type { LabVerifier } from "./verifier";
 import { ExitCode } from "../common/exit-codes";
 
-export const USAGE = `Usage: npm run -s lab -- [flags]
-
-Creates a CloudTrail trail with Pulumi, proves it records an EC2 launch, and destroys it all.
-
-  --stack <name>      stack name (default: a new lab-<time>-<random> per run)
-  --region <region>   AWS region (default: aws:region in Pulumi.dev.yaml, else AWS_REGION)
-  --settle <s>        seconds to wait after the trail logs, before the probe launches (default 60)
-  --timeout <s>       verify's deadline in seconds (default: verify's, 20 minutes)
-  --keep              do not destroy; print the commands that destroy later
-  --wait-digest       keep the stack until the first digest lists the event's log file (up to
-                      about 75 min), validate log file integrity, then destroy
-  --engine <e>        who searches the logs: s3 (default, this process) or athena (the stack
-                      adds a Glue table and an Athena workgroup, and verify runs SQL there)
-  --cleanup <stack>   destroy a leftover lab stack and sweep what carries its tag
-  --json              print the evidence as one JSON object on stdout
-  -h, --help          this text
-`;
+export const LAB_COMMAND = {
+  name: "lab",
+  summary: "Creates a CloudTrail trail with Pulumi, proves it records an EC2 launch, and destroys it all.",
+  flags: {
+    stack: { type: "string", value: "<name>", help: "the stack's name", default: "a new lab-<time>-<random> per run" },
+    ...PROFILE_FLAG,
+    region: {
+      type: "string",
+      value: "<region>",
+      help: "the AWS region the stack goes to",
+      default: "AWS_REGION, else AWS_DEFAULT_REGION, else the profile's region, else aws:region in Pulumi.dev.yaml",
+    },
+    settle: { type: "string", value: "<seconds>", help: "how long to wait after the trail logs, before the probe launches", default: String(LAB_DEFAULTS.settleMs / 1000) },
+    timeout: { type: "string", value: "<seconds>", help: "verify's deadline", default: "verify's, 1200 (20 minutes)" },
+    keep: { type: "boolean", help: "do not destroy; print the commands that destroy later" },
+    "wait-digest": {
+      type: "boolean",
+      help: "keep the trail until the first digest lists the event's log file (up to about 75 min; the probe is removed first), validate the log's integrity, then destroy",
+    },
+    engine: {
+      type: "string",
+      value: "<s3|athena>",
+      help: "who searches the logs: this process reading S3, or Athena (the stack adds a Glue table and an Athena workgroup, and verify runs SQL there)",
+      default: "s3",
+    },
+    cleanup: { type: "string", value: "<stack>", help: "destroy a leftover lab stack and sweep what carries its tag; goes with --profile, --region and --json only" },
+    json: { type: "boolean", help: "print the evidence as one JSON object on stdout" },
+    ...SHARED_FLAGS,
+  },
+  examples: [
+    "trail-lab lab --profile lab --region eu-west-1",
+    "trail-lab lab --keep --json > run.json",
+    "trail-lab lab --cleanup lab-20250131-1200-k3x9 --profile lab",
+  ],
+  notes: [
+    `Durations (--settle, --timeout) are ${durationRule(0)}.`,
+    "The region is printed before anything is created, with where it came from. With a profile, the stack's aws:profile " +
+      "and the engine's AWS_PROFILE are set to it, so Pulumi acts as the same identity as the lab.",
+    "Exit codes: 0 verified and cleaned up, 1 not verified, 2 bad usage or a failed preflight, 3 AWS or Pulumi failed, " +
+      "4 cleanup incomplete (something may still cost money), 130 interrupted and cleaned up.",
+  ],
+} as const satisfies CommandSpec<FlagTable>;
 
 export interface LabArgs {
   help: boolean;
+  version: boolean;
+  debug: boolean;
   json: boolean;
   keep: boolean;
   stack?: string;
+  profile?: string;
   region?: string;
   cleanup?: string;
   settleMs: number;
@@ -52,64 +86,56 @@ export interface LabArgs {
   engine: "s3" | "athena";
 }
 
-function seconds(flag: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (value.trim() === "" || !Number.isFinite(n) || n < 0) throw labUsageError(`--${flag} takes a number of seconds, 0 or more; got '${value}'.`);
-  return Math.round(n * 1000);
-}
-
 export function parseLabArgs(argv: string[]): LabArgs {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        stack: { type: "string" },
-        region: { type: "string" },
-        keep: { type: "boolean", default: false },
-        "wait-digest": { type: "boolean", default: false },
-        engine: { type: "string" },
-        cleanup: { type: "string" },
-        settle: { type: "string" },
-        timeout: { type: "string" },
-        json: { type: "boolean", default: false },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    });
-  } catch (error) {
-    throw labUsageError(error instanceof Error ? error.message : String(error));
-  }
-  const v = parsed.values;
+  const v = parseCommandLine(LAB_COMMAND, argv).values;
   if (v.engine !== undefined && v.engine !== "s3" && v.engine !== "athena") {
     throw labUsageError(`--engine is s3 or athena; got '${v.engine}'.`);
   }
   if (v.cleanup !== undefined && (v.keep || v["wait-digest"] || v.stack !== undefined || v.settle !== undefined || v.timeout !== undefined || v.engine !== undefined)) {
-    throw labUsageError("--cleanup <stack> takes the stack to remove and goes with --region and --json only.");
+    throw labUsageError("--cleanup <stack> takes the stack to remove and goes with --profile, --region and --json only.");
   }
-  if (v.region !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d+$/.test(v.region)) {
+  if (v.region !== undefined && !REGION_PATTERN.test(v.region)) {
     throw labUsageError(`--region '${v.region}' does not look like an AWS region (such as us-east-1).`);
   }
+  const seconds = (flag: "settle" | "timeout") => {
+    try {
+      return parseSeconds(flag, v[flag]);
+    } catch (error) {
+      throw labUsageError((error as Error).message);
+    }
+  };
   return {
     help: v.help ?? false,
+    version: v.version ?? false,
+    debug: v.debug ?? false,
     json: v.json ?? false,
     keep: v.keep ?? false,
     stack: v.stack,
+    profile: v.profile,
     region: v.region,
     cleanup: v.cleanup,
-    settleMs: seconds("settle", v.settle) ?? LAB_DEFAULTS.settleMs,
-    timeoutMs: seconds("timeout", v.timeout),
+    settleMs: seconds("settle") ?? LAB_DEFAULTS.settleMs,
+    timeoutMs: seconds("timeout"),
     waitDigest: v["wait-digest"] ?? false,
     engine: v.engine === "athena" ? "athena" : "s3",
   };
 }
 
+/**
+ * The profile (--profile, AWS_PROFILE, the template's aws:profile) and the region the AWS
+ * environment names (AWS_REGION, AWS_DEFAULT_REGION, the profile's), read by the SDK's loaders;
+ * --region and the template's aws:region are the run's to weigh (stack-config.ts labSettings).
+ */
+export async function labAwsTarget(args: Pick<LabArgs, "profile">, template: TemplateConfig, env: NodeJS.ProcessEnv): Promise<AwsTarget> {
+  const profile = chooseProfile(args.profile, env, templateProfile(template.config));
+  if (profile) await checkProfileExists(profile, env);
+  return { profile, region: await chooseRegion(undefined, profile, env) };
+}
+
 /** verify/ is loaded when the cycle reaches it, so a failed preflight never pays for loading it. */
-function lazyVerifier(region: string): LabVerifier {
+function lazyVerifier(region: string, profile: string | undefined): LabVerifier {
   let adapter: Promise<LabVerifier> | undefined;
-  const load = () => (adapter ??= import("./verify-adapter").then((m) => m.verifyAdapter(region)));
+  const load = () => (adapter ??= import("./verify-adapter").then((m) => m.verifyAdapter(region, profile)));
   return {
     verify: async (request) => (await load()).verify(request),
     copyLogObject: async (request) => (await load()).copyLogObject(request),
@@ -126,22 +152,28 @@ export interface CliIo {
   projectDir: string;
 }
 
-export function realDeps(io: CliIo): LabDeps {
+export interface RealDepsOptions {
+  /** The AWS profile of the lab's own clients, verify's, and the engine's (AWS_PROFILE). */
+  profile?: string;
+}
+
+export function realDeps(io: CliIo, options: RealDepsOptions = {}): LabDeps {
   // Engine output can name the backend, credentials and all (postgres://user:pass@...).
   const log = (line: string) => io.stderr(`${redactUrls(line)}\n`);
+  const { profile } = options;
   return {
     projectDir: io.projectDir,
     env: io.env,
     checkCli: () => void checkPulumiCli(io.env),
     services: (region): LabServices => {
-      const clients = createLabClients({ region, env: io.env });
+      const clients = createLabClients({ region, env: io.env, profile });
       return {
         identity: () => checkCredentials(clients),
         checkDefaultVpc: (subnetId) => checkDefaultVpc(clients, region, subnetId),
-        checkTrailNameFree: (name) => checkTrailNameFree(clients, name, region, (home) => createCloudTrailClientIn(home, { env: io.env })),
+        checkTrailNameFree: (name) => checkTrailNameFree(clients, name, region, (home) => createCloudTrailClientIn(home, { env: io.env, profile })),
         trailStatus: cloudTrailStatusReader(clients),
         sweeper: awsTagSweeper(clients, { log }),
-        verifier: lazyVerifier(region),
+        verifier: lazyVerifier(region, profile),
         describeInstance: (instanceId, signal) => readInstance(clients.ec2, instanceId, { signal }),
         close: () => destroyLabClients(clients),
       };
@@ -152,7 +184,9 @@ export function realDeps(io: CliIo): LabDeps {
       if (backend.passphrase === "empty") log("PULUMI_CONFIG_PASSPHRASE is not set: the lab's stacks use an empty passphrase.");
       // Loaded here, after preflight: the Automation API is large and needs the CLI anyway.
       const { createPulumiEngine } = await import("./pulumi-engine");
-      return createPulumiEngine({ workDir: io.projectDir, env: backend.env, backend: backend.description });
+      // The provider reads AWS_PROFILE as the SDK does; the stack's aws:profile says the same (lab.ts).
+      const env = profile ? { ...backend.env, AWS_PROFILE: profile } : backend.env;
+      return createPulumiEngine({ workDir: io.projectDir, env, backend: backend.description });
     },
     signals: io.signals,
     log,
@@ -161,63 +195,82 @@ export function realDeps(io: CliIo): LabDeps {
   };
 }
 
-/** Runs the command; returns the exit code and never throws. */
-export async function main(argv: string[], io: CliIo, deps: LabDeps = realDeps(io)): Promise<number> {
+/** Makes the wiring once the flags have said which profile to use; realDeps unless a test says otherwise. */
+export type DepsFactory = (options: RealDepsOptions) => LabDeps;
+
+/**
+ * Runs the command; returns the exit code and never throws. `deps` replaces the real wiring
+ * (tests): made wiring, or a factory given the profile as realDeps would be.
+ */
+export async function main(argv: string[], io: CliIo, deps: LabDeps | DepsFactory = (options) => realDeps(io, options)): Promise<number> {
   let args: LabArgs;
   try {
     args = parseLabArgs(argv);
   } catch (error) {
-    io.stderr(`${error instanceof Error ? error.message : String(error)}\n`);
+    io.stderr(errorText(error, argv.includes("--debug")));
     return ExitCode.Usage;
   }
   if (args.help) {
-    io.stdout(USAGE);
+    io.stdout(helpText(LAB_COMMAND));
+    return ExitCode.Ok;
+  }
+  if (args.version) {
+    io.stdout(versionLine());
     return ExitCode.Ok;
   }
   let report: LabReport;
   try {
     const template = readTemplateConfig(io.projectDir);
+    const aws = await labAwsTarget(args, template, io.env);
+    const wired = typeof deps === "function" ? deps({ profile: aws.profile?.value }) : deps;
+    // --debug: each error the run records, in full, as it happens (the raw engine output included).
+    const run: LabDeps = args.debug ? { ...wired, onError: (error) => io.stderr(`${errorDetail(error)}\n`) } : wired;
+    const retries = { destroyAttempts: LAB_DEFAULTS.destroyAttempts, destroyRetryMs: LAB_DEFAULTS.destroyRetryMs };
     report = args.cleanup
-      ? await runCleanup(
-          { stack: args.cleanup, region: args.region, template, destroyAttempts: LAB_DEFAULTS.destroyAttempts, destroyRetryMs: LAB_DEFAULTS.destroyRetryMs },
-          deps,
-        )
+      ? await runCleanup({ stack: args.cleanup, region: args.region, aws, template, ...retries }, run)
       : await runLab(
           {
             stack: args.stack,
             region: args.region,
+            aws,
             keep: args.keep,
             settleMs: args.settleMs,
             verifyTimeoutMs: args.timeoutMs,
             template,
             trailWaitMs: LAB_DEFAULTS.trailWaitMs,
             trailPollMs: LAB_DEFAULTS.trailPollMs,
-            destroyAttempts: LAB_DEFAULTS.destroyAttempts,
-            destroyRetryMs: LAB_DEFAULTS.destroyRetryMs,
+            ...retries,
             clockSkewMs: LAB_DEFAULTS.clockSkewMs,
             waitDigest: args.waitDigest,
             engine: args.engine,
           },
-          deps,
+          run,
         );
   } catch (error) {
-    // runLab describes its own failures; this is a bug or an unreadable Pulumi.dev.yaml.
-    io.stderr(`trail-lab: ${describe(error)}\n`);
+    // runLab describes its own failures; this is a bad profile, an unreadable Pulumi.dev.yaml or a bug.
+    io.stderr(errorText(error, args.debug));
     return error instanceof TrailLabError ? error.exitCode : ExitCode.AwsError;
   }
-  if (report.error) io.stderr(`${report.error.message}\n`);
+  // The error once, on stderr with the progress before it; the summary on stdout is the result
+  // and says only that it failed (with --json the object carries the message as data).
+  if (report.error) io.stderr(`${redactUrls(report.error.message)}\n`);
   io.stdout(args.json ? `${JSON.stringify(report)}\n` : renderSummary(report));
   return report.exitCode ?? ExitCode.AwsError;
 }
 
-if (require.main === module) {
-  void main(process.argv.slice(2), {
+/** The command as a process runs it: its stdio, environment and signals, the project beside this room. */
+export function runProcess(argv: string[]): Promise<number> {
+  return main(argv, {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
     env: process.env,
     signals: process,
     projectDir: path.resolve(__dirname, ".."),
-  }).then((code) => {
+  });
+}
+
+if (require.main === module) {
+  void runProcess(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });
 }

@@ -1,13 +1,15 @@
 // The lab's named errors, on the common base (common/errors.ts). Each carries the exit code of the
 // one table and a message that says what happened and what to do next.
+import { REGION_HINT } from "../common/aws-config";
 import { TrailLabError, UsageError } from "../common/errors";
 import { ExitCode } from "../common/exit-codes";
+import { helpHint } from "../common/flag-table";
 import { redactUrls } from "../common/redact";
 import { describeFailures, type EngineFailure } from "./engine-failures";
 
 /** Bad lab flags: the message, then where the flags are listed. */
 export function labUsageError(message: string): UsageError {
-  return new UsageError(`${message}\nRun 'npm run lab -- --help' for the flags.`);
+  return new UsageError(`${message}\n${helpHint("lab")}`);
 }
 
 export const PULUMI_INSTALL_HINT =
@@ -35,7 +37,7 @@ export class NoCredentialsError extends TrailLabError {
 export class NoRegionError extends TrailLabError {
   constructor() {
     super(
-      "No AWS region: pass --region <region>, set aws:region in Pulumi.dev.yaml, or set AWS_REGION.",
+      `No AWS region: ${REGION_HINT}; or set aws:region in Pulumi.dev.yaml, the lab's default.`,
       ExitCode.Usage,
     );
   }

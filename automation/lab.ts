@@ -9,7 +9,8 @@ import * as path from "node:path";
 import { keptReport, sweepOnly } from "./cleanup";
 import type { LabEngine, LabStack } from "./engine";
 import { logLines } from "./engine";
-import { describe } from "../common/errors";
+import type { AwsTarget, Chosen } from "../common/aws-config";
+import { UsageError, describe } from "../common/errors";
 import { EngineError, InterruptedError, NoRegionError } from "./errors";
 import { instanceForEvidence } from "./instance-view";
 import type { LabReport } from "./evidence";
@@ -29,7 +30,10 @@ export { exitCodeOf } from "./run";
 
 export interface LabOptions {
   stack?: string;
+  /** --region, which wins over everything else. */
   region?: string;
+  /** The profile, and the region the AWS environment names (common/aws-config.ts); the template's aws:region after them. */
+  aws?: AwsTarget;
   keep: boolean;
   settleMs: number;
   /** verify's deadline; verify's own default when undefined. */
@@ -65,6 +69,7 @@ export const LAB_DEFAULTS = {
 export interface CleanupOptions {
   stack: string;
   region?: string;
+  aws?: AwsTarget;
   template: TemplateConfig;
   destroyAttempts: number;
   destroyRetryMs: number;
@@ -177,7 +182,7 @@ class LabRun extends Run {
       for (const key of this.options.template.skipped) {
         this.report.warnings.push(`${key} is a secret of the ${TEMPLATE_STACK} stack and was not copied; set it on the run's stack if the program needs it.`);
       }
-      return { region, services };
+      return { region: region.value, services };
     });
     const engine = await this.step(() => this.openEngine());
     await this.step(async () => {
@@ -208,6 +213,8 @@ class LabRun extends Run {
     await this.open.stack.setConfig({
       ...this.options.template.config,
       "aws:region": this.open.region,
+      // The provider then acts as the lab's own clients do, whatever AWS_PROFILE the engine inherits.
+      ...(this.profile ? { "aws:profile": this.profile.value } : {}),
       ...(this.options.engine === "athena" ? { [`${PROJECT}:athena`]: "true" } : {}),
       [`${PROJECT}:probeInstance`]: "false",
     });
@@ -397,14 +404,12 @@ class CleanupRun extends Run {
     const engine = await this.deps.openEngine();
     this.report.backend = engine.backend;
     const stack = await engine.openStack(this.options.stack, false);
-    let region = this.options.region;
-    if (stack && !region) {
-      const config = await stack.getConfig();
-      region = config["aws:region"];
-    }
-    region = region ?? this.settings.region;
+    const config = stack ? await stack.getConfig() : {};
+    checkSameProfile(this.options.stack, config["aws:profile"], this.profile);
+    const own = !this.options.region && config["aws:region"] ? { value: config["aws:region"], source: `the stack's aws:region` } : null;
+    const region = own ?? this.settings.region;
     if (!region) throw new NoRegionError();
-    this.found = { engine, stack, region, services: await this.identify(region) };
+    this.found = { engine, stack, region: region.value, services: await this.identify(region) };
   }
 
   /** Destroys the stack, clearing pending operations first (its last up may not have finished); without a stack, sweeps its tag. */
@@ -423,6 +428,19 @@ class CleanupRun extends Run {
       this.report.cleanup = await this.timed("sweep", () => sweepOnly(this.options.stack, region, prefixes, services.sweeper));
     }
   }
+}
+
+/**
+ * A stack made with a profile keeps it as aws:profile, and its destroy uses it whatever the
+ * environment says: the sweep must act as the same identity, so the same profile must be given.
+ */
+function checkSameProfile(stack: string, stackProfile: string | undefined, profile: Chosen | null): void {
+  if (!stackProfile || stackProfile === profile?.value) return;
+  throw new UsageError(
+    `Stack '${stack}' was created with the AWS profile '${stackProfile}' (its aws:profile), ` +
+      `${profile ? `not '${profile.value}' (from ${profile.source})` : "and no profile is chosen now"}: ` +
+      `run 'trail-lab lab --cleanup ${stack} --profile ${stackProfile}', so that the destroy and the sweep act as the same identity.`,
+  );
 }
 
 /** The Athena table the stack deployed for --engine athena (infra's athena* outputs). */

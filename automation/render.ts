@@ -8,7 +8,8 @@ export function renderSummary(report: LabReport): string {
   const verb = report.command === "cleanup" ? "cleanup of" : "lab run";
   lines.push(`trail-lab ${verb} ${report.stack}${report.region ? ` in ${report.region}` : ""}${report.accountId ? ` (account ${report.accountId})` : ""}`);
   if (report.interrupted) lines.push(`  interrupted by ${report.interrupted}`);
-  if (report.error) lines.push(`  error: ${report.error.message.split("\n").join("\n    ")}`);
+  // The message itself is printed once, on stderr (automation/cli.ts); the result says it failed.
+  if (report.error) lines.push(`  failed (exit ${report.error.exitCode ?? "?"}): the error is printed on stderr`);
   const v = report.verify;
   if (v) {
     if (v.verified) {

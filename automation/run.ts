@@ -4,6 +4,7 @@
 import * as path from "node:path";
 import { cleanUp, type CleanupContext } from "./cleanup";
 import type { LabEngine, LabStack } from "./engine";
+import type { AwsTarget, Chosen } from "../common/aws-config";
 import { TrailLabError, describe } from "../common/errors";
 import { EvidenceNotWrittenError, InterruptedError } from "./errors";
 import type { CleanupReport, LabReport } from "./evidence";
@@ -47,6 +48,8 @@ export interface LabDeps {
   log: (line: string) => void;
   sleep: Sleep;
   now: () => number;
+  /** Sees each error the run records, whole (--debug prints its detail). */
+  onError?: (error: unknown) => void;
 }
 
 /** The one exit code: incomplete cleanup wins, then a signal, then the error, then the verdict. */
@@ -65,6 +68,8 @@ export abstract class Run {
   readonly report: LabReport;
   protected readonly interruption: Interruption;
   protected readonly settings: LabSettings;
+  /** The AWS profile the lab's clients and the engine use; null for the default chain. */
+  protected readonly profile: Chosen | null;
   /** The AWS side, once the region is known; closed by finish. */
   private services: LabServices | null = null;
   private readonly retries: { attempts: number; retryMs: number };
@@ -72,12 +77,13 @@ export abstract class Run {
   constructor(
     command: LabReport["command"],
     stackName: string,
-    options: { region?: string; template: TemplateConfig; destroyAttempts: number; destroyRetryMs: number },
+    options: { region?: string; aws?: AwsTarget; template: TemplateConfig; destroyAttempts: number; destroyRetryMs: number },
     protected readonly deps: LabDeps,
   ) {
     this.report = newReport(command, stackName, new Date(deps.now()));
     this.interruption = new Interruption(deps.signals, deps.log, deps.now);
-    this.settings = labSettings(options.template.config, options.region, deps.env);
+    this.settings = labSettings(options.template.config, options.region, options.aws?.region ?? null);
+    this.profile = options.aws?.profile ?? null;
     this.retries = { attempts: options.destroyAttempts, retryMs: options.destroyRetryMs };
   }
 
@@ -103,14 +109,15 @@ export abstract class Run {
     }
   }
 
-  /** Binds the AWS side to the region, and says whose account the run is about to touch. */
-  protected async identify(region: string): Promise<LabServices> {
-    this.report.region = region;
-    const services = (this.services = this.deps.services(region));
+  /** Binds the AWS side to the region, and says whose account, which region and why, before anything is created. */
+  protected async identify(region: Chosen): Promise<LabServices> {
+    this.report.region = region.value;
+    const services = (this.services = this.deps.services(region.value));
     const identity = await services.identity();
     this.report.accountId = identity.account;
     this.report.callerArn = identity.arn;
-    this.deps.log(`AWS account ${identity.account} (${identity.arn}), region ${region}, stack ${this.report.stack}`);
+    const profile = this.profile ? `, profile ${this.profile.value} (from ${this.profile.source})` : "";
+    this.deps.log(`AWS account ${identity.account} (${identity.arn})${profile}, region ${region.value} (from ${region.source}), stack ${this.report.stack}`);
     return services;
   }
 
@@ -135,6 +142,7 @@ export abstract class Run {
 
   /** Keeps the error that ended the run; a signal is none (the run reports it as interrupted). */
   record(error: unknown): void {
+    this.deps.onError?.(error);
     if (error instanceof InterruptedError) return;
     if (this.report.error) return;
     const exitCode = error instanceof TrailLabError ? error.exitCode : exitCodeProperty(error);

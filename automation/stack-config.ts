@@ -3,6 +3,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
+import type { Chosen } from "../common/aws-config";
 import type { ConfigValue } from "./engine";
 
 export const TEMPLATE_STACK = "dev";
@@ -45,13 +46,20 @@ export function readTemplateConfig(projectDir: string): TemplateConfig {
   return result;
 }
 
+/** The template's aws:profile, the profile its provider would use: the lab's default profile. */
+export function templateProfile(config: Record<string, ConfigValue>): Chosen | null {
+  const profile = text(config, "aws:profile");
+  return profile ? { value: profile, source: `aws:profile in Pulumi.${TEMPLATE_STACK}.yaml` } : null;
+}
+
 function text(config: Record<string, ConfigValue>, key: string): string | undefined {
   const value = config[`${PROJECT}:${key}`] ?? config[key];
   return typeof value === "string" && value.trim() !== "" ? value.trim() : undefined;
 }
 
 export interface LabSettings {
-  region: string | undefined;
+  /** The region and where it came from; null when nothing names one. */
+  region: Chosen | null;
   trailName: string;
   subnetId: string | undefined;
   bucketPrefix: string | undefined;
@@ -60,10 +68,15 @@ export interface LabSettings {
 // infra/config.ts CONFIG_DEFAULTS.trailName; automation/ does not import infra/.
 const DEFAULT_TRAIL_NAME = "my-logs-trail";
 
-/** The stack's region: --region, else the template's aws:region, else the AWS environment. */
-export function labSettings(config: Record<string, ConfigValue>, region: string | undefined, env: NodeJS.ProcessEnv): LabSettings {
+/**
+ * The stack's region, in the order an AWS user expects: --region, else what the AWS environment
+ * says (AWS_REGION, AWS_DEFAULT_REGION, the profile's region: `aws`, chosen by the caller through
+ * common/aws-config.ts), else the template's aws:region, the lab's default.
+ */
+export function labSettings(config: Record<string, ConfigValue>, region: string | undefined, aws: Chosen | null = null): LabSettings {
+  const template = text(config, "aws:region");
   return {
-    region: region ?? text(config, "aws:region") ?? (env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined),
+    region: region ? { value: region, source: "--region" } : (aws ?? (template ? { value: template, source: `aws:region in Pulumi.${TEMPLATE_STACK}.yaml` } : null)),
     trailName: text(config, "trailName") ?? DEFAULT_TRAIL_NAME,
     subnetId: text(config, "subnetId"),
     bucketPrefix: text(config, "bucketPrefix"),

@@ -1,10 +1,10 @@
 // Binds the lab's LabVerifier to verify/'s public entry: one set of verify clients per region,
-// created once for the run.
+// created once for the run, with the lab's AWS profile.
 import { checkPosture, copyLogObject, createAthenaClient, createAwsClients, validateIntegrity, verifyTrail } from "../verify";
 import type { LabVerifier } from "./verifier";
 
-export function verifyAdapter(region: string): LabVerifier {
-  const clients = createAwsClients({ region });
+export function verifyAdapter(region: string, profile?: string): LabVerifier {
+  const clients = createAwsClients({ region, profile });
   // Only --engine athena needs Athena: its client is made on first use, then kept.
   let athena: ReturnType<typeof createAthenaClient> | undefined;
   return {
@@ -12,6 +12,7 @@ export function verifyAdapter(region: string): LabVerifier {
       verifyTrail({
         trail: request.trail,
         region: request.region,
+        profile,
         bucket: request.bucket,
         account: request.account,
         eventName: request.eventName,
@@ -23,12 +24,13 @@ export function verifyAdapter(region: string): LabVerifier {
         athena: request.athena,
         onProgress: request.onProgress,
         signal: request.signal,
-        clients: request.engine === "athena" ? { ...clients, athena: (athena ??= createAthenaClient({ region })) } : clients,
+        clients: request.engine === "athena" ? { ...clients, athena: (athena ??= createAthenaClient({ region, profile })) } : clients,
       }),
     integrity: (request) =>
       validateIntegrity({
         trail: request.trail,
         region: request.region,
+        profile,
         bucket: request.bucket,
         account: request.account,
         since: request.since,
@@ -39,7 +41,7 @@ export function verifyAdapter(region: string): LabVerifier {
         signal: request.signal,
         clients,
       }),
-    posture: (request) => checkPosture({ trail: request.trail, region: request.region, signal: request.signal, clients }),
+    posture: (request) => checkPosture({ trail: request.trail, region: request.region, profile, signal: request.signal, clients }),
     copyLogObject: (request) => copyLogObject({ bucket: request.bucket, key: request.key, file: request.file, client: clients.s3 }),
   };
 }

@@ -2,10 +2,11 @@
 // of the one table and a message that says what happened and what to do next.
 import { TrailLabError, UsageError } from "../common/errors";
 import { ExitCode } from "../common/exit-codes";
+import { helpHint } from "../common/flag-table";
 
 /** Bad bench flags: the message, then where the flags are listed. */
 export function benchUsageError(message: string): UsageError {
-  return new UsageError(`${message}\nRun 'npm run bench -- --help' for the flags.`);
+  return new UsageError(message.includes(helpHint("bench")) ? message : `${message}\n${helpHint("bench")}`);
 }
 
 /** The scan found something other than the one needle: the numbers would measure a broken scan. */

@@ -1,43 +1,50 @@
-// `npm run bench`: generate (or reuse) the corpus, measure every path over it in one run, print
+// `trail-lab bench` (`npm run bench`): generate (or reuse) the corpus, measure every path over it in one run, print
 // the table on stdout (or with --json the results object), write bench/results.json, and exit 0
 // when every target holds, 1 when one is missed. Progress goes to stderr.
 import { readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, loadavg, platform } from "node:os";
 import { join, resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { ExitCode } from "../common/exit-codes";
 import { corpusConfig, corpusView, ensureCorpus, type CorpusView } from "./corpus";
 import { TrailLabError } from "../common/errors";
+import { errorText } from "../common/error-detail";
+import { SHARED_FLAGS, helpText, parseCommandLine, type CommandSpec, type FlagTable } from "../common/flag-table";
+import { parseCount } from "../common/flag-values";
+import { versionLine } from "../common/provenance";
 import { BenchInterruptedError, WrongAnswerError, benchUsageError } from "./errors";
 import { inProcessCriteria, loadLogs, measureInProcess, zcatJq } from "./measure";
 import { buildResults, renderTable, type Machine } from "./report";
 import { SWEEP, measureScale } from "./scale";
 
-export const USAGE = `usage: npm run -s bench -- [--mb <n>] [--days <n>] [--seed <n>] [--rounds <n>] [--scale-rounds <n>] [--sweep] [--corpus <dir>] [--out <file>] [--fresh] [--json]
-  --mb      uncompressed log in the in-process corpus, in MB (default 300)
-  --days    days that corpus spans (default 4), over us-east-1, us-west-2, eu-west-1, ap-southeast-2
-  --seed    generator seed (default 1): the same seed and size give the same corpora, byte for byte
-  --rounds  in-process passes over the corpus; the median of each path is kept (default 5)
-  --scale-rounds  interleaved rounds of the bare GET loop and the small-object scan (default 3)
-  --sweep   also scan at ${SWEEP.join(", ")} in flight at +30 ms (what the default in-flight count was chosen from)
-  --corpus  where corpora are kept between runs (default bench/corpus, git-ignored)
-  --out     results file (default bench/results.json)
-  --fresh   regenerate the corpus even if one with the same settings exists
-  --json    print the results object on stdout instead of the table`;
+/** The largest count each flag takes: beyond them a run would not finish on a workstation. */
+const LIMITS = { mb: 100_000, days: 366, seed: 2 ** 31 - 1, rounds: 1_000, "scale-rounds": 1_000 } as const;
 
-const FLAGS = {
-  mb: { type: "string" },
-  days: { type: "string" },
-  seed: { type: "string" },
-  rounds: { type: "string" },
-  "scale-rounds": { type: "string" },
-  sweep: { type: "boolean" },
-  corpus: { type: "string" },
-  out: { type: "string" },
-  fresh: { type: "boolean" },
-  json: { type: "boolean" },
-  help: { type: "boolean", short: "h" },
-} as const;
+export const BENCH_COMMAND = {
+  name: "bench",
+  summary:
+    "Generates (or reuses) CloudTrail corpora, measures every search path over them (in-process, zcat | jq, and the S3 scan at " +
+    "scale against an in-memory S3 in its own process), prints the table and writes bench/results.json.",
+  flags: {
+    mb: { type: "string", value: "<n>", help: `uncompressed log in the in-process corpus, in MB (1 to ${LIMITS.mb})`, default: "300" },
+    days: { type: "string", value: "<n>", help: `days that corpus spans (1 to ${LIMITS.days}), over us-east-1, us-west-2, eu-west-1, ap-southeast-2`, default: "4" },
+    seed: { type: "string", value: "<n>", help: "generator seed: the same seed and size give the same corpora, byte for byte", default: "1" },
+    rounds: { type: "string", value: "<n>", help: `in-process passes over the corpus (1 to ${LIMITS.rounds}); the median of each path is kept`, default: "5" },
+    "scale-rounds": {
+      type: "string",
+      value: "<n>",
+      help: `interleaved rounds of the bare GET loop and the small-object scan (1 to ${LIMITS["scale-rounds"]})`,
+      default: "3",
+    },
+    sweep: { type: "boolean", help: `also scan at ${SWEEP.join(", ")} in flight at +30 ms (what the default in-flight count was chosen from)` },
+    corpus: { type: "string", value: "<dir>", help: "where corpora are kept between runs", default: "bench/corpus, git-ignored" },
+    out: { type: "string", value: "<file>", help: "the results file", default: "bench/results.json" },
+    fresh: { type: "boolean", help: "regenerate the corpus even if one with the same settings exists" },
+    json: { type: "boolean", help: "print the results object on stdout instead of the table" },
+    ...SHARED_FLAGS,
+  },
+  examples: ["trail-lab bench", "trail-lab bench --mb 30 --rounds 1 --json"],
+  notes: ["Counts are plain whole numbers. Exit codes: 0 every target holds, 1 one is missed, 2 bad usage."],
+} as const satisfies CommandSpec<FlagTable>;
 
 const BENCH_DIR = __dirname;
 
@@ -53,34 +60,33 @@ export interface BenchArgs {
   fresh: boolean;
   json: boolean;
   help: boolean;
-}
-
-function integer(flag: string, value: string | undefined, fallback: number, min: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (value.trim() === "" || !Number.isInteger(n) || n < min) throw benchUsageError(`--${flag} takes a whole number >= ${min}, not "${value}".`);
-  return n;
+  version: boolean;
+  debug: boolean;
 }
 
 export function parseBenchArgs(argv: string[]): BenchArgs {
-  let values;
-  try {
-    values = parseArgs({ args: argv, options: FLAGS, strict: true, allowPositionals: false }).values;
-  } catch (err) {
-    throw benchUsageError((err as Error).message);
-  }
+  const { values } = parseCommandLine(BENCH_COMMAND, argv);
+  const count = (flag: keyof typeof LIMITS, fallback: number, min: number) => {
+    try {
+      return parseCount(flag, values[flag], fallback, min, LIMITS[flag]);
+    } catch (error) {
+      throw benchUsageError((error as Error).message);
+    }
+  };
   return {
-    megabytes: integer("mb", values.mb, 300, 1),
-    days: integer("days", values.days, 4, 1),
-    seed: integer("seed", values.seed, 1, 0),
-    rounds: integer("rounds", values.rounds, 5, 1),
-    scaleRounds: integer("scale-rounds", values["scale-rounds"], 3, 1),
+    megabytes: count("mb", 300, 1),
+    days: count("days", 4, 1),
+    seed: count("seed", 1, 0),
+    rounds: count("rounds", 5, 1),
+    scaleRounds: count("scale-rounds", 3, 1),
     sweep: values.sweep ?? false,
     corpusDir: resolve(values.corpus ?? join(BENCH_DIR, "corpus")),
     out: resolve(values.out ?? join(BENCH_DIR, "results.json")),
     fresh: values.fresh ?? false,
     json: values.json ?? false,
     help: values.help ?? false,
+    version: values.version ?? false,
+    debug: values.debug ?? false,
   };
 }
 
@@ -145,10 +151,16 @@ export interface BenchIo {
 export async function main(argv: string[], io: BenchIo): Promise<number> {
   const started = Date.now();
   const say = (line: string) => io.stderr(`[${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s] ${line}\n`);
+  let debug = argv.includes("--debug");
   try {
     const args = parseBenchArgs(argv);
+    debug = args.debug;
     if (args.help) {
-      io.stdout(`${USAGE}\n`);
+      io.stdout(helpText(BENCH_COMMAND));
+      return ExitCode.Ok;
+    }
+    if (args.version) {
+      io.stdout(versionLine());
       return ExitCode.Ok;
     }
     const results = await run(args, say, io.signal);
@@ -158,21 +170,25 @@ export async function main(argv: string[], io: BenchIo): Promise<number> {
     return results.targets.some((t) => t.met === false) ? ExitCode.CheckFailed : ExitCode.Ok;
   } catch (err) {
     const error = io.signal.aborted ? new BenchInterruptedError() : err;
-    if (error instanceof TrailLabError) {
-      say(`${error.name}: ${error.message}`);
-      return error.exitCode;
-    }
-    say(`Unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-    return ExitCode.AwsError;
+    io.stderr(errorText(error, debug));
+    return error instanceof TrailLabError ? error.exitCode : ExitCode.AwsError;
+  }
+}
+
+/** The command as a process runs it: its stdio, and SIGINT/SIGTERM as an abort of the run. */
+export async function runProcess(argv: string[]): Promise<number> {
+  const interrupt = new AbortController();
+  const onSignal = () => interrupt.abort();
+  process.once("SIGINT", onSignal).once("SIGTERM", onSignal);
+  try {
+    return await main(argv, { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t), signal: interrupt.signal });
+  } finally {
+    process.off("SIGINT", onSignal).off("SIGTERM", onSignal);
   }
 }
 
 if (require.main === module) {
-  const interrupt = new AbortController();
-  const onSignal = () => interrupt.abort();
-  process.once("SIGINT", onSignal).once("SIGTERM", onSignal);
-  void main(process.argv.slice(2), { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t), signal: interrupt.signal }).then((code) => {
+  void runProcess(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
-    process.off("SIGINT", onSignal).off("SIGTERM", onSignal);
   });
 }

@@ -39,8 +39,13 @@ export class AwsCallError extends TrailLabError {
   }
 }
 
-/** One line for a log or a warning: the error's name and message. */
+/**
+ * One line for a log or a warning. A trail-lab error's message says all (its class name is the
+ * code's, not the user's); another error's name is kept when it tells something: the AWS code of
+ * an SDK exception (AccessDenied), or the kind of a JavaScript failure (TypeError).
+ */
 export function describe(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  if (error instanceof TrailLabError) return error.message;
+  if (error instanceof Error) return error.name && error.name !== "Error" && !error.message.startsWith(error.name) ? `${error.name}: ${error.message}` : error.message;
   return String(error);
 }

@@ -40,3 +40,9 @@ export function provenance(root = TOOL_ROOT, env: NodeJS.ProcessEnv = process.en
   const status = valid ? git(root, ["status", "--porcelain", "--untracked-files=no"], env) : null;
   return { tool: TOOL_NAME, version: toolVersion(root), commit: valid ? commit : null, dirty: status === null ? null : status !== "" };
 }
+
+/** What --version prints: `trail-lab 0.1.0 (commit 1f0c…, modified)`, or without the commit outside a checkout. */
+export function versionLine(p: Provenance = provenance()): string {
+  if (p.commit === null) return `${p.tool} ${p.version} (no git commit: not a git checkout, or git is not installed)\n`;
+  return `${p.tool} ${p.version} (commit ${p.commit}${p.dirty ? ", with local changes" : ""})\n`;
+}

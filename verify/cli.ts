@@ -1,9 +1,14 @@
-// `npm run verify`: flags in, one result out. stdout carries only the result (the human summary,
-// or with --json exactly one JSON object); progress, warnings and errors go to stderr.
-import { parseArgs } from "node:util";
+// `trail-lab verify` (`npm run verify`): flags in, one result out. stdout carries only the result
+// (the human summary, or with --json exactly one JSON object); progress, warnings and the one
+// printed error go to stderr. The flags are one table (VERIFY_COMMAND): the parser and --help
+// both come from it.
 import { TrailLabError, UsageError } from "../common/errors";
 import { VerifyError } from "./errors";
 import { ExitCode } from "../common/exit-codes";
+import { REGION_HINT, chooseAwsTarget } from "../common/aws-config";
+import { errorText } from "../common/error-detail";
+import { PROFILE_FLAG, SHARED_FLAGS, helpHint, helpText, parseCommandLine, type CommandSpec, type FlagTable } from "../common/flag-table";
+import { INSTANT_RULE, durationRule, parseCount, parseInstant, parseSeconds } from "../common/flag-values";
 import { integritySummary } from "./integrity/summary";
 import { validateIntegrity } from "./integrity/validate";
 import { checkPosture, postureExitCode } from "./posture/check-posture";
@@ -12,8 +17,7 @@ import { postureFindings } from "./posture/findings";
 import { ocsfFindings } from "./posture/ocsf";
 import { postureSummary } from "./posture/summary";
 import type { PostureReport } from "./posture/types";
-import { resolveRegion } from "./clients";
-import { TOOL_NAME, toolVersion } from "../common/provenance";
+import { TOOL_NAME, toolVersion, versionLine } from "../common/provenance";
 import { humanSummary } from "./event/summary";
 import type { VerifyEvidence } from "./event/types";
 import { DEFAULT_EVENT_NAME, verifyTrail } from "./event/verify-trail";
@@ -23,87 +27,81 @@ export interface CliIo {
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
   signal?: AbortSignal;
+  /** Where AWS_REGION, AWS_PROFILE and the shared files' paths are read; the process's by default. */
+  env?: NodeJS.ProcessEnv;
 }
 
-const FLAGS = {
-  trail: { type: "string" },
-  bucket: { type: "string" },
-  region: { type: "string" },
-  regions: { type: "string" },
-  account: { type: "string" },
-  event: { type: "string" },
-  resource: { type: "string" },
-  since: { type: "string" },
-  until: { type: "string" },
-  integrity: { type: "boolean" },
-  interval: { type: "string" },
-  timeout: { type: "string" },
-  concurrency: { type: "string" },
-  "no-event-history": { type: "boolean" },
-  posture: { type: "boolean" },
-  format: { type: "string" },
-  engine: { type: "string" },
-  workgroup: { type: "string" },
-  database: { type: "string" },
-  table: { type: "string" },
-  json: { type: "boolean" },
-  help: { type: "boolean", short: "h" },
-} as const;
-
-function seconds(flag: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const parsed = Number(value);
-  if (value.trim() === "" || !Number.isFinite(parsed) || parsed < 0) throw new UsageError(`--${flag} takes a number of seconds >= 0, not "${value}".`);
-  return parsed * 1000;
-}
-
-/** `--concurrency <n>`: log objects read at once, a whole number from 1 to MAX_CONCURRENCY. */
-function concurrencyFlag(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const parsed = Number(value);
-  if (value.trim() === "" || !Number.isInteger(parsed) || parsed < 1 || parsed > MAX_CONCURRENCY) {
-    throw new UsageError(`--concurrency takes a whole number of requests in flight from 1 to ${MAX_CONCURRENCY} (default ${DEFAULT_CONCURRENCY}), not "${value}".`);
-  }
-  return parsed;
-}
-
-function parseInstant(flag: "since" | "until", value: string | undefined): Date | undefined {
-  if (value === undefined) return undefined;
-  const at = new Date(value);
-  if (Number.isNaN(at.getTime())) throw new UsageError(`--${flag} takes an ISO-8601 instant such as 2025-01-31T12:00:00Z, not "${value}".`);
-  return at;
-}
+export const VERIFY_COMMAND = {
+  name: "verify",
+  summary:
+    "Checks a CloudTrail trail: that it is logging and that an event reached its S3 logs and Event History (the default), " +
+    "that its log files are intact (--integrity), or how it is configured against the security controls (--posture).",
+  flags: {
+    trail: { type: "string", value: "<name|arn>", help: "the trail to check (required); an ARN reaches a trail from outside its home region" },
+    ...PROFILE_FLAG,
+    region: { type: "string", value: "<region>", help: "the region of the CloudTrail calls", default: "AWS_REGION, else AWS_DEFAULT_REGION, else the profile's region" },
+    regions: { type: "string", value: "<r1,r2,...>", help: "the regions whose log folders are read", default: "--region; with --integrity, every region with digests" },
+    bucket: { type: "string", value: "<name>", help: "the bucket the logs are in", default: "the trail's" },
+    account: { type: "string", value: "<id>", help: "the account folder under AWSLogs/", default: "the account in the trail's ARN" },
+    event: { type: "string", value: "<name>", help: "the event to find", default: DEFAULT_EVENT_NAME },
+    resource: { type: "string", value: "<id>", help: "a resource the event must name, such as an instance id", default: "any" },
+    since: { type: "string", value: "<instant>", help: `the earliest event time, ${INSTANT_RULE}`, default: "an hour ago" },
+    until: { type: "string", value: "<instant>", help: "with --integrity, the end of the range", default: "now" },
+    interval: { type: "string", value: "<seconds>", help: "the pause between looks at the logs", default: "30" },
+    timeout: { type: "string", value: "<seconds>", help: "how long to look before the answer is no; 0 looks once", default: "1200 (20 minutes)" },
+    concurrency: {
+      type: "string",
+      value: "<n>",
+      help: `with --engine s3, the log objects read at once (1 to ${MAX_CONCURRENCY})`,
+      default: String(DEFAULT_CONCURRENCY),
+    },
+    "no-event-history": { type: "boolean", help: "do not ask Event History (LookupEvents); rely on the S3 logs alone" },
+    engine: { type: "string", value: "<s3|athena>", help: "who searches the logs: this process reading S3, or Athena over a table", default: "s3" },
+    workgroup: { type: "string", value: "<name>", help: "with --engine athena, the Athena workgroup" },
+    database: { type: "string", value: "<name>", help: "with --engine athena, the Glue database" },
+    table: { type: "string", value: "<name>", help: "with --engine athena, the table", default: "cloudtrail_logs" },
+    integrity: { type: "boolean", help: "validate the log files' integrity (digests, signatures, chain, hashes) from --since to --until, as 'aws cloudtrail validate-logs' does" },
+    posture: { type: "boolean", help: "judge the trail and its bucket against the security controls" },
+    format: { type: "string", value: "<ocsf|csv>", help: "with --posture, print the findings as OCSF Compliance Finding JSON or as CSV" },
+    json: { type: "boolean", help: "print the result as one JSON object" },
+    ...SHARED_FLAGS,
+  },
+  examples: [
+    "trail-lab verify --trail my-logs-trail --profile lab --since 2025-01-31T12:00:00Z",
+    "trail-lab verify --trail my-logs-trail --posture --format csv",
+    "trail-lab verify --trail my-logs-trail --integrity --since 2025-01-31T00:00:00Z --json",
+  ],
+  notes: [
+    `Durations (--interval, --timeout) are ${durationRule(0)}; --interval must be above 0. ` +
+      `Instants (--since, --until) are ${INSTANT_RULE}, no earlier than CloudTrail's start (2013-11-13) and not in the future.`,
+    "Exit codes: 0 the check holds, 1 the answer is no, 2 bad usage, 3 AWS refused or failed a call.",
+  ],
+} as const satisfies CommandSpec<FlagTable>;
 
 /** `--regions a, b` as a list; undefined when not given. */
 function regionList(value: string | undefined): string[] | undefined {
   return value?.split(",").map((r) => r.trim()).filter(Boolean);
 }
 
-function parseSince(value: string | undefined): Date {
-  return parseInstant("since", value) ?? new Date(Date.now() - 60 * 60 * 1000);
+function usage(message: string): UsageError {
+  return new UsageError(`${message}\n${helpHint("verify")}`);
 }
 
-function parseFlags(argv: string[]) {
+/** A flag's value read by common/flag-values.ts, its usage error ending with where the flags are listed. */
+function flagValue<T>(read: () => T): T {
   try {
-    return parseArgs({ args: argv, options: FLAGS, strict: true, allowPositionals: false }).values;
-  } catch (err) {
-    throw new UsageError(`${(err as Error).message}\n${USAGE}`);
+    return read();
+  } catch (error) {
+    throw error instanceof UsageError ? usage(error.message) : error;
   }
 }
-
-export const USAGE =
-  "usage: npm run verify -- --trail <name|arn> [--bucket <name>] [--region <r>] [--regions <r,...>] [--account <id>] " +
-  "[--event RunInstances] [--resource <id>] [--since <ISO-8601>] [--interval <s>] [--timeout <s>] [--concurrency <n>] [--no-event-history] " +
-  "[--engine s3|athena [--workgroup <wg>] [--database <db>] [--table <t>]] [--json]\n" +
-  "       npm run verify -- --trail <name|arn> --posture [--region <r>] [--json | --format ocsf|csv]\n" +
-  "       npm run verify -- --trail <name|arn> --integrity [--since <ISO-8601>] [--until <ISO-8601>] [--region <r>] [--regions <r,...>] [--bucket <name>] [--account <id>] [--json]";
 
 const POSTURE_FORMATS = ["ocsf", "csv"] as const;
 
 function postureFormat(format: string | undefined, json: boolean): (typeof POSTURE_FORMATS)[number] | null {
   if (format === undefined) return null;
-  if (!POSTURE_FORMATS.includes(format as (typeof POSTURE_FORMATS)[number])) throw new UsageError(`--format is ocsf or csv, not "${format}".\n${USAGE}`);
-  if (json) throw new UsageError(`--json and --format are two forms of the output: give one.\n${USAGE}`);
+  if (!POSTURE_FORMATS.includes(format as (typeof POSTURE_FORMATS)[number])) throw usage(`--format is ocsf or csv, not "${format}".`);
+  if (json) throw usage("--json and --format are two forms of the output: give one.");
   return format as (typeof POSTURE_FORMATS)[number];
 }
 
@@ -123,33 +121,56 @@ function postureExport(report: PostureReport, format: (typeof POSTURE_FORMATS)[n
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const say = (line: string) => io.stderr.write(`${line}\n`);
   let json = false;
+  let debug = argv.includes("--debug");
   let eventName = DEFAULT_EVENT_NAME;
   const print = (evidence: VerifyEvidence) => io.stdout.write(json ? `${JSON.stringify(evidence, null, 2)}\n` : humanSummary(evidence, eventName));
   try {
-    const flags = parseFlags(argv);
+    const { values: flags } = parseCommandLine(VERIFY_COMMAND, argv);
+    debug = flags.debug ?? false;
     if (flags.help) {
-      io.stdout.write(`${USAGE}\n`);
+      io.stdout.write(helpText(VERIFY_COMMAND));
+      return ExitCode.Ok;
+    }
+    if (flags.version) {
+      io.stdout.write(versionLine());
       return ExitCode.Ok;
     }
     json = flags.json ?? false;
-    if (!flags.trail) throw new UsageError(`--trail is required.\n${USAGE}`);
-    if (flags.posture && flags.integrity) throw new UsageError(`--integrity and --posture are separate checks: run one at a time.\n${USAGE}`);
-    if (flags.format !== undefined && !flags.posture) throw new UsageError(`--format goes with --posture.\n${USAGE}`);
+    if (!flags.trail) throw usage("--trail is required.");
+    if (flags.posture && flags.integrity) throw usage("--integrity and --posture are separate checks: run one at a time.");
+    if (flags.format !== undefined && !flags.posture) throw usage("--format goes with --posture.");
+    const now = new Date();
+    const since = flagValue(() => parseInstant("since", flags.since, now)) ?? new Date(now.getTime() - 60 * 60 * 1000);
+    const until = flagValue(() => parseInstant("until", flags.until, now));
+    const intervalMs = flagValue(() => parseSeconds("interval", flags.interval, { min: 0, above: true }));
+    const timeoutMs = flagValue(() => parseSeconds("timeout", flags.timeout));
+    const concurrency = flags.concurrency === undefined ? undefined : flagValue(() => parseCount("concurrency", flags.concurrency, DEFAULT_CONCURRENCY, 1, MAX_CONCURRENCY));
+    const engine = flags.engine ?? "s3";
+    if (engine !== "s3" && engine !== "athena") throw usage(`--engine is s3 or athena, not "${engine}".`);
+    if (engine === "s3" && (flags.workgroup || flags.database || flags.table)) throw usage("--workgroup, --database and --table go with --engine athena.");
+    if (engine === "athena" && concurrency !== undefined) throw usage("--concurrency sets how many log objects this process reads at once: it goes with --engine s3.");
+    const env = io.env ?? process.env;
+    const target = await chooseAwsTarget({ profile: flags.profile, region: flags.region }, env);
+    if (!target.region) throw new UsageError(`No AWS region: ${REGION_HINT}.`);
+    const region = target.region.value;
+    const profile = target.profile?.value;
+    say(`region ${region} (from ${target.region.source})${target.profile ? `, profile ${target.profile.value} (from ${target.profile.source})` : ""}`);
     if (flags.posture) {
       const format = postureFormat(flags.format, json);
-      const report = await checkPosture({ trail: flags.trail, region: flags.region, signal: io.signal });
-      io.stdout.write(format ? postureExport(report, format, resolveRegion(flags.region)) : json ? `${JSON.stringify(report, null, 2)}\n` : postureSummary(report));
+      const report = await checkPosture({ trail: flags.trail, region, profile, signal: io.signal });
+      io.stdout.write(format ? postureExport(report, format, region) : json ? `${JSON.stringify(report, null, 2)}\n` : postureSummary(report));
       return postureExitCode(report);
     }
     if (flags.integrity) {
       const result = await validateIntegrity({
         trail: flags.trail,
-        region: flags.region,
+        region,
+        profile,
         regions: regionList(flags.regions),
         bucket: flags.bucket,
         account: flags.account,
-        since: parseSince(flags.since),
-        until: parseInstant("until", flags.until),
+        since,
+        until,
         onProgress: say,
         signal: io.signal,
       });
@@ -158,24 +179,18 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       return result.valid ? ExitCode.Ok : ExitCode.CheckFailed;
     }
     eventName = flags.event ?? DEFAULT_EVENT_NAME;
-    const concurrency = concurrencyFlag(flags.concurrency);
-    const engine = flags.engine ?? "s3";
-    if (engine !== "s3" && engine !== "athena") throw new UsageError(`--engine is s3 or athena, not "${engine}".\n${USAGE}`);
-    if (engine === "s3" && (flags.workgroup || flags.database || flags.table)) {
-      throw new UsageError(`--workgroup, --database and --table go with --engine athena.\n${USAGE}`);
-    }
-    if (engine === "athena" && concurrency !== undefined) throw new UsageError(`--concurrency sets how many log objects this process reads at once: it goes with --engine s3.\n${USAGE}`);
     const evidence = await verifyTrail({
       trail: flags.trail,
-      region: flags.region,
+      region,
+      profile,
       regions: regionList(flags.regions),
       bucket: flags.bucket,
       account: flags.account,
       eventName,
       resource: flags.resource,
-      since: parseSince(flags.since),
-      intervalMs: seconds("interval", flags.interval),
-      timeoutMs: seconds("timeout", flags.timeout),
+      since,
+      intervalMs,
+      timeoutMs,
       concurrency,
       eventHistory: !flags["no-event-history"],
       engine,
@@ -186,23 +201,28 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     print(evidence);
     return evidence.verified ? ExitCode.Ok : ExitCode.CheckFailed;
   } catch (err) {
-    if (err instanceof TrailLabError) {
-      if (err instanceof VerifyError && err.evidence) print(err.evidence);
-      say(`${err.name}: ${err.message}`);
-      return err.exitCode;
-    }
+    if (err instanceof VerifyError && err.evidence) print(err.evidence);
+    // Printed once, here: the evidence above is the result, this is why it stopped.
+    io.stderr.write(errorText(err, debug));
     // Every AWS call's failure arrives named; what is left is most likely a transport failure.
-    say(`Unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-    return ExitCode.AwsError;
+    return err instanceof TrailLabError ? err.exitCode : ExitCode.AwsError;
+  }
+}
+
+/** The command as a process runs it: its stdio, and SIGINT/SIGTERM as an abort of the check. */
+export async function runProcess(argv: string[]): Promise<number> {
+  const interrupt = new AbortController();
+  const onSignal = () => interrupt.abort();
+  process.once("SIGINT", onSignal).once("SIGTERM", onSignal);
+  try {
+    return await runCli(argv, { stdout: process.stdout, stderr: process.stderr, signal: interrupt.signal });
+  } finally {
+    process.off("SIGINT", onSignal).off("SIGTERM", onSignal);
   }
 }
 
 if (require.main === module) {
-  const interrupt = new AbortController();
-  const onSignal = () => interrupt.abort();
-  process.once("SIGINT", onSignal).once("SIGTERM", onSignal);
-  void runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, signal: interrupt.signal }).then((code) => {
+  void runProcess(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
-    process.off("SIGINT", onSignal).off("SIGTERM", onSignal);
   });
 }

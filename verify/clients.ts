@@ -1,9 +1,11 @@
 // One client per service and region, configured once from the standard AWS environment
-// (credential chain, AWS_REGION, AWS_ENDPOINT_URL[_S3|_CLOUDTRAIL|_ATHENA]), each request bounded
-// by a connection and a socket-idle timeout (common/aws-http.ts).
+// (credential chain, the region as the AWS CLI picks it, AWS_ENDPOINT_URL[_S3|_CLOUDTRAIL|_ATHENA]),
+// with the --profile a command was given, each request bounded by a connection and a socket-idle
+// timeout (common/aws-http.ts).
 import { AthenaClient } from "@aws-sdk/client-athena";
 import { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
 import { S3Client } from "@aws-sdk/client-s3";
+import { REGION_HINT, chooseProfile, chooseRegion, credentialsFor } from "../common/aws-config";
 import { requestHandlerOptions, type HttpTimeouts } from "../common/aws-http";
 import { UsageError } from "../common/errors";
 
@@ -13,7 +15,10 @@ export interface AwsClients {
 }
 
 export interface ClientSettings {
-  region?: string;
+  /** Resolved already (resolveRegion): a client is made synchronously. */
+  region: string;
+  /** The AWS CLI profile whose credentials to use; the SDK's default chain (AWS_PROFILE included) without one. */
+  profile?: string;
   /** Attempts per call, SDK backoff included; throttled LookupEvents retry again above this. */
   maxAttempts?: number;
   /** Connection and socket-idle timeouts of every request; defaults in common/aws-http.ts. */
@@ -25,10 +30,13 @@ export interface ClientSettings {
 
 const DEFAULT_MAX_ATTEMPTS = 5;
 
-export function resolveRegion(region: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
-  const resolved = region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
-  if (!resolved) throw new UsageError("No region: pass --region or set AWS_REGION.");
-  return resolved;
+/** The region a check runs in: `region` when given, else as the AWS CLI picks it for the profile. */
+export async function resolveRegion(region: string | undefined, profile?: string, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  const chosen = await chooseRegion(region, chooseProfile(profile, env), env);
+  if (!chosen) {
+    throw new UsageError(`No AWS region: ${REGION_HINT}.`);
+  }
+  return chosen.value;
 }
 
 /** The endpoint override for one service, as the SDK's own env convention names it. */
@@ -36,25 +44,26 @@ export function endpointOverride(service: "S3" | "CLOUDTRAIL" | "ATHENA", env: N
   return env[`AWS_ENDPOINT_URL_${service}`] || env.AWS_ENDPOINT_URL || undefined;
 }
 
-/** Region, attempts, timeouts and endpoint override: what every client here is configured with. */
-function baseConfig(service: "S3" | "CLOUDTRAIL" | "ATHENA", settings: ClientSettings) {
+/** Region, credentials, attempts, timeouts and endpoint override: what every client here is configured with. */
+function baseConfig(service: "S3" | "CLOUDTRAIL" | "ATHENA", settings: ClientSettings, credentials = credentialsFor(settings.profile)) {
   const env = settings.env ?? process.env;
   const endpoint = endpointOverride(service, env);
   return {
-    region: resolveRegion(settings.region, env),
+    region: settings.region,
     maxAttempts: settings.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
     requestHandler: requestHandlerOptions(settings.timeouts, settings.maxSockets),
+    ...(credentials ? { credentials } : {}),
     ...(endpoint ? { endpoint } : {}),
   };
 }
 
 /** A CloudTrail client for one region: the regional calls (ListPublicKeys) want one per region. */
-export function createCloudTrailClient(settings: ClientSettings = {}): CloudTrailClient {
+export function createCloudTrailClient(settings: ClientSettings): CloudTrailClient {
   return new CloudTrailClient(baseConfig("CLOUDTRAIL", settings));
 }
 
 /** The Athena client, for the Athena engine only. */
-export function createAthenaClient(settings: ClientSettings = {}): AthenaClient {
+export function createAthenaClient(settings: ClientSettings): AthenaClient {
   return new AthenaClient(baseConfig("ATHENA", settings));
 }
 
@@ -74,18 +83,20 @@ export function homeRegionCloudTrail(
   homeRegion: string | null,
   region: string,
   current: CloudTrailClient,
-  options: { injected: boolean; cloudTrailIn?: (region: string) => CloudTrailClient },
+  options: { injected: boolean; cloudTrailIn?: (region: string) => CloudTrailClient; profile?: string },
 ): HomeRegionClient {
   const keep = { client: current, close: () => undefined };
   if (!homeRegion || homeRegion === region) return keep;
   if (options.cloudTrailIn) return { client: options.cloudTrailIn(homeRegion), close: () => undefined };
   if (options.injected) return keep;
-  const client = createCloudTrailClient({ region: homeRegion });
+  const client = createCloudTrailClient({ region: homeRegion, profile: options.profile });
   return { client, close: () => client.destroy() };
 }
 
-export function createAwsClients(settings: ClientSettings = {}): AwsClients {
-  const s3 = baseConfig("S3", settings);
+export function createAwsClients(settings: ClientSettings): AwsClients {
+  // One provider for both: a profile's SSO or assume-role exchange happens once.
+  const credentials = credentialsFor(settings.profile);
+  const s3 = baseConfig("S3", settings, credentials);
   return {
     s3: new S3Client({
       ...s3,
@@ -97,6 +108,6 @@ export function createAwsClients(settings: ClientSettings = {}): AwsClients {
       requestChecksumCalculation: "WHEN_REQUIRED",
       responseChecksumValidation: "WHEN_REQUIRED",
     }),
-    cloudTrail: createCloudTrailClient(settings),
+    cloudTrail: new CloudTrailClient(baseConfig("CLOUDTRAIL", settings, credentials)),
   };
 }

@@ -7,7 +7,7 @@ import { addAbortSignal } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { toVerifyError } from "./aws-errors";
-import { createAwsClients } from "./clients";
+import { createAwsClients, resolveRegion } from "./clients";
 
 type Body = Readable;
 
@@ -94,7 +94,7 @@ export interface CopyLogObjectOptions {
 
 /** Downloads one object byte for byte to a file (the raw .json.gz, kept as evidence); returns its size and SHA-256 (hex). */
 export async function copyLogObject(options: CopyLogObjectOptions): Promise<{ bytes: number; sha256: string }> {
-  const client = options.client ?? createAwsClients().s3;
+  const client = options.client ?? createAwsClients({ region: await resolveRegion(undefined) }).s3;
   const target = `s3://${options.bucket}/${options.key}`;
   let body: Readable | undefined;
   try {

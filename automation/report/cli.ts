@@ -1,14 +1,15 @@
-// `npm run report -- <evidence.json> [--out <file>]`: renders a lab run's evidence again as the
+// `trail-lab report <evidence.json> [--out <file>]` (`npm run report`): renders a lab run's evidence again as the
 // self-contained HTML page, next to the evidence unless --out says where, with the posture
 // findings beside it as OCSF Compliance Findings and CSV. The lab writes the same files itself
 // (writeReport) each time it keeps its evidence.
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseArgs } from "node:util";
-import { TrailLabError } from "../../common/errors";
+import { TrailLabError, UsageError } from "../../common/errors";
+import { errorText } from "../../common/error-detail";
 import { ExitCode } from "../../common/exit-codes";
-import { provenance } from "../../common/provenance";
+import { SHARED_FLAGS, helpHint, helpText, parseCommandLine, type CommandSpec, type FlagTable } from "../../common/flag-table";
+import { provenance, versionLine } from "../../common/provenance";
 import { findingsCsv, ocsfFindings } from "../../verify";
 import { EvidenceFileError } from "../errors";
 import { REPORT_FILE, type LabReport } from "../evidence";
@@ -20,7 +21,19 @@ import { renderReportHtml } from "./html";
 export const OCSF_FILE = "findings.ocsf.json";
 export const CSV_FILE = "findings.csv";
 
-export const USAGE = "usage: npm run -s report -- <lab-runs/<stack>/evidence.json> [--out <file.html>]\n";
+export const REPORT_COMMAND = {
+  name: "report",
+  summary:
+    "Renders a lab run's evidence.json again as the self-contained HTML report, with the posture findings beside it as " +
+    `OCSF Compliance Findings (${OCSF_FILE}) and CSV (${CSV_FILE}).`,
+  positionals: "<evidence.json>",
+  flags: {
+    out: { type: "string", value: "<file.html>", help: "where the page goes; the findings go beside it", default: `${REPORT_FILE} beside the evidence` },
+    ...SHARED_FLAGS,
+  },
+  examples: ["trail-lab report lab-runs/lab-20250131-1200-k3x9/evidence.json", "trail-lab report lab-runs/lab-20250131-1200-k3x9/evidence.json --out /tmp/run.html"],
+  notes: ["Exit codes: 0 written, 2 the file is not a lab run's evidence or cannot be read."],
+} as const satisfies CommandSpec<FlagTable>;
 
 /** Whole or not at all, like the evidence beside it. */
 function writeWhole(file: string, text: string): void {
@@ -58,7 +71,7 @@ function readEvidence(file: string): { report: LabReport; bytes: Buffer } {
   try {
     bytes = fs.readFileSync(file);
   } catch (error) {
-    throw new Error(`Cannot read ${file}: ${(error as Error).message}. Pass the evidence.json a lab run wrote under lab-runs/<stack>/.`);
+    throw new UsageError(`Cannot read ${file}: ${(error as Error).message}. Pass the evidence.json a lab run wrote under lab-runs/<stack>/.`);
   }
   let parsed: unknown;
   try {
@@ -74,24 +87,38 @@ function readEvidence(file: string): { report: LabReport; bytes: Buffer } {
 
 /** Returns the exit code; the page's path goes to stdout, problems to stderr. */
 export function main(argv: string[], io: { stdout: (t: string) => void; stderr: (t: string) => void }): number {
+  let debug = argv.includes("--debug");
   try {
-    const { values, positionals } = parseArgs({ args: argv, options: { out: { type: "string" }, help: { type: "boolean", short: "h" } }, allowPositionals: true, strict: true });
+    const { values, positionals } = parseCommandLine(REPORT_COMMAND, argv);
+    debug = values.debug ?? false;
     if (values.help) {
-      io.stdout(USAGE);
+      io.stdout(helpText(REPORT_COMMAND));
       return ExitCode.Ok;
     }
-    if (positionals.length !== 1) throw new Error(`Give exactly one evidence file.\n${USAGE}`);
+    if (values.version) {
+      io.stdout(versionLine());
+      return ExitCode.Ok;
+    }
+    if (positionals.length !== 1) throw new UsageError(`Give exactly one evidence file.\n${helpHint("report")}`);
     const evidence = positionals[0];
     const out = values.out ?? path.join(path.dirname(evidence), REPORT_FILE);
     const { report, bytes } = readEvidence(evidence);
     io.stdout(`${writeReport(report, out, { evidenceBytes: bytes })}\n`);
     return ExitCode.Ok;
   } catch (error) {
-    io.stderr(`${error instanceof Error ? error.message : String(error)}\n`);
+    io.stderr(errorText(error, debug));
+    // What is left is a page that cannot be written where --out points: a usage problem too.
     return error instanceof TrailLabError ? error.exitCode : ExitCode.Usage;
   }
 }
 
+/** The command as a process runs it. */
+export function runProcess(argv: string[]): Promise<number> {
+  return Promise.resolve(main(argv, { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) }));
+}
+
 if (require.main === module) {
-  process.exitCode = main(process.argv.slice(2), { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) });
+  void runProcess(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
 }

@@ -19,15 +19,34 @@ function io(fakes: Fakes, out: string[], err: string[]): CliIo {
 
 describe("automation/cli: flags", function () {
   it("has the lab's defaults", function () {
-    expect(parseLabArgs([])).to.deep.equal({ help: false, json: false, keep: false, stack: undefined, region: undefined, cleanup: undefined, settleMs: 60_000, timeoutMs: undefined, waitDigest: false, engine: "s3" });
+    expect(parseLabArgs([])).to.deep.equal({
+      help: false,
+      version: false,
+      debug: false,
+      json: false,
+      keep: false,
+      stack: undefined,
+      profile: undefined,
+      region: undefined,
+      cleanup: undefined,
+      settleMs: 60_000,
+      timeoutMs: undefined,
+      waitDigest: false,
+      engine: "s3",
+    });
   });
 
   it("reads every flag", function () {
-    expect(parseLabArgs(["--stack", "lab-mine", "--region", "eu-west-1", "--keep", "--settle", "90", "--timeout", "1200", "--engine", "athena", "--json"])).to.deep.equal({
+    expect(
+      parseLabArgs(["--stack", "lab-mine", "--profile", "lab", "--region", "eu-west-1", "--keep", "--settle", "90", "--timeout", "1200", "--engine", "athena", "--json", "--debug"]),
+    ).to.deep.equal({
       help: false,
+      version: false,
+      debug: true,
       json: true,
       keep: true,
       stack: "lab-mine",
+      profile: "lab",
       region: "eu-west-1",
       cleanup: undefined,
       settleMs: 90_000,
@@ -45,8 +64,12 @@ describe("automation/cli: flags", function () {
 
   const bad: [string[], string][] = [
     [["--bogus"], "bogus"],
-    [["--settle", "soon"], "--settle takes a number of seconds"],
-    [["--timeout=-1"], "--timeout takes a number of seconds"],
+    [["--settle", "soon"], "--settle takes a plain decimal number of seconds"],
+    [["--timeout=-1"], "--timeout takes a plain decimal number of seconds"],
+    [["--timeout", "-1"], "--timeout takes a plain decimal number of seconds"],
+    [["--settle", "0x10"], "--settle takes a plain decimal number of seconds from 0 to 2147483"],
+    [["--timeout", "2147484"], "--timeout takes a plain decimal number of seconds from 0 to 2147483"],
+    [["--settle", "1e3"], "--settle takes a plain decimal number of seconds"],
     [["--cleanup", "lab-old", "--keep"], "--cleanup <stack>"],
     [["--cleanup", "lab-old", "--wait-digest"], "--cleanup <stack>"],
     [["--region", "Europe"], "does not look like an AWS region"],
@@ -105,6 +128,37 @@ describe("automation/cli: output", function () {
   });
 });
 
+describe("automation/cli: an error printed once, and --debug", function () {
+  let fakes: Fakes;
+  afterEach(() => fakes.cleanup());
+
+  async function failedProbe(extra: string[]) {
+    fakes = new Fakes({ upFails: "probe" });
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await main(["--stack", "lab-fail", "--region", "eu-west-1", "--settle", "0", ...extra], io(fakes, out, err), fakes.deps());
+    return { code, stdout: out.join(""), stderr: err.join("") };
+  }
+
+  it("without --debug: the failure once across stdout and stderr, without a class name", async function () {
+    const { code, stdout, stderr } = await failedProbe([]);
+    expect(code).to.equal(ExitCode.AwsError);
+    const both = stdout + stderr;
+    expect(both.split("pulumi up (probe) failed").length - 1, both).to.equal(1);
+    expect(stderr).to.contain("creating EC2 Instance: UnauthorizedOperation");
+    expect(stdout).to.contain("failed (exit 3): the error is printed on stderr");
+    expect(both).to.not.match(/UpFailedError|--debug: |raw Pulumi output|\n\s+at /);
+  });
+
+  it("with --debug: the error's class, the raw Pulumi output and the stack as well", async function () {
+    const { code, stderr } = await failedProbe(["--debug"]);
+    expect(code).to.equal(ExitCode.AwsError);
+    expect(stderr).to.match(/--debug: the error in full\nUpFailedError: pulumi up \(probe\) failed/);
+    expect(stderr).to.match(/\n {2}raw Pulumi output:\n {4}creating EC2 Instance: UnauthorizedOperation\n/);
+    expect(stderr).to.match(/\n {2}at /);
+  });
+});
+
 describe("automation/cli: `npm run lab` without the Pulumi CLI", function () {
   let copy: string;
   afterEach(() => fs.rmSync(copy, { recursive: true, force: true }));
@@ -151,6 +205,10 @@ describe("automation/cli: `npm run lab` without the Pulumi CLI", function () {
     expect(code, stderr).to.equal(ExitCode.Usage);
     expect(stderr).to.contain("The 'pulumi' command was not found on PATH").and.contain("https://www.pulumi.com/docs/iac/download-install/");
     expect(stdout).to.contain("exit code 2");
+    // Printed once (it was on stderr and again in the stdout summary), and without the class name.
+    const said = (stdout + stderr).split("The 'pulumi' command was not found on PATH").length - 1;
+    expect(said, `stdout:\n${stdout}\nstderr:\n${stderr}`).to.equal(1);
+    expect(stdout + stderr).to.not.contain("MissingToolError");
     expect(listing(copy)).to.deep.equal(before);
     expect(fs.existsSync(path.join(copy, ".pulumi-state"))).to.equal(false);
     expect(fs.existsSync(path.join(copy, "lab-runs"))).to.equal(false);

@@ -278,7 +278,7 @@ describe("automation/lab: preflight", function () {
   it("prints the account and region that will be used", async function () {
     fakes = new Fakes();
     await runLab(labOptions(), fakes.deps());
-    expect(fakes.logs()[0]).to.equal("AWS account 123456789012 (arn:aws:iam::123456789012:user/lab), region eu-west-1, stack lab-test");
+    expect(fakes.logs()[0]).to.equal("AWS account 123456789012 (arn:aws:iam::123456789012:user/lab), region eu-west-1 (from --region), stack lab-test");
   });
 });
 

@@ -91,10 +91,24 @@ describe("automation/stack-config", function () {
       "trail-lab:athenaRegions": ["us-east-1", "eu-west-1"],
     });
     expect(template.skipped).to.deep.equal(["trail-lab:apiToken", "trail-lab:webhook"]);
-    expect(labSettings(template.config, undefined, {})).to.deep.equal({ region: "eu-central-1", trailName: "my-logs-trail", subnetId: "subnet-0123456789abcdef0", bucketPrefix: undefined });
-    expect(labSettings(template.config, "us-west-2", {}).region).to.equal("us-west-2");
-    expect(labSettings({}, undefined, { AWS_REGION: "sa-east-1" }).region).to.equal("sa-east-1");
+    expect(labSettings(template.config, undefined)).to.deep.equal({
+      region: { value: "eu-central-1", source: "aws:region in Pulumi.dev.yaml" },
+      trailName: "my-logs-trail",
+      subnetId: "subnet-0123456789abcdef0",
+      bucketPrefix: undefined,
+    });
     fs.rmSync(dir, { recursive: true });
+  });
+
+  it("takes the region from --region, else the AWS environment (env or profile), and only then from the template", function () {
+    const template = { "aws:region": "us-east-1" };
+    const fromProfile = { value: "eu-west-1", source: "profile lab" };
+    expect(labSettings(template, "us-west-2", fromProfile).region).to.deep.equal({ value: "us-west-2", source: "--region" });
+    // The template's aws:region used to win over the user's profile and AWS_REGION.
+    expect(labSettings(template, undefined, fromProfile).region).to.deep.equal(fromProfile);
+    expect(labSettings(template, undefined, { value: "sa-east-1", source: "AWS_REGION" }).region).to.deep.equal({ value: "sa-east-1", source: "AWS_REGION" });
+    expect(labSettings(template, undefined, null).region).to.deep.equal({ value: "us-east-1", source: "aws:region in Pulumi.dev.yaml" });
+    expect(labSettings({}, undefined, null).region).to.equal(null);
   });
 
   it("reads the repository's own Pulumi.dev.yaml", function () {

@@ -146,14 +146,14 @@ describeMoto("moto: the S3 scan of npm run verify -- --no-event-history", (moto)
       const stopped = await inMoto(scan());
       expect(stopped.code).to.equal(1);
       expect(evidenceOf(stopped).trail.isLogging).to.equal(false);
-      expect(stopped.stderr).to.match(/TrailNotLoggingError: .*start-logging/);
+      expect(stopped.stderr).to.match(/is not logging.*start-logging/);
     } finally {
       await clients.cloudTrail.send(new StartLoggingCommand({ Name: arn }));
     }
     const unknown = await inMoto(["--trail", "no-such-trail", "--timeout", "0", "--no-event-history", "--json"]);
     expect(unknown.code).to.equal(3);
     expect(unknown.stdout).to.equal("");
-    expect(unknown.stderr).to.match(/TrailNotFoundError: Trail "no-such-trail" was not found in us-east-1/);
+    expect(unknown.stderr).to.match(/^Trail "no-such-trail" was not found in us-east-1/m).and.not.match(/TrailNotFoundError/);
 
     const since = new Date(Date.now() - 60 * 60_000).toISOString();
     const shadow = await inMoto(["--trail", arn, "--region", "eu-west-1", "--regions", "us-east-1", "--since", since, "--timeout", "0", "--no-event-history", "--json"]);

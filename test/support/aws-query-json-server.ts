@@ -1,6 +1,8 @@
 // A local HTTP server that speaks the AWS wire protocols the lab's own calls use: the query
 // protocol with XML answers (STS, EC2) and JSON 1.1 selected by X-Amz-Target (CloudTrail).
-// Tests give each operation a handler and read back what was asked.
+// Tests give each operation a handler and read back what was asked, and by whom: the access key and
+// the region each request was signed with (SigV4's credential scope), so that a test can answer a
+// different account per access key and see which region a client chose.
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 
@@ -10,11 +12,24 @@ export interface AwsReply {
   json?: boolean;
 }
 
-export type AwsHandler = (params: Record<string, string>) => AwsReply;
+/** Who signed a request: `Credential=<key>/<date>/<region>/<service>/aws4_request`; null parts when unsigned. */
+export interface Signer {
+  accessKeyId: string | null;
+  region: string | null;
+  service: string | null;
+}
+
+/** `signer` is always given by the server; optional so that a test can call a handler it wraps with the params alone. */
+export type AwsHandler = (params: Record<string, string>, signer?: Signer) => AwsReply;
+
+function signerOf(authorization: string | undefined): Signer {
+  const m = /Credential=([^/]+)\/\d{8}\/([^/]+)\/([^/]+)\/aws4_request/.exec(authorization ?? "");
+  return { accessKeyId: m?.[1] ?? null, region: m?.[2] ?? null, service: m?.[3] ?? null };
+}
 
 export interface AwsServer {
   endpoint: string;
-  requests: { operation: string; params: Record<string, string> }[];
+  requests: { operation: string; params: Record<string, string>; signer: Signer }[];
   handlers: Record<string, AwsHandler>;
   close(): Promise<void>;
 }
@@ -51,9 +66,10 @@ export async function startAwsServer(handlers: Record<string, AwsHandler> = {}):
         params = Object.fromEntries(new URLSearchParams(raw));
         operation = params.Action ?? "";
       }
-      requests.push({ operation, params });
+      const signer = signerOf(req.headers.authorization);
+      requests.push({ operation, params, signer });
       const handler = server.handlers[operation];
-      const reply = handler ? handler(params) : { status: 400, body: `<ErrorResponse><Error><Code>InvalidAction</Code><Message>no handler for ${operation}</Message></Error></ErrorResponse>` };
+      const reply = handler ? handler(params, signer) : { status: 400, body: `<ErrorResponse><Error><Code>InvalidAction</Code><Message>no handler for ${operation}</Message></Error></ErrorResponse>` };
       res.writeHead(reply.status ?? 200, { "content-type": reply.json ? "application/x-amz-json-1.1" : "text/xml", "x-amzn-requestid": "4c0f1e2d" });
       res.end(reply.body);
     });

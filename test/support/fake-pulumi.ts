@@ -9,7 +9,7 @@ export const FAKE_PULUMI_BIN = path.resolve(__dirname, "fake-pulumi");
 export interface FakePulumiCall {
   argv?: string[];
   cwd?: string;
-  env?: { PULUMI_BACKEND_URL: string | null; PULUMI_CONFIG_PASSPHRASE: string | null; PULUMI_AUTOMATION_API: string | null };
+  env?: { PULUMI_BACKEND_URL: string | null; PULUMI_CONFIG_PASSPHRASE: string | null; PULUMI_AUTOMATION_API: string | null; AWS_PROFILE: string | null };
   signal?: string;
   count?: number;
 }

@@ -7,8 +7,8 @@ import { GetQueryExecutionCommand } from "@aws-sdk/client-athena";
 import { CloudTrailClient, GetTrailCommand } from "@aws-sdk/client-cloudtrail";
 import { GetObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { expect } from "chai";
-import { AwsCallError, copyLogObject, createAwsClients } from "../../verify";
-import { createAthenaClient } from "../../verify/clients";
+import { AwsCallError, UsageError, copyLogObject, createAwsClients } from "../../verify";
+import { createAthenaClient, resolveRegion } from "../../verify/clients";
 import { eventTraits, selectorGap } from "../../verify/event-selectors";
 import { describeTrail } from "../../verify/trail-status";
 import { buildEvidence } from "../../verify/event/evidence";
@@ -35,10 +35,12 @@ describe("verify: client factory", () => {
     expect(await shared.config.region()).to.equal("eu-west-1");
   });
 
-  it("leaves endpoints and addressing to the SDK when nothing is overridden", () => {
+  it("leaves endpoints and addressing to the SDK when nothing is overridden", async () => {
     const { s3 } = createAwsClients({ region: "us-east-1", env: {} });
     expect(s3.config.forcePathStyle).to.not.equal(true);
-    expect(() => createAwsClients({ env: {} })).to.throw(/No region/);
+    const nowhere = { AWS_CONFIG_FILE: "/dev/null", AWS_SHARED_CREDENTIALS_FILE: "/dev/null" };
+    const error = await resolveRegion(undefined, undefined, nowhere).catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(UsageError).with.property("message").that.matches(/No AWS region: pass --region/);
   });
 });
 

@@ -59,7 +59,7 @@ describe("verify: the --posture command", function () {
     expect(refused.stderr).to.include("Grant the caller s3:GetBucketLogging");
     const usage = await cli(["--posture"]);
     expect(usage.code).to.equal(2);
-    expect(usage.stderr).to.include("--posture");
+    expect(usage.stderr).to.include("--trail is required.").and.include("trail-lab verify --help");
   });
 
   it("exits 0 once the paid controls pass", async () => {

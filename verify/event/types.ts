@@ -7,8 +7,10 @@ import type { S3Client } from "@aws-sdk/client-s3";
 export interface VerifyOptions {
   /** Trail name or ARN. */
   trail: string;
-  /** Region the API calls go to; defaults to AWS_REGION (then AWS_DEFAULT_REGION). */
+  /** Region the API calls go to; defaults to the region the AWS CLI would pick (AWS_REGION, AWS_DEFAULT_REGION, the profile's). */
   region?: string;
+  /** The AWS CLI profile for credentials (and the region when none is given); AWS_PROFILE applies without it. */
+  profile?: string;
   /** Regions whose log folders are read; defaults to `[region]`. */
   regions?: string[];
   /** Overrides the trail's S3 bucket. */

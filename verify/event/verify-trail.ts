@@ -54,7 +54,7 @@ function athenaSource(options: VerifyOptions): { workgroup: string; database: st
 export async function verifyTrail(options: VerifyOptions): Promise<VerifyEvidence> {
   checkOptions(options);
   const started = Date.now();
-  const region = resolveRegion(options.region);
+  const region = await resolveRegion(options.region, options.profile);
   const regions = options.regions ?? [region];
   const eventName = options.eventName ?? DEFAULT_EVENT_NAME;
   const resource = options.resource ?? null;
@@ -67,7 +67,7 @@ export async function verifyTrail(options: VerifyOptions): Promise<VerifyEvidenc
   const say = options.onProgress ?? (() => undefined);
   const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
   // Sockets for every GET in flight (the SDK path's) beside the listings.
-  const made = options.clients?.s3 && options.clients.cloudTrail ? null : createAwsClients({ region, maxSockets: concurrency + LIST_CONCURRENCY });
+  const made = options.clients?.s3 && options.clients.cloudTrail ? null : createAwsClients({ region, profile: options.profile, maxSockets: concurrency + LIST_CONCURRENCY });
   const s3 = options.clients?.s3 ?? made!.s3;
   const cloudTrail = options.clients?.cloudTrail ?? made!.cloudTrail;
   // Work still in flight this long after the deadline is aborted: a request that never answers,
@@ -105,7 +105,7 @@ export async function verifyTrail(options: VerifyOptions): Promise<VerifyEvidenc
       options.engine === "athena"
         ? new AthenaFinder({
             ...athenaSource(options),
-            client: options.clients?.athena ?? createAthenaClient({ region }),
+            client: options.clients?.athena ?? createAthenaClient({ region, profile: options.profile }),
             query: { eventName, resource, since: options.since, regions },
             deadline: Math.max(deadline, started + MIN_RETRY_WINDOW_MS),
             signal: work,
@@ -141,7 +141,11 @@ export async function verifyTrail(options: VerifyOptions): Promise<VerifyEvidenc
     if (status.latestDeliveryError) throw new TrailDeliveryError(trail.name, status.latestDeliveryError, buildEvidence(findings));
 
     phase = "reading the trail's event selectors";
-    const home = homeRegionCloudTrail(trail.homeRegion, region, cloudTrail, { injected: Boolean(options.clients?.cloudTrail), cloudTrailIn: options.clients?.cloudTrailIn });
+    const home = homeRegionCloudTrail(trail.homeRegion, region, cloudTrail, {
+      injected: Boolean(options.clients?.cloudTrail),
+      cloudTrailIn: options.clients?.cloudTrailIn,
+      profile: options.profile,
+    });
     const warning = await selectorWarning(home.client, trail, eventName, work).finally(() => home.close());
     if (warning) say(`warning: ${warning}`);
     const foreign = regions.filter((r) => !trail.isMultiRegion && trail.homeRegion && r !== trail.homeRegion);

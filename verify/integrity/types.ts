@@ -6,8 +6,10 @@ import type { S3Client } from "@aws-sdk/client-s3";
 export interface IntegrityOptions {
   /** Trail name or ARN. */
   trail: string;
-  /** Region the trail is looked up in; defaults to AWS_REGION (then AWS_DEFAULT_REGION). */
+  /** Region the trail is looked up in; defaults to the region the AWS CLI would pick (AWS_REGION, AWS_DEFAULT_REGION, the profile's). */
   region?: string;
+  /** The AWS CLI profile for credentials (and the region when none is given); AWS_PROFILE applies without it. */
+  profile?: string;
   /**
    * Regions whose digests are checked; defaults to every region with digests in the bucket (looked
    * up again at every waiting round). With `waitForLogKey`, the log's region is always among them.

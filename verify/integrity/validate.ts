@@ -48,16 +48,16 @@ const overlaps = (digest: ReadDigest, since: Date, until: Date) =>
 export async function validateIntegrity(options: IntegrityOptions): Promise<IntegrityResult> {
   checkOptions(options);
   const started = Date.now();
-  const region = resolveRegion(options.region);
+  const region = await resolveRegion(options.region, options.profile);
   const { signal } = options;
   const say = options.onProgress ?? (() => undefined);
-  const s3 = options.clients?.s3 ?? createAwsClients({ region }).s3;
-  const cloudTrail = options.clients?.cloudTrail ?? createCloudTrailClient({ region });
+  const s3 = options.clients?.s3 ?? createAwsClients({ region, profile: options.profile }).s3;
+  const cloudTrail = options.clients?.cloudTrail ?? createCloudTrailClient({ region, profile: options.profile });
   const regional = new Map<string, CloudTrailClient>([[region, cloudTrail]]);
   const cloudTrailIn = (r: string) => {
     let client = regional.get(r);
     if (!client) {
-      client = options.clients?.cloudTrailIn?.(r) ?? createCloudTrailClient({ region: r });
+      client = options.clients?.cloudTrailIn?.(r) ?? createCloudTrailClient({ region: r, profile: options.profile });
       regional.set(r, client);
     }
     return client;

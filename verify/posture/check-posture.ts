@@ -14,15 +14,19 @@ import type { PostureOptions, PostureReport } from "./types";
 
 export async function checkPosture(options: PostureOptions): Promise<PostureReport> {
   if (!options.trail) throw new UsageError("No trail: pass --trail <name|arn>.");
-  const region = resolveRegion(options.region);
-  const made = options.clients?.s3 && options.clients.cloudTrail ? null : createAwsClients({ region });
+  const region = await resolveRegion(options.region, options.profile);
+  const made = options.clients?.s3 && options.clients.cloudTrail ? null : createAwsClients({ region, profile: options.profile });
   const s3 = options.clients?.s3 ?? made!.s3;
   const cloudTrail = options.clients?.cloudTrail ?? made!.cloudTrail;
   const { signal } = options;
 
   const trail = await describeTrail(cloudTrail, options.trail, region, signal);
   // GetEventSelectors answers only in the trail's home region; GetTrailStatus takes its ARN anywhere.
-  const home = homeRegionCloudTrail(trail.homeRegion, region, cloudTrail, { injected: Boolean(options.clients?.cloudTrail), cloudTrailIn: options.clients?.cloudTrailIn });
+  const home = homeRegionCloudTrail(trail.homeRegion, region, cloudTrail, {
+    injected: Boolean(options.clients?.cloudTrail),
+    cloudTrailIn: options.clients?.cloudTrailIn,
+    profile: options.profile,
+  });
   const [status, selectors, bucket] = await Promise.all([
     loggingStatus(cloudTrail, trail.arn, signal),
     home.client.send(new GetEventSelectorsCommand({ TrailName: trail.arn }), { abortSignal: signal }).catch((err: unknown) => {

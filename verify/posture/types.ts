@@ -93,8 +93,10 @@ export interface PostureReport {
 export interface PostureOptions {
   /** Trail name or ARN. */
   trail: string;
-  /** Region the CloudTrail calls go to; defaults to AWS_REGION. Bucket reads follow the bucket's region. */
+  /** Region the CloudTrail calls go to; defaults to the region the AWS CLI would pick (AWS_REGION, AWS_DEFAULT_REGION, the profile's). Bucket reads follow the bucket's region. */
   region?: string;
+  /** The AWS CLI profile for credentials (and the region when none is given); AWS_PROFILE applies without it. */
+  profile?: string;
   /** Clients to use instead of ones built from the standard AWS environment. */
   clients?: {
     s3?: S3Client;

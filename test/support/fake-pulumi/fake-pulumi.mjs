@@ -1,7 +1,7 @@
 /* global process, setTimeout, setInterval, clearInterval */
 // A stand-in for the `pulumi` CLI, for tests of the real Automation API wiring. It answers the
 // commands the lab's engine runs with plausible output, keeps stacks in $FAKE_PULUMI_DIR/state.json
-// and logs every call (argv, cwd, the backend and passphrase variables) to $FAKE_PULUMI_DIR/calls.jsonl.
+// and logs every call (argv, cwd, the backend, passphrase and AWS_PROFILE variables) to $FAKE_PULUMI_DIR/calls.jsonl.
 // Knobs: FAKE_PULUMI_UP_FAIL=all|probe, FAKE_PULUMI_UP_WAIT_FILE (up waits until the file exists;
 // a SIGINT makes it leave a pending create and exit as Pulumi does), FAKE_PULUMI_DESTROY_FAILS=<n>
 // (the first n destroys fail with BucketNotEmpty), FAKE_PULUMI_LOCKED=1 (up and destroy find the
@@ -59,6 +59,8 @@ log({
     PULUMI_BACKEND_URL: process.env.PULUMI_BACKEND_URL ?? null,
     PULUMI_CONFIG_PASSPHRASE: process.env.PULUMI_CONFIG_PASSPHRASE ?? null,
     PULUMI_AUTOMATION_API: process.env.PULUMI_AUTOMATION_API ?? null,
+    // The identity the real provider would act as: it reads AWS_PROFILE as the SDK does.
+    AWS_PROFILE: process.env.AWS_PROFILE ?? null,
   },
 });
 
