@@ -7,12 +7,14 @@ import {
   StackNotFoundError,
   type ConfigMap,
   type Deployment,
+  type PulumiCommand,
   type Stack,
 } from "@pulumi/pulumi/automation";
 import { EngineFailures, type EngineFailure } from "./engine-failures";
 import { pulumiCommand } from "./leftovers";
 import type { ConfigValue, LabEngine, LabStack, StackState } from "./engine";
 import { EngineError, StackLockedError, UpFailedError } from "./errors";
+import { ownGroupPulumi } from "./pulumi-process";
 import { PROJECT } from "./stack-config";
 
 export interface PulumiEngineOptions {
@@ -24,8 +26,10 @@ export interface PulumiEngineOptions {
 }
 
 export async function createPulumiEngine(options: PulumiEngineOptions): Promise<LabEngine> {
-  const workspace = await LocalWorkspace.create({ workDir: options.workDir, envVars: options.env });
-  return new PulumiEngine(workspace, options);
+  // Every command in a process group of its own: only the lab signals Pulumi (pulumi-process.ts).
+  const pulumiCommand = await ownGroupPulumi(options.env);
+  const workspace = await LocalWorkspace.create({ workDir: options.workDir, envVars: options.env, pulumiCommand });
+  return new PulumiEngine(workspace, pulumiCommand, options);
 }
 
 /**
@@ -80,6 +84,7 @@ class PulumiEngine implements LabEngine {
 
   constructor(
     private readonly workspace: LocalWorkspace,
+    private readonly pulumiCommand: PulumiCommand,
     options: PulumiEngineOptions,
   ) {
     this.workDir = options.workDir;
@@ -108,7 +113,7 @@ class PulumiEngine implements LabEngine {
   }
 
   private options() {
-    return { envVars: this.shellEnv };
+    return { envVars: this.shellEnv, pulumiCommand: this.pulumiCommand };
   }
 }
 
@@ -150,13 +155,12 @@ class PulumiStack implements LabStack {
     }
   }
 
-  async up(step: string, onOutput: (text: string) => void): Promise<void> {
+  async up(step: string, onOutput: (text: string) => void, signal: AbortSignal): Promise<void> {
     const failures = new EngineFailures();
     let result: string;
     try {
-      // No `signal`: the Automation API would send the child a SIGINT of its own, and a second
-      // SIGINT makes Pulumi abandon in-flight creates. The terminal's SIGINT already reached it.
-      const up = await this.stack.up({ onOutput, onError: onOutput, onEvent: failures.onEvent });
+      // `signal` sends the CLI its one SIGINT; no other reaches it, as it runs in its own group.
+      const up = await this.stack.up({ onOutput, onError: onOutput, onEvent: failures.onEvent, signal });
       result = up.summary.result;
     } catch (error) {
       if (error instanceof ConcurrentUpdateError) throw locked(this.reach, this.name, error);
@@ -190,10 +194,10 @@ class PulumiStack implements LabStack {
     }
   }
 
-  async destroy(onOutput: (text: string) => void): Promise<void> {
+  async destroy(onOutput: (text: string) => void, signal: AbortSignal): Promise<void> {
     const failures = new EngineFailures();
     try {
-      await this.stack.destroy({ onOutput, onError: onOutput, onEvent: failures.onEvent });
+      await this.stack.destroy({ onOutput, onError: onOutput, onEvent: failures.onEvent, signal });
     } catch (error) {
       throw translate(this.reach, "destroy", this.name, error, failures.list());
     }

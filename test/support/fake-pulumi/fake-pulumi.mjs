@@ -52,8 +52,20 @@ function flag(name) {
 }
 const positional = args.filter((a, i) => !a.startsWith("--") && !(i > 0 && ["--stack", "--file", "--exec-kind", "--page-size", "--page", "--plaintext", "--secret"].includes(args[i - 1])));
 
+/** This process's group, from /proc (Linux; null elsewhere): the lab runs Pulumi in a group of its own. */
+function processGroup() {
+  try {
+    const stat = fs.readFileSync("/proc/self/stat", "utf8");
+    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2]);
+  } catch {
+    return null;
+  }
+}
+
 log({
   argv: args,
+  pid: process.pid,
+  pgid: processGroup(),
   cwd: process.cwd(),
   env: {
     PULUMI_BACKEND_URL: process.env.PULUMI_BACKEND_URL ?? null,
