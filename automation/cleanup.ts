@@ -111,10 +111,14 @@ class Teardown {
 
   /**
    * Exports the state, keeps it for the leftover list, and clears the pending operations an
-   * unfinished up left (Pulumi refuses to destroy over them).
+   * unfinished up left (Pulumi refuses to destroy over them). A lock left by a Pulumi of this run
+   * that a signal killed goes first: every command after it would refuse the stack.
    */
   private async readState(): Promise<void> {
     try {
+      if (await this.stack.releaseStaleLock()) {
+        this.ctx.log("removed the lock a killed pulumi command of this run left (pulumi cancel): no other process holds it");
+      }
       const { state, cleared } = clearPendingOperations(await this.stack.exportState());
       this.lastState = state;
       if (cleared.length > 0 && !this.ctx.giveUp.aborted) {

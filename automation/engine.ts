@@ -21,6 +21,13 @@ export interface LabStack {
   importState(state: StackState): Promise<void>;
   /** Runs `pulumi destroy`; throws EngineError (with the engine's output) when it fails. `signal` as for up. */
   destroy(onOutput: (text: string) => void, signal: AbortSignal): Promise<void>;
+  /**
+   * Removes the lock a Pulumi command of this run left when a signal killed it (the OOM killer, a
+   * `kill -9`): the lab saw that process die, so the lock is stale for certain, and every later
+   * command would refuse the stack over it. `pulumi cancel`; a lock of any other process is never
+   * touched. Returns whether there was one.
+   */
+  releaseStaleLock(): Promise<boolean>;
   /** `pulumi stack rm`: the stack's history and its Pulumi.<stack>.yaml go too. */
   remove(): Promise<void>;
 }

@@ -27,9 +27,13 @@ export interface PulumiEngineOptions {
 
 export async function createPulumiEngine(options: PulumiEngineOptions): Promise<LabEngine> {
   // Every command in a process group of its own: only the lab signals Pulumi (pulumi-process.ts).
-  const pulumiCommand = await ownGroupPulumi(options.env);
+  const killed = new Set<string>();
+  const pulumiCommand = await ownGroupPulumi(options.env, (args) => {
+    const at = args.indexOf("--stack");
+    if (at >= 0 && args[at + 1]) killed.add(args[at + 1]);
+  });
   const workspace = await LocalWorkspace.create({ workDir: options.workDir, envVars: options.env, pulumiCommand });
-  return new PulumiEngine(workspace, pulumiCommand, options);
+  return new PulumiEngine(workspace, pulumiCommand, killed, options);
 }
 
 /**
@@ -85,6 +89,8 @@ class PulumiEngine implements LabEngine {
   constructor(
     private readonly workspace: LocalWorkspace,
     private readonly pulumiCommand: PulumiCommand,
+    /** Stacks one of whose commands a signal killed, in this process: their lock is stale. */
+    private readonly killed: Set<string>,
     options: PulumiEngineOptions,
   ) {
     this.workDir = options.workDir;
@@ -97,7 +103,7 @@ class PulumiEngine implements LabEngine {
       const stack = create
         ? await LocalWorkspace.createOrSelectStack({ stackName: name, workDir: this.workDir }, this.options())
         : await LocalWorkspace.selectStack({ stackName: name, workDir: this.workDir }, this.options());
-      return new PulumiStack(stack, this);
+      return new PulumiStack(stack, this, this.killed);
     } catch (error) {
       if (!create && error instanceof StackNotFoundError) return null;
       throw translate(this, create ? "stack init" : "stack select", name, error);
@@ -123,6 +129,7 @@ class PulumiStack implements LabStack {
   constructor(
     private readonly stack: Stack,
     private readonly reach: Reach,
+    private readonly killed: Set<string>,
   ) {
     this.name = stack.name;
   }
@@ -201,6 +208,17 @@ class PulumiStack implements LabStack {
     } catch (error) {
       throw translate(this.reach, "destroy", this.name, error, failures.list());
     }
+  }
+
+  async releaseStaleLock(): Promise<boolean> {
+    if (!this.killed.has(this.name)) return false;
+    try {
+      await this.stack.cancel();
+    } catch (error) {
+      throw translate(this.reach, "cancel", this.name, error);
+    }
+    this.killed.delete(this.name);
+    return true;
   }
 
   async remove(): Promise<void> {

@@ -50,10 +50,13 @@ const SKIP_VERSION_CHECK_VAR = "PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK";
 /** Process groups are a POSIX thing; on Windows a detached child would get a console of its own instead. */
 const OWN_GROUP = process.platform !== "win32";
 
+/** Told of a command that a signal killed (the OOM killer, a `kill -9`): it died holding its stack's lock. */
+export type OnKilled = (args: string[], signal: NodeJS.Signals) => void;
+
 /** The `pulumi` on PATH, checked against the SDK's minimum version, running each command in its own group. */
-export async function ownGroupPulumi(env: Record<string, string | undefined>): Promise<PulumiCommand> {
+export async function ownGroupPulumi(env: Record<string, string | undefined>, onKilled: OnKilled = () => undefined): Promise<PulumiCommand> {
   const found = await PulumiCommand.get({ skipVersionCheck: Boolean(env[SKIP_VERSION_CHECK_VAR] || process.env[SKIP_VERSION_CHECK_VAR]) });
-  const run: Run = (args, cwd, additionalEnv, onOutput, onError, signal) => runInOwnGroup(found.command, args, cwd, additionalEnv, onOutput, onError, signal);
+  const run: Run = (args, cwd, additionalEnv, onOutput, onError, signal) => runInOwnGroup(found.command, args, cwd, additionalEnv, onKilled, onOutput, onError, signal);
   return Object.assign(Object.create(found) as PulumiCommand, { run });
 }
 
@@ -85,6 +88,7 @@ function runInOwnGroup(
   args: string[],
   cwd: string,
   additionalEnv: Record<string, string>,
+  onKilled: OnKilled,
   onOutput?: (data: string) => void,
   onError?: (data: string) => void,
   signal?: AbortSignal,
@@ -128,6 +132,7 @@ function runInOwnGroup(
       const err = stderr.replace(/\r?\n$/, "");
       if (code === 0) return resolve(result(out, err, 0));
       const exit = code ?? -1;
+      if (killedBy) onKilled(args, killedBy);
       reject(commandError(result(out, err, exit, new Error(`pulumi ${args.join(" ")} ${killedBy ? `was killed by ${killedBy}` : `exited ${exit}`}`))));
     });
   });

@@ -1,9 +1,10 @@
 // `npm run lab` as its own process on the stand-in `pulumi`, signalled as the world signals it:
 // a terminal's Ctrl-C goes to the lab's whole process group (and under npm, npm forwards a copy
 // to the lab), a supervisor's SIGTERM or `kill <pid>` to the lab alone. Pulumi runs in a group of
-// its own, so in every case it hears the stop from the lab only, exactly once, and the run clears
-// the create it left pending, destroys, removes the stack and exits 130, its stdout and its
-// evidence.json saying the same.
+// its own, so in every case it hears the stop from the lab only, exactly once, and the run
+// destroys, removes the stack and exits 130, its stdout and its evidence.json saying the same.
+// A Pulumi killed outright (kill -9, the OOM killer) leaves its lock and a pending create: the lab
+// removes the lock it knows is stale, clears the create, destroys, and exits 3.
 import { expect } from "chai";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -44,7 +45,7 @@ describe("automation/cli as a process: who sends the signal does not change what
   });
 
   for (const way of ways) {
-    it(`${way.how}: Pulumi gets one SIGINT, from the lab; cleared, destroyed, removed, exit 130`, async function () {
+    it(`${way.how}: Pulumi gets one SIGINT, from the lab; destroyed, removed, exit 130`, async function () {
       const run = lab.start(["--json", "--stack", "lab-proc", "--settle", "0"]);
       expect(await within(120_000, () => fs.existsSync(path.join(fakeDir, "up.pid"))), "the probe's up started").to.equal(true);
       way.send(run.pid());
@@ -61,10 +62,27 @@ describe("automation/cli as a process: who sends the signal does not change what
       expect(code, `${stderr}\n${JSON.stringify(report.cleanup)}`).to.equal(ExitCode.Interrupted);
       expect(report.interrupted).to.equal(way.signal);
       expect(report.cleanup).to.include({ destroyed: true, stackRemoved: true, complete: true });
-      expect(report.cleanup.pendingOperationsCleared.map((p: { urn: string }) => p.urn)).to.deep.equal(["urn:pulumi:lab-proc::trail-lab::aws:ec2/instance:Instance::probe-instance"]);
+      // One SIGINT: Pulumi ends the create in flight and leaves nothing pending, as the real engine does.
+      expect(report.cleanup.pendingOperationsCleared).to.deep.equal([]);
       const saved = JSON.parse(fs.readFileSync(path.join(projectDir, "lab-runs", "lab-proc", "evidence.json"), "utf8"));
       expect(saved.cleanup).to.deep.equal(report.cleanup);
       expect(saved.exitCode).to.equal(ExitCode.Interrupted);
     });
   }
+
+  it("a Pulumi killed during the probe's up: the lab cancels the stale lock its own up left, clears the pending create, destroys, exit 3", async function () {
+    const run = lab.start(["--json", "--stack", "lab-kill", "--settle", "0"]);
+    expect(await within(120_000, () => fs.existsSync(path.join(fakeDir, "up.pid"))), "the probe's up started").to.equal(true);
+    process.kill(Number(fs.readFileSync(path.join(fakeDir, "up.pid"), "utf8")), "SIGKILL");
+    const { code, stdout, stderr } = await run.done;
+    const report = JSON.parse(stdout);
+    expect(code, `${stderr}\n${JSON.stringify(report.cleanup)}`).to.equal(ExitCode.AwsError);
+    const commands = calls().filter((c) => c.argv).map((c) => c.argv![0]);
+    expect(commands.indexOf("cancel"), "pulumi cancel after the killed up").to.be.greaterThan(commands.lastIndexOf("up"));
+    expect(commands.indexOf("cancel")).to.be.lessThan(commands.indexOf("destroy"));
+    expect(report.cleanup.pendingOperationsCleared.map((p: { urn: string }) => p.urn)).to.deep.equal([
+      "urn:pulumi:lab-kill::trail-lab::trail-lab:index:ProbeInstance$aws:ec2/instance:Instance::probe-instance",
+    ]);
+    expect(report.cleanup).to.include({ destroyed: true, stackRemoved: true, complete: true });
+  });
 });

@@ -1,7 +1,7 @@
 // The whole cycle on the real engine (Automation API) and the stand-in `pulumi`, with a signal
 // sent to the lab alone, as a supervisor's SIGTERM or `kill <lab pid>` is, and twice, as npm
 // forwards a terminal's Ctrl-C. Pulumi runs in a process group of its own, so only the lab can
-// tell it to stop: it must receive exactly one SIGINT, and the lab must then repair the state,
+// tell it to stop: it must receive exactly one SIGINT, and the lab must then read the state,
 // destroy, sweep and remove the stack. (A terminal's Ctrl-C to the process group: lab-process.test.ts.)
 import { expect } from "chai";
 import * as fs from "node:fs";
@@ -38,7 +38,7 @@ describe("automation/lab on the real engine: a signal to the lab alone during th
   });
 
   for (const [signal, times] of [["SIGTERM", 1], ["SIGINT", 2]] as const) {
-    it(`a ${signal} ${times === 1 ? "to the lab's pid" : "twice (npm's forwarded copy of a Ctrl-C)"}: Pulumi receives exactly one SIGINT; pending create cleared, destroyed, swept, removed, exit 130`, async function () {
+    it(`a ${signal} ${times === 1 ? "to the lab's pid" : "twice (npm's forwarded copy of a Ctrl-C)"}: Pulumi receives exactly one SIGINT; state read, destroyed, swept, removed, exit 130`, async function () {
       const deps = fakes.deps();
       const backend = chooseBackend(fakes.projectDir, { HOME: fakes.projectDir });
       deps.openEngine = async () => {
@@ -59,13 +59,11 @@ describe("automation/lab on the real engine: a signal to the lab alone during th
       expect(calls.filter((c) => c.signal === "SIGINT"), "SIGINTs Pulumi received").to.have.length(1);
       expect(report.exitCode, JSON.stringify(report.error)).to.equal(ExitCode.Interrupted);
       expect(report.interrupted).to.equal(signal);
-      expect(report.cleanup?.pendingOperationsCleared).to.deep.equal([
-        { type: "creating", urn: "urn:pulumi:lab-sig::trail-lab::aws:ec2/instance:Instance::probe-instance" },
-      ]);
+      // One SIGINT lets Pulumi end the create in flight and write a clean checkpoint, as the real engine does.
+      expect(report.cleanup?.pendingOperationsCleared).to.deep.equal([]);
       const commands = calls.filter((c) => c.argv).map((c) => c.argv!.slice(0, 2).join(" "));
       const at = (cmd: string) => commands.lastIndexOf(cmd);
-      expect(at("stack export")).to.be.lessThan(at("stack import"));
-      expect(at("stack import")).to.be.lessThan(commands.indexOf("destroy --yes"));
+      expect(at("stack export")).to.be.lessThan(commands.indexOf("destroy --yes"));
       expect(commands.indexOf("destroy --yes")).to.be.lessThan(at("stack rm"));
       expect(fakes.steps().some((s) => s.startsWith("sweep lab-sig"))).to.equal(true);
       expect(fake.state().stacks).to.deep.equal({});

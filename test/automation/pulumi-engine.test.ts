@@ -196,6 +196,27 @@ describe("automation/pulumi-engine against a stand-in pulumi CLI", function () {
     }
   });
 
+  it("cancels the lock only of a stack whose own pulumi command a signal killed, and only once", async function () {
+    const stack = (await engine.openStack("lab-killed", true))!;
+    expect(await stack.releaseStaleLock(), "no command of this stack died").to.equal(false);
+    await stack.setConfig({ "trail-lab:probeInstance": "true" });
+    process.env.FAKE_PULUMI_UP_WAIT_FILE = path.join(projectDir, "never");
+    try {
+      const up = stack.up("probe", () => undefined, running()).then(() => null, (e: unknown) => e);
+      await until(() => fs.existsSync(path.join(fake.dir, "up.pid")));
+      process.kill(Number(fs.readFileSync(path.join(fake.dir, "up.pid"), "utf8")), "SIGKILL");
+      expect(await up).to.be.instanceOf(UpFailedError);
+    } finally {
+      delete process.env.FAKE_PULUMI_UP_WAIT_FILE;
+    }
+    const refused = await stack.importState(await stack.exportState()).then(() => null, (e: unknown) => e);
+    expect(refused, "the killed up's lock refuses the stack").to.be.instanceOf(Error);
+    expect(await stack.releaseStaleLock()).to.equal(true);
+    expect(fake.calls().filter((c) => c.argv?.[0] === "cancel")).to.have.length(1);
+    await stack.importState(await stack.exportState());
+    expect(await stack.releaseStaleLock(), "released once").to.equal(false);
+  });
+
   it("starts no command once told to stop: a Pulumi signalled as it starts would die unclean", async function () {
     const stack = (await engine.openStack("lab-late", true))!;
     const stopped = new AbortController();

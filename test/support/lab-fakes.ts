@@ -251,6 +251,10 @@ export class Fakes {
         if (f.behaviour.destroyFails) throw new EngineError("destroy", "deleting EC2 Instance: UnauthorizedOperation");
         f.resources = [];
       },
+      async releaseStaleLock() {
+        // A killed command's lock is the stand-in CLI's and the real engine's to show (pulumi-engine.test.ts).
+        return false;
+      },
       async remove() {
         f.events.push("remove");
         f.stackExists = false;
