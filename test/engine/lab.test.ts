@@ -131,6 +131,32 @@ describe("engine: npm run lab through the real CLI and the stand-in AWS plugin",
     });
   }
 
+  it("a second SIGTERM while Pulumi finishes a create that ignores the cancel: Pulumi is not told twice; no destroy; every resource in the real state listed, exit 4", async function () {
+    world.standIn.setControl({ hangCreate: ["probe-instance"], hangSeconds: 600, hangIgnoresCancel: true });
+    const run = lab.start(["--json", "--stack", "lab-give", "--settle", "0"]);
+    expect(await within(10 * 60_000, () => world.standIn.calls().some((c) => c.outcome === "hanging")), "the probe's create started").to.equal(true);
+    const plugin = world.standIn.calls().find((c) => c.outcome === "hanging")!.pid;
+    process.kill(run.pid(), "SIGTERM");
+    expect(await within(60_000, () => world.standIn.calls().some((c) => c.method === "Cancel" && c.pid === plugin)), "the engine passed the stop to the provider").to.equal(true);
+    // Past the window in which a repeat counts as the same signal (signals.ts, REPEAT_WINDOW_MS).
+    await new Promise((r) => setTimeout(r, 2_500));
+    process.kill(run.pid(), "SIGTERM");
+    await new Promise((r) => setTimeout(r, 2_500));
+    // The provider's call comes back after all: the instance exists, and the checkpoint says so.
+    world.standIn.setControl({});
+    const { code, report, stderr } = await finish(run);
+
+    expect(sigintsPulumiHeard(stderr), stderr).to.equal(1);
+    expect(code, stderr).to.equal(ExitCode.CleanupIncomplete);
+    expect(report.cleanup).to.include({ gaveUp: true, destroyed: false, complete: false });
+    expect(world.standIn.calls().filter((c) => c.method === "Delete"), "no destroy started").to.deep.equal([]);
+    const created = Object.values(world.standIn.resources());
+    expect(created.map((r) => r.name)).to.include.members(["audit-logs-bucket", "audit-trail", "probe-instance"]);
+    const listed = report.cleanup!.leftovers.map((l) => l.id);
+    for (const r of created) expect(listed, `${r.name} (${r.id}) among the leftovers`).to.include(r.id);
+    expect(listed).to.include("lab-give");
+  });
+
   it("a Pulumi killed during the probe's create (the OOM killer): its stale lock cancelled, the pending create cleared from the real checkpoint, destroyed, exit 3", async function () {
     world.standIn.setControl({ hangCreate: ["probe-instance"], hangSeconds: 600 });
     const run = lab.start(["--json", "--stack", "lab-kill", "--settle", "0"]);
