@@ -1,6 +1,5 @@
 // Preflight: everything the lab can check before it creates anything, each failure a named error
 // with exit code 2: the Pulumi CLI, AWS credentials, somewhere to launch the probe, a free trail name.
-import * as fs from "node:fs";
 import * as path from "node:path";
 import { DescribeTrailsCommand, ListTagsCommand, type CloudTrailClient } from "@aws-sdk/client-cloudtrail";
 import { DescribeVpcsCommand } from "@aws-sdk/client-ec2";
@@ -8,6 +7,7 @@ import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import type { LabClients } from "./aws-clients";
 import { awsErrorCode } from "../common/aws-error-code";
 import { AwsCallError } from "../common/errors";
+import { isExecutableFile } from "../common/executable";
 import {
   MissingToolError,
   NoCredentialsError,
@@ -22,12 +22,7 @@ export function findOnPath(tool: string, env: NodeJS.ProcessEnv): string | null 
   for (const dir of (env.PATH ?? "").split(path.delimiter)) {
     if (!dir) continue;
     const candidate = path.join(dir, tool);
-    try {
-      fs.accessSync(candidate, fs.constants.X_OK);
-      if (fs.statSync(candidate).isFile()) return candidate;
-    } catch {
-      // not here
-    }
+    if (isExecutableFile(candidate)) return candidate;
   }
   return null;
 }

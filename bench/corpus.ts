@@ -30,6 +30,12 @@ export interface CorpusConfig {
   bytesPerDay: number;
   /** Mean uncompressed size of one log file. */
   meanFileBytes: number;
+  /**
+   * Instead of `bytesPerDay` and `meanFileBytes`: this many log files a day over all regions (by
+   * their share), each of a gzipped size drawn log-uniformly from `minGzBytes` to `maxGzBytes`:
+   * the spread of real CloudTrail files, which are mostly small.
+   */
+  fileSizes?: { filesPerDay: number; minGzBytes: number; maxGzBytes: number };
   trailName: string;
   bucket: string;
 }
@@ -54,6 +60,22 @@ export function corpusConfig(options: { seed: number; megabytes: number; days?: 
     trailName: "management-events",
     bucket: "bench-trail-logs",
   };
+}
+
+/** About how far CloudTrail's JSON gzips (the generator's own records: 7.75 to 8 to 1). */
+const GZIP_RATIO = 7.75;
+
+/**
+ * The realistic small-object corpus: 5,004 log files over 4 regions x 3 days (1,668 a day), 5 to
+ * 100 KB gzipped each (about 32 KB on average), as a busy account's trail delivers them.
+ */
+export function smallCorpusConfig(options: { seed: number; days?: number }): CorpusConfig {
+  return { ...corpusConfig({ seed: options.seed, megabytes: 1, days: options.days ?? 3 }), fileSizes: { filesPerDay: 1668, minGzBytes: 5_000, maxGzBytes: 100_000 } };
+}
+
+/** Few large objects: 120 files of about 3.6 MB uncompressed (465 KB gzipped) in one day. */
+export function bigCorpusConfig(options: { seed: number }): CorpusConfig {
+  return { ...corpusConfig({ seed: options.seed, megabytes: 1, days: 1 }), fileSizes: { filesPerDay: 120, minGzBytes: 465_000, maxGzBytes: 465_000 } };
 }
 
 export interface LogObject {
@@ -127,17 +149,19 @@ export function generateDay(config: CorpusConfig, day: number): GeneratedDay {
   const out: GeneratedDay = { logs: [], digests: [], needle: null };
 
   for (const { name: region, share } of config.regions) {
+    const sizes = config.fileSizes;
     const regionBytes = config.bytesPerDay * share;
-    const files = Math.max(1, Math.min(MAX_FILES_PER_REGION_DAY, Math.round(regionBytes / config.meanFileBytes)));
+    const files = sizes ? Math.max(1, Math.round(sizes.filesPerDay * share)) : Math.max(1, Math.min(MAX_FILES_PER_REGION_DAY, Math.round(regionBytes / config.meanFileBytes)));
     const step = DAY_MS / files;
     // Busy and quiet stretches: each file's size is drawn around the mean, then scaled to the budget.
     const weights = Array.from({ length: files }, () => 0.2 + 1.6 * random() * random() * 2);
     const total = weights.reduce((a, b) => a + b, 0);
+    const logUniform = (min: number, max: number) => Math.exp(Math.log(min) + random() * (Math.log(max) - Math.log(min)));
     const needleFile = needleAt.day === day && needleAt.region === region ? Math.floor(random() * files) : -1;
     const regionLogs: string[] = [];
     for (let i = 0; i < files; i++) {
       const deliveredAt = new Date(Math.floor((start.getTime() + (i + 0.5) * step + random() * step * 0.4) / MINUTE_MS) * MINUTE_MS);
-      const target = (regionBytes * weights[i]) / total;
+      const target = sizes ? logUniform(sizes.minGzBytes, sizes.maxGzBytes) * GZIP_RATIO : (regionBytes * weights[i]) / total;
       const parts: string[] = [];
       let size = 0;
       let needle: FixtureRecord | null = null;

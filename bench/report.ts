@@ -2,7 +2,7 @@
 // and the table printed on stdout. Speeds are MB/s of uncompressed log (1 MB = 10^6 bytes).
 import type { CorpusView, Needle } from "./corpus";
 import type { InProcessResult, PipelineResult, Timing } from "./measure";
-import type { ScanReport } from "./scan-child";
+import type { ScaleResults } from "./scale";
 
 export interface Machine {
   nproc: number;
@@ -12,7 +12,7 @@ export interface Machine {
 }
 
 export interface Row {
-  id: "decode-and-match" | "gunzip-alone" | "zcat-jq" | "s3-scan" | "gunzip-defaults" | "event-name-only" | "every-object-parsed";
+  id: "decode-and-match" | "gunzip-alone" | "zcat-jq" | "gunzip-defaults" | "event-name-only" | "every-object-parsed";
   label: string;
   /** null when the row was skipped (`note` says why). */
   mbPerSecond: number | null;
@@ -25,17 +25,10 @@ export interface Row {
   note: string | null;
 }
 
-export interface MemoryRun {
-  days: number;
-  objects: number;
-  bytes: number;
-  ms: number;
-  mbPerSecond: number;
-  maxRssMB: number;
-  /** Peak RSS before the scan started: Node, ts-node, the SDK. */
-  maxRssBeforeScanMB: number;
-  /** CPU time of the scanning process over wall time: below 1, it waited on the S3 server. */
-  cpuShare: number;
+/** The machine's load average (1, 5, 15 minutes) when the run started and when it ended: speeds mean little without it. */
+export interface Load {
+  start: number[];
+  end: number[];
 }
 
 export interface Target {
@@ -64,7 +57,9 @@ export interface BenchResults {
   /** In-process passes; speeds are medians over them. */
   rounds: number;
   rows: Row[];
-  memory: { base: MemoryRun; doubled: MemoryRun; change: number };
+  /** The scan at scale: small objects, latency, big objects, memory (bench/scale.ts). */
+  scale: ScaleResults;
+  load: Load;
   targets: Target[];
 }
 
@@ -79,20 +74,8 @@ export interface Measured {
   needle: Needle;
   inProcess: InProcessResult;
   jq: PipelineResult | null;
-  s3: { base: ScanReport; doubled: ScanReport; baseDays: number; doubledDays: number };
-}
-
-function memoryRun(scan: ScanReport, days: number): MemoryRun {
-  return {
-    days,
-    objects: scan.objects,
-    bytes: scan.bytes,
-    ms: round(scan.ms, 0),
-    mbPerSecond: round(scan.bytes / 1e3 / scan.ms, 1),
-    maxRssMB: round(scan.maxRss / 1e6, 1),
-    maxRssBeforeScanMB: round(scan.maxRssBeforeScan / 1e6, 1),
-    cpuShare: round(scan.cpuMs / scan.ms, 2),
-  };
+  scale: ScaleResults;
+  load: Load;
 }
 
 export function buildResults(m: Measured): BenchResults {
@@ -107,7 +90,6 @@ export function buildResults(m: Measured): BenchResults {
     found,
     note,
   });
-  const scanTiming = { ms: m.s3.base.ms, bytes: m.s3.base.bytes };
   const dm = speed(m.inProcess.decodeAndMatch);
   const p = m.inProcess;
   const rows: Row[] = [
@@ -116,19 +98,20 @@ export function buildResults(m: Measured): BenchResults {
     m.jq
       ? row("zcat-jq", "3 zcat | jq (what users do today)", m.jq, m.jq.eventIds, m.jq.command)
       : row("zcat-jq", "3 zcat | jq (what users do today)", null, null, "skipped: jq or zcat is not on PATH (apt-get install -y jq)"),
-    row("s3-scan", `4 local S3: list, GET, decode, match (${m.s3.base.concurrency} at once)`, scanTiming, m.s3.base.eventIds, "child process; the S3 server (s3rver) runs in the parent"),
     { ...row("gunzip-defaults", "  gunzipSync with Node's default 16 kB chunks", p.gunzipDefaults, null, "how decode.ts gunzipped before it sized its buffer from the gzip trailer"), vsGunzip: round(p.vsGunzip.gunzipDefaults, 3) },
     { ...row("event-name-only", "  decode-and-match by event name only (no resource)", p.eventNameOnly, p.eventNameOnly.eventIds, "only the shorter needle \"RunInstances\" rules objects out"), vsGunzip: round(p.vsGunzip.eventNameOnly, 3) },
     row("every-object-parsed", "  decode-and-match, event in every file (all parsed)", p.everyObjectParsed, null, `AssumeRole, no resource: ${p.everyObjectParsed.matches} matches; every file is parsed; one pass, not a median`),
   ];
-  const base = memoryRun(m.s3.base, m.s3.baseDays);
-  const doubled = memoryRun(m.s3.doubled, m.s3.doubledDays);
-  const change = m.s3.doubled.maxRss / m.s3.base.maxRss - 1;
   const jqSpeed = m.jq && speed(m.jq);
+  const sc = m.scale;
   const targets: Target[] = [
     { name: "decode-and-match >= 70% of gunzip alone", value: round(p.vsGunzip.decodeAndMatch, 3), threshold: 0.7, met: p.vsGunzip.decodeAndMatch >= 0.7 },
     { name: "decode-and-match >= 3x zcat | jq", value: jqSpeed && round(dm / jqSpeed, 2), threshold: 3, met: jqSpeed === null ? null : dm / jqSpeed >= 3 },
-    { name: "peak RSS within 20% when the corpus doubles", value: round(change, 3), threshold: 0.2, met: Math.abs(change) <= 0.2 },
+    { name: "small objects: scan >= 0.5 of the bare GET loop", value: round(sc.small.vsBareLoop, 3), threshold: 0.5, met: sc.small.vsBareLoop >= 0.5 },
+    { name: `+${sc.latency.addedMs} ms: scan >= 3x the 8-in-flight bound`, value: round(sc.latency.vsBound, 2), threshold: 3, met: sc.latency.vsBound >= 3 },
+    { name: `listing 17 x 31 folders at +${sc.latency.addedMs} ms < 2 s`, value: round(sc.latency.listing.ms / 1000, 2), threshold: 2, met: sc.latency.listing.ms < 2000 },
+    { name: "big objects end to end >= 1.0x gunzip alone", value: round(sc.big.vsGunzip, 3), threshold: 1, met: sc.big.vsGunzip >= 1 },
+    { name: "peak RSS within 20% when the corpus doubles", value: round(sc.memory.change, 3), threshold: 0.2, met: Math.abs(sc.memory.change) <= 0.2 },
   ];
   const records = m.view.logs.reduce((sum, l) => sum + l.records, 0);
   return {
@@ -148,7 +131,8 @@ export function buildResults(m: Measured): BenchResults {
     },
     rounds: p.rounds,
     rows,
-    memory: { base, doubled, change: round(change, 3) },
+    scale: { ...sc, memory: { ...sc.memory, change: round(sc.memory.change, 3) }, latency: { ...sc.latency, vsBound: round(sc.latency.vsBound, 2) }, big: { ...sc.big, gunzipMbPerSecond: round(sc.big.gunzipMbPerSecond, 1), vsGunzip: round(sc.big.vsGunzip, 3) } },
+    load: { start: m.load.start.map((l) => round(l, 2)), end: m.load.end.map((l) => round(l, 2)) },
     targets,
   };
 }
@@ -174,20 +158,44 @@ export function renderTable(r: BenchResults): string {
     );
     if (row.mbPerSecond === null && row.note) lines.push(`  ${row.note}`);
   }
-  const { base, doubled } = r.memory;
+  const sc = r.scale;
+  const runLine = (run: { label: string; objectsPerSecond: number; mbPerSecond: number; ms: number; cpuShare: number }, ratio: string) =>
+    `${pad(run.label, 44)}${pad(String(run.objectsPerSecond), 8, true)}${pad(run.mbPerSecond ? run.mbPerSecond.toFixed(0) : "-", 8, true)}${pad((run.ms / 1000).toFixed(2), 8, true)}${pad(run.cpuShare.toFixed(2), 7, true)}  ${ratio}`;
+  const mid = sc.small.rounds.slice().sort((a, b) => a.ratio - b.ratio)[sc.small.rounds.length >> 1];
   lines.push(
+    `MB/s: median of ${r.rounds} rounds per path (the all-parsed row: one pass); x gunzip: median of the ratio to the gunzip pass of the same round (rows 3 and all-parsed: to the median gunzip)`,
     "",
-    `peak RSS of the S3 scan (child process): ${base.days} days ${base.maxRssMB} MB (${base.maxRssBeforeScanMB} MB before scanning), ` +
-      `${doubled.days} days ${doubled.maxRssMB} MB (${doubled.maxRssBeforeScanMB} MB before): ${signed(r.memory.change)}`,
-    `S3 scan of the doubled corpus: ${doubled.objects} files, ${(doubled.bytes / 1e6).toFixed(0)} MB at ${doubled.mbPerSecond.toFixed(0)} MB/s; ` +
-      `the scanning process was busy ${(base.cpuShare * 100).toFixed(0)}% / ${(doubled.cpuShare * 100).toFixed(0)}% of the time (the rest: waiting on the S3 server)`,
-    `MB/s: median of ${r.rounds} rounds per path (the all-parsed row: one pass); x gunzip: median of the ratio to the gunzip pass of the same round (rows 3, 4 and all-parsed: to the median gunzip)`,
+    `at scale: ${sc.corpus.objects} log files of ${(sc.corpus.minGz / 1e3).toFixed(0)} to ${(sc.corpus.maxGz / 1e3).toFixed(0)} KB gzipped (median ${(sc.corpus.medianGz / 1e3).toFixed(0)} KB), ` +
+      `${sc.corpus.regions} regions x ${sc.corpus.days} days, ${(sc.corpus.bytes / 1e6).toFixed(0)} MB of log; in-memory S3 in its own process; ${sc.concurrency} in flight`,
+    `${pad("scan", 44)}${pad("obj/s", 8, true)}${pad("MB/s", 8, true)}${pad("time s", 8, true)}${pad("cpu", 7, true)}  against`,
+    runLine(mid.bare, "the limit"),
+    runLine(mid.scan, `${sc.small.vsBareLoop.toFixed(2)} of the bare loop (median of ${sc.small.rounds.length} rounds: ${sc.small.rounds.map((x) => x.ratio.toFixed(2)).join(", ")})`),
+    runLine(sc.small.sdkGets, `${(sc.small.sdkGets.objectsPerSecond / mid.bare.objectsPerSecond).toFixed(2)} of the bare loop`),
+    runLine(sc.small.decodeOnIoThread, `${(sc.small.decodeOnIoThread.objectsPerSecond / mid.bare.objectsPerSecond).toFixed(2)} of the bare loop`),
+    runLine(sc.latency.scan, `${sc.latency.vsBound.toFixed(1)}x the ${Math.round(sc.latency.boundObjectsPerSecond)} obj/s of 8 in flight at ${sc.latency.addedMs} ms`),
+    ...sc.latency.sweep.map((s) => runLine(s, `${(s.objectsPerSecond / sc.latency.boundObjectsPerSecond).toFixed(1)}x the 8-in-flight bound`)),
+    runLine(sc.big.scan, `${sc.big.vsGunzip.toFixed(2)} of gunzip alone on one core (${sc.big.gunzipMbPerSecond.toFixed(0)} MB/s; ${sc.big.objects} objects of ${(sc.big.bytes / sc.big.objects / 1e6).toFixed(1)} MB)`),
+    `listing ${sc.latency.listing.folders} day folders (17 regions x 31 days, empty) at +${sc.latency.addedMs} ms: ${(sc.latency.listing.ms / 1000).toFixed(2)} s`,
+    `peak RSS of the scan (fresh child each): ${sc.memory.baseObjects} files ${sc.memory.baseMaxRssMB} MB (${sc.memory.baseBeforeScanMB} MB before scanning), ` +
+      `${sc.memory.doubledObjects} files ${sc.memory.doubledMaxRssMB} MB (${sc.memory.doubledBeforeScanMB} MB before): ${signed(sc.memory.change)}`,
+    `cpu: CPU time of the scanning process over wall time (2.00 = both cores). Load average (1, 5, 15 min): ${r.load.start.join(", ")} at the start, ${r.load.end.join(", ")} at the end`,
     "",
     "targets:",
   );
   for (const t of r.targets) {
-    const value = t.value === null ? "not measured" : t.name.startsWith("peak RSS") ? signed(t.value) : t.name.includes("70%") ? `${(t.value * 100).toFixed(0)}%` : `${t.value.toFixed(1)}x`;
-    lines.push(`  ${pad(t.name, 46)} ${pad(value, 14)} ${t.met === null ? "skipped" : t.met ? "met" : "MISSED"}`);
+    const value =
+      t.value === null
+        ? "not measured"
+        : t.name.startsWith("peak RSS")
+          ? signed(t.value)
+          : t.name.includes("70%")
+            ? `${(t.value * 100).toFixed(0)}%`
+            : t.name.startsWith("listing")
+              ? `${t.value.toFixed(2)} s`
+              : t.name.includes(" of ") || t.name.includes("0.5")
+                ? t.value.toFixed(2)
+                : `${t.value.toFixed(1)}x`;
+    lines.push(`  ${pad(t.name, 50)} ${pad(value, 10)} ${t.met === null ? "skipped" : t.met ? "met" : "MISSED"}`);
   }
   return `${lines.join("\n")}\n`;
 }

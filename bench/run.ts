@@ -2,23 +2,24 @@
 // the table on stdout (or with --json the results object), write bench/results.json, and exit 0
 // when every target holds, 1 when one is missed. Progress goes to stderr.
 import { readFileSync, writeFileSync } from "node:fs";
-import { availableParallelism, cpus, platform } from "node:os";
+import { availableParallelism, cpus, loadavg, platform } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { ExitCode } from "../common/exit-codes";
-import { DUMMY_CREDENTIALS, startS3Server, type LocalS3 } from "../test/support/s3-server";
-import { corpusConfig, corpusView, ensureCorpus, type CorpusManifest, type CorpusView } from "./corpus";
+import { corpusConfig, corpusView, ensureCorpus, type CorpusView } from "./corpus";
 import { TrailLabError } from "../common/errors";
 import { BenchInterruptedError, WrongAnswerError, benchUsageError } from "./errors";
-import { inProcessCriteria, loadLogs, measureInProcess, scanThroughS3, zcatJq } from "./measure";
+import { inProcessCriteria, loadLogs, measureInProcess, zcatJq } from "./measure";
 import { buildResults, renderTable, type Machine } from "./report";
-import type { ScanJob, ScanReport } from "./scan-child";
+import { SWEEP, measureScale } from "./scale";
 
-export const USAGE = `usage: npm run -s bench -- [--mb <n>] [--days <n>] [--seed <n>] [--rounds <n>] [--corpus <dir>] [--out <file>] [--fresh] [--json]
-  --mb      uncompressed log in the corpus, in MB (default 300); the doubled corpus has twice as much
-  --days    days the corpus spans (default 4), over us-east-1, us-west-2, eu-west-1, ap-southeast-2
-  --seed    generator seed (default 1): the same seed and size give the same corpus, byte for byte
+export const USAGE = `usage: npm run -s bench -- [--mb <n>] [--days <n>] [--seed <n>] [--rounds <n>] [--scale-rounds <n>] [--sweep] [--corpus <dir>] [--out <file>] [--fresh] [--json]
+  --mb      uncompressed log in the in-process corpus, in MB (default 300)
+  --days    days that corpus spans (default 4), over us-east-1, us-west-2, eu-west-1, ap-southeast-2
+  --seed    generator seed (default 1): the same seed and size give the same corpora, byte for byte
   --rounds  in-process passes over the corpus; the median of each path is kept (default 5)
+  --scale-rounds  interleaved rounds of the bare GET loop and the small-object scan (default 3)
+  --sweep   also scan at ${SWEEP.join(", ")} in flight at +30 ms (what the default in-flight count was chosen from)
   --corpus  where corpora are kept between runs (default bench/corpus, git-ignored)
   --out     results file (default bench/results.json)
   --fresh   regenerate the corpus even if one with the same settings exists
@@ -29,6 +30,8 @@ const FLAGS = {
   days: { type: "string" },
   seed: { type: "string" },
   rounds: { type: "string" },
+  "scale-rounds": { type: "string" },
+  sweep: { type: "boolean" },
   corpus: { type: "string" },
   out: { type: "string" },
   fresh: { type: "boolean" },
@@ -43,6 +46,8 @@ export interface BenchArgs {
   days: number;
   seed: number;
   rounds: number;
+  scaleRounds: number;
+  sweep: boolean;
   corpusDir: string;
   out: string;
   fresh: boolean;
@@ -69,6 +74,8 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
     days: integer("days", values.days, 4, 1),
     seed: integer("seed", values.seed, 1, 0),
     rounds: integer("rounds", values.rounds, 5, 1),
+    scaleRounds: integer("scale-rounds", values["scale-rounds"], 3, 1),
+    sweep: values.sweep ?? false,
     corpusDir: resolve(values.corpus ?? join(BENCH_DIR, "corpus")),
     out: resolve(values.out ?? join(BENCH_DIR, "results.json")),
     fresh: values.fresh ?? false,
@@ -87,30 +94,19 @@ export function describeMachine(): Machine {
   return { nproc: availableParallelism(), cpu, node: process.version, platform: `${platform()} ${process.arch}` };
 }
 
-/** Every object of the doubled corpus (logs and digests) into the local S3 bucket. */
-async function fillBucket(s3: LocalS3, root: string, manifest: CorpusManifest, say: (line: string) => void): Promise<void> {
-  const keys = [...manifest.logs, ...manifest.digests].map((o) => o.key);
-  say(`local S3: uploading ${keys.length} objects to s3://${manifest.config.bucket} (not timed)`);
-  await s3.createBucket(manifest.config.bucket);
-  await s3.put(
-    manifest.config.bucket,
-    keys.map((key) => ({ key, body: readFileSync(join(root, key)) })),
-  );
-}
-
 function expectNeedle(path: string, needleId: string, found: readonly string[]): void {
   if (found.length !== 1 || found[0] !== needleId) throw new WrongAnswerError(path, needleId, found);
 }
 
 async function run(args: BenchArgs, say: (line: string) => void, signal: AbortSignal) {
+  const loadAtStart = loadavg();
   const config = corpusConfig({ seed: args.seed, megabytes: args.megabytes, days: args.days });
   const root = join(args.corpusDir, `seed${args.seed}-${args.megabytes}mb-${args.days}d`);
   if (args.fresh) say("corpus: --fresh, regenerating");
-  const manifest = await ensureCorpus(root, config, 2, say, { signal, fresh: args.fresh });
+  const manifest = await ensureCorpus(root, config, 1, say, { signal, fresh: args.fresh });
   const base: CorpusView = corpusView(root, manifest, config.days);
-  const doubled = corpusView(root, manifest, config.days * 2);
   const { needle } = manifest;
-  say(`corpus: ${base.logs.length} log files, ${(base.bytes / 1e6).toFixed(0)} MB uncompressed; doubled: ${doubled.logs.length} files, ${(doubled.bytes / 1e6).toFixed(0)} MB`);
+  say(`corpus: ${base.logs.length} log files, ${(base.bytes / 1e6).toFixed(0)} MB uncompressed`);
 
   const objects = loadLogs(base);
   const inProcess = await measureInProcess(objects, inProcessCriteria(base, needle), args.rounds, say, signal);
@@ -124,31 +120,7 @@ async function run(args: BenchArgs, say: (line: string) => void, signal: AbortSi
     say(`zcat | jq: ${(jq.bytes / 1e3 / jq.ms).toFixed(0)} MB/s`);
   } else say("zcat | jq: skipped, jq or zcat is not on PATH");
 
-  const s3 = await startS3Server();
-  let scans: { base: ScanReport; doubled: ScanReport };
-  try {
-    await fillBucket(s3, root, manifest, say);
-    const env = { ...process.env, AWS_ENDPOINT_URL_S3: s3.endpoint, AWS_ACCESS_KEY_ID: DUMMY_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: DUMMY_CREDENTIALS.secretAccessKey, AWS_REGION: "us-east-1" };
-    const job = (view: CorpusView): ScanJob => ({
-      bucket: config.bucket,
-      account: config.account,
-      regions: config.regions.map((r) => r.name),
-      from: view.from.toISOString(),
-      to: view.to.toISOString(),
-      eventName: "RunInstances",
-      resource: needle.instanceId,
-    });
-    const scan = async (view: CorpusView, label: string) => {
-      say(`local S3: scanning ${label} (${view.logs.length} files) in a child process`);
-      const report = await scanThroughS3(job(view), env, signal);
-      expectNeedle(`the S3 scan of ${label}`, needle.eventID, report.eventIds);
-      say(`local S3: ${label}: ${(report.bytes / 1e3 / report.ms).toFixed(0)} MB/s, peak RSS ${(report.maxRss / 1e6).toFixed(0)} MB`);
-      return report;
-    };
-    scans = { base: await scan(base, "the corpus"), doubled: await scan(doubled, "the doubled corpus") };
-  } finally {
-    await s3.close();
-  }
+  const scale = await measureScale({ corpusDir: args.corpusDir, seed: args.seed, rounds: args.scaleRounds, sweep: args.sweep, fresh: args.fresh, say, signal });
 
   return buildResults({
     when: new Date(),
@@ -158,7 +130,8 @@ async function run(args: BenchArgs, say: (line: string) => void, signal: AbortSi
     needle,
     inProcess,
     jq,
-    s3: { ...scans, baseDays: config.days, doubledDays: config.days * 2 },
+    scale,
+    load: { start: loadAtStart, end: loadavg() },
   });
 }
 

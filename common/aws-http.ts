@@ -14,7 +14,7 @@ export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 /** S3 and CloudTrail answer within a second or two; half a minute of silence is a dead connection. */
 export const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
 /** The SDK's own default; kept explicit so that the agents are ours to describe. */
-const MAX_SOCKETS = 50;
+export const DEFAULT_MAX_SOCKETS = 50;
 
 /** NodeHttpHandler's constructor options, which every SDK v3 client takes as `requestHandler`. */
 export interface RequestHandlerOptions {
@@ -29,13 +29,14 @@ function positive(name: string, value: number): number {
   return value;
 }
 
-export function requestHandlerOptions(timeouts: HttpTimeouts = {}): RequestHandlerOptions {
+/** `maxSockets`: connections per host at once (a scan with more requests in flight asks for more). */
+export function requestHandlerOptions(timeouts: HttpTimeouts = {}, maxSockets = DEFAULT_MAX_SOCKETS): RequestHandlerOptions {
   return {
     connectionTimeout: positive("connectMs", timeouts.connectMs ?? DEFAULT_CONNECT_TIMEOUT_MS),
     // socketTimeout is the idle timeout; requestTimeout, in this SDK, bounds the whole exchange and
     // would cut a large download that is still flowing.
     socketTimeout: positive("idleMs", timeouts.idleMs ?? DEFAULT_IDLE_TIMEOUT_MS),
-    httpAgent: { keepAlive: true, maxSockets: MAX_SOCKETS },
-    httpsAgent: { keepAlive: true, maxSockets: MAX_SOCKETS },
+    httpAgent: { keepAlive: true, maxSockets },
+    httpsAgent: { keepAlive: true, maxSockets },
   };
 }

@@ -1,5 +1,5 @@
 // Turning SDK errors into named errors whose message says what to do next.
-import { awsErrorCode, awsErrorDetail } from "../common/aws-error-code";
+import { awsErrorCode, awsErrorDetail, httpStatusOf } from "../common/aws-error-code";
 import { AwsCallError, TrailLabError, UsageError } from "../common/errors";
 
 const ACCESS_DENIED = new Set(["AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "AllAccessDisabled", "KMS.AccessDeniedException"]);
@@ -40,6 +40,12 @@ export function isThrottling(err: unknown): boolean {
   return THROTTLED.has(awsErrorCode(err));
 }
 
+/** S3 asked to slow down (503 SlowDown), or failed on its side (500, 502, 503, 504): worth another try, later. */
+export function isBusy(err: unknown): boolean {
+  const status = httpStatusOf(err);
+  return isThrottling(err) || status === 500 || status === 502 || status === 503 || status === 504;
+}
+
 /**
  * A connection that broke or fell silent: reset (ECONNRESET, EPIPE), closed before the body ended
  * (premature close), or timed out (the socket-idle timeout's TimeoutError). Worth another try.
@@ -71,7 +77,10 @@ export function toVerifyError(operation: string, target: string, err: unknown): 
   } else if (code === "NoSuchBucket") {
     advice = `the bucket of ${target} does not exist. Check --bucket, or the trail's S3 bucket.`;
   } else if (THROTTLED.has(code)) {
-    advice = `still throttled on ${target} after retries. Run again in a minute, or with a longer --interval.`;
+    advice =
+      code === "SlowDown"
+        ? `S3 still asked to slow down on ${target} after retries. Run again in a minute, or with a lower --concurrency.`
+        : `still throttled on ${target} after retries. Run again in a minute, or with a longer --interval.`;
   } else if (isDroppedConnection(err)) {
     advice = `the connection failed (${detail}) while reading ${target}, and again on each retry. Check the network path to AWS (a proxy, a VPC endpoint, AWS_ENDPOINT_URL*), then run again.`;
   } else if (BAD_CREDENTIALS.has(code)) {

@@ -17,6 +17,7 @@ import { TOOL_NAME, toolVersion } from "../common/provenance";
 import { humanSummary } from "./event/summary";
 import type { VerifyEvidence } from "./event/types";
 import { DEFAULT_EVENT_NAME, verifyTrail } from "./event/verify-trail";
+import { DEFAULT_CONCURRENCY, MAX_CONCURRENCY } from "./event/log-scanner";
 
 export interface CliIo {
   stdout: NodeJS.WritableStream;
@@ -37,6 +38,7 @@ const FLAGS = {
   integrity: { type: "boolean" },
   interval: { type: "string" },
   timeout: { type: "string" },
+  concurrency: { type: "string" },
   "no-event-history": { type: "boolean" },
   posture: { type: "boolean" },
   format: { type: "string" },
@@ -53,6 +55,16 @@ function seconds(flag: string, value: string | undefined): number | undefined {
   const parsed = Number(value);
   if (value.trim() === "" || !Number.isFinite(parsed) || parsed < 0) throw new UsageError(`--${flag} takes a number of seconds >= 0, not "${value}".`);
   return parsed * 1000;
+}
+
+/** `--concurrency <n>`: log objects read at once, a whole number from 1 to MAX_CONCURRENCY. */
+function concurrencyFlag(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const parsed = Number(value);
+  if (value.trim() === "" || !Number.isInteger(parsed) || parsed < 1 || parsed > MAX_CONCURRENCY) {
+    throw new UsageError(`--concurrency takes a whole number of requests in flight from 1 to ${MAX_CONCURRENCY} (default ${DEFAULT_CONCURRENCY}), not "${value}".`);
+  }
+  return parsed;
 }
 
 function parseInstant(flag: "since" | "until", value: string | undefined): Date | undefined {
@@ -81,7 +93,7 @@ function parseFlags(argv: string[]) {
 
 export const USAGE =
   "usage: npm run verify -- --trail <name|arn> [--bucket <name>] [--region <r>] [--regions <r,...>] [--account <id>] " +
-  "[--event RunInstances] [--resource <id>] [--since <ISO-8601>] [--interval <s>] [--timeout <s>] [--no-event-history] " +
+  "[--event RunInstances] [--resource <id>] [--since <ISO-8601>] [--interval <s>] [--timeout <s>] [--concurrency <n>] [--no-event-history] " +
   "[--engine s3|athena [--workgroup <wg>] [--database <db>] [--table <t>]] [--json]\n" +
   "       npm run verify -- --trail <name|arn> --posture [--region <r>] [--json | --format ocsf|csv]\n" +
   "       npm run verify -- --trail <name|arn> --integrity [--since <ISO-8601>] [--until <ISO-8601>] [--region <r>] [--regions <r,...>] [--bucket <name>] [--account <id>] [--json]";
@@ -146,11 +158,13 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       return result.valid ? ExitCode.Ok : ExitCode.CheckFailed;
     }
     eventName = flags.event ?? DEFAULT_EVENT_NAME;
+    const concurrency = concurrencyFlag(flags.concurrency);
     const engine = flags.engine ?? "s3";
     if (engine !== "s3" && engine !== "athena") throw new UsageError(`--engine is s3 or athena, not "${engine}".\n${USAGE}`);
     if (engine === "s3" && (flags.workgroup || flags.database || flags.table)) {
       throw new UsageError(`--workgroup, --database and --table go with --engine athena.\n${USAGE}`);
     }
+    if (engine === "athena" && concurrency !== undefined) throw new UsageError(`--concurrency sets how many log objects this process reads at once: it goes with --engine s3.\n${USAGE}`);
     const evidence = await verifyTrail({
       trail: flags.trail,
       region: flags.region,
@@ -162,6 +176,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       since: parseSince(flags.since),
       intervalMs: seconds("interval", flags.interval),
       timeoutMs: seconds("timeout", flags.timeout),
+      concurrency,
       eventHistory: !flags["no-event-history"],
       engine,
       athena: engine === "athena" ? { workgroup: flags.workgroup ?? "", database: flags.database ?? "", table: flags.table ?? "cloudtrail_logs" } : undefined,

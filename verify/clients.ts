@@ -18,6 +18,8 @@ export interface ClientSettings {
   maxAttempts?: number;
   /** Connection and socket-idle timeouts of every request; defaults in common/aws-http.ts. */
   timeouts?: HttpTimeouts;
+  /** Connections per host at once; defaults to the SDK's 50. */
+  maxSockets?: number;
   env?: NodeJS.ProcessEnv;
 }
 
@@ -41,7 +43,7 @@ function baseConfig(service: "S3" | "CLOUDTRAIL" | "ATHENA", settings: ClientSet
   return {
     region: resolveRegion(settings.region, env),
     maxAttempts: settings.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
-    requestHandler: requestHandlerOptions(settings.timeouts),
+    requestHandler: requestHandlerOptions(settings.timeouts, settings.maxSockets),
     ...(endpoint ? { endpoint } : {}),
   };
 }

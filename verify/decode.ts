@@ -36,12 +36,17 @@ export function gunzipLog(gz: Buffer, maxBytes = MAX_UNCOMPRESSED_BYTES): Buffer
 
 /** Why gunzip gave up, in words: the size cap (a bomb, or a file no log reaches), or corruption. */
 export function gunzipFailure(err: unknown, maxBytes = MAX_UNCOMPRESSED_BYTES): string {
-  if ((err as { code?: unknown } | null)?.code === "ERR_BUFFER_TOO_LARGE") return `over the size cap: more than ${formatMiB(maxBytes)} uncompressed`;
+  if (isOverSizeCap(err)) return `over the size cap: more than ${formatMiB(maxBytes)} uncompressed`;
   return `corrupt gzip: ${(err as Error).message}`;
 }
 
 export function formatMiB(bytes: number): string {
   return `${Number((bytes / 1024 / 1024).toFixed(1))} MiB`;
+}
+
+/** Whether gunzip stopped at its size cap (maxOutputLength), not at corruption. */
+export function isOverSizeCap(err: unknown): boolean {
+  return (err as { code?: unknown } | null)?.code === "ERR_BUFFER_TOO_LARGE";
 }
 
 export function decodeLogObject(gz: Buffer, needles: readonly Buffer[], options: DecodeOptions = {}): DecodedLog {
@@ -52,6 +57,11 @@ export function decodeLogObject(gz: Buffer, needles: readonly Buffer[], options:
   } catch (err) {
     return { kind: "skipped", reason: gunzipFailure(err, maxBytes), bytes: 0 };
   }
+  return readLogJson(json, needles);
+}
+
+/** The second half of decodeLogObject: the needle check, then JSON.parse, over bytes already gunzipped. */
+export function readLogJson(json: Buffer, needles: readonly Buffer[]): DecodedLog {
   const bytes = json.length;
   // In the caller's order: compileCriteria puts the longest (fastest to rule out) first.
   if (!needles.every((needle) => json.includes(needle))) return { kind: "irrelevant", bytes };

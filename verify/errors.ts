@@ -102,3 +102,21 @@ export class DeadlineExceededError extends VerifyError {
     );
   }
 }
+
+/**
+ * A decode worker thread died while it held a log object (an uncaught error, out of memory, an
+ * exit): the object was not searched, so the scan cannot say the event is not there. Exit 3, as
+ * a failure to read the logs.
+ */
+export class DecodeWorkerError extends VerifyError {
+  constructor(
+    readonly key: string,
+    readonly detail: string,
+  ) {
+    super(
+      `The log decoder (a worker thread) stopped while decoding ${key}: ${detail}. That object was not searched. ` +
+        `If this names memory (ERR_WORKER_OUT_OF_MEMORY), run with a lower --concurrency or on a machine with more memory; otherwise run again, and report it if it repeats.`,
+      ExitCode.AwsError,
+    );
+  }
+}

@@ -5,8 +5,8 @@ export { createAwsClients, createAthenaClient, type AwsClients, type ClientSetti
 export { scanLogObject, compileCriteria, type MatchCriteria, type CompiledCriteria, type ScanOutcome } from "./event/match";
 // What the benchmark measures on its own: the decoder, and the scanner verifyTrail drives.
 export { gunzipLog } from "./decode";
-export { LogScanner, DOWNLOAD_CONCURRENCY } from "./event/log-scanner";
-export { VerifyError, TrailNotFoundError, TrailNotLoggingError, TrailDeliveryError, VerifyAbortedError, DeadlineExceededError, ListingError, type ListingProblem } from "./errors";
+export { LogScanner, DEFAULT_CONCURRENCY, LIST_CONCURRENCY, MAX_CONCURRENCY, type GetPath, type LogScannerOptions } from "./event/log-scanner";
+export { VerifyError, TrailNotFoundError, TrailNotLoggingError, TrailDeliveryError, VerifyAbortedError, DeadlineExceededError, ListingError, DecodeWorkerError, type ListingProblem } from "./errors";
 export { TrailLabError, UsageError, AwsCallError } from "../common/errors";
 export { ExitCode } from "../common/exit-codes";
 export type { VerifyOptions, VerifyEvidence, TrailEvidence, S3Evidence, EventHistoryEvidence, SkippedObject, CloudTrailRecord } from "./event/types";

@@ -67,9 +67,14 @@ export async function bodyBytes(body: Body | undefined, options: ReadOptions = {
   if (!body) return Buffer.alloc(0);
   const maxBytes = options.maxBytes ?? Infinity;
   if (options.signal) addAbortSignal(options.signal, body);
+  return readCapped(body as AsyncIterable<Buffer>, maxBytes);
+}
+
+/** Every chunk of `stream` in one buffer, stopped with BodyOverCapError as soon as it passes `maxBytes`. */
+export async function readCapped(stream: AsyncIterable<Buffer>, maxBytes: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let length = 0;
-  for await (const chunk of body as AsyncIterable<Buffer>) {
+  for await (const chunk of stream) {
     length += chunk.length;
     if (length > maxBytes) throw new BodyOverCapError(maxBytes);
     chunks.push(chunk);

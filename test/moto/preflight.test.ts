@@ -1,7 +1,7 @@
 // The lab's preflight (automation/preflight.ts) against moto, with the lab's own clients built
 // from the standard AWS environment: credentials through STS, the default VPC and its subnets
 // that moto creates in every region, and the trail-name check against trails made first in moto,
-// single- and multi-region, homed in the lab's region or another; and the IsLogging wait's status read.
+// single- and multi-region, homed in the lab's region or another; and the IsLogging wait, polling moto.
 import { expect } from "chai";
 import { EventEmitter } from "node:events";
 import * as path from "node:path";
@@ -14,6 +14,7 @@ import { createLabClients, destroyLabClients, type LabClients } from "../../auto
 import { realDeps, type CliIo } from "../../automation/cli";
 import { NoCredentialsError, NoDefaultVpcError, TrailConflictError } from "../../automation/errors";
 import { checkCredentials, checkDefaultVpc, checkTrailNameFree } from "../../automation/preflight";
+import { waitForLogging } from "../../automation/trail-wait";
 import { ExitCode } from "../../common/exit-codes";
 import { describeMoto, MOTO_CREDENTIALS, useAwsEnvironment } from "../support/moto-suite";
 import { createMotoTrail, motoClients } from "../support/moto-world";
@@ -203,6 +204,37 @@ describeMoto("moto: the lab's preflight", (moto) => {
         expect(await services.trailStatus.status("my-logs-trail")).to.deep.equal({ isLogging: false, latestDeliveryError: null });
         await own.cloudTrail.send(new StartLoggingCommand({ Name: arn }));
         expect(await services.trailStatus.status("my-logs-trail")).to.deep.equal({ isLogging: true, latestDeliveryError: null });
+      } finally {
+        own.destroy();
+        services.close();
+      }
+    });
+
+    it("waitForLogging polls moto until the trail logs: not visible, then not logging, then logging", async () => {
+      const services = labServices(LAB_REGION);
+      const own = motoClients(moto.server.endpoint, LAB_REGION);
+      const lines: string[] = [];
+      // Between polls, CloudTrail catches up: first the trail appears, then it starts logging.
+      const catchUp = [
+        async () => {
+          await own.s3.send(new CreateBucketCommand({ Bucket: "lab-wait-bucket" }));
+          await createMotoTrail(own.cloudTrail, { name: "my-logs-trail", account: ACCOUNT, homeRegion: LAB_REGION, bucket: "lab-wait-bucket", isLogging: false });
+        },
+        () => own.cloudTrail.send(new StartLoggingCommand({ Name: "my-logs-trail" })),
+      ];
+      try {
+        const logging = await waitForLogging(services.trailStatus, "my-logs-trail", {
+          timeoutMs: 60_000,
+          intervalMs: 1_000,
+          now: () => Date.now(),
+          log: (line) => lines.push(line),
+          sleep: async () => void (await catchUp.shift()!()),
+        });
+        expect(logging).to.equal(true);
+        expect(lines.map((l) => l.replace(/after \d+ s/, "after N s"))).to.deep.equal([
+          "trail my-logs-trail: not visible yet after N s, checking again",
+          "trail my-logs-trail: not logging yet after N s, checking again",
+        ]);
       } finally {
         own.destroy();
         services.close();

@@ -98,9 +98,9 @@ describe("the project's own Node", function () {
       await s3.createBucket("bench-node");
       const env = { ...process.env, ...probe.env, AWS_ENDPOINT_URL_S3: s3.endpoint, AWS_ACCESS_KEY_ID: DUMMY_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: DUMMY_CREDENTIALS.secretAccessKey, AWS_REGION: "us-east-1" };
       const day = "2026-03-02T00:00:00.000Z";
-      const job = { bucket: "bench-node", account: "123456789012", regions: ["us-east-1"], from: day, to: "2026-03-03T00:00:00.000Z", eventName: "RunInstances", resource: "i-0123456789abcdef0" };
+      const job = { bucket: "bench-node", account: "123456789012", regions: ["us-east-1"], from: day, to: "2026-03-03T00:00:00.000Z", eventName: "RunInstances", resource: "i-0123456789abcdef0", steps: [{ kind: "scan" as const }] };
       const report = await scanThroughS3(job, env, AbortSignal.timeout(60_000));
-      expect(report.objects).to.equal(0);
+      expect(report.steps.map((step) => [step.kind, step.objects])).to.deep.equal([["scan", 0]]);
       expectOnProjectNode(ranScript(probe.records(), "bench/scan-child.ts"));
     } finally {
       await s3.close();

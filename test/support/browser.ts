@@ -13,6 +13,7 @@ import { promisify } from "node:util";
 import { chromium, type BrowserContext } from "playwright-core";
 import { findOnPath } from "../../automation/preflight";
 import { cacheDir } from "./cache-dir";
+import { isExecutableFile } from "../../common/executable";
 
 export const BROWSER_NAMES = ["chromium", "chromium-browser", "google-chrome-stable", "google-chrome", "chrome"] as const;
 
@@ -55,15 +56,6 @@ export class BrowserNotFoundError extends Error {
 
 /** How long unpacking the registry package's Chromium may take: a bound, not an expectation. */
 const UNPACK_TIMEOUT_MS = 5 * 60_000;
-
-function isExecutableFile(file: string): boolean {
-  try {
-    fs.accessSync(file, fs.constants.X_OK);
-    return fs.statSync(file).isFile();
-  } catch {
-    return false;
-  }
-}
 
 export async function findBrowser(options: FindBrowserOptions = {}): Promise<BrowserBinary> {
   const env = options.env ?? process.env;

@@ -42,8 +42,8 @@ export interface WorldShape {
 let worlds = 0;
 
 export async function buildIntegrityWorld(
-  s3: LocalS3,
-  cloudTrail: LocalCloudTrail,
+  s3: Pick<LocalS3, "client" | "createBucket">,
+  cloudTrail: Pick<LocalCloudTrail, "state">,
   keys: { east: SigningKey; west: SigningKey },
   shape: WorldShape = {},
 ): Promise<IntegrityWorld> {

@@ -9,6 +9,7 @@ import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { findOnPath } from "../../automation/preflight";
+import { isExecutableFile } from "../../common/executable";
 
 export const MOTO_REQUIREMENTS = path.resolve(__dirname, "../moto/requirements.txt");
 
@@ -26,15 +27,6 @@ export function cachedMotoServer(env: NodeJS.ProcessEnv = process.env, version =
 }
 
 export type MotoLocation = { found: true; server: string } | { found: false; reason: string };
-
-function isExecutableFile(file: string): boolean {
-  try {
-    fs.accessSync(file, fs.constants.X_OK);
-    return fs.statSync(file).isFile();
-  } catch {
-    return false;
-  }
-}
 
 /**
  * moto_server from TRAIL_LAB_MOTO, else the pinned version in the cache .ci/moto.sh fills. Not

@@ -3,6 +3,7 @@
 // same objects, and a fixture trail created in moto's CloudTrail with the SDK.
 import { CloudTrailClient, CreateTrailCommand, PutEventSelectorsCommand, StartLoggingCommand, type EventSelector } from "@aws-sdk/client-cloudtrail";
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
+import { EC2Client } from "@aws-sdk/client-ec2";
 import { KMSClient } from "@aws-sdk/client-kms";
 import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import type { FixtureTrail } from "./cloudtrail-server";
@@ -15,6 +16,7 @@ export interface MotoClients {
   cloudTrail: CloudTrailClient;
   kms: KMSClient;
   logs: CloudWatchLogsClient;
+  ec2: EC2Client;
   destroy(): void;
 }
 
@@ -26,6 +28,7 @@ export function motoClients(endpoint: string, region = "us-east-1"): MotoClients
     cloudTrail: new CloudTrailClient(common),
     kms: new KMSClient(common),
     logs: new CloudWatchLogsClient(common),
+    ec2: new EC2Client(common),
   };
   return {
     ...clients,

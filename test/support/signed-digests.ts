@@ -120,7 +120,7 @@ export function signDigest(key: SigningKey, endTime: string, bucket: string, obj
 }
 
 /** Puts objects with their metadata (LocalS3.put sends none). */
-export async function putObjects(s3: LocalS3, objects: StoredObject[]): Promise<void> {
+export async function putObjects(s3: Pick<LocalS3, "client">, objects: StoredObject[]): Promise<void> {
   for (const o of objects) {
     await s3.client.send(new PutObjectCommand({ Bucket: o.bucket, Key: o.key, Body: o.body, Metadata: o.metadata }));
   }

@@ -1,5 +1,6 @@
 // `npm run verify` as a user runs it: a child process, the standard AWS environment pointing at
 // the local servers, dummy credentials; stdout holds only the result.
+import { Writable } from "node:stream";
 import { gzipSync } from "node:zlib";
 import { expect } from "chai";
 import { FixtureFactory } from "../support/cloudtrail-fixtures";
@@ -7,6 +8,7 @@ import { startCloudTrailServer, trailArn, type LocalCloudTrail } from "../suppor
 import { startS3Server, type LocalS3 } from "../support/s3-server";
 import { buildTrailWorld, type TrailWorld } from "../support/trail-world";
 import { runVerifyCli, type CliRun } from "../support/verify-cli";
+import { runCli } from "../../verify/cli";
 
 describe("verify: the npm run verify command", () => {
   let s3: LocalS3;
@@ -153,3 +155,29 @@ describe("verify: a matched record nested too deep to stringify", () => {
   });
 });
 
+
+describe("verify: --concurrency", () => {
+  /** runCli in this process: flags are refused before any AWS call. */
+  async function usage(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    let stdout = "";
+    let stderr = "";
+    const sink = (write: (s: string) => void) => new Writable({ write: (chunk: Buffer, _enc, done) => (write(chunk.toString()), done()) });
+    const code = await runCli(args, { stdout: sink((s) => (stdout += s)), stderr: sink((s) => (stderr += s)) });
+    return { code, stdout, stderr };
+  }
+
+  it("takes a whole number from 1 to 512, and refuses anything else as bad usage (exit 2)", async () => {
+    for (const value of ["0", "513", "1.5", "many", ""]) {
+      const { code, stdout, stderr } = await usage(["--trail", "t", "--concurrency", value]);
+      expect(code, value).to.equal(2);
+      expect(stdout).to.equal("");
+      expect(stderr).to.include(`UsageError: --concurrency takes a whole number of requests in flight from 1 to 512 (default 128), not "${value}".`);
+    }
+  });
+
+  it("goes with the s3 engine only", async () => {
+    const { code, stderr } = await usage(["--trail", "t", "--engine", "athena", "--workgroup", "w", "--database", "d", "--concurrency", "8"]);
+    expect(code).to.equal(2);
+    expect(stderr).to.include("--concurrency sets how many log objects this process reads at once: it goes with --engine s3.");
+  });
+});

@@ -1,7 +1,7 @@
 // Which CloudTrail records are the event asked for: by name, by the resource it concerns, and
 // not before `since`. scanLogObject (decode + match over one object's bytes) is a pure function
 // so that the benchmark can call it directly.
-import { decodeLogObject, type DecodeOptions } from "../decode";
+import { decodeLogObject, type DecodedLog, type DecodeOptions } from "../decode";
 import type { CloudTrailRecord } from "./types";
 
 export interface MatchCriteria {
@@ -69,7 +69,11 @@ export function recordMatches(record: unknown, criteria: CompiledCriteria): reco
 }
 
 export function scanLogObject(gz: Buffer, criteria: CompiledCriteria, options: DecodeOptions = {}): ScanOutcome {
-  const decoded = decodeLogObject(gz, criteria.needles, options);
+  return matchDecoded(decodeLogObject(gz, criteria.needles, options), criteria);
+}
+
+/** What a decoded object holds for `criteria`: the matching records, or why it was skipped. */
+export function matchDecoded(decoded: DecodedLog, criteria: CompiledCriteria): ScanOutcome {
   switch (decoded.kind) {
     case "skipped":
       return { bytesScanned: decoded.bytes, matches: [], skippedReason: decoded.reason };

@@ -42,6 +42,17 @@ export interface VerifyOptions {
    */
   engine?: "s3" | "athena";
   athena?: { workgroup: string; database: string; table: string };
+  /**
+   * Log objects downloaded and decoded at once (the requests kept in flight); defaults to
+   * DEFAULT_CONCURRENCY (128). Fewer after S3 answers 503 SlowDown, for a while.
+   */
+  concurrency?: number;
+  /**
+   * How the log objects' GETs are sent: "lean" (default) signs and sends them with the S3 client's
+   * own signer, credentials and endpoint but without the SDK's per-request machinery, five times
+   * cheaper in CPU; "sdk" sends each through the SDK's GetObject. Every other call uses the SDK.
+   */
+  getPath?: "lean" | "sdk";
   /** Clients to use instead of ones built from the standard AWS environment. */
   clients?: {
     s3?: S3Client;

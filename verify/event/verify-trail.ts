@@ -10,7 +10,7 @@ import { Cutoff } from "../cutoff";
 import { DeadlineExceededError, TrailDeliveryError, TrailNotLoggingError, VerifyAbortedError } from "../errors";
 import { buildEvidence, type Findings } from "./evidence";
 import { LOOKUP_EVENTS_PER_SECOND, lookupEventHistory, type HistoryHit } from "./event-history";
-import { LogScanner, RELIST_LOOKBACK_MS } from "./log-scanner";
+import { DEFAULT_CONCURRENCY, LIST_CONCURRENCY, LogScanner, MAX_CONCURRENCY, RELIST_LOOKBACK_MS } from "./log-scanner";
 import { compileCriteria } from "./match";
 import { notFoundMessage, progressLine } from "./messages";
 import { RateLimiter } from "../rate-limit";
@@ -34,6 +34,9 @@ function checkOptions(options: VerifyOptions): void {
     if (value !== undefined && !(Number.isFinite(value) && value >= 0)) throw new UsageError(`${name} must be a number >= 0.`);
   }
   if (options.regions && options.regions.length === 0) throw new UsageError("regions, when given, must name at least one region.");
+  const c = options.concurrency;
+  if (c !== undefined && !(Number.isInteger(c) && c >= 1 && c <= MAX_CONCURRENCY)) throw new UsageError(`concurrency must be a whole number from 1 to ${MAX_CONCURRENCY} (--concurrency), not ${c}.`);
+  if (options.getPath !== undefined && options.getPath !== "lean" && options.getPath !== "sdk") throw new UsageError(`getPath is "lean" or "sdk", not "${String(options.getPath)}".`);
   if (options.engine === "athena") athenaSource(options);
 }
 
@@ -62,7 +65,9 @@ export async function verifyTrail(options: VerifyOptions): Promise<VerifyEvidenc
   const useHistory = options.eventHistory ?? true;
   const { signal } = options;
   const say = options.onProgress ?? (() => undefined);
-  const made = options.clients?.s3 && options.clients.cloudTrail ? null : createAwsClients({ region });
+  const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
+  // Sockets for every GET in flight (the SDK path's) beside the listings.
+  const made = options.clients?.s3 && options.clients.cloudTrail ? null : createAwsClients({ region, maxSockets: concurrency + LIST_CONCURRENCY });
   const s3 = options.clients?.s3 ?? made!.s3;
   const cloudTrail = options.clients?.cloudTrail ?? made!.cloudTrail;
   // Work still in flight this long after the deadline is aborted: a request that never answers,
@@ -71,6 +76,7 @@ export async function verifyTrail(options: VerifyOptions): Promise<VerifyEvidenc
   const work = cutoff.signal;
 
   let findings: Findings | null = null;
+  let logScanner: LogScanner | null = null;
   let phase = "looking up the trail";
   let round = 0;
   let folders: () => string[] = () => [];
@@ -106,19 +112,22 @@ export async function verifyTrail(options: VerifyOptions): Promise<VerifyEvidenc
             onProgress: say,
           })
         : null;
-    const scanner =
-      athena ??
-      new LogScanner({
-        s3,
-        bucket,
-        trailPrefix: trail.prefix,
-        account,
-        regions,
-        from: new Date(options.since.getTime() - RELIST_LOOKBACK_MS),
-        criteria: compileCriteria({ eventName, resource, since: options.since }),
-        onRetry: say,
-        signal: work,
-      });
+    logScanner = athena
+      ? null
+      : new LogScanner({
+          s3,
+          bucket,
+          trailPrefix: trail.prefix,
+          account,
+          regions,
+          from: new Date(options.since.getTime() - RELIST_LOOKBACK_MS),
+          criteria: compileCriteria({ eventName, resource, since: options.since }),
+          concurrency,
+          getPath: options.getPath,
+          onRetry: say,
+          signal: work,
+        });
+    const scanner = athena ?? logScanner!;
     folders = () => scanner.folderPrefixes();
     let history: Map<string, HistoryHit> | null = null;
     // The moment each half first showed each event: the end of the round that found it.
@@ -145,7 +154,7 @@ export async function verifyTrail(options: VerifyOptions): Promise<VerifyEvidenc
     try {
       for (round = 1; ; round++) {
         const roundStart = Date.now();
-        await scanner.scanRound(new Date(roundStart));
+        await scanner.scanRound(new Date(roundStart), Math.max(deadline, roundStart + MIN_RETRY_WINDOW_MS));
         noteFirstSeen(firstSeen.s3, scanner.matches.keys());
         if (useHistory) {
           history = await lookupEventHistory({
@@ -186,6 +195,8 @@ export async function verifyTrail(options: VerifyOptions): Promise<VerifyEvidenc
     throw err;
   } finally {
     cutoff.dispose();
+    // The decode workers and kept-alive connections end on every way out, an abort included.
+    await logScanner?.close();
   }
 }
 

@@ -8,7 +8,8 @@ import { ByteBudget } from "../../../verify/byte-budget";
 import { FixtureFactory, logFile } from "../../support/cloudtrail-fixtures";
 import { startS3Server, type LocalS3 } from "../../support/s3-server";
 
-describe("verify: the scan bounds bytes in flight, not objects", () => {
+for (const getPath of ["lean", "sdk"] as const)
+describe(`verify: the scan bounds bytes in flight, not objects (${getPath} GETs)`, () => {
   let s3: LocalS3;
   before(async () => (s3 = await startS3Server()));
   after(() => s3.close());
@@ -43,8 +44,9 @@ describe("verify: the scan bounds bytes in flight, not objects", () => {
       criteria: compileCriteria({ eventName: "RunInstances", since }),
       budget,
       maxObjectBytes: cap,
+      getPath,
     });
-    await scanner.scanRound(now);
+    await scanner.scanRound(now).finally(() => scanner.close());
 
     expect(scanner.objectsScanned).to.equal(logs.length);
     expect(budget.peak).to.be.at.most(budget.limit);

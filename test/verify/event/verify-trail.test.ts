@@ -17,7 +17,11 @@ import { startS3Server, type LocalS3 } from "../../support/s3-server";
 import { rejection } from "../../support/rejection";
 import { buildTrailWorld, type TrailWorld } from "../../support/trail-world";
 
-describe("verify: verifyTrail against local S3 and CloudTrail", function () {
+/** Both ways the log objects' GETs can go: every test here holds for each. */
+const GET_PATHS = ["lean", "sdk"] as const;
+
+for (const getPath of GET_PATHS)
+describe(`verify: verifyTrail against local S3 and CloudTrail (${getPath} GETs)`, function () {
   let s3: LocalS3;
   let ct: LocalCloudTrail;
   let world: TrailWorld;
@@ -47,6 +51,7 @@ describe("verify: verifyTrail against local S3 and CloudTrail", function () {
     intervalMs: 20,
     timeoutMs: 0,
     clients: { s3: s3.client, cloudTrail: ct.client() },
+    getPath,
     ...extra,
   });
 
@@ -218,7 +223,8 @@ describe("verify: verifyTrail against local S3 and CloudTrail", function () {
   });
 });
 
-describe("verify: polling picks up late deliveries without reading anything twice", () => {
+for (const getPath of GET_PATHS)
+describe(`verify: polling picks up late deliveries without reading anything twice (${getPath} GETs)`, () => {
   let s3: LocalS3;
   let ct: LocalCloudTrail;
   before(async () => {
@@ -256,6 +262,7 @@ describe("verify: polling picks up late deliveries without reading anything twic
       intervalMs: 20,
       timeoutMs: 15_000,
       clients: { s3: s3.client, cloudTrail: ct.client() },
+      getPath,
       onProgress: (line) => {
         lines.push(line);
         delivery ??= s3.put(bucket, [late]);
@@ -290,6 +297,7 @@ describe("verify: polling picks up late deliveries without reading anything twic
       eventHistory: false,
       timeoutMs: 0,
       clients: { s3: s3.client, cloudTrail: ct.client() },
+      getPath,
     });
     expect(evidence.s3).to.include({ found: true, key, eventId: target.eventID });
     expect(s3.requests.some((r) => r.query.get("delimiter") === "/" && r.query.get("prefix") === "AWSLogs/")).to.equal(true);

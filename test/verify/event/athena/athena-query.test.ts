@@ -84,8 +84,12 @@ describe("verify: an Athena query run to its end", function () {
   it("stops the query when aborted", async function () {
     athena.script = () => ({ states: ["RUNNING"], columns: [], rows: [], bytesScanned: 0 });
     const controller = new AbortController();
-    setTimeout(() => controller.abort(), 30);
-    const error = await run({ signal: controller.signal, pollMs: 5 }).catch((e: unknown) => e);
+    const running = run({ signal: controller.signal, pollMs: 5 }).catch((e: unknown) => e);
+    // Abort once the query runs (a fixed 30 ms aborted before it started on a loaded machine).
+    for (let i = 0; i < 200 && athena.queries.length === 0; i++) await new Promise((r) => setTimeout(r, 25));
+    expect(athena.queries, "the query never started").to.have.length(1);
+    controller.abort();
+    const error = await running;
     expect(error).to.be.an("error");
     expect(athena.queries[0].stopped).to.equal(true);
   });
