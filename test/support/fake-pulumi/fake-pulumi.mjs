@@ -17,7 +17,9 @@ function load() {
   return fs.existsSync(statePath) ? JSON.parse(fs.readFileSync(statePath, "utf8")) : { stacks: {}, destroys: 0 };
 }
 function save(state) {
-  fs.writeFileSync(statePath, JSON.stringify(state, null, 2));
+  // Write then rename, as Pulumi writes its checkpoint: a kill -9 mid-save leaves the old state whole.
+  fs.writeFileSync(`${statePath}.${process.pid}.tmp`, JSON.stringify(state, null, 2));
+  fs.renameSync(`${statePath}.${process.pid}.tmp`, statePath);
 }
 function log(entry) {
   fs.appendFileSync(path.join(dir, "calls.jsonl"), JSON.stringify(entry) + "\n");
@@ -214,9 +216,6 @@ function up(stack) {
   };
   const waitFile = process.env.FAKE_PULUMI_UP_WAIT_FILE;
   if (!waitFile || !probe) return finish();
-  // Whole or not at all: a test that reads an empty pid file would signal pid 0, its own process group.
-  fs.writeFileSync(path.join(dir, "up.pid.tmp"), String(process.pid));
-  fs.renameSync(path.join(dir, "up.pid.tmp"), path.join(dir, "up.pid"));
   // As the real engine's checkpoint does while the probe's create is in flight: the create pending,
   // the stack locked. A kill -9 now leaves both (the test's way of killing Pulumi mid-up).
   stack.resources = resourcesFor({ config: { ...stack.config, "trail-lab:probeInstance": "false" } }, stackName);
@@ -239,6 +238,10 @@ function up(stack) {
       fail("update canceled");
     }, 300);
   });
+  // Only once it handles SIGINT and its state is written, as a test signals it on seeing this file.
+  // Whole or not at all: a test that reads an empty pid file would signal pid 0, its own process group.
+  fs.writeFileSync(path.join(dir, "up.pid.tmp"), String(process.pid));
+  fs.renameSync(path.join(dir, "up.pid.tmp"), path.join(dir, "up.pid"));
   const timer = setInterval(() => {
     if (fs.existsSync(waitFile) && sigints === 0) {
       clearInterval(timer);
