@@ -8,11 +8,12 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { expect } from "chai";
 import { scanThroughS3 } from "../../bench/measure";
-import { startCloudTrailServer, type LocalCloudTrail } from "../support/cloudtrail-server";
+import type { LocalCloudTrail } from "../support/cloudtrail-server";
 import { FAKE_PULUMI_BIN } from "../support/fake-pulumi";
 import { majorOf, projectNode, ROOT, startNodeProbe, userShellEnv, type NodeProbe, type NodeRecord } from "../support/project-node";
 import { DUMMY_CREDENTIALS, startS3Server, type LocalS3 } from "../support/s3-server";
-import { buildTrailWorld, type TrailWorld } from "../support/trail-world";
+import type { TrailWorld } from "../support/trail-world";
+import { closeServers, startTrailWorld } from "../support/local-trail-world";
 import { runChild } from "../support/run-child";
 import { runVerifyCli } from "../support/verify-cli";
 
@@ -53,15 +54,8 @@ describe("the project's own Node", function () {
     let ct: LocalCloudTrail;
     let world: TrailWorld;
 
-    before(async () => {
-      s3 = await startS3Server();
-      ct = await startCloudTrailServer();
-      world = await buildTrailWorld(s3, ct, "audit-logs-node", { busyFolder: false });
-    });
-    after(async () => {
-      await s3?.close();
-      await ct?.close();
-    });
+    before(async () => ({ s3, ct, world } = await startTrailWorld("audit-logs-node", { busyFolder: false })));
+    after(() => closeServers(s3, ct));
 
     it("npm run verify runs on the project's Node, calls AWS, and prints no Node version warning", async () => {
       const args = ["--trail", "my-logs-trail", "--regions", "us-east-1,eu-west-1", "--since", world.since.toISOString(), "--resource", world.instanceId, "--interval", "0.05", "--timeout", "0", "--json"];

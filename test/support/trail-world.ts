@@ -36,6 +36,11 @@ export interface TrailWorld {
   bigFolderSize: number;
 }
 
+/** What verify is asked about the world: its trail, its two regions, since when, the probe's instance. */
+export function verifyTargetOf(world: TrailWorld): { trail: string; region: string; regions: string[]; since: Date; resource: string } {
+  return { trail: world.trail.name, region: "us-east-1", regions: ["us-east-1", "eu-west-1"], since: world.since, resource: world.instanceId };
+}
+
 /** `busyFolder: false` leaves out the folder of more than 1000 keys, for tests that are not about listing. */
 export async function buildTrailWorld(s3: ObjectStore, cloudTrail: TrailSink, bucket: string, { busyFolder = true } = {}): Promise<TrailWorld> {
   const now = new Date();

@@ -6,7 +6,8 @@ import { expect } from "chai";
 import { FixtureFactory } from "../support/cloudtrail-fixtures";
 import { startCloudTrailServer, trailArn, type LocalCloudTrail } from "../support/cloudtrail-server";
 import { startS3Server, type LocalS3 } from "../support/s3-server";
-import { buildTrailWorld, type TrailWorld } from "../support/trail-world";
+import type { TrailWorld } from "../support/trail-world";
+import { closeServers, startTrailWorld } from "../support/local-trail-world";
 import { runVerifyCli, type CliRun } from "../support/verify-cli";
 import { runCli } from "../../verify/cli";
 
@@ -15,15 +16,8 @@ describe("verify: the npm run verify command", () => {
   let ct: LocalCloudTrail;
   let world: TrailWorld;
 
-  before(async () => {
-    s3 = await startS3Server();
-    ct = await startCloudTrailServer();
-    world = await buildTrailWorld(s3, ct, "audit-logs-cli", { busyFolder: false });
-  });
-  after(async () => {
-    await s3.close();
-    await ct.close();
-  });
+  before(async () => ({ s3, ct, world } = await startTrailWorld("audit-logs-cli", { busyFolder: false })));
+  after(() => closeServers(s3, ct));
 
   const run = (args: string[], viaNpm = false): Promise<CliRun> => runVerifyCli(args, { s3: s3.endpoint, cloudTrail: ct.endpoint }, viaNpm);
 

@@ -7,12 +7,13 @@ import { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
 import { AwsCallError, ExitCode, verifyTrail, type DeadlineExceededError, type VerifyOptions } from "../../../verify";
 import { listPages } from "../../../verify/listing";
 import { READ_ATTEMPTS } from "../../../verify/retry";
-import { startCloudTrailServer, type LocalCloudTrail } from "../../support/cloudtrail-server";
+import type { LocalCloudTrail } from "../../support/cloudtrail-server";
 import { listBucketResult, startFaultyS3, type FaultyS3 } from "../../support/faulty-s3";
-import { DUMMY_CREDENTIALS, s3ClientFor, startS3Server, type LocalS3 } from "../../support/s3-server";
+import { DUMMY_CREDENTIALS, s3ClientFor, type LocalS3 } from "../../support/s3-server";
 import { startSilentServer, type SilentServer } from "../../support/silent-server";
 import { rejection } from "../../support/rejection";
-import { buildTrailWorld, type TrailWorld } from "../../support/trail-world";
+import { verifyTargetOf, type TrailWorld } from "../../support/trail-world";
+import { closeServers, startTrailWorld } from "../../support/local-trail-world";
 
 const folderOf = (key: string) => key.slice(0, key.lastIndexOf("/") + 1);
 /**
@@ -35,9 +36,7 @@ describe(`verify: the scan against an S3 that misbehaves (${getPath} GETs)`, fun
   const bucket = "audit-logs-faults";
 
   before(async () => {
-    s3 = await startS3Server();
-    ct = await startCloudTrailServer();
-    world = await buildTrailWorld(s3, ct, bucket, { busyFolder: false });
+    ({ s3, ct, world } = await startTrailWorld(bucket, { busyFolder: false }));
     proxy = await startFaultyS3(s3.endpoint);
     bare = s3ClientFor(proxy.endpoint);
     once = s3ClientFor(proxy.endpoint, { maxAttempts: 1 });
@@ -45,9 +44,7 @@ describe(`verify: the scan against an S3 that misbehaves (${getPath} GETs)`, fun
   after(async () => {
     bare.destroy();
     once.destroy();
-    await proxy.close();
-    await s3.close();
-    await ct.close();
+    await closeServers(proxy, s3, ct);
   });
   beforeEach(() => {
     proxy.rule = () => null;
@@ -55,11 +52,7 @@ describe(`verify: the scan against an S3 that misbehaves (${getPath} GETs)`, fun
   });
 
   const options = (extra: Partial<VerifyOptions> = {}): VerifyOptions => ({
-    trail: world.trail.name,
-    region: "us-east-1",
-    regions: ["us-east-1", "eu-west-1"],
-    since: world.since,
-    resource: world.instanceId,
+    ...verifyTargetOf(world),
     intervalMs: 50,
     timeoutMs: 0,
     clients: { s3: once, cloudTrail: ct.client() },

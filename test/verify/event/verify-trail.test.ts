@@ -15,7 +15,8 @@ import { FixtureFactory, logFile } from "../../support/cloudtrail-fixtures";
 import { startCloudTrailServer, trailArn, type LocalCloudTrail } from "../../support/cloudtrail-server";
 import { startS3Server, type LocalS3 } from "../../support/s3-server";
 import { rejection } from "../../support/rejection";
-import { buildTrailWorld, type TrailWorld } from "../../support/trail-world";
+import { verifyTargetOf, type TrailWorld } from "../../support/trail-world";
+import { closeServers, startTrailWorld } from "../../support/local-trail-world";
 
 /** Both ways the log objects' GETs can go: every test here holds for each. */
 const GET_PATHS = ["lean", "sdk"] as const;
@@ -27,15 +28,8 @@ describe(`verify: verifyTrail against local S3 and CloudTrail (${getPath} GETs)`
   let world: TrailWorld;
   const bucket = "audit-logs-main";
 
-  before(async () => {
-    s3 = await startS3Server();
-    ct = await startCloudTrailServer();
-    world = await buildTrailWorld(s3, ct, bucket);
-  });
-  after(async () => {
-    await s3.close();
-    await ct.close();
-  });
+  before(async () => ({ s3, ct, world } = await startTrailWorld(bucket)));
+  after(() => closeServers(s3, ct));
   beforeEach(() => {
     s3.requests.length = 0;
     ct.calls.length = 0;
@@ -43,11 +37,7 @@ describe(`verify: verifyTrail against local S3 and CloudTrail (${getPath} GETs)`
   });
 
   const options = (extra: Partial<VerifyOptions> = {}): VerifyOptions => ({
-    trail: world.trail.name,
-    region: "us-east-1",
-    regions: ["us-east-1", "eu-west-1"],
-    since: world.since,
-    resource: world.instanceId,
+    ...verifyTargetOf(world),
     intervalMs: 20,
     timeoutMs: 0,
     clients: { s3: s3.client, cloudTrail: ct.client() },
