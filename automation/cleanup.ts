@@ -33,7 +33,7 @@ export function keptReport(stackName: string, engine: LabEngine): CleanupReport 
 }
 
 export interface CleanupContext {
-  /** Clear pending operations first and sweep by tag after: the last up did not finish. */
+  /** Sweep by tag after destroy: the last up did not finish, so the state may miss what it created. */
   repair: boolean;
   region: string;
   bucketNames: string[];
@@ -41,11 +41,10 @@ export interface CleanupContext {
   sweeper: TagSweeper;
   engine: LabEngine;
   /**
-   * The first signal. The terminal's Ctrl-C also reaches a running `pulumi destroy` (the
-   * Automation API starts it in our process group), which then cancels itself.
+   * A second signal: stop waiting for cleanup and report what is left. It is also what stops a
+   * running `pulumi destroy` (the engine's one SIGINT); a first signal never does, since Pulumi
+   * runs in a process group of its own and hears only the lab (pulumi-process.ts).
    */
-  interrupted: AbortSignal;
-  /** A second signal: stop starting steps and report what is left. */
   giveUp: AbortSignal;
   attempts: number;
   retryMs: number;
@@ -53,10 +52,13 @@ export interface CleanupContext {
   log: (line: string) => void;
 }
 
+/** How long a give-up still waits for the state it needs to name every leftover. */
+export const STATE_READ_MS = 30_000;
+
 /**
- * Destroys the stack: clears pending operations after an unfinished up, retries destroy when
- * late log deliveries make the bucket non-empty, sweeps by tag, removes the stack. Stops
- * starting new steps when `giveUp` fires and then lists what may be left.
+ * Destroys the stack: reads its state (and clears pending operations an unfinished up left),
+ * retries destroy when late log deliveries make the bucket non-empty, sweeps by tag, removes the
+ * stack. Stops starting new steps when `giveUp` fires and then lists what may be left.
  */
 export async function cleanUp(stack: LabStack, ctx: CleanupContext): Promise<CleanupReport> {
   const teardown = new Teardown(stack, ctx);
@@ -71,6 +73,8 @@ class Teardown {
   readonly report = freshReport("destroy");
   /** The state as last exported: what the leftover list names when destroy did not finish. */
   private lastState: StackState | null = null;
+  /** The read that starts every teardown; a give-up waits for it (bounded) to name the leftovers. */
+  private firstRead: Promise<void> | null = null;
   private lastError: unknown;
   private readonly bucketNames: Set<string>;
   private readonly onOutput: (text: string) => void;
@@ -85,35 +89,40 @@ class Teardown {
 
   async run(): Promise<void> {
     const { ctx, report } = this;
-    if (ctx.repair) {
-      await this.clearPending("interrupted update");
-      // The state names buckets that outputs of an unfinished up may not.
-      for (const r of this.lastState?.deployment?.resources ?? []) {
-        if (r.type === "aws:s3/bucket:Bucket" && r.id) this.bucketNames.add(r.id);
-      }
+    // Always first, whatever ended the run: a give-up later names every resource this state holds.
+    this.firstRead = this.readState();
+    await this.firstRead;
+    // The state names buckets that outputs of an unfinished up may not.
+    for (const r of this.lastState?.deployment?.resources ?? []) {
+      if (r.type === "aws:s3/bucket:Bucket" && r.id) this.bucketNames.add(r.id);
     }
-    const stoppedOnFailure = await this.destroy(ctx.attempts);
-    if (stoppedOnFailure && ctx.interrupted.aborted && !ctx.giveUp.aborted) {
-      // The lab never signals Pulumi, but the terminal's Ctrl-C reaches `pulumi destroy` too, which
-      // then cancels itself: clear what the cancel left pending and destroy once more.
-      ctx.log(`destroy did not finish, likely canceled by the same signal (${describe(this.lastError)}); destroying once more. Send the signal again to stop waiting.`);
-      await this.clearPending("canceled destroy");
-      await this.destroy(ctx.attempts + 1);
-    }
+    await this.destroy(ctx.attempts);
     if (!report.destroyed && this.lastError) ctx.log(`destroy failed: ${describe(this.lastError)}`);
     if ((ctx.repair || !report.destroyed) && !ctx.giveUp.aborted) {
-      report.sweep = await sweepSafely(ctx.sweeper, this.stack.name, { region: ctx.region, bucketNames: [...this.bucketNames], bucketPrefixes: ctx.bucketPrefixes });
+      report.sweep = await sweepSafely(ctx.sweeper, this.stack.name, {
+        region: ctx.region,
+        bucketNames: [...this.bucketNames],
+        bucketPrefixes: ctx.bucketPrefixes,
+        signal: ctx.giveUp,
+      });
     }
     if (report.destroyed && !ctx.giveUp.aborted) await this.removeStack();
   }
 
-  /** Clears pending operations, which make Pulumi refuse to destroy, and keeps the state for the leftover list. */
-  private async clearPending(after: string): Promise<void> {
+  /**
+   * Exports the state, keeps it for the leftover list, and clears the pending operations an
+   * unfinished up left (Pulumi refuses to destroy over them). A lock left by a Pulumi of this run
+   * that a signal killed goes first: every command after it would refuse the stack.
+   */
+  private async readState(): Promise<void> {
     try {
+      if (await this.stack.releaseStaleLock()) {
+        this.ctx.log("removed the lock a killed pulumi command of this run left (pulumi cancel): no other process holds it");
+      }
       const { state, cleared } = clearPendingOperations(await this.stack.exportState());
       this.lastState = state;
-      if (cleared.length > 0) {
-        this.ctx.log(`clearing ${cleared.length} pending operation(s) left by the ${after}: ${cleared.map((p) => `${p.type} ${p.resource.urn}`).join(", ")}`);
+      if (cleared.length > 0 && !this.ctx.giveUp.aborted) {
+        this.ctx.log(`clearing ${cleared.length} pending operation(s) left by an unfinished update: ${cleared.map((p) => `${p.type} ${p.resource.urn}`).join(", ")}`);
         await this.stack.importState(state);
         this.report.pendingOperationsCleared.push(...cleared.map((p) => ({ type: p.type, urn: p.resource.urn })));
       }
@@ -123,27 +132,26 @@ class Teardown {
   }
 
   /**
-   * Runs destroy until it succeeds, up to `allowed` attempts counted over the whole cleanup:
-   * after BucketNotEmpty (late log deliveries) it waits and tries again. Returns true when it
-   * stopped on a failure it does not retry.
+   * Runs destroy until it succeeds, up to `allowed` attempts: after BucketNotEmpty (late log
+   * deliveries) it waits and tries again; any other failure ends it. A give-up stops the running
+   * destroy (its one SIGINT) and starts no other.
    */
-  private async destroy(allowed: number): Promise<boolean> {
+  private async destroy(allowed: number): Promise<void> {
     const { ctx, report } = this;
     while (report.destroyAttempts < allowed && !ctx.giveUp.aborted) {
       report.destroyAttempts++;
       try {
-        await this.stack.destroy(this.onOutput);
+        await this.stack.destroy(this.onOutput, ctx.giveUp);
         report.destroyed = true;
-        return false;
+        return;
       } catch (error) {
         this.lastError = error;
         const output = error instanceof EngineError ? error.output : describe(error);
-        if (!/BucketNotEmpty/.test(output) || report.destroyAttempts >= allowed) return true;
+        if (!/BucketNotEmpty/.test(output) || report.destroyAttempts >= allowed) return;
         ctx.log(`destroy: the bucket received late log deliveries (BucketNotEmpty); trying again in ${Math.round(ctx.retryMs / 1000)} s (attempt ${report.destroyAttempts + 1} of ${allowed})`);
         await ctx.sleep(ctx.retryMs, ctx.giveUp);
       }
     }
-    return false;
   }
 
   private async removeStack(): Promise<void> {
@@ -155,21 +163,18 @@ class Teardown {
     }
   }
 
-  /** Completes the report: what may still cost money, and the commands that remove it. */
+  /**
+   * Completes the report: what may still cost money, and the commands that remove it. Returns a
+   * copy: after a give-up the teardown may still be finishing a step, and what the run returned
+   * and wrote must not change under it.
+   */
   async listLeftovers(gaveUp: boolean): Promise<CleanupReport> {
     const { report, stack, ctx } = this;
     report.gaveUp = gaveUp;
     const sweepLeft: Leftover[] = report.sweep?.remaining ?? [];
     if (!report.destroyed) {
       // What the state knew of, plus what the sweep could not remove: all of it may cost money.
-      let state: StackState | null = this.lastState;
-      if (!state && !gaveUp) {
-        try {
-          state = await stack.exportState();
-        } catch {
-          state = null;
-        }
-      }
+      const state = await this.stateForLeftovers(gaveUp);
       report.leftovers = [...resourcesInState(state, stack.name, ctx.region), ...sweepLeft];
       if (report.leftovers.length === 0 || gaveUp) report.leftovers.push(leftover("stack", stack.name, ctx.region));
     } else {
@@ -183,7 +188,21 @@ class Teardown {
         ...report.leftovers.filter((l) => l.kind !== "stack" && l.kind !== "resource").map((l) => l.removeWith),
       ];
     }
-    return report;
+    return structuredClone(report);
+  }
+
+  /**
+   * The state the leftover list names: the one read first; after a give-up that came before it
+   * was read, that read is still waited for, up to STATE_READ_MS; without a give-up, read again.
+   */
+  private async stateForLeftovers(gaveUp: boolean): Promise<StackState | null> {
+    if (!this.lastState && gaveUp && this.firstRead) await unlessAborted(this.firstRead, AbortSignal.timeout(STATE_READ_MS));
+    if (this.lastState || gaveUp) return this.lastState;
+    try {
+      return await this.stack.exportState();
+    } catch {
+      return null;
+    }
   }
 }
 

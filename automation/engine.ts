@@ -9,14 +9,25 @@ export interface LabStack {
   readonly name: string;
   setConfig(config: Record<string, ConfigValue>): Promise<void>;
   getConfig(): Promise<Record<string, string>>;
-  /** Runs `pulumi up`, streaming engine output; throws UpFailedError when the update does not succeed. */
-  up(step: string, onOutput: (text: string) => void): Promise<void>;
+  /**
+   * Runs `pulumi up`, streaming engine output; throws UpFailedError when the update does not
+   * succeed. When `signal` fires, Pulumi gets its one SIGINT: it finishes the operations in flight
+   * and stops (the update then fails as canceled). No other signal reaches it.
+   */
+  up(step: string, onOutput: (text: string) => void, signal: AbortSignal): Promise<void>;
   outputs(): Promise<Record<string, unknown>>;
   /** The exported deployment (`pulumi stack export`): `{ version, deployment: { resources, pending_operations } }`. */
   exportState(): Promise<StackState>;
   importState(state: StackState): Promise<void>;
-  /** Runs `pulumi destroy`; throws EngineError (with the engine's output) when it fails. */
-  destroy(onOutput: (text: string) => void): Promise<void>;
+  /** Runs `pulumi destroy`; throws EngineError (with the engine's output) when it fails. `signal` as for up. */
+  destroy(onOutput: (text: string) => void, signal: AbortSignal): Promise<void>;
+  /**
+   * Removes the lock a Pulumi command of this run left when a signal killed it (the OOM killer, a
+   * `kill -9`): the lab saw that process die, so the lock is stale for certain, and every later
+   * command would refuse the stack over it. `pulumi cancel`; a lock of any other process is never
+   * touched. Returns whether there was one.
+   */
+  releaseStaleLock(): Promise<boolean>;
   /** `pulumi stack rm`: the stack's history and its Pulumi.<stack>.yaml go too. */
   remove(): Promise<void>;
 }

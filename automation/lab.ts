@@ -253,10 +253,15 @@ class LabRun extends Run {
     await this.up("probe");
   }
 
+  /**
+   * One `pulumi up`, stopped by the run's first signal: the engine then sends Pulumi its one
+   * SIGINT. Never started once a signal has arrived (a Pulumi signalled at its start dies unclean).
+   */
   private up(step: "trail" | "probe" | "remove-probe"): Promise<void> {
+    if (this.interruption.signal) return Promise.reject(new InterruptedError(this.interruption.signal));
     return this.phase(`up-${step}`, async () => {
       try {
-        await this.open.stack.up(step, logLines(this.deps.log));
+        await this.open.stack.up(step, logLines(this.deps.log), this.stop);
       } catch (error) {
         this.upIncomplete = true;
         throw error;

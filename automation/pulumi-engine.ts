@@ -7,12 +7,14 @@ import {
   StackNotFoundError,
   type ConfigMap,
   type Deployment,
+  type PulumiCommand,
   type Stack,
 } from "@pulumi/pulumi/automation";
 import { EngineFailures, type EngineFailure } from "./engine-failures";
 import { pulumiCommand } from "./leftovers";
 import type { ConfigValue, LabEngine, LabStack, StackState } from "./engine";
 import { EngineError, StackLockedError, UpFailedError } from "./errors";
+import { ownGroupPulumi } from "./pulumi-process";
 import { PROJECT } from "./stack-config";
 
 export interface PulumiEngineOptions {
@@ -24,8 +26,14 @@ export interface PulumiEngineOptions {
 }
 
 export async function createPulumiEngine(options: PulumiEngineOptions): Promise<LabEngine> {
-  const workspace = await LocalWorkspace.create({ workDir: options.workDir, envVars: options.env });
-  return new PulumiEngine(workspace, options);
+  // Every command in a process group of its own: only the lab signals Pulumi (pulumi-process.ts).
+  const killed = new Set<string>();
+  const pulumiCommand = await ownGroupPulumi(options.env, (args) => {
+    const at = args.indexOf("--stack");
+    if (at >= 0 && args[at + 1]) killed.add(args[at + 1]);
+  });
+  const workspace = await LocalWorkspace.create({ workDir: options.workDir, envVars: options.env, pulumiCommand });
+  return new PulumiEngine(workspace, pulumiCommand, killed, options);
 }
 
 /**
@@ -80,6 +88,9 @@ class PulumiEngine implements LabEngine {
 
   constructor(
     private readonly workspace: LocalWorkspace,
+    private readonly pulumiCommand: PulumiCommand,
+    /** Stacks one of whose commands a signal killed, in this process: their lock is stale. */
+    private readonly killed: Set<string>,
     options: PulumiEngineOptions,
   ) {
     this.workDir = options.workDir;
@@ -92,7 +103,7 @@ class PulumiEngine implements LabEngine {
       const stack = create
         ? await LocalWorkspace.createOrSelectStack({ stackName: name, workDir: this.workDir }, this.options())
         : await LocalWorkspace.selectStack({ stackName: name, workDir: this.workDir }, this.options());
-      return new PulumiStack(stack, this);
+      return new PulumiStack(stack, this, this.killed);
     } catch (error) {
       if (!create && error instanceof StackNotFoundError) return null;
       throw translate(this, create ? "stack init" : "stack select", name, error);
@@ -108,7 +119,7 @@ class PulumiEngine implements LabEngine {
   }
 
   private options() {
-    return { envVars: this.shellEnv };
+    return { envVars: this.shellEnv, pulumiCommand: this.pulumiCommand };
   }
 }
 
@@ -118,6 +129,7 @@ class PulumiStack implements LabStack {
   constructor(
     private readonly stack: Stack,
     private readonly reach: Reach,
+    private readonly killed: Set<string>,
   ) {
     this.name = stack.name;
   }
@@ -150,13 +162,12 @@ class PulumiStack implements LabStack {
     }
   }
 
-  async up(step: string, onOutput: (text: string) => void): Promise<void> {
+  async up(step: string, onOutput: (text: string) => void, signal: AbortSignal): Promise<void> {
     const failures = new EngineFailures();
     let result: string;
     try {
-      // No `signal`: the Automation API would send the child a SIGINT of its own, and a second
-      // SIGINT makes Pulumi abandon in-flight creates. The terminal's SIGINT already reached it.
-      const up = await this.stack.up({ onOutput, onError: onOutput, onEvent: failures.onEvent });
+      // `signal` sends the CLI its one SIGINT; no other reaches it, as it runs in its own group.
+      const up = await this.stack.up({ onOutput, onError: onOutput, onEvent: failures.onEvent, signal });
       result = up.summary.result;
     } catch (error) {
       if (error instanceof ConcurrentUpdateError) throw locked(this.reach, this.name, error);
@@ -190,13 +201,24 @@ class PulumiStack implements LabStack {
     }
   }
 
-  async destroy(onOutput: (text: string) => void): Promise<void> {
+  async destroy(onOutput: (text: string) => void, signal: AbortSignal): Promise<void> {
     const failures = new EngineFailures();
     try {
-      await this.stack.destroy({ onOutput, onError: onOutput, onEvent: failures.onEvent });
+      await this.stack.destroy({ onOutput, onError: onOutput, onEvent: failures.onEvent, signal });
     } catch (error) {
       throw translate(this.reach, "destroy", this.name, error, failures.list());
     }
+  }
+
+  async releaseStaleLock(): Promise<boolean> {
+    if (!this.killed.has(this.name)) return false;
+    try {
+      await this.stack.cancel();
+    } catch (error) {
+      throw translate(this.reach, "cancel", this.name, error);
+    }
+    this.killed.delete(this.name);
+    return true;
   }
 
   async remove(): Promise<void> {

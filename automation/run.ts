@@ -130,7 +130,6 @@ export abstract class Run {
       bucketPrefixes: labBucketPrefixes(this.settings.bucketPrefix),
       sweeper: services.sweeper,
       engine,
-      interrupted: this.stop,
       giveUp: this.interruption.giveUp.signal,
       attempts: this.retries.attempts,
       retryMs: this.retries.retryMs,

@@ -1,6 +1,7 @@
-// SIGINT/SIGTERM handling for the lab. The first signal asks the cycle to stop and clean up; the
-// Pulumi child is left alone, because the terminal's SIGINT already reached it and a second one
-// makes Pulumi abandon resources it is creating. A second signal gives up waiting for cleanup.
+// SIGINT/SIGTERM handling for the lab. The first signal asks the cycle to stop and clean up: it
+// aborts `stop`, which also tells a running `pulumi up` to stop (its one SIGINT, sent by the
+// engine; Pulumi runs in a process group of its own and hears no signal but the lab's). A second
+// signal gives up waiting for cleanup (`giveUp`, which stops a running destroy the same way).
 // Under `npm run`, one Ctrl-C arrives twice (the terminal signals the process group, and npm
 // forwards its own copy), so a repeat within a short window counts as the same interrupt.
 

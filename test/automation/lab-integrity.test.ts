@@ -35,6 +35,7 @@ describe("automation/lab: log file integrity", function () {
       "up remove-probe",
       "integrity",
       "posture",
+      "export",
       "destroy 1",
       "remove",
       `describe ${INSTANCE_ID}`,

@@ -11,6 +11,24 @@ import { createPulumiEngine } from "../../automation/pulumi-engine";
 import { readTemplateConfig } from "../../automation/stack-config";
 import { installFakePulumi, type FakePulumi } from "../support/fake-pulumi";
 
+/** A stop signal that never fires: the run was not interrupted. */
+const running = () => new AbortController().signal;
+
+/** This process's group id, from /proc (Linux), or null where there is none to read. */
+function processGroupOf(pid: number | "self"): number | null {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2]);
+  } catch {
+    return null;
+  }
+}
+
+async function until(check: () => boolean): Promise<void> {
+  for (let i = 0; i < 3000 && !check(); i++) await new Promise((r) => setTimeout(r, 20));
+  if (!check()) throw new Error("timed out waiting for the stand-in pulumi");
+}
+
 function project(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "trail-lab-project-"));
   fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: trail-lab\nruntime: nodejs\nmain: infra/\n");
@@ -66,7 +84,7 @@ describe("automation/pulumi-engine against a stand-in pulumi CLI", function () {
     expect(sets[0].argv).to.include.members(["--plaintext", "aws:region=eu-west-1", "trail-lab:probeInstance=true", 'trail-lab:tags={"team.name":"sec"}']);
     expect(sets[0].argv).not.to.include("--path");
     const lines: string[] = [];
-    await stack.up("probe", (text) => lines.push(text));
+    await stack.up("probe", (text) => lines.push(text), running());
     expect(lines.join("")).to.contain("Updating (lab-b)");
     const up = fake.calls().find((c) => c.argv?.[0] === "up");
     expect(up?.argv).to.include.members(["--yes", "--skip-preview", "--stack", "lab-b"]);
@@ -79,7 +97,7 @@ describe("automation/pulumi-engine against a stand-in pulumi CLI", function () {
   it("names a locked stack, with the command that removes a stale lock on this same backend", async function () {
     const stack = (await engine.openStack("lab-lock", true))!;
     process.env.FAKE_PULUMI_LOCKED = "1";
-    const error = await stack.up("trail", () => undefined).then(
+    const error = await stack.up("trail", () => undefined, running()).then(
       () => null,
       (e: unknown) => e,
     );
@@ -119,7 +137,7 @@ describe("automation/pulumi-engine against a stand-in pulumi CLI", function () {
     process.env.FAKE_PULUMI_UP_FAIL = "all";
     try {
       const stack = (await engine.openStack("lab-c", true))!;
-      const error = await stack.up("trail", () => undefined).then(() => null, (e: unknown) => e);
+      const error = await stack.up("trail", () => undefined, running()).then(() => null, (e: unknown) => e);
       expect(error).to.be.instanceOf(UpFailedError);
       expect((error as Error).message).to.contain("UnauthorizedOperation");
       // The cause, from the engine's events, not the Automation API's wrapper around stderr.
@@ -134,20 +152,80 @@ describe("automation/pulumi-engine against a stand-in pulumi CLI", function () {
     process.env.FAKE_PULUMI_DESTROY_FAILS = "1";
     try {
       const stack = (await engine.openStack("lab-d", true))!;
-      await stack.up("trail", () => undefined);
+      await stack.up("trail", () => undefined, running());
       const state = await stack.exportState();
       expect(state.deployment?.resources?.map((r) => r.type)).to.include("aws:cloudtrail/trail:Trail");
       await stack.importState(state);
-      const error = await stack.destroy(() => undefined).then(() => null, (e: unknown) => e);
+      const error = await stack.destroy(() => undefined, running()).then(() => null, (e: unknown) => e);
       expect(error).to.be.instanceOf(EngineError);
       expect((error as EngineError).output).to.contain("BucketNotEmpty");
       expect((error as Error).message).to.match(/\naudit-logs-bucket \(aws:s3:Bucket\): deleting S3 Bucket \(audit-logs-bucket-7f3a9c1\): .*BucketNotEmpty/);
-      await stack.destroy(() => undefined);
+      await stack.destroy(() => undefined, running());
       await stack.remove();
       expect(await engine.openStack("lab-d", false)).to.equal(null);
     } finally {
       delete process.env.FAKE_PULUMI_DESTROY_FAILS;
     }
+  });
+
+  it("runs every command in a process group of its own, and sends a running up one SIGINT when told to stop", async function () {
+    const stack = (await engine.openStack("lab-stop", true))!;
+    await stack.setConfig({ "trail-lab:probeInstance": "true" });
+    process.env.FAKE_PULUMI_UP_WAIT_FILE = path.join(projectDir, "never");
+    const stop = new AbortController();
+    try {
+      const up = stack.up("probe", () => undefined, stop.signal).then(() => null, (e: unknown) => e);
+      await until(() => fs.existsSync(path.join(fake.dir, "up.pid")));
+      stop.abort();
+      stop.abort();
+      const error = await up;
+      expect(error, "a stopped up fails as canceled").to.be.instanceOf(UpFailedError);
+      expect((error as Error).message).to.contain("update canceled");
+    } finally {
+      delete process.env.FAKE_PULUMI_UP_WAIT_FILE;
+    }
+    const calls = fake.calls();
+    expect(calls.filter((c) => c.signal === "SIGINT"), "SIGINTs the stand-in received").to.have.length(1);
+    const own = processGroupOf("self");
+    if (own !== null) {
+      // `pulumi version` excepted: the Automation API's own check, before any stack command, in our group.
+      for (const call of calls.filter((c) => c.argv && c.argv[0] !== "version")) {
+        expect(call.pgid, `pulumi ${call.argv!.join(" ")} leads a group of its own`).to.equal(call.pid);
+        expect(call.pgid).to.not.equal(own);
+      }
+    }
+  });
+
+  it("cancels the lock only of a stack whose own pulumi command a signal killed, and only once", async function () {
+    const stack = (await engine.openStack("lab-killed", true))!;
+    expect(await stack.releaseStaleLock(), "no command of this stack died").to.equal(false);
+    await stack.setConfig({ "trail-lab:probeInstance": "true" });
+    process.env.FAKE_PULUMI_UP_WAIT_FILE = path.join(projectDir, "never");
+    try {
+      const up = stack.up("probe", () => undefined, running()).then(() => null, (e: unknown) => e);
+      await until(() => fs.existsSync(path.join(fake.dir, "up.pid")));
+      process.kill(Number(fs.readFileSync(path.join(fake.dir, "up.pid"), "utf8")), "SIGKILL");
+      expect(await up).to.be.instanceOf(UpFailedError);
+    } finally {
+      delete process.env.FAKE_PULUMI_UP_WAIT_FILE;
+    }
+    const refused = await stack.importState(await stack.exportState()).then(() => null, (e: unknown) => e);
+    expect(refused, "the killed up's lock refuses the stack").to.be.instanceOf(Error);
+    expect(await stack.releaseStaleLock()).to.equal(true);
+    expect(fake.calls().filter((c) => c.argv?.[0] === "cancel")).to.have.length(1);
+    await stack.importState(await stack.exportState());
+    expect(await stack.releaseStaleLock(), "released once").to.equal(false);
+  });
+
+  it("starts no command once told to stop: a Pulumi signalled as it starts would die unclean", async function () {
+    const stack = (await engine.openStack("lab-late", true))!;
+    const stopped = new AbortController();
+    stopped.abort();
+    const before = fake.calls().length;
+    const error = await stack.destroy(() => undefined, stopped.signal).then(() => null, (e: unknown) => e);
+    expect(error).to.be.instanceOf(EngineError);
+    expect((error as Error).message).to.contain("was not started");
+    expect(fake.calls()).to.have.length(before);
   });
 
   it("keeps a user's PULUMI_BACKEND_URL and passphrase", async function () {

@@ -21,7 +21,7 @@ describe("automation/lab: posture and the HTML report", function () {
     fakes = new Fakes();
     const report = await runLab(labOptions(), fakes.deps());
     const steps = fakes.steps();
-    expect(steps.slice(steps.indexOf("verify"))).to.deep.equal(["verify", "copy", `describe ${INSTANCE_ID}`, "posture", "destroy 1", "remove", `describe ${INSTANCE_ID}`, "close"]);
+    expect(steps.slice(steps.indexOf("verify"))).to.deep.equal(["verify", "copy", `describe ${INSTANCE_ID}`, "posture", "export", "destroy 1", "remove", `describe ${INSTANCE_ID}`, "close"]);
     expect(fakes.postureRequest).to.deep.include({ trail: "arn:aws:cloudtrail:eu-west-1:123456789012:trail/my-logs-trail", region: "eu-west-1" });
     expect(report.posture).to.deep.equal(POSTURE);
     expect(report.exitCode).to.equal(ExitCode.Ok);
@@ -68,7 +68,7 @@ describe("automation/lab: posture and the HTML report", function () {
     fakes = new Fakes({ verify: () => Promise.reject(new TrailNotLoggingError("my-logs-trail", evidence(false))) });
     const report = await runLab(labOptions(), fakes.deps());
     const steps = fakes.steps();
-    expect(steps.slice(steps.indexOf("verify"))).to.deep.equal(["verify", "posture", "destroy 1", "remove", "close"]);
+    expect(steps.slice(steps.indexOf("verify"))).to.deep.equal(["verify", "posture", "export", "destroy 1", "remove", "close"]);
     expect(report.exitCode).to.equal(ExitCode.CheckFailed);
     expect(report.posture).to.deep.equal(POSTURE);
   });

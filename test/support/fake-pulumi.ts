@@ -8,6 +8,9 @@ export const FAKE_PULUMI_BIN = path.resolve(__dirname, "fake-pulumi");
 
 export interface FakePulumiCall {
   argv?: string[];
+  pid?: number;
+  /** The process group it ran in (Linux), null where it could not be read. */
+  pgid?: number | null;
   cwd?: string;
   env?: { PULUMI_BACKEND_URL: string | null; PULUMI_CONFIG_PASSPHRASE: string | null; PULUMI_AUTOMATION_API: string | null; AWS_PROFILE: string | null };
   signal?: string;

@@ -111,14 +111,14 @@ export function integrityResult(valid: boolean): IntegrityResult {
 export interface FakeBehaviour {
   existingStacks?: string[];
   upFails?: "trail" | "probe" | "remove-probe";
-  /** Runs inside up (after the event is recorded); may wait for a test to send a signal. */
-  onUp?: (step: string) => Promise<void>;
+  /** Runs inside up (after the event is recorded); may wait for a test to send a signal, or for the up's own stop. */
+  onUp?: (step: string, signal: AbortSignal) => Promise<void>;
   /** The first n destroys fail with BucketNotEmpty. */
   destroyBucketNotEmpty?: number;
   destroyFails?: boolean;
   /** The stack lacks the athena* outputs even when trail-lab:athena is on. */
   noAthenaOutputs?: boolean;
-  onDestroy?: () => Promise<void>;
+  onDestroy?: (signal: AbortSignal) => Promise<void>;
   pending?: PendingOperation[];
   trailStatuses?: boolean[];
   verify?: (request: LabVerifyRequest) => Promise<LabVerifyEvidence>;
@@ -194,10 +194,17 @@ export class Fakes {
       async getConfig() {
         return Object.fromEntries(Object.entries(f.config).filter(([, v]) => typeof v === "string")) as Record<string, string>;
       },
-      async up(step, onOutput) {
+      async up(step, onOutput, signal) {
         f.events.push(`up ${step}`);
+        // What Pulumi receives: the SIGINT the engine sends when the lab stops the up.
+        const stop = () => f.events.push(`stop up ${step}`);
+        signal?.addEventListener("abort", stop, { once: true });
         onOutput(`Updating (${name})\n`);
-        if (f.behaviour.onUp) await f.behaviour.onUp(step);
+        try {
+          if (f.behaviour.onUp) await f.behaviour.onUp(step, signal);
+        } finally {
+          signal?.removeEventListener("abort", stop);
+        }
         if (f.behaviour.upFails === step) throw new UpFailedError(step, "creating EC2 Instance: UnauthorizedOperation");
         f.resources = [
           { urn: "urn:pulumi:s::trail-lab::pulumi:pulumi:Stack::trail-lab-s", type: "pulumi:pulumi:Stack" },
@@ -226,16 +233,27 @@ export class Fakes {
         f.imported = state;
         f.pending = state.deployment?.pending_operations ?? [];
       },
-      async destroy(onOutput) {
+      async destroy(onOutput, signal) {
         f.destroys++;
-        f.events.push(`destroy ${f.destroys}`);
+        const n = f.destroys;
+        f.events.push(`destroy ${n}`);
+        const stop = () => f.events.push(`stop destroy ${n}`);
+        signal?.addEventListener("abort", stop, { once: true });
         onOutput("Destroying\n");
-        if (f.behaviour.onDestroy) await f.behaviour.onDestroy();
+        try {
+          if (f.behaviour.onDestroy) await f.behaviour.onDestroy(signal);
+        } finally {
+          signal?.removeEventListener("abort", stop);
+        }
         if (f.destroys <= (f.behaviour.destroyBucketNotEmpty ?? 0)) {
           throw new EngineError("destroy", "deleting S3 Bucket (audit-logs-bucket-7f3a9c1): BucketNotEmpty: The bucket you tried to delete is not empty");
         }
         if (f.behaviour.destroyFails) throw new EngineError("destroy", "deleting EC2 Instance: UnauthorizedOperation");
         f.resources = [];
+      },
+      async releaseStaleLock() {
+        // A killed command's lock is the stand-in CLI's and the real engine's to show (pulumi-engine.test.ts).
+        return false;
       },
       async remove() {
         f.events.push("remove");

@@ -11,10 +11,18 @@ export interface CliRun {
 export function runChild(
   command: string,
   args: string[],
-  options: { cwd: string; env: NodeJS.ProcessEnv; onStderr?: (text: string) => void },
+  options: {
+    cwd: string;
+    env: NodeJS.ProcessEnv;
+    onStderr?: (text: string) => void;
+    /** In a process group of its own, led by it, as a shell starts a job: signal it with kill(-pid). */
+    detached?: boolean;
+    onSpawn?: (pid: number) => void;
+  },
 ): Promise<CliRun> {
   return new Promise((done, fail) => {
-    const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ["ignore", "pipe", "pipe"], detached: options.detached ?? false });
+    if (child.pid !== undefined) options.onSpawn?.(child.pid);
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));

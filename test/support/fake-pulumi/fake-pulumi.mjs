@@ -17,7 +17,9 @@ function load() {
   return fs.existsSync(statePath) ? JSON.parse(fs.readFileSync(statePath, "utf8")) : { stacks: {}, destroys: 0 };
 }
 function save(state) {
-  fs.writeFileSync(statePath, JSON.stringify(state, null, 2));
+  // Write then rename, as Pulumi writes its checkpoint: a kill -9 mid-save leaves the old state whole.
+  fs.writeFileSync(`${statePath}.${process.pid}.tmp`, JSON.stringify(state, null, 2));
+  fs.renameSync(`${statePath}.${process.pid}.tmp`, statePath);
 }
 function log(entry) {
   fs.appendFileSync(path.join(dir, "calls.jsonl"), JSON.stringify(entry) + "\n");
@@ -52,8 +54,20 @@ function flag(name) {
 }
 const positional = args.filter((a, i) => !a.startsWith("--") && !(i > 0 && ["--stack", "--file", "--exec-kind", "--page-size", "--page", "--plaintext", "--secret"].includes(args[i - 1])));
 
+/** This process's group, from /proc (Linux; null elsewhere): the lab runs Pulumi in a group of its own. */
+function processGroup() {
+  try {
+    const stat = fs.readFileSync("/proc/self/stat", "utf8");
+    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2]);
+  } catch {
+    return null;
+  }
+}
+
 log({
   argv: args,
+  pid: process.pid,
+  pgid: processGroup(),
   cwd: process.cwd(),
   env: {
     PULUMI_BACKEND_URL: process.env.PULUMI_BACKEND_URL ?? null,
@@ -133,6 +147,14 @@ function run() {
   if (cmd === "stack" && sub === "export") {
     return void process.stdout.write(JSON.stringify({ version: 3, deployment: { manifest: {}, resources: stack.resources, pending_operations: stack.pending } }));
   }
+  // Like Pulumi's file backend: a command that died mid-update (kill -9) left its lock, and every
+  // update refuses the stack until `pulumi cancel` removes it; `stack export` still reads it.
+  if (cmd === "cancel") {
+    stack.locked = false;
+    return save(state);
+  }
+  if (stack.locked && ["import", "rm"].includes(sub)) return lockedOut();
+  if (stack.locked && ["up", "destroy"].includes(cmd)) return lockedOut();
   if (cmd === "stack" && sub === "import") {
     const imported = JSON.parse(fs.readFileSync(flag("--file"), "utf8"));
     stack.resources = imported.deployment.resources ?? [];
@@ -187,6 +209,8 @@ function up(stack) {
   }
   const finish = () => {
     stack.resources = resourcesFor(stack, stackName);
+    stack.pending = [];
+    stack.locked = false;
     stack.outputs = outputsFor(stack);
     history(stack, "update", "succeeded");
     save(state);
@@ -194,24 +218,32 @@ function up(stack) {
   };
   const waitFile = process.env.FAKE_PULUMI_UP_WAIT_FILE;
   if (!waitFile || !probe) return finish();
-  // Whole or not at all: a test that reads an empty pid file would signal pid 0, its own process group.
-  fs.writeFileSync(path.join(dir, "up.pid.tmp"), String(process.pid));
-  fs.renameSync(path.join(dir, "up.pid.tmp"), path.join(dir, "up.pid"));
+  // As the real engine's checkpoint does while the probe's create is in flight: the create pending,
+  // the stack locked. A kill -9 now leaves both (the test's way of killing Pulumi mid-up).
+  stack.resources = resourcesFor({ config: { ...stack.config, "trail-lab:probeInstance": "false" } }, stackName);
+  stack.pending = [{ type: "creating", resource: { urn: `urn:pulumi:${stackName}::trail-lab::trail-lab:index:ProbeInstance$aws:ec2/instance:Instance::probe-instance`, type: "aws:ec2/instance:Instance" } }];
+  stack.locked = true;
+  save(state);
   let sigints = 0;
   process.on("SIGINT", () => {
     sigints++;
     log({ signal: "SIGINT", count: sigints });
     if (sigints > 1) return; // Pulumi would abandon in-flight operations here.
-    // Like Pulumi: finish what is in flight, record the create it started, exit as canceled.
+    // Like Pulumi: the provider is told to cancel, the create in flight ends (failed, canceled) and is
+    // recorded, the checkpoint is written clean (nothing pending), the lock goes, it exits as canceled.
     setTimeout(() => {
-      stack.resources = resourcesFor({ config: { ...stack.config, "trail-lab:probeInstance": "false" } }, stackName);
-      stack.pending = [{ type: "creating", resource: { urn: `urn:pulumi:${stackName}::trail-lab::aws:ec2/instance:Instance::probe-instance`, type: "aws:ec2/instance:Instance" } }];
+      stack.pending = [];
+      stack.locked = false;
       history(stack, "update", "failed");
       save(state);
       clearInterval(timer);
       fail("update canceled");
     }, 300);
   });
+  // Only once it handles SIGINT and its state is written, as a test signals it on seeing this file.
+  // Whole or not at all: a test that reads an empty pid file would signal pid 0, its own process group.
+  fs.writeFileSync(path.join(dir, "up.pid.tmp"), String(process.pid));
+  fs.renameSync(path.join(dir, "up.pid.tmp"), path.join(dir, "up.pid"));
   const timer = setInterval(() => {
     if (fs.existsSync(waitFile) && sigints === 0) {
       clearInterval(timer);

@@ -1,0 +1,139 @@
+// The Pulumi CLI as the lab runs it: each command in a process group (a session) of its own, so
+// that no signal meant for the lab reaches Pulumi by itself: not a terminal's Ctrl-C to the
+// foreground group, not npm's forwarded copy of it, not a supervisor's SIGTERM to the lab's pid.
+// Pulumi hears only the lab, and at most once per command: one SIGINT makes it finish what is in
+// flight and stop; a second makes it abandon the creates in flight, which the lab must never cause.
+//
+// The Automation API spawns the CLI in the lab's own group (cmd.js, execa without `detached`) and
+// takes no spawn options, so this replaces the one method it runs every command through,
+// PulumiCommand.run, on a PulumiCommand found and version-checked as the Automation API does.
+import { spawn } from "node:child_process";
+import * as path from "node:path";
+import { PulumiCommand } from "@pulumi/pulumi/automation";
+import * as automationErrors from "@pulumi/pulumi/automation/errors";
+import type { CommandError } from "@pulumi/pulumi/automation";
+
+/** What the Automation API reads of a finished command (its CommandResult, internal to it). */
+interface CommandResult {
+  stdout: string;
+  stderr: string;
+  code: number;
+  err?: Error;
+  toString(): string;
+}
+
+/** PulumiCommand.run's signature, marked internal in the Automation API's typings. */
+type Run = (
+  args: string[],
+  cwd: string,
+  additionalEnv: Record<string, string>,
+  onOutput?: (data: string) => void,
+  onError?: (data: string) => void,
+  signal?: AbortSignal,
+) => Promise<CommandResult>;
+
+// The Automation API's own classification of a failed command (StackNotFoundError,
+// ConcurrentUpdateError, ...), internal too, so that `instanceof` keeps working for callers.
+const automation = automationErrors as unknown as { createCommandError(result: CommandResult): CommandError };
+
+/**
+ * The error the Automation API would raise. Its execa rejects every failed command, so the text it
+ * classifies holds stdout and stderr alike; the error returned keeps them apart, as the CLI wrote them.
+ */
+function commandError(failed: CommandResult): CommandError {
+  const kind = automation.createCommandError(result("", `${failed.stderr}\n${failed.stdout}`, failed.code)).constructor as new (r: CommandResult) => CommandError;
+  return new kind(failed);
+}
+
+const SKIP_VERSION_CHECK_VAR = "PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK";
+
+/** Process groups are a POSIX thing; on Windows a detached child would get a console of its own instead. */
+const OWN_GROUP = process.platform !== "win32";
+
+/** Told of a command that a signal killed (the OOM killer, a `kill -9`): it died holding its stack's lock. */
+export type OnKilled = (args: string[], signal: NodeJS.Signals) => void;
+
+/** The `pulumi` on PATH, checked against the SDK's minimum version, running each command in its own group. */
+export async function ownGroupPulumi(env: Record<string, string | undefined>, onKilled: OnKilled = () => undefined): Promise<PulumiCommand> {
+  const found = await PulumiCommand.get({ skipVersionCheck: Boolean(env[SKIP_VERSION_CHECK_VAR] || process.env[SKIP_VERSION_CHECK_VAR]) });
+  const run: Run = (args, cwd, additionalEnv, onOutput, onError, signal) => runInOwnGroup(found.command, args, cwd, additionalEnv, onKilled, onOutput, onError, signal);
+  return Object.assign(Object.create(found) as PulumiCommand, { run });
+}
+
+function result(stdout: string, stderr: string, code: number, err?: Error): CommandResult {
+  return {
+    stdout,
+    stderr,
+    code,
+    err,
+    toString: () => `code: ${code}\n stdout: ${stdout}\n stderr: ${stderr}\n err?: ${err ? String(err) : ""}\n`,
+  };
+}
+
+/** The lab stopped the run before this command began: it is not started, to be signalled at once. */
+class NotStartedError extends Error {
+  constructor(args: string[]) {
+    super(`pulumi ${args[0] ?? ""} was not started: the run had already been stopped`);
+    this.name = "NotStartedError";
+  }
+}
+
+/**
+ * Runs one command as PulumiCommand.run does (--non-interactive, PULUMI_AUTOMATION_API, the CLI's
+ * folder first on PATH, output streamed), but detached into a new session, and with `signal`
+ * sending it exactly one SIGINT, to the CLI's pid, as the Automation API's own `signal` does.
+ */
+function runInOwnGroup(
+  command: string,
+  args: string[],
+  cwd: string,
+  additionalEnv: Record<string, string>,
+  onKilled: OnKilled,
+  onOutput?: (data: string) => void,
+  onError?: (data: string) => void,
+  signal?: AbortSignal,
+): Promise<CommandResult> {
+  if (!args.includes("--non-interactive")) args.push("--non-interactive");
+  const env: NodeJS.ProcessEnv = { ...process.env, ...additionalEnv, PULUMI_AUTOMATION_API: "true" };
+  // As the Automation API does: the plugins bundled beside an absolute CLI come first.
+  if (path.isAbsolute(command)) env.PATH = `${path.dirname(command)}${path.delimiter}${additionalEnv.PATH ?? process.env.PATH ?? ""}`;
+  if (signal?.aborted) {
+    const notStarted = new NotStartedError(args);
+    return Promise.reject(commandError(result("", notStarted.message, -2, notStarted)));
+  }
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd, env, detached: OWN_GROUP, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (text: string) => {
+      stdout += text;
+      onOutput?.(text);
+    });
+    child.stderr.setEncoding("utf8").on("data", (text: string) => {
+      stderr += text;
+      onError?.(text);
+    });
+    let signalled = false;
+    const stop = () => {
+      // One SIGINT per command, and none to a process that has already ended (its pid may be reused).
+      if (signalled || child.exitCode !== null || child.signalCode !== null) return;
+      signalled = true;
+      child.kill("SIGINT");
+    };
+    signal?.addEventListener("abort", stop, { once: true });
+    child.on("error", (error) => {
+      signal?.removeEventListener("abort", stop);
+      reject(commandError(result("", error.message, -2, error)));
+    });
+    child.on("close", (code, killedBy) => {
+      signal?.removeEventListener("abort", stop);
+      // execa strips the final newline; the Automation API parses what is left.
+      const out = stdout.replace(/\r?\n$/, "");
+      const err = stderr.replace(/\r?\n$/, "");
+      if (code === 0) return resolve(result(out, err, 0));
+      const exit = code ?? -1;
+      if (killedBy) onKilled(args, killedBy);
+      reject(commandError(result(out, err, exit, new Error(`pulumi ${args.join(" ")} ${killedBy ? `was killed by ${killedBy}` : `exited ${exit}`}`))));
+    });
+  });
+}

@@ -1,0 +1,204 @@
+// `npm run lab` through the real Pulumi CLI and language host, the stand-in AWS provider plugin,
+// and the local AWS protocol servers the offline tests use (test/support/lab-process.ts): the
+// lab's own Automation API calls, its real checkpoint edits (`stack export`/`import`) and the
+// real engine's answers to a failed create and to the one SIGINT the lab sends it. Only verify/ is
+// a double (verifier-double.ts): the stand-in provider writes no trail logs to find.
+import { expect } from "chai";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { ExitCode } from "../../common/exit-codes";
+import { startLabProcess, within, type LabProcess } from "../support/lab-process";
+import { createEngineWorld, type EngineWorld } from "./engine-world";
+import type { Call } from "./plugin/store";
+
+/** What the lab's child needs of the world's environment to reach the real CLI and the stand-in plugin. */
+const ENGINE_ENV = [
+  "PATH",
+  "PULUMI_HOME",
+  "PULUMI_SKIP_UPDATE_CHECK",
+  "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION",
+  "PULUMI_IGNORE_AMBIENT_PLUGINS",
+  "TRAIL_LAB_AWS_STANDIN_DIR",
+];
+const INSTANCE = "aws:ec2/instance:Instance";
+
+interface LabJson {
+  exitCode: number;
+  interrupted: string | null;
+  outputs: Record<string, unknown> | null;
+  error: { message: string; exitCode: number | null } | null;
+  cleanup: {
+    destroyed: boolean;
+    stackRemoved: boolean;
+    complete: boolean;
+    gaveUp: boolean;
+    pendingOperationsCleared: { type: string; urn: string }[];
+    leftovers: { kind: string; id: string }[];
+  } | null;
+}
+
+describe("engine: npm run lab through the real CLI and the stand-in AWS plugin", function () {
+  let world: EngineWorld;
+  let lab: LabProcess;
+
+  beforeEach(async function () {
+    world = createEngineWorld();
+    const env: NodeJS.ProcessEnv = Object.fromEntries(ENGINE_ENV.map((k) => [k, world.env[k]]));
+    // Type-checking of infra/ under the real host is the subject of pulumi-cli and typecheck.test.ts;
+    // here each of the lab's ups would spend 30 to 60 s on it again.
+    env.PULUMI_NODEJS_TRANSPILE_ONLY = "true";
+    lab = await startLabProcess({
+      projectDir: world.projectDir,
+      env,
+      instanceState: (id) => (Object.values(world.standIn.resources()).some((r) => r.type === INSTANCE && r.id === id) ? "running" : "terminated"),
+    });
+  });
+  afterEach(async function () {
+    await lab?.close();
+    world?.remove();
+  });
+
+  const stackFile = (stack: string) => path.join(world.projectDir, ".pulumi-state", ".pulumi", "stacks", "trail-lab", `${stack}.json`);
+  const creates = (calls: Call[]) => calls.filter((c) => c.method === "Create" && !c.outcome).map((c) => c.name);
+  /** The lab's stderr carries the engine's output; the real CLI says this once per SIGINT it gets. */
+  const sigintsPulumiHeard = (stderr: string) => stderr.split("^C received").length - 1;
+
+  const runToEnd = (args: string[]) => finish(lab.start(args));
+
+  it("the cycle: up of the trail, up of the probe, verify, evidence, destroy, stack rm; nothing left, exit 0", async function () {
+    const { code, report, stderr } = await runToEnd(["--json", "--stack", "lab-eng", "--settle", "0"]);
+    expect(code, stderr).to.equal(ExitCode.Ok);
+    expect(report.outputs).to.include.keys("bucketName", "trailName", "trailArn", "instanceId");
+    expect(report.cleanup).to.include({ destroyed: true, stackRemoved: true, complete: true });
+
+    // Two ups, each a plugin process of its own: the trail and its bucket first, then the probe alone.
+    const calls = world.standIn.calls();
+    const byUp = [...new Set(calls.filter((c) => c.method === "Create").map((c) => c.pid))].map((pid) => creates(calls.filter((c) => c.pid === pid)));
+    expect(byUp, "the creates of each up").to.have.length(2);
+    expect(byUp[0]).to.include.members(["audit-logs-bucket", "audit-logs-policy", "audit-trail"]).and.not.include("probe-instance");
+    expect(byUp[1]).to.include("probe-instance").and.not.include("audit-trail");
+    const saved = JSON.parse(fs.readFileSync(path.join(world.projectDir, "lab-runs", "lab-eng", "evidence.json"), "utf8")) as LabJson;
+    expect(saved.cleanup).to.deep.equal(report.cleanup);
+    expect(saved.outputs).to.deep.equal(report.outputs);
+
+    expect(world.standIn.resources(), "the stand-in's store after destroy").to.deep.equal({});
+    expect(fs.existsSync(stackFile("lab-eng")), "the stack's checkpoint after stack rm").to.equal(false);
+    expect(fs.existsSync(path.join(world.projectDir, "Pulumi.lab-eng.yaml")), "Pulumi.lab-eng.yaml after stack rm").to.equal(false);
+  });
+
+  it("a failed second up (the probe's create): exit 3, what the first up made destroyed, stack removed", async function () {
+    world.standIn.setControl({ failCreate: { "probe-instance": "" } });
+    const { code, report, stderr } = await runToEnd(["--json", "--stack", "lab-fail", "--settle", "0"]);
+    expect(code, stderr).to.equal(ExitCode.AwsError);
+    expect(report.error?.message).to.match(/creating EC2 Instance \(probe-instance\)/);
+    expect(report.cleanup).to.include({ destroyed: true, stackRemoved: true, complete: true });
+    expect(world.standIn.resources()).to.deep.equal({});
+    expect(fs.existsSync(stackFile("lab-fail"))).to.equal(false);
+  });
+
+  const signals = [
+    { how: "a terminal's Ctrl-C under npm (the lab's group, then npm's copy)", send: (pid: number) => (process.kill(-pid, "SIGINT"), process.kill(pid, "SIGINT")), signal: "SIGINT" },
+    { how: "a supervisor's SIGTERM to the lab's pid alone", send: (pid: number) => process.kill(pid, "SIGTERM"), signal: "SIGTERM" },
+  ] as const;
+  for (const way of signals) {
+    it(`${way.how} during the probe's create: the real CLI hears one SIGINT, cancels the create; destroyed, removed, exit 130`, async function () {
+      world.standIn.setControl({ hangCreate: ["probe-instance"], hangSeconds: 600 });
+      const run = lab.start(["--json", "--stack", "lab-sig", "--settle", "0"]);
+      const hanging = await within(10 * 60_000, () => world.standIn.calls().some((c) => c.outcome === "hanging"));
+      expect(hanging, "the probe's create started").to.equal(true);
+      // What the real checkpoint holds while the create is in flight: the lab has to clear it after a kill.
+      const during = JSON.parse(fs.readFileSync(stackFile("lab-sig"), "utf8"));
+      expect(during.checkpoint.latest.pending_operations?.map((p: { type: string; resource: { urn: string } }) => [p.type, p.resource.urn.split("::").pop()])).to.deep.equal([
+        ["creating", "probe-instance"],
+      ]);
+      way.send(run.pid());
+      const { code, stdout, stderr } = await run.done;
+      const report = JSON.parse(stdout) as LabJson;
+
+      expect(sigintsPulumiHeard(stderr), `SIGINTs the real CLI reported\n${stderr}`).to.equal(1);
+      // The engine passed the stop on to the provider (Cancel), which ended the create as failed.
+      expect(world.standIn.calls().filter((c) => c.method === "Create" && c.name === "probe-instance").map((c) => c.outcome)).to.deep.equal([
+        "hanging",
+        "failed: Create of probe-instance canceled: the engine asked the provider to stop",
+      ]);
+      expect(code, stderr).to.equal(ExitCode.Interrupted);
+      expect(report.interrupted).to.equal(way.signal);
+      expect(report.cleanup).to.include({ destroyed: true, stackRemoved: true, complete: true });
+      // One SIGINT lets the engine finish the create (it failed, canceled) and write a clean checkpoint.
+      expect(report.cleanup?.pendingOperationsCleared).to.deep.equal([]);
+      expect(world.standIn.resources()).to.deep.equal({});
+      expect(fs.existsSync(stackFile("lab-sig"))).to.equal(false);
+    });
+  }
+
+  it("a second SIGTERM while Pulumi finishes a create that ignores the cancel: Pulumi is not told twice; no destroy; every resource in the real state listed, exit 4", async function () {
+    world.standIn.setControl({ hangCreate: ["probe-instance"], hangSeconds: 600, hangIgnoresCancel: true });
+    const run = lab.start(["--json", "--stack", "lab-give", "--settle", "0"]);
+    expect(await within(10 * 60_000, () => world.standIn.calls().some((c) => c.outcome === "hanging")), "the probe's create started").to.equal(true);
+    const plugin = world.standIn.calls().find((c) => c.outcome === "hanging")!.pid;
+    process.kill(run.pid(), "SIGTERM");
+    expect(await within(60_000, () => world.standIn.calls().some((c) => c.method === "Cancel" && c.pid === plugin)), "the engine passed the stop to the provider").to.equal(true);
+    // Past the window in which a repeat counts as the same signal (signals.ts, REPEAT_WINDOW_MS).
+    await new Promise((r) => setTimeout(r, 2_500));
+    process.kill(run.pid(), "SIGTERM");
+    await new Promise((r) => setTimeout(r, 2_500));
+    // The provider's call comes back after all: the instance exists, and the checkpoint says so.
+    world.standIn.setControl({});
+    const { code, report, stderr } = await finish(run);
+
+    expect(sigintsPulumiHeard(stderr), stderr).to.equal(1);
+    expect(code, stderr).to.equal(ExitCode.CleanupIncomplete);
+    expect(report.cleanup).to.include({ gaveUp: true, destroyed: false, complete: false });
+    expect(world.standIn.calls().filter((c) => c.method === "Delete"), "no destroy started").to.deep.equal([]);
+    const created = Object.values(world.standIn.resources());
+    expect(created.map((r) => r.name)).to.include.members(["audit-logs-bucket", "audit-trail", "probe-instance"]);
+    const listed = report.cleanup!.leftovers.map((l) => l.id);
+    for (const r of created) expect(listed, `${r.name} (${r.id}) among the leftovers`).to.include(r.id);
+    expect(listed).to.include("lab-give");
+  });
+
+  it("a Pulumi killed during the probe's create (the OOM killer): its stale lock cancelled, the pending create cleared from the real checkpoint, destroyed, exit 3", async function () {
+    world.standIn.setControl({ hangCreate: ["probe-instance"], hangSeconds: 600 });
+    const run = lab.start(["--json", "--stack", "lab-kill", "--settle", "0"]);
+    expect(await within(10 * 60_000, () => world.standIn.calls().some((c) => c.outcome === "hanging")), "the probe's create started").to.equal(true);
+    const plugin = world.standIn.calls().find((c) => c.outcome === "hanging")!.pid;
+    const pulumiPid = parentOf(plugin);
+    // The plugin outlives its engine: let its create fail now, as an API call dropped with it would.
+    world.standIn.setControl({ failCreate: { "probe-instance": "" } });
+    process.kill(pulumiPid, "SIGKILL");
+    const { code, report, stderr } = await finish(run);
+    expect(code, stderr).to.equal(ExitCode.AwsError);
+    expect(stderr).to.contain("removed the lock a killed pulumi command of this run left");
+    expect(report.cleanup?.pendingOperationsCleared.map((p) => [p.type, p.urn.split("::").pop()])).to.deep.equal([["creating", "probe-instance"]]);
+    expect(report.cleanup).to.include({ destroyed: true, stackRemoved: true, complete: true });
+    expect(Object.values(world.standIn.resources()).map((r) => r.name)).to.deep.equal([]);
+  });
+
+  it("--cleanup of a stack left by --keep: destroyed and removed, exit 0", async function () {
+    const kept = await runToEnd(["--json", "--stack", "lab-keep", "--settle", "0", "--keep"]);
+    expect(kept.code, kept.stderr).to.equal(ExitCode.Ok);
+    expect(Object.values(world.standIn.resources()).map((r) => r.name)).to.include.members(["audit-trail", "probe-instance"]);
+    expect(fs.existsSync(stackFile("lab-keep"))).to.equal(true);
+
+    const { code, report, stderr } = await runToEnd(["--json", "--cleanup", "lab-keep"]);
+    expect(code, stderr).to.equal(ExitCode.Ok);
+    expect(report.cleanup).to.include({ destroyed: true, stackRemoved: true, complete: true });
+    expect(world.standIn.resources()).to.deep.equal({});
+    expect(fs.existsSync(stackFile("lab-keep"))).to.equal(false);
+  });
+
+  async function finish(run: ReturnType<LabProcess["start"]>): Promise<{ code: number | null; report: LabJson; stderr: string }> {
+    const { code, stdout, stderr } = await run.done;
+    try {
+      return { code, report: JSON.parse(stdout) as LabJson, stderr };
+    } catch {
+      throw new Error(`the lab printed no JSON report (exit ${code})\n--- stdout\n${stdout}\n--- stderr\n${stderr}`);
+    }
+  }
+});
+
+/** The parent of a process, from /proc (Linux): the engine that started a plugin. */
+function parentOf(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+  return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+}
