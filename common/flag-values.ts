@@ -41,6 +41,12 @@ export function parseSeconds(flag: string, value: string | undefined, range: Dur
   return Math.round(seconds * 1000);
 }
 
+/**
+ * How far ahead of this machine's clock an instant may be: the skew AWS itself allows a request's
+ * signature, so an --until taken from another machine's "now" is not refused for a clock a little ahead.
+ */
+const CLOCK_SKEW_MS = 5 * 60_000;
+
 export const INSTANT_RULE = "an ISO-8601 date and time with its zone, such as 2025-01-31T12:00:00Z or 2025-01-31T13:00:00+01:00";
 
 /** `--flag <instant>`; undefined when not given. Between CloudTrail's start and `now`. */
@@ -49,7 +55,7 @@ export function parseInstant(flag: string, value: string | undefined, now: Date 
   const at = isoInstant(value);
   if (!at) throw new UsageError(`--${flag} takes ${INSTANT_RULE}; got '${value}'.`);
   if (at < CLOUDTRAIL_START) throw new UsageError(`--${flag} ${value} is before CloudTrail's start (${CLOUDTRAIL_START.toISOString().slice(0, 10)}): no trail holds events that old.`);
-  if (at.getTime() > now.getTime()) throw new UsageError(`--${flag} ${value} is in the future (it is ${now.toISOString()} now).`);
+  if (at.getTime() > now.getTime() + CLOCK_SKEW_MS) throw new UsageError(`--${flag} ${value} is in the future (it is ${now.toISOString()} now).`);
   return at;
 }
 

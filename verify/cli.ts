@@ -73,7 +73,7 @@ export const VERIFY_COMMAND = {
   ],
   notes: [
     `Durations (--interval, --timeout) are ${durationRule(0)}; --interval must be above 0. ` +
-      `Instants (--since, --until) are ${INSTANT_RULE}, no earlier than CloudTrail's start (2013-11-13) and not in the future.`,
+      `Instants (--since, --until) are ${INSTANT_RULE}, no earlier than CloudTrail's start (2013-11-13) and no more than 5 minutes ahead of this clock.`,
     "Exit codes: 0 the check holds, 1 the answer is no, 2 bad usage, 3 AWS refused or failed a call.",
   ],
 } as const satisfies CommandSpec<FlagTable>;

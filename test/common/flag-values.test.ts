@@ -48,6 +48,11 @@ describe("common/flag-values: durations, instants and counts", () => {
   it("rejects an instant before CloudTrail existed or in the future", () => {
     rejects(() => parseInstant("since", "2001-01-01T00:00:00Z", NOW), /before CloudTrail's start \(2013-11-13\)/);
     rejects(() => parseInstant("until", "2026-11-26T00:00:00Z", NOW), /^--until 2026-11-26T00:00:00Z is in the future/);
+    rejects(() => parseInstant("until", "2026-11-25T22:45:01Z", NOW), /is in the future/);
+  });
+
+  it("takes an instant up to 5 minutes ahead of this clock, the skew AWS allows a signature", () => {
+    expect(parseInstant("until", "2026-11-25T22:44:59Z", NOW)?.toISOString()).to.equal("2026-11-25T22:44:59.000Z");
   });
 
   it("takes a count as a plain whole number in range", () => {
