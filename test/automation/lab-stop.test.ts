@@ -10,7 +10,7 @@ import * as path from "node:path";
 import { runLab } from "../../automation/lab";
 import { unlessAborted } from "../../automation/signals";
 import { ExitCode } from "../../common/exit-codes";
-import { Fakes, INSTANCE_ID, OUTPUTS_TRAIL, gate, labOptions } from "../support/lab-fakes";
+import { Fakes, INSTANCE_ID, OUTPUTS_TRAIL, gate, hangingDestroy, labOptions } from "../support/lab-fakes";
 
 const PROBE_URN = "urn:pulumi:lab-test::trail-lab::trail-lab:index:ProbeInstance$aws:ec2/instance:Instance::probe-instance";
 
@@ -61,16 +61,10 @@ describe("automation/lab: the lab alone tells Pulumi to stop", function () {
   });
 
   it("a second signal during destroy stops it (its one SIGINT) and lists every resource the state holds, not only the stack", async function () {
-    const destroyStarted = gate();
-    const never = gate();
-    fakes = new Fakes({
-      onDestroy: async () => {
-        destroyStarted.open();
-        await never.wait;
-      },
-    });
+    const destroy = hangingDestroy();
+    fakes = new Fakes({ onDestroy: destroy.onDestroy });
     const run = runLab(labOptions(), fakes.deps());
-    await destroyStarted.wait;
+    await destroy.started;
     fakes.signals.emit("SIGINT");
     fakes.clock += 5_000;
     fakes.signals.emit("SIGINT");
@@ -84,27 +78,21 @@ describe("automation/lab: the lab alone tells Pulumi to stop", function () {
       `instance ${INSTANCE_ID}`,
       "stack lab-test",
     ]);
-    never.open();
+    destroy.release();
   });
 
   it("the teardown it gave up on changes nothing of what the run returned and wrote: stdout's JSON and evidence.json agree", async function () {
-    const destroyStarted = gate();
-    const release = gate();
-    fakes = new Fakes({
-      onDestroy: async () => {
-        destroyStarted.open();
-        await release.wait;
-      },
-    });
+    const destroy = hangingDestroy();
+    fakes = new Fakes({ onDestroy: destroy.onDestroy });
     const run = runLab(labOptions(), fakes.deps());
-    await destroyStarted.wait;
+    await destroy.started;
     fakes.signals.emit("SIGTERM");
     fakes.clock += 5_000;
     fakes.signals.emit("SIGTERM");
     const report = await run;
     const returned = JSON.stringify(report.cleanup);
     // The abandoned destroy ends after all (Pulumi finished its in-flight deletes).
-    release.open();
+    destroy.release();
     for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
     expect(JSON.stringify(report.cleanup)).to.equal(returned);
     const saved = JSON.parse(fs.readFileSync(path.join(fakes.projectDir, "lab-runs", "lab-test", "evidence.json"), "utf8"));

@@ -8,7 +8,7 @@ import { MissingToolError, NoCredentialsError, NoDefaultVpcError, PULUMI_INSTALL
 import { runCleanup, runLab } from "../../automation/lab";
 import { uniqueStackName } from "../../automation/stack-name";
 import { ExitCode } from "../../common/exit-codes";
-import { Fakes, INSTANCE_ID, LOG_KEY, OUTPUTS_TRAIL, evidence, gate, labOptions } from "../support/lab-fakes";
+import { Fakes, INSTANCE_ID, LOG_KEY, OUTPUTS_TRAIL, evidence, gate, hangingDestroy, labOptions } from "../support/lab-fakes";
 
 /** `expected` occurs in `actual` in this order, other steps allowed in between. */
 function expectInOrder(actual: string[], expected: string[]): void {
@@ -380,21 +380,15 @@ describe("automation/lab: signals", function () {
   });
 
   it("at a second signal stops waiting for destroy, prints what is left and how to remove it, exits 4", async function () {
-    const destroyStarted = gate();
-    const never = gate();
-    fakes = new Fakes({
-      onDestroy: async () => {
-        destroyStarted.open();
-        await never.wait;
-      },
-    });
+    const destroy = hangingDestroy();
+    fakes = new Fakes({ onDestroy: destroy.onDestroy });
     const deps = fakes.deps();
     deps.sleep = async (ms) => {
       fakes.events.push(`sleep ${ms}`);
       if (ms === 5) fakes.signals.emit("SIGINT");
     };
     const run = runLab(labOptions(), deps);
-    await destroyStarted.wait;
+    await destroy.started;
     fakes.clock += 5_000;
     fakes.signals.emit("SIGINT");
     const report = await run;
@@ -403,7 +397,7 @@ describe("automation/lab: signals", function () {
     expect(report.cleanup?.leftovers.map((l) => l.kind)).to.include.members(["bucket", "trail", "stack"]);
     expect(report.cleanup?.commands[0]).to.equal("npm run lab -- --cleanup lab-test");
     expect(fakes.steps()).not.to.include("remove");
-    never.open();
+    destroy.release();
   });
 });
 

@@ -405,3 +405,17 @@ export function gate(): { wait: Promise<void>; open: () => void } {
   const wait = new Promise<void>((resolve) => (open = resolve));
   return { wait, open };
 }
+
+/** A destroy that begins and hangs until `release()`: `started` resolves once it has begun. */
+export function hangingDestroy(): { onDestroy: () => Promise<void>; started: Promise<void>; release: () => void } {
+  const begun = gate();
+  const hold = gate();
+  return {
+    onDestroy: async () => {
+      begun.open();
+      await hold.wait;
+    },
+    started: begun.wait,
+    release: hold.open,
+  };
+}
