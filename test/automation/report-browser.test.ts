@@ -15,7 +15,8 @@ import { expect } from "chai";
 import type { Page } from "playwright-core";
 import type { LabReport } from "../../automation/evidence";
 import { main } from "../../automation/report/cli";
-import { BROWSER_NAMES, BrowserNotFoundError, findBrowser, launchBrowser, standardBrowserPaths, type LaunchedBrowser } from "../support/browser";
+import { rejection } from "../support/rejection";
+import { BROWSER_NAMES, BrowserNotFoundError, SCREENSHOT_ATTEMPTS, findBrowser, launchBrowser, screenshot, standardBrowserPaths, type LaunchedBrowser } from "../support/browser";
 import { HOSTILE_AGENT, HOSTILE_NAME, labEvidence } from "../support/lab-evidence";
 
 interface Box {
@@ -109,7 +110,7 @@ describe("automation/report: the evidence report in headless Chromium", function
     it(`${c.name}: requests only its own file, logs no error, runs nothing, shows each view, draws the moments in time order, and is screenshotted`, async () => {
       const { page, url, requests, problems } = await open(c.name, c.evidence);
       const shot = path.join(SCREENSHOT_DIR, `trail-lab-report-${c.name}.png`);
-      await page.screenshot({ path: shot, fullPage: true });
+      await screenshot(page, shot);
       console.log(`      screenshot: ${shot}`);
 
       expect(requests).to.deep.equal([url]);
@@ -210,6 +211,41 @@ describe("automation/report: the evidence report in the registry's Chromium, wit
     expect(problems).to.deep.equal([]);
     expect(await page.locator("body").innerText()).to.include("VERIFIED").and.include(evidence.verify!.s3.eventId!);
     await page.close();
+  });
+});
+
+describe("test/support/browser: a screenshot Chromium refuses", () => {
+  /** A page whose captures fail with each of `errors` in turn, then succeed; it counts the tries. */
+  const flaky = (errors: string[]) => {
+    const page = {
+      tries: 0,
+      screenshot: () => {
+        const error = errors[page.tries++];
+        return error ? Promise.reject(new Error(error)) : Promise.resolve(Buffer.alloc(0));
+      },
+    };
+    return page;
+  };
+  const refused = "page.screenshot: Protocol error (Page.captureScreenshot): Unable to capture screenshot";
+
+  it("is asked again when Chromium refuses the capture, and then taken", async () => {
+    const page = flaky([refused, refused]);
+    await screenshot(page, "/dev/null", 0);
+    expect(page.tries).to.equal(3);
+  });
+
+  it("fails with Chromium's words once the refusals outlast the bounded tries", async () => {
+    const page = flaky(Array(SCREENSHOT_ATTEMPTS).fill(refused));
+    const error = await rejection(screenshot(page, "/dev/null", 0));
+    expect(error.message).to.equal(refused);
+    expect(page.tries).to.equal(SCREENSHOT_ATTEMPTS);
+  });
+
+  it("is not asked again for any other failure", async () => {
+    const page = flaky(["page.screenshot: Target page, context or browser has been closed"]);
+    const error = await rejection(screenshot(page, "/dev/null", 0));
+    expect(error.message).to.match(/has been closed/);
+    expect(page.tries).to.equal(1);
   });
 });
 

@@ -10,7 +10,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
-import { chromium, type BrowserContext } from "playwright-core";
+import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { findOnPath } from "../../automation/preflight";
 import { cacheDir } from "./cache-dir";
 import { isExecutableFile } from "../../common/executable";
@@ -177,5 +177,26 @@ export async function launchBrowser(options: LaunchOptions = {}): Promise<Launch
   } catch (error) {
     fs.rmSync(profile, { recursive: true, force: true });
     throw error;
+  }
+}
+
+/**
+ * Chromium now and then refuses a capture outright and takes the very same picture when asked
+ * again: seen here with the registry's Chromium on a loaded machine, about one full-page capture in
+ * ten. Only that refusal is asked again, a bounded number of times.
+ */
+const CAPTURE_REFUSED = /Unable to capture screenshot/;
+export const SCREENSHOT_ATTEMPTS = 3;
+
+/** A full-page screenshot of `page` into `file`, asked again (up to SCREENSHOT_ATTEMPTS) only when Chromium refuses the capture. */
+export async function screenshot(page: Pick<Page, "screenshot">, file: string, pauseMs = 250): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await page.screenshot({ path: file, fullPage: true });
+      return;
+    } catch (error) {
+      if (attempt >= SCREENSHOT_ATTEMPTS || !CAPTURE_REFUSED.test(error instanceof Error ? error.message : String(error))) throw error;
+      await new Promise((resolve) => setTimeout(resolve, pauseMs));
+    }
   }
 }
