@@ -1,11 +1,13 @@
-// SIGINT/SIGTERM handling for the lab. The first signal asks the cycle to stop and clean up: it
+// SIGINT/SIGTERM/SIGHUP handling for the lab. The first signal asks the cycle to stop and clean up: it
 // aborts `stop`, which also tells a running `pulumi up` to stop (its one SIGINT, sent by the
 // engine; Pulumi runs in a process group of its own and hears no signal but the lab's). A second
 // signal gives up waiting for cleanup (`giveUp`, which stops a running destroy the same way).
 // Under `npm run`, one Ctrl-C arrives twice (the terminal signals the process group, and npm
 // forwards its own copy), so a repeat within a short window counts as the same interrupt.
+// SIGHUP (the terminal closed, or the `trail-lab` launcher forwarding one) is a stop like the
+// others: left to its default it would end the lab at once, with everything it created left running.
 
-export type LabSignal = "SIGINT" | "SIGTERM";
+export type LabSignal = "SIGINT" | "SIGTERM" | "SIGHUP";
 
 export interface SignalSource {
   on(event: LabSignal, listener: () => void): unknown;
@@ -29,7 +31,7 @@ export class Interruption {
     private readonly log: (line: string) => void,
     private readonly now: () => number = Date.now,
   ) {
-    for (const name of ["SIGINT", "SIGTERM"] as const) {
+    for (const name of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
       const listener = () => this.receive(name);
       source.on(name, listener);
       this.listeners.push([name, listener]);

@@ -10,7 +10,7 @@ export const ExitCode = {
   AwsError: 3,
   /** Cleanup incomplete: something may still cost money. Wins over every other code. */
   CleanupIncomplete: 4,
-  /** Interrupted (SIGINT/SIGTERM) and cleanup completed. */
+  /** Interrupted (SIGINT, SIGTERM, or SIGHUP for the lab) and cleanup completed. */
   Interrupted: 130,
 } as const;
 

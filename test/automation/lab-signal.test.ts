@@ -37,8 +37,9 @@ describe("automation/lab on the real engine: a signal to the lab alone during th
     if (saved.pass !== undefined) process.env.PULUMI_CONFIG_PASSPHRASE = saved.pass;
   });
 
-  for (const [signal, times] of [["SIGTERM", 1], ["SIGINT", 2]] as const) {
-    it(`a ${signal} ${times === 1 ? "to the lab's pid" : "twice (npm's forwarded copy of a Ctrl-C)"}: Pulumi receives exactly one SIGINT; state read, destroyed, swept, removed, exit 130`, async function () {
+  const how = { SIGTERM: "to the lab's pid", SIGHUP: "(the terminal closed)", SIGINT: "twice (npm's forwarded copy of a Ctrl-C)" };
+  for (const [signal, times] of [["SIGTERM", 1], ["SIGHUP", 1], ["SIGINT", 2]] as const) {
+    it(`a ${signal} ${how[signal]}: Pulumi receives exactly one SIGINT; state read, destroyed, swept, removed, exit 130`, async function () {
       const deps = fakes.deps();
       const backend = chooseBackend(fakes.projectDir, { HOME: fakes.projectDir });
       deps.openEngine = async () => {
