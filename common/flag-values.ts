@@ -35,10 +35,11 @@ export function parseSeconds(flag: string, value: string | undefined, range: Dur
   if (value === undefined) return undefined;
   const min = range.min ?? 0;
   const max = Math.min(range.max ?? MAX_SECONDS, MAX_SECONDS);
-  const seconds = Number(value);
-  const inRange = DECIMAL.test(value) && (range.above ? seconds > min : seconds >= min) && seconds <= max;
+  // The bounds hold for the milliseconds used, not the text: 0.0001 is above 0 but rounds to 0 ms.
+  const ms = Math.round(Number(value) * 1000);
+  const inRange = DECIMAL.test(value) && (range.above ? ms > min * 1000 : ms >= min * 1000) && ms <= max * 1000;
   if (!inRange) throw new UsageError(`--${flag} takes ${durationRule(min, max, range.above)}; got '${value}'.`);
-  return Math.round(seconds * 1000);
+  return ms;
 }
 
 /**

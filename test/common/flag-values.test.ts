@@ -29,6 +29,8 @@ describe("common/flag-values: durations, instants and counts", () => {
   it("keeps a poll interval above 0 when asked", () => {
     rejects(() => parseSeconds("interval", "0", { min: 0, above: true }), /^--interval takes a plain decimal number of seconds above 0 to/);
     expect(parseSeconds("interval", "0.01", { min: 0, above: true })).to.equal(10);
+    // Above 0 as text, 0 ms once rounded: a poll with no pause between rounds.
+    rejects(() => parseSeconds("interval", "0.0001", { min: 0, above: true }), /^--interval takes a plain decimal number of seconds above 0 to/);
   });
 
   it("takes an instant as ISO-8601 with a zone, Z or an offset", () => {
