@@ -147,11 +147,13 @@ export class DecodePool {
   async scan(gz: Buffer, key: string, signal?: AbortSignal): Promise<ScanOutcome> {
     this.ensureOpen();
     const room = await this.queueRoom.reserve(1, signal);
-    let grant: BudgetGrant;
+    let grant: BudgetGrant | undefined;
     try {
       grant = await this.decodedBudget.reserve(decodedEstimate(gz, this.maxBytes), signal);
       this.ensureOpen();
     } catch (err) {
+      // Closed while this waited: what was reserved goes back, or a shared budget shrinks for good.
+      grant?.release();
       room.release();
       throw err;
     }

@@ -163,6 +163,18 @@ describe("verify: the decode pool", function () {
     expect(JSON.parse(stdout)).to.deep.equal({ bytesScanned: 14, matches: [], skippedReason: null });
   });
 
+  it("an object that waited on a shared budget while the pool closed gives its bytes back", async () => {
+    const MiB = 1024 * 1024;
+    const shared = new ByteBudget(2 * MiB);
+    const pool = new DecodePool({ criteria, size: 1, maxBytes: MiB, decodedBudget: shared });
+    const other = await shared.reserve(2 * MiB);
+    const waiting = pool.scan(logFile(f.noiseRecords("us-east-1", since, 5)), "waits on the budget");
+    await pool.close();
+    other.release();
+    expect((await rejection(waiting)).name).to.equal("AbortError");
+    expect(shared.inFlight, "bytes still held by an object that was never decoded").to.equal(0);
+  });
+
   it("an abort ends the wait of queued and running objects, and close() stops every worker", async () => {
     const pool = new DecodePool({ criteria, size: 2 });
     await pool.start();
