@@ -239,8 +239,15 @@ export class LogScanner {
       for (const folder of dayFolders(root, this.options.account, this.options.regions, this.options.from, now)) folders.push(this.folderState(folder));
     }
     const round = new RoundWork(this.options.signal, 4 * this.concurrency + 4 * this.listConcurrency + 16);
+    // A listing that fails fails the round there and then, so the listings and downloads still in
+    // flight are aborted, not waited out (forEachConcurrent settles every task before it throws).
+    const listOrFail = (state: FolderState) =>
+      this.listFolder(state, round, retryDeadline).catch((err: unknown) => {
+        round.fail(err);
+        throw err;
+      });
     try {
-      await forEachConcurrent(folders, this.listConcurrency, (state) => this.listFolder(state, round, retryDeadline));
+      await forEachConcurrent(folders, this.listConcurrency, listOrFail);
     } catch (err) {
       round.fail(err);
     }

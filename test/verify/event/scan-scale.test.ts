@@ -145,6 +145,20 @@ describe("verify: the scan at scale, on both GET paths", function () {
         expect(s.objectsScanned).to.equal(60);
       });
 
+      it("a folder whose listing fails ends the round at once: a listing still unanswered is not waited out", async () => {
+        // us-east-1's listing is held (10 s at most); eu-west-1's is refused.
+        const gate = latch();
+        let released = false;
+        void gate.settled.then(() => (released = true));
+        const listOf = (r: MemoryRequest, region: string) => r.query.get("list-type") === "2" && (r.query.get("prefix") ?? "").includes(`/CloudTrail/${region}/`);
+        s3.hold = (r) => (listOf(r, "us-east-1") ? gate.settled : null);
+        s3.fault = (r) => (listOf(r, "eu-west-1") ? { status: 403, code: "AccessDenied" } : null);
+        const error = await rejection(round(scanner(getPath, bucket)));
+        expect(released, "the round waited for the held listing before it failed").to.equal(false);
+        expect(error.message).to.match(/AccessDenied/);
+        gate.release();
+      });
+
       it("downloads with no barrier at a folder's end", async () => {
         // us-east-1's first object is answered only once every eu-west-1 object has been (or after 10 s).
         const first = keysOf.get(`${bucket}/us-east-1`)![0];
