@@ -2,6 +2,7 @@
 // reserves an object's size (from its listing) before downloading it and releases it once the
 // object is decoded. Reservations are granted in order, so a large one is not starved by small
 // ones; one larger than the whole budget waits until it can run alone.
+import { abortReason } from "./abort-reason";
 
 export interface BudgetGrant {
   readonly bytes: number;
@@ -12,10 +13,6 @@ export interface BudgetGrant {
 interface Waiter {
   bytes: number;
   grant: (grant: BudgetGrant) => void;
-}
-
-function abortError(signal: AbortSignal): Error {
-  return signal.reason instanceof Error ? signal.reason : new DOMException("The wait for bytes was aborted.", "AbortError");
 }
 
 export class ByteBudget {
@@ -32,13 +29,13 @@ export class ByteBudget {
   /** Resolves once `bytes` fit beside what is in flight; rejects if `signal` aborts first. */
   reserve(bytes: number, signal?: AbortSignal): Promise<BudgetGrant> {
     if (!(Number.isFinite(bytes) && bytes >= 0)) return Promise.reject(new RangeError(`Cannot reserve ${bytes} bytes.`));
-    if (signal?.aborted) return Promise.reject(abortError(signal));
+    if (signal?.aborted) return Promise.reject(abortReason(signal, "The wait for bytes"));
     if (this.queue.length === 0 && this.fits(bytes)) return Promise.resolve(this.take(bytes));
     return new Promise<BudgetGrant>((resolve, reject) => {
       const onAbort = () => {
         const at = this.queue.indexOf(waiter);
         if (at >= 0) this.queue.splice(at, 1);
-        reject(abortError(signal!));
+        reject(abortReason(signal!, "The wait for bytes"));
         // The one ahead that blocked others has left: those behind it may fit now.
         this.drain();
       };

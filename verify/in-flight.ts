@@ -3,16 +3,13 @@
 // flight when it came, not once each, or one burst would take it to 1); every `limit` answers
 // without one give a slot back, until `max` again. S3's limits are per prefix and per second
 // (5,500 GETs); this is how a client that cannot see them stays under them.
+import { abortReason } from "./abort-reason";
 
 export interface Slot {
   /** Gives the slot back; a second call does nothing. */
   release(): void;
   /** The limit's generation when the slot was taken: a SlowDown from an older one is already counted. */
   readonly generation: number;
-}
-
-function abortError(signal: AbortSignal): Error {
-  return signal.reason instanceof Error ? signal.reason : new DOMException("The wait for a request slot was aborted.", "AbortError");
 }
 
 export class InFlightLimit {
@@ -36,7 +33,7 @@ export class InFlightLimit {
 
   /** Resolves with a slot once fewer than `limit` are taken; rejects if `signal` aborts first. */
   acquire(signal?: AbortSignal): Promise<Slot> {
-    if (signal?.aborted) return Promise.reject(abortError(signal));
+    if (signal?.aborted) return Promise.reject(abortReason(signal, "The wait for a request slot"));
     if (this.waiters.length === 0 && this.active < this.limit) return Promise.resolve(this.take());
     return new Promise<Slot>((resolve, reject) => {
       const waiter: (typeof this.waiters)[number] = { take: () => resolve(this.take()), signal };
@@ -44,7 +41,7 @@ export class InFlightLimit {
         waiter.onAbort = () => {
           const at = this.waiters.indexOf(waiter);
           if (at >= 0) this.waiters.splice(at, 1);
-          reject(abortError(signal));
+          reject(abortReason(signal, "The wait for a request slot"));
         };
         signal.addEventListener("abort", waiter.onAbort, { once: true });
       }

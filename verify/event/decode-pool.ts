@@ -19,6 +19,7 @@ import { MAX_UNCOMPRESSED_BYTES } from "../decode";
 import { DecodeWorkerError } from "../errors";
 import type { DecodeJob, DecodeReply, DecodeWorkerData } from "./decode-worker";
 import type { CompiledCriteria, ScanOutcome } from "./match";
+import { abortReason } from "../abort-reason";
 
 export interface DecodePoolOptions {
   criteria: CompiledCriteria;
@@ -72,10 +73,6 @@ export function decodedEstimate(gz: Buffer, cap: number): number {
   const hint = gz.length >= 18 ? gz.readUInt32LE(gz.length - 4) : 0;
   // +64, as gunzipLog sizes its buffer: an output that fills it exactly still fits.
   return Math.min(cap, hint + 64);
-}
-
-function abortReason(signal: AbortSignal): Error {
-  return signal.reason instanceof Error ? signal.reason : new DOMException("The decode was aborted.", "AbortError");
 }
 
 const DEFAULT_ENTRY = join(__dirname, `decode-worker${extname(__filename)}`);
@@ -309,7 +306,7 @@ export class DecodePool {
   }
 
   private abort(job: Job): void {
-    const reason = abortReason(job.signal!);
+    const reason = abortReason(job.signal!, "The decode");
     const queued = this.queue.indexOf(job);
     if (queued >= 0) {
       this.queue.splice(queued, 1);
