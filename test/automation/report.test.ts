@@ -389,7 +389,9 @@ describe("automation/report: the evidence report's HTML", () => {
       expect((await report([])).code).to.equal(2);
     });
 
-    it("exits 2 on evidence whose types are wrong, naming the field instead of crashing on it, and writes no page", async () => {
+    it("exits 2 on evidence whose types are wrong, naming the field instead of crashing on it, and writes no page", async function () {
+      // One `npm run report` per case, in series: 60 s in all was outlived by a machine running two suites at once.
+      this.timeout(240_000);
       const cases: [string, (e: any) => void, string][] = [
         ["status.json", (e) => (e.posture.controls[0].status = 42), "posture.controls[0].status is number 42, expected one of pass, fail, n/a"],
         ["mode.json", (e) => (e.cleanup.mode = "gone"), 'cleanup.mode is "gone", expected one of destroy, kept'],
