@@ -1,7 +1,7 @@
 // The key layout: which keys are logs, which day folders are listed, and that a StartAfter key
 // never hides a log delivered in or after its minute, whatever its random part.
 import { expect } from "chai";
-import { awsLogsPrefix, dayFolders, isOrganizationSegment, logFileStamp, startAfterKey } from "../../verify/log-keys";
+import { awsLogsPrefix, dayFolders, isOrganizationSegment, logFileStamp, startAfterKey } from "../../verify/s3/log-keys";
 import { FixtureFactory } from "../support/cloudtrail-fixtures";
 
 describe("verify: log key layout", () => {

@@ -25,17 +25,17 @@ import { awsErrorCode } from "../../common/aws-error-code";
 import { isBusy, isThrottling, toVerifyError } from "../aws-errors";
 import { ByteBudget } from "../byte-budget";
 import { forEachConcurrent } from "../concurrency";
-import { findAccountRoots } from "../account-roots";
+import { findAccountRoots } from "../s3/account-roots";
 import { formatMiB } from "../decode";
 import { InFlightLimit, type Slot } from "../in-flight";
-import { LeanGet } from "../lean-get";
-import { listPages } from "../listing";
-import { awsLogsPrefix, dayFolders, logFileStamp, startAfterKey, type DayFolder } from "../log-keys";
+import { LeanGet } from "../s3/lean-get";
+import { listPages } from "../s3/listing";
+import { awsLogsPrefix, dayFolders, logFileStamp, startAfterKey, type DayFolder } from "../s3/log-keys";
 import { DecodePool } from "./decode-pool";
 import { scanLogObject, type CompiledCriteria, type ScanOutcome } from "./match";
 import { retryDropped, retryWhile } from "../retry";
 import type { Clock } from "../rate-limit";
-import { BodyOverCapError, readObject } from "../s3-objects";
+import { BodyOverCapError, readObject } from "../s3/s3-objects";
 import type { CloudTrailRecord, SkippedObject } from "./types";
 
 /** How far before the newest stamp seen a folder is listed again. */

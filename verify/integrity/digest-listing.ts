@@ -2,8 +2,8 @@
 // region's day folders listed with the SDK paginator, keeping this trail's digest names only.
 import type { S3Client } from "@aws-sdk/client-s3";
 import { forEachConcurrent } from "../concurrency";
-import { listPages } from "../listing";
-import { dayFolders, digestFileStamp, digestNamePrefix, formatDigestStamp } from "../log-keys";
+import { listPages } from "../s3/listing";
+import { dayFolders, digestFileStamp, digestNamePrefix, formatDigestStamp } from "../s3/log-keys";
 
 const LIST_CONCURRENCY = 8;
 

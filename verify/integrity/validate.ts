@@ -8,8 +8,8 @@ import { createAwsClients, createCloudTrailClient, resolveRegion } from "../clie
 import { forEachConcurrent } from "../concurrency";
 import { UsageError } from "../../common/errors";
 import { VerifyAbortedError } from "../errors";
-import { awsLogsPrefix } from "../log-keys";
-import { findAccountRoots } from "../account-roots";
+import { awsLogsPrefix } from "../s3/log-keys";
+import { findAccountRoots } from "../s3/account-roots";
 import { accountFromArn, describeTrail } from "../trail-status";
 import { walkChains } from "./chain";
 import { SIGNATURE_ALGORITHM, signatureHolds, stringToSign } from "./digest-file";

@@ -5,7 +5,7 @@ import { expect } from "chai";
 import type { S3Client } from "@aws-sdk/client-s3";
 import { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
 import { AwsCallError, ExitCode, verifyTrail, type DeadlineExceededError, type VerifyOptions } from "../../../verify";
-import { listPages } from "../../../verify/listing";
+import { listPages } from "../../../verify/s3/listing";
 import { READ_ATTEMPTS } from "../../../verify/retry";
 import type { LocalCloudTrail } from "../../support/cloudtrail-server";
 import { listBucketResult, startFaultyS3, type FaultyS3 } from "../../support/faulty-s3";

@@ -10,7 +10,7 @@ import { AwsCallError, DecodeWorkerError, LogScanner, compileCriteria, verifyTra
 import { ByteBudget } from "../../../verify/byte-budget";
 import { DecodePool } from "../../../verify/event/decode-pool";
 import { BUSY_ATTEMPTS } from "../../../verify/event/log-scanner";
-import { LeanGet } from "../../../verify/lean-get";
+import { LeanGet } from "../../../verify/s3/lean-get";
 import type { Clock } from "../../../verify/rate-limit";
 import { FixtureFactory, logFile } from "../../support/cloudtrail-fixtures";
 import { startCloudTrailServer, type LocalCloudTrail } from "../../support/cloudtrail-server";

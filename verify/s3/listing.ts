@@ -5,8 +5,8 @@
 // so that an endpoint inventing new tokens cannot keep a one-pass run going. Every listing of
 // verify (log folders, account roots, digest folders) goes through here.
 import { paginateListObjectsV2, type ListObjectsV2CommandOutput, type S3Client } from "@aws-sdk/client-s3";
-import { toVerifyError } from "./aws-errors";
-import { ListingError } from "./errors";
+import { toVerifyError } from "../aws-errors";
+import { ListingError } from "../errors";
 
 /** 10 000 pages of 1000 keys: two orders of magnitude past the busiest CloudTrail day folder. */
 export const MAX_LIST_PAGES = 10_000;

@@ -6,8 +6,8 @@ import type { Readable } from "node:stream";
 import { addAbortSignal } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { toVerifyError } from "./aws-errors";
-import { createAwsClients, resolveRegion } from "./clients";
+import { toVerifyError } from "../aws-errors";
+import { createAwsClients, resolveRegion } from "../clients";
 
 type Body = Readable;
 

@@ -14,7 +14,7 @@ import type { Socket } from "node:net";
 import { GetObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { getEndpointFromInstructions } from "@smithy/core/endpoints";
 import { HttpRequest } from "@smithy/core/protocols";
-import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS, type HttpTimeouts } from "../common/aws-http";
+import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS, type HttpTimeouts } from "../../common/aws-http";
 import { BodyOverCapError, readCapped, readObject, type ReadOptions } from "./s3-objects";
 
 /** An error body past this is cut: S3's are a few hundred bytes. */
