@@ -19,7 +19,7 @@ import { MAX_UNCOMPRESSED_BYTES } from "../decode";
 import { DecodeWorkerError } from "../errors";
 import type { DecodeJob, DecodeReply, DecodeWorkerData } from "./decode-worker";
 import type { CompiledCriteria, ScanOutcome } from "./match";
-import { abortReason } from "../abort-reason";
+import { abortReason } from "../pacing/abort-reason";
 
 export interface DecodePoolOptions {
   criteria: CompiledCriteria;

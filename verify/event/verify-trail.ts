@@ -6,14 +6,14 @@ import { isAbort } from "../aws-errors";
 import { AthenaFinder } from "./athena/athena-finder";
 import { createAthenaClient, createAwsClients, homeRegionCloudTrail, resolveRegion } from "../clients";
 import { UsageError } from "../../common/errors";
-import { Cutoff } from "../cutoff";
+import { Cutoff } from "../pacing/cutoff";
 import { DeadlineExceededError, TrailDeliveryError, TrailNotLoggingError, VerifyAbortedError } from "../errors";
 import { buildEvidence, type Findings } from "./evidence";
 import { LOOKUP_EVENTS_PER_SECOND, lookupEventHistory, type HistoryHit } from "./event-history";
 import { DEFAULT_CONCURRENCY, LIST_CONCURRENCY, LogScanner, MAX_CONCURRENCY, RELIST_LOOKBACK_MS } from "./log-scanner";
 import { compileCriteria } from "./match";
 import { notFoundMessage, progressLine } from "./messages";
-import { RateLimiter } from "../rate-limit";
+import { RateLimiter } from "../pacing/rate-limit";
 import { accountFromArn, describeTrail, loggingStatus, selectorWarning, type LoggingStatus } from "../trail-status";
 import type { VerifyEvidence, VerifyOptions } from "./types";
 

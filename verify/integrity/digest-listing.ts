@@ -1,7 +1,7 @@
 // Finding one trail's digest files in a time range: the regions that hold digests, then each
 // region's day folders listed with the SDK paginator, keeping this trail's digest names only.
 import type { S3Client } from "@aws-sdk/client-s3";
-import { forEachConcurrent } from "../concurrency";
+import { forEachConcurrent } from "../pacing/concurrency";
 import { listPages } from "../s3/listing";
 import { dayFolders, digestFileStamp, digestNamePrefix, formatDigestStamp } from "../s3/log-keys";
 

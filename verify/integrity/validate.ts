@@ -5,7 +5,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
 import { isAbort } from "../aws-errors";
 import { createAwsClients, createCloudTrailClient, resolveRegion } from "../clients";
-import { forEachConcurrent } from "../concurrency";
+import { forEachConcurrent } from "../pacing/concurrency";
 import { UsageError } from "../../common/errors";
 import { VerifyAbortedError } from "../errors";
 import { awsLogsPrefix } from "../s3/log-keys";

@@ -6,7 +6,7 @@ import type { S3Client } from "@aws-sdk/client-s3";
 import { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
 import { AwsCallError, ExitCode, verifyTrail, type DeadlineExceededError, type VerifyOptions } from "../../../verify";
 import { listPages } from "../../../verify/s3/listing";
-import { READ_ATTEMPTS } from "../../../verify/retry";
+import { READ_ATTEMPTS } from "../../../verify/pacing/retry";
 import type { LocalCloudTrail } from "../../support/cloudtrail-server";
 import { listBucketResult, startFaultyS3, type FaultyS3 } from "../../support/faulty-s3";
 import { DUMMY_CREDENTIALS, s3ClientFor, type LocalS3 } from "../../support/s3-server";

@@ -11,7 +11,7 @@ import { ByteBudget } from "../../../verify/byte-budget";
 import { DecodePool } from "../../../verify/event/decode-pool";
 import { BUSY_ATTEMPTS } from "../../../verify/event/log-scanner";
 import { LeanGet } from "../../../verify/s3/lean-get";
-import type { Clock } from "../../../verify/rate-limit";
+import type { Clock } from "../../../verify/pacing/clock";
 import { FixtureFactory, logFile } from "../../support/cloudtrail-fixtures";
 import { startCloudTrailServer, type LocalCloudTrail } from "../../support/cloudtrail-server";
 import { CRASH_MARKER } from "../../support/decode-workers/crashing";

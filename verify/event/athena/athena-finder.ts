@@ -6,7 +6,7 @@ import type { AthenaEvidence, CloudTrailRecord } from "../types";
 import type { S3Match } from "../log-scanner";
 import { buildEventQuery, type EventQuery } from "./event-query";
 import { athenaCostUsd, runAthenaQuery, type AthenaTarget } from "./athena-query";
-import type { Clock } from "../../rate-limit";
+import type { Clock } from "../../pacing/clock";
 
 export interface AthenaSource extends AthenaTarget {
   /** The CloudTrail table (the lab's stack output athenaTable). */

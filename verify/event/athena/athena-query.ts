@@ -13,8 +13,8 @@ import {
 import { toVerifyError } from "../../aws-errors";
 import { ExitCode } from "../../../common/exit-codes";
 import { VerifyError } from "../../errors";
-import { systemClock, type Clock } from "../../rate-limit";
-import { retryThrottled } from "../../retry";
+import { systemClock, type Clock } from "../../pacing/clock";
+import { retryThrottled } from "../../pacing/retry";
 
 export interface AthenaTarget {
   workgroup: string;

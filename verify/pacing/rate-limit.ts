@@ -1,16 +1,6 @@
 // Client-side spacing of requests: LookupEvents allows 2 requests per second per account and
 // region, and staying under it is cheaper than being throttled and backing off.
-import { setTimeout as sleep } from "node:timers/promises";
-
-export interface Clock {
-  now(): number;
-  sleep(ms: number, signal?: AbortSignal): Promise<void>;
-}
-
-export const systemClock: Clock = {
-  now: () => Date.now(),
-  sleep: (ms, signal) => sleep(ms, undefined, { signal }),
-};
+import { systemClock, type Clock } from "./clock";
 
 export class RateLimiter {
   private nextSlot = 0;

@@ -1,8 +1,8 @@
 // Retrying a call with capped exponential backoff (full jitter), bounded by a deadline and, when
 // given, a number of attempts: throttled calls above the SDK's own few attempts, and reads whose
 // connection dropped after the SDK had handed over the response (which the SDK does not retry).
-import { isDroppedConnection, isThrottling } from "./aws-errors";
-import { systemClock, type Clock } from "./rate-limit";
+import { isDroppedConnection, isThrottling } from "../aws-errors";
+import { systemClock, type Clock } from "./clock";
 
 export interface RetryPolicy {
   /** Epoch ms after which a failed call is not tried again. */
