@@ -3,7 +3,7 @@
 import type { S3Match } from "./log-scanner";
 import type { HistoryHit } from "./event-history";
 import { printableRecord } from "./printable";
-import type { LoggingStatus, TrailDescription } from "../trail-status";
+import type { LoggingStatus, TrailDescription } from "../trail/trail-status";
 import type { AthenaEvidence, SkippedObject, TrailEvidence, VerifyEvidence } from "./types";
 
 export interface Findings {

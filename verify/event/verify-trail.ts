@@ -14,7 +14,7 @@ import { DEFAULT_CONCURRENCY, LIST_CONCURRENCY, LogScanner, MAX_CONCURRENCY, REL
 import { compileCriteria } from "./match";
 import { notFoundMessage, progressLine } from "./messages";
 import { RateLimiter } from "../pacing/rate-limit";
-import { accountFromArn, describeTrail, loggingStatus, selectorWarning, type LoggingStatus } from "../trail-status";
+import { accountFromArn, describeTrail, loggingStatus, selectorWarning, type LoggingStatus } from "../trail/trail-status";
 import type { VerifyEvidence, VerifyOptions } from "./types";
 
 export const DEFAULT_EVENT_NAME = "RunInstances";

@@ -10,7 +10,7 @@ import { UsageError } from "../../common/errors";
 import { VerifyAbortedError } from "../errors";
 import { awsLogsPrefix } from "../s3/log-keys";
 import { findAccountRoots } from "../s3/account-roots";
-import { accountFromArn, describeTrail } from "../trail-status";
+import { accountFromArn, describeTrail } from "../trail/trail-status";
 import { walkChains } from "./chain";
 import { SIGNATURE_ALGORITHM, signatureHolds, stringToSign } from "./digest-file";
 import { digestRegions, listDigests, type DigestListing } from "./digest-listing";

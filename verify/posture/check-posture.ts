@@ -6,7 +6,7 @@ import { toVerifyError } from "../aws-errors";
 import { createAwsClients, homeRegionCloudTrail, resolveRegion } from "../clients";
 import { UsageError } from "../../common/errors";
 import { ExitCode } from "../../common/exit-codes";
-import { describeTrail, loggingStatus } from "../trail-status";
+import { describeTrail, loggingStatus } from "../trail/trail-status";
 import { readBucketSettings } from "./bucket-settings";
 import { judgeControls, type PostureFacts } from "./controls";
 import { judgedFacts } from "./facts";

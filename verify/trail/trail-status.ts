@@ -8,10 +8,11 @@ import {
   type CloudTrailClient,
   type Trail,
 } from "@aws-sdk/client-cloudtrail";
-import { awsErrorCode } from "../common/aws-error-code";
-import { UsageError } from "../common/errors";
-import { toVerifyError } from "./aws-errors";
-import { TrailNotFoundError } from "./errors";
+import { awsErrorCode } from "../../common/aws-error-code";
+import { UsageError } from "../../common/errors";
+import { REGION_PATTERN } from "../../common/flag-table";
+import { toVerifyError } from "../aws-errors";
+import { TrailNotFoundError } from "../errors";
 import { eventTraits, selectorGap } from "./event-selectors";
 
 export interface TrailDescription {
@@ -41,7 +42,7 @@ export function accountFromArn(arn: string): string | null {
 /** A trail's ARN names its home region: arn:<partition>:cloudtrail:<home region>:<account>:trail/<name>. */
 export function homeRegionFromArn(arn: string): string | null {
   const region = arn.split(":")[3];
-  return region && /^[a-z]{2}(-[a-z]+)+-\d+$/.test(region) ? region : null;
+  return region && REGION_PATTERN.test(region) ? region : null;
 }
 
 function toDescription(trail: Trail, asked: string): TrailDescription {
