@@ -21,7 +21,7 @@ import { TOOL_NAME, toolVersion, versionLine } from "../common/provenance";
 import { humanSummary } from "./event/summary";
 import type { VerifyEvidence } from "./event/types";
 import { DEFAULT_EVENT_NAME, verifyTrail } from "./event/verify-trail";
-import { DEFAULT_CONCURRENCY, MAX_CONCURRENCY } from "./event/log-scanner";
+import { DEFAULT_CONCURRENCY, MAX_CONCURRENCY } from "./event/scan/log-scanner";
 
 export interface CliIo {
   stdout: NodeJS.WritableStream;

@@ -5,7 +5,7 @@ export { createAwsClients, createAthenaClient, type AwsClients, type ClientSetti
 export { scanLogObject, compileCriteria, type MatchCriteria, type CompiledCriteria, type ScanOutcome } from "./event/match";
 // What the benchmark measures on its own: the decoder, and the scanner verifyTrail drives.
 export { gunzipLog } from "./decode";
-export { LogScanner, DEFAULT_CONCURRENCY, LIST_CONCURRENCY, MAX_CONCURRENCY, type GetPath, type LogScannerOptions } from "./event/log-scanner";
+export { LogScanner, DEFAULT_CONCURRENCY, LIST_CONCURRENCY, MAX_CONCURRENCY, type GetPath, type LogScannerOptions } from "./event/scan/log-scanner";
 export { VerifyError, TrailNotFoundError, TrailNotLoggingError, TrailDeliveryError, VerifyAbortedError, DeadlineExceededError, ListingError, DecodeWorkerError, type ListingProblem } from "./errors";
 export { TrailLabError, UsageError, AwsCallError } from "../common/errors";
 export { ExitCode } from "../common/exit-codes";

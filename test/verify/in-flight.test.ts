@@ -1,7 +1,7 @@
 // The in-flight limit: slots up to the limit, halved by a SlowDown once per burst (not once per
 // request of the burst), grown back one per `limit` answers, and waits that an abort ends.
 import { expect } from "chai";
-import { InFlightLimit } from "../../verify/in-flight";
+import { InFlightLimit } from "../../verify/event/scan/in-flight";
 import { rejection } from "../support/rejection";
 
 describe("verify: the in-flight limit", () => {

@@ -85,6 +85,12 @@ export interface TrailEvidence {
   latestDeliveryError: string | null;
 }
 
+/** A record the log search matched (the scanner's, or Athena's), and the log object it came from. */
+export interface S3Match {
+  key: string;
+  record: CloudTrailRecord;
+}
+
 export interface SkippedObject {
   key: string;
   reason: string;

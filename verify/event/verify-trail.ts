@@ -10,7 +10,7 @@ import { Cutoff } from "../pacing/cutoff";
 import { DeadlineExceededError, TrailDeliveryError, TrailNotLoggingError, VerifyAbortedError } from "../errors";
 import { buildEvidence, type Findings } from "./evidence";
 import { LOOKUP_EVENTS_PER_SECOND, lookupEventHistory, type HistoryHit } from "./event-history";
-import { DEFAULT_CONCURRENCY, LIST_CONCURRENCY, LogScanner, MAX_CONCURRENCY, RELIST_LOOKBACK_MS } from "./log-scanner";
+import { DEFAULT_CONCURRENCY, LIST_CONCURRENCY, LogScanner, MAX_CONCURRENCY, RELIST_LOOKBACK_MS } from "./scan/log-scanner";
 import { compileCriteria } from "./match";
 import { notFoundMessage, progressLine } from "./messages";
 import { RateLimiter } from "../pacing/rate-limit";

@@ -4,7 +4,7 @@
 import { gzipSync } from "node:zlib";
 import { expect } from "chai";
 import { LogScanner, compileCriteria } from "../../../verify";
-import { ByteBudget } from "../../../verify/byte-budget";
+import { ByteBudget } from "../../../verify/event/scan/byte-budget";
 import { FixtureFactory, logFile } from "../../support/cloudtrail-fixtures";
 import { startS3Server, type LocalS3 } from "../../support/s3-server";
 

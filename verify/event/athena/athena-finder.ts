@@ -2,8 +2,7 @@
 // event query on the trail's table and keeps what it returns in the scanner's shape, so the
 // evidence, the Event History cross-check and the messages stay the same.
 import type { AthenaClient } from "@aws-sdk/client-athena";
-import type { AthenaEvidence, CloudTrailRecord } from "../types";
-import type { S3Match } from "../log-scanner";
+import type { AthenaEvidence, CloudTrailRecord, S3Match } from "../types";
 import { buildEventQuery, type EventQuery } from "./event-query";
 import { athenaCostUsd, runAthenaQuery, type AthenaTarget } from "./athena-query";
 import type { Clock } from "../../pacing/clock";

@@ -5,9 +5,9 @@
 // again, so that decoded memory stays within the pool's budget however large the object claims
 // to be. A matched record comes back as the evidence prints it (printable.ts). Started by decode-pool.ts through `main()`; tests start their own entries through `serveDecodeJobs`.
 import { parentPort, workerData } from "node:worker_threads";
-import { gunzipFailure, gunzipLog, isOverSizeCap, readLogJson } from "../decode";
-import { compileCriteria, matchDecoded, type ScanOutcome } from "./match";
-import { printableRecord } from "./printable";
+import { gunzipFailure, gunzipLog, isOverSizeCap, readLogJson } from "../../decode";
+import { compileCriteria, matchDecoded, type ScanOutcome } from "../match";
+import { printableRecord } from "../printable";
 
 /** What the pool passes to each worker when it starts it. */
 export interface DecodeWorkerData {

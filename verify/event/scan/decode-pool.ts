@@ -14,12 +14,12 @@
 import { availableParallelism } from "node:os";
 import { extname, join } from "node:path";
 import { Worker } from "node:worker_threads";
-import { ByteBudget, type BudgetGrant } from "../byte-budget";
-import { MAX_UNCOMPRESSED_BYTES } from "../decode";
-import { DecodeWorkerError } from "../errors";
+import { ByteBudget, type BudgetGrant } from "./byte-budget";
+import { MAX_UNCOMPRESSED_BYTES } from "../../decode";
+import { DecodeWorkerError } from "../../errors";
 import type { DecodeJob, DecodeReply, DecodeWorkerData } from "./decode-worker";
-import type { CompiledCriteria, ScanOutcome } from "./match";
-import { abortReason } from "../pacing/abort-reason";
+import type { CompiledCriteria, ScanOutcome } from "../match";
+import { abortReason } from "../../pacing/abort-reason";
 
 export interface DecodePoolOptions {
   criteria: CompiledCriteria;

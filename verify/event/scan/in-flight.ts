@@ -3,7 +3,7 @@
 // flight when it came, not once each, or one burst would take it to 1); every `limit` answers
 // without one give a slot back, until `max` again. S3's limits are per prefix and per second
 // (5,500 GETs); this is how a client that cannot see them stays under them.
-import { abortReason } from "./pacing/abort-reason";
+import { abortReason } from "../../pacing/abort-reason";
 
 export interface Slot {
   /** Gives the slot back; a second call does nothing. */

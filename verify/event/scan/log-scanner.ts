@@ -21,22 +21,22 @@
 // round aborts the rest of it.
 import { setMaxListeners } from "node:events";
 import type { S3Client } from "@aws-sdk/client-s3";
-import { awsErrorCode } from "../../common/aws-error-code";
-import { isBusy, isThrottling, toVerifyError } from "../aws-errors";
-import { ByteBudget } from "../byte-budget";
-import { forEachConcurrent } from "../pacing/concurrency";
-import { findAccountRoots } from "../s3/account-roots";
-import { formatMiB } from "../decode";
-import { InFlightLimit, type Slot } from "../in-flight";
-import { LeanGet } from "../s3/lean-get";
-import { listPages } from "../s3/listing";
-import { awsLogsPrefix, dayFolders, logFileStamp, startAfterKey, type DayFolder } from "../s3/log-keys";
+import { awsErrorCode } from "../../../common/aws-error-code";
+import { isBusy, isThrottling, toVerifyError } from "../../aws-errors";
+import { ByteBudget } from "./byte-budget";
+import { forEachConcurrent } from "../../pacing/concurrency";
+import { findAccountRoots } from "../../s3/account-roots";
+import { formatMiB } from "../../decode";
+import { InFlightLimit, type Slot } from "./in-flight";
+import { LeanGet } from "../../s3/lean-get";
+import { listPages } from "../../s3/listing";
+import { awsLogsPrefix, dayFolders, logFileStamp, startAfterKey, type DayFolder } from "../../s3/log-keys";
 import { DecodePool } from "./decode-pool";
-import { scanLogObject, type CompiledCriteria, type ScanOutcome } from "./match";
-import { retryDropped, retryWhile } from "../pacing/retry";
-import type { Clock } from "../pacing/clock";
-import { BodyOverCapError, readObject } from "../s3/s3-objects";
-import type { CloudTrailRecord, SkippedObject } from "./types";
+import { scanLogObject, type CompiledCriteria, type ScanOutcome } from "../match";
+import { retryDropped, retryWhile } from "../../pacing/retry";
+import type { Clock } from "../../pacing/clock";
+import { BodyOverCapError, readObject } from "../../s3/s3-objects";
+import type { S3Match, SkippedObject } from "../types";
 
 /** How far before the newest stamp seen a folder is listed again. */
 export const RELIST_LOOKBACK_MS = 15 * 60 * 1000;
@@ -108,11 +108,6 @@ interface ListedLog {
   key: string;
   /** As listed; what the download reserves from the budget. */
   size: number;
-}
-
-export interface S3Match {
-  key: string;
-  record: CloudTrailRecord;
 }
 
 interface FolderState {

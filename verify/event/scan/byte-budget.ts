@@ -2,7 +2,7 @@
 // reserves an object's size (from its listing) before downloading it and releases it once the
 // object is decoded. Reservations are granted in order, so a large one is not starved by small
 // ones; one larger than the whole budget waits until it can run alone.
-import { abortReason } from "./pacing/abort-reason";
+import { abortReason } from "../../pacing/abort-reason";
 
 export interface BudgetGrant {
   readonly bytes: number;
