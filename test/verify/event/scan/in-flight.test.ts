@@ -1,8 +1,8 @@
 // The in-flight limit: slots up to the limit, halved by a SlowDown once per burst (not once per
 // request of the burst), grown back one per `limit` answers, and waits that an abort ends.
 import { expect } from "chai";
-import { InFlightLimit } from "../../verify/event/scan/in-flight";
-import { rejection } from "../support/rejection";
+import { InFlightLimit } from "../../../../verify/event/scan/in-flight";
+import { rejection } from "../../../support/rejection";
 
 describe("verify: the in-flight limit", () => {
   it("gives at most `limit` slots at once, the next as one is given back", async () => {

@@ -1,9 +1,9 @@
 // Request pacing and retry, on a fake clock: no test here waits for real time.
 import { expect } from "chai";
-import { forEachConcurrent } from "../../verify/pacing/concurrency";
-import type { Clock } from "../../verify/pacing/clock";
-import { RateLimiter } from "../../verify/pacing/rate-limit";
-import { retryDropped, retryThrottled, retryWhile } from "../../verify/pacing/retry";
+import { forEachConcurrent } from "../../../verify/pacing/concurrency";
+import type { Clock } from "../../../verify/pacing/clock";
+import { RateLimiter } from "../../../verify/pacing/rate-limit";
+import { retryDropped, retryThrottled, retryWhile } from "../../../verify/pacing/retry";
 
 function fakeClock(): Clock & { slept: number[] } {
   let now = 1_000_000;

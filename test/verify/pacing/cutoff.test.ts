@@ -1,6 +1,6 @@
 // The cutoff on its own: an abort signal by the clock, told apart from the caller's.
 import { expect } from "chai";
-import { Cutoff } from "../../verify/pacing/cutoff";
+import { Cutoff } from "../../../verify/pacing/cutoff";
 
 describe("verify: the cutoff", () => {
   it("fires by the clock (reached), or with the caller's signal (not reached)", async () => {

@@ -1,8 +1,8 @@
 // S3.5 by meaning: which bucket policies refuse every request sent without TLS. The lab's own
 // policy (infra/bucket-policy.ts) is the first case; each other case changes one thing about it.
 import { expect } from "chai";
-import { auditBucketPolicy } from "../../infra/bucket-policy";
-import { tlsOnlyVerdict } from "../../verify/posture/tls-policy";
+import { auditBucketPolicy } from "../../../infra/bucket-policy";
+import { tlsOnlyVerdict } from "../../../verify/posture/tls-policy";
 
 const BUCKET = "audit-logs-bucket-1";
 const ARN = `arn:aws:s3:::${BUCKET}`;

@@ -2,10 +2,10 @@
 // it (the Pulumi program under mocks, stood up locally), its paid switches turned on, and the
 // ways a trail or bucket falls short; the real SDK parses every answer, "not configured" included.
 import { expect } from "chai";
-import { checkPosture, postureExitCode, AwsCallError, ExitCode, type PostureReport } from "../../verify";
-import { startCloudTrailServer, trailArn, type LocalCloudTrail } from "../support/cloudtrail-server";
-import { deployWorld, type DeployedWorld } from "../support/deployed-world";
-import { startS3Server, type LocalS3 } from "../support/s3-server";
+import { checkPosture, postureExitCode, AwsCallError, ExitCode, type PostureReport } from "../../../verify";
+import { startCloudTrailServer, trailArn, type LocalCloudTrail } from "../../support/cloudtrail-server";
+import { deployWorld, type DeployedWorld } from "../../support/deployed-world";
+import { startS3Server, type LocalS3 } from "../../support/s3-server";
 
 const statuses = (report: PostureReport) => Object.fromEntries(report.controls.map((c) => [c.id, c.status]));
 const control = (report: PostureReport, id: string) => report.controls.find((c) => c.id === id)!;

@@ -3,13 +3,13 @@
 // tests check OCSF output against refuses what OCSF refuses; CSV quotes and defuses what it must.
 // (`npm run verify -- --posture --format ocsf|csv` itself is tested in posture-cli.test.ts.)
 import { expect } from "chai";
-import { findingsCsv, CSV_COLUMNS } from "../../verify/posture/csv";
-import { postureFindings, type FindingsContext } from "../../verify/posture/findings";
-import { ocsfFindings } from "../../verify/posture/ocsf";
-import type { PostureReport } from "../../verify";
-import { COMPLIANCE_FINDING } from "../support/ocsf-compliance-finding";
-import { parseCsv } from "../support/csv";
-import { labEvidence } from "../support/lab-evidence";
+import { findingsCsv, CSV_COLUMNS } from "../../../verify/posture/csv";
+import { postureFindings, type FindingsContext } from "../../../verify/posture/findings";
+import { ocsfFindings } from "../../../verify/posture/ocsf";
+import type { PostureReport } from "../../../verify";
+import { COMPLIANCE_FINDING } from "../../support/ocsf-compliance-finding";
+import { parseCsv } from "../../support/csv";
+import { labEvidence } from "../../support/lab-evidence";
 
 const context: FindingsContext = { time: "2026-11-25T21:25:17.000Z", account: "123456789012", region: "us-east-1", product: { name: "trail-lab", version: "0.1.0" } };
 

@@ -3,13 +3,13 @@
 // Findings (each fitting the schema as its files define it) or CSV with --format, and the exit
 // codes of the one table; a failure stays a failure whatever the form (verify accepts nothing).
 import { expect } from "chai";
-import { CSV_COLUMNS } from "../../verify/posture/csv";
-import { parseCsv } from "../support/csv";
-import { COMPLIANCE_FINDING, RESOURCE_UID } from "../support/ocsf-compliance-finding";
-import { startCloudTrailServer, trailArn, type LocalCloudTrail } from "../support/cloudtrail-server";
-import { deployWorld, type DeployedWorld } from "../support/deployed-world";
-import { startS3Server, type LocalS3 } from "../support/s3-server";
-import { runVerifyCli } from "../support/verify-cli";
+import { CSV_COLUMNS } from "../../../verify/posture/csv";
+import { parseCsv } from "../../support/csv";
+import { COMPLIANCE_FINDING, RESOURCE_UID } from "../../support/ocsf-compliance-finding";
+import { startCloudTrailServer, trailArn, type LocalCloudTrail } from "../../support/cloudtrail-server";
+import { deployWorld, type DeployedWorld } from "../../support/deployed-world";
+import { startS3Server, type LocalS3 } from "../../support/s3-server";
+import { runVerifyCli } from "../../support/verify-cli";
 
 describe("verify: the --posture command", function () {
   this.timeout(60_000);

@@ -4,16 +4,16 @@
 import { expect } from "chai";
 import type { S3Client } from "@aws-sdk/client-s3";
 import { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
-import { AwsCallError, ExitCode, verifyTrail, type DeadlineExceededError, type VerifyOptions } from "../../../verify";
-import { listPages } from "../../../verify/s3/listing";
-import { READ_ATTEMPTS } from "../../../verify/pacing/retry";
-import type { LocalCloudTrail } from "../../support/cloudtrail-server";
-import { listBucketResult, startFaultyS3, type FaultyS3 } from "../../support/faulty-s3";
-import { DUMMY_CREDENTIALS, s3ClientFor, type LocalS3 } from "../../support/s3-server";
-import { startSilentServer, type SilentServer } from "../../support/silent-server";
-import { rejection } from "../../support/rejection";
-import { verifyTargetOf, type TrailWorld } from "../../support/trail-world";
-import { closeServers, startTrailWorld } from "../../support/local-trail-world";
+import { AwsCallError, ExitCode, verifyTrail, type DeadlineExceededError, type VerifyOptions } from "../../../../verify";
+import { listPages } from "../../../../verify/s3/listing";
+import { READ_ATTEMPTS } from "../../../../verify/pacing/retry";
+import type { LocalCloudTrail } from "../../../support/cloudtrail-server";
+import { listBucketResult, startFaultyS3, type FaultyS3 } from "../../../support/faulty-s3";
+import { DUMMY_CREDENTIALS, s3ClientFor, type LocalS3 } from "../../../support/s3-server";
+import { startSilentServer, type SilentServer } from "../../../support/silent-server";
+import { rejection } from "../../../support/rejection";
+import { verifyTargetOf, type TrailWorld } from "../../../support/trail-world";
+import { closeServers, startTrailWorld } from "../../../support/local-trail-world";
 
 const folderOf = (key: string) => key.slice(0, key.lastIndexOf("/") + 1);
 /**

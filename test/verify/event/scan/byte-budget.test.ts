@@ -1,6 +1,6 @@
 // The byte budget on its own: reservations granted in order, bounded, abortable.
 import { expect } from "chai";
-import { ByteBudget } from "../../verify/event/scan/byte-budget";
+import { ByteBudget } from "../../../../verify/event/scan/byte-budget";
 
 describe("verify: the byte budget", () => {
   it("grants in order, never more than the limit at once, and a reservation larger than the limit alone", async () => {

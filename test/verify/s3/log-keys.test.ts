@@ -1,8 +1,8 @@
 // The key layout: which keys are logs, which day folders are listed, and that a StartAfter key
 // never hides a log delivered in or after its minute, whatever its random part.
 import { expect } from "chai";
-import { awsLogsPrefix, dayFolders, isOrganizationSegment, logFileStamp, startAfterKey } from "../../verify/s3/log-keys";
-import { FixtureFactory } from "../support/cloudtrail-fixtures";
+import { awsLogsPrefix, dayFolders, isOrganizationSegment, logFileStamp, startAfterKey } from "../../../verify/s3/log-keys";
+import { FixtureFactory } from "../../support/cloudtrail-fixtures";
 
 describe("verify: log key layout", () => {
   const f = new FixtureFactory("111122223333", 3);
