@@ -22,6 +22,7 @@ import { humanSummary } from "./event/summary";
 import type { VerifyEvidence } from "./event/types";
 import { DEFAULT_EVENT_NAME, verifyTrail } from "./event/verify-trail";
 import { DEFAULT_CONCURRENCY, MAX_CONCURRENCY } from "./event/scan/log-scanner";
+import type { LogsTarget } from "./target";
 
 export interface CliIo {
   stdout: NodeJS.WritableStream;
@@ -150,42 +151,38 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     if (engine === "s3" && (flags.workgroup || flags.database || flags.table)) throw usage("--workgroup, --database and --table go with --engine athena.");
     if (engine === "athena" && concurrency !== undefined) throw usage("--concurrency sets how many log objects this process reads at once: it goes with --engine s3.");
     const env = io.env ?? process.env;
-    const target = await chooseAwsTarget({ profile: flags.profile, region: flags.region }, env);
-    if (!target.region) throw new UsageError(`No AWS region: ${REGION_HINT}.`);
-    const region = target.region.value;
-    const profile = target.profile?.value;
-    say(`region ${region} (from ${target.region.source})${target.profile ? `, profile ${target.profile.value} (from ${target.profile.source})` : ""}`);
-    if (flags.posture) {
-      const format = postureFormat(flags.format, json);
-      const report = await checkPosture({ trail: flags.trail, region, profile, signal: io.signal });
-      io.stdout.write(format ? postureExport(report, format, region) : json ? `${JSON.stringify(report, null, 2)}\n` : postureSummary(report));
-      return postureExitCode(report);
-    }
-    if (flags.integrity) {
-      const result = await validateIntegrity({
-        trail: flags.trail,
-        region,
-        profile,
-        regions: regionList(flags.regions),
-        bucket: flags.bucket,
-        account: flags.account,
-        since,
-        until,
-        onProgress: say,
-        signal: io.signal,
-      });
-      io.stdout.write(json ? `${JSON.stringify(result, null, 2)}\n` : integritySummary(result));
-      if (result.reason) say(`not valid: ${result.reason}`);
-      return result.valid ? ExitCode.Ok : ExitCode.CheckFailed;
-    }
-    eventName = flags.event ?? DEFAULT_EVENT_NAME;
-    const evidence = await verifyTrail({
+    const aws = await chooseAwsTarget({ profile: flags.profile, region: flags.region }, env);
+    if (!aws.region) throw new UsageError(`No AWS region: ${REGION_HINT}.`);
+    const region = aws.region.value;
+    const profile = aws.profile?.value;
+    say(`region ${region} (from ${aws.region.source})${aws.profile ? `, profile ${aws.profile.value} (from ${aws.profile.source})` : ""}`);
+    // What every check is pointed at, built once. Posture takes its CheckTarget part: it reads no
+    // log folders and says no progress.
+    const target: LogsTarget = {
       trail: flags.trail,
       region,
       profile,
       regions: regionList(flags.regions),
       bucket: flags.bucket,
       account: flags.account,
+      onProgress: say,
+      signal: io.signal,
+    };
+    if (flags.posture) {
+      const format = postureFormat(flags.format, json);
+      const report = await checkPosture(target);
+      io.stdout.write(format ? postureExport(report, format, region) : json ? `${JSON.stringify(report, null, 2)}\n` : postureSummary(report));
+      return postureExitCode(report);
+    }
+    if (flags.integrity) {
+      const result = await validateIntegrity({ ...target, since, until });
+      io.stdout.write(json ? `${JSON.stringify(result, null, 2)}\n` : integritySummary(result));
+      if (result.reason) say(`not valid: ${result.reason}`);
+      return result.valid ? ExitCode.Ok : ExitCode.CheckFailed;
+    }
+    eventName = flags.event ?? DEFAULT_EVENT_NAME;
+    const evidence = await verifyTrail({
+      ...target,
       eventName,
       resource: flags.resource,
       since,
@@ -195,8 +192,6 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       eventHistory: !flags["no-event-history"],
       engine,
       athena: engine === "athena" ? { workgroup: flags.workgroup ?? "", database: flags.database ?? "", table: flags.table ?? "cloudtrail_logs" } : undefined,
-      onProgress: say,
-      signal: io.signal,
     });
     print(evidence);
     return evidence.verified ? ExitCode.Ok : ExitCode.CheckFailed;

@@ -2,6 +2,7 @@
 export { verifyTrail, DEFAULT_EVENT_NAME, DEFAULT_INTERVAL_MS, DEFAULT_TIMEOUT_MS, DEFAULT_GRACE_MS, ONE_PASS_LIMIT_MS } from "./event/verify-trail";
 export { copyLogObject, type CopyLogObjectOptions } from "./s3/s3-objects";
 export { createAwsClients, createAthenaClient, type AwsClients, type ClientSettings } from "./clients";
+export type { CheckTarget, LogsTarget, CheckClients } from "./target";
 export { scanLogObject, compileCriteria, type MatchCriteria, type CompiledCriteria, type ScanOutcome } from "./event/match";
 // What the benchmark measures on its own: the decoder, and the scanner verifyTrail drives.
 export { gunzipLog } from "./decode";
