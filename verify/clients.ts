@@ -8,6 +8,7 @@ import { S3Client } from "@aws-sdk/client-s3";
 import { REGION_HINT, chooseProfile, chooseRegion, credentialsFor } from "../common/aws-config";
 import { requestHandlerOptions, type HttpTimeouts } from "../common/aws-http";
 import { UsageError } from "../common/errors";
+import type { CheckTarget } from "./target";
 
 export interface AwsClients {
   s3: S3Client;
@@ -75,21 +76,18 @@ export interface HomeRegionClient {
 
 /**
  * The CloudTrail client for calls that answer only in a trail's home region (GetEventSelectors):
- * `current` when the trail is homed in `region`, else `cloudTrailIn` for the home region, else
- * one made from the standard AWS environment. A caller that injected clients for one region and
- * no `cloudTrailIn` keeps `current`, as nothing here knows how to reach its other regions.
+ * `current` when the trail is homed in `region`, else the target's `cloudTrailIn` for the home
+ * region, else one made from the standard AWS environment with the target's profile. A target
+ * that injected a CloudTrail client for one region and no `cloudTrailIn` keeps `current`, as
+ * nothing here knows how to reach its other regions.
  */
-export function homeRegionCloudTrail(
-  homeRegion: string | null,
-  region: string,
-  current: CloudTrailClient,
-  options: { injected: boolean; cloudTrailIn?: (region: string) => CloudTrailClient; profile?: string },
-): HomeRegionClient {
+export function homeRegionCloudTrail(homeRegion: string | null, region: string, current: CloudTrailClient, target: Pick<CheckTarget, "clients" | "profile">): HomeRegionClient {
   const keep = { client: current, close: () => undefined };
   if (!homeRegion || homeRegion === region) return keep;
-  if (options.cloudTrailIn) return { client: options.cloudTrailIn(homeRegion), close: () => undefined };
-  if (options.injected) return keep;
-  const client = createCloudTrailClient({ region: homeRegion, profile: options.profile });
+  const cloudTrailIn = target.clients?.cloudTrailIn;
+  if (cloudTrailIn) return { client: cloudTrailIn(homeRegion), close: () => undefined };
+  if (target.clients?.cloudTrail) return keep;
+  const client = createCloudTrailClient({ region: homeRegion, profile: target.profile });
   return { client, close: () => client.destroy() };
 }
 
