@@ -20,15 +20,22 @@ import type { PostureReport } from "./posture/types";
 import { TOOL_NAME, toolVersion, versionLine } from "../common/provenance";
 import { humanSummary } from "./event/summary";
 import type { VerifyEvidence } from "./event/types";
-import { DEFAULT_EVENT_NAME, verifyTrail } from "./event/verify-trail";
+import { DEFAULT_EVENT_NAME, DEFAULT_INTERVAL_MS, DEFAULT_TIMEOUT_MS, verifyTrail } from "./event/verify-trail";
 import { DEFAULT_CONCURRENCY, MAX_CONCURRENCY } from "./event/scan/log-scanner";
 import type { LogsTarget } from "./target";
 
 export interface CliIo {
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
+  /**
+   * Aborting ends the check (runProcess aborts on SIGINT and SIGTERM).
+   * @default none
+   */
   signal?: AbortSignal;
-  /** Where AWS_REGION, AWS_PROFILE and the shared files' paths are read; the process's by default. */
+  /**
+   * Where AWS_REGION, AWS_PROFILE and the shared files' paths are read.
+   * @default process.env
+   */
   env?: NodeJS.ProcessEnv;
 }
 
@@ -48,8 +55,8 @@ export const VERIFY_COMMAND = {
     resource: { type: "string", value: "<id>", help: "a resource the event must name, such as an instance id", default: "any" },
     since: { type: "string", value: "<instant>", help: `the earliest event time, ${INSTANT_RULE}`, default: "an hour ago" },
     until: { type: "string", value: "<instant>", help: "with --integrity, the end of the range", default: "now" },
-    interval: { type: "string", value: "<seconds>", help: "the pause between looks at the logs", default: "30" },
-    timeout: { type: "string", value: "<seconds>", help: "how long to look before the answer is no; 0 looks once", default: "1200 (20 minutes)" },
+    interval: { type: "string", value: "<seconds>", help: "the pause between looks at the logs", default: String(DEFAULT_INTERVAL_MS / 1000) },
+    timeout: { type: "string", value: "<seconds>", help: "how long to look before the answer is no; 0 looks once", default: `${DEFAULT_TIMEOUT_MS / 1000} (${DEFAULT_TIMEOUT_MS / 60_000} minutes)` },
     concurrency: {
       type: "string",
       value: "<n>",

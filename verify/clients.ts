@@ -18,18 +18,34 @@ export interface AwsClients {
 export interface ClientSettings {
   /** Resolved already (resolveRegion): a client is made synchronously. */
   region: string;
-  /** The AWS CLI profile whose credentials to use; the SDK's default chain (AWS_PROFILE included) without one. */
+  /**
+   * The AWS CLI profile whose credentials to use.
+   * @default none: the SDK's default chain, AWS_PROFILE included
+   */
   profile?: string;
-  /** Attempts per call, SDK backoff included; throttled LookupEvents retry again above this. */
+  /**
+   * Attempts per call, SDK backoff included; throttled LookupEvents retry again above this.
+   * @default DEFAULT_MAX_ATTEMPTS
+   */
   maxAttempts?: number;
-  /** Connection and socket-idle timeouts of every request; defaults in common/aws-http.ts. */
+  /**
+   * Connection and socket-idle timeouts of every request.
+   * @default DEFAULT_CONNECT_TIMEOUT_MS and DEFAULT_IDLE_TIMEOUT_MS (common/aws-http.ts)
+   */
   timeouts?: HttpTimeouts;
-  /** Connections per host at once; defaults to the SDK's 50. */
+  /**
+   * Connections per host at once.
+   * @default DEFAULT_MAX_SOCKETS (common/aws-http.ts), the SDK's own
+   */
   maxSockets?: number;
+  /**
+   * Where the endpoint overrides (AWS_ENDPOINT_URL*) are read.
+   * @default process.env
+   */
   env?: NodeJS.ProcessEnv;
 }
 
-const DEFAULT_MAX_ATTEMPTS = 5;
+export const DEFAULT_MAX_ATTEMPTS = 5;
 
 /** The region a check runs in: `region` when given, else as the AWS CLI picks it for the profile. */
 export async function resolveRegion(region: string | undefined, profile?: string, env: NodeJS.ProcessEnv = process.env): Promise<string> {

@@ -6,7 +6,10 @@ import { gunzipSync } from "node:zlib";
 export const MAX_UNCOMPRESSED_BYTES = 256 * 1024 * 1024;
 
 export interface DecodeOptions {
-  /** The most uncompressed bytes to produce; defaults to MAX_UNCOMPRESSED_BYTES. */
+  /**
+   * The most uncompressed bytes to produce.
+   * @default MAX_UNCOMPRESSED_BYTES
+   */
   maxBytes?: number;
 }
 

@@ -8,15 +8,23 @@ import type { S3Client } from "@aws-sdk/client-s3";
 
 /** Clients to use instead of ones built from the standard AWS environment (clients.ts). */
 export interface CheckClients {
+  /** @default createAwsClients({ region, profile }).s3 */
   s3?: S3Client;
-  /** The client of the check's `region`: GetTrail, GetTrailStatus, LookupEvents. */
+  /**
+   * The client of the check's `region`: GetTrail, GetTrailStatus, LookupEvents.
+   * @default createAwsClients({ region, profile }).cloudTrail
+   */
   cloudTrail?: CloudTrailClient;
   /**
    * A client in another region: a trail's event selectors answer only in its home region (the
    * event check, posture), and each digest region lists its own public keys (integrity).
+   * @default createCloudTrailClient({ region, profile }) for each region; with an injected `cloudTrail`, the event check and posture keep that one instead
    */
   cloudTrailIn?: (region: string) => CloudTrailClient;
-  /** The Athena engine's client: the event check with `engine: "athena"` only. */
+  /**
+   * The Athena engine's client: the event check with `engine: "athena"` only.
+   * @default createAthenaClient({ region, profile })
+   */
   athena?: AthenaClient;
 }
 
@@ -33,13 +41,12 @@ export interface CheckTarget {
    * @default none: the SDK's default credential chain, AWS_PROFILE included
    */
   profile?: string;
-  /**
-   * @default none: each check builds its own from the standard AWS environment (createAwsClients)
-   */
+  /** @default none: each check builds its own from the standard AWS environment (createAwsClients) */
   clients?: CheckClients;
   /**
    * Aborting ends the check's calls and waits promptly; the event check and integrity then reject
    * with VerifyAbortedError (exit code 130), the event check's holding the evidence found so far.
+   * @default none
    */
   signal?: AbortSignal;
 }
@@ -51,9 +58,7 @@ export interface LogsTarget extends CheckTarget {
    * @default the event check: `[region]`; integrity: every region with digests in the bucket, looked up again at every waiting round
    */
   regions?: string[];
-  /**
-   * @default the trail's S3 bucket (GetTrail's S3BucketName)
-   */
+  /** @default the trail's S3 bucket (GetTrail's S3BucketName) */
   bucket?: string;
   /**
    * The account of the `AWSLogs/<account>/` folder.

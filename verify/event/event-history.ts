@@ -25,7 +25,12 @@ export interface HistoryQuery {
   limiter: RateLimiter;
   /** Epoch ms after which a throttled request is not retried. */
   retryDeadline: number;
+  /** @default none */
   signal?: AbortSignal;
+  /**
+   * A line for each throttled request tried again.
+   * @default none
+   */
   onRetry?: (line: string) => void;
 }
 

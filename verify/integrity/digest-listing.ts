@@ -24,6 +24,7 @@ export interface DigestListing {
   account: string;
   trailName: string;
   homeRegion: string;
+  /** @default none */
   signal?: AbortSignal;
 }
 

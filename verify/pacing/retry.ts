@@ -4,23 +4,43 @@
 import { isDroppedConnection, isThrottling } from "../aws-errors";
 import { systemClock, type Clock } from "./clock";
 
+/** The backoff of a retry, unless its policy says otherwise: the first delay at most, and the cap. */
+export const RETRY_DEFAULTS = { baseMs: 500, maxMs: 8000 } as const;
+
 export interface RetryPolicy {
   /** Epoch ms after which a failed call is not tried again. */
   deadline: number;
-  /** Calls in all, the first included; unbounded (only the deadline) when absent. */
+  /**
+   * Calls in all, the first included.
+   * @default unbounded: only the deadline ends the retries
+   */
   maxAttempts?: number;
+  /**
+   * The longest first delay; each later one may be twice the one before.
+   * @default RETRY_DEFAULTS.baseMs
+   */
   baseMs?: number;
+  /**
+   * The longest delay.
+   * @default RETRY_DEFAULTS.maxMs
+   */
   maxMs?: number;
+  /**
+   * Once aborted, no call is tried again, whatever its error.
+   * @default none
+   */
   signal?: AbortSignal;
+  /** @default systemClock */
   clock?: Clock;
+  /** @default none */
   onRetry?: (attempt: number, delayMs: number, err: unknown) => void;
 }
 
 /** Calls `call` until it succeeds, fails with an error `retryable` refuses, or the policy's bounds are reached. */
 export async function retryWhile<T>(call: () => Promise<T>, retryable: (err: unknown) => boolean, policy: RetryPolicy): Promise<T> {
   const clock = policy.clock ?? systemClock;
-  const baseMs = policy.baseMs ?? 500;
-  const maxMs = policy.maxMs ?? 8000;
+  const baseMs = policy.baseMs ?? RETRY_DEFAULTS.baseMs;
+  const maxMs = policy.maxMs ?? RETRY_DEFAULTS.maxMs;
   if (policy.maxAttempts !== undefined && !(Number.isInteger(policy.maxAttempts) && policy.maxAttempts >= 1)) {
     throw new RangeError(`maxAttempts must be a whole number >= 1, not ${policy.maxAttempts}.`);
   }

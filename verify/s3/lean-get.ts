@@ -23,6 +23,7 @@ const MAX_ERROR_BODY = 64 * 1024;
 export interface LeanGetOptions {
   /** Connections kept open per host: the scan's in-flight count. */
   maxSockets: number;
+  /** @default DEFAULT_CONNECT_TIMEOUT_MS and DEFAULT_IDLE_TIMEOUT_MS (common/aws-http.ts), as the SDK clients' */
   timeouts?: HttpTimeouts;
 }
 

@@ -19,7 +19,12 @@ export interface ListRequest {
 }
 
 export interface ListOptions {
+  /** @default none */
   signal?: AbortSignal;
+  /**
+   * Pages past this end the listing with ListingError ("too-many-pages").
+   * @default MAX_LIST_PAGES
+   */
   maxPages?: number;
 }
 

@@ -49,8 +49,12 @@ export class BodyOverCapError extends Error {
 }
 
 export interface ReadOptions {
-  /** The most bytes to hold: a longer body stops with BodyOverCapError. */
+  /**
+   * The most bytes to hold: a longer body stops with BodyOverCapError.
+   * @default Infinity: no cap
+   */
   maxBytes?: number;
+  /** @default none */
   signal?: AbortSignal;
 }
 
@@ -87,8 +91,9 @@ export interface CopyLogObjectOptions {
   key: string;
   /** Destination path; overwritten if it exists. */
   file: string;
-  /** Defaults to a client from the standard AWS environment. */
+  /** @default a client from the standard AWS environment (createAwsClients) */
   client?: S3Client;
+  /** @default none */
   signal?: AbortSignal;
 }
 

@@ -15,10 +15,15 @@ export interface AthenaSource extends AthenaTarget {
 export interface AthenaFinderOptions extends AthenaSource {
   client: AthenaClient;
   query: Omit<EventQuery, "table" | "limit">;
+  /** Epoch ms after which a round's query is stopped. */
   deadline: number;
+  /** @default POLL_DEFAULTS.pollMs (athena-query.ts) */
   pollMs?: number;
+  /** @default none */
   signal?: AbortSignal;
+  /** @default systemClock */
   clock?: Clock;
+  /** @default none */
   onProgress?: (line: string) => void;
 }
 

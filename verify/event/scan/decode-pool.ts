@@ -21,17 +21,35 @@ import type { DecodeJob, DecodeReply, DecodeWorkerData } from "./decode-worker";
 import type { CompiledCriteria, ScanOutcome } from "../match";
 import { abortReason } from "../../pacing/abort-reason";
 
+/** Objects that may wait for each worker, by default. */
+export const QUEUED_PER_WORKER = 4;
+
 export interface DecodePoolOptions {
   criteria: CompiledCriteria;
-  /** Worker threads; defaults to os.availableParallelism(). */
+  /**
+   * Worker threads.
+   * @default os.availableParallelism()
+   */
   size?: number;
-  /** Objects waiting for a worker at most; scan() waits for room beyond. Defaults to 4 per worker. */
+  /**
+   * Objects waiting for a worker at most; scan() waits for room beyond.
+   * @default QUEUED_PER_WORKER per worker
+   */
   maxQueued?: number;
-  /** The uncompressed size cap of one object; defaults to MAX_UNCOMPRESSED_BYTES. */
+  /**
+   * The uncompressed size cap of one object.
+   * @default MAX_UNCOMPRESSED_BYTES
+   */
   maxBytes?: number;
-  /** Uncompressed bytes being decoded at once; defaults to a budget of `maxBytes` (one object at the cap, or many small). */
+  /**
+   * Uncompressed bytes being decoded at once.
+   * @default a budget of `maxBytes` (one object at the cap, or many small)
+   */
   decodedBudget?: ByteBudget;
-  /** The worker module (exporting main()); tests pass entries of their own. Defaults to decode-worker. */
+  /**
+   * The worker module (exporting main()); tests pass entries of their own.
+   * @default DEFAULT_ENTRY (decode-worker, beside this file)
+   */
   entry?: string;
 }
 
@@ -102,7 +120,7 @@ export class DecodePool {
   constructor(options: DecodePoolOptions) {
     this.size = options.size ?? availableParallelism();
     if (!(Number.isInteger(this.size) && this.size >= 1)) throw new RangeError(`A decode pool needs a whole number of workers >= 1, not ${options.size}.`);
-    this.maxQueued = options.maxQueued ?? 4 * this.size;
+    this.maxQueued = options.maxQueued ?? QUEUED_PER_WORKER * this.size;
     this.maxBytes = options.maxBytes ?? MAX_UNCOMPRESSED_BYTES;
     this.decodedBudget = options.decodedBudget ?? new ByteBudget(this.maxBytes);
     this.queueRoom = new ByteBudget(this.maxQueued);

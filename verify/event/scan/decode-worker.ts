@@ -35,6 +35,7 @@ export type DecodeReply =
 
 /** Hooks for test entries: run before each job, in the worker. */
 export interface WorkerHooks {
+  /** @default none */
   beforeJob?: (job: DecodeJob, count: number) => void;
 }
 

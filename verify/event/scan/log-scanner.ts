@@ -83,24 +83,49 @@ export interface LogScannerOptions {
   /** Logs delivered before this instant cannot hold a matching event. */
   from: Date;
   criteria: CompiledCriteria;
-  /** Objects downloaded and decoded at once; defaults to DEFAULT_CONCURRENCY. */
+  /**
+   * Objects downloaded and decoded at once.
+   * @default DEFAULT_CONCURRENCY
+   */
   concurrency?: number;
-  /** Day folders listed at once; defaults to LIST_CONCURRENCY. */
+  /**
+   * Day folders listed at once.
+   * @default LIST_CONCURRENCY
+   */
   listConcurrency?: number;
-  /** Defaults to "lean". */
+  /** @default "lean" */
   getPath?: GetPath;
-  /** Decode worker threads; 0 decodes on this thread. Defaults to the decode pool's (one per core). */
+  /**
+   * Decode worker threads; 0 decodes on this thread.
+   * @default the decode pool's size (DecodePoolOptions.size)
+   */
   decodeWorkers?: number;
-  /** A pool of the caller's, used instead of one of the scanner's own (and not closed by it). */
+  /**
+   * A pool of the caller's, used instead of one of the scanner's own (and not closed by it).
+   * @default none: the scanner's own
+   */
   pool?: DecodePool;
-  /** Bounds the bytes held by downloads in flight; defaults to a budget of BYTES_IN_FLIGHT. */
+  /**
+   * Bounds the bytes held by downloads in flight.
+   * @default a budget of BYTES_IN_FLIGHT (or of maxObjectBytes, if larger)
+   */
   budget?: ByteBudget;
-  /** Objects listed larger are skipped, named, and never read; defaults to MAX_LOG_OBJECT_BYTES. */
+  /**
+   * Objects listed larger are skipped, named, and never read.
+   * @default MAX_LOG_OBJECT_BYTES
+   */
   maxObjectBytes?: number;
-  /** A line for each read tried again. */
+  /**
+   * A line for each read tried again.
+   * @default none
+   */
   onRetry?: (line: string) => void;
-  /** The clock retries wait on (tests pass one that does not). */
+  /**
+   * The clock retries wait on (tests pass one that does not).
+   * @default systemClock
+   */
   clock?: Clock;
+  /** @default none */
   signal?: AbortSignal;
 }
 
