@@ -1,6 +1,6 @@
-// GetObject for log objects without the SDK's per-request machinery: measured on this project's
-// bench, one SDK GetObject costs about 0.6 ms of CPU (middleware, serde, its handler) against
-// about 0.12 ms for the same GET signed here, and a scan of small objects is bound by that CPU.
+// GetObject for log objects without the SDK's per-request machinery (middleware, serde, its
+// handler), which costs several times the CPU of the GET itself: a scan of small objects is bound
+// by that CPU (docs/bench.md, the "scan, SDK GetObject" row, has the measurement).
 // Everything that decides WHERE and AS WHOM still comes from the S3 client: its endpoint resolver
 // (so AWS_ENDPOINT_URL_S3, path style, FIPS and dual-stack are honoured as the SDK honours them),
 // its SigV4 signer and credential chain, its clock-skew offset. A 301 naming the bucket's region

@@ -41,18 +41,16 @@ import type { S3Match, SkippedObject } from "../types";
 /** How far before the newest stamp seen a folder is listed again. */
 export const RELIST_LOOKBACK_MS = 15 * 60 * 1000;
 /**
- * Objects downloaded and decoded at once, by default. Two cores decode about 3,000 small log
- * files a second; at 30 to 60 ms per S3 request that takes 90 to 180 requests in flight, and 128
- * hides both ends about equally (npm run bench -- --sweep: throughput flat from 32 to 128 on a
- * loaded machine, lower at 256). At 30 ms, 128 in flight is at most 4,300 GETs a second, under
- * S3's 5,500 per prefix even if every key shared one.
+ * Objects downloaded and decoded at once, by default: enough requests in flight to hide S3's
+ * latency behind the decoding, few enough to stay under S3's 5,500 GETs a second per prefix even
+ * if every key shared one. docs/bench.md has the sweep it was chosen from, and the arithmetic.
  */
 export const DEFAULT_CONCURRENCY = 128;
 /** The most `--concurrency` takes: past it, only the S3 rates and the sockets suffer. */
 export const MAX_CONCURRENCY = 512;
 /**
- * Day folders listed side by side: 17 regions x 31 days (527 folders) at 30 ms a page would take
- * 16 s one at a time, half a second 32 at a time; each listing is its own prefix for S3's rates.
+ * Day folders listed side by side, so that a month of every region does not pay each folder's
+ * latency in turn (docs/bench.md, the listing row); each listing is its own prefix for S3's rates.
  */
 export const LIST_CONCURRENCY = 32;
 /**
@@ -64,8 +62,8 @@ export const MAX_LOG_OBJECT_BYTES = 64 * 1024 * 1024;
 export const BYTES_IN_FLIGHT = 2 * MAX_LOG_OBJECT_BYTES;
 /**
  * Objects a round starts before the decode workers are started: a scan of a few dozen files (the
- * lab's, most rounds) decodes them on this thread rather than pay a second of CPU to load
- * workers; a larger one starts them and decodes here only until they are ready.
+ * lab's, most rounds) decodes them on this thread rather than pay the workers' start-up
+ * (docs/verify.md); a larger one starts them and decodes here only until they are ready.
  */
 export const POOL_AFTER_OBJECTS = 200;
 /** A read answered 503 SlowDown (or another 5xx) is tried this many times in all, within the retry deadline. */
