@@ -16,7 +16,7 @@
 // Memory is bounded by bytes too: each download first reserves its listed size from a byte budget
 // (byte-budget.ts) and gives it back once decoded, and an object listed larger than any log file
 // is skipped, named, without being read. A connection that drops mid-body is read again
-// (retry.ts), and so is an answer of 503 SlowDown or a 5xx, later and with fewer requests in
+// (pacing/retry.ts), and so is an answer of 503 SlowDown or a 5xx, later and with fewer requests in
 // flight (in-flight.ts); only one that keeps failing fails the scan, and the first failure of a
 // round aborts the rest of it.
 import { setMaxListeners } from "node:events";
@@ -69,7 +69,7 @@ export const POOL_AFTER_OBJECTS = 200;
 /** A read answered 503 SlowDown (or another 5xx) is tried this many times in all, within the retry deadline. */
 export const BUSY_ATTEMPTS = 8;
 
-/** Which code path sends the log objects' GETs: "lean" (lean-get.ts) or "sdk" (the SDK's GetObject). */
+/** Which code path sends the log objects' GETs: "lean" (s3/lean-get.ts) or "sdk" (the SDK's GetObject). */
 export type GetPath = "lean" | "sdk";
 
 export interface LogScannerOptions {
