@@ -173,7 +173,7 @@ class IntegrityCheck {
   async waitForDigest(): Promise<void> {
     const logKey = this.options.waitForLogKey;
     if (!logKey) return;
-    const lister = await this.digestListing(logKey);
+    const lister = await this.pollForLister(logKey);
     if (lister) this.until = new Date(Math.max(this.options.since.getTime(), Date.parse(lister.content.digestStartTime)));
     else this.waitReason = `${NO_DIGEST_IN_RANGE}: no digest listed ${logKey} by the deadline`;
   }
@@ -183,7 +183,7 @@ class IntegrityCheck {
    * at the deadline. Each round asks for the regions again, since digest folders appear during
    * the wait. Digests already read are not read again (the reader keeps them).
    */
-  private async digestListing(logKey: string): Promise<ReadDigest | null> {
+  private async pollForLister(logKey: string): Promise<ReadDigest | null> {
     const { options, say } = this;
     const started = Date.now();
     const deadline = started + (options.waitTimeoutMs ?? DEFAULT_DIGEST_WAIT_MS);
