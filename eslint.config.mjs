@@ -54,6 +54,8 @@ export default tseslint.config(
       "test/engine/*": "test/engine holds the real-engine tests and their stand-in AWS provider, a test double.",
     },
   }),
+  // verify/'s sub-rooms: the checks stand on trail/, s3/ and pacing/ and never on one another.
+  ...rooms(verifyRooms()),
 );
 
 /** One flat-config entry per room: its forbidden rooms, plus the AGPL rule every product room shares. */
@@ -75,4 +77,27 @@ function rooms(table) {
       ],
     },
   }));
+}
+
+/**
+ * verify/'s sub-rooms (STYLE.md's layout). The three checks (event/, integrity/, posture/) stand on
+ * trail/, s3/ and pacing/ and verify/'s root files, never on one another; those lower rooms know no
+ * check. Each entry repeats verify/'s own rule: for a file two entries match, the later entry's
+ * no-restricted-imports replaces the earlier one's.
+ */
+function verifyRooms() {
+  const standAlone = { "infra|automation|bench|test": "verify/ stands alone: it never imports infra/ or automation/." };
+  const checks = "a check stands alone: what two checks share lives in trail/, s3/, pacing/ or verify/'s root files.";
+  const event = { "integrity|posture": checks };
+  const table = {
+    "verify/pacing/**": { "s3|trail|event|integrity|posture": "pacing/ (retry, rate limit, clock, concurrency, cutoff) knows nothing of what it paces." },
+    "verify/s3/**": { "trail|event|integrity|posture": "s3/ reads the bucket for every check and knows none of them, nor the trail." },
+    "verify/trail/**": { "s3|event|integrity|posture": "trail/ reads the trail for every check and knows none of them, nor the bucket." },
+    "verify/event/**": event,
+    "verify/event/scan/**": { ...event, athena: "the S3 scan and Athena are two ways to search the logs: neither imports the other (their shared shapes live in event/types.ts)." },
+    "verify/event/athena/**": { ...event, scan: "the S3 scan and Athena are two ways to search the logs: neither imports the other (their shared shapes live in event/types.ts)." },
+    "verify/integrity/**": { "event|posture": checks },
+    "verify/posture/**": { "event|integrity": checks },
+  };
+  return Object.fromEntries(Object.entries(table).map(([files, forbidden]) => [files, { ...standAlone, ...forbidden }]));
 }

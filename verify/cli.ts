@@ -20,14 +20,22 @@ import type { PostureReport } from "./posture/types";
 import { TOOL_NAME, toolVersion, versionLine } from "../common/provenance";
 import { humanSummary } from "./event/summary";
 import type { VerifyEvidence } from "./event/types";
-import { DEFAULT_EVENT_NAME, verifyTrail } from "./event/verify-trail";
-import { DEFAULT_CONCURRENCY, MAX_CONCURRENCY } from "./event/log-scanner";
+import { DEFAULT_EVENT_NAME, DEFAULT_INTERVAL_MS, DEFAULT_TIMEOUT_MS, verifyTrail } from "./event/verify-trail";
+import { DEFAULT_CONCURRENCY, MAX_CONCURRENCY } from "./event/scan/log-scanner";
+import type { LogsTarget } from "./target";
 
 export interface CliIo {
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
+  /**
+   * Aborting ends the check (runProcess aborts on SIGINT and SIGTERM).
+   * @default none
+   */
   signal?: AbortSignal;
-  /** Where AWS_REGION, AWS_PROFILE and the shared files' paths are read; the process's by default. */
+  /**
+   * Where AWS_REGION, AWS_PROFILE and the shared files' paths are read.
+   * @default process.env
+   */
   env?: NodeJS.ProcessEnv;
 }
 
@@ -47,8 +55,8 @@ export const VERIFY_COMMAND = {
     resource: { type: "string", value: "<id>", help: "a resource the event must name, such as an instance id", default: "any" },
     since: { type: "string", value: "<instant>", help: `the earliest event time, ${INSTANT_RULE}`, default: "an hour ago" },
     until: { type: "string", value: "<instant>", help: "with --integrity, the end of the range", default: "now" },
-    interval: { type: "string", value: "<seconds>", help: "the pause between looks at the logs", default: "30" },
-    timeout: { type: "string", value: "<seconds>", help: "how long to look before the answer is no; 0 looks once", default: "1200 (20 minutes)" },
+    interval: { type: "string", value: "<seconds>", help: "the pause between looks at the logs", default: String(DEFAULT_INTERVAL_MS / 1000) },
+    timeout: { type: "string", value: "<seconds>", help: "how long to look before the answer is no; 0 looks once", default: `${DEFAULT_TIMEOUT_MS / 1000} (${DEFAULT_TIMEOUT_MS / 60_000} minutes)` },
     concurrency: {
       type: "string",
       value: "<n>",
@@ -150,42 +158,38 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     if (engine === "s3" && (flags.workgroup || flags.database || flags.table)) throw usage("--workgroup, --database and --table go with --engine athena.");
     if (engine === "athena" && concurrency !== undefined) throw usage("--concurrency sets how many log objects this process reads at once: it goes with --engine s3.");
     const env = io.env ?? process.env;
-    const target = await chooseAwsTarget({ profile: flags.profile, region: flags.region }, env);
-    if (!target.region) throw new UsageError(`No AWS region: ${REGION_HINT}.`);
-    const region = target.region.value;
-    const profile = target.profile?.value;
-    say(`region ${region} (from ${target.region.source})${target.profile ? `, profile ${target.profile.value} (from ${target.profile.source})` : ""}`);
-    if (flags.posture) {
-      const format = postureFormat(flags.format, json);
-      const report = await checkPosture({ trail: flags.trail, region, profile, signal: io.signal });
-      io.stdout.write(format ? postureExport(report, format, region) : json ? `${JSON.stringify(report, null, 2)}\n` : postureSummary(report));
-      return postureExitCode(report);
-    }
-    if (flags.integrity) {
-      const result = await validateIntegrity({
-        trail: flags.trail,
-        region,
-        profile,
-        regions: regionList(flags.regions),
-        bucket: flags.bucket,
-        account: flags.account,
-        since,
-        until,
-        onProgress: say,
-        signal: io.signal,
-      });
-      io.stdout.write(json ? `${JSON.stringify(result, null, 2)}\n` : integritySummary(result));
-      if (result.reason) say(`not valid: ${result.reason}`);
-      return result.valid ? ExitCode.Ok : ExitCode.CheckFailed;
-    }
-    eventName = flags.event ?? DEFAULT_EVENT_NAME;
-    const evidence = await verifyTrail({
+    const aws = await chooseAwsTarget({ profile: flags.profile, region: flags.region }, env);
+    if (!aws.region) throw new UsageError(`No AWS region: ${REGION_HINT}.`);
+    const region = aws.region.value;
+    const profile = aws.profile?.value;
+    say(`region ${region} (from ${aws.region.source})${aws.profile ? `, profile ${aws.profile.value} (from ${aws.profile.source})` : ""}`);
+    // What every check is pointed at, built once. Posture takes its CheckTarget part: it reads no
+    // log folders and says no progress.
+    const target: LogsTarget = {
       trail: flags.trail,
       region,
       profile,
       regions: regionList(flags.regions),
       bucket: flags.bucket,
       account: flags.account,
+      onProgress: say,
+      signal: io.signal,
+    };
+    if (flags.posture) {
+      const format = postureFormat(flags.format, json);
+      const report = await checkPosture(target);
+      io.stdout.write(format ? postureExport(report, format, region) : json ? `${JSON.stringify(report, null, 2)}\n` : postureSummary(report));
+      return postureExitCode(report);
+    }
+    if (flags.integrity) {
+      const result = await validateIntegrity({ ...target, since, until });
+      io.stdout.write(json ? `${JSON.stringify(result, null, 2)}\n` : integritySummary(result));
+      if (result.reason) say(`not valid: ${result.reason}`);
+      return result.valid ? ExitCode.Ok : ExitCode.CheckFailed;
+    }
+    eventName = flags.event ?? DEFAULT_EVENT_NAME;
+    const evidence = await verifyTrail({
+      ...target,
       eventName,
       resource: flags.resource,
       since,
@@ -195,8 +199,6 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       eventHistory: !flags["no-event-history"],
       engine,
       athena: engine === "athena" ? { workgroup: flags.workgroup ?? "", database: flags.database ?? "", table: flags.table ?? "cloudtrail_logs" } : undefined,
-      onProgress: say,
-      signal: io.signal,
     });
     print(evidence);
     return evidence.verified ? ExitCode.Ok : ExitCode.CheckFailed;

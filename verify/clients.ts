@@ -8,6 +8,7 @@ import { S3Client } from "@aws-sdk/client-s3";
 import { REGION_HINT, chooseProfile, chooseRegion, credentialsFor } from "../common/aws-config";
 import { requestHandlerOptions, type HttpTimeouts } from "../common/aws-http";
 import { UsageError } from "../common/errors";
+import type { CheckTarget } from "./target";
 
 export interface AwsClients {
   s3: S3Client;
@@ -17,18 +18,34 @@ export interface AwsClients {
 export interface ClientSettings {
   /** Resolved already (resolveRegion): a client is made synchronously. */
   region: string;
-  /** The AWS CLI profile whose credentials to use; the SDK's default chain (AWS_PROFILE included) without one. */
+  /**
+   * The AWS CLI profile whose credentials to use.
+   * @default none: the SDK's default chain, AWS_PROFILE included
+   */
   profile?: string;
-  /** Attempts per call, SDK backoff included; throttled LookupEvents retry again above this. */
+  /**
+   * Attempts per call, SDK backoff included; throttled LookupEvents retry again above this.
+   * @default DEFAULT_MAX_ATTEMPTS
+   */
   maxAttempts?: number;
-  /** Connection and socket-idle timeouts of every request; defaults in common/aws-http.ts. */
+  /**
+   * Connection and socket-idle timeouts of every request.
+   * @default DEFAULT_CONNECT_TIMEOUT_MS and DEFAULT_IDLE_TIMEOUT_MS (common/aws-http.ts)
+   */
   timeouts?: HttpTimeouts;
-  /** Connections per host at once; defaults to the SDK's 50. */
+  /**
+   * Connections per host at once.
+   * @default DEFAULT_MAX_SOCKETS (common/aws-http.ts), the SDK's own
+   */
   maxSockets?: number;
+  /**
+   * Where the endpoint overrides (AWS_ENDPOINT_URL*) are read.
+   * @default process.env
+   */
   env?: NodeJS.ProcessEnv;
 }
 
-const DEFAULT_MAX_ATTEMPTS = 5;
+export const DEFAULT_MAX_ATTEMPTS = 5;
 
 /** The region a check runs in: `region` when given, else as the AWS CLI picks it for the profile. */
 export async function resolveRegion(region: string | undefined, profile?: string, env: NodeJS.ProcessEnv = process.env): Promise<string> {
@@ -75,21 +92,18 @@ export interface HomeRegionClient {
 
 /**
  * The CloudTrail client for calls that answer only in a trail's home region (GetEventSelectors):
- * `current` when the trail is homed in `region`, else `cloudTrailIn` for the home region, else
- * one made from the standard AWS environment. A caller that injected clients for one region and
- * no `cloudTrailIn` keeps `current`, as nothing here knows how to reach its other regions.
+ * `current` when the trail is homed in `region`, else the target's `cloudTrailIn` for the home
+ * region, else one made from the standard AWS environment with the target's profile. A target
+ * that injected a CloudTrail client for one region and no `cloudTrailIn` keeps `current`, as
+ * nothing here knows how to reach its other regions.
  */
-export function homeRegionCloudTrail(
-  homeRegion: string | null,
-  region: string,
-  current: CloudTrailClient,
-  options: { injected: boolean; cloudTrailIn?: (region: string) => CloudTrailClient; profile?: string },
-): HomeRegionClient {
+export function homeRegionCloudTrail(homeRegion: string | null, region: string, current: CloudTrailClient, target: Pick<CheckTarget, "clients" | "profile">): HomeRegionClient {
   const keep = { client: current, close: () => undefined };
   if (!homeRegion || homeRegion === region) return keep;
-  if (options.cloudTrailIn) return { client: options.cloudTrailIn(homeRegion), close: () => undefined };
-  if (options.injected) return keep;
-  const client = createCloudTrailClient({ region: homeRegion, profile: options.profile });
+  const cloudTrailIn = target.clients?.cloudTrailIn;
+  if (cloudTrailIn) return { client: cloudTrailIn(homeRegion), close: () => undefined };
+  if (target.clients?.cloudTrail) return keep;
+  const client = createCloudTrailClient({ region: homeRegion, profile: target.profile });
   return { client, close: () => client.destroy() };
 }
 

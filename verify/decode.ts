@@ -1,4 +1,4 @@
-// Decoding one CloudTrail log object: gunzip it whole (several times faster than streaming),
+// Decoding one CloudTrail log object: gunzip it whole (faster than streaming: docs/bench.md),
 // then look for the needle bytes before paying for JSON.parse, since most objects hold none.
 import { gunzipSync } from "node:zlib";
 
@@ -6,7 +6,10 @@ import { gunzipSync } from "node:zlib";
 export const MAX_UNCOMPRESSED_BYTES = 256 * 1024 * 1024;
 
 export interface DecodeOptions {
-  /** The most uncompressed bytes to produce; defaults to MAX_UNCOMPRESSED_BYTES. */
+  /**
+   * The most uncompressed bytes to produce.
+   * @default MAX_UNCOMPRESSED_BYTES
+   */
   maxBytes?: number;
 }
 
@@ -23,9 +26,9 @@ const MIN_CHUNK = 16 * 1024;
 
 /**
  * gunzipSync into one buffer sized from the gzip trailer (ISIZE: the uncompressed length mod 2^32),
- * so that zlib inflates in one call and nothing is concatenated: a third faster than 16 kB chunks
- * on CloudTrail logs (npm run bench). The trailer is only a hint: a wrong one costs more chunks,
- * never a wrong result, and maxOutputLength still bounds the output.
+ * so that zlib inflates in one call and nothing is concatenated (docs/bench.md measures it against
+ * Node's 16 kB chunks). The trailer is only a hint: a wrong one costs more chunks, never a wrong
+ * result, and maxOutputLength still bounds the output.
  */
 export function gunzipLog(gz: Buffer, maxBytes = MAX_UNCOMPRESSED_BYTES): Buffer {
   const hint = gz.length >= 18 ? gz.readUInt32LE(gz.length - 4) : 0;

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { expect } from "chai";
 import { corpusConfig, corpusView, ensureCorpus, generateDay, type CorpusConfig } from "../../bench/corpus";
-import { logFileStamp } from "../../verify/log-keys";
+import { logFileStamp } from "../../verify/s3/log-keys";
 import { compileCriteria, scanLogObject } from "../../verify";
 
 const LOG_KEY = /^AWSLogs\/123456789012\/CloudTrail\/[a-z0-9-]+\/\d{4}\/\d{2}\/\d{2}\/123456789012_CloudTrail_[a-z0-9-]+_\d{8}T\d{4}Z_[A-Za-z0-9]{16}\.json\.gz$/;

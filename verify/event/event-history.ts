@@ -3,8 +3,8 @@
 // past throttling, resuming from the page that was refused.
 import { paginateLookupEvents, type CloudTrailClient, type LookupEventsCommandInput } from "@aws-sdk/client-cloudtrail";
 import { toVerifyError } from "../aws-errors";
-import type { RateLimiter } from "../rate-limit";
-import { retryThrottled } from "../retry";
+import type { RateLimiter } from "../pacing/rate-limit";
+import { retryThrottled } from "../pacing/retry";
 
 /** LookupEvents allows 2 requests per second per account and region. */
 export const LOOKUP_EVENTS_PER_SECOND = 2;
@@ -25,7 +25,12 @@ export interface HistoryQuery {
   limiter: RateLimiter;
   /** Epoch ms after which a throttled request is not retried. */
   retryDeadline: number;
+  /** @default none */
   signal?: AbortSignal;
+  /**
+   * A line for each throttled request tried again.
+   * @default none
+   */
   onRetry?: (line: string) => void;
 }
 

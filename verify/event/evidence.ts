@@ -1,10 +1,9 @@
 // Assembling the evidence object from what each half found, and choosing the one event it
 // shows: one present in both halves if any, else the earliest.
-import type { S3Match } from "./log-scanner";
 import type { HistoryHit } from "./event-history";
 import { printableRecord } from "./printable";
-import type { LoggingStatus, TrailDescription } from "../trail-status";
-import type { AthenaEvidence, SkippedObject, TrailEvidence, VerifyEvidence } from "./types";
+import type { LoggingStatus, TrailDescription } from "../trail/trail-status";
+import type { AthenaEvidence, S3Match, SkippedObject, TrailEvidence, VerifyEvidence } from "./types";
 
 export interface Findings {
   trail: TrailDescription | { name: string; arn: null; bucket: string; prefix: null };

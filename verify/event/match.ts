@@ -6,7 +6,10 @@ import type { CloudTrailRecord } from "./types";
 
 export interface MatchCriteria {
   eventName: string;
-  /** Instance id (or other resource name); null or absent matches any resource. */
+  /**
+   * Instance id (or other resource name); null matches any resource.
+   * @default null
+   */
   resource?: string | null;
   since: Date;
 }

@@ -1,78 +1,67 @@
 // The event check's public shapes: what callers pass in, and the evidence that comes back
 // (the `--json` output of `npm run verify`, field for field).
-import type { AthenaClient } from "@aws-sdk/client-athena";
-import type { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
-import type { S3Client } from "@aws-sdk/client-s3";
+import type { LogsTarget } from "../target";
 
-export interface VerifyOptions {
-  /** Trail name or ARN. */
-  trail: string;
-  /** Region the API calls go to; defaults to the region the AWS CLI would pick (AWS_REGION, AWS_DEFAULT_REGION, the profile's). */
-  region?: string;
-  /** The AWS CLI profile for credentials (and the region when none is given); AWS_PROFILE applies without it. */
-  profile?: string;
-  /** Regions whose log folders are read; defaults to `[region]`. */
-  regions?: string[];
-  /** Overrides the trail's S3 bucket. */
-  bucket?: string;
-  /** Overrides the account taken from the trail ARN (the `AWSLogs/<account>/` folder). */
-  account?: string;
-  /** Event name to look for; defaults to "RunInstances". */
+/** The event check's options: its target (trail, region, profile, regions, bucket, account, clients, onProgress, signal), then the event and the wait. */
+export interface VerifyOptions extends LogsTarget {
+  /**
+   * Event name to look for.
+   * @default DEFAULT_EVENT_NAME
+   */
   eventName?: string;
-  /** Instance id (or other resource name) the event must concern. */
+  /**
+   * Instance id (or other resource name) the event must concern.
+   * @default none: any
+   */
   resource?: string;
   /** Only events at or after this instant count. */
   since: Date;
-  /** Pause between polling rounds; defaults to 30 000 ms. */
+  /**
+   * Pause between polling rounds.
+   * @default DEFAULT_INTERVAL_MS
+   */
   intervalMs?: number;
   /**
-   * Deadline for the whole wait; defaults to 20 minutes. 0 means one pass, which is aborted if it
-   * runs past 10 minutes (ONE_PASS_LIMIT_MS).
+   * Deadline for the whole wait. 0 means one pass, which is aborted if it runs past ONE_PASS_LIMIT_MS.
+   * @default DEFAULT_TIMEOUT_MS
    */
   timeoutMs?: number;
   /**
    * How long work still in flight at the deadline (a round, a request that does not answer) may go
-   * on before it is aborted, and how long the trail's status is then waited for; defaults to 5 000 ms.
-   * A round cut short this way resolves unverified, with what it had found.
+   * on before it is aborted, and how long the trail's status is then waited for. A round cut short
+   * this way resolves unverified, with what it had found.
+   * @default DEFAULT_GRACE_MS
    */
   graceMs?: number;
-  /** Also confirm the event in Event History (LookupEvents); defaults to true. */
+  /**
+   * Also confirm the event in Event History (LookupEvents).
+   * @default true
+   */
   eventHistory?: boolean;
   /**
-   * Who searches the logs: "s3" (default) lists and reads the log objects from this process;
-   * "athena" runs the same match as SQL on the trail's Athena table (`athena` names it).
+   * Who searches the logs: "s3" lists and reads the log objects from this process; "athena" runs
+   * the same match as SQL on the trail's Athena table (`athena` names it).
+   * @default "s3"
    */
   engine?: "s3" | "athena";
+  /**
+   * The Athena table, required with `engine: "athena"`.
+   * @default none
+   */
   athena?: { workgroup: string; database: string; table: string };
   /**
-   * Log objects downloaded and decoded at once (the requests kept in flight); defaults to
-   * DEFAULT_CONCURRENCY (128). Fewer after S3 answers 503 SlowDown, for a while.
+   * Log objects downloaded and decoded at once (the requests kept in flight); fewer after S3
+   * answers 503 SlowDown, for a while. From 1 to MAX_CONCURRENCY.
+   * @default DEFAULT_CONCURRENCY
    */
   concurrency?: number;
   /**
-   * How the log objects' GETs are sent: "lean" (default) signs and sends them with the S3 client's
-   * own signer, credentials and endpoint but without the SDK's per-request machinery, five times
-   * cheaper in CPU; "sdk" sends each through the SDK's GetObject. Every other call uses the SDK.
+   * How the log objects' GETs are sent: "lean" signs and sends them with the S3 client's own
+   * signer, credentials and endpoint but without the SDK's per-request machinery (s3/lean-get.ts);
+   * "sdk" sends each through the SDK's GetObject. Every other call uses the SDK.
+   * @default "lean"
    */
   getPath?: "lean" | "sdk";
-  /** Clients to use instead of ones built from the standard AWS environment. */
-  clients?: {
-    s3?: S3Client;
-    cloudTrail?: CloudTrailClient;
-    athena?: AthenaClient;
-    /** A client in another region: a trail's selectors are read in its home region. */
-    cloudTrailIn?: (region: string) => CloudTrailClient;
-  };
-  /**
-   * One line per polling round, warnings, and when the deadline passes unverified a last line
-   * `not verified: <why, and what to check>`; the CLI writes them to stderr.
-   */
-  onProgress?: (line: string) => void;
-  /**
-   * Aborting ends the wait promptly: verifyTrail rejects with VerifyAbortedError (exit code 130),
-   * whose `evidence` holds what was found so far.
-   */
-  signal?: AbortSignal;
 }
 
 export interface TrailEvidence {
@@ -83,6 +72,12 @@ export interface TrailEvidence {
   prefix: string | null;
   latestDeliveryTime: string | null;
   latestDeliveryError: string | null;
+}
+
+/** A record the log search matched (the scanner's, or Athena's), and the log object it came from. */
+export interface S3Match {
+  key: string;
+  record: CloudTrailRecord;
 }
 
 export interface SkippedObject {

@@ -1,20 +1,23 @@
 // verifyTrail: check the trail is logging, then poll S3 and Event History until both show the
-// event or the deadline passes, and return the evidence either way (`verified` says which).
+// event or the deadline passes, and return the evidence either way (`verified` says which). One
+// run is an EventCheck with a method per step (look up the trail, open the search, require
+// logging, read the selectors, then the rounds: search the logs, ask Event History, the verdict).
 import { setTimeout as sleep } from "node:timers/promises";
 import type { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
+import type { S3Client } from "@aws-sdk/client-s3";
 import { isAbort } from "../aws-errors";
 import { AthenaFinder } from "./athena/athena-finder";
 import { createAthenaClient, createAwsClients, homeRegionCloudTrail, resolveRegion } from "../clients";
 import { UsageError } from "../../common/errors";
-import { Cutoff } from "../cutoff";
+import { Cutoff } from "../pacing/cutoff";
 import { DeadlineExceededError, TrailDeliveryError, TrailNotLoggingError, VerifyAbortedError } from "../errors";
 import { buildEvidence, type Findings } from "./evidence";
-import { LOOKUP_EVENTS_PER_SECOND, lookupEventHistory, type HistoryHit } from "./event-history";
-import { DEFAULT_CONCURRENCY, LIST_CONCURRENCY, LogScanner, MAX_CONCURRENCY, RELIST_LOOKBACK_MS } from "./log-scanner";
+import { LOOKUP_EVENTS_PER_SECOND, lookupEventHistory } from "./event-history";
+import { DEFAULT_CONCURRENCY, LIST_CONCURRENCY, LogScanner, MAX_CONCURRENCY, RELIST_LOOKBACK_MS } from "./scan/log-scanner";
 import { compileCriteria } from "./match";
 import { notFoundMessage, progressLine } from "./messages";
-import { RateLimiter } from "../rate-limit";
-import { accountFromArn, describeTrail, loggingStatus, selectorWarning, type LoggingStatus } from "../trail-status";
+import { RateLimiter } from "../pacing/rate-limit";
+import { accountFromArn, describeTrail, loggingStatus, selectorWarning, type LoggingStatus, type TrailDescription } from "../trail/trail-status";
 import type { VerifyEvidence, VerifyOptions } from "./types";
 
 export const DEFAULT_EVENT_NAME = "RunInstances";
@@ -54,154 +57,262 @@ function athenaSource(options: VerifyOptions): { workgroup: string; database: st
 export async function verifyTrail(options: VerifyOptions): Promise<VerifyEvidence> {
   checkOptions(options);
   const started = Date.now();
-  const region = await resolveRegion(options.region, options.profile);
-  const regions = options.regions ?? [region];
-  const eventName = options.eventName ?? DEFAULT_EVENT_NAME;
-  const resource = options.resource ?? null;
-  const intervalMs = options.intervalMs ?? DEFAULT_INTERVAL_MS;
-  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const deadline = started + timeoutMs;
-  const graceMs = options.graceMs ?? DEFAULT_GRACE_MS;
-  const useHistory = options.eventHistory ?? true;
-  const { signal } = options;
-  const say = options.onProgress ?? (() => undefined);
-  const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
-  // Sockets for every GET in flight (the SDK path's) beside the listings.
-  const made = options.clients?.s3 && options.clients.cloudTrail ? null : createAwsClients({ region, profile: options.profile, maxSockets: concurrency + LIST_CONCURRENCY });
-  const s3 = options.clients?.s3 ?? made!.s3;
-  const cloudTrail = options.clients?.cloudTrail ?? made!.cloudTrail;
-  // Work still in flight this long after the deadline is aborted: a request that never answers,
-  // or a body that stopped mid-way, must not hold the run (the lab destroys only after verify).
-  const cutoff = new Cutoff(timeoutMs === 0 ? started + ONE_PASS_LIMIT_MS : deadline + graceMs, signal);
-  const work = cutoff.signal;
-
-  let findings: Findings | null = null;
-  let logScanner: LogScanner | null = null;
-  let phase = "looking up the trail";
-  let round = 0;
-  let folders: () => string[] = () => [];
-  /** The last word once the deadline passed, with the trail's delivery state as it is now, not as it was. */
-  const unverified = async (found: Findings, trailArn: string, cut: boolean): Promise<VerifyEvidence> => {
-    if (cut) {
-      const when = timeoutMs === 0 ? `after ${ONE_PASS_LIMIT_MS / 60_000} minutes, the limit of a one-pass run (--timeout 0)` : `${graceMs / 1000}s after the deadline`;
-      say(`deadline: round ${round} was cut short ${when}; requests still unanswered were aborted, so what they would have read was not searched`);
-    }
-    found.status = (await statusAfterDeadline(cloudTrail, trailArn, graceMs, signal, say)) ?? found.status;
-    const evidence = buildEvidence(found);
-    const elapsedMs = Date.now() - started;
-    say(progressLine("deadline", elapsedMs, evidence, null));
-    say(`not verified: ${notFoundMessage(evidence, { eventName, resource, since: options.since, elapsedMs, apiRegion: region, folders: folders() })}`);
-    return evidence;
-  };
+  const check = new EventCheck(options, await resolveRegion(options.region, options.profile), started);
   try {
-    const trail = await describeTrail(cloudTrail, options.trail, region, work);
-    const bucket = options.bucket ?? trail.bucket;
-    phase = "reading the trail's status";
-    const status = await loggingStatus(cloudTrail, trail.arn, work);
-    const account = options.account ?? accountFromArn(trail.arn);
-    if (!account) throw new UsageError(`No account id in the trail ARN ${trail.arn}; pass --account.`);
+    await check.lookUpTrail();
+    check.openSearch();
+    check.requireLogging();
+    await check.readSelectors();
+    return await check.poll();
+  } catch (err) {
+    throw check.failure(err);
+  } finally {
+    await check.close();
+  }
+}
 
+/** The trail as lookUpTrail found it, and the folders its logs are in. */
+interface FoundTrail {
+  description: TrailDescription;
+  status: LoggingStatus;
+  bucket: string;
+  account: string;
+}
+
+/** Who searches the logs, round after round: this process's scanner, or Athena. */
+type LogSearch = LogScanner | AthenaFinder;
+
+/** How a round ends: the event verified, another round after a pause, or the deadline. */
+type RoundEnd = { verified: VerifyEvidence } | { pauseMs: number } | { deadline: true };
+
+/**
+ * One run of the event check, a method per step (verifyTrail runs them in order); what a step
+ * finds is kept in fields for the next.
+ */
+class EventCheck {
+  private readonly regions: string[];
+  private readonly eventName: string;
+  private readonly resource: string | null;
+  private readonly intervalMs: number;
+  private readonly timeoutMs: number;
+  private readonly deadline: number;
+  private readonly graceMs: number;
+  private readonly useHistory: boolean;
+  private readonly say: (line: string) => void;
+  private readonly concurrency: number;
+  private readonly s3: S3Client;
+  private readonly cloudTrail: CloudTrailClient;
+  /**
+   * Work still in flight this long after the deadline is aborted: a request that never answers,
+   * or a body that stopped mid-way, must not hold the run (the lab destroys only after verify).
+   */
+  private readonly cutoff: Cutoff;
+  private readonly limiter = new RateLimiter(LOOKUP_EVENTS_PER_SECOND);
+  /** The moment each half first showed each event: the end of the round that found it. */
+  private readonly firstSeen = { s3: new Map<string, string>(), history: new Map<string, string>() };
+  /** What the check was doing, for DeadlineExceededError. */
+  private phase = "looking up the trail";
+  private round = 0;
+  private trail: FoundTrail | null = null;
+  private search: LogSearch | null = null;
+  /** What the halves found so far, from openSearch on; the evidence is built from it. */
+  private findings: Findings | null = null;
+
+  constructor(
+    private readonly options: VerifyOptions,
+    private readonly region: string,
+    private readonly started: number,
+  ) {
+    this.regions = options.regions ?? [region];
+    this.eventName = options.eventName ?? DEFAULT_EVENT_NAME;
+    this.resource = options.resource ?? null;
+    this.intervalMs = options.intervalMs ?? DEFAULT_INTERVAL_MS;
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.deadline = started + this.timeoutMs;
+    this.graceMs = options.graceMs ?? DEFAULT_GRACE_MS;
+    this.useHistory = options.eventHistory ?? true;
+    this.say = options.onProgress ?? (() => undefined);
+    this.concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
+    // Sockets for every GET in flight (the SDK path's) beside the listings.
+    const made = options.clients?.s3 && options.clients.cloudTrail ? null : createAwsClients({ region, profile: options.profile, maxSockets: this.concurrency + LIST_CONCURRENCY });
+    this.s3 = options.clients?.s3 ?? made!.s3;
+    this.cloudTrail = options.clients?.cloudTrail ?? made!.cloudTrail;
+    this.cutoff = new Cutoff(this.timeoutMs === 0 ? started + ONE_PASS_LIMIT_MS : this.deadline + this.graceMs, options.signal);
+  }
+
+  /** The caller's signal and the cutoff's in one: every request and wait of the check listens to it. */
+  private get work(): AbortSignal {
+    return this.cutoff.signal;
+  }
+
+  private get found(): { trail: FoundTrail; search: LogSearch; findings: Findings } {
+    if (!this.trail || !this.search || !this.findings) throw new Error("the event check's steps ran out of order: openSearch has not run");
+    return { trail: this.trail, search: this.search, findings: this.findings };
+  }
+
+  /** The trail (by name or ARN), its logging status, and the bucket and account its logs are under. */
+  async lookUpTrail(): Promise<void> {
+    const description = await describeTrail(this.cloudTrail, this.options.trail, this.region, this.work);
+    const bucket = this.options.bucket ?? description.bucket;
+    this.phase = "reading the trail's status";
+    const status = await loggingStatus(this.cloudTrail, description.arn, this.work);
+    const account = this.options.account ?? accountFromArn(description.arn);
+    if (!account) throw new UsageError(`No account id in the trail ARN ${description.arn}; pass --account.`);
+    this.trail = { description, status, bucket, account };
+  }
+
+  /** Who searches the logs (Athena, or this process's scanner), and the findings the rounds fill in. */
+  openSearch(): void {
+    if (!this.trail) throw new Error("the event check's steps ran out of order: lookUpTrail has not run");
+    const { description, status, bucket, account } = this.trail;
+    const { options, eventName, resource } = this;
     const athena =
       options.engine === "athena"
         ? new AthenaFinder({
             ...athenaSource(options),
-            client: options.clients?.athena ?? createAthenaClient({ region, profile: options.profile }),
-            query: { eventName, resource, since: options.since, regions },
-            deadline: Math.max(deadline, started + MIN_RETRY_WINDOW_MS),
-            signal: work,
-            onProgress: say,
+            client: options.clients?.athena ?? createAthenaClient({ region: this.region, profile: options.profile }),
+            query: { eventName, resource, since: options.since, regions: this.regions },
+            deadline: Math.max(this.deadline, this.started + MIN_RETRY_WINDOW_MS),
+            signal: this.work,
+            onProgress: this.say,
           })
         : null;
-    logScanner = athena
-      ? null
-      : new LogScanner({
-          s3,
-          bucket,
-          trailPrefix: trail.prefix,
-          account,
-          regions,
-          from: new Date(options.since.getTime() - RELIST_LOOKBACK_MS),
-          criteria: compileCriteria({ eventName, resource, since: options.since }),
-          concurrency,
-          getPath: options.getPath,
-          onRetry: say,
-          signal: work,
-        });
-    const scanner = athena ?? logScanner!;
-    folders = () => scanner.folderPrefixes();
-    let history: Map<string, HistoryHit> | null = null;
-    // The moment each half first showed each event: the end of the round that found it.
-    const firstSeen = { s3: new Map<string, string>(), history: new Map<string, string>() };
-    const noteFirstSeen = (seen: Map<string, string>, ids: Iterable<string>) => {
-      const at = new Date().toISOString();
-      for (const id of ids) if (!seen.has(id)) seen.set(id, at);
-    };
-    findings = { trail, status, bucket, s3: scanner, history, firstSeen, ...(athena ? { athena: () => athena.evidence() } : {}) };
-    if (!status.isLogging) throw new TrailNotLoggingError(trail.name, buildEvidence(findings));
-    if (status.latestDeliveryError) throw new TrailDeliveryError(trail.name, status.latestDeliveryError, buildEvidence(findings));
+    this.search =
+      athena ??
+      new LogScanner({
+        s3: this.s3,
+        bucket,
+        trailPrefix: description.prefix,
+        account,
+        regions: this.regions,
+        from: new Date(options.since.getTime() - RELIST_LOOKBACK_MS),
+        criteria: compileCriteria({ eventName, resource, since: options.since }),
+        concurrency: this.concurrency,
+        getPath: options.getPath,
+        onRetry: this.say,
+        signal: this.work,
+      });
+    this.findings = { trail: description, status, bucket, s3: this.search, history: null, firstSeen: this.firstSeen, ...(athena ? { athena: () => athena.evidence() } : {}) };
+  }
 
-    phase = "reading the trail's event selectors";
-    const home = homeRegionCloudTrail(trail.homeRegion, region, cloudTrail, {
-      injected: Boolean(options.clients?.cloudTrail),
-      cloudTrailIn: options.clients?.cloudTrailIn,
-      profile: options.profile,
-    });
-    const warning = await selectorWarning(home.client, trail, eventName, work).finally(() => home.close());
-    if (warning) say(`warning: ${warning}`);
-    const foreign = regions.filter((r) => !trail.isMultiRegion && trail.homeRegion && r !== trail.homeRegion);
-    if (foreign.length > 0) say(`warning: trail "${trail.name}" is single-region (${trail.homeRegion}); it writes no logs for ${foreign.join(", ")}.`);
+  /** A trail that is not logging, or fails to deliver, ends the check at once: nothing new would arrive. */
+  requireLogging(): void {
+    const { trail, findings } = this.found;
+    const { description, status } = trail;
+    if (!status.isLogging) throw new TrailNotLoggingError(description.name, buildEvidence(findings));
+    if (status.latestDeliveryError) throw new TrailDeliveryError(description.name, status.latestDeliveryError, buildEvidence(findings));
+  }
 
-    const limiter = new RateLimiter(LOOKUP_EVENTS_PER_SECOND);
+  /** Warnings, never failures: selectors that cannot capture the event, regions a single-region trail writes nothing for. */
+  async readSelectors(): Promise<void> {
+    this.phase = "reading the trail's event selectors";
+    const { description } = this.found.trail;
+    const home = homeRegionCloudTrail(description.homeRegion, this.region, this.cloudTrail, this.options);
+    const warning = await selectorWarning(home.client, description, this.eventName, this.work).finally(() => home.close());
+    if (warning) this.say(`warning: ${warning}`);
+    const foreign = this.regions.filter((r) => !description.isMultiRegion && description.homeRegion && r !== description.homeRegion);
+    if (foreign.length > 0) this.say(`warning: trail "${description.name}" is single-region (${description.homeRegion}); it writes no logs for ${foreign.join(", ")}.`);
+  }
+
+  /** Rounds until the event is verified or the deadline passes; a round the cutoff ends resolves unverified. */
+  async poll(): Promise<VerifyEvidence> {
     // From here on Event History counts as asked: a round cut short before it is asked must not
     // leave "not consulted", which would let S3 alone verify the event.
-    if (useHistory) findings.history = history = new Map();
+    if (this.useHistory) this.found.findings.history = new Map();
     try {
-      for (round = 1; ; round++) {
+      for (this.round = 1; ; this.round++) {
         const roundStart = Date.now();
-        await scanner.scanRound(new Date(roundStart), Math.max(deadline, roundStart + MIN_RETRY_WINDOW_MS));
-        noteFirstSeen(firstSeen.s3, scanner.matches.keys());
-        if (useHistory) {
-          history = await lookupEventHistory({
-            client: cloudTrail,
-            region,
-            eventName,
-            resource,
-            since: options.since,
-            limiter,
-            retryDeadline: Math.max(deadline, roundStart + MIN_RETRY_WINDOW_MS),
-            signal: work,
-            onRetry: say,
-          });
-          findings.history = history;
-          noteFirstSeen(firstSeen.history, history.keys());
-        }
-        const evidence = buildEvidence(findings);
-        const now = Date.now();
-        const remaining = deadline - now;
-        if (evidence.verified) {
-          say(progressLine(`round ${round}`, now - started, evidence, null));
-          return evidence;
-        }
-        if (remaining <= 0) break;
-        const pause = Math.min(intervalMs, remaining);
-        say(progressLine(`round ${round}`, now - started, evidence, pause));
-        await sleep(pause, undefined, { signal: work });
+        const retryDeadline = Math.max(this.deadline, roundStart + MIN_RETRY_WINDOW_MS);
+        await this.searchLogs(roundStart, retryDeadline);
+        await this.askEventHistory(retryDeadline);
+        const end = this.verdict();
+        if ("verified" in end) return end.verified;
+        if ("deadline" in end) break;
+        await sleep(end.pauseMs, undefined, { signal: this.work });
       }
     } catch (err) {
-      if (cutoff.reached && !signal?.aborted) return await unverified(findings, trail.arn, true);
+      if (this.cutoff.reached && !this.options.signal?.aborted) return await this.unverified(true);
       throw err;
     }
-    return await unverified(findings, trail.arn, false);
-  } catch (err) {
-    if (signal?.aborted) throw new VerifyAbortedError(findings && buildEvidence(findings));
-    if (cutoff.reached) throw new DeadlineExceededError(phase, Date.now() - started, findings && buildEvidence(findings));
-    if (isAbort(err)) throw new VerifyAbortedError(findings && buildEvidence(findings));
-    throw err;
-  } finally {
-    cutoff.dispose();
-    // The decode workers and kept-alive connections end on every way out, an abort included.
-    await logScanner?.close();
+    return await this.unverified(false);
   }
+
+  /** A round of the log search: the scanner lists and reads what is new, or Athena runs the query. */
+  private async searchLogs(roundStart: number, retryDeadline: number): Promise<void> {
+    const { search } = this.found;
+    await search.scanRound(new Date(roundStart), retryDeadline);
+    noteFirstSeen(this.firstSeen.s3, search.matches.keys());
+  }
+
+  /** Event History's answer this round (LookupEvents), unless it is not asked. */
+  private async askEventHistory(retryDeadline: number): Promise<void> {
+    if (!this.useHistory) return;
+    const history = await lookupEventHistory({
+      client: this.cloudTrail,
+      region: this.region,
+      eventName: this.eventName,
+      resource: this.resource,
+      since: this.options.since,
+      limiter: this.limiter,
+      retryDeadline,
+      signal: this.work,
+      onRetry: this.say,
+    });
+    this.found.findings.history = history;
+    noteFirstSeen(this.firstSeen.history, history.keys());
+  }
+
+  /** The round's evidence: verified, or the pause before the next round, or the deadline. */
+  private verdict(): RoundEnd {
+    const evidence = buildEvidence(this.found.findings);
+    const now = Date.now();
+    const remaining = this.deadline - now;
+    if (evidence.verified) {
+      this.say(progressLine(`round ${this.round}`, now - this.started, evidence, null));
+      return { verified: evidence };
+    }
+    if (remaining <= 0) return { deadline: true };
+    const pauseMs = Math.min(this.intervalMs, remaining);
+    this.say(progressLine(`round ${this.round}`, now - this.started, evidence, pauseMs));
+    return { pauseMs };
+  }
+
+  /** The last word once the deadline passed, with the trail's delivery state as it is now, not as it was. */
+  private async unverified(cut: boolean): Promise<VerifyEvidence> {
+    const { trail, search, findings } = this.found;
+    if (cut) {
+      const when = this.timeoutMs === 0 ? `after ${ONE_PASS_LIMIT_MS / 60_000} minutes, the limit of a one-pass run (--timeout 0)` : `${this.graceMs / 1000}s after the deadline`;
+      this.say(`deadline: round ${this.round} was cut short ${when}; requests still unanswered were aborted, so what they would have read was not searched`);
+    }
+    findings.status = (await statusAfterDeadline(this.cloudTrail, trail.description.arn, this.graceMs, this.options.signal, this.say)) ?? findings.status;
+    const evidence = buildEvidence(findings);
+    const elapsedMs = Date.now() - this.started;
+    this.say(progressLine("deadline", elapsedMs, evidence, null));
+    const context = { eventName: this.eventName, resource: this.resource, since: this.options.since, elapsedMs, apiRegion: this.region, folders: search.folderPrefixes() };
+    this.say(`not verified: ${notFoundMessage(evidence, context)}`);
+    return evidence;
+  }
+
+  /** What verifyTrail rejects with: an abort, or the cutoff, named, with the evidence found so far. */
+  failure(err: unknown): unknown {
+    const evidence = () => this.findings && buildEvidence(this.findings);
+    if (this.options.signal?.aborted) return new VerifyAbortedError(evidence());
+    if (this.cutoff.reached) return new DeadlineExceededError(this.phase, Date.now() - this.started, evidence());
+    if (isAbort(err)) return new VerifyAbortedError(evidence());
+    return err;
+  }
+
+  /** Stops the cutoff's clock, and ends the decode workers and kept-alive connections, on every way out (an abort included). */
+  async close(): Promise<void> {
+    this.cutoff.dispose();
+    if (this.search instanceof LogScanner) await this.search.close();
+  }
+}
+
+/** Notes the moment of the first sighting of each event not seen before. */
+function noteFirstSeen(seen: Map<string, string>, ids: Iterable<string>): void {
+  const at = new Date().toISOString();
+  for (const id of ids) if (!seen.has(id)) seen.set(id, at);
 }
 
 /**

@@ -1,9 +1,9 @@
 // Finding one trail's digest files in a time range: the regions that hold digests, then each
 // region's day folders listed with the SDK paginator, keeping this trail's digest names only.
 import type { S3Client } from "@aws-sdk/client-s3";
-import { forEachConcurrent } from "../concurrency";
-import { listPages } from "../listing";
-import { dayFolders, digestFileStamp, digestNamePrefix, formatDigestStamp } from "../log-keys";
+import { forEachConcurrent } from "../pacing/concurrency";
+import { listPages } from "../s3/listing";
+import { dayFolders, digestFileStamp, digestNamePrefix, formatDigestStamp } from "../s3/log-keys";
 
 const LIST_CONCURRENCY = 8;
 
@@ -24,6 +24,7 @@ export interface DigestListing {
   account: string;
   trailName: string;
   homeRegion: string;
+  /** @default none */
   signal?: AbortSignal;
 }
 

@@ -6,8 +6,8 @@ import type { S3Client } from "@aws-sdk/client-s3";
 import { awsErrorCode } from "../../common/aws-error-code";
 import { toVerifyError } from "../aws-errors";
 import { formatMiB, gunzipFailure, gunzipLog } from "../decode";
-import { retryDropped } from "../retry";
-import { BodyOverCapError, bodyBytes, withObject } from "../s3-objects";
+import { retryDropped } from "../pacing/retry";
+import { BodyOverCapError, bodyBytes, withObject } from "../s3/s3-objects";
 import type { DigestLocation } from "./digest-listing";
 import { parseDigest, sha256Hex, type DigestContent } from "./digest-file";
 

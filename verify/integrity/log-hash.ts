@@ -7,8 +7,8 @@ import { createGunzip } from "node:zlib";
 import type { S3Client } from "@aws-sdk/client-s3";
 import { awsErrorCode } from "../../common/aws-error-code";
 import { toVerifyError } from "../aws-errors";
-import { retryDropped } from "../retry";
-import { withObject, type ObjectResponse } from "../s3-objects";
+import { retryDropped } from "../pacing/retry";
+import { withObject, type ObjectResponse } from "../s3/s3-objects";
 
 export type LogHash = { found: true; sha256: string } | { found: true; unreadable: string } | { found: false };
 

@@ -5,7 +5,7 @@
 import { paginateListPublicKeys, type CloudTrailClient } from "@aws-sdk/client-cloudtrail";
 import type { KeyObject } from "node:crypto";
 import { isRefusal, toVerifyError } from "../aws-errors";
-import { retryThrottled, type RetryPolicy } from "../retry";
+import { retryThrottled, type RetryPolicy } from "../pacing/retry";
 import { rsaPublicKey } from "./digest-file";
 
 export interface KeyRange {

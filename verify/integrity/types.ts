@@ -1,47 +1,37 @@
 // The integrity check's public shapes: what callers pass in, and the result that comes back
 // (the `--json` output of `npm run verify -- --integrity`, field for field).
-import type { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
-import type { S3Client } from "@aws-sdk/client-s3";
+import type { LogsTarget } from "../target";
 
-export interface IntegrityOptions {
-  /** Trail name or ARN. */
-  trail: string;
-  /** Region the trail is looked up in; defaults to the region the AWS CLI would pick (AWS_REGION, AWS_DEFAULT_REGION, the profile's). */
-  region?: string;
-  /** The AWS CLI profile for credentials (and the region when none is given); AWS_PROFILE applies without it. */
-  profile?: string;
-  /**
-   * Regions whose digests are checked; defaults to every region with digests in the bucket (looked
-   * up again at every waiting round). With `waitForLogKey`, the log's region is always among them.
-   */
-  regions?: string[];
-  /** Overrides the trail's S3 bucket (digests and logs are read from there). */
-  bucket?: string;
-  /** Overrides the account taken from the trail ARN (the `AWSLogs/<account>/` folder). */
-  account?: string;
+/** Integrity's options: its target (trail, region, profile, regions, bucket, account, clients, onProgress, signal), then the range and the wait. */
+export interface IntegrityOptions extends LogsTarget {
   /** Start of the range: digests whose hour overlaps [since, until] are checked. */
   since: Date;
-  /** End of the range; defaults to now. */
+  /**
+   * End of the range.
+   * @default now
+   */
   until?: Date;
   /**
    * Before checking, wait until a digest in the range lists this log object (the lab's
    * `--wait-digest`); when none does by `waitTimeoutMs`, the result says "no digest in range".
+   * @default none: no wait
    */
   waitForLogKey?: string;
+  /**
+   * How long `waitForLogKey` waits.
+   * @default DEFAULT_DIGEST_WAIT_MS
+   */
   waitTimeoutMs?: number;
+  /**
+   * The pause between looks while waiting.
+   * @default DEFAULT_DIGEST_POLL_MS
+   */
   waitIntervalMs?: number;
-  /** Throttled ListPublicKeys calls retry until this long after the start. */
+  /**
+   * Throttled ListPublicKeys calls retry until this long after the start.
+   * @default DEFAULT_RETRY_WINDOW_MS
+   */
   retryWindowMs?: number;
-  clients?: {
-    s3?: S3Client;
-    /** The trail's region's client (GetTrail). */
-    cloudTrail?: CloudTrailClient;
-    /** A client per digest region, for ListPublicKeys (keys are per region). */
-    cloudTrailIn?: (region: string) => CloudTrailClient;
-  };
-  onProgress?: (line: string) => void;
-  /** Aborting rejects with VerifyAbortedError (exit code 130). */
-  signal?: AbortSignal;
 }
 
 export interface IntegrityFailure {

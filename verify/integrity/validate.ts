@@ -1,17 +1,20 @@
 // validateIntegrity: what `aws cloudtrail validate-logs` does. Find the trail's digests whose
 // hour overlaps the range, check where each was found, its signature with the region's public
-// key, and the chain between them; then hash every log file the valid digests list.
+// key, and the chain between them; then hash every log file the valid digests list. One run is an
+// IntegrityCheck with a method per step (look up the trail, wait for a digest, read the digests,
+// check them, hash the logs, the result).
 import { setTimeout as sleep } from "node:timers/promises";
 import type { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
+import type { S3Client } from "@aws-sdk/client-s3";
 import { isAbort } from "../aws-errors";
 import { createAwsClients, createCloudTrailClient, resolveRegion } from "../clients";
-import { forEachConcurrent } from "../concurrency";
+import { forEachConcurrent } from "../pacing/concurrency";
 import { UsageError } from "../../common/errors";
 import { VerifyAbortedError } from "../errors";
-import { awsLogsPrefix } from "../log-keys";
-import { findAccountRoots } from "../account-roots";
-import { accountFromArn, describeTrail } from "../trail-status";
-import { walkChains } from "./chain";
+import { awsLogsPrefix } from "../s3/log-keys";
+import { findAccountRoots } from "../s3/account-roots";
+import { accountFromArn, describeTrail, type TrailDescription } from "../trail/trail-status";
+import { walkChains, type ChainFindings } from "./chain";
 import { SIGNATURE_ALGORITHM, signatureHolds, stringToSign } from "./digest-file";
 import { digestRegions, listDigests, type DigestListing } from "./digest-listing";
 import { DigestReader, type FetchedDigest } from "./digest-reader";
@@ -23,9 +26,11 @@ import type { IntegrityFailure, IntegrityOptions, IntegrityResult, IntegrityUnch
 const DIGEST_PERIOD_MS = 60 * 60_000;
 /** A digest may arrive some minutes after its hour ends. */
 const DELIVERY_SLACK_MS = 15 * 60_000;
+/** How long `waitForLogKey` waits for a digest: an hour's digest and its delivery delay. */
 export const DEFAULT_DIGEST_WAIT_MS = 75 * 60_000;
 export const DEFAULT_DIGEST_POLL_MS = 60_000;
-const DEFAULT_RETRY_WINDOW_MS = 60_000;
+/** Throttled ListPublicKeys calls retry this long after the start. */
+export const DEFAULT_RETRY_WINDOW_MS = 60_000;
 /** Log objects hashed at once; each streams, so memory stays small whatever their size. */
 const HASH_CONCURRENCY = 8;
 export const NO_DIGEST_IN_RANGE = "no digest in range";
@@ -48,115 +53,238 @@ const overlaps = (digest: ReadDigest, since: Date, until: Date) =>
 export async function validateIntegrity(options: IntegrityOptions): Promise<IntegrityResult> {
   checkOptions(options);
   const started = Date.now();
-  const region = await resolveRegion(options.region, options.profile);
-  const { signal } = options;
-  const say = options.onProgress ?? (() => undefined);
-  const s3 = options.clients?.s3 ?? createAwsClients({ region, profile: options.profile }).s3;
-  const cloudTrail = options.clients?.cloudTrail ?? createCloudTrailClient({ region, profile: options.profile });
-  const regional = new Map<string, CloudTrailClient>([[region, cloudTrail]]);
-  const cloudTrailIn = (r: string) => {
-    let client = regional.get(r);
+  const check = new IntegrityCheck(options, await resolveRegion(options.region, options.profile), started);
+  try {
+    await check.lookUpTrail();
+    await check.waitForDigest();
+    await check.readDigests();
+    await check.checkDigests();
+    await check.hashLogs();
+    return check.result();
+  } catch (err) {
+    throw check.failure(err);
+  }
+}
+
+/** The trail as lookUpTrail found it, and where its digests are listed. */
+interface FoundTrail {
+  description: TrailDescription;
+  bucket: string;
+  listing: DigestListing;
+}
+
+/** A log file a valid digest lists, with the hash it lists it with. */
+interface ListedLog {
+  bucket: string;
+  key: string;
+  hashValue: string;
+  listedIn: string;
+}
+
+/**
+ * One run of the integrity check, a method per step (validateIntegrity runs them in order); what
+ * a step finds is kept in fields for the next, and result() reads them all.
+ */
+class IntegrityCheck {
+  private readonly say: (line: string) => void;
+  private readonly s3: S3Client;
+  private readonly cloudTrail: CloudTrailClient;
+  /** The CloudTrail client of each digest region, made once: ListPublicKeys answers per region. */
+  private readonly regional: Map<string, CloudTrailClient>;
+  private readonly reader: DigestReader;
+  /** The region of the log a digest is awaited for (`waitForLogKey`): its digests decide. */
+  private readonly awaitedRegion: string | null;
+  private until: Date;
+  private trail: FoundTrail | null = null;
+  /** Why the result is not valid whatever the digests say: no digest listed the awaited log. */
+  private waitReason: string | null = null;
+  private regions: string[] = [];
+  /** How far digests are listed: a digest overlapping the range ends at most a period (and its delivery delay) after it. */
+  private listedTo = new Date(0);
+  /** The digests whose hour overlaps the range, oldest first. */
+  private inRange: FetchedDigest[] = [];
+  private chain: ChainFindings = { failures: [], gaps: [] };
+  private readonly failures: IntegrityFailure[] = [];
+  private readonly unchecked: IntegrityUnchecked[] = [];
+  private readonly validDigests: ReadDigest[] = [];
+  /** The logs the valid digests list; one listed by two digests (a backfill) is hashed and counted once. */
+  private readonly logs = new Map<string, ListedLog>();
+  private validLogs = 0;
+
+  constructor(
+    private readonly options: IntegrityOptions,
+    private readonly region: string,
+    private readonly started: number,
+  ) {
+    this.say = options.onProgress ?? (() => undefined);
+    this.s3 = options.clients?.s3 ?? createAwsClients({ region, profile: options.profile }).s3;
+    this.cloudTrail = options.clients?.cloudTrail ?? createCloudTrailClient({ region, profile: options.profile });
+    this.regional = new Map([[region, this.cloudTrail]]);
+    this.reader = new DigestReader(this.s3, options.signal);
+    this.awaitedRegion = options.waitForLogKey ? logKeyRegion(options.waitForLogKey) : null;
+    this.until = options.until ?? new Date(started);
+  }
+
+  private get found(): FoundTrail {
+    if (!this.trail) throw new Error("the integrity check's steps ran out of order: lookUpTrail has not run");
+    return this.trail;
+  }
+
+  /** The CloudTrail client of a region, for its public keys: the caller's, else one made once. */
+  private cloudTrailIn(region: string): CloudTrailClient {
+    let client = this.regional.get(region);
     if (!client) {
-      client = options.clients?.cloudTrailIn?.(r) ?? createCloudTrailClient({ region: r, profile: options.profile });
-      regional.set(r, client);
+      client = this.options.clients?.cloudTrailIn?.(region) ?? createCloudTrailClient({ region, profile: this.options.profile });
+      this.regional.set(region, client);
     }
     return client;
-  };
+  }
 
-  try {
-    const trail = await describeTrail(cloudTrail, options.trail, region, signal);
-    const bucket = options.bucket ?? trail.bucket;
-    const account = options.account ?? accountFromArn(trail.arn);
-    if (!account) throw new UsageError(`No account id in the trail ARN ${trail.arn}; pass --account.`);
-    const since = options.since;
-    let until = options.until ?? new Date(started);
-    const found = await findAccountRoots(s3, bucket, trail.prefix, account, signal);
+  /**
+   * The regions to check. Looked up whenever asked, never kept: a new trail has no digest folder
+   * yet, and each region's first digest arrives in its own hour, so the regions change while the
+   * wait goes on.
+   */
+  private async regionsNow(): Promise<string[]> {
+    return withRegion(this.options.regions ?? (await digestRegions(this.found.listing)), this.awaitedRegion);
+  }
+
+  /** The trail (by name or ARN), and the account folders its digests are listed under. */
+  async lookUpTrail(): Promise<void> {
+    const { options, s3 } = this;
+    const description = await describeTrail(this.cloudTrail, options.trail, this.region, options.signal);
+    const bucket = options.bucket ?? description.bucket;
+    const account = options.account ?? accountFromArn(description.arn);
+    if (!account) throw new UsageError(`No account id in the trail ARN ${description.arn}; pass --account.`);
+    const roots = await findAccountRoots(s3, bucket, description.prefix, account, options.signal);
     const listing: DigestListing = {
       s3,
       bucket,
-      accountRoots: found.length > 0 ? found : [`${awsLogsPrefix(trail.prefix)}${account}/`],
+      accountRoots: roots.length > 0 ? roots : [`${awsLogsPrefix(description.prefix)}${account}/`],
       account,
-      trailName: trail.name,
-      homeRegion: trail.homeRegion ?? region,
-      signal,
+      trailName: description.name,
+      homeRegion: description.homeRegion ?? this.region,
+      signal: options.signal,
     };
-    const reader = new DigestReader(s3, signal);
-    // Looked up whenever asked, never kept: a new trail has no digest folder yet, and each region's
-    // first digest arrives in its own hour, so the regions change while the wait goes on.
-    const awaitedRegion = options.waitForLogKey ? logKeyRegion(options.waitForLogKey) : null;
-    const regionsNow = async () => withRegion(options.regions ?? (await digestRegions(listing)), awaitedRegion);
+    this.trail = { description, bucket, listing };
+  }
 
-    let waitReason: string | null = null;
-    if (options.waitForLogKey) {
-      const lister = await waitForDigestListing(options.waitForLogKey, options, listing, regionsNow, reader, say);
-      // Check up to the digest that lists the log (and its predecessor, which it links to).
-      if (lister) until = new Date(Math.max(since.getTime(), Date.parse(lister.content.digestStartTime)));
-      else waitReason = `${NO_DIGEST_IN_RANGE}: no digest listed ${options.waitForLogKey} by the deadline`;
+  /** With `waitForLogKey`: waits for a digest that lists the log, and checks up to it (and its predecessor, which it links to). */
+  async waitForDigest(): Promise<void> {
+    const logKey = this.options.waitForLogKey;
+    if (!logKey) return;
+    const lister = await this.pollForLister(logKey);
+    if (lister) this.until = new Date(Math.max(this.options.since.getTime(), Date.parse(lister.content.digestStartTime)));
+    else this.waitReason = `${NO_DIGEST_IN_RANGE}: no digest listed ${logKey} by the deadline`;
+  }
+
+  /**
+   * Polls the range's digests (up to `until`, or now) until one lists `logKey`; returns it, or null
+   * at the deadline. Each round asks for the regions again, since digest folders appear during
+   * the wait. Digests already read are not read again (the reader keeps them).
+   */
+  private async pollForLister(logKey: string): Promise<ReadDigest | null> {
+    const { options, say } = this;
+    const started = Date.now();
+    const deadline = started + (options.waitTimeoutMs ?? DEFAULT_DIGEST_WAIT_MS);
+    const interval = options.waitIntervalMs ?? DEFAULT_DIGEST_POLL_MS;
+    for (let round = 1; ; round++) {
+      const regions = await this.regionsNow();
+      const locations = await listDigests(this.found.listing, regions, options.since, new Date((options.until?.getTime() ?? Date.now()) + DIGEST_PERIOD_MS + DELIVERY_SLACK_MS));
+      for (const location of locations) {
+        const digest = await this.reader.read(location);
+        if (digest.state === "read" && digest.content.logFiles.some((f) => f.s3Object === logKey)) {
+          say(`integrity: digest s3://${location.bucket}/${location.key} lists the log file`);
+          return digest;
+        }
+      }
+      const remaining = deadline - Date.now();
+      const minutes = Math.round((Date.now() - started) / 60_000);
+      if (remaining <= 0) {
+        say(`integrity: no digest lists ${logKey} after ${minutes} min; giving up`);
+        return null;
+      }
+      const pause = Math.min(interval, remaining);
+      say(`integrity: waiting for a digest listing ${logKey} (round ${round}, ${minutes} min elapsed, ${locations.length} digest(s) in ${regions.join(", ") || "no region"} so far; next look in ${Math.round(pause / 1000)} s)`);
+      await sleep(pause, undefined, { signal: options.signal });
     }
-    const regions = await regionsNow();
+  }
 
-    // A digest overlapping the range ends at most one period (and its delivery delay) after it.
-    const listedTo = new Date(until.getTime() + DIGEST_PERIOD_MS + DELIVERY_SLACK_MS);
-    const locations = await listDigests(listing, regions, since, listedTo);
+  /** Lists and reads every digest whose hour overlaps the range, in the regions to check. */
+  async readDigests(): Promise<void> {
+    const { since } = this.options;
+    const until = this.until;
+    this.regions = await this.regionsNow();
+    this.listedTo = new Date(until.getTime() + DIGEST_PERIOD_MS + DELIVERY_SLACK_MS);
+    const locations = await listDigests(this.found.listing, this.regions, since, this.listedTo);
     const fetched: FetchedDigest[] = [];
-    await forEachConcurrent(locations, HASH_CONCURRENCY, async (location) => void fetched.push(await reader.read(location)));
-    const inRange = fetched
+    await forEachConcurrent(locations, HASH_CONCURRENCY, async (location) => void fetched.push(await this.reader.read(location)));
+    this.inRange = fetched
       .filter((d) => (d.state === "read" ? overlaps(d, since, until) : d.location.stamp.getTime() <= until.getTime() + DIGEST_PERIOD_MS))
       .sort((a, b) => a.location.stamp.getTime() - b.location.stamp.getTime() || a.location.key.localeCompare(b.location.key));
-    say(`integrity: ${inRange.length} digest file(s) of trail ${trail.name} overlap ${since.toISOString()} to ${until.toISOString()} in ${regions.join(", ") || "no region"}`);
+    this.say(`integrity: ${this.inRange.length} digest file(s) of trail ${this.found.description.name} overlap ${since.toISOString()} to ${until.toISOString()} in ${this.regions.join(", ") || "no region"}`);
+  }
 
-    const failures: IntegrityFailure[] = [];
-    const chain = walkChains(inRange);
-    const chainInvalid = new Set(chain.failures.filter((f) => f.listedIn === null).map((f) => f.key));
+  /** Each digest's place, signature and algorithm, and the chain between them: the valid ones, the failures, the unchecked. */
+  async checkDigests(): Promise<void> {
+    const { since } = this.options;
+    this.chain = walkChains(this.inRange);
+    const chainInvalid = new Set(this.chain.failures.filter((f) => f.listedIn === null).map((f) => f.key));
     const keyRing = new PublicKeyRing(
-      cloudTrailIn,
-      { start: new Date(since.getTime() - DIGEST_PERIOD_MS), end: new Date(Math.min(Date.now(), listedTo.getTime())) },
-      { deadline: started + (options.retryWindowMs ?? DEFAULT_RETRY_WINDOW_MS), onRetry: (attempt, delay) => say(`ListPublicKeys throttled (attempt ${attempt}); retrying in ${delay} ms`) },
-      signal,
+      (r) => this.cloudTrailIn(r),
+      { start: new Date(since.getTime() - DIGEST_PERIOD_MS), end: new Date(Math.min(Date.now(), this.listedTo.getTime())) },
+      {
+        deadline: this.started + (this.options.retryWindowMs ?? DEFAULT_RETRY_WINDOW_MS),
+        onRetry: (attempt, delay) => this.say(`ListPublicKeys throttled (attempt ${attempt}); retrying in ${delay} ms`),
+      },
+      this.options.signal,
     );
-    const validDigests: ReadDigest[] = [];
-    const unchecked: IntegrityUnchecked[] = [];
-    for (const digest of inRange) {
+    for (const digest of this.inRange) {
       const verdict = await digestProblem(digest, keyRing);
       const { bucket: b, key, region: digestRegion } = digest.location;
       const logCount = digest.state === "read" ? digest.content.logFiles.length : 0;
       const notChecked = logCount > 0 ? `; its ${logCount} log file(s) were not checked` : "";
       if (verdict !== null && typeof verdict !== "string") {
         // The awaited log's region decides the lab's answer: without its keys there is none.
-        if (digestRegion === awaitedRegion) throw verdict.refused;
-        unchecked.push({ region: digestRegion, bucket: b, key, reason: `its signature could not be checked: ${verdict.refused.message}${notChecked}` });
-      } else if (verdict) failures.push({ kind: "digest", bucket: b, key, reason: `${verdict}${notChecked}`, listedIn: null });
+        if (digestRegion === this.awaitedRegion) throw verdict.refused;
+        this.unchecked.push({ region: digestRegion, bucket: b, key, reason: `its signature could not be checked: ${verdict.refused.message}${notChecked}` });
+      } else if (verdict) this.failures.push({ kind: "digest", bucket: b, key, reason: `${verdict}${notChecked}`, listedIn: null });
       else if (chainInvalid.has(key)) {
-        const failure = chain.failures.find((f) => f.key === key && f.listedIn === null)!;
+        const failure = this.chain.failures.find((f) => f.key === key && f.listedIn === null)!;
         failure.reason += notChecked;
-      } else if (digest.state === "read") validDigests.push(digest);
+      } else if (digest.state === "read") this.validDigests.push(digest);
     }
-    failures.push(...chain.failures);
+    this.failures.push(...this.chain.failures);
+  }
 
-    // A log listed by two digests (a backfill) is hashed and counted once.
-    const logs = new Map<string, { bucket: string; key: string; hashValue: string; listedIn: string }>();
-    for (const digest of validDigests) {
-      for (const f of digest.content.logFiles) logs.set(`${f.s3Bucket}/${f.s3Object}`, { bucket: f.s3Bucket, key: f.s3Object, hashValue: f.hashValue.toLowerCase(), listedIn: digest.location.key });
+  /** Hashes every log file the valid digests list, against the hash they list it with. */
+  async hashLogs(): Promise<void> {
+    for (const digest of this.validDigests) {
+      for (const f of digest.content.logFiles) this.logs.set(`${f.s3Bucket}/${f.s3Object}`, { bucket: f.s3Bucket, key: f.s3Object, hashValue: f.hashValue.toLowerCase(), listedIn: digest.location.key });
     }
-    say(`integrity: hashing ${logs.size} log file(s) listed by ${validDigests.length} valid digest(s)`);
-    let validLogs = 0;
+    this.say(`integrity: hashing ${this.logs.size} log file(s) listed by ${this.validDigests.length} valid digest(s)`);
     const logFailures: IntegrityFailure[] = [];
-    await forEachConcurrent([...logs.values()], HASH_CONCURRENCY, async (log) => {
-      const hash = await hashLogObject(s3, log.bucket, log.key, signal);
+    await forEachConcurrent([...this.logs.values()], HASH_CONCURRENCY, async (log) => {
+      const hash = await hashLogObject(this.s3, log.bucket, log.key, this.options.signal);
       const reason = !hash.found ? "not found" : "unreadable" in hash ? hash.unreadable : hash.sha256 !== log.hashValue ? "hash value doesn't match" : null;
       if (reason) logFailures.push({ kind: "log", bucket: log.bucket, key: log.key, reason, listedIn: log.listedIn });
-      else validLogs += 1;
+      else this.validLogs += 1;
     });
-    failures.push(...logFailures.sort((a, b) => a.key.localeCompare(b.key)));
+    this.failures.push(...logFailures.sort((a, b) => a.key.localeCompare(b.key)));
+  }
 
+  /** The verdict, and what it rests on. */
+  result(): IntegrityResult {
+    const { description, bucket } = this.found;
+    const { inRange, chain, unchecked } = this;
     const readable = inRange.filter((d): d is ReadDigest => d.state === "read");
     // Waiting for a log, only its region must answer; other regions' refusals are reported beside.
-    const refusedReason = unchecked.length > 0 && awaitedRegion === null ? uncheckedReason(unchecked) : null;
-    const reason = waitReason ?? (inRange.length === 0 ? NO_DIGEST_IN_RANGE : refusedReason);
+    const refusedReason = unchecked.length > 0 && this.awaitedRegion === null ? uncheckedReason(unchecked) : null;
+    const reason = this.waitReason ?? (inRange.length === 0 ? NO_DIGEST_IN_RANGE : refusedReason);
     return {
-      valid: reason === null && failures.length === 0,
-      trail: { name: trail.name, arn: trail.arn, bucket, prefix: trail.prefix },
-      range: { since: since.toISOString(), until: until.toISOString() },
+      valid: reason === null && this.failures.length === 0,
+      trail: { name: description.name, arn: description.arn, bucket, prefix: description.prefix },
+      range: { since: this.options.since.toISOString(), until: this.until.toISOString() },
       covered:
         readable.length > 0
           ? {
@@ -164,17 +292,20 @@ export async function validateIntegrity(options: IntegrityOptions): Promise<Inte
               to: new Date(Math.max(...readable.map((d) => Date.parse(d.content.digestEndTime)))).toISOString(),
             }
           : null,
-      regions,
-      digests: { valid: validDigests.length, total: inRange.length + chain.failures.filter((f) => f.listedIn !== null).length },
-      logs: { valid: validLogs, total: logs.size },
-      failures,
+      regions: this.regions,
+      digests: { valid: this.validDigests.length, total: inRange.length + chain.failures.filter((f) => f.listedIn !== null).length },
+      logs: { valid: this.validLogs, total: this.logs.size },
+      failures: this.failures,
       unchecked,
       gaps: chain.gaps,
       reason,
     };
-  } catch (err) {
-    if (isAbort(err) || signal?.aborted) throw new VerifyAbortedError(null);
-    throw err;
+  }
+
+  /** What validateIntegrity rejects with: an abort named, anything else as it came. */
+  failure(err: unknown): unknown {
+    if (isAbort(err) || this.options.signal?.aborted) return new VerifyAbortedError(null);
+    return err;
   }
 }
 
@@ -215,42 +346,4 @@ function logKeyRegion(key: string): string | null {
 
 function withRegion(regions: string[], region: string | null): string[] {
   return region === null || regions.includes(region) ? regions : [...regions, region].sort();
-}
-
-/**
- * Polls the range's digests (up to `until`, or now) until one lists `logKey`; returns it, or null
- * at the deadline. Each round asks `regionsNow` again, since digest folders appear during the wait.
- * Digests already read are not read again (the reader keeps them).
- */
-async function waitForDigestListing(
-  logKey: string,
-  options: IntegrityOptions,
-  listing: DigestListing,
-  regionsNow: () => Promise<string[]>,
-  reader: DigestReader,
-  say: (line: string) => void,
-): Promise<ReadDigest | null> {
-  const started = Date.now();
-  const deadline = started + (options.waitTimeoutMs ?? DEFAULT_DIGEST_WAIT_MS);
-  const interval = options.waitIntervalMs ?? DEFAULT_DIGEST_POLL_MS;
-  for (let round = 1; ; round++) {
-    const regions = await regionsNow();
-    const locations = await listDigests(listing, regions, options.since, new Date((options.until?.getTime() ?? Date.now()) + DIGEST_PERIOD_MS + DELIVERY_SLACK_MS));
-    for (const location of locations) {
-      const digest = await reader.read(location);
-      if (digest.state === "read" && digest.content.logFiles.some((f) => f.s3Object === logKey)) {
-        say(`integrity: digest s3://${location.bucket}/${location.key} lists the log file`);
-        return digest;
-      }
-    }
-    const remaining = deadline - Date.now();
-    const minutes = Math.round((Date.now() - started) / 60_000);
-    if (remaining <= 0) {
-      say(`integrity: no digest lists ${logKey} after ${minutes} min; giving up`);
-      return null;
-    }
-    const pause = Math.min(interval, remaining);
-    say(`integrity: waiting for a digest listing ${logKey} (round ${round}, ${minutes} min elapsed, ${locations.length} digest(s) in ${regions.join(", ") || "no region"} so far; next look in ${Math.round(pause / 1000)} s)`);
-    await sleep(pause, undefined, { signal: options.signal });
-  }
 }

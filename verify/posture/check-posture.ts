@@ -6,7 +6,7 @@ import { toVerifyError } from "../aws-errors";
 import { createAwsClients, homeRegionCloudTrail, resolveRegion } from "../clients";
 import { UsageError } from "../../common/errors";
 import { ExitCode } from "../../common/exit-codes";
-import { describeTrail, loggingStatus } from "../trail-status";
+import { describeTrail, loggingStatus } from "../trail/trail-status";
 import { readBucketSettings } from "./bucket-settings";
 import { judgeControls, type PostureFacts } from "./controls";
 import { judgedFacts } from "./facts";
@@ -22,11 +22,7 @@ export async function checkPosture(options: PostureOptions): Promise<PostureRepo
 
   const trail = await describeTrail(cloudTrail, options.trail, region, signal);
   // GetEventSelectors answers only in the trail's home region; GetTrailStatus takes its ARN anywhere.
-  const home = homeRegionCloudTrail(trail.homeRegion, region, cloudTrail, {
-    injected: Boolean(options.clients?.cloudTrail),
-    cloudTrailIn: options.clients?.cloudTrailIn,
-    profile: options.profile,
-  });
+  const home = homeRegionCloudTrail(trail.homeRegion, region, cloudTrail, options);
   const [status, selectors, bucket] = await Promise.all([
     loggingStatus(cloudTrail, trail.arn, signal),
     home.client.send(new GetEventSelectorsCommand({ TrailName: trail.arn }), { abortSignal: signal }).catch((err: unknown) => {

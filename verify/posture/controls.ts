@@ -5,7 +5,7 @@
 // maps it to (the "Related requirements" of each control in the Security Hub user guide's
 // CloudTrail and S3 control pages; S3.4, retired, as its page last stood).
 import type { GetEventSelectorsCommandOutput } from "@aws-sdk/client-cloudtrail";
-import type { LoggingStatus, TrailDescription } from "../trail-status";
+import type { LoggingStatus, TrailDescription } from "../trail/trail-status";
 import type { BucketSettings } from "./bucket-settings";
 import { managementEventGap } from "./management-events";
 import { tlsOnlyVerdict } from "./tls-policy";

@@ -5,7 +5,7 @@ import type { LifecycleRule } from "@aws-sdk/client-s3";
 import type { PostureFacts } from "./controls";
 import { managementEventGap } from "./management-events";
 import type { BucketFacts, TrailFacts } from "./types";
-import { selectorGap } from "../event-selectors";
+import { selectorGap } from "../trail/event-selectors";
 
 function trailFacts({ trail, status, selectors }: PostureFacts): TrailFacts {
   const s = trail.settings;

@@ -1,6 +1,5 @@
 // The posture check's public shapes: what `npm run verify -- --posture --json` prints, field for field.
-import type { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
-import type { S3Client } from "@aws-sdk/client-s3";
+import type { CheckTarget } from "../target";
 
 export type ControlStatus = "pass" | "fail" | "n/a";
 
@@ -90,19 +89,5 @@ export interface PostureReport {
   checkedAt?: string;
 }
 
-export interface PostureOptions {
-  /** Trail name or ARN. */
-  trail: string;
-  /** Region the CloudTrail calls go to; defaults to the region the AWS CLI would pick (AWS_REGION, AWS_DEFAULT_REGION, the profile's). Bucket reads follow the bucket's region. */
-  region?: string;
-  /** The AWS CLI profile for credentials (and the region when none is given); AWS_PROFILE applies without it. */
-  profile?: string;
-  /** Clients to use instead of ones built from the standard AWS environment. */
-  clients?: {
-    s3?: S3Client;
-    cloudTrail?: CloudTrailClient;
-    /** A client in another region: a trail's selectors are read in its home region. */
-    cloudTrailIn?: (region: string) => CloudTrailClient;
-  };
-  signal?: AbortSignal;
-}
+/** Posture reads the trail and its bucket: its target is all it takes. */
+export type PostureOptions = CheckTarget;

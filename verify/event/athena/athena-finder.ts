@@ -2,11 +2,10 @@
 // event query on the trail's table and keeps what it returns in the scanner's shape, so the
 // evidence, the Event History cross-check and the messages stay the same.
 import type { AthenaClient } from "@aws-sdk/client-athena";
-import type { AthenaEvidence, CloudTrailRecord } from "../types";
-import type { S3Match } from "../log-scanner";
+import type { AthenaEvidence, CloudTrailRecord, S3Match } from "../types";
 import { buildEventQuery, type EventQuery } from "./event-query";
 import { athenaCostUsd, runAthenaQuery, type AthenaTarget } from "./athena-query";
-import type { Clock } from "../../rate-limit";
+import type { Clock } from "../../pacing/clock";
 
 export interface AthenaSource extends AthenaTarget {
   /** The CloudTrail table (the lab's stack output athenaTable). */
@@ -16,10 +15,15 @@ export interface AthenaSource extends AthenaTarget {
 export interface AthenaFinderOptions extends AthenaSource {
   client: AthenaClient;
   query: Omit<EventQuery, "table" | "limit">;
+  /** Epoch ms after which a round's query is stopped. */
   deadline: number;
+  /** @default POLL_DEFAULTS.pollMs (athena-query.ts) */
   pollMs?: number;
+  /** @default none */
   signal?: AbortSignal;
+  /** @default systemClock */
   clock?: Clock;
+  /** @default none */
   onProgress?: (line: string) => void;
 }
 

@@ -13,24 +13,37 @@ import {
 import { toVerifyError } from "../../aws-errors";
 import { ExitCode } from "../../../common/exit-codes";
 import { VerifyError } from "../../errors";
-import { systemClock, type Clock } from "../../rate-limit";
-import { retryThrottled } from "../../retry";
+import { systemClock, type Clock } from "../../pacing/clock";
+import { retryThrottled } from "../../pacing/retry";
 
 export interface AthenaTarget {
   workgroup: string;
   database: string;
 }
 
+/** The pauses between state checks, unless a run says otherwise: the first, and the longest. */
+export const POLL_DEFAULTS = { pollMs: 500, maxPollMs: 5000 } as const;
+
 export interface AthenaRunOptions extends AthenaTarget {
   client: AthenaClient;
   sql: string;
   /** Epoch ms after which the query is stopped. */
   deadline: number;
-  /** First pause between state checks; it doubles up to maxPollMs. */
+  /**
+   * First pause between state checks; it doubles up to maxPollMs.
+   * @default POLL_DEFAULTS.pollMs
+   */
   pollMs?: number;
+  /** @default POLL_DEFAULTS.maxPollMs */
   maxPollMs?: number;
+  /**
+   * Aborting stops the query.
+   * @default none
+   */
   signal?: AbortSignal;
+  /** @default systemClock */
   clock?: Clock;
+  /** @default none */
   onProgress?: (line: string) => void;
 }
 
@@ -96,7 +109,7 @@ export async function runAthenaQuery(o: AthenaRunOptions): Promise<AthenaRun> {
   const queryId = started.QueryExecutionId;
   if (!queryId) throw new AthenaQueryError("(none)", "FAILED", "StartQueryExecution returned no query id");
 
-  let pause = o.pollMs ?? 500;
+  let pause = o.pollMs ?? POLL_DEFAULTS.pollMs;
   let lastState = "";
   let execution: QueryExecution | undefined;
   try {
@@ -112,7 +125,7 @@ export async function runAthenaQuery(o: AthenaRunOptions): Promise<AthenaRun> {
       if (state === "FAILED" || state === "CANCELLED") throw new AthenaQueryError(queryId, state, failureReason(execution));
       if (clock.now() + pause > o.deadline) throw new AthenaQueryError(queryId, "TIMEOUT", `still ${state}`);
       await clock.sleep(pause, o.signal);
-      pause = Math.min(o.maxPollMs ?? 5000, pause * 2);
+      pause = Math.min(o.maxPollMs ?? POLL_DEFAULTS.maxPollMs, pause * 2);
     }
   } catch (err) {
     if (!(err instanceof AthenaQueryError && err.state !== "TIMEOUT")) await stopQuietly(o.client, queryId, say);
