@@ -1,15 +1,16 @@
 // Cleanup after a lab run or for `--cleanup`: clear pending operations after an unfinished up,
 // destroy with retries on BucketNotEmpty, sweep by the stack tag, remove the stack, and list what
 // is left (with the commands that remove it) when any of that did not finish.
-import type { LabEngine, LabStack, StackState } from "./engine";
-import { clearPendingOperations, logLines } from "./engine";
+import type { LabEngine, LabStack, StackState } from "./engine/lab-engine";
+import { clearPendingOperations, logLines } from "./engine/lab-engine";
 import { describe } from "../common/errors";
 import { EngineError } from "./errors";
 import type { CleanupReport } from "./evidence";
 import { unlessAborted } from "./signals";
 import type { Sleep } from "./sleep";
 import type { Leftover } from "./leftovers";
-import { cleanupCommand, leftover, pulumiCommand, resourcesInState } from "./leftovers";
+import { cleanupCommand, leftover, resourcesInState } from "./leftovers";
+import { pulumiCommand } from "./engine/commands";
 import type { SweepHints, SweepReport, TagSweeper } from "./sweep";
 
 /** A report of nothing done yet. */

@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { chooseProfile, chooseRegion, checkProfileExists, type AwsTarget } from "../common/aws-config";
 import { createCloudTrailClientIn, createLabClients, destroyLabClients } from "./aws-clients";
-import { chooseBackend } from "./backend";
+import { chooseBackend } from "./engine/backend";
 import { TrailLabError } from "../common/errors";
 import { errorDetail, errorText } from "../common/error-detail";
 import { PROFILE_FLAG, REGION_PATTERN, SHARED_FLAGS, helpText, parseCommandLine, type CommandSpec, type FlagTable } from "../common/flag-table";
@@ -21,7 +21,7 @@ import { checkCredentials, checkDefaultVpc, checkPulumiCli, checkTrailNameFree }
 import { renderSummary } from "./render";
 import type { SignalSource } from "./signals";
 import { sleep } from "./sleep";
-import { readTemplateConfig, templateProfile, type TemplateConfig } from "./stack-config";
+import { readTemplateConfig, templateProfile, type TemplateConfig } from "./engine/stack-config";
 import { awsTagSweeper } from "./sweep";
 import { cloudTrailStatusReader } from "./trail-wait";
 import type { LabVerifier } from "./verifier";
@@ -183,7 +183,7 @@ export function realDeps(io: CliIo, options: RealDepsOptions = {}): LabDeps {
       if (backend.localDir) fs.mkdirSync(backend.localDir, { recursive: true });
       if (backend.passphrase === "empty") log("PULUMI_CONFIG_PASSPHRASE is not set: the lab's stacks use an empty passphrase.");
       // Loaded here, after preflight: the Automation API is large and needs the CLI anyway.
-      const { createPulumiEngine } = await import("./pulumi-engine");
+      const { createPulumiEngine } = await import("./engine/pulumi-engine");
       // The provider reads AWS_PROFILE as the SDK does; the stack's aws:profile says the same (lab.ts).
       const env = profile ? { ...backend.env, AWS_PROFILE: profile } : backend.env;
       return createPulumiEngine({ workDir: io.projectDir, env, backend: backend.description });

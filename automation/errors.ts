@@ -5,7 +5,7 @@ import { TrailLabError, UsageError } from "../common/errors";
 import { ExitCode } from "../common/exit-codes";
 import { helpHint } from "../common/flag-table";
 import { redactUrls } from "../common/redact";
-import { describeFailures, type EngineFailure } from "./engine-failures";
+import { describeFailures, type EngineFailure } from "./engine/engine-failures";
 
 /** Bad lab flags: the message, then where the flags are listed. */
 export function labUsageError(message: string): UsageError {

@@ -1,9 +1,8 @@
 // What a run may have left behind, and how a user removes it by hand: the kinds of resources the
-// lab creates, the resources a Pulumi state still holds, and the commands (aws, pulumi, or the
-// lab's own --cleanup) that every listing of leftovers prints, and the one that lifts a stale lock.
-import { shellPrefix } from "./backend";
-import type { LabEngine, StackState } from "./engine";
-import { PROJECT } from "./stack-config";
+// lab creates, the resources a Pulumi state still holds, and the commands (aws, or the lab's own
+// --cleanup) that every listing of leftovers prints; the pulumi ones are engine/commands.ts's.
+import type { StackState } from "./engine/lab-engine";
+import { PROJECT } from "./engine/stack-config";
 
 export type LeftoverKind = "instance" | "security-group" | "trail" | "bucket" | "kms-key" | "log-group" | "stack" | "resource";
 
@@ -44,15 +43,6 @@ export function removeCommand(kind: LeftoverKind, id: string, region: string): s
 
 export function leftover(kind: LeftoverKind, id: string, region: string, reason?: string): Leftover {
   return { kind, id, region, removeWith: removeCommand(kind, id, region), ...(reason ? { reason } : {}) };
-}
-
-/**
- * `pulumi <verb> --cwd <dir> --stack <stack> --yes`, after the environment that reaches the run's
- * backend from a shell (the lab may have chosen the backend and the passphrase itself).
- */
-export function pulumiCommand(verb: "destroy" | "stack rm" | "cancel", stack: string, engine: Pick<LabEngine, "shellEnv" | "workDir">): string {
-  const env = shellPrefix(engine.shellEnv);
-  return `${env ? `${env} ` : ""}pulumi ${verb} --cwd ${engine.workDir} --stack ${stack} --yes`;
 }
 
 const KINDS: Record<string, LeftoverKind> = {

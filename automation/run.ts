@@ -3,7 +3,7 @@
 // retry policy, and the finish that closes it all and sets the one exit code.
 import * as path from "node:path";
 import { cleanUp, type CleanupContext } from "./cleanup";
-import type { LabEngine, LabStack } from "./engine";
+import type { LabEngine, LabStack } from "./engine/lab-engine";
 import type { AwsTarget, Chosen } from "../common/aws-config";
 import { TrailLabError, describe } from "../common/errors";
 import { EvidenceNotWrittenError, InterruptedError } from "./errors";
@@ -13,8 +13,8 @@ import type { Identity } from "./preflight";
 import type { SignalSource } from "./signals";
 import { Interruption } from "./signals";
 import type { Sleep } from "./sleep";
-import type { LabSettings, TemplateConfig } from "./stack-config";
-import { labSettings } from "./stack-config";
+import type { LabSettings, TemplateConfig } from "./engine/stack-config";
+import { labSettings } from "./engine/stack-config";
 import type { TagSweeper } from "./sweep";
 import { labBucketPrefixes } from "./sweep";
 import type { TrailStatusReader } from "./trail-wait";

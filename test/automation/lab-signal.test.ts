@@ -6,9 +6,9 @@
 import { expect } from "chai";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { chooseBackend } from "../../automation/backend";
+import { chooseBackend } from "../../automation/engine/backend";
 import { runLab } from "../../automation/lab";
-import { createPulumiEngine } from "../../automation/pulumi-engine";
+import { createPulumiEngine } from "../../automation/engine/pulumi-engine";
 import { ExitCode } from "../../common/exit-codes";
 import { installFakePulumi, type FakePulumi } from "../support/fake-pulumi";
 import { Fakes, labOptions } from "../support/lab-fakes";

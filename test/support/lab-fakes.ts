@@ -6,7 +6,7 @@ import { EventEmitter } from "node:events";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import type { ConfigValue, LabEngine, LabStack, PendingOperation, StackState } from "../../automation/engine";
+import type { ConfigValue, LabEngine, LabStack, PendingOperation, StackState } from "../../automation/engine/lab-engine";
 import { EngineError, UpFailedError } from "../../automation/errors";
 import type { InstanceView } from "../../automation/instance-view";
 import type { LabDeps, LabOptions, LabServices } from "../../automation/lab";

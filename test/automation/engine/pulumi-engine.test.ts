@@ -4,12 +4,12 @@ import { expect } from "chai";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { chooseBackend } from "../../automation/backend";
-import type { LabEngine } from "../../automation/engine";
-import { EngineError, StackLockedError, UpFailedError } from "../../automation/errors";
-import { createPulumiEngine } from "../../automation/pulumi-engine";
-import { readTemplateConfig } from "../../automation/stack-config";
-import { installFakePulumi, type FakePulumi } from "../support/fake-pulumi";
+import { chooseBackend } from "../../../automation/engine/backend";
+import type { LabEngine } from "../../../automation/engine/lab-engine";
+import { EngineError, StackLockedError, UpFailedError } from "../../../automation/errors";
+import { createPulumiEngine } from "../../../automation/engine/pulumi-engine";
+import { readTemplateConfig } from "../../../automation/engine/stack-config";
+import { installFakePulumi, type FakePulumi } from "../../support/fake-pulumi";
 
 /** A stop signal that never fires: the run was not interrupted. */
 const running = () => new AbortController().signal;

@@ -3,8 +3,9 @@ import { expect } from "chai";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { chooseBackend, shellPrefix } from "../../automation/backend";
-import { labSettings, readTemplateConfig } from "../../automation/stack-config";
+import { chooseBackend } from "../../../automation/engine/backend";
+import { shellPrefix } from "../../../automation/engine/commands";
+import { labSettings, readTemplateConfig } from "../../../automation/engine/stack-config";
 
 describe("automation/backend", function () {
   let home: string;
@@ -112,7 +113,7 @@ describe("automation/stack-config", function () {
   });
 
   it("reads the repository's own Pulumi.dev.yaml", function () {
-    const template = readTemplateConfig(path.resolve(__dirname, "../.."));
+    const template = readTemplateConfig(path.resolve(__dirname, "../../.."));
     expect(template.config["trail-lab:trailName"]).to.equal("my-logs-trail");
     expect(template.config["aws:region"]).to.be.a("string");
   });

@@ -1,6 +1,6 @@
 // A run's stack name: unique per run and sortable by time, checked before anything uses it, and
 // recognised again (`lab-` prefix) when a later run lists the backend's leftover lab stacks.
-import { labUsageError } from "./errors";
+import { labUsageError } from "../errors";
 import { TEMPLATE_STACK } from "./stack-config";
 
 export const STACK_PREFIX = "lab-";

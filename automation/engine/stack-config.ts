@@ -3,8 +3,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
-import type { Chosen } from "../common/aws-config";
-import type { ConfigValue } from "./engine";
+import type { Chosen } from "../../common/aws-config";
+import type { ConfigValue } from "./lab-engine";
 
 export const TEMPLATE_STACK = "dev";
 export const PROJECT = "trail-lab";

@@ -11,9 +11,9 @@ import {
   type Stack,
 } from "@pulumi/pulumi/automation";
 import { EngineFailures, type EngineFailure } from "./engine-failures";
-import { pulumiCommand } from "./leftovers";
-import type { ConfigValue, LabEngine, LabStack, StackState } from "./engine";
-import { EngineError, StackLockedError, UpFailedError } from "./errors";
+import { pulumiCommand } from "./commands";
+import type { ConfigValue, LabEngine, LabStack, StackState } from "./lab-engine";
+import { EngineError, StackLockedError, UpFailedError } from "../errors";
 import { ownGroupPulumi } from "./pulumi-process";
 import { PROJECT } from "./stack-config";
 

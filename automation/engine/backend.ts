@@ -4,7 +4,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { redactUrls } from "../common/redact";
+import { redactUrls } from "../../common/redact";
 
 /** The local state folder inside the project (git-ignored); a file backend writes .pulumi/ under it. */
 export const STATE_DIR = ".pulumi-state";
@@ -53,11 +53,4 @@ export function chooseBackend(projectDir: string, env: NodeJS.ProcessEnv, home =
     result.passphrase = "empty";
   }
   return result;
-}
-
-/** The environment prefix a user types before `pulumi ...` to reach the same backend. */
-export function shellPrefix(env: Record<string, string>): string {
-  return Object.entries(env)
-    .map(([k, v]) => `${k}=${v === "" ? "''" : v}`)
-    .join(" ");
 }

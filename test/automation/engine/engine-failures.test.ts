@@ -2,7 +2,7 @@
 // from the engine's structured events, instead of the Automation API's wrapper around stderr.
 import { expect } from "chai";
 import type { EngineEvent } from "@pulumi/pulumi/automation";
-import { EngineFailures, describeFailures, displayType } from "../../automation/engine-failures";
+import { EngineFailures, describeFailures, displayType } from "../../../automation/engine/engine-failures";
 
 const URN = "urn:pulumi:lab-x::trail-lab::trail-lab:index:ProbeInstance$aws:ec2/instance:Instance::probe-instance";
 
