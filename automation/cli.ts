@@ -5,7 +5,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { chooseProfile, chooseRegion, checkProfileExists, type AwsTarget } from "../common/aws-config";
-import { createCloudTrailClientIn, createLabClients, destroyLabClients } from "./aws-clients";
+import { createCloudTrailClientIn, createLabClients, destroyLabClients } from "./aws/aws-clients";
 import { chooseBackend } from "./engine/backend";
 import { TrailLabError } from "../common/errors";
 import { errorDetail, errorText } from "../common/error-detail";
@@ -14,16 +14,16 @@ import { durationRule, parseSeconds } from "../common/flag-values";
 import { versionLine } from "../common/provenance";
 import { redactUrls } from "../common/redact";
 import { labUsageError } from "./errors";
-import { readInstance } from "./instance-view";
+import { readInstance } from "./aws/instance-view";
 import type { LabReport } from "./evidence";
 import { LAB_DEFAULTS, runCleanup, runLab, type LabDeps, type LabServices } from "./lab";
-import { checkCredentials, checkDefaultVpc, checkPulumiCli, checkTrailNameFree } from "./preflight";
+import { checkCredentials, checkDefaultVpc, checkPulumiCli, checkTrailNameFree } from "./aws/preflight";
 import { renderSummary } from "./render";
 import type { SignalSource } from "./signals";
 import { sleep } from "./sleep";
 import { readTemplateConfig, templateProfile, type TemplateConfig } from "./engine/stack-config";
 import { awsTagSweeper } from "./sweep";
-import { cloudTrailStatusReader } from "./trail-wait";
+import { cloudTrailStatusReader } from "./aws/trail-wait";
 import type { LabVerifier } from "./verifier";
 import { ExitCode } from "../common/exit-codes";
 

@@ -3,7 +3,7 @@
 // a copy of the matched raw log object (the bucket is about to be deleted).
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { InstanceView } from "./instance-view";
+import type { InstanceView } from "./aws/instance-view";
 import type { LabSignal } from "./signals";
 import type { Leftover } from "./leftovers";
 import type { SweepReport } from "./sweep";
@@ -57,7 +57,7 @@ export function labIntegrity(result: IntegrityResult): LabIntegrity {
   return { status: "invalid", reason, result };
 }
 
-/** The probe instance as EC2 described it (automation/instance-view.ts); null where it was not read. */
+/** The probe instance as EC2 described it (automation/aws/instance-view.ts); null where it was not read. */
 export interface LabInstance {
   /** Read once verify has answered, while the instance runs. */
   atVerify: InstanceView | null;

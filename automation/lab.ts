@@ -12,7 +12,7 @@ import { logLines } from "./engine/lab-engine";
 import type { AwsTarget, Chosen } from "../common/aws-config";
 import { UsageError, describe } from "../common/errors";
 import { EngineError, InterruptedError, NoRegionError } from "./errors";
-import { instanceForEvidence } from "./instance-view";
+import { instanceForEvidence } from "./aws/instance-view";
 import type { LabReport } from "./evidence";
 import { labIntegrity, runDir } from "./evidence";
 import { Run, setBy, str, type LabDeps, type LabServices } from "./run";
@@ -20,7 +20,7 @@ import type { TemplateConfig } from "./engine/stack-config";
 import { PROJECT, TEMPLATE_STACK } from "./engine/stack-config";
 import { checkStackName, otherLabStacks, uniqueStackName } from "./engine/stack-name";
 import { labBucketPrefixes } from "./sweep";
-import { waitForLogging } from "./trail-wait";
+import { waitForLogging } from "./aws/trail-wait";
 import type { LabIntegrityRequest } from "./verifier";
 
 // What every run takes and the exit code it ends with live with the base of every run (run.ts);

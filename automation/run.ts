@@ -9,7 +9,7 @@ import { TrailLabError, describe } from "../common/errors";
 import { EvidenceNotWrittenError, InterruptedError } from "./errors";
 import type { CleanupReport, LabReport } from "./evidence";
 import { REPORT_FILE, evidencePath, newReport, writeEvidence } from "./evidence";
-import type { Identity } from "./preflight";
+import type { Identity } from "./aws/preflight";
 import type { SignalSource } from "./signals";
 import { Interruption } from "./signals";
 import type { Sleep } from "./sleep";
@@ -17,10 +17,10 @@ import type { LabSettings, TemplateConfig } from "./engine/stack-config";
 import { labSettings } from "./engine/stack-config";
 import type { TagSweeper } from "./sweep";
 import { labBucketPrefixes } from "./sweep";
-import type { TrailStatusReader } from "./trail-wait";
+import type { TrailStatusReader } from "./aws/trail-wait";
 import type { LabVerifier } from "./verifier";
 import { ExitCode } from "../common/exit-codes";
-import type { InstanceView } from "./instance-view";
+import type { InstanceView } from "./aws/instance-view";
 
 /** The AWS side of the lab, bound to one region once it is known. */
 export interface LabServices {
@@ -30,7 +30,7 @@ export interface LabServices {
   trailStatus: TrailStatusReader;
   sweeper: TagSweeper;
   verifier: LabVerifier;
-  /** The probe as EC2 describes it (automation/instance-view.ts), for the evidence. */
+  /** The probe as EC2 describes it (automation/aws/instance-view.ts), for the evidence. */
   describeInstance(instanceId: string, signal: AbortSignal): Promise<InstanceView>;
   close(): void;
 }

@@ -7,7 +7,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { main, parseLabArgs, type CliIo } from "../../automation/cli";
 import { UsageError } from "../../common/errors";
-import { findOnPath } from "../../automation/preflight";
+import { findOnPath } from "../../automation/aws/preflight";
 import { ExitCode } from "../../common/exit-codes";
 import { Fakes, evidence } from "../support/lab-fakes";
 

@@ -5,7 +5,7 @@
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import { expect } from "chai";
-import { InstanceReadError } from "../../automation/instance-view";
+import { InstanceReadError } from "../../automation/aws/instance-view";
 import { runLab } from "../../automation/lab";
 import { ExitCode } from "../../common/exit-codes";
 import { Fakes, INSTANCE_ID, instanceView, labOptions } from "../support/lab-fakes";

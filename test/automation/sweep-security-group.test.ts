@@ -3,7 +3,7 @@
 // interface lingers (moto never does), so the sweep retries with backoff for a bounded while, as
 // Terraform's own delete does, and lists the group only when it stays in use past that.
 import { expect } from "chai";
-import { createLabClients, destroyLabClients, type LabClients } from "../../automation/aws-clients";
+import { createLabClients, destroyLabClients, type LabClients } from "../../automation/aws/aws-clients";
 import { awsTagSweeper, type AwsSweeperOptions } from "../../automation/sweep";
 import { ec2Error, startAwsServer, type AwsServer } from "../support/aws-query-json-server";
 

@@ -8,7 +8,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import type { ConfigValue, LabEngine, LabStack, PendingOperation, StackState } from "../../automation/engine/lab-engine";
 import { EngineError, UpFailedError } from "../../automation/errors";
-import type { InstanceView } from "../../automation/instance-view";
+import type { InstanceView } from "../../automation/aws/instance-view";
 import type { LabDeps, LabOptions, LabServices } from "../../automation/lab";
 import type { SweepReport } from "../../automation/sweep";
 import type { LabIntegrityRequest, LabVerifyEvidence, LabVerifyRequest } from "../../automation/verifier";

@@ -2,10 +2,10 @@
 // probe must not launch before the trail records.
 import { GetTrailStatusCommand } from "@aws-sdk/client-cloudtrail";
 import type { LabClients } from "./aws-clients";
-import { awsErrorCode } from "../common/aws-error-code";
-import { AwsCallError } from "../common/errors";
-import { TrailNotLoggingInTimeError } from "./errors";
-import type { Sleep } from "./sleep";
+import { awsErrorCode } from "../../common/aws-error-code";
+import { AwsCallError } from "../../common/errors";
+import { TrailNotLoggingInTimeError } from "../errors";
+import type { Sleep } from "../sleep";
 
 export interface TrailStatus {
   isLogging: boolean;

@@ -1,11 +1,11 @@
 // The wait for a new trail's IsLogging (trail-wait.ts) over CloudTrail's JSON protocol: through
 // TrailNotFound and IsLogging false, the deadline with the delivery error, a refused status call.
 import { expect } from "chai";
-import { createLabClients, destroyLabClients } from "../../automation/aws-clients";
-import { AwsCallError } from "../../common/errors";
-import { TrailNotLoggingInTimeError } from "../../automation/errors";
-import { cloudTrailStatusReader, waitForLogging } from "../../automation/trail-wait";
-import { jsonError, startAwsServer } from "../support/aws-query-json-server";
+import { createLabClients, destroyLabClients } from "../../../automation/aws/aws-clients";
+import { AwsCallError } from "../../../common/errors";
+import { TrailNotLoggingInTimeError } from "../../../automation/errors";
+import { cloudTrailStatusReader, waitForLogging } from "../../../automation/aws/trail-wait";
+import { jsonError, startAwsServer } from "../../support/aws-query-json-server";
 
 describe("automation/trail-wait over CloudTrail's JSON protocol", function () {
   it("waits through TrailNotFound and IsLogging false until the trail logs", async function () {

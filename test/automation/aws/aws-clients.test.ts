@@ -8,8 +8,8 @@ import { GetResourcesCommand } from "@aws-sdk/client-resource-groups-tagging-api
 import { ListBucketsCommand } from "@aws-sdk/client-s3";
 import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { expect } from "chai";
-import { createLabClients, destroyLabClients } from "../../automation/aws-clients";
-import { startSilentServer, type SilentServer } from "../support/silent-server";
+import { createLabClients, destroyLabClients } from "../../../automation/aws/aws-clients";
+import { startSilentServer, type SilentServer } from "../../support/silent-server";
 
 describe("automation: the lab's AWS clients", function () {
   this.timeout(15_000);

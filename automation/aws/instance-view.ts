@@ -3,9 +3,9 @@
 // One DescribeInstances call under its own timeout; an id EC2 no longer knows is an answer
 // (found: false), a refusal or a call that does not answer in time is an InstanceReadError.
 import { DescribeInstancesCommand, type EC2Client, type Instance } from "@aws-sdk/client-ec2";
-import { awsErrorCode } from "../common/aws-error-code";
-import { TrailLabError } from "../common/errors";
-import { ExitCode } from "../common/exit-codes";
+import { awsErrorCode } from "../../common/aws-error-code";
+import { TrailLabError } from "../../common/errors";
+import { ExitCode } from "../../common/exit-codes";
 
 export const INSTANCE_READ_TIMEOUT_MS = 15_000;
 

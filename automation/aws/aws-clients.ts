@@ -9,8 +9,8 @@ import { KMSClient } from "@aws-sdk/client-kms";
 import { ResourceGroupsTaggingAPIClient } from "@aws-sdk/client-resource-groups-tagging-api";
 import { S3Client } from "@aws-sdk/client-s3";
 import { STSClient, type STSClientConfig } from "@aws-sdk/client-sts";
-import { credentialsFor } from "../common/aws-config";
-import { requestHandlerOptions, type HttpTimeouts } from "../common/aws-http";
+import { credentialsFor } from "../../common/aws-config";
+import { requestHandlerOptions, type HttpTimeouts } from "../../common/aws-http";
 
 export interface LabClients {
   sts: STSClient;

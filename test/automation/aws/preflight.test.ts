@@ -4,12 +4,12 @@ import { expect } from "chai";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { createCloudTrailClientIn, createLabClients, destroyLabClients, type LabClients } from "../../automation/aws-clients";
-import { AwsCallError } from "../../common/errors";
-import { MissingToolError, NoCredentialsError, NoDefaultVpcError, TrailConflictError } from "../../automation/errors";
-import { checkCredentials, checkDefaultVpc, checkPulumiCli, checkTrailNameFree, findOnPath } from "../../automation/preflight";
-import { ExitCode } from "../../common/exit-codes";
-import { callerIdentity, jsonError, startAwsServer, vpcs, xmlError, type AwsServer } from "../support/aws-query-json-server";
+import { createCloudTrailClientIn, createLabClients, destroyLabClients, type LabClients } from "../../../automation/aws/aws-clients";
+import { AwsCallError } from "../../../common/errors";
+import { MissingToolError, NoCredentialsError, NoDefaultVpcError, TrailConflictError } from "../../../automation/errors";
+import { checkCredentials, checkDefaultVpc, checkPulumiCli, checkTrailNameFree, findOnPath } from "../../../automation/aws/preflight";
+import { ExitCode } from "../../../common/exit-codes";
+import { callerIdentity, jsonError, startAwsServer, vpcs, xmlError, type AwsServer } from "../../support/aws-query-json-server";
 
 async function rejection(promise: Promise<unknown>): Promise<Error> {
   return promise.then(
