@@ -22,7 +22,7 @@ import { renderSummary } from "./render";
 import type { SignalSource } from "./signals";
 import { sleep } from "./sleep";
 import { readTemplateConfig, templateProfile, type TemplateConfig } from "./engine/stack-config";
-import { awsTagSweeper } from "./sweep";
+import { awsTagSweeper } from "./cleanup/sweep";
 import { cloudTrailStatusReader } from "./aws/trail-wait";
 import type { LabVerifier } from "./verifier";
 import { ExitCode } from "../common/exit-codes";

@@ -5,8 +5,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { InstanceView } from "./aws/instance-view";
 import type { LabSignal } from "./signals";
-import type { Leftover } from "./leftovers";
-import type { SweepReport } from "./sweep";
+import type { CleanupReport } from "./cleanup/cleanup";
 import type { IntegrityResult, PostureReport } from "../verify";
 import type { LabVerifyEvidence } from "./verifier";
 
@@ -18,22 +17,6 @@ export interface PhaseTiming {
   startedAt: string;
   endedAt: string | null;
   ms: number | null;
-}
-
-export interface CleanupReport {
-  /** destroy: the lab destroyed; kept: --keep; none: nothing was created. */
-  mode: "destroy" | "kept";
-  pendingOperationsCleared: { type: string; urn: string }[];
-  destroyAttempts: number;
-  destroyed: boolean;
-  stackRemoved: boolean;
-  sweep: SweepReport | null;
-  /** True when a second signal ended the wait. */
-  gaveUp: boolean;
-  complete: boolean;
-  leftovers: Leftover[];
-  /** How to remove what is left, or (with --keep) destroy later. */
-  commands: string[];
 }
 
 /**

@@ -6,7 +6,7 @@
 // LabDeps, so the cycle is tested without AWS.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { keptReport, sweepOnly } from "./cleanup";
+import { keptReport, sweepOnly } from "./cleanup/cleanup";
 import type { LabEngine, LabStack } from "./engine/lab-engine";
 import { logLines } from "./engine/lab-engine";
 import type { AwsTarget, Chosen } from "../common/aws-config";
@@ -19,7 +19,7 @@ import { Run, setBy, str, type LabDeps, type LabServices } from "./run";
 import type { TemplateConfig } from "./engine/stack-config";
 import { PROJECT, TEMPLATE_STACK } from "./engine/stack-config";
 import { checkStackName, otherLabStacks, uniqueStackName } from "./engine/stack-name";
-import { labBucketPrefixes } from "./sweep";
+import { labBucketPrefixes } from "./cleanup/sweep";
 import { waitForLogging } from "./aws/trail-wait";
 import type { LabIntegrityRequest } from "./verifier";
 

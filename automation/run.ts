@@ -2,12 +2,12 @@
 // fills, its signals, the timing of each phase, the account check, the destroy with the run's
 // retry policy, and the finish that closes it all and sets the one exit code.
 import * as path from "node:path";
-import { cleanUp, type CleanupContext } from "./cleanup";
+import { cleanUp, type CleanupContext, type CleanupReport } from "./cleanup/cleanup";
 import type { LabEngine, LabStack } from "./engine/lab-engine";
 import type { AwsTarget, Chosen } from "../common/aws-config";
 import { TrailLabError, describe } from "../common/errors";
 import { EvidenceNotWrittenError, InterruptedError } from "./errors";
-import type { CleanupReport, LabReport } from "./evidence";
+import type { LabReport } from "./evidence";
 import { REPORT_FILE, evidencePath, newReport, writeEvidence } from "./evidence";
 import type { Identity } from "./aws/preflight";
 import type { SignalSource } from "./signals";
@@ -15,8 +15,8 @@ import { Interruption } from "./signals";
 import type { Sleep } from "./sleep";
 import type { LabSettings, TemplateConfig } from "./engine/stack-config";
 import { labSettings } from "./engine/stack-config";
-import type { TagSweeper } from "./sweep";
-import { labBucketPrefixes } from "./sweep";
+import type { TagSweeper } from "./cleanup/sweep";
+import { labBucketPrefixes } from "./cleanup/sweep";
 import type { TrailStatusReader } from "./aws/trail-wait";
 import type { LabVerifier } from "./verifier";
 import { ExitCode } from "../common/exit-codes";

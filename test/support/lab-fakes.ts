@@ -10,7 +10,7 @@ import type { ConfigValue, LabEngine, LabStack, PendingOperation, StackState } f
 import { EngineError, UpFailedError } from "../../automation/errors";
 import type { InstanceView } from "../../automation/aws/instance-view";
 import type { LabDeps, LabOptions, LabServices } from "../../automation/lab";
-import type { SweepReport } from "../../automation/sweep";
+import type { SweepReport } from "../../automation/cleanup/sweep";
 import type { LabIntegrityRequest, LabVerifyEvidence, LabVerifyRequest } from "../../automation/verifier";
 import type { IntegrityResult, PostureReport } from "../../verify";
 

@@ -1,17 +1,33 @@
 // Cleanup after a lab run or for `--cleanup`: clear pending operations after an unfinished up,
 // destroy with retries on BucketNotEmpty, sweep by the stack tag, remove the stack, and list what
 // is left (with the commands that remove it) when any of that did not finish.
-import type { LabEngine, LabStack, StackState } from "./engine/lab-engine";
-import { clearPendingOperations, logLines } from "./engine/lab-engine";
-import { describe } from "../common/errors";
-import { EngineError } from "./errors";
-import type { CleanupReport } from "./evidence";
-import { unlessAborted } from "./signals";
-import type { Sleep } from "./sleep";
+import type { LabEngine, LabStack, StackState } from "../engine/lab-engine";
+import { clearPendingOperations, logLines } from "../engine/lab-engine";
+import { describe } from "../../common/errors";
+import { EngineError } from "../errors";
+import { unlessAborted } from "../signals";
+import type { Sleep } from "../sleep";
 import type { Leftover } from "./leftovers";
 import { cleanupCommand, leftover, resourcesInState } from "./leftovers";
-import { pulumiCommand } from "./engine/commands";
+import { pulumiCommand } from "../engine/commands";
 import type { SweepHints, SweepReport, TagSweeper } from "./sweep";
+
+/** What the cleanup did and what it left: the evidence's `cleanup` (evidence.ts). */
+export interface CleanupReport {
+  /** destroy: the lab destroyed; kept: --keep; none: nothing was created. */
+  mode: "destroy" | "kept";
+  pendingOperationsCleared: { type: string; urn: string }[];
+  destroyAttempts: number;
+  destroyed: boolean;
+  stackRemoved: boolean;
+  sweep: SweepReport | null;
+  /** True when a second signal ended the wait. */
+  gaveUp: boolean;
+  complete: boolean;
+  leftovers: Leftover[];
+  /** How to remove what is left, or (with --keep) destroy later. */
+  commands: string[];
+}
 
 /** A report of nothing done yet. */
 function freshReport(mode: CleanupReport["mode"], commands: string[] = []): CleanupReport {

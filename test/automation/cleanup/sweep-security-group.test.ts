@@ -3,9 +3,9 @@
 // interface lingers (moto never does), so the sweep retries with backoff for a bounded while, as
 // Terraform's own delete does, and lists the group only when it stays in use past that.
 import { expect } from "chai";
-import { createLabClients, destroyLabClients, type LabClients } from "../../automation/aws/aws-clients";
-import { awsTagSweeper, type AwsSweeperOptions } from "../../automation/sweep";
-import { ec2Error, startAwsServer, type AwsServer } from "../support/aws-query-json-server";
+import { createLabClients, destroyLabClients, type LabClients } from "../../../automation/aws/aws-clients";
+import { awsTagSweeper, type AwsSweeperOptions } from "../../../automation/cleanup/sweep";
+import { ec2Error, startAwsServer, type AwsServer } from "../../support/aws-query-json-server";
 
 const STACK = "lab-20261125-221500-4000";
 const INSTANCE = "i-0fa1e2d3c4b5a6978";

@@ -1,8 +1,8 @@
 // What a run may have left behind, and how a user removes it by hand: the kinds of resources the
 // lab creates, the resources a Pulumi state still holds, and the commands (aws, or the lab's own
 // --cleanup) that every listing of leftovers prints; the pulumi ones are engine/commands.ts's.
-import type { StackState } from "./engine/lab-engine";
-import { PROJECT } from "./engine/stack-config";
+import type { StackState } from "../engine/lab-engine";
+import { PROJECT } from "../engine/stack-config";
 
 export type LeftoverKind = "instance" | "security-group" | "trail" | "bucket" | "kms-key" | "log-group" | "stack" | "resource";
 

@@ -1,8 +1,8 @@
 // The tag sweep with clients whose `send` is a recording fake: only what carries this stack's
 // tag is removed, instances first, the trail before its bucket, every object version emptied.
 import { expect } from "chai";
-import { createLabClients, type LabClients } from "../../automation/aws/aws-clients";
-import { awsTagSweeper, emptyAndDeleteBucket, labBucketPrefixes } from "../../automation/sweep";
+import { createLabClients, type LabClients } from "../../../automation/aws/aws-clients";
+import { awsTagSweeper, emptyAndDeleteBucket, labBucketPrefixes } from "../../../automation/cleanup/sweep";
 
 type Handler = (input: any) => any;
 

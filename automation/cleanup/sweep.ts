@@ -19,13 +19,13 @@ import {
 import { DeleteLogGroupCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { ScheduleKeyDeletionCommand } from "@aws-sdk/client-kms";
 import { paginateGetResources } from "@aws-sdk/client-resource-groups-tagging-api";
-import type { LabClients } from "./aws/aws-clients";
-import { awsErrorCode, awsErrorDetail } from "../common/aws-error-code";
-import { AwsCallError, describe } from "../common/errors";
+import type { LabClients } from "../aws/aws-clients";
+import { awsErrorCode, awsErrorDetail } from "../../common/aws-error-code";
+import { AwsCallError, describe } from "../../common/errors";
 import type { Leftover, LeftoverKind } from "./leftovers";
 import { leftover } from "./leftovers";
-import { sleep, type Sleep } from "./sleep";
-import { STACK_TAG } from "./aws/stack-tag";
+import { sleep, type Sleep } from "../sleep";
+import { STACK_TAG } from "../aws/stack-tag";
 
 export interface SweepReport {
   removed: Leftover[];
