@@ -24,7 +24,7 @@ import { sleep } from "./sleep";
 import { readTemplateConfig, templateProfile, type TemplateConfig } from "./engine/stack-config";
 import { awsTagSweeper } from "./cleanup/sweep";
 import { cloudTrailStatusReader } from "./aws/trail-wait";
-import type { LabVerifier } from "./verifier";
+import type { LabVerifier } from "./verifier/lab-verifier";
 import { ExitCode } from "../common/exit-codes";
 
 export const LAB_COMMAND = {
@@ -135,7 +135,7 @@ export async function labAwsTarget(args: Pick<LabArgs, "profile">, template: Tem
 /** verify/ is loaded when the cycle reaches it, so a failed preflight never pays for loading it. */
 function lazyVerifier(region: string, profile: string | undefined): LabVerifier {
   let adapter: Promise<LabVerifier> | undefined;
-  const load = () => (adapter ??= import("./verify-adapter").then((m) => m.verifyAdapter(region, profile)));
+  const load = () => (adapter ??= import("./verifier/verify-adapter").then((m) => m.verifyAdapter(region, profile)));
   return {
     verify: async (request) => (await load()).verify(request),
     copyLogObject: async (request) => (await load()).copyLogObject(request),

@@ -7,7 +7,7 @@ import type { InstanceView } from "./aws/instance-view";
 import type { LabSignal } from "./signals";
 import type { CleanupReport } from "./cleanup/cleanup";
 import type { IntegrityResult, PostureReport } from "../verify";
-import type { LabVerifyEvidence } from "./verifier";
+import type { LabVerifyEvidence } from "./verifier/lab-verifier";
 
 export const RUNS_DIR = "lab-runs";
 /** The HTML page rendered from the evidence, beside evidence.json (automation/report/). */

@@ -21,7 +21,7 @@ import { PROJECT, TEMPLATE_STACK } from "./engine/stack-config";
 import { checkStackName, otherLabStacks, uniqueStackName } from "./engine/stack-name";
 import { labBucketPrefixes } from "./cleanup/sweep";
 import { waitForLogging } from "./aws/trail-wait";
-import type { LabIntegrityRequest } from "./verifier";
+import type { LabIntegrityRequest } from "./verifier/lab-verifier";
 
 // What every run takes and the exit code it ends with live with the base of every run (run.ts);
 // callers import them from here, the lab's entry.

@@ -18,7 +18,7 @@ import { labSettings } from "./engine/stack-config";
 import type { TagSweeper } from "./cleanup/sweep";
 import { labBucketPrefixes } from "./cleanup/sweep";
 import type { TrailStatusReader } from "./aws/trail-wait";
-import type { LabVerifier } from "./verifier";
+import type { LabVerifier } from "./verifier/lab-verifier";
 import { ExitCode } from "../common/exit-codes";
 import type { InstanceView } from "./aws/instance-view";
 

@@ -11,7 +11,7 @@ import { EngineError, UpFailedError } from "../../automation/errors";
 import type { InstanceView } from "../../automation/aws/instance-view";
 import type { LabDeps, LabOptions, LabServices } from "../../automation/lab";
 import type { SweepReport } from "../../automation/cleanup/sweep";
-import type { LabIntegrityRequest, LabVerifyEvidence, LabVerifyRequest } from "../../automation/verifier";
+import type { LabIntegrityRequest, LabVerifyEvidence, LabVerifyRequest } from "../../automation/verifier/lab-verifier";
 import type { IntegrityResult, PostureReport } from "../../verify";
 
 export const OUTPUTS_TRAIL = {

@@ -1,7 +1,7 @@
 // Binds the lab's LabVerifier to verify/'s public entry: one set of verify clients per region,
 // created once for the run, with the lab's AWS profile.
-import { checkPosture, copyLogObject, createAthenaClient, createAwsClients, validateIntegrity, verifyTrail } from "../verify";
-import type { LabVerifier } from "./verifier";
+import { checkPosture, copyLogObject, createAthenaClient, createAwsClients, validateIntegrity, verifyTrail } from "../../verify";
+import type { LabVerifier } from "./lab-verifier";
 
 export function verifyAdapter(region: string, profile?: string): LabVerifier {
   const clients = createAwsClients({ region, profile });

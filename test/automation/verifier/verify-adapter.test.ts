@@ -7,7 +7,7 @@ import type { AddressInfo } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { gzipSync } from "node:zlib";
-import { verifyAdapter } from "../../automation/verify-adapter";
+import { verifyAdapter } from "../../../automation/verifier/verify-adapter";
 
 const KEY = "AWSLogs/123456789012/CloudTrail/eu-west-1/2026/11/25/123456789012_CloudTrail_eu-west-1_20261125T2235Z_Ab12Cd34Ef56Gh78.json.gz";
 

@@ -1,6 +1,6 @@
 // What the lab needs from verify/: the in-process check and a copy of the matched raw log object.
 // verify-adapter.ts binds it to verify/'s public entry, loaded only once preflight has passed.
-import type { IntegrityResult, PostureReport, VerifyEvidence } from "../verify";
+import type { IntegrityResult, PostureReport, VerifyEvidence } from "../../verify";
 
 export interface LabVerifyRequest {
   trail: string;
