@@ -10,9 +10,8 @@ import { EvidenceNotWrittenError, InterruptedError } from "./errors";
 import type { LabReport } from "./evidence";
 import { REPORT_FILE, evidencePath, newReport, writeEvidence } from "./evidence";
 import type { Identity } from "./aws/preflight";
-import type { SignalSource } from "./signals";
+import type { SignalSource, Sleep } from "./signals";
 import { Interruption } from "./signals";
-import type { Sleep } from "./sleep";
 import type { LabSettings, TemplateConfig } from "./engine/stack-config";
 import { labSettings } from "./engine/stack-config";
 import type { TagSweeper } from "./cleanup/sweep";
@@ -169,7 +168,7 @@ export abstract class Run {
       return;
     }
     try {
-      const { writeReport } = await import("./report/cli");
+      const { writeReport } = await import("./report/write");
       writeReport(this.report, path.join(path.dirname(file), REPORT_FILE));
     } catch (error) {
       this.warnOnce(`could not write the HTML report beside ${file}: ${describe(error)}; render it later with 'npm run report -- ${file}'`);

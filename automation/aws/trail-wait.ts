@@ -5,7 +5,7 @@ import type { LabClients } from "./aws-clients";
 import { awsErrorCode } from "../../common/aws-error-code";
 import { AwsCallError } from "../../common/errors";
 import { TrailNotLoggingInTimeError } from "../errors";
-import type { Sleep } from "../sleep";
+import type { Sleep } from "../signals";
 
 export interface TrailStatus {
   isLogging: boolean;

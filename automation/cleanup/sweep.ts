@@ -24,7 +24,7 @@ import { awsErrorCode, awsErrorDetail } from "../../common/aws-error-code";
 import { AwsCallError, describe } from "../../common/errors";
 import type { Leftover, LeftoverKind } from "./leftovers";
 import { leftover } from "./leftovers";
-import { sleep, type Sleep } from "../sleep";
+import { sleep, type Sleep } from "../signals";
 import { STACK_TAG } from "../aws/stack-tag";
 
 export interface SweepReport {

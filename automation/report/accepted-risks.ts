@@ -3,7 +3,7 @@
 // kmsKeyArn / logGroupName output present and null), and only in the lab's own record; a failure
 // for any other reason, or of `npm run verify` on any trail, stays a failure. Nothing here loads
 // verify/, so the lab's summary can say it without paying for that room.
-import type { LabReport } from "./evidence";
+import type { LabReport } from "../evidence";
 
 export interface AcceptedRisk {
   reason: string;

@@ -13,11 +13,11 @@ import * as path from "node:path";
 import { pathToFileURL } from "node:url";
 import { expect } from "chai";
 import type { Page } from "playwright-core";
-import type { LabReport } from "../../automation/evidence";
-import { main } from "../../automation/report/cli";
-import { rejection } from "../support/rejection";
-import { BROWSER_NAMES, BrowserNotFoundError, SCREENSHOT_ATTEMPTS, findBrowser, launchBrowser, screenshot, standardBrowserPaths, type LaunchedBrowser } from "../support/browser";
-import { HOSTILE_AGENT, HOSTILE_NAME, labEvidence } from "../support/lab-evidence";
+import type { LabReport } from "../../../automation/evidence";
+import { main } from "../../../automation/report/cli";
+import { rejection } from "../../support/rejection";
+import { BROWSER_NAMES, BrowserNotFoundError, SCREENSHOT_ATTEMPTS, findBrowser, launchBrowser, screenshot, standardBrowserPaths, type LaunchedBrowser } from "../../support/browser";
+import { HOSTILE_AGENT, HOSTILE_NAME, labEvidence } from "../../support/lab-evidence";
 
 interface Box {
   what: string;

@@ -11,13 +11,13 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { expect } from "chai";
 import { parse, type DefaultTreeAdapterTypes as T } from "parse5";
-import { evidenceProblem } from "../../automation/report/evidence-check";
-import { renderReportHtml } from "../../automation/report/html";
-import { newReport } from "../../automation/evidence";
-import { provenance } from "../../common/provenance";
-import { HOSTILE_AGENT, HOSTILE_NAME, HOSTILE_SID, OUTCOMES, labEvidence } from "../support/lab-evidence";
-import { COMPLIANCE_FINDING } from "../support/ocsf-compliance-finding";
-import { parseCsv } from "../support/csv";
+import { evidenceProblem } from "../../../automation/report/evidence-check";
+import { renderReportHtml } from "../../../automation/report/html";
+import { newReport } from "../../../automation/evidence";
+import { provenance } from "../../../common/provenance";
+import { HOSTILE_AGENT, HOSTILE_NAME, HOSTILE_SID, OUTCOMES, labEvidence } from "../../support/lab-evidence";
+import { COMPLIANCE_FINDING } from "../../support/ocsf-compliance-finding";
+import { parseCsv } from "../../support/csv";
 
 type Node = T.ChildNode | T.Document;
 
@@ -343,7 +343,7 @@ describe("automation/report: the evidence report's HTML", () => {
 
   describe("npm run report", function () {
     this.timeout(60_000);
-    const root = path.resolve(__dirname, "../..");
+    const root = path.resolve(__dirname, "../../..");
     let dir: string;
     before(() => {
       dir = fs.mkdtempSync(path.join(os.tmpdir(), "trail-lab-report-"));

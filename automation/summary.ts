@@ -1,6 +1,6 @@
 // The lab's result as text for stdout: a few lines a person reads after a long run.
 import * as path from "node:path";
-import { acceptedRisks } from "./accepted-risks";
+import { acceptedRisks } from "./report/accepted-risks";
 import { REPORT_FILE, type LabReport } from "./evidence";
 
 export function renderSummary(report: LabReport): string {

@@ -6,11 +6,11 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { expect } from "chai";
-import { runLab } from "../../automation/lab";
-import { renderSummary } from "../../automation/render";
-import { AwsCallError, TrailNotLoggingError } from "../../verify";
-import { ExitCode } from "../../common/exit-codes";
-import { Fakes, INSTANCE_ID, POSTURE, evidence, labOptions } from "../support/lab-fakes";
+import { runLab } from "../../../automation/lab";
+import { renderSummary } from "../../../automation/summary";
+import { AwsCallError, TrailNotLoggingError } from "../../../verify";
+import { ExitCode } from "../../../common/exit-codes";
+import { Fakes, INSTANCE_ID, POSTURE, evidence, labOptions } from "../../support/lab-fakes";
 
 describe("automation/lab: posture and the HTML report", function () {
   let fakes: Fakes;
