@@ -6,11 +6,11 @@ import { EventEmitter } from "node:events";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { main, realDeps, type CliIo } from "../../automation/cli";
-import { ExitCode } from "../../common/exit-codes";
-import { callerIdentity, startAwsServer, vpcs, type AwsServer } from "../support/aws-query-json-server";
-import { installFakePulumi, type FakePulumi } from "../support/fake-pulumi";
-import { LOG_KEY, evidence } from "../support/lab-fakes";
+import { main, realDeps, type CliIo } from "../../../automation/cli";
+import { ExitCode } from "../../../common/exit-codes";
+import { callerIdentity, startAwsServer, vpcs, type AwsServer } from "../../support/aws-query-json-server";
+import { installFakePulumi, type FakePulumi } from "../../support/fake-pulumi";
+import { LOG_KEY, evidence } from "../../support/lab-fakes";
 
 describe("automation/cli: the real wiring, end to end on stand-ins", function () {
   let server: AwsServer;
@@ -34,7 +34,7 @@ describe("automation/cli: the real wiring, end to end on stand-ins", function ()
     fake = installFakePulumi();
     projectDir = fs.mkdtempSync(path.join(os.tmpdir(), "trail-lab-wiring-"));
     fs.writeFileSync(path.join(projectDir, "Pulumi.yaml"), "name: trail-lab\nruntime: nodejs\nmain: infra/\n");
-    fs.copyFileSync(path.resolve(__dirname, "../../Pulumi.dev.yaml"), path.join(projectDir, "Pulumi.dev.yaml"));
+    fs.copyFileSync(path.resolve(__dirname, "../../../Pulumi.dev.yaml"), path.join(projectDir, "Pulumi.dev.yaml"));
   });
   afterEach(async function () {
     fake.restore();

@@ -5,13 +5,13 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { main, parseLabArgs, type CliIo } from "../../automation/cli";
-import { UsageError } from "../../common/errors";
-import { findOnPath } from "../../automation/aws/preflight";
-import { ExitCode } from "../../common/exit-codes";
-import { Fakes, evidence } from "../support/lab-fakes";
+import { main, parseLabArgs, type CliIo } from "../../../automation/cli";
+import { UsageError } from "../../../common/errors";
+import { findOnPath } from "../../../automation/aws/preflight";
+import { ExitCode } from "../../../common/exit-codes";
+import { Fakes, evidence } from "../../support/lab-fakes";
 
-const ROOT = path.resolve(__dirname, "../..");
+const ROOT = path.resolve(__dirname, "../../..");
 
 function io(fakes: Fakes, out: string[], err: string[]): CliIo {
   return { stdout: (t) => out.push(t), stderr: (t) => err.push(t), env: {}, signals: fakes.signals, projectDir: fakes.projectDir };

@@ -10,13 +10,13 @@ import { EventEmitter } from "node:events";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { main, realDeps, type CliIo } from "../../automation/cli";
-import type { LabDeps } from "../../automation/lab";
-import { ExitCode } from "../../common/exit-codes";
-import { startAwsServer, vpcs, type AwsServer } from "../support/aws-query-json-server";
-import { CONFIG, KEYS, identityPerKey, makeAwsHome, type AwsHome } from "../support/aws-home";
-import { installFakePulumi, type FakePulumi } from "../support/fake-pulumi";
-import { evidence } from "../support/lab-fakes";
+import { main, realDeps, type CliIo } from "../../../automation/cli";
+import type { LabDeps } from "../../../automation/lab";
+import { ExitCode } from "../../../common/exit-codes";
+import { startAwsServer, vpcs, type AwsServer } from "../../support/aws-query-json-server";
+import { CONFIG, KEYS, identityPerKey, makeAwsHome, type AwsHome } from "../../support/aws-home";
+import { installFakePulumi, type FakePulumi } from "../../support/fake-pulumi";
+import { evidence } from "../../support/lab-fakes";
 
 const VARIABLES = ["HOME", "AWS_ENDPOINT_URL", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "PULUMI_BACKEND_URL", "PULUMI_CONFIG_PASSPHRASE", "PULUMI_ACCESS_TOKEN"];
 
@@ -39,7 +39,7 @@ describe("automation/cli: the lab's AWS profile and region", function () {
     projectDir = fs.mkdtempSync(path.join(os.tmpdir(), "trail-lab-profile-"));
     fs.writeFileSync(path.join(projectDir, "Pulumi.yaml"), "name: trail-lab\nruntime: nodejs\nmain: infra/\n");
     // The shipped template, aws:region us-east-1 included.
-    fs.copyFileSync(path.resolve(__dirname, "../../Pulumi.dev.yaml"), path.join(projectDir, "Pulumi.dev.yaml"));
+    fs.copyFileSync(path.resolve(__dirname, "../../../Pulumi.dev.yaml"), path.join(projectDir, "Pulumi.dev.yaml"));
     saved = Object.fromEntries(VARIABLES.map((k) => [k, process.env[k]]));
   });
   afterEach(async function () {

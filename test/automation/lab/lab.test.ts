@@ -4,11 +4,11 @@
 import { expect } from "chai";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { MissingToolError, NoCredentialsError, NoDefaultVpcError, PULUMI_INSTALL_HINT, TrailConflictError } from "../../automation/errors";
-import { runCleanup, runLab } from "../../automation/lab";
-import { uniqueStackName } from "../../automation/engine/stack-name";
-import { ExitCode } from "../../common/exit-codes";
-import { Fakes, INSTANCE_ID, LOG_KEY, OUTPUTS_TRAIL, evidence, gate, hangingDestroy, labOptions } from "../support/lab-fakes";
+import { MissingToolError, NoCredentialsError, NoDefaultVpcError, PULUMI_INSTALL_HINT, TrailConflictError } from "../../../automation/errors";
+import { runCleanup, runLab } from "../../../automation/lab";
+import { uniqueStackName } from "../../../automation/engine/stack-name";
+import { ExitCode } from "../../../common/exit-codes";
+import { Fakes, INSTANCE_ID, LOG_KEY, OUTPUTS_TRAIL, evidence, gate, hangingDestroy, labOptions } from "../../support/lab-fakes";
 
 /** `expected` occurs in `actual` in this order, other steps allowed in between. */
 function expectInOrder(actual: string[], expected: string[]): void {

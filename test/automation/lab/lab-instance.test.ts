@@ -5,10 +5,10 @@
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import { expect } from "chai";
-import { InstanceReadError } from "../../automation/aws/instance-view";
-import { runLab } from "../../automation/lab";
-import { ExitCode } from "../../common/exit-codes";
-import { Fakes, INSTANCE_ID, instanceView, labOptions } from "../support/lab-fakes";
+import { InstanceReadError } from "../../../automation/aws/instance-view";
+import { runLab } from "../../../automation/lab";
+import { ExitCode } from "../../../common/exit-codes";
+import { Fakes, INSTANCE_ID, instanceView, labOptions } from "../../support/lab-fakes";
 
 describe("automation/lab: the probe as EC2 described it, and the kept copy's hash", function () {
   let fakes: Fakes;

@@ -6,13 +6,13 @@
 import { expect } from "chai";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { chooseBackend } from "../../automation/engine/backend";
-import { runLab } from "../../automation/lab";
-import { createPulumiEngine } from "../../automation/engine/pulumi-engine";
-import { ExitCode } from "../../common/exit-codes";
-import { installFakePulumi, type FakePulumi } from "../support/fake-pulumi";
-import { Fakes, labOptions } from "../support/lab-fakes";
-import { within } from "../support/lab-process";
+import { chooseBackend } from "../../../automation/engine/backend";
+import { runLab } from "../../../automation/lab";
+import { createPulumiEngine } from "../../../automation/engine/pulumi-engine";
+import { ExitCode } from "../../../common/exit-codes";
+import { installFakePulumi, type FakePulumi } from "../../support/fake-pulumi";
+import { Fakes, labOptions } from "../../support/lab-fakes";
+import { within } from "../../support/lab-process";
 
 describe("automation/lab on the real engine: a signal to the lab alone during the probe's up", function () {
   // Bounded inside: 120 s for the up to start, 30 s for the stop to reach Pulumi.
