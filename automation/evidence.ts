@@ -59,6 +59,7 @@ export interface LabReport {
   finishedAt: string | null;
   exitCode: number | null;
   verified: boolean | null;
+  /** The stack's outputs as the engine returned them, kept whole; the run reads them through engine/stack-outputs.ts. */
   outputs: Record<string, unknown> | null;
   /** The time just before the probe's up: verify looks for records from then on. */
   since: string | null;

@@ -15,10 +15,11 @@ import { EngineError, InterruptedError, NoRegionError } from "./errors";
 import { instanceForEvidence } from "./aws/instance-view";
 import type { LabReport } from "./evidence";
 import { labIntegrity, runDir } from "./evidence";
-import { Run, setBy, str, type LabDeps, type LabServices } from "./run";
+import { Run, setBy, type LabDeps, type LabServices } from "./run";
 import type { TemplateConfig } from "./engine/stack-config";
 import { PROJECT, TEMPLATE_STACK } from "./engine/stack-config";
 import { checkStackName, otherLabStacks, uniqueStackName } from "./engine/stack-name";
+import { readOutputs, type StackOutputs } from "./engine/stack-outputs";
 import { labBucketPrefixes } from "./cleanup/sweep";
 import { waitForLogging } from "./aws/trail-wait";
 import type { LabIntegrityRequest } from "./verifier/lab-verifier";
@@ -125,6 +126,8 @@ class LabRun extends Run {
   private upIncomplete = false;
   /** The trail as deployed (its output), else as configured. */
   private trailName: string;
+  /** The stack's outputs as last read (after each up that the run reads them after). */
+  private outputs: StackOutputs | null = null;
   /** Just before the probe's up: verify searches from then, less the clock-skew allowance. */
   private since: number | null = null;
   /** The log object verify matched, for --wait-digest. */
@@ -225,7 +228,8 @@ class LabRun extends Run {
   async waitForTrail(): Promise<void> {
     const { stack, services } = this.open;
     this.report.outputs = await stack.outputs();
-    this.trailName = str(this.report.outputs.trailName) ?? this.settings.trailName;
+    this.outputs = readOutputs(this.report.outputs, stack.name);
+    this.trailName = this.outputs.trailName;
     await this.phase("trail-wait", () =>
       waitForLogging(services.trailStatus, this.trailName, {
         timeoutMs: this.options.trailWaitMs,
@@ -273,22 +277,18 @@ class LabRun extends Run {
   async verify(): Promise<void> {
     const { stack, services, region } = this.open;
     const since = new Date(setBy(this.since, "upProbe") - this.options.clockSkewMs);
-    const outputs = await stack.outputs();
-    this.report.outputs = outputs;
-    const bucket = str(outputs.bucketName);
-    const instanceId = str(outputs.instanceId);
-    if (!bucket) throw new EngineError("stack output", "the stack has no bucketName output");
+    this.report.outputs = await stack.outputs();
+    const outputs = (this.outputs = readOutputs(this.report.outputs, stack.name));
+    const { bucketName: bucket, instanceId, accountId: account, region: logsRegion } = outputs;
     const athena = this.options.engine === "athena" ? athenaSource(outputs) : undefined;
-    const logsRegion = str(outputs.region) ?? region;
-    const account = str(outputs.accountId);
     const evidence = await this.phase("verify", () =>
       services.verifier.verify({
-        trail: str(outputs.trailName) ?? this.trailName,
+        trail: outputs.trailName,
         region: logsRegion,
         bucket,
         account,
         eventName: "RunInstances",
-        resource: instanceId,
+        resource: instanceId ?? undefined,
         since,
         timeoutMs: this.options.verifyTimeoutMs,
         intervalMs: this.options.verifyIntervalMs,
@@ -352,12 +352,12 @@ class LabRun extends Run {
    * why a trail may not log); whatever it finds or fails on, cleanup follows. Not after a signal.
    */
   async posture(): Promise<void> {
-    const trail = str(this.report.outputs?.trailArn) ?? str(this.report.outputs?.trailName);
-    if (!this.opened || !trail || this.interruption.interrupted) return;
-    const { services, region } = this.opened;
+    const outputs = this.outputs;
+    if (!this.opened || !outputs || this.interruption.interrupted) return;
+    const { services } = this.opened;
     try {
       this.report.posture = await this.timed("posture", () =>
-        services.verifier.posture({ trail, region: str(this.report.outputs?.region) ?? region, signal: this.stop }),
+        services.verifier.posture({ trail: outputs.trailArn, region: outputs.region, signal: this.stop }),
       );
     } catch (error) {
       if (!this.interruption.interrupted) this.report.warnings.push(`Posture not checked: ${describe(error)}`);
@@ -375,7 +375,7 @@ class LabRun extends Run {
     }
     // The probe once cleanup is done: terminated, or still there (and costing) when it is not. A
     // first signal still allows the read; a second (give up) ends it.
-    const probe = str(this.report.outputs?.instanceId);
+    const probe = this.outputs?.instanceId;
     if (probe && this.report.instance) {
       const giveUp = this.interruption.giveUp.signal;
       this.report.instance.atCleanup = await instanceForEvidence(() => services.describeInstance(probe, giveUp), this.report.warnings, giveUp);
@@ -449,10 +449,8 @@ function checkSameProfile(stack: string, stackProfile: string | undefined, profi
 }
 
 /** The Athena table the stack deployed for --engine athena (infra's athena* outputs). */
-function athenaSource(outputs: Record<string, unknown>): { workgroup: string; database: string; table: string } {
-  const workgroup = str(outputs.athenaWorkgroup);
-  const database = str(outputs.athenaDatabase);
-  const table = str(outputs.athenaTable);
+function athenaSource(outputs: StackOutputs): { workgroup: string; database: string; table: string } {
+  const { athenaWorkgroup: workgroup, athenaDatabase: database, athenaTable: table } = outputs;
   if (!workgroup || !database || !table) {
     throw new EngineError("stack output", "--engine athena needs the stack outputs athenaWorkgroup, athenaDatabase and athenaTable, and the stack has none");
   }

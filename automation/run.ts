@@ -14,6 +14,7 @@ import type { SignalSource, Sleep } from "./signals";
 import { Interruption } from "./signals";
 import type { LabSettings, TemplateConfig } from "./engine/stack-config";
 import { labSettings } from "./engine/stack-config";
+import { bucketsInOutputs } from "./engine/stack-outputs";
 import type { TagSweeper } from "./cleanup/sweep";
 import { labBucketPrefixes } from "./cleanup/sweep";
 import type { TrailStatusReader } from "./aws/trail-wait";
@@ -125,7 +126,7 @@ export abstract class Run {
     const context: CleanupContext = {
       repair,
       region,
-      bucketNames: knownBuckets(this.report.outputs),
+      bucketNames: bucketsInOutputs(this.report.outputs),
       bucketPrefixes: labBucketPrefixes(this.settings.bucketPrefix),
       sweeper: services.sweeper,
       engine,
@@ -201,16 +202,7 @@ export function setBy<T>(value: T | null, phase: string): T {
   return value;
 }
 
-/** The stack's buckets by name, as far as its outputs tell (the sweep finds the rest by prefix and tag). */
-function knownBuckets(outputs: Record<string, unknown> | null): string[] {
-  return [str(outputs?.bucketName), str(outputs?.accessLogBucketName)].filter((b): b is string => !!b);
-}
-
 function exitCodeProperty(error: unknown): number | null {
   const code = (error as { exitCode?: unknown } | null)?.exitCode;
   return typeof code === "number" ? code : null;
-}
-
-export function str(value: unknown): string | undefined {
-  return typeof value === "string" && value !== "" ? value : undefined;
 }
