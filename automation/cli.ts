@@ -43,7 +43,7 @@ export const LAB_COMMAND = {
     keep: { type: "boolean", help: "do not destroy; print the commands that destroy later" },
     "wait-digest": {
       type: "boolean",
-      help: "keep the trail until the first digest lists the event's log file (up to about 75 min; the probe is removed first), validate the log's integrity, then destroy",
+      help: `keep the trail until the first digest lists the event's log file (up to about ${LAB_DEFAULTS.digestWaitMs / 60_000} min; the probe is removed first), validate the log's integrity, then destroy`,
     },
     engine: {
       type: "string",
@@ -152,7 +152,10 @@ export interface CliIo {
 }
 
 export interface RealDepsOptions {
-  /** The AWS profile of the lab's own clients, verify's, and the engine's (AWS_PROFILE). */
+  /**
+   * The AWS profile of the lab's own clients, verify's, and the engine's (AWS_PROFILE).
+   * @default none: the default credential chain, as the environment says
+   */
   profile?: string;
 }
 

@@ -29,32 +29,96 @@ import type { LabIntegrityRequest } from "./verifier/lab-verifier";
 export type { LabDeps, LabServices } from "./run";
 export { exitCodeOf } from "./run";
 
+/**
+ * One lab run's options. An optional one's `@default` is what the run takes without it; a required
+ * one's is the value the CLI passes (tests pass their own).
+ */
 export interface LabOptions {
+  /**
+   * The stack's name (--stack).
+   * @default a new name per run: uniqueStackName, STACK_PREFIX then the time and a random suffix
+   */
   stack?: string;
-  /** --region, which wins over everything else. */
+  /**
+   * --region, which wins over everything else.
+   * @default `aws.region`, else the template's aws:region (labSettings)
+   */
   region?: string;
-  /** The profile, and the region the AWS environment names (common/aws-config.ts); the template's aws:region after them. */
+  /**
+   * The profile, and the region the AWS environment names (common/aws-config.ts); the template's aws:region after them.
+   * @default no profile (the default credential chain) and no region from the environment
+   */
   aws?: AwsTarget;
+  /**
+   * Leave the stack up and print the commands that destroy it later (--keep).
+   * @default false
+   */
   keep: boolean;
+  /**
+   * The wait between the trail's IsLogging and the probe's launch (--settle).
+   * @default LAB_DEFAULTS.settleMs
+   */
   settleMs: number;
-  /** verify's deadline; verify's own default when undefined. */
+  /**
+   * verify's deadline (--timeout).
+   * @default verify's DEFAULT_TIMEOUT_MS (verify/index.ts)
+   */
   verifyTimeoutMs?: number;
+  /**
+   * verify's pause between rounds.
+   * @default verify's DEFAULT_INTERVAL_MS (verify/index.ts)
+   */
   verifyIntervalMs?: number;
+  /** Pulumi.dev.yaml's config, which the run's stack starts from (readTemplateConfig). */
   template: TemplateConfig;
+  /**
+   * How long the new trail may take to report IsLogging.
+   * @default LAB_DEFAULTS.trailWaitMs
+   */
   trailWaitMs: number;
+  /**
+   * The pause between two reads of the trail's status.
+   * @default LAB_DEFAULTS.trailPollMs
+   */
   trailPollMs: number;
+  /**
+   * How many destroys are tried while the bucket answers BucketNotEmpty (late log deliveries).
+   * @default LAB_DEFAULTS.destroyAttempts
+   */
   destroyAttempts: number;
+  /**
+   * The pause before the next destroy after BucketNotEmpty.
+   * @default LAB_DEFAULTS.destroyRetryMs
+   */
   destroyRetryMs: number;
-  /** Subtracted from the probe's start time for verify's `since`, against clock skew. */
+  /**
+   * Subtracted from the probe's start time for verify's `since`, against clock skew.
+   * @default LAB_DEFAULTS.clockSkewMs
+   */
   clockSkewMs: number;
-  /** Keep the stack until a digest lists the matched log object, and validate it (--wait-digest). */
+  /**
+   * Keep the stack until a digest lists the matched log object, and validate it (--wait-digest).
+   * @default false
+   */
   waitDigest?: boolean;
-  /** Who searches the logs: this process (s3), or Athena over a table the stack adds (--engine athena). */
+  /**
+   * Who searches the logs: this process (s3), or Athena over a table the stack adds (--engine athena).
+   * @default "s3"
+   */
   engine?: "s3" | "athena";
+  /**
+   * With --wait-digest, how long the stack is kept for a digest that lists the matched log object.
+   * @default LAB_DEFAULTS.digestWaitMs
+   */
   digestWaitMs?: number;
+  /**
+   * With --wait-digest, the pause between two looks for that digest.
+   * @default LAB_DEFAULTS.digestPollMs
+   */
   digestPollMs?: number;
 }
 
+/** The defaults of LabOptions and CleanupOptions, in one block; the CLI passes them (cli.ts). */
 export const LAB_DEFAULTS = {
   settleMs: 60_000,
   trailWaitMs: 10 * 60_000,
@@ -67,12 +131,25 @@ export const LAB_DEFAULTS = {
   digestPollMs: 60_000,
 } as const;
 
+/** `--cleanup <stack>`'s options; `@default`s as for LabOptions. */
 export interface CleanupOptions {
+  /** The leftover lab stack to remove (--cleanup). */
   stack: string;
+  /**
+   * --region, which wins over everything else.
+   * @default the stack's own aws:region, else as LabOptions.region
+   */
   region?: string;
+  /**
+   * The profile, and the region the AWS environment names; the profile must be the one the stack was made with.
+   * @default no profile (the default credential chain) and no region from the environment
+   */
   aws?: AwsTarget;
+  /** Pulumi.dev.yaml's config: its region and bucket prefix when the stack does not say. */
   template: TemplateConfig;
+  /** @default LAB_DEFAULTS.destroyAttempts */
   destroyAttempts: number;
+  /** @default LAB_DEFAULTS.destroyRetryMs */
   destroyRetryMs: number;
 }
 

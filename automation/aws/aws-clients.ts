@@ -23,16 +23,34 @@ export interface LabClients {
   logs: CloudWatchLogsClient;
 }
 
+/** Every call of the lab's own clients, first try and retries together (the SDK's standard retry mode). */
+export const DEFAULT_MAX_ATTEMPTS = 5;
+
 export interface LabClientOptions {
   region: string;
-  /** One endpoint for every service (tests); otherwise the SDK reads AWS_ENDPOINT_URL*. */
+  /**
+   * One endpoint for every service (tests).
+   * @default the SDK's: AWS_ENDPOINT_URL* when set, else the service's own
+   */
   endpoint?: string;
+  /** @default the credentials of `profile`, else the default credential chain (credentialsFor) */
   credentials?: STSClientConfig["credentials"];
-  /** The AWS CLI profile whose credentials every client uses (when `credentials` is not given). */
+  /**
+   * The AWS CLI profile whose credentials every client uses (when `credentials` is not given).
+   * @default none: AWS_PROFILE applies, as the SDK reads it
+   */
   profile?: string;
+  /** @default DEFAULT_MAX_ATTEMPTS */
   maxAttempts?: number;
-  /** Connection and socket-idle timeouts of every request; defaults in common/aws-http.ts. */
+  /**
+   * Connection and socket-idle timeouts of every request.
+   * @default DEFAULT_CONNECT_TIMEOUT_MS and DEFAULT_IDLE_TIMEOUT_MS (common/aws-http.ts)
+   */
   timeouts?: HttpTimeouts;
+  /**
+   * Where AWS_ENDPOINT_URL* are read, to send S3 requests path style when one is set.
+   * @default process.env
+   */
   env?: NodeJS.ProcessEnv;
 }
 
@@ -41,7 +59,7 @@ function commonConfig(options: LabClientOptions) {
   const credentials = options.credentials ?? credentialsFor(options.profile);
   return {
     region: options.region,
-    maxAttempts: options.maxAttempts ?? 5,
+    maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
     requestHandler: requestHandlerOptions(options.timeouts),
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
     ...(credentials ? { credentials } : {}),

@@ -63,9 +63,17 @@ function viewOf(instanceId: string, readAt: string, instance: Instance | undefin
 }
 
 export interface ReadInstanceOptions {
+  /**
+   * How long the one DescribeInstances call may take.
+   * @default INSTANCE_READ_TIMEOUT_MS
+   */
   timeoutMs?: number;
-  /** The run's stop signal: a Ctrl-C ends the read at once. */
+  /**
+   * The run's stop signal: a Ctrl-C ends the read at once.
+   * @default none: only the timeout ends it
+   */
   signal?: AbortSignal;
+  /** The clock of `readAt`. @default Date.now */
   now?: () => number;
 }
 

@@ -31,12 +31,19 @@ export function cloudTrailStatusReader(clients: Pick<LabClients, "cloudtrail">):
   };
 }
 
+/** The wait's options; the lab passes LabOptions' trailWaitMs and trailPollMs (LAB_DEFAULTS in lab.ts). */
 export interface WaitOptions {
+  /** How long the trail may take to report IsLogging. */
   timeoutMs: number;
+  /** The pause between two reads of its status. */
   intervalMs: number;
   sleep: Sleep;
   now: () => number;
   log: (line: string) => void;
+  /**
+   * The run's stop signal: the wait ends at once, returning false.
+   * @default none: only the deadline ends it
+   */
   signal?: AbortSignal;
 }
 

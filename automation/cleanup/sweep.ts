@@ -38,7 +38,10 @@ export interface SweepHints {
   bucketNames: string[];
   /** Generated bucket names start with one of these (trail-lab:bucketPrefix, the program's defaults). */
   bucketPrefixes: string[];
-  /** Ends the sweep's waits between retries (a second signal: stop waiting, list what is left). */
+  /**
+   * Ends the sweep's waits between retries (a second signal: stop waiting, list what is left).
+   * @default none: each wait runs its course
+   */
   signal?: AbortSignal;
 }
 
@@ -57,16 +60,29 @@ export function labBucketPrefixes(configuredPrefix: string | undefined): string[
   return [...new Set([configuredPrefix ?? DEFAULT_BUCKET_PREFIX, DEFAULT_BUCKET_PREFIX, ATHENA_RESULTS_BUCKET_PREFIX])];
 }
 
+/** The defaults of AwsSweeperOptions, in one block. */
+export const SWEEP_DEFAULTS = {
+  terminateWaitSeconds: 300,
+  dependencyWaitMs: 5 * 60_000,
+} as const;
+
 export interface AwsSweeperOptions {
-  /** How long to wait for instances to terminate before deleting their security group. */
+  /**
+   * How long to wait for instances to terminate before deleting their security group.
+   * @default SWEEP_DEFAULTS.terminateWaitSeconds
+   */
   terminateWaitSeconds?: number;
   /**
    * How long DeleteSecurityGroup is retried while EC2 answers DependencyViolation (the instance's
-   * network interface outlives its termination by minutes). Default 5 minutes.
+   * network interface outlives its termination by minutes).
+   * @default SWEEP_DEFAULTS.dependencyWaitMs
    */
   dependencyWaitMs?: number;
+  /** @default sleep (signals.ts) */
   sleep?: Sleep;
+  /** @default Date.now */
   now?: () => number;
+  /** Each removal and refusal, as a line of progress. @default none */
   log?: (line: string) => void;
 }
 
@@ -112,8 +128,8 @@ class Sweep {
     options: AwsSweeperOptions,
   ) {
     this.tagFilter = { Name: `tag:${STACK_TAG}`, Values: [stack] };
-    this.terminateWaitSeconds = options.terminateWaitSeconds ?? 300;
-    this.dependencyWaitMs = options.dependencyWaitMs ?? 5 * 60_000;
+    this.terminateWaitSeconds = options.terminateWaitSeconds ?? SWEEP_DEFAULTS.terminateWaitSeconds;
+    this.dependencyWaitMs = options.dependencyWaitMs ?? SWEEP_DEFAULTS.dependencyWaitMs;
     this.sleep = options.sleep ?? sleep;
     this.now = options.now ?? Date.now;
     this.log = options.log ?? (() => undefined);
@@ -210,7 +226,8 @@ async function deleteSecurityGroups(sweep: Sweep): Promise<void> {
  * Deletes the group, retrying while EC2 says it is still in use: a terminated instance's network
  * interface lingers for minutes, and a group that is free by then costs nothing and must not be
  * listed as a leftover. Terraform's own delete retries the same two codes for its delete timeout;
- * this waits 5, 10, 20, then 30 s between tries, for `dependencyWaitMs` in all. A group already
+ * this waits GROUP_RETRY.firstMs, doubling up to GROUP_RETRY.longestMs, between tries, for
+ * `dependencyWaitMs` in all. A group already
  * gone (InvalidGroup.NotFound) is removed.
  */
 async function deleteSecurityGroup(sweep: Sweep, groupId: string): Promise<void> {

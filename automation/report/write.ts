@@ -21,7 +21,10 @@ function writeWhole(file: string, text: string): void {
 }
 
 export interface ReportOptions {
-  /** The bytes of evidence.json as written, whose SHA-256 the page names; by default read from `report.evidenceFile`. */
+  /**
+   * The bytes of evidence.json as written, whose SHA-256 the page names; null names none.
+   * @default the file `report.evidenceFile` names, read back from disk (none when it is not there)
+   */
   evidenceBytes?: Buffer | null;
 }
 

@@ -6,15 +6,25 @@ export interface LabVerifyRequest {
   trail: string;
   region: string;
   bucket: string;
+  /** @default the account in the trail's ARN (verify's own) */
   account?: string;
   eventName: string;
-  /** The probe instance id: the record must name it. */
+  /**
+   * The probe instance id: the record must name it.
+   * @default none: any record of `eventName` counts
+   */
   resource?: string;
   since: Date;
+  /** @default verify's DEFAULT_TIMEOUT_MS (verify/index.ts) */
   timeoutMs?: number;
+  /** @default verify's DEFAULT_INTERVAL_MS (verify/index.ts) */
   intervalMs?: number;
-  /** Search the logs with Athena over this table instead of reading objects (--engine athena). */
+  /**
+   * Search the logs with Athena over this table instead of reading objects (--engine athena).
+   * @default "s3" (verify's own)
+   */
   engine?: "s3" | "athena";
+  /** The Athena table, with `engine: "athena"` only. */
   athena?: { workgroup: string; database: string; table: string };
   onProgress: (line: string) => void;
   signal: AbortSignal;
@@ -28,10 +38,14 @@ export interface LabIntegrityRequest {
   trail: string;
   region: string;
   bucket: string;
+  /** @default the account in the trail's ARN (verify's own) */
   account?: string;
   since: Date;
+  /** The matched log object, which a digest must list before the check runs. */
   logKey: string;
+  /** How long to wait for that digest; the lab passes LabOptions.digestWaitMs. @default verify's DEFAULT_DIGEST_WAIT_MS (verify/index.ts) */
   timeoutMs?: number;
+  /** The pause between two looks for it; the lab passes LabOptions.digestPollMs. @default verify's DEFAULT_DIGEST_POLL_MS */
   intervalMs?: number;
   onProgress: (line: string) => void;
   signal: AbortSignal;
