@@ -123,7 +123,7 @@ export function parseLabArgs(argv: string[]): LabArgs {
 /**
  * The profile (--profile, AWS_PROFILE, the template's aws:profile) and the region the AWS
  * environment names (AWS_REGION, AWS_DEFAULT_REGION, the profile's), read by the SDK's loaders;
- * --region and the template's aws:region are the run's to weigh (stack-config.ts labSettings).
+ * --region and the template's aws:region are the run's to weigh (engine/stack-config.ts labSettings).
  */
 export async function labAwsTarget(args: Pick<LabArgs, "profile">, template: TemplateConfig, env: NodeJS.ProcessEnv): Promise<AwsTarget> {
   const profile = chooseProfile(args.profile, env, templateProfile(template.config));

@@ -59,7 +59,7 @@ export interface CleanupContext {
   /**
    * A second signal: stop waiting for cleanup and report what is left. It is also what stops a
    * running `pulumi destroy` (the engine's one SIGINT); a first signal never does, since Pulumi
-   * runs in a process group of its own and hears only the lab (pulumi-process.ts).
+   * runs in a process group of its own and hears only the lab (engine/pulumi-process.ts).
    */
   giveUp: AbortSignal;
   attempts: number;
