@@ -81,6 +81,11 @@ export default tseslint.config(
       ...UNDER_THE_RUN,
       "engine|aws|cleanup|report|evidence": "verifier/ is the lab's port to verify/ and nothing else.",
     },
+    "automation/{errors,signals}.ts": {
+      ...AUTOMATION,
+      "./engine|aws|cleanup|verifier|report|cli|lab|run|summary|evidence": "errors.ts and signals.ts are the vocabulary every room of automation/ imports; they import none of them.",
+      verify: "errors.ts and signals.ts are the vocabulary every room of automation/ imports; they need nothing of verify/.",
+    },
     "automation/report/**": {
       ...AUTOMATION,
       ...VERIFY_ENTRY,
@@ -95,7 +100,11 @@ export default tseslint.config(
   }),
 );
 
-/** One flat-config entry per room: its forbidden rooms, plus the AGPL rule every product room shares. */
+/**
+ * One flat-config entry per room: its forbidden rooms, plus the AGPL rule every product room shares.
+ * A key names rooms up the tree (`infra|bench`), a room's inside but not its entry (`verify/*`),
+ * or, after `./`, rooms below the file's own folder (`./engine|aws`).
+ */
 function rooms(table) {
   return Object.entries(table).map(([files, forbidden]) => ({
     files: [files],
@@ -106,7 +115,11 @@ function rooms(table) {
           patterns: [
             { group: ["@cloud-copilot/*"], message: "AGPL-3.0 test-only dependency." },
             ...Object.entries(forbidden).map(([names, message]) => ({
-              regex: names.endsWith("/*") ? `^(\\.\\./)+${names.slice(0, -2)}/.+` : `^(\\.\\./)+(${names})(/|$)`,
+              regex: names.endsWith("/*")
+                ? `^(\\.\\./)+${names.slice(0, -2)}/.+`
+                : names.startsWith("./")
+                  ? `^\\./(${names.slice(2)})(/|$)`
+                  : `^(\\.\\./)+(${names})(/|$)`,
               message,
             })),
           ],

@@ -4,7 +4,7 @@
 import type { LabEngine, LabStack, StackState } from "../engine/lab-engine";
 import { clearPendingOperations, logLines } from "../engine/lab-engine";
 import { describe } from "../../common/errors";
-import { EngineError } from "../errors";
+import { EngineError } from "../engine/engine-errors";
 import { unlessAborted, type Sleep } from "../signals";
 import type { Leftover } from "./leftovers";
 import { cleanupCommand, leftover, resourcesInState } from "./leftovers";

@@ -13,7 +13,7 @@ import {
 import { EngineFailures, type EngineFailure } from "./engine-failures";
 import { pulumiCommand } from "./commands";
 import type { ConfigValue, LabEngine, LabStack, StackState } from "./lab-engine";
-import { EngineError, StackLockedError, UpFailedError } from "../errors";
+import { EngineError, StackLockedError, UpFailedError } from "./engine-errors";
 import { ownGroupPulumi } from "./pulumi-process";
 import { PROJECT } from "./stack-config";
 

@@ -35,6 +35,16 @@ const ROOMS: { file: string; refused: string[]; allowed: string[] }[] = [
     allowed: ["../../verify", "../evidence", "../aws/instance-view"],
   },
   {
+    file: "automation/errors.ts",
+    refused: ["./engine/engine-failures", "./evidence", "./run", "../verify"],
+    allowed: ["../common/errors", "../common/exit-codes"],
+  },
+  {
+    file: "automation/signals.ts",
+    refused: ["./cleanup/cleanup", "./lab"],
+    allowed: ["../common/errors"],
+  },
+  {
     file: "automation/probe.ts",
     refused: ["../verify/s3/listing", "../infra/tags", "../test/support/lab-fakes"],
     allowed: ["./engine/backend", "./cleanup/cleanup", "./verifier/verify-adapter", "../verify"],

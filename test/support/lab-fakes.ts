@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { ConfigValue, LabEngine, LabStack, PendingOperation, StackState } from "../../automation/engine/lab-engine";
-import { EngineError, UpFailedError } from "../../automation/errors";
+import { EngineError, UpFailedError } from "../../automation/engine/engine-errors";
 import type { InstanceView } from "../../automation/aws/instance-view";
 import type { LabDeps, LabOptions, LabServices } from "../../automation/lab";
 import type { SweepReport } from "../../automation/cleanup/sweep";

@@ -6,7 +6,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { chooseBackend } from "../../../automation/engine/backend";
 import type { LabEngine } from "../../../automation/engine/lab-engine";
-import { EngineError, StackLockedError, UpFailedError } from "../../../automation/errors";
+import { EngineError, StackLockedError, UpFailedError } from "../../../automation/engine/engine-errors";
 import { createPulumiEngine } from "../../../automation/engine/pulumi-engine";
 import { readTemplateConfig } from "../../../automation/engine/stack-config";
 import { installFakePulumi, type FakePulumi } from "../../support/fake-pulumi";
