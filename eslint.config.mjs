@@ -54,6 +54,7 @@ export default tseslint.config(
     "infra/**": { "automation|verify|bench|test": "infra/ knows nothing of the other rooms." },
     "verify/**": { "infra|automation|bench|test": "verify/ stands alone: it never imports infra/ or automation/." },
     "automation/**": { ...AUTOMATION, ...VERIFY_ENTRY },
+    "automation/*.ts": { ...AUTOMATION, verify: "the lab's root reaches verify/ through verifier/ (the checks) and report/ (the page) only." },
     // automation/'s own rooms (STYLE.md's layout): the lab's face and run at the root bring them
     // together; below it, engine/ and aws/ stand alone, cleanup/ builds on both, verifier/ is the
     // one way to verify/'s checks, and report/ renders the record the run kept.

@@ -6,8 +6,7 @@ import * as path from "node:path";
 import type { InstanceView } from "./aws/instance-view";
 import type { LabSignal } from "./signals";
 import type { CleanupReport } from "./cleanup/cleanup";
-import type { IntegrityResult, PostureReport } from "../verify";
-import type { LabVerifyEvidence } from "./verifier/lab-verifier";
+import type { IntegrityResult, LabVerifyEvidence, PostureReport } from "./verifier/lab-verifier";
 
 export const RUNS_DIR = "lab-runs";
 /** The HTML page rendered from the evidence, beside evidence.json (automation/report/). */

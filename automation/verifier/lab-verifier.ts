@@ -33,6 +33,9 @@ export interface LabVerifyRequest {
 /** verify/'s evidence, as `npm run verify -- --json` prints it (a type import: nothing loads). */
 export type LabVerifyEvidence = VerifyEvidence;
 
+/** The integrity and posture results, as verify/ gives them, for the lab's record (evidence.ts). */
+export type { IntegrityResult, PostureReport };
+
 /** `--wait-digest`: wait for the first digest that lists the matched log object, then validate. */
 export interface LabIntegrityRequest {
   trail: string;

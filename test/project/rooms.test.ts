@@ -46,8 +46,8 @@ const ROOMS: { file: string; refused: string[]; allowed: string[] }[] = [
   },
   {
     file: "automation/probe.ts",
-    refused: ["../verify/s3/listing", "../infra/tags", "../test/support/lab-fakes"],
-    allowed: ["./engine/backend", "./cleanup/cleanup", "./verifier/verify-adapter", "../verify"],
+    refused: ["../verify", "../verify/s3/listing", "../infra/tags", "../test/support/lab-fakes"],
+    allowed: ["./engine/backend", "./cleanup/cleanup", "./verifier/verify-adapter"],
   },
 ];
 
