@@ -2,6 +2,12 @@
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
+/** What every file of automation/ may not import. */
+const AUTOMATION = { "infra|bench|test": "automation/ drives infra/ through Pulumi, never by import." };
+const VERIFY_ENTRY = { "verify/*": "automation/ calls verify/ through its public entry (verify/index.ts) only." };
+/** For automation/'s rooms: the lab's face and run at its root (cli, lab, run, summary) import them, never the other way. */
+const UNDER_THE_RUN = { "cli|lab|run|summary": "a room of automation/ is used by the lab's run (cli.ts, lab.ts, run.ts, summary.ts), never uses it." };
+
 export default tseslint.config(
   { ignores: ["node_modules/", "build/", "lab-runs/", ".pulumi-state/", "bench/corpus/"] },
   js.configs.recommended,
@@ -47,7 +53,46 @@ export default tseslint.config(
     "common/**": { "infra|automation|verify|bench|test": "common/ is what every room imports; it imports none of them." },
     "infra/**": { "automation|verify|bench|test": "infra/ knows nothing of the other rooms." },
     "verify/**": { "infra|automation|bench|test": "verify/ stands alone: it never imports infra/ or automation/." },
-    "automation/**": { "infra|bench|test": "automation/ drives infra/ through Pulumi, never by import.", "verify/*": "automation/ calls verify/ through its public entry (verify/index.ts) only." },
+    "automation/**": { ...AUTOMATION, ...VERIFY_ENTRY },
+    "automation/*.ts": { ...AUTOMATION, verify: "the lab's root reaches verify/ through verifier/ (the checks) and report/ (the page) only." },
+    // automation/'s own rooms (STYLE.md's layout): the lab's face and run at the root bring them
+    // together; below it, engine/ and aws/ stand alone, cleanup/ builds on both, verifier/ is the
+    // one way to verify/'s checks, and report/ renders the record the run kept.
+    "automation/engine/**": {
+      ...AUTOMATION,
+      ...UNDER_THE_RUN,
+      "aws|cleanup|verifier|report|evidence": "engine/ is the Pulumi side alone: cleanup/ and the run build on it, never the other way.",
+      verify: "engine/ never reaches verify/: verifier/ is the lab's port to it.",
+    },
+    "automation/aws/**": {
+      ...AUTOMATION,
+      ...UNDER_THE_RUN,
+      "engine|cleanup|verifier|report|evidence": "aws/ makes the lab's own AWS calls and knows nothing of Pulumi, the cleanup, the checks or the report.",
+      verify: "aws/ never reaches verify/: verifier/ is the lab's port to it.",
+    },
+    "automation/cleanup/**": {
+      ...AUTOMATION,
+      ...UNDER_THE_RUN,
+      "verifier|report|evidence": "cleanup/ destroys and sweeps through engine/ and aws/; the checks and the record are the run's.",
+      verify: "cleanup/ never reaches verify/: verifier/ is the lab's port to it.",
+    },
+    "automation/verifier/**": {
+      ...AUTOMATION,
+      ...VERIFY_ENTRY,
+      ...UNDER_THE_RUN,
+      "engine|aws|cleanup|report|evidence": "verifier/ is the lab's port to verify/ and nothing else.",
+    },
+    "automation/{errors,signals}.ts": {
+      ...AUTOMATION,
+      "./engine|aws|cleanup|verifier|report|cli|lab|run|summary|evidence": "errors.ts and signals.ts are the vocabulary every room of automation/ imports; they import none of them.",
+      verify: "errors.ts and signals.ts are the vocabulary every room of automation/ imports; they need nothing of verify/.",
+    },
+    "automation/report/**": {
+      ...AUTOMATION,
+      ...VERIFY_ENTRY,
+      ...UNDER_THE_RUN,
+      "engine|cleanup|verifier": "report/ renders the record a run kept (evidence.ts); it never drives the engine, the cleanup or the checks.",
+    },
     "bench/**": {
       "infra|automation": "bench/ measures verify/.",
       "verify/*": "bench/ reaches what it measures through verify/index.ts.",
@@ -58,7 +103,11 @@ export default tseslint.config(
   ...rooms(verifyRooms()),
 );
 
-/** One flat-config entry per room: its forbidden rooms, plus the AGPL rule every product room shares. */
+/**
+ * One flat-config entry per room: its forbidden rooms, plus the AGPL rule every product room shares.
+ * A key names rooms up the tree (`infra|bench`), a room's inside but not its entry (`verify/*`),
+ * or, after `./`, rooms below the file's own folder (`./engine|aws`).
+ */
 function rooms(table) {
   return Object.entries(table).map(([files, forbidden]) => ({
     files: [files],
@@ -69,7 +118,11 @@ function rooms(table) {
           patterns: [
             { group: ["@cloud-copilot/*"], message: "AGPL-3.0 test-only dependency." },
             ...Object.entries(forbidden).map(([names, message]) => ({
-              regex: names.endsWith("/*") ? `^(\\.\\./)+${names.slice(0, -2)}/.+` : `^(\\.\\./)+(${names})(/|$)`,
+              regex: names.endsWith("/*")
+                ? `^(\\.\\./)+${names.slice(0, -2)}/.+`
+                : names.startsWith("./")
+                  ? `^\\./(${names.slice(2)})(/|$)`
+                  : `^(\\.\\./)+(${names})(/|$)`,
               message,
             })),
           ],

@@ -5,8 +5,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { chooseProfile, chooseRegion, checkProfileExists, type AwsTarget } from "../common/aws-config";
-import { createCloudTrailClientIn, createLabClients, destroyLabClients } from "./aws-clients";
-import { chooseBackend } from "./backend";
+import { createCloudTrailClientIn, createLabClients, destroyLabClients } from "./aws/aws-clients";
+import { chooseBackend } from "./engine/backend";
 import { TrailLabError } from "../common/errors";
 import { errorDetail, errorText } from "../common/error-detail";
 import { PROFILE_FLAG, REGION_PATTERN, SHARED_FLAGS, helpText, parseCommandLine, type CommandSpec, type FlagTable } from "../common/flag-table";
@@ -14,17 +14,16 @@ import { durationRule, parseSeconds } from "../common/flag-values";
 import { versionLine } from "../common/provenance";
 import { redactUrls } from "../common/redact";
 import { labUsageError } from "./errors";
-import { readInstance } from "./instance-view";
+import { readInstance } from "./aws/instance-view";
 import type { LabReport } from "./evidence";
 import { LAB_DEFAULTS, runCleanup, runLab, type LabDeps, type LabServices } from "./lab";
-import { checkCredentials, checkDefaultVpc, checkPulumiCli, checkTrailNameFree } from "./preflight";
-import { renderSummary } from "./render";
-import type { SignalSource } from "./signals";
-import { sleep } from "./sleep";
-import { readTemplateConfig, templateProfile, type TemplateConfig } from "./stack-config";
-import { awsTagSweeper } from "./sweep";
-import { cloudTrailStatusReader } from "./trail-wait";
-import type { LabVerifier } from "./verifier";
+import { checkCredentials, checkDefaultVpc, checkPulumiCli, checkTrailNameFree } from "./aws/preflight";
+import { renderSummary } from "./summary";
+import { sleep, type SignalSource } from "./signals";
+import { readTemplateConfig, templateProfile, type TemplateConfig } from "./engine/stack-config";
+import { awsTagSweeper } from "./cleanup/sweep";
+import { cloudTrailStatusReader } from "./aws/trail-wait";
+import type { LabVerifier } from "./verifier/lab-verifier";
 import { ExitCode } from "../common/exit-codes";
 
 export const LAB_COMMAND = {
@@ -44,7 +43,7 @@ export const LAB_COMMAND = {
     keep: { type: "boolean", help: "do not destroy; print the commands that destroy later" },
     "wait-digest": {
       type: "boolean",
-      help: "keep the trail until the first digest lists the event's log file (up to about 75 min; the probe is removed first), validate the log's integrity, then destroy",
+      help: `keep the trail until the first digest lists the event's log file (up to about ${LAB_DEFAULTS.digestWaitMs / 60_000} min; the probe is removed first), validate the log's integrity, then destroy`,
     },
     engine: {
       type: "string",
@@ -124,7 +123,7 @@ export function parseLabArgs(argv: string[]): LabArgs {
 /**
  * The profile (--profile, AWS_PROFILE, the template's aws:profile) and the region the AWS
  * environment names (AWS_REGION, AWS_DEFAULT_REGION, the profile's), read by the SDK's loaders;
- * --region and the template's aws:region are the run's to weigh (stack-config.ts labSettings).
+ * --region and the template's aws:region are the run's to weigh (engine/stack-config.ts labSettings).
  */
 export async function labAwsTarget(args: Pick<LabArgs, "profile">, template: TemplateConfig, env: NodeJS.ProcessEnv): Promise<AwsTarget> {
   const profile = chooseProfile(args.profile, env, templateProfile(template.config));
@@ -135,7 +134,7 @@ export async function labAwsTarget(args: Pick<LabArgs, "profile">, template: Tem
 /** verify/ is loaded when the cycle reaches it, so a failed preflight never pays for loading it. */
 function lazyVerifier(region: string, profile: string | undefined): LabVerifier {
   let adapter: Promise<LabVerifier> | undefined;
-  const load = () => (adapter ??= import("./verify-adapter").then((m) => m.verifyAdapter(region, profile)));
+  const load = () => (adapter ??= import("./verifier/verify-adapter").then((m) => m.verifyAdapter(region, profile)));
   return {
     verify: async (request) => (await load()).verify(request),
     copyLogObject: async (request) => (await load()).copyLogObject(request),
@@ -153,7 +152,10 @@ export interface CliIo {
 }
 
 export interface RealDepsOptions {
-  /** The AWS profile of the lab's own clients, verify's, and the engine's (AWS_PROFILE). */
+  /**
+   * The AWS profile of the lab's own clients, verify's, and the engine's (AWS_PROFILE).
+   * @default none: the default credential chain, as the environment says
+   */
   profile?: string;
 }
 
@@ -183,7 +185,7 @@ export function realDeps(io: CliIo, options: RealDepsOptions = {}): LabDeps {
       if (backend.localDir) fs.mkdirSync(backend.localDir, { recursive: true });
       if (backend.passphrase === "empty") log("PULUMI_CONFIG_PASSPHRASE is not set: the lab's stacks use an empty passphrase.");
       // Loaded here, after preflight: the Automation API is large and needs the CLI anyway.
-      const { createPulumiEngine } = await import("./pulumi-engine");
+      const { createPulumiEngine } = await import("./engine/pulumi-engine");
       // The provider reads AWS_PROFILE as the SDK does; the stack's aws:profile says the same (lab.ts).
       const env = profile ? { ...backend.env, AWS_PROFILE: profile } : backend.env;
       return createPulumiEngine({ workDir: io.projectDir, env, backend: backend.description });

@@ -1,11 +1,10 @@
 // The lab's named errors, on the common base (common/errors.ts). Each carries the exit code of the
-// one table and a message that says what happened and what to do next.
+// one table and a message that says what happened and what to do next. The engine's own errors
+// (a failed pulumi command, a locked stack) are engine/engine-errors.ts's.
 import { REGION_HINT } from "../common/aws-config";
 import { TrailLabError, UsageError } from "../common/errors";
 import { ExitCode } from "../common/exit-codes";
 import { helpHint } from "../common/flag-table";
-import { redactUrls } from "../common/redact";
-import { describeFailures, type EngineFailure } from "./engine-failures";
 
 /** Bad lab flags: the message, then where the flags are listed. */
 export function labUsageError(message: string): UsageError {
@@ -79,40 +78,6 @@ export class TrailConflictError extends TrailLabError {
   }
 }
 
-/** The Pulumi engine failed a command (up, destroy, stack select, ...); `output` is its stderr. */
-export class EngineError extends TrailLabError {
-  constructor(
-    readonly command: string,
-    readonly output: string,
-    hint?: string,
-    /** The failing resources, from the engine's events; the message shows them instead of the output's tail. */
-    readonly failures: readonly EngineFailure[] = [],
-  ) {
-    super(`pulumi ${command} failed${hint ? `: ${hint}` : ""}\n${cause(output, failures)}`, ExitCode.AwsError);
-  }
-}
-
-export class StackLockedError extends TrailLabError {
-  /** `cancel` is the command that removes the lock, with the environment that reaches the same backend. */
-  constructor(readonly stackName: string, readonly output: string, cancel: string) {
-    super(
-      `Stack '${stackName}' is locked by another update. If no other 'pulumi' or lab process is running, the lock is ` +
-        `stale: remove it with '${cancel}' (it works on every backend), then run 'npm run lab -- --cleanup ${stackName}'.`,
-      ExitCode.AwsError,
-    );
-  }
-}
-
-export class UpFailedError extends TrailLabError {
-  constructor(
-    readonly step: string,
-    readonly output: string,
-    readonly failures: readonly EngineFailure[] = [],
-  ) {
-    super(`pulumi up (${step}) failed; the stack will be destroyed.\n${cause(output, failures)}`, ExitCode.AwsError);
-  }
-}
-
 export class TrailNotLoggingInTimeError extends TrailLabError {
   constructor(readonly trail: string, readonly waitedMs: number, readonly deliveryError: string | null) {
     super(
@@ -149,14 +114,4 @@ export class EvidenceFileError extends TrailLabError {
   constructor(readonly file: string, readonly problem: string) {
     super(`${file} is not a lab run's evidence: ${problem}. Pass the evidence.json a lab run wrote under lab-runs/<stack>/.`, ExitCode.Usage);
   }
-}
-
-/**
- * Why an engine command failed, for a message: each failing resource and its provider's message
- * when the engine's events named them, else the output's last lines; a backend URL's secrets masked.
- */
-function cause(output: string, failures: readonly EngineFailure[], lines = 15): string {
-  if (failures.length > 0) return redactUrls(describeFailures(failures));
-  const all = output.trimEnd().split("\n");
-  return redactUrls(all.slice(-lines).join("\n"));
 }

@@ -3,12 +3,10 @@
 // a copy of the matched raw log object (the bucket is about to be deleted).
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { InstanceView } from "./instance-view";
+import type { InstanceView } from "./aws/instance-view";
 import type { LabSignal } from "./signals";
-import type { Leftover } from "./leftovers";
-import type { SweepReport } from "./sweep";
-import type { IntegrityResult, PostureReport } from "../verify";
-import type { LabVerifyEvidence } from "./verifier";
+import type { CleanupReport } from "./cleanup/cleanup";
+import type { IntegrityResult, LabVerifyEvidence, PostureReport } from "./verifier/lab-verifier";
 
 export const RUNS_DIR = "lab-runs";
 /** The HTML page rendered from the evidence, beside evidence.json (automation/report/). */
@@ -18,22 +16,6 @@ export interface PhaseTiming {
   startedAt: string;
   endedAt: string | null;
   ms: number | null;
-}
-
-export interface CleanupReport {
-  /** destroy: the lab destroyed; kept: --keep; none: nothing was created. */
-  mode: "destroy" | "kept";
-  pendingOperationsCleared: { type: string; urn: string }[];
-  destroyAttempts: number;
-  destroyed: boolean;
-  stackRemoved: boolean;
-  sweep: SweepReport | null;
-  /** True when a second signal ended the wait. */
-  gaveUp: boolean;
-  complete: boolean;
-  leftovers: Leftover[];
-  /** How to remove what is left, or (with --keep) destroy later. */
-  commands: string[];
 }
 
 /**
@@ -57,7 +39,7 @@ export function labIntegrity(result: IntegrityResult): LabIntegrity {
   return { status: "invalid", reason, result };
 }
 
-/** The probe instance as EC2 described it (automation/instance-view.ts); null where it was not read. */
+/** The probe instance as EC2 described it (automation/aws/instance-view.ts); null where it was not read. */
 export interface LabInstance {
   /** Read once verify has answered, while the instance runs. */
   atVerify: InstanceView | null;
@@ -76,6 +58,7 @@ export interface LabReport {
   finishedAt: string | null;
   exitCode: number | null;
   verified: boolean | null;
+  /** The stack's outputs as the engine returned them, kept whole; the run reads them through engine/stack-outputs.ts. */
   outputs: Record<string, unknown> | null;
   /** The time just before the probe's up: verify looks for records from then on. */
   since: string | null;

@@ -6,54 +6,120 @@
 // LabDeps, so the cycle is tested without AWS.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { keptReport, sweepOnly } from "./cleanup";
-import type { LabEngine, LabStack } from "./engine";
-import { logLines } from "./engine";
+import { keptReport, sweepOnly } from "./cleanup/cleanup";
+import type { LabEngine, LabStack } from "./engine/lab-engine";
+import { logLines } from "./engine/lab-engine";
 import type { AwsTarget, Chosen } from "../common/aws-config";
 import { UsageError, describe } from "../common/errors";
-import { EngineError, InterruptedError, NoRegionError } from "./errors";
-import { instanceForEvidence } from "./instance-view";
+import { InterruptedError, NoRegionError } from "./errors";
+import { EngineError } from "./engine/engine-errors";
+import { instanceForEvidence } from "./aws/instance-view";
 import type { LabReport } from "./evidence";
 import { labIntegrity, runDir } from "./evidence";
-import { Run, setBy, str, type LabDeps, type LabServices } from "./run";
-import type { TemplateConfig } from "./stack-config";
-import { PROJECT, TEMPLATE_STACK } from "./stack-config";
-import { checkStackName, otherLabStacks, uniqueStackName } from "./stack-name";
-import { labBucketPrefixes } from "./sweep";
-import { waitForLogging } from "./trail-wait";
-import type { LabIntegrityRequest } from "./verifier";
+import { Run, setBy, type LabDeps, type LabServices } from "./run";
+import type { TemplateConfig } from "./engine/stack-config";
+import { PROJECT, TEMPLATE_STACK } from "./engine/stack-config";
+import { checkStackName, otherLabStacks, uniqueStackName } from "./engine/stack-name";
+import { readOutputs, type StackOutputs } from "./engine/stack-outputs";
+import { labBucketPrefixes } from "./cleanup/sweep";
+import { waitForLogging } from "./aws/trail-wait";
+import type { LabIntegrityRequest } from "./verifier/lab-verifier";
 
 // What every run takes and the exit code it ends with live with the base of every run (run.ts);
 // callers import them from here, the lab's entry.
 export type { LabDeps, LabServices } from "./run";
 export { exitCodeOf } from "./run";
 
+/**
+ * One lab run's options. An optional one's `@default` is what the run takes without it; a required
+ * one's is the value the CLI passes (tests pass their own).
+ */
 export interface LabOptions {
+  /**
+   * The stack's name (--stack).
+   * @default a new name per run: uniqueStackName, STACK_PREFIX then the time and a random suffix
+   */
   stack?: string;
-  /** --region, which wins over everything else. */
+  /**
+   * --region, which wins over everything else.
+   * @default `aws.region`, else the template's aws:region (labSettings)
+   */
   region?: string;
-  /** The profile, and the region the AWS environment names (common/aws-config.ts); the template's aws:region after them. */
+  /**
+   * The profile, and the region the AWS environment names (common/aws-config.ts); the template's aws:region after them.
+   * @default no profile (the default credential chain) and no region from the environment
+   */
   aws?: AwsTarget;
+  /**
+   * Leave the stack up and print the commands that destroy it later (--keep).
+   * @default false
+   */
   keep: boolean;
+  /**
+   * The wait between the trail's IsLogging and the probe's launch (--settle).
+   * @default LAB_DEFAULTS.settleMs
+   */
   settleMs: number;
-  /** verify's deadline; verify's own default when undefined. */
+  /**
+   * verify's deadline (--timeout).
+   * @default verify's DEFAULT_TIMEOUT_MS (verify/index.ts)
+   */
   verifyTimeoutMs?: number;
+  /**
+   * verify's pause between rounds.
+   * @default verify's DEFAULT_INTERVAL_MS (verify/index.ts)
+   */
   verifyIntervalMs?: number;
+  /** Pulumi.dev.yaml's config, which the run's stack starts from (readTemplateConfig). */
   template: TemplateConfig;
+  /**
+   * How long the new trail may take to report IsLogging.
+   * @default LAB_DEFAULTS.trailWaitMs
+   */
   trailWaitMs: number;
+  /**
+   * The pause between two reads of the trail's status.
+   * @default LAB_DEFAULTS.trailPollMs
+   */
   trailPollMs: number;
+  /**
+   * How many destroys are tried while the bucket answers BucketNotEmpty (late log deliveries).
+   * @default LAB_DEFAULTS.destroyAttempts
+   */
   destroyAttempts: number;
+  /**
+   * The pause before the next destroy after BucketNotEmpty.
+   * @default LAB_DEFAULTS.destroyRetryMs
+   */
   destroyRetryMs: number;
-  /** Subtracted from the probe's start time for verify's `since`, against clock skew. */
+  /**
+   * Subtracted from the probe's start time for verify's `since`, against clock skew.
+   * @default LAB_DEFAULTS.clockSkewMs
+   */
   clockSkewMs: number;
-  /** Keep the stack until a digest lists the matched log object, and validate it (--wait-digest). */
+  /**
+   * Keep the stack until a digest lists the matched log object, and validate it (--wait-digest).
+   * @default false
+   */
   waitDigest?: boolean;
-  /** Who searches the logs: this process (s3), or Athena over a table the stack adds (--engine athena). */
+  /**
+   * Who searches the logs: this process (s3), or Athena over a table the stack adds (--engine athena).
+   * @default "s3"
+   */
   engine?: "s3" | "athena";
+  /**
+   * With --wait-digest, how long the stack is kept for a digest that lists the matched log object.
+   * @default LAB_DEFAULTS.digestWaitMs
+   */
   digestWaitMs?: number;
+  /**
+   * With --wait-digest, the pause between two looks for that digest.
+   * @default LAB_DEFAULTS.digestPollMs
+   */
   digestPollMs?: number;
 }
 
+/** The defaults of LabOptions and CleanupOptions, in one block; the CLI passes them (cli.ts). */
 export const LAB_DEFAULTS = {
   settleMs: 60_000,
   trailWaitMs: 10 * 60_000,
@@ -66,12 +132,25 @@ export const LAB_DEFAULTS = {
   digestPollMs: 60_000,
 } as const;
 
+/** `--cleanup <stack>`'s options; `@default`s as for LabOptions. */
 export interface CleanupOptions {
+  /** The leftover lab stack to remove (--cleanup). */
   stack: string;
+  /**
+   * --region, which wins over everything else.
+   * @default the stack's own aws:region, else as LabOptions.region
+   */
   region?: string;
+  /**
+   * The profile, and the region the AWS environment names; the profile must be the one the stack was made with.
+   * @default no profile (the default credential chain) and no region from the environment
+   */
   aws?: AwsTarget;
+  /** Pulumi.dev.yaml's config: its region and bucket prefix when the stack does not say. */
   template: TemplateConfig;
+  /** @default LAB_DEFAULTS.destroyAttempts */
   destroyAttempts: number;
+  /** @default LAB_DEFAULTS.destroyRetryMs */
   destroyRetryMs: number;
 }
 
@@ -125,6 +204,8 @@ class LabRun extends Run {
   private upIncomplete = false;
   /** The trail as deployed (its output), else as configured. */
   private trailName: string;
+  /** The stack's outputs as last read (after each up that the run reads them after). */
+  private outputs: StackOutputs | null = null;
   /** Just before the probe's up: verify searches from then, less the clock-skew allowance. */
   private since: number | null = null;
   /** The log object verify matched, for --wait-digest. */
@@ -225,7 +306,8 @@ class LabRun extends Run {
   async waitForTrail(): Promise<void> {
     const { stack, services } = this.open;
     this.report.outputs = await stack.outputs();
-    this.trailName = str(this.report.outputs.trailName) ?? this.settings.trailName;
+    this.outputs = readOutputs(this.report.outputs, stack.name);
+    this.trailName = this.outputs.trailName;
     await this.phase("trail-wait", () =>
       waitForLogging(services.trailStatus, this.trailName, {
         timeoutMs: this.options.trailWaitMs,
@@ -273,22 +355,18 @@ class LabRun extends Run {
   async verify(): Promise<void> {
     const { stack, services, region } = this.open;
     const since = new Date(setBy(this.since, "upProbe") - this.options.clockSkewMs);
-    const outputs = await stack.outputs();
-    this.report.outputs = outputs;
-    const bucket = str(outputs.bucketName);
-    const instanceId = str(outputs.instanceId);
-    if (!bucket) throw new EngineError("stack output", "the stack has no bucketName output");
+    this.report.outputs = await stack.outputs();
+    const outputs = (this.outputs = readOutputs(this.report.outputs, stack.name));
+    const { bucketName: bucket, instanceId, accountId: account, region: logsRegion } = outputs;
     const athena = this.options.engine === "athena" ? athenaSource(outputs) : undefined;
-    const logsRegion = str(outputs.region) ?? region;
-    const account = str(outputs.accountId);
     const evidence = await this.phase("verify", () =>
       services.verifier.verify({
-        trail: str(outputs.trailName) ?? this.trailName,
+        trail: outputs.trailName,
         region: logsRegion,
         bucket,
         account,
         eventName: "RunInstances",
-        resource: instanceId,
+        resource: instanceId ?? undefined,
         since,
         timeoutMs: this.options.verifyTimeoutMs,
         intervalMs: this.options.verifyIntervalMs,
@@ -352,12 +430,12 @@ class LabRun extends Run {
    * why a trail may not log); whatever it finds or fails on, cleanup follows. Not after a signal.
    */
   async posture(): Promise<void> {
-    const trail = str(this.report.outputs?.trailArn) ?? str(this.report.outputs?.trailName);
-    if (!this.opened || !trail || this.interruption.interrupted) return;
-    const { services, region } = this.opened;
+    const outputs = this.outputs;
+    if (!this.opened || !outputs || this.interruption.interrupted) return;
+    const { services } = this.opened;
     try {
       this.report.posture = await this.timed("posture", () =>
-        services.verifier.posture({ trail, region: str(this.report.outputs?.region) ?? region, signal: this.stop }),
+        services.verifier.posture({ trail: outputs.trailArn, region: outputs.region, signal: this.stop }),
       );
     } catch (error) {
       if (!this.interruption.interrupted) this.report.warnings.push(`Posture not checked: ${describe(error)}`);
@@ -375,7 +453,7 @@ class LabRun extends Run {
     }
     // The probe once cleanup is done: terminated, or still there (and costing) when it is not. A
     // first signal still allows the read; a second (give up) ends it.
-    const probe = str(this.report.outputs?.instanceId);
+    const probe = this.outputs?.instanceId;
     if (probe && this.report.instance) {
       const giveUp = this.interruption.giveUp.signal;
       this.report.instance.atCleanup = await instanceForEvidence(() => services.describeInstance(probe, giveUp), this.report.warnings, giveUp);
@@ -449,10 +527,8 @@ function checkSameProfile(stack: string, stackProfile: string | undefined, profi
 }
 
 /** The Athena table the stack deployed for --engine athena (infra's athena* outputs). */
-function athenaSource(outputs: Record<string, unknown>): { workgroup: string; database: string; table: string } {
-  const workgroup = str(outputs.athenaWorkgroup);
-  const database = str(outputs.athenaDatabase);
-  const table = str(outputs.athenaTable);
+function athenaSource(outputs: StackOutputs): { workgroup: string; database: string; table: string } {
+  const { athenaWorkgroup: workgroup, athenaDatabase: database, athenaTable: table } = outputs;
   if (!workgroup || !database || !table) {
     throw new EngineError("stack output", "--engine athena needs the stack outputs athenaWorkgroup, athenaDatabase and athenaTable, and the stack has none");
   }

@@ -2,25 +2,25 @@
 // fills, its signals, the timing of each phase, the account check, the destroy with the run's
 // retry policy, and the finish that closes it all and sets the one exit code.
 import * as path from "node:path";
-import { cleanUp, type CleanupContext } from "./cleanup";
-import type { LabEngine, LabStack } from "./engine";
+import { cleanUp, type CleanupContext, type CleanupReport } from "./cleanup/cleanup";
+import type { LabEngine, LabStack } from "./engine/lab-engine";
 import type { AwsTarget, Chosen } from "../common/aws-config";
 import { TrailLabError, describe } from "../common/errors";
 import { EvidenceNotWrittenError, InterruptedError } from "./errors";
-import type { CleanupReport, LabReport } from "./evidence";
+import type { LabReport } from "./evidence";
 import { REPORT_FILE, evidencePath, newReport, writeEvidence } from "./evidence";
-import type { Identity } from "./preflight";
-import type { SignalSource } from "./signals";
+import type { Identity } from "./aws/preflight";
+import type { SignalSource, Sleep } from "./signals";
 import { Interruption } from "./signals";
-import type { Sleep } from "./sleep";
-import type { LabSettings, TemplateConfig } from "./stack-config";
-import { labSettings } from "./stack-config";
-import type { TagSweeper } from "./sweep";
-import { labBucketPrefixes } from "./sweep";
-import type { TrailStatusReader } from "./trail-wait";
-import type { LabVerifier } from "./verifier";
+import type { LabSettings, TemplateConfig } from "./engine/stack-config";
+import { labSettings } from "./engine/stack-config";
+import { bucketsInOutputs } from "./engine/stack-outputs";
+import type { TagSweeper } from "./cleanup/sweep";
+import { labBucketPrefixes } from "./cleanup/sweep";
+import type { TrailStatusReader } from "./aws/trail-wait";
+import type { LabVerifier } from "./verifier/lab-verifier";
 import { ExitCode } from "../common/exit-codes";
-import type { InstanceView } from "./instance-view";
+import type { InstanceView } from "./aws/instance-view";
 
 /** The AWS side of the lab, bound to one region once it is known. */
 export interface LabServices {
@@ -30,7 +30,7 @@ export interface LabServices {
   trailStatus: TrailStatusReader;
   sweeper: TagSweeper;
   verifier: LabVerifier;
-  /** The probe as EC2 describes it (automation/instance-view.ts), for the evidence. */
+  /** The probe as EC2 describes it (automation/aws/instance-view.ts), for the evidence. */
   describeInstance(instanceId: string, signal: AbortSignal): Promise<InstanceView>;
   close(): void;
 }
@@ -126,7 +126,7 @@ export abstract class Run {
     const context: CleanupContext = {
       repair,
       region,
-      bucketNames: knownBuckets(this.report.outputs),
+      bucketNames: bucketsInOutputs(this.report.outputs),
       bucketPrefixes: labBucketPrefixes(this.settings.bucketPrefix),
       sweeper: services.sweeper,
       engine,
@@ -169,7 +169,7 @@ export abstract class Run {
       return;
     }
     try {
-      const { writeReport } = await import("./report/cli");
+      const { writeReport } = await import("./report/write");
       writeReport(this.report, path.join(path.dirname(file), REPORT_FILE));
     } catch (error) {
       this.warnOnce(`could not write the HTML report beside ${file}: ${describe(error)}; render it later with 'npm run report -- ${file}'`);
@@ -202,16 +202,7 @@ export function setBy<T>(value: T | null, phase: string): T {
   return value;
 }
 
-/** The stack's buckets by name, as far as its outputs tell (the sweep finds the rest by prefix and tag). */
-function knownBuckets(outputs: Record<string, unknown> | null): string[] {
-  return [str(outputs?.bucketName), str(outputs?.accessLogBucketName)].filter((b): b is string => !!b);
-}
-
 function exitCodeProperty(error: unknown): number | null {
   const code = (error as { exitCode?: unknown } | null)?.exitCode;
   return typeof code === "number" ? code : null;
-}
-
-export function str(value: unknown): string | undefined {
-  return typeof value === "string" && value !== "" ? value : undefined;
 }

@@ -6,6 +6,8 @@
 // forwards its own copy), so a repeat within a short window counts as the same interrupt.
 // SIGHUP (the terminal closed, or the `trail-lab` launcher forwarding one) is a stop like the
 // others: left to its default it would end the lab at once, with everything it created left running.
+// The lab's waits (a sleep, unlessAborted) end early, without throwing, when their signal fires, so
+// that the cycle decides what to do next.
 
 export type LabSignal = "SIGINT" | "SIGTERM" | "SIGHUP";
 
@@ -78,3 +80,18 @@ export async function unlessAborted<T>(work: Promise<T>, signal: AbortSignal): P
     signal.removeEventListener("abort", onAbort);
   }
 }
+
+/** A sleep that ends early, without throwing, when `signal` fires. */
+export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
+
+export const sleep: Sleep = (ms, signal) =>
+  new Promise<void>((resolve) => {
+    if (signal?.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener("abort", done, { once: true });
+  });

@@ -1,25 +1,18 @@
 // `trail-lab report <evidence.json> [--out <file>]` (`npm run report`): renders a lab run's evidence again as the
 // self-contained HTML page, next to the evidence unless --out says where, with the posture
 // findings beside it as OCSF Compliance Findings and CSV. The lab writes the same files itself
-// (writeReport) each time it keeps its evidence.
-import { createHash } from "node:crypto";
+// (write.ts's writeReport) each time it keeps its evidence.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { TrailLabError, UsageError } from "../../common/errors";
 import { errorText } from "../../common/error-detail";
 import { ExitCode } from "../../common/exit-codes";
 import { SHARED_FLAGS, helpHint, helpText, parseCommandLine, type CommandSpec, type FlagTable } from "../../common/flag-table";
-import { provenance, versionLine } from "../../common/provenance";
-import { findingsCsv, ocsfFindings } from "../../verify";
+import { versionLine } from "../../common/provenance";
 import { EvidenceFileError } from "../errors";
 import { REPORT_FILE, type LabReport } from "../evidence";
 import { evidenceProblem } from "./evidence-check";
-import { labFindings, labFindingsContext } from "./findings";
-import { renderReportHtml } from "./html";
-
-/** The findings beside the page. */
-export const OCSF_FILE = "findings.ocsf.json";
-export const CSV_FILE = "findings.csv";
+import { CSV_FILE, OCSF_FILE, writeReport } from "./write";
 
 export const REPORT_COMMAND = {
   name: "report",
@@ -34,37 +27,6 @@ export const REPORT_COMMAND = {
   examples: ["trail-lab report lab-runs/lab-20250131-1200-k3x9/evidence.json", "trail-lab report lab-runs/lab-20250131-1200-k3x9/evidence.json --out /tmp/run.html"],
   notes: ["Exit codes: 0 written, 2 the file is not a lab run's evidence or cannot be read."],
 } as const satisfies CommandSpec<FlagTable>;
-
-/** Whole or not at all, like the evidence beside it. */
-function writeWhole(file: string, text: string): void {
-  fs.writeFileSync(`${file}.tmp`, text);
-  fs.renameSync(`${file}.tmp`, file);
-}
-
-export interface ReportOptions {
-  /** The bytes of evidence.json as written, whose SHA-256 the page names; by default read from `report.evidenceFile`. */
-  evidenceBytes?: Buffer | null;
-}
-
-/**
- * Writes the page to `file`, and the findings (when posture ran) beside it: findings.ocsf.json and
- * findings.csv. Returns the page's path.
- */
-export function writeReport(report: LabReport, file: string, options: ReportOptions = {}): string {
-  const dir = path.dirname(file);
-  fs.mkdirSync(dir, { recursive: true });
-  // The hash is of the file as it lies on disk, read back, not of a second serialisation.
-  const bytes = options.evidenceBytes !== undefined ? options.evidenceBytes : report.evidenceFile && fs.existsSync(report.evidenceFile) ? fs.readFileSync(report.evidenceFile) : null;
-  const producer = provenance();
-  writeWhole(file, renderReportHtml(report, { provenance: producer, evidenceSha256: bytes ? createHash("sha256").update(bytes).digest("hex") : null }));
-  if (report.posture) {
-    const findings = labFindings(report);
-    const context = labFindingsContext(report, { name: producer.tool, version: producer.version });
-    writeWhole(path.join(dir, OCSF_FILE), `${JSON.stringify(ocsfFindings(findings, context), null, 2)}\n`);
-    writeWhole(path.join(dir, CSV_FILE), findingsCsv(findings, context));
-  }
-  return file;
-}
 
 function readEvidence(file: string): { report: LabReport; bytes: Buffer } {
   let bytes: Buffer;

@@ -1,7 +1,7 @@
 // The lab run's posture as findings: the two controls the lab leaves off on purpose are
 // "accepted" as accepted-risks.ts decides, with the reason and the switch that turns them on.
 import { postureFindings, type Finding, type FindingsContext } from "../../verify";
-import { acceptedRisks } from "../accepted-risks";
+import { acceptedRisks } from "./accepted-risks";
 import type { LabReport } from "../evidence";
 
 export function labFindings(report: LabReport): Finding[] {

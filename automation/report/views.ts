@@ -4,7 +4,7 @@
 // Event History entry. Each says where its values come from; what was not read says so.
 import { logFileStamp, type BucketFacts, type PostureControl, type TrailFacts } from "../../verify";
 import type { LabReport } from "../evidence";
-import type { InstanceView } from "../instance-view";
+import type { InstanceView } from "../aws/instance-view";
 import { attr, badge, bytesText, code, definitions, escapeHtml, flag, instantText, orDash, section } from "./markup";
 
 const json = (value: unknown) => `<code>${escapeHtml(JSON.stringify(value))}</code>`;

@@ -1,5 +1,5 @@
 // common/: the transport every AWS client gets (the behaviour against a silent endpoint is
-// tested with each room's clients: test/verify/clients, test/automation/aws-clients).
+// tested with each room's clients: test/verify/clients, test/automation/aws/aws-clients).
 import { expect } from "chai";
 import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS, requestHandlerOptions } from "../../common/aws-http";
 

@@ -2,7 +2,7 @@
 // "Unexpected error" with a pointer to --debug; with --debug every cause's class, the AWS request
 // id, the engine's raw output (not the summary the message shows), and never a URL's secrets.
 import { expect } from "chai";
-import { UpFailedError } from "../../automation/errors";
+import { UpFailedError } from "../../automation/engine/engine-errors";
 import { AwsCallError, UsageError } from "../../common/errors";
 import { errorDetail, errorText } from "../../common/error-detail";
 

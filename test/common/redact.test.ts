@@ -3,7 +3,7 @@
 import { expect } from "chai";
 import { EventEmitter } from "node:events";
 import { realDeps } from "../../automation/cli";
-import { EngineError, UpFailedError } from "../../automation/errors";
+import { EngineError, UpFailedError } from "../../automation/engine/engine-errors";
 import { redactUrls } from "../../common/redact";
 
 const BACKEND = "postgres://lab:s3cr3t@db.internal:5432/pulumi?sslmode=require&password=hunter2";

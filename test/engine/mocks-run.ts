@@ -2,7 +2,7 @@
 // the engine tests has, so the engine's results are held against what test/infra asserts of it,
 // and the helpers that put both sides in the same terms.
 import * as path from "node:path";
-import { readTemplateConfig } from "../../automation/stack-config";
+import { readTemplateConfig } from "../../automation/engine/stack-config";
 import { runProgram, type ProgramRun } from "../support/pulumi-program";
 
 const ROOT = path.resolve(__dirname, "../..");

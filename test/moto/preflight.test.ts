@@ -1,4 +1,4 @@
-// The lab's preflight (automation/preflight.ts) against moto, with the lab's own clients built
+// The lab's preflight (automation/aws/preflight.ts) against moto, with the lab's own clients built
 // from the standard AWS environment: credentials through STS, the default VPC and its subnets
 // that moto creates in every region, and the trail-name check against trails made first in moto,
 // single- and multi-region, homed in the lab's region or another; and the IsLogging wait, polling moto.
@@ -10,11 +10,11 @@ import { CreateBucketCommand } from "@aws-sdk/client-s3";
 import { DeleteSubnetCommand, DeleteVpcCommand, DescribeInstanceTypeOfferingsCommand, DescribeSubnetsCommand, DescribeVpcsCommand, EC2Client } from "@aws-sdk/client-ec2";
 import { firstSubnet } from "../../infra/probe-instance";
 import { STACK_TAG } from "../../infra/tags";
-import { createLabClients, destroyLabClients, type LabClients } from "../../automation/aws-clients";
+import { createLabClients, destroyLabClients, type LabClients } from "../../automation/aws/aws-clients";
 import { realDeps, type CliIo } from "../../automation/cli";
 import { NoCredentialsError, NoDefaultVpcError, TrailConflictError } from "../../automation/errors";
-import { checkCredentials, checkDefaultVpc, checkTrailNameFree } from "../../automation/preflight";
-import { waitForLogging } from "../../automation/trail-wait";
+import { checkCredentials, checkDefaultVpc, checkTrailNameFree } from "../../automation/aws/preflight";
+import { waitForLogging } from "../../automation/aws/trail-wait";
 import { ExitCode } from "../../common/exit-codes";
 import { describeMoto, MOTO_CREDENTIALS, useAwsEnvironment } from "../support/moto-suite";
 import { createMotoTrail, motoClients } from "../support/moto-world";

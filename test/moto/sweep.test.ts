@@ -16,12 +16,12 @@ import { DeleteSecurityGroupCommand, DescribeInstancesCommand, DescribeSecurityG
 import { CreateKeyCommand, ScheduleKeyDeletionCommand } from "@aws-sdk/client-kms";
 import { GetResourcesCommand, ResourceGroupsTaggingAPIClient } from "@aws-sdk/client-resource-groups-tagging-api";
 import { CreateBucketCommand, PutBucketPolicyCommand } from "@aws-sdk/client-s3";
-import { createLabClients, destroyLabClients } from "../../automation/aws-clients";
+import { createLabClients, destroyLabClients } from "../../automation/aws/aws-clients";
 import { main, realDeps, type CliIo } from "../../automation/cli";
 import type { LabReport } from "../../automation/evidence";
-import type { Leftover } from "../../automation/leftovers";
-import { STACK_TAG } from "../../automation/stack-tag";
-import { awsTagSweeper, labBucketPrefixes, type SweepReport } from "../../automation/sweep";
+import type { Leftover } from "../../automation/cleanup/leftovers";
+import { STACK_TAG } from "../../automation/aws/stack-tag";
+import { awsTagSweeper, labBucketPrefixes, type SweepReport } from "../../automation/cleanup/sweep";
 import { ExitCode } from "../../common/exit-codes";
 import { installFakePulumi, type FakePulumi } from "../support/fake-pulumi";
 import { startMotoDialect, type MotoDialect } from "../support/moto-dialect";

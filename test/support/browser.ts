@@ -11,7 +11,7 @@ import * as path from "node:path";
 import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
-import { findOnPath } from "../../automation/preflight";
+import { findOnPath } from "../../automation/aws/preflight";
 import { cacheDir } from "./cache-dir";
 import { isExecutableFile } from "../../common/executable";
 

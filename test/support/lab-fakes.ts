@@ -6,12 +6,12 @@ import { EventEmitter } from "node:events";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import type { ConfigValue, LabEngine, LabStack, PendingOperation, StackState } from "../../automation/engine";
-import { EngineError, UpFailedError } from "../../automation/errors";
-import type { InstanceView } from "../../automation/instance-view";
+import type { ConfigValue, LabEngine, LabStack, PendingOperation, StackState } from "../../automation/engine/lab-engine";
+import { EngineError, UpFailedError } from "../../automation/engine/engine-errors";
+import type { InstanceView } from "../../automation/aws/instance-view";
 import type { LabDeps, LabOptions, LabServices } from "../../automation/lab";
-import type { SweepReport } from "../../automation/sweep";
-import type { LabIntegrityRequest, LabVerifyEvidence, LabVerifyRequest } from "../../automation/verifier";
+import type { SweepReport } from "../../automation/cleanup/sweep";
+import type { LabIntegrityRequest, LabVerifyEvidence, LabVerifyRequest } from "../../automation/verifier/lab-verifier";
 import type { IntegrityResult, PostureReport } from "../../verify";
 
 export const OUTPUTS_TRAIL = {

@@ -21,7 +21,7 @@ import {
   PutPublicAccessBlockCommand,
   type LifecycleRule,
 } from "@aws-sdk/client-s3";
-import { readTemplateConfig } from "../../automation/stack-config";
+import { readTemplateConfig } from "../../automation/engine/stack-config";
 import { motoClients, type MotoClients } from "./moto-world";
 import { runProgram, type ProgramRun, type RecordedResource } from "./pulumi-program";
 

@@ -32,7 +32,7 @@ import {
   type S3Client,
 } from "@aws-sdk/client-s3";
 import { labTags } from "../../infra/tags";
-import { PROJECT } from "../../automation/stack-config";
+import { PROJECT } from "../../automation/engine/stack-config";
 import { FixtureFactory, logFile } from "./cloudtrail-fixtures";
 import { deployToMoto } from "./moto-deploy";
 import { motoClients, type MotoClients } from "./moto-world";

@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
-import { findOnPath } from "../../automation/preflight";
+import { findOnPath } from "../../automation/aws/preflight";
 import { isExecutableFile } from "../../common/executable";
 
 export const MOTO_REQUIREMENTS = path.resolve(__dirname, "../moto/requirements.txt");

@@ -1,0 +1,51 @@
+// The Pulumi engine's named errors, on the common base (common/errors.ts): a command that failed
+// (with the failing resources when the engine's events named them), a stack another update holds,
+// and a failed up, after which the run destroys what it created.
+import { TrailLabError } from "../../common/errors";
+import { ExitCode } from "../../common/exit-codes";
+import { redactUrls } from "../../common/redact";
+import { describeFailures, type EngineFailure } from "./engine-failures";
+
+/** The Pulumi engine failed a command (up, destroy, stack select, ...); `output` is its stderr. */
+export class EngineError extends TrailLabError {
+  constructor(
+    readonly command: string,
+    readonly output: string,
+    hint?: string,
+    /** The failing resources, from the engine's events; the message shows them instead of the output's tail. */
+    readonly failures: readonly EngineFailure[] = [],
+  ) {
+    super(`pulumi ${command} failed${hint ? `: ${hint}` : ""}\n${cause(output, failures)}`, ExitCode.AwsError);
+  }
+}
+
+export class StackLockedError extends TrailLabError {
+  /** `cancel` is the command that removes the lock, with the environment that reaches the same backend. */
+  constructor(readonly stackName: string, readonly output: string, cancel: string) {
+    super(
+      `Stack '${stackName}' is locked by another update. If no other 'pulumi' or lab process is running, the lock is ` +
+        `stale: remove it with '${cancel}' (it works on every backend), then run 'npm run lab -- --cleanup ${stackName}'.`,
+      ExitCode.AwsError,
+    );
+  }
+}
+
+export class UpFailedError extends TrailLabError {
+  constructor(
+    readonly step: string,
+    readonly output: string,
+    readonly failures: readonly EngineFailure[] = [],
+  ) {
+    super(`pulumi up (${step}) failed; the stack will be destroyed.\n${cause(output, failures)}`, ExitCode.AwsError);
+  }
+}
+
+/**
+ * Why an engine command failed, for a message: each failing resource and its provider's message
+ * when the engine's events named them, else the output's last lines; a backend URL's secrets masked.
+ */
+function cause(output: string, failures: readonly EngineFailure[], lines = 15): string {
+  if (failures.length > 0) return redactUrls(describeFailures(failures));
+  const all = output.trimEnd().split("\n");
+  return redactUrls(all.slice(-lines).join("\n"));
+}

@@ -1,0 +1,49 @@
+// Writes a lab run's HTML report and, when posture ran, its findings beside it (OCSF and CSV): the
+// lab does so each time it keeps its evidence (run.ts), and `npm run report` again from an
+// evidence.json (cli.ts).
+import { createHash } from "node:crypto";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { provenance } from "../../common/provenance";
+import { findingsCsv, ocsfFindings } from "../../verify";
+import type { LabReport } from "../evidence";
+import { labFindings, labFindingsContext } from "./findings";
+import { renderReportHtml } from "./html";
+
+/** The findings beside the page. */
+export const OCSF_FILE = "findings.ocsf.json";
+export const CSV_FILE = "findings.csv";
+
+/** Whole or not at all, like the evidence beside it. */
+function writeWhole(file: string, text: string): void {
+  fs.writeFileSync(`${file}.tmp`, text);
+  fs.renameSync(`${file}.tmp`, file);
+}
+
+export interface ReportOptions {
+  /**
+   * The bytes of evidence.json as written, whose SHA-256 the page names; null names none.
+   * @default the file `report.evidenceFile` names, read back from disk (none when it is not there)
+   */
+  evidenceBytes?: Buffer | null;
+}
+
+/**
+ * Writes the page to `file`, and the findings (when posture ran) beside it: findings.ocsf.json and
+ * findings.csv. Returns the page's path.
+ */
+export function writeReport(report: LabReport, file: string, options: ReportOptions = {}): string {
+  const dir = path.dirname(file);
+  fs.mkdirSync(dir, { recursive: true });
+  // The hash is of the file as it lies on disk, read back, not of a second serialisation.
+  const bytes = options.evidenceBytes !== undefined ? options.evidenceBytes : report.evidenceFile && fs.existsSync(report.evidenceFile) ? fs.readFileSync(report.evidenceFile) : null;
+  const producer = provenance();
+  writeWhole(file, renderReportHtml(report, { provenance: producer, evidenceSha256: bytes ? createHash("sha256").update(bytes).digest("hex") : null }));
+  if (report.posture) {
+    const findings = labFindings(report);
+    const context = labFindingsContext(report, { name: producer.tool, version: producer.version });
+    writeWhole(path.join(dir, OCSF_FILE), `${JSON.stringify(ocsfFindings(findings, context), null, 2)}\n`);
+    writeWhole(path.join(dir, CSV_FILE), findingsCsv(findings, context));
+  }
+  return file;
+}

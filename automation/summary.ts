@@ -1,0 +1,57 @@
+// The lab's result as text for stdout: a few lines a person reads after a long run.
+import * as path from "node:path";
+import { acceptedRisks } from "./report/accepted-risks";
+import { REPORT_FILE, type LabReport } from "./evidence";
+
+export function renderSummary(report: LabReport): string {
+  const lines: string[] = [];
+  const verb = report.command === "cleanup" ? "cleanup of" : "lab run";
+  lines.push(`trail-lab ${verb} ${report.stack}${report.region ? ` in ${report.region}` : ""}${report.accountId ? ` (account ${report.accountId})` : ""}`);
+  if (report.interrupted) lines.push(`  interrupted by ${report.interrupted}`);
+  // The message itself is printed once, on stderr (automation/cli.ts); the result says it failed.
+  if (report.error) lines.push(`  failed (exit ${report.error.exitCode ?? "?"}): the error is printed on stderr`);
+  const v = report.verify;
+  if (v) {
+    if (v.verified) {
+      lines.push(`  verified: the trail recorded RunInstances in s3://${v.trail.bucket ?? "?"}/${v.s3.key ?? "?"} (eventID ${v.s3.eventId ?? "?"})`);
+      if (v.eventHistory) lines.push(`  Event History: ${v.eventHistory.found ? `found (eventID ${v.eventHistory.eventId ?? "?"})` : "not found"}`);
+    } else {
+      lines.push(`  NOT verified: ${v.s3.found ? "found in S3" : "not found in S3"} after scanning ${v.s3.objectsScanned} objects` +
+        `${v.eventHistory ? `; ${v.eventHistory.found ? "found" : "not found"} in Event History` : ""}` +
+        `${v.trail.latestDeliveryError ? `; latest delivery error: ${v.trail.latestDeliveryError}` : ""}`);
+    }
+  }
+  if (report.posture) {
+    const accepted = acceptedRisks(report);
+    const ids = (status: string, acceptedToo: boolean) =>
+      report.posture!.controls.filter((control) => control.status === status && accepted.has(control.id) === acceptedToo).map((control) => control.id);
+    const failing = ids("fail", false);
+    const kept = ids("fail", true);
+    const count = (status: string) => report.posture!.controls.filter((control) => control.status === status).length;
+    lines.push(
+      `  posture: ${count("pass")} pass, ${failing.length} fail${failing.length > 0 ? ` (${failing.join(", ")})` : ""}, ` +
+        `${kept.length} accepted${kept.length > 0 ? ` (${kept.join(", ")}: off for cost, see the report)` : ""}, ${count("n/a")} n/a`,
+    );
+  }
+  const c = report.cleanup;
+  if (c?.mode === "kept") {
+    lines.push("  kept (--keep): the resources are still there and cost money until you destroy them:");
+    for (const command of c.commands) lines.push(`    ${command}`);
+  } else if (c) {
+    const swept = c.sweep ? `; sweep removed ${c.sweep.removed.length}, left ${c.sweep.remaining.length}` : "";
+    const cleared = c.pendingOperationsCleared.length > 0 ? `; cleared ${c.pendingOperationsCleared.length} pending operation(s)` : "";
+    lines.push(`  cleanup: ${c.complete ? "complete" : "INCOMPLETE"} (destroy ${c.destroyed ? "succeeded" : "did not finish"} after ${c.destroyAttempts} attempt(s)${cleared}${swept}${c.stackRemoved ? "; stack removed" : ""})`);
+    if (!c.complete) {
+      lines.push("  may still cost money:");
+      for (const left of c.leftovers) lines.push(`    ${left.kind} ${left.id} (${left.region})${left.reason ? `: ${left.reason}` : ""}`);
+      lines.push("  remove with:");
+      for (const command of c.commands) lines.push(`    ${command}`);
+    }
+  }
+  if (report.rawObject) lines.push(`  raw log object: ${report.rawObject}`);
+  if (report.evidenceFile) lines.push(`  evidence: ${report.evidenceFile}`);
+  if (report.evidenceFile && report.command === "lab") lines.push(`  report: ${path.join(path.dirname(report.evidenceFile), REPORT_FILE)}`);
+  for (const warning of report.warnings) lines.push(`  warning: ${warning}`);
+  lines.push(`  exit code ${report.exitCode ?? "?"}`);
+  return `${lines.join("\n")}\n`;
+}
