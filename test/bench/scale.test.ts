@@ -11,9 +11,9 @@ import { generateDay, smallCorpusConfig } from "../../bench/corpus";
 import { bareGetLoop } from "../../bench/get-loop";
 import { buildResults, renderTable, type Measured } from "../../bench/report";
 import type { ScaleResults } from "../../bench/scale";
-import { startMemoryS3 } from "../support/memory-s3";
-import { startMemoryS3Process } from "../support/memory-s3-process";
-import { s3ClientFor } from "../support/s3-server";
+import { startMemoryS3 } from "../support/servers/memory-s3";
+import { startMemoryS3Process } from "../support/servers/memory-s3-process";
+import { s3ClientFor } from "../support/servers/s3-server";
 
 describe("bench: at scale", function () {
   this.timeout(60_000);

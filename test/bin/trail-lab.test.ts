@@ -8,11 +8,11 @@ import { COMMANDS } from "../../bin/dispatch";
 import { ExitCode } from "../../common/exit-codes";
 import { flagLabel, helpText } from "../../common/flag-table";
 import { versionLine } from "../../common/provenance";
-import { majorOf, projectNode, ROOT, startNodeProbe, userShellEnv, type NodeProbe } from "../support/project-node";
-import { Fakes } from "../support/lab-fakes";
-import { runChild } from "../support/run-child";
-import { DUMMY_CREDENTIALS } from "../support/s3-server";
-import { startSilentServer } from "../support/silent-server";
+import { majorOf, projectNode, ROOT, startNodeProbe, userShellEnv, type NodeProbe } from "../support/processes/project-node";
+import { Fakes } from "../support/doubles/lab-fakes";
+import { runChild } from "../support/processes/run-child";
+import { DUMMY_CREDENTIALS } from "../support/servers/s3-server";
+import { startSilentServer } from "../support/servers/silent-server";
 
 /** `npx trail-lab ...` in the user's shell: npm's additions off PATH, so `node` is the system's. */
 function npx(args: string[], env: NodeJS.ProcessEnv = {}) {

@@ -1,5 +1,5 @@
 // `npm run lab` through the real Pulumi CLI and language host, the stand-in AWS provider plugin,
-// and the local AWS protocol servers the offline tests use (test/support/lab-process.ts): the
+// and the local AWS protocol servers the offline tests use (test/support/processes/lab-process.ts): the
 // lab's own Automation API calls, its real checkpoint edits (`stack export`/`import`) and the
 // real engine's answers to a failed create and to the one SIGINT the lab sends it. Only verify/ is
 // a double (verifier-double.ts): the stand-in provider writes no trail logs to find.
@@ -7,7 +7,7 @@ import { expect } from "chai";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { ExitCode } from "../../common/exit-codes";
-import { startLabProcess, within, type LabProcess } from "../support/lab-process";
+import { startLabProcess, within, type LabProcess } from "../support/processes/lab-process";
 import { createEngineWorld, type EngineWorld } from "./engine-world";
 import type { Call } from "./plugin/store";
 

@@ -9,13 +9,13 @@ import { AthenaClient, CreateWorkGroupCommand, GetQueryExecutionCommand } from "
 import { CreateBucketCommand } from "@aws-sdk/client-s3";
 import { ExitCode } from "../../verify";
 import { RESULT_COLUMNS } from "../../verify/event/athena/event-query";
-import { startLocalAthena, type LocalAthena } from "../support/athena-server";
-import { FixtureFactory, type FixtureRecord } from "../support/cloudtrail-fixtures";
-import { startCloudTrailServer, type LocalCloudTrail } from "../support/cloudtrail-server";
-import { describeMoto, MOTO_CREDENTIALS } from "../support/moto-suite";
-import { createMotoTrail, motoClients } from "../support/moto-world";
+import { startLocalAthena, type LocalAthena } from "../support/servers/athena-server";
+import { FixtureFactory, type FixtureRecord } from "../support/fixtures/cloudtrail-fixtures";
+import { startCloudTrailServer, type LocalCloudTrail } from "../support/servers/cloudtrail-server";
+import { describeMoto, MOTO_CREDENTIALS } from "./support/moto-suite";
+import { createMotoTrail, motoClients } from "./support/moto-world";
 import { ACCOUNT } from "../support/pulumi-program";
-import { runVerifyCli } from "../support/verify-cli";
+import { runVerifyCli } from "../support/processes/verify-cli";
 
 const REGION = "us-east-1";
 const BUCKET = "audit-logs-bucket-20261125221500000000000001";

@@ -8,8 +8,8 @@ import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
-import { cachedMotoServer, locateMoto, MotoStartError, pinnedMotoVersion, pythonOf, startMoto } from "../support/moto-server";
-import { describeMoto } from "../support/moto-suite";
+import { cachedMotoServer, locateMoto, MotoStartError, pinnedMotoVersion, pythonOf, startMoto } from "./support/moto-server";
+import { describeMoto } from "./support/moto-suite";
 
 const root = path.resolve(__dirname, "../..");
 
@@ -156,7 +156,7 @@ describeMoto("moto harness: a running server", (moto) => {
         "-r",
         "ts-node/register/transpile-only",
         "-e",
-        `require("./test/support/moto-server").startMoto(process.argv[1]).then((s) => { process.stdout.write(s.pid + "\\n"); setInterval(() => undefined, 1000); });`,
+        `require("./test/moto/support/moto-server").startMoto(process.argv[1]).then((s) => { process.stdout.write(s.pid + "\\n"); setInterval(() => undefined, 1000); });`,
         location.server,
       ],
       { cwd: root, stdio: ["ignore", "pipe", "inherit"] },

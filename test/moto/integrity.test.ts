@@ -8,13 +8,13 @@ import { expect } from "chai";
 import { gzipSync } from "node:zlib";
 import { CreateBucketCommand, DeleteObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { createAwsClients, validateIntegrity, type IntegrityResult } from "../../verify";
-import { FixtureFactory } from "../support/cloudtrail-fixtures";
-import { startCloudTrailServer, type LocalCloudTrail } from "../support/cloudtrail-server";
-import { buildIntegrityWorld, SINCE, T0, UNTIL, type IntegrityWorld } from "../support/integrity-world";
-import { describeMoto, useAwsEnvironment } from "../support/moto-suite";
-import { motoClients } from "../support/moto-world";
-import { startS3Server, type LocalS3 } from "../support/s3-server";
-import { listedKey, newSigningKey, putObjects, type SigningKey } from "../support/signed-digests";
+import { FixtureFactory } from "../support/fixtures/cloudtrail-fixtures";
+import { startCloudTrailServer, type LocalCloudTrail } from "../support/servers/cloudtrail-server";
+import { buildIntegrityWorld, SINCE, T0, UNTIL, type IntegrityWorld } from "../support/worlds/integrity-world";
+import { describeMoto, useAwsEnvironment } from "./support/moto-suite";
+import { motoClients } from "./support/moto-world";
+import { startS3Server, type LocalS3 } from "../support/servers/s3-server";
+import { listedKey, newSigningKey, putObjects, type SigningKey } from "../support/fixtures/signed-digests";
 
 type Tamper = (s3: S3Client, w: IntegrityWorld) => Promise<void>;
 

@@ -17,14 +17,14 @@ import {
 } from "@aws-sdk/client-s3";
 import { auditBucketPolicy } from "../../infra/bucket-policy";
 import { AwsCallError, checkPosture, ExitCode, type PostureControl, type PostureReport } from "../../verify";
-import { startCloudTrailServer, type LocalCloudTrail } from "../support/cloudtrail-server";
-import { deployWorld } from "../support/deployed-world";
-import { deployToMoto, templateConfig } from "../support/moto-deploy";
-import { describeMoto, useAwsEnvironment } from "../support/moto-suite";
-import { motoClients, type MotoClients } from "../support/moto-world";
+import { startCloudTrailServer, type LocalCloudTrail } from "../support/servers/cloudtrail-server";
+import { deployWorld } from "../support/worlds/deployed-world";
+import { deployToMoto, templateConfig } from "./support/moto-deploy";
+import { describeMoto, useAwsEnvironment } from "./support/moto-suite";
+import { motoClients, type MotoClients } from "./support/moto-world";
 import { ACCOUNT } from "../support/pulumi-program";
-import { startS3Server, type LocalS3 } from "../support/s3-server";
-import { runVerifyCli } from "../support/verify-cli";
+import { startS3Server, type LocalS3 } from "../support/servers/s3-server";
+import { runVerifyCli } from "../support/processes/verify-cli";
 
 const REGION = "us-east-1";
 const statuses = (report: PostureReport) => Object.fromEntries(report.controls.map((c) => [c.id, c.status]));

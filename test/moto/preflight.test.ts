@@ -16,10 +16,10 @@ import { NoCredentialsError, NoDefaultVpcError, TrailConflictError } from "../..
 import { checkCredentials, checkDefaultVpc, checkTrailNameFree } from "../../automation/aws/preflight";
 import { waitForLogging } from "../../automation/aws/trail-wait";
 import { ExitCode } from "../../common/exit-codes";
-import { describeMoto, MOTO_CREDENTIALS, useAwsEnvironment } from "../support/moto-suite";
-import { createMotoTrail, motoClients } from "../support/moto-world";
+import { describeMoto, MOTO_CREDENTIALS, useAwsEnvironment } from "./support/moto-suite";
+import { createMotoTrail, motoClients } from "./support/moto-world";
 import { ACCOUNT, runProgram } from "../support/pulumi-program";
-import { templateConfig } from "../support/moto-deploy";
+import { templateConfig } from "./support/moto-deploy";
 
 const ROOT = path.resolve(__dirname, "../..");
 const LAB_REGION = "eu-west-1";

@@ -10,15 +10,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { StopLoggingCommand, StartLoggingCommand, PutEventSelectorsCommand } from "@aws-sdk/client-cloudtrail";
-import { FixtureFactory, logFile } from "../support/cloudtrail-fixtures";
-import { startCloudTrailServer, trailArn, type LocalCloudTrail } from "../support/cloudtrail-server";
-import type { MotoRequest } from "../support/moto-server";
+import { FixtureFactory, logFile } from "../support/fixtures/cloudtrail-fixtures";
+import { startCloudTrailServer, trailArn, type LocalCloudTrail } from "../support/servers/cloudtrail-server";
+import type { MotoRequest } from "./support/moto-server";
 import { copyLogObject } from "../../verify";
-import { describeMoto, useAwsEnvironment } from "../support/moto-suite";
-import { bothStores, createMotoTrail, motoClients, motoStore, type MotoClients } from "../support/moto-world";
-import { startS3Server, type LocalS3 } from "../support/s3-server";
-import { buildTrailWorld, type TrailWorld } from "../support/trail-world";
-import { runVerifyCli, type CliRun } from "../support/verify-cli";
+import { describeMoto, useAwsEnvironment } from "./support/moto-suite";
+import { bothStores, createMotoTrail, motoClients, motoStore, type MotoClients } from "./support/moto-world";
+import { startS3Server, type LocalS3 } from "../support/servers/s3-server";
+import { buildTrailWorld, type TrailWorld } from "../support/worlds/trail-world";
+import { runVerifyCli, type CliRun } from "../support/processes/verify-cli";
 
 const BUCKET = "audit-logs-moto";
 

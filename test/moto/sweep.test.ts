@@ -23,11 +23,11 @@ import type { Leftover } from "../../automation/cleanup/leftovers";
 import { STACK_TAG } from "../../automation/aws/stack-tag";
 import { awsTagSweeper, labBucketPrefixes, type SweepReport } from "../../automation/cleanup/sweep";
 import { ExitCode } from "../../common/exit-codes";
-import { installFakePulumi, type FakePulumi } from "../support/fake-pulumi";
-import { startMotoDialect, type MotoDialect } from "../support/moto-dialect";
-import { buildHalfFinishedLab, launchProbe, takeCensus, withoutLeftovers, type Census, type HalfFinishedLab } from "../support/moto-leftovers";
-import { describeMoto, MOTO_CREDENTIALS, motoEnvironment, useAwsEnvironment } from "../support/moto-suite";
-import { motoClients } from "../support/moto-world";
+import { installFakePulumi, type FakePulumi } from "../support/doubles/fake-pulumi";
+import { startMotoDialect, type MotoDialect } from "./support/moto-dialect";
+import { buildHalfFinishedLab, launchProbe, takeCensus, withoutLeftovers, type Census, type HalfFinishedLab } from "./support/moto-leftovers";
+import { describeMoto, MOTO_CREDENTIALS, motoEnvironment, useAwsEnvironment } from "./support/moto-suite";
+import { motoClients } from "./support/moto-world";
 
 const STACK = "lab-20261125-221500-4000";
 // Pulumi.dev.yaml's aws:region: where `--cleanup` sweeps without --region.

@@ -3,7 +3,7 @@
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import { expect } from "chai";
-import { ROOT } from "../support/project-node";
+import { ROOT } from "../support/processes/project-node";
 
 function runSuites(lines: string[]): { code: number | null; out: string[] } {
   const script = [`source ${JSON.stringify(path.join(ROOT, ".ci", "suites.sh"))}`, ...lines, "suites_total"].join("\n");

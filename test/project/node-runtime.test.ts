@@ -8,14 +8,14 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { expect } from "chai";
 import { scanThroughS3 } from "../../bench/measure";
-import type { LocalCloudTrail } from "../support/cloudtrail-server";
-import { FAKE_PULUMI_BIN } from "../support/fake-pulumi";
-import { majorOf, projectNode, ROOT, startNodeProbe, userShellEnv, type NodeProbe, type NodeRecord } from "../support/project-node";
-import { DUMMY_CREDENTIALS, startS3Server, type LocalS3 } from "../support/s3-server";
-import type { TrailWorld } from "../support/trail-world";
-import { closeServers, startTrailWorld } from "../support/local-trail-world";
-import { runChild } from "../support/run-child";
-import { runVerifyCli } from "../support/verify-cli";
+import type { LocalCloudTrail } from "../support/servers/cloudtrail-server";
+import { FAKE_PULUMI_BIN } from "../support/doubles/fake-pulumi";
+import { majorOf, projectNode, ROOT, startNodeProbe, userShellEnv, type NodeProbe, type NodeRecord } from "../support/processes/project-node";
+import { DUMMY_CREDENTIALS, startS3Server, type LocalS3 } from "../support/servers/s3-server";
+import type { TrailWorld } from "../support/worlds/trail-world";
+import { closeServers, startTrailWorld } from "../support/worlds/local-trail-world";
+import { runChild } from "../support/processes/run-child";
+import { runVerifyCli } from "../support/processes/verify-cli";
 
 /** The one recorded process that ran `script` (a path inside the project). */
 function ranScript(records: NodeRecord[], script: string): NodeRecord {
@@ -80,7 +80,7 @@ describe("the project's own Node", function () {
       const { code, stdout, stderr } = await runChild(path.join(FAKE_PULUMI_BIN, "pulumi"), ["version"], { cwd: ROOT, env: { ...process.env, ...probe.env, FAKE_PULUMI_DIR: state } });
       expect(code, stderr).to.equal(0);
       expect(stdout).to.match(/^v3\./);
-      expectOnProjectNode(ranScript(probe.records(), "test/support/fake-pulumi/fake-pulumi.mjs"));
+      expectOnProjectNode(ranScript(probe.records(), "test/support/doubles/fake-pulumi/fake-pulumi.mjs"));
     } finally {
       fs.rmSync(state, { recursive: true, force: true });
     }

@@ -5,7 +5,7 @@
 import { expect } from "chai";
 import { ESLint } from "eslint";
 import tseslint from "typescript-eslint";
-import { ROOT } from "../support/project-node";
+import { ROOT } from "../support/processes/project-node";
 
 /** Per room: a file in it, the imports its rule refuses, and imports it may make. */
 const ROOMS: { file: string; refused: string[]; allowed: string[] }[] = [

@@ -5,7 +5,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { callerIdentity, type AwsReply, type Signer } from "./aws-query-json-server";
+import { callerIdentity, type AwsReply, type Signer } from "./servers/aws-query-json-server";
 
 /** Access key → account: who each key is, as IAM would say. */
 export const KEYS = {

@@ -4,9 +4,9 @@
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 
-import { ACCOUNT, AMI, DEFAULT_SUBNETS, DEFAULT_VPC, ENABLED_REGIONS, OFFERED_ZONES, OTHER_VPC } from "./lab-account";
+import { ACCOUNT, AMI, DEFAULT_SUBNETS, DEFAULT_VPC, ENABLED_REGIONS, OFFERED_ZONES, OTHER_VPC } from "./fixtures/lab-account";
 
-export { ACCOUNT, AMI, DEFAULT_SUBNETS, DEFAULT_VPC } from "./lab-account";
+export { ACCOUNT, AMI, DEFAULT_SUBNETS, DEFAULT_VPC } from "./fixtures/lab-account";
 
 export interface RecordedResource {
   type: string;

@@ -5,9 +5,9 @@
 // CloudTrail that answers each access key with its own account and sees the region each request
 // was signed for: each case asserts the region and the account.
 import { expect } from "chai";
-import { startAwsServer, type AwsServer, type Signer } from "../support/aws-query-json-server";
+import { startAwsServer, type AwsServer, type Signer } from "../support/servers/aws-query-json-server";
 import { KEYS, NO_AWS_VARIABLES, accountOf, makeAwsHome, type AwsHome } from "../support/aws-home";
-import { runVerifyCli } from "../support/verify-cli";
+import { runVerifyCli } from "../support/processes/verify-cli";
 
 const TRAIL = "my-logs-trail";
 

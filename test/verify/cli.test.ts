@@ -3,12 +3,12 @@
 import { Writable } from "node:stream";
 import { gzipSync } from "node:zlib";
 import { expect } from "chai";
-import { FixtureFactory } from "../support/cloudtrail-fixtures";
-import { startCloudTrailServer, trailArn, type LocalCloudTrail } from "../support/cloudtrail-server";
-import { startS3Server, type LocalS3 } from "../support/s3-server";
-import type { TrailWorld } from "../support/trail-world";
-import { closeServers, startTrailWorld } from "../support/local-trail-world";
-import { runVerifyCli, type CliRun } from "../support/verify-cli";
+import { FixtureFactory } from "../support/fixtures/cloudtrail-fixtures";
+import { startCloudTrailServer, trailArn, type LocalCloudTrail } from "../support/servers/cloudtrail-server";
+import { startS3Server, type LocalS3 } from "../support/servers/s3-server";
+import type { TrailWorld } from "../support/worlds/trail-world";
+import { closeServers, startTrailWorld } from "../support/worlds/local-trail-world";
+import { runVerifyCli, type CliRun } from "../support/processes/verify-cli";
 import { runCli } from "../../verify/cli";
 
 describe("verify: the npm run verify command", () => {

@@ -5,8 +5,8 @@ import { GetObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { expect } from "chai";
 import { UsageError, createAwsClients } from "../../verify";
 import { createAthenaClient, resolveRegion } from "../../verify/clients";
-import { DUMMY_CREDENTIALS } from "../support/s3-server";
-import { startSilentServer, type SilentServer } from "../support/silent-server";
+import { DUMMY_CREDENTIALS } from "../support/servers/s3-server";
+import { startSilentServer, type SilentServer } from "../support/servers/silent-server";
 
 describe("verify: client factory", () => {
   it("honours AWS_ENDPOINT_URL_S3 / _CLOUDTRAIL with path-style S3 and region redirects", async () => {

@@ -3,8 +3,8 @@
 // id and HTTP status the SDK kept, and the stack. Against a local CloudTrail that refuses GetTrail
 // as IAM would, with a request id, as a user runs the command (a child process).
 import { expect } from "chai";
-import { startAwsServer, type AwsServer } from "../support/aws-query-json-server";
-import { runVerifyCli } from "../support/verify-cli";
+import { startAwsServer, type AwsServer } from "../support/servers/aws-query-json-server";
+import { runVerifyCli } from "../support/processes/verify-cli";
 
 const REFUSAL = "User: arn:aws:iam::123456789012:user/dev is not authorized to perform: cloudtrail:GetTrail on resource: arn:aws:cloudtrail:us-east-1:123456789012:trail/my-logs-trail";
 

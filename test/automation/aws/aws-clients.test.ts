@@ -9,7 +9,7 @@ import { ListBucketsCommand } from "@aws-sdk/client-s3";
 import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { expect } from "chai";
 import { createLabClients, destroyLabClients } from "../../../automation/aws/aws-clients";
-import { startSilentServer, type SilentServer } from "../../support/silent-server";
+import { startSilentServer, type SilentServer } from "../../support/servers/silent-server";
 
 describe("automation: the lab's AWS clients", function () {
   this.timeout(15_000);

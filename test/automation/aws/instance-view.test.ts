@@ -7,7 +7,7 @@ import { expect } from "chai";
 import { EC2Client } from "@aws-sdk/client-ec2";
 import { INSTANCE_READ_TIMEOUT_MS, InstanceReadError, readInstance } from "../../../automation/aws/instance-view";
 import { ExitCode } from "../../../common/exit-codes";
-import { ec2Error, startAwsServer, type AwsServer } from "../../support/aws-query-json-server";
+import { ec2Error, startAwsServer, type AwsServer } from "../../support/servers/aws-query-json-server";
 
 const ID = "i-0fa1e2d3c4b5a6978";
 const NOW = Date.parse("2026-11-25T22:40:00Z");

@@ -9,7 +9,7 @@ import { AwsCallError } from "../../../common/errors";
 import { MissingToolError, NoCredentialsError, NoDefaultVpcError, TrailConflictError } from "../../../automation/errors";
 import { checkCredentials, checkDefaultVpc, checkPulumiCli, checkTrailNameFree, findOnPath } from "../../../automation/aws/preflight";
 import { ExitCode } from "../../../common/exit-codes";
-import { callerIdentity, jsonError, startAwsServer, vpcs, xmlError, type AwsServer } from "../../support/aws-query-json-server";
+import { callerIdentity, jsonError, startAwsServer, vpcs, xmlError, type AwsServer } from "../../support/servers/aws-query-json-server";
 
 async function rejection(promise: Promise<unknown>): Promise<Error> {
   return promise.then(

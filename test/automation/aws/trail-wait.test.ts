@@ -5,7 +5,7 @@ import { createLabClients, destroyLabClients } from "../../../automation/aws/aws
 import { AwsCallError } from "../../../common/errors";
 import { TrailNotLoggingInTimeError } from "../../../automation/errors";
 import { cloudTrailStatusReader, waitForLogging } from "../../../automation/aws/trail-wait";
-import { jsonError, startAwsServer } from "../../support/aws-query-json-server";
+import { jsonError, startAwsServer } from "../../support/servers/aws-query-json-server";
 
 describe("automation/trail-wait over CloudTrail's JSON protocol", function () {
   it("waits through TrailNotFound and IsLogging false until the trail logs", async function () {

@@ -5,7 +5,7 @@
 import { expect } from "chai";
 import { createLabClients, destroyLabClients, type LabClients } from "../../../automation/aws/aws-clients";
 import { awsTagSweeper, type AwsSweeperOptions } from "../../../automation/cleanup/sweep";
-import { ec2Error, startAwsServer, type AwsServer } from "../../support/aws-query-json-server";
+import { ec2Error, startAwsServer, type AwsServer } from "../../support/servers/aws-query-json-server";
 
 const STACK = "lab-20261125-221500-4000";
 const INSTANCE = "i-0fa1e2d3c4b5a6978";

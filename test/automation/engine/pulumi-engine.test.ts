@@ -9,7 +9,7 @@ import type { LabEngine } from "../../../automation/engine/lab-engine";
 import { EngineError, StackLockedError, UpFailedError } from "../../../automation/engine/engine-errors";
 import { createPulumiEngine } from "../../../automation/engine/pulumi-engine";
 import { readTemplateConfig } from "../../../automation/engine/stack-config";
-import { installFakePulumi, type FakePulumi } from "../../support/fake-pulumi";
+import { installFakePulumi, type FakePulumi } from "../../support/doubles/fake-pulumi";
 
 /** A stop signal that never fires: the run was not interrupted. */
 const running = () => new AbortController().signal;

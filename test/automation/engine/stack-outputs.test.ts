@@ -4,7 +4,7 @@
 import { expect } from "chai";
 import { STACK_OUTPUTS, StackOutputError, bucketsInOutputs, readOutputs } from "../../../automation/engine/stack-outputs";
 import { ExitCode } from "../../../common/exit-codes";
-import { OUTPUTS_TRAIL } from "../../support/lab-fakes";
+import { OUTPUTS_TRAIL } from "../../support/doubles/lab-fakes";
 import { runProgram } from "../../support/pulumi-program";
 
 describe("automation/engine/stack-outputs: the outputs infra/index.ts exports", function () {

@@ -13,10 +13,10 @@ import * as path from "node:path";
 import { main, realDeps, type CliIo } from "../../../automation/cli";
 import type { LabDeps } from "../../../automation/lab";
 import { ExitCode } from "../../../common/exit-codes";
-import { startAwsServer, vpcs, type AwsServer } from "../../support/aws-query-json-server";
+import { startAwsServer, vpcs, type AwsServer } from "../../support/servers/aws-query-json-server";
 import { CONFIG, KEYS, identityPerKey, makeAwsHome, type AwsHome } from "../../support/aws-home";
-import { installFakePulumi, type FakePulumi } from "../../support/fake-pulumi";
-import { evidence } from "../../support/lab-fakes";
+import { installFakePulumi, type FakePulumi } from "../../support/doubles/fake-pulumi";
+import { evidence } from "../../support/doubles/lab-fakes";
 
 const VARIABLES = ["HOME", "AWS_ENDPOINT_URL", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "PULUMI_BACKEND_URL", "PULUMI_CONFIG_PASSPHRASE", "PULUMI_ACCESS_TOKEN"];
 

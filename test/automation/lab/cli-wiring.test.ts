@@ -8,9 +8,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { main, realDeps, type CliIo } from "../../../automation/cli";
 import { ExitCode } from "../../../common/exit-codes";
-import { callerIdentity, startAwsServer, vpcs, type AwsServer } from "../../support/aws-query-json-server";
-import { installFakePulumi, type FakePulumi } from "../../support/fake-pulumi";
-import { LOG_KEY, evidence } from "../../support/lab-fakes";
+import { callerIdentity, startAwsServer, vpcs, type AwsServer } from "../../support/servers/aws-query-json-server";
+import { installFakePulumi, type FakePulumi } from "../../support/doubles/fake-pulumi";
+import { LOG_KEY, evidence } from "../../support/doubles/lab-fakes";
 
 describe("automation/cli: the real wiring, end to end on stand-ins", function () {
   let server: AwsServer;

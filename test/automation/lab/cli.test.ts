@@ -9,7 +9,7 @@ import { main, parseLabArgs, type CliIo } from "../../../automation/cli";
 import { UsageError } from "../../../common/errors";
 import { findOnPath } from "../../../automation/aws/preflight";
 import { ExitCode } from "../../../common/exit-codes";
-import { Fakes, evidence } from "../../support/lab-fakes";
+import { Fakes, evidence } from "../../support/doubles/lab-fakes";
 
 const ROOT = path.resolve(__dirname, "../../..");
 

@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { runLab } from "../../../automation/lab";
 import { ExitCode } from "../../../common/exit-codes";
-import { Fakes, evidence, labOptions } from "../../support/lab-fakes";
+import { Fakes, evidence, labOptions } from "../../support/doubles/lab-fakes";
 
 /** A matched record nested deeper than JSON.stringify's stack allows (a hostile or corrupt log). */
 function deeplyNested(depth: number): Record<string, unknown> {

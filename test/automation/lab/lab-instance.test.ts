@@ -8,7 +8,7 @@ import { expect } from "chai";
 import { InstanceReadError } from "../../../automation/aws/instance-view";
 import { runLab } from "../../../automation/lab";
 import { ExitCode } from "../../../common/exit-codes";
-import { Fakes, INSTANCE_ID, instanceView, labOptions } from "../../support/lab-fakes";
+import { Fakes, INSTANCE_ID, instanceView, labOptions } from "../../support/doubles/lab-fakes";
 
 describe("automation/lab: the probe as EC2 described it, and the kept copy's hash", function () {
   let fakes: Fakes;

@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { runLab } from "../../../automation/lab";
 import { ExitCode } from "../../../common/exit-codes";
-import { Fakes, INSTANCE_ID, LOG_KEY, OUTPUTS_TRAIL, evidence, integrityResult, labOptions } from "../../support/lab-fakes";
+import { Fakes, INSTANCE_ID, LOG_KEY, OUTPUTS_TRAIL, evidence, integrityResult, labOptions } from "../../support/doubles/lab-fakes";
 
 describe("automation/lab: log file integrity", function () {
   let fakes: Fakes;

@@ -5,7 +5,7 @@ import { expect } from "chai";
 import type { LabEngine } from "../../../automation/engine/lab-engine";
 import { runLab } from "../../../automation/lab";
 import { ExitCode } from "../../../common/exit-codes";
-import { Fakes, labOptions } from "../../support/lab-fakes";
+import { Fakes, labOptions } from "../../support/doubles/lab-fakes";
 
 /** The fakes' engine, whose stack's outputs lack `name`. */
 function withoutOutput(fakes: Fakes, name: string): LabEngine {

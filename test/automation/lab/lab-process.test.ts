@@ -9,8 +9,8 @@ import { expect } from "chai";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { ExitCode } from "../../../common/exit-codes";
-import { FAKE_PULUMI_BIN } from "../../support/fake-pulumi";
-import { startLabProcess, standInProject, within, type LabProcess } from "../../support/lab-process";
+import { FAKE_PULUMI_BIN } from "../../support/doubles/fake-pulumi";
+import { startLabProcess, standInProject, within, type LabProcess } from "../../support/processes/lab-process";
 
 const ways = [
   { how: "a terminal's Ctrl-C under npm: the lab's process group, then npm's forwarded copy", send: (pid: number) => (process.kill(-pid, "SIGINT"), process.kill(pid, "SIGINT")), signal: "SIGINT" },

@@ -10,9 +10,9 @@ import { chooseBackend } from "../../../automation/engine/backend";
 import { runLab } from "../../../automation/lab";
 import { createPulumiEngine } from "../../../automation/engine/pulumi-engine";
 import { ExitCode } from "../../../common/exit-codes";
-import { installFakePulumi, type FakePulumi } from "../../support/fake-pulumi";
-import { Fakes, labOptions } from "../../support/lab-fakes";
-import { within } from "../../support/lab-process";
+import { installFakePulumi, type FakePulumi } from "../../support/doubles/fake-pulumi";
+import { Fakes, labOptions } from "../../support/doubles/lab-fakes";
+import { within } from "../../support/processes/lab-process";
 
 describe("automation/lab on the real engine: a signal to the lab alone during the probe's up", function () {
   // Bounded inside: 120 s for the up to start, 30 s for the stop to reach Pulumi.

@@ -10,7 +10,7 @@ import * as path from "node:path";
 import { runLab } from "../../../automation/lab";
 import { unlessAborted } from "../../../automation/signals";
 import { ExitCode } from "../../../common/exit-codes";
-import { Fakes, INSTANCE_ID, OUTPUTS_TRAIL, gate, hangingDestroy, labOptions } from "../../support/lab-fakes";
+import { Fakes, INSTANCE_ID, OUTPUTS_TRAIL, gate, hangingDestroy, labOptions } from "../../support/doubles/lab-fakes";
 
 const PROBE_URN = "urn:pulumi:lab-test::trail-lab::trail-lab:index:ProbeInstance$aws:ec2/instance:Instance::probe-instance";
 

@@ -8,7 +8,7 @@ import { MissingToolError, NoCredentialsError, NoDefaultVpcError, PULUMI_INSTALL
 import { runCleanup, runLab } from "../../../automation/lab";
 import { uniqueStackName } from "../../../automation/engine/stack-name";
 import { ExitCode } from "../../../common/exit-codes";
-import { Fakes, INSTANCE_ID, LOG_KEY, OUTPUTS_TRAIL, evidence, gate, hangingDestroy, labOptions } from "../../support/lab-fakes";
+import { Fakes, INSTANCE_ID, LOG_KEY, OUTPUTS_TRAIL, evidence, gate, hangingDestroy, labOptions } from "../../support/doubles/lab-fakes";
 
 /** `expected` occurs in `actual` in this order, other steps allowed in between. */
 function expectInOrder(actual: string[], expected: string[]): void {

@@ -17,7 +17,7 @@ import type { LabReport } from "../../../automation/evidence";
 import { main } from "../../../automation/report/cli";
 import { rejection } from "../../support/rejection";
 import { BROWSER_NAMES, BrowserNotFoundError, SCREENSHOT_ATTEMPTS, findBrowser, launchBrowser, screenshot, standardBrowserPaths, type LaunchedBrowser } from "../../support/browser";
-import { HOSTILE_AGENT, HOSTILE_NAME, labEvidence } from "../../support/lab-evidence";
+import { HOSTILE_AGENT, HOSTILE_NAME, labEvidence } from "../../support/fixtures/lab-evidence";
 
 interface Box {
   what: string;

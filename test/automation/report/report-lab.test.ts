@@ -10,7 +10,7 @@ import { runLab } from "../../../automation/lab";
 import { renderSummary } from "../../../automation/summary";
 import { AwsCallError, TrailNotLoggingError } from "../../../verify";
 import { ExitCode } from "../../../common/exit-codes";
-import { Fakes, INSTANCE_ID, POSTURE, evidence, labOptions } from "../../support/lab-fakes";
+import { Fakes, INSTANCE_ID, POSTURE, evidence, labOptions } from "../../support/doubles/lab-fakes";
 
 describe("automation/lab: posture and the HTML report", function () {
   let fakes: Fakes;

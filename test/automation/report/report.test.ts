@@ -15,8 +15,8 @@ import { evidenceProblem } from "../../../automation/report/evidence-check";
 import { renderReportHtml } from "../../../automation/report/html";
 import { newReport } from "../../../automation/evidence";
 import { provenance } from "../../../common/provenance";
-import { HOSTILE_AGENT, HOSTILE_NAME, HOSTILE_SID, OUTCOMES, labEvidence } from "../../support/lab-evidence";
-import { COMPLIANCE_FINDING } from "../../support/ocsf-compliance-finding";
+import { HOSTILE_AGENT, HOSTILE_NAME, HOSTILE_SID, OUTCOMES, labEvidence } from "../../support/fixtures/lab-evidence";
+import { COMPLIANCE_FINDING } from "../../support/fixtures/ocsf-compliance-finding";
 import { parseCsv } from "../../support/csv";
 
 type Node = T.ChildNode | T.Document;

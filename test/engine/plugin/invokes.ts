@@ -1,6 +1,6 @@
 // TEST DOUBLE. The stand-in AWS provider's answers to the data sources infra/ reads: who the
 // caller is, the region and partition, the AL2023 AMI from SSM, the default VPC, its subnets and
-// where an instance type is offered. The account is the one the mocks use (test/support/lab-account.ts).
+// where an instance type is offered. The account is the one the mocks use (test/support/fixtures/lab-account.ts).
 import {
   ACCOUNT,
   AMI,
@@ -10,7 +10,7 @@ import {
   ENABLED_REGIONS,
   OFFERED_ZONES,
   OTHER_VPC,
-} from "../../support/lab-account";
+} from "../../support/fixtures/lab-account";
 import type { World } from "./resources";
 
 type Args = Record<string, any>;

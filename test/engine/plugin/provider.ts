@@ -6,7 +6,7 @@
 // tests launch it through the `pulumi-resource-aws` shim beside this file.
 import * as grpc from "@grpc/grpc-js";
 import * as provider from "@pulumi/pulumi/provider";
-import { ACCOUNT } from "../../support/lab-account";
+import { ACCOUNT } from "../../support/fixtures/lab-account";
 import { invoke } from "./invokes";
 import { checkInputs, defaultFailure, diffInputs, parseUrn, ruleFor, type World } from "./resources";
 import { Store, type Control } from "./store";

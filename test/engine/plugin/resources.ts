@@ -3,7 +3,7 @@
 // force a replacement (Diff), and the refusals AWS makes that an ordering mistake would trigger
 // (a trail before its bucket policy, a security group deleted while an instance uses it).
 import { randomBytes, randomUUID } from "node:crypto";
-import { DEFAULT_SUBNETS } from "../../support/lab-account";
+import { DEFAULT_SUBNETS } from "../../support/fixtures/lab-account";
 import type { StoredResource } from "./store";
 
 /** What the provider was configured with, and the resources it holds, for outputs that depend on them. */

@@ -3,7 +3,7 @@ import { gunzipSync, gzipSync } from "node:zlib";
 import { expect } from "chai";
 import { decodeLogObject, gunzipLog } from "../../../verify/decode";
 import { compileCriteria, scanLogObject } from "../../../verify/event/match";
-import { FixtureFactory, logFile } from "../../support/cloudtrail-fixtures";
+import { FixtureFactory, logFile } from "../../support/fixtures/cloudtrail-fixtures";
 
 describe("verify: decode and match one log object", () => {
   const f = new FixtureFactory("111122223333", 7);

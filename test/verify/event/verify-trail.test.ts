@@ -11,12 +11,12 @@ import {
   type VerifyEvidence,
   type VerifyOptions,
 } from "../../../verify";
-import { FixtureFactory, logFile } from "../../support/cloudtrail-fixtures";
-import { startCloudTrailServer, trailArn, type LocalCloudTrail } from "../../support/cloudtrail-server";
-import { startS3Server, type LocalS3 } from "../../support/s3-server";
+import { FixtureFactory, logFile } from "../../support/fixtures/cloudtrail-fixtures";
+import { startCloudTrailServer, trailArn, type LocalCloudTrail } from "../../support/servers/cloudtrail-server";
+import { startS3Server, type LocalS3 } from "../../support/servers/s3-server";
 import { rejection } from "../../support/rejection";
-import { verifyTargetOf, type TrailWorld } from "../../support/trail-world";
-import { closeServers, startTrailWorld } from "../../support/local-trail-world";
+import { verifyTargetOf, type TrailWorld } from "../../support/worlds/trail-world";
+import { closeServers, startTrailWorld } from "../../support/worlds/local-trail-world";
 
 /** Both ways the log objects' GETs can go: every test here holds for each. */
 const GET_PATHS = ["lean", "sdk"] as const;

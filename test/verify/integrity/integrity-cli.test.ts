@@ -2,11 +2,11 @@
 // summary, --json, and the exit codes.
 import { DeleteObjectCommand } from "@aws-sdk/client-s3";
 import { expect } from "chai";
-import { startCloudTrailServer, type LocalCloudTrail } from "../../support/cloudtrail-server";
-import { buildIntegrityWorld, SINCE, UNTIL, type IntegrityWorld } from "../../support/integrity-world";
-import { startS3Server, type LocalS3 } from "../../support/s3-server";
-import { listedKey, newSigningKey } from "../../support/signed-digests";
-import { runVerifyCli } from "../../support/verify-cli";
+import { startCloudTrailServer, type LocalCloudTrail } from "../../support/servers/cloudtrail-server";
+import { buildIntegrityWorld, SINCE, UNTIL, type IntegrityWorld } from "../../support/worlds/integrity-world";
+import { startS3Server, type LocalS3 } from "../../support/servers/s3-server";
+import { listedKey, newSigningKey } from "../../support/fixtures/signed-digests";
+import { runVerifyCli } from "../../support/processes/verify-cli";
 
 describe("verify: npm run verify -- --integrity", () => {
   let s3: LocalS3;

@@ -5,13 +5,13 @@ import { expect } from "chai";
 import { gzipSync } from "node:zlib";
 import type { S3Client } from "@aws-sdk/client-s3";
 import { AwsCallError, ExitCode, integritySummary, sha256Hex, stringToSign, validateIntegrity, type IntegrityOptions, type IntegrityResult } from "../../../verify";
-import { jsonError } from "../../support/aws-query-json-server";
-import { FixtureFactory } from "../../support/cloudtrail-fixtures";
-import { startCloudTrailServer, trailArn, type LocalCloudTrail } from "../../support/cloudtrail-server";
-import { buildIntegrityWorld, SINCE, T0, UNTIL, type IntegrityWorld, type WorldShape } from "../../support/integrity-world";
-import { listBucketResult, startFaultyS3, type FaultyS3 } from "../../support/faulty-s3";
-import { s3ClientFor, startS3Server, type LocalS3 } from "../../support/s3-server";
-import { listedKey, newSigningKey, putObjects, type SigningKey, type StoredObject } from "../../support/signed-digests";
+import { jsonError } from "../../support/servers/aws-query-json-server";
+import { FixtureFactory } from "../../support/fixtures/cloudtrail-fixtures";
+import { startCloudTrailServer, trailArn, type LocalCloudTrail } from "../../support/servers/cloudtrail-server";
+import { buildIntegrityWorld, SINCE, T0, UNTIL, type IntegrityWorld, type WorldShape } from "../../support/worlds/integrity-world";
+import { listBucketResult, startFaultyS3, type FaultyS3 } from "../../support/servers/faulty-s3";
+import { s3ClientFor, startS3Server, type LocalS3 } from "../../support/servers/s3-server";
+import { listedKey, newSigningKey, putObjects, type SigningKey, type StoredObject } from "../../support/fixtures/signed-digests";
 
 describe("verify: log file integrity (validateIntegrity)", () => {
   let s3: LocalS3;

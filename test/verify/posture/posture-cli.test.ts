@@ -5,11 +5,11 @@
 import { expect } from "chai";
 import { CSV_COLUMNS } from "../../../verify/posture/csv";
 import { parseCsv } from "../../support/csv";
-import { COMPLIANCE_FINDING, RESOURCE_UID } from "../../support/ocsf-compliance-finding";
-import { startCloudTrailServer, trailArn, type LocalCloudTrail } from "../../support/cloudtrail-server";
-import { deployWorld, type DeployedWorld } from "../../support/deployed-world";
-import { startS3Server, type LocalS3 } from "../../support/s3-server";
-import { runVerifyCli } from "../../support/verify-cli";
+import { COMPLIANCE_FINDING, RESOURCE_UID } from "../../support/fixtures/ocsf-compliance-finding";
+import { startCloudTrailServer, trailArn, type LocalCloudTrail } from "../../support/servers/cloudtrail-server";
+import { deployWorld, type DeployedWorld } from "../../support/worlds/deployed-world";
+import { startS3Server, type LocalS3 } from "../../support/servers/s3-server";
+import { runVerifyCli } from "../../support/processes/verify-cli";
 
 describe("verify: the --posture command", function () {
   this.timeout(60_000);

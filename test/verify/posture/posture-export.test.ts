@@ -7,9 +7,9 @@ import { findingsCsv, CSV_COLUMNS } from "../../../verify/posture/csv";
 import { postureFindings, type FindingsContext } from "../../../verify/posture/findings";
 import { ocsfFindings } from "../../../verify/posture/ocsf";
 import type { PostureReport } from "../../../verify";
-import { COMPLIANCE_FINDING } from "../../support/ocsf-compliance-finding";
+import { COMPLIANCE_FINDING } from "../../support/fixtures/ocsf-compliance-finding";
 import { parseCsv } from "../../support/csv";
-import { labEvidence } from "../../support/lab-evidence";
+import { labEvidence } from "../../support/fixtures/lab-evidence";
 
 const context: FindingsContext = { time: "2026-11-25T21:25:17.000Z", account: "123456789012", region: "us-east-1", product: { name: "trail-lab", version: "0.1.0" } };
 

@@ -3,9 +3,9 @@
 // ways a trail or bucket falls short; the real SDK parses every answer, "not configured" included.
 import { expect } from "chai";
 import { checkPosture, postureExitCode, AwsCallError, ExitCode, type PostureReport } from "../../../verify";
-import { startCloudTrailServer, trailArn, type LocalCloudTrail } from "../../support/cloudtrail-server";
-import { deployWorld, type DeployedWorld } from "../../support/deployed-world";
-import { startS3Server, type LocalS3 } from "../../support/s3-server";
+import { startCloudTrailServer, trailArn, type LocalCloudTrail } from "../../support/servers/cloudtrail-server";
+import { deployWorld, type DeployedWorld } from "../../support/worlds/deployed-world";
+import { startS3Server, type LocalS3 } from "../../support/servers/s3-server";
 
 const statuses = (report: PostureReport) => Object.fromEntries(report.controls.map((c) => [c.id, c.status]));
 const control = (report: PostureReport, id: string) => report.controls.find((c) => c.id === id)!;

@@ -2,7 +2,7 @@
 // never hides a log delivered in or after its minute, whatever its random part.
 import { expect } from "chai";
 import { awsLogsPrefix, dayFolders, isOrganizationSegment, logFileStamp, startAfterKey } from "../../../verify/s3/log-keys";
-import { FixtureFactory } from "../../support/cloudtrail-fixtures";
+import { FixtureFactory } from "../../support/fixtures/cloudtrail-fixtures";
 
 describe("verify: log key layout", () => {
   const f = new FixtureFactory("111122223333", 3);

@@ -5,8 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
 import { AwsCallError, copyLogObject } from "../../../verify";
-import { FixtureFactory, logFile } from "../../support/cloudtrail-fixtures";
-import { startS3Server, type LocalS3 } from "../../support/s3-server";
+import { FixtureFactory, logFile } from "../../support/fixtures/cloudtrail-fixtures";
+import { startS3Server, type LocalS3 } from "../../support/servers/s3-server";
 
 describe("verify: copyLogObject", () => {
   let s3: LocalS3;

@@ -2,7 +2,7 @@
 import { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
 import { expect } from "chai";
 import { describeTrail } from "../../../verify/trail/trail-status";
-import { DUMMY_CREDENTIALS } from "../../support/s3-server";
+import { DUMMY_CREDENTIALS } from "../../support/servers/s3-server";
 
 describe("verify: describeTrail", () => {
   it("takes the home region from the trail's ARN when the answer leaves HomeRegion out (as moto's GetTrail does)", async () => {

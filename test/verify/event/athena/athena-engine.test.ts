@@ -7,11 +7,11 @@ import * as path from "node:path";
 import { expect } from "chai";
 import { ExitCode, UsageError, verifyTrail, type VerifyOptions } from "../../../../verify";
 import { buildEventQuery, RESULT_COLUMNS } from "../../../../verify/event/athena/event-query";
-import { FixtureFactory, logFile, type FixtureRecord } from "../../../support/cloudtrail-fixtures";
-import { startCloudTrailServer, type LocalCloudTrail } from "../../../support/cloudtrail-server";
-import { startLocalAthena, type LocalAthena } from "../../../support/athena-server";
-import { openLocalCloudTrailTable, writeObjects, type LocalTable } from "../../../support/duckdb-cloudtrail";
-import { runVerifyCli } from "../../../support/verify-cli";
+import { FixtureFactory, logFile, type FixtureRecord } from "../../../support/fixtures/cloudtrail-fixtures";
+import { startCloudTrailServer, type LocalCloudTrail } from "../../../support/servers/cloudtrail-server";
+import { startLocalAthena, type LocalAthena } from "../../../support/servers/athena-server";
+import { openLocalCloudTrailTable, writeObjects, type LocalTable } from "../../../support/servers/duckdb-cloudtrail";
+import { runVerifyCli } from "../../../support/processes/verify-cli";
 
 const BUCKET = "audit-logs-bucket-8f1c2d3";
 const MINUTE = 60_000;

@@ -3,7 +3,7 @@
 import { expect } from "chai";
 import { runAthenaQuery, athenaCostUsd, AthenaQueryError } from "../../../../verify/event/athena/athena-query";
 import { ExitCode } from "../../../../verify";
-import { startLocalAthena, type LocalAthena } from "../../../support/athena-server";
+import { startLocalAthena, type LocalAthena } from "../../../support/servers/athena-server";
 
 describe("verify: an Athena query run to its end", function () {
   let athena: LocalAthena;

@@ -7,8 +7,8 @@ import * as path from "node:path";
 import { expect } from "chai";
 import { buildEventQuery, firstFolderDate, literal, type EventQuery } from "../../../../verify/event/athena/event-query";
 import { compileCriteria, scanLogObject } from "../../../../verify";
-import { FixtureFactory, logFile, type FixtureRecord } from "../../../support/cloudtrail-fixtures";
-import { openLocalCloudTrailTable, writeObjects, type LocalTable } from "../../../support/duckdb-cloudtrail";
+import { FixtureFactory, logFile, type FixtureRecord } from "../../../support/fixtures/cloudtrail-fixtures";
+import { openLocalCloudTrailTable, writeObjects, type LocalTable } from "../../../support/servers/duckdb-cloudtrail";
 
 const BUCKET = "audit-logs-bucket-8f1c2d3";
 const MINUTE = 60_000;

@@ -10,11 +10,11 @@ import { ByteBudget } from "../../../../verify/event/scan/byte-budget";
 import { DecodePool, decodedEstimate, ownArrayBuffer } from "../../../../verify/event/scan/decode-pool";
 import { compileCriteria, scanLogObject } from "../../../../verify/event/match";
 import { DecodeWorkerError } from "../../../../verify/errors";
-import { FixtureFactory, logFile } from "../../../support/cloudtrail-fixtures";
+import { FixtureFactory, logFile } from "../../../support/fixtures/cloudtrail-fixtures";
 import { rejection } from "../../../support/rejection";
-import { CRASH_MARKER } from "../../../support/decode-workers/crashing";
+import { CRASH_MARKER } from "../../../support/doubles/decode-workers/crashing";
 
-const CRASHING = join(__dirname, "../../../support/decode-workers/crashing.ts");
+const CRASHING = join(__dirname, "../../../support/doubles/decode-workers/crashing.ts");
 
 describe("verify: the decode pool", function () {
   // Each worker loads ts-node before its first object: seconds on a loaded machine.
@@ -152,7 +152,7 @@ describe("verify: the decode pool", function () {
   });
 
   it("a pool nobody closed still lets its process exit once the work is done", async () => {
-    const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", join(__dirname, "../../../support/decode-workers/unclosed-pool.ts")], { stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", join(__dirname, "../../../support/doubles/decode-workers/unclosed-pool.ts")], { stdio: ["ignore", "pipe", "inherit"] });
     let stdout = "";
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
     // Not a timing: only a bound on a hang, far past what a loaded machine needs.

@@ -7,13 +7,13 @@ import { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
 import { AwsCallError, ExitCode, verifyTrail, type DeadlineExceededError, type VerifyOptions } from "../../../../verify";
 import { listPages } from "../../../../verify/s3/listing";
 import { READ_ATTEMPTS } from "../../../../verify/pacing/retry";
-import type { LocalCloudTrail } from "../../../support/cloudtrail-server";
-import { listBucketResult, startFaultyS3, type FaultyS3 } from "../../../support/faulty-s3";
-import { DUMMY_CREDENTIALS, s3ClientFor, type LocalS3 } from "../../../support/s3-server";
-import { startSilentServer, type SilentServer } from "../../../support/silent-server";
+import type { LocalCloudTrail } from "../../../support/servers/cloudtrail-server";
+import { listBucketResult, startFaultyS3, type FaultyS3 } from "../../../support/servers/faulty-s3";
+import { DUMMY_CREDENTIALS, s3ClientFor, type LocalS3 } from "../../../support/servers/s3-server";
+import { startSilentServer, type SilentServer } from "../../../support/servers/silent-server";
 import { rejection } from "../../../support/rejection";
-import { verifyTargetOf, type TrailWorld } from "../../../support/trail-world";
-import { closeServers, startTrailWorld } from "../../../support/local-trail-world";
+import { verifyTargetOf, type TrailWorld } from "../../../support/worlds/trail-world";
+import { closeServers, startTrailWorld } from "../../../support/worlds/local-trail-world";
 
 const folderOf = (key: string) => key.slice(0, key.lastIndexOf("/") + 1);
 /**

@@ -5,8 +5,8 @@ import { gzipSync } from "node:zlib";
 import { expect } from "chai";
 import { LogScanner, compileCriteria } from "../../../../verify";
 import { ByteBudget } from "../../../../verify/event/scan/byte-budget";
-import { FixtureFactory, logFile } from "../../../support/cloudtrail-fixtures";
-import { startS3Server, type LocalS3 } from "../../../support/s3-server";
+import { FixtureFactory, logFile } from "../../../support/fixtures/cloudtrail-fixtures";
+import { startS3Server, type LocalS3 } from "../../../support/servers/s3-server";
 
 for (const getPath of ["lean", "sdk"] as const)
 describe(`verify: the scan bounds bytes in flight, not objects (${getPath} GETs)`, () => {

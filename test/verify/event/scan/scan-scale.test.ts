@@ -12,14 +12,14 @@ import { DecodePool } from "../../../../verify/event/scan/decode-pool";
 import { BUSY_ATTEMPTS } from "../../../../verify/event/scan/log-scanner";
 import { LeanGet } from "../../../../verify/s3/lean-get";
 import type { Clock } from "../../../../verify/pacing/clock";
-import { FixtureFactory, logFile } from "../../../support/cloudtrail-fixtures";
-import { startCloudTrailServer, type LocalCloudTrail } from "../../../support/cloudtrail-server";
-import { CRASH_MARKER } from "../../../support/decode-workers/crashing";
-import { INTERNAL_ERROR, SLOW_DOWN, startMemoryS3, type MemoryRequest, type MemoryS3 } from "../../../support/memory-s3";
+import { FixtureFactory, logFile } from "../../../support/fixtures/cloudtrail-fixtures";
+import { startCloudTrailServer, type LocalCloudTrail } from "../../../support/servers/cloudtrail-server";
+import { CRASH_MARKER } from "../../../support/doubles/decode-workers/crashing";
+import { INTERNAL_ERROR, SLOW_DOWN, startMemoryS3, type MemoryRequest, type MemoryS3 } from "../../../support/servers/memory-s3";
 import { rejection } from "../../../support/rejection";
-import { DUMMY_CREDENTIALS } from "../../../support/s3-server";
+import { DUMMY_CREDENTIALS } from "../../../support/servers/s3-server";
 
-const DECODE_WORKERS = join(__dirname, "../../../support/decode-workers");
+const DECODE_WORKERS = join(__dirname, "../../../support/doubles/decode-workers");
 /** Retries wait on nothing here: the backoff's length is not what is tested, its bounds are. */
 const noWait: Clock = { now: () => Date.now(), sleep: () => Promise.resolve() };
 const isGet = (r: MemoryRequest) => r.method === "GET" && r.key !== "";

@@ -1,7 +1,7 @@
 // A decode worker that dies on any object whose text holds CRASH_MARKER: by exiting (the default),
 // or by throwing from the job's handler ("throw" in the marker's suffix). For the pool's crash tests.
 import { gunzipSync } from "node:zlib";
-import { serveDecodeJobs } from "../../../verify/event/scan/decode-worker";
+import { serveDecodeJobs } from "../../../../verify/event/scan/decode-worker";
 
 export const CRASH_MARKER = "CRASH-THIS-WORKER";
 

@@ -4,7 +4,7 @@
 // Later work adds operations by adding handlers to `handlers`.
 import { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
 import { jsonError, startAwsServer, type AwsHandler, type AwsReply, type AwsServer } from "./aws-query-json-server";
-import type { FixtureRecord } from "./cloudtrail-fixtures";
+import type { FixtureRecord } from "../fixtures/cloudtrail-fixtures";
 
 export interface FixtureTrail {
   name: string;

@@ -1,9 +1,9 @@
 // What the lab's Pulumi program deploys, stood up on the local servers: the program runs under
 // mocks (pulumi-program.ts) and its recorded resources become the audit bucket's configuration in
 // the local S3 and the trail in the local CloudTrail. A change to infra/ changes this world too.
-import type { FixtureTrail, LocalCloudTrail } from "./cloudtrail-server";
-import { ACCOUNT, runProgram, type ProgramRun, type RecordedResource } from "./pulumi-program";
-import type { LocalS3 } from "./s3-server";
+import type { FixtureTrail, LocalCloudTrail } from "../servers/cloudtrail-server";
+import { ACCOUNT, runProgram, type ProgramRun, type RecordedResource } from "../pulumi-program";
+import type { LocalS3 } from "../servers/s3-server";
 
 export interface DeployedWorld {
   run: ProgramRun;

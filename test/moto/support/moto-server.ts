@@ -8,10 +8,10 @@ import * as fs from "node:fs";
 import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
-import { findOnPath } from "../../automation/aws/preflight";
-import { isExecutableFile } from "../../common/executable";
+import { findOnPath } from "../../../automation/aws/preflight";
+import { isExecutableFile } from "../../../common/executable";
 
-export const MOTO_REQUIREMENTS = path.resolve(__dirname, "../moto/requirements.txt");
+export const MOTO_REQUIREMENTS = path.resolve(__dirname, "../requirements.txt");
 
 /** The moto version pinned in test/moto/requirements.txt, which .ci/moto.sh installs. */
 export function pinnedMotoVersion(requirements = MOTO_REQUIREMENTS): string {

@@ -3,11 +3,11 @@
 // credentials, its stdout and stderr kept apart.
 import { resolve } from "node:path";
 import { runChild, type CliRun } from "./run-child";
-import { DUMMY_CREDENTIALS } from "./s3-server";
+import { DUMMY_CREDENTIALS } from "../servers/s3-server";
 
 export type { CliRun };
 
-const root = resolve(__dirname, "../..");
+const root = resolve(__dirname, "../../..");
 
 export interface CliEndpoints {
   s3?: string;

@@ -31,12 +31,12 @@ import {
   PutObjectCommand,
   type S3Client,
 } from "@aws-sdk/client-s3";
-import { labTags } from "../../infra/tags";
-import { PROJECT } from "../../automation/engine/stack-config";
-import { FixtureFactory, logFile } from "./cloudtrail-fixtures";
+import { labTags } from "../../../infra/tags";
+import { PROJECT } from "../../../automation/engine/stack-config";
+import { FixtureFactory, logFile } from "../../support/fixtures/cloudtrail-fixtures";
 import { deployToMoto } from "./moto-deploy";
 import { motoClients, type MotoClients } from "./moto-world";
-import { ACCOUNT } from "./pulumi-program";
+import { ACCOUNT } from "../../support/pulumi-program";
 
 /** Another lab stack's resources share the lab's names and prefixes, but not its stack tag. */
 export const OTHER_STACK = "lab-20261124-101500-0a1b";

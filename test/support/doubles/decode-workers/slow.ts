@@ -1,6 +1,6 @@
 // A decode worker that takes SLOW_MS longer over every object than the real one: a slow consumer,
 // so that downloads outpace decoding and the memory bounds are what holds the scan back.
-import { serveDecodeJobs } from "../../../verify/event/scan/decode-worker";
+import { serveDecodeJobs } from "../../../../verify/event/scan/decode-worker";
 
 export const SLOW_MS = 15;
 

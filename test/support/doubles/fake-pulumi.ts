@@ -1,4 +1,4 @@
-// Puts the stand-in `pulumi` (test/support/fake-pulumi/) first on PATH with a fresh state folder,
+// Puts the stand-in `pulumi` (test/support/doubles/fake-pulumi/) first on PATH with a fresh state folder,
 // and reads back the calls it logged.
 import * as fs from "node:fs";
 import * as os from "node:os";

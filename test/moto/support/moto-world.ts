@@ -6,10 +6,10 @@ import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { EC2Client } from "@aws-sdk/client-ec2";
 import { KMSClient } from "@aws-sdk/client-kms";
 import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
-import type { FixtureTrail } from "./cloudtrail-server";
+import type { FixtureTrail } from "../../support/servers/cloudtrail-server";
 import { MOTO_CREDENTIALS } from "./moto-suite";
-import { putObjects } from "./s3-server";
-import type { ObjectStore } from "./trail-world";
+import { putObjects } from "../../support/servers/s3-server";
+import type { ObjectStore } from "../../support/worlds/trail-world";
 
 export interface MotoClients {
   s3: S3Client;

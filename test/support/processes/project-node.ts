@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 
-export const ROOT = path.resolve(__dirname, "../..");
+export const ROOT = path.resolve(__dirname, "../../..");
 const BIN = path.join(ROOT, "node_modules", ".bin");
 
 export class ProjectNodeMissingError extends Error {

@@ -6,7 +6,7 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { gzipSync } from "node:zlib";
-import type { LabVerifier, LabVerifyRequest } from "../../automation/verifier/lab-verifier";
+import type { LabVerifier, LabVerifyRequest } from "../../../automation/verifier/lab-verifier";
 import { LOG_KEY, evidence } from "./lab-fakes";
 
 export interface VerifierDouble extends LabVerifier {

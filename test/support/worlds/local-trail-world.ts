@@ -1,7 +1,7 @@
 // The project's local S3 and CloudTrail with one trail world in them (trail-world.ts): what most
 // verify suites start in before() and close in after().
-import { startCloudTrailServer, type LocalCloudTrail } from "./cloudtrail-server";
-import { startS3Server, type LocalS3 } from "./s3-server";
+import { startCloudTrailServer, type LocalCloudTrail } from "../servers/cloudtrail-server";
+import { startS3Server, type LocalS3 } from "../servers/s3-server";
 import { buildTrailWorld, type TrailWorld } from "./trail-world";
 
 export interface LocalTrailWorld {

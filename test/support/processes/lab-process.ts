@@ -6,11 +6,11 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { callerIdentity, startAwsServer, vpcs, type AwsServer } from "./aws-query-json-server";
+import { callerIdentity, startAwsServer, vpcs, type AwsServer } from "../servers/aws-query-json-server";
 import { runChild, type CliRun } from "./run-child";
-import { DUMMY_CREDENTIALS, startS3Server, type LocalS3 } from "./s3-server";
+import { DUMMY_CREDENTIALS, startS3Server, type LocalS3 } from "../servers/s3-server";
 
-const ROOT = path.resolve(__dirname, "../..");
+const ROOT = path.resolve(__dirname, "../../..");
 const CHILD = path.join(__dirname, "lab-child.ts");
 /** A run's outer bound: the lab's own waits are shorter; past this its whole group is killed. */
 const RUN_BOUND_MS = 15 * 60_000;

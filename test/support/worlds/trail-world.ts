@@ -3,9 +3,9 @@
 // Insight file, broken objects, an event before --since, the probe's RunInstances delivered
 // twice, and Event History holding it. Built relative to now, since verify lists up to today.
 import { gzipSync } from "node:zlib";
-import { FixtureFactory, logFile, type FixtureRecord } from "./cloudtrail-fixtures";
-import type { CloudTrailState, FixtureTrail } from "./cloudtrail-server";
-import type { LocalS3 } from "./s3-server";
+import { FixtureFactory, logFile, type FixtureRecord } from "../fixtures/cloudtrail-fixtures";
+import type { CloudTrailState, FixtureTrail } from "../servers/cloudtrail-server";
+import type { LocalS3 } from "../servers/s3-server";
 
 /** Where the world's objects go: the project's S3, moto's, or both at once. */
 export type ObjectStore = Pick<LocalS3, "createBucket" | "put">;

@@ -6,13 +6,13 @@ import { EventEmitter } from "node:events";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import type { ConfigValue, LabEngine, LabStack, PendingOperation, StackState } from "../../automation/engine/lab-engine";
-import { EngineError, UpFailedError } from "../../automation/engine/engine-errors";
-import type { InstanceView } from "../../automation/aws/instance-view";
-import type { LabDeps, LabOptions, LabServices } from "../../automation/lab";
-import type { SweepReport } from "../../automation/cleanup/sweep";
-import type { LabIntegrityRequest, LabVerifyEvidence, LabVerifyRequest } from "../../automation/verifier/lab-verifier";
-import type { IntegrityResult, PostureReport } from "../../verify";
+import type { ConfigValue, LabEngine, LabStack, PendingOperation, StackState } from "../../../automation/engine/lab-engine";
+import { EngineError, UpFailedError } from "../../../automation/engine/engine-errors";
+import type { InstanceView } from "../../../automation/aws/instance-view";
+import type { LabDeps, LabOptions, LabServices } from "../../../automation/lab";
+import type { SweepReport } from "../../../automation/cleanup/sweep";
+import type { LabIntegrityRequest, LabVerifyEvidence, LabVerifyRequest } from "../../../automation/verifier/lab-verifier";
+import type { IntegrityResult, PostureReport } from "../../../verify";
 
 export const OUTPUTS_TRAIL = {
   bucketName: "audit-logs-bucket-7f3a9c1",

@@ -3,8 +3,8 @@
 // clients that find the test's local servers through AWS_ENDPOINT_URL*), the process's own
 // signals, and only verify/ replaced by a double, since the stand-ins write no trail logs.
 // Usage: node -r ts-node/register/transpile-only test/support/lab-child.ts <project dir> <lab flags...>
-import { main, realDeps, type CliIo } from "../../automation/cli";
-import { verifierDouble } from "./verifier-double";
+import { main, realDeps, type CliIo } from "../../../automation/cli";
+import { verifierDouble } from "../doubles/verifier-double";
 
 const [projectDir, ...argv] = process.argv.slice(2);
 const io: CliIo = {

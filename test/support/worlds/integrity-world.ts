@@ -3,10 +3,10 @@
 // digest after the range, an older one before it, and another trail's digest beside them. The
 // test may tamper with the objects before they are stored (`shape`), or hold the trail's digests
 // back to deliver them itself, as CloudTrail does, after the logs (`digestsLater`).
-import { FixtureFactory, logFile } from "./cloudtrail-fixtures";
-import type { FixtureTrail, LocalCloudTrail } from "./cloudtrail-server";
-import type { LocalS3 } from "./s3-server";
-import { DigestChain, putObjects, type DigestOptions, type SignedDigest, type SigningKey, type StoredObject } from "./signed-digests";
+import { FixtureFactory, logFile } from "../fixtures/cloudtrail-fixtures";
+import type { FixtureTrail, LocalCloudTrail } from "../servers/cloudtrail-server";
+import type { LocalS3 } from "../servers/s3-server";
+import { DigestChain, putObjects, type DigestOptions, type SignedDigest, type SigningKey, type StoredObject } from "../fixtures/signed-digests";
 
 const HOUR = 3_600_000;
 /** The first digest's start: odd seconds, as CloudTrail's are. */

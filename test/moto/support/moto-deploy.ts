@@ -21,11 +21,11 @@ import {
   PutPublicAccessBlockCommand,
   type LifecycleRule,
 } from "@aws-sdk/client-s3";
-import { readTemplateConfig } from "../../automation/engine/stack-config";
+import { readTemplateConfig } from "../../../automation/engine/stack-config";
 import { motoClients, type MotoClients } from "./moto-world";
-import { runProgram, type ProgramRun, type RecordedResource } from "./pulumi-program";
+import { runProgram, type ProgramRun, type RecordedResource } from "../../support/pulumi-program";
 
-const ROOT = path.resolve(__dirname, "../..");
+const ROOT = path.resolve(__dirname, "../../..");
 
 export interface MotoDeployedWorld {
   run: ProgramRun;
