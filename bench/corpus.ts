@@ -6,7 +6,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { setImmediate } from "node:timers/promises";
 import { gzipSync } from "node:zlib";
-import { FixtureFactory, seededRandom, type FixtureRecord } from "../test/support/cloudtrail-fixtures";
+import { FixtureFactory, seededRandom, type FixtureRecord } from "../test/support/fixtures/cloudtrail-fixtures";
 import { RecordMaker } from "./records";
 
 /** Bumped whenever the generator's output changes, so that an old corpus on disk is rebuilt. */

@@ -2,7 +2,7 @@
 // List*, AssumeRole, KMS Decrypt) from many principals, a few writes, and now and then a large
 // record (a bucket policy, a task definition, a stack's parameters) of tens of kB. Built on the
 // test fixtures' records, so that bench and tests agree on what a CloudTrail record looks like.
-import { FixtureFactory, type FixtureRecord } from "../test/support/cloudtrail-fixtures";
+import { FixtureFactory, type FixtureRecord } from "../test/support/fixtures/cloudtrail-fixtures";
 
 type Shape = (r: FixtureRecord, m: RecordMaker) => void;
 

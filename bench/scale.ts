@@ -15,7 +15,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { setImmediate } from "node:timers/promises";
 import { DEFAULT_CONCURRENCY, gunzipLog } from "../verify";
-import { startMemoryS3Process, type MemoryS3Process } from "../test/support/memory-s3-process";
+import { startMemoryS3Process, type MemoryS3Process } from "../test/support/servers/memory-s3-process";
 import { bigCorpusConfig, corpusView, ensureCorpus, smallCorpusConfig, type CorpusManifest, type CorpusView } from "./corpus";
 import { WrongAnswerError } from "./errors";
 import { scanThroughS3 } from "./measure";
