@@ -45,7 +45,7 @@ export const LAB_COMMAND = {
       type: "boolean",
       help: `keep the trail until the first digest lists the event's log file (up to about ${LAB_DEFAULTS.digestWaitMs / 60_000} min; the probe is removed first), validate the log's integrity, then destroy`,
     },
-    engine: {
+    search: {
       type: "string",
       value: "<s3|athena>",
       help: "who searches the logs: this process reading S3, or Athena (the stack adds a Glue table and an Athena workgroup, and verify runs SQL there)",
@@ -55,6 +55,8 @@ export const LAB_COMMAND = {
     json: { type: "boolean", help: "print the evidence as one JSON object on stdout" },
     ...SHARED_FLAGS,
   },
+  // "engine" means the Pulumi engine only; who searches the logs is the search.
+  renamed: { engine: "search" },
   examples: [
     "trail-lab lab --profile lab --region eu-west-1",
     "trail-lab lab --keep --json > run.json",
@@ -82,15 +84,15 @@ export interface LabArgs {
   settleMs: number;
   timeoutMs?: number;
   waitDigest: boolean;
-  engine: "s3" | "athena";
+  search: "s3" | "athena";
 }
 
 export function parseLabArgs(argv: string[]): LabArgs {
   const v = parseCommandLine(LAB_COMMAND, argv).values;
-  if (v.engine !== undefined && v.engine !== "s3" && v.engine !== "athena") {
-    throw labUsageError(`--engine is s3 or athena; got '${v.engine}'.`);
+  if (v.search !== undefined && v.search !== "s3" && v.search !== "athena") {
+    throw labUsageError(`--search is s3 or athena; got '${v.search}'.`);
   }
-  if (v.cleanup !== undefined && (v.keep || v["wait-digest"] || v.stack !== undefined || v.settle !== undefined || v.timeout !== undefined || v.engine !== undefined)) {
+  if (v.cleanup !== undefined && (v.keep || v["wait-digest"] || v.stack !== undefined || v.settle !== undefined || v.timeout !== undefined || v.search !== undefined)) {
     throw labUsageError("--cleanup <stack> takes the stack to remove and goes with --profile, --region and --json only.");
   }
   if (v.region !== undefined && !REGION_PATTERN.test(v.region)) {
@@ -116,7 +118,7 @@ export function parseLabArgs(argv: string[]): LabArgs {
     settleMs: seconds("settle") ?? LAB_DEFAULTS.settleMs,
     timeoutMs: seconds("timeout"),
     waitDigest: v["wait-digest"] ?? false,
-    engine: v.engine === "athena" ? "athena" : "s3",
+    search: v.search === "athena" ? "athena" : "s3",
   };
 }
 
@@ -244,7 +246,7 @@ export async function main(argv: string[], io: CliIo, deps: LabDeps | DepsFactor
             ...retries,
             clockSkewMs: LAB_DEFAULTS.clockSkewMs,
             waitDigest: args.waitDigest,
-            engine: args.engine,
+            search: args.search,
           },
           run,
         );

@@ -103,10 +103,10 @@ export interface LabOptions {
    */
   waitDigest?: boolean;
   /**
-   * Who searches the logs: this process (s3), or Athena over a table the stack adds (--engine athena).
+   * Who searches the logs: this process (s3), or Athena over a table the stack adds (--search athena).
    * @default "s3"
    */
-  engine?: "s3" | "athena";
+  search?: "s3" | "athena";
   /**
    * With --wait-digest, how long the stack is kept for a digest that lists the matched log object.
    * @default LAB_DEFAULTS.digestWaitMs
@@ -296,7 +296,7 @@ class LabRun extends Run {
       "aws:region": this.open.region,
       // The provider then acts as the lab's own clients do, whatever AWS_PROFILE the engine inherits.
       ...(this.profile ? { "aws:profile": this.profile.value } : {}),
-      ...(this.options.engine === "athena" ? { [`${PROJECT}:athena`]: "true" } : {}),
+      ...(this.options.search === "athena" ? { [`${PROJECT}:athena`]: "true" } : {}),
       [`${PROJECT}:probeInstance`]: "false",
     });
     await this.up("trail");
@@ -358,7 +358,7 @@ class LabRun extends Run {
     this.report.outputs = await stack.outputs();
     const outputs = (this.outputs = readOutputs(this.report.outputs, stack.name));
     const { bucketName: bucket, instanceId, accountId: account, region: logsRegion } = outputs;
-    const athena = this.options.engine === "athena" ? athenaSource(outputs) : undefined;
+    const athena = this.options.search === "athena" ? athenaSource(outputs) : undefined;
     const evidence = await this.phase("verify", () =>
       services.verifier.verify({
         trail: outputs.trailName,
@@ -370,7 +370,7 @@ class LabRun extends Run {
         since,
         timeoutMs: this.options.verifyTimeoutMs,
         intervalMs: this.options.verifyIntervalMs,
-        ...(athena ? { engine: "athena" as const, athena } : {}),
+        ...(athena ? { search: "athena" as const, athena } : {}),
         onProgress: this.deps.log,
         signal: this.stop,
       }),
@@ -526,11 +526,11 @@ function checkSameProfile(stack: string, stackProfile: string | undefined, profi
   );
 }
 
-/** The Athena table the stack deployed for --engine athena (infra's athena* outputs). */
+/** The Athena table the stack deployed for --search athena (infra's athena* outputs). */
 function athenaSource(outputs: StackOutputs): { workgroup: string; database: string; table: string } {
   const { athenaWorkgroup: workgroup, athenaDatabase: database, athenaTable: table } = outputs;
   if (!workgroup || !database || !table) {
-    throw new EngineError("stack output", "--engine athena needs the stack outputs athenaWorkgroup, athenaDatabase and athenaTable, and the stack has none");
+    throw new EngineError("stack output", "--search athena needs the stack outputs athenaWorkgroup, athenaDatabase and athenaTable, and the stack has none");
   }
   return { workgroup, database, table };
 }

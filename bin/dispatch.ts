@@ -17,7 +17,7 @@ export const COMMANDS: Record<string, () => Promise<Command>> = {
   lab: async () => import("../automation/cli").then((m) => ({ spec: m.LAB_COMMAND, runProcess: m.runProcess })),
   verify: async () => import("../verify/cli").then((m) => ({ spec: m.VERIFY_COMMAND, runProcess: m.runProcess })),
   report: async () => import("../automation/report/cli").then((m) => ({ spec: m.REPORT_COMMAND, runProcess: m.runProcess })),
-  bench: async () => import("../bench/run").then((m) => ({ spec: m.BENCH_COMMAND, runProcess: m.runProcess })),
+  bench: async () => import("../bench/cli").then((m) => ({ spec: m.BENCH_COMMAND, runProcess: m.runProcess })),
 };
 
 const names = () => Object.keys(COMMANDS).join(", ");

@@ -31,6 +31,11 @@ export interface CommandSpec<T extends FlagTable> {
   examples: string[];
   /** Rules that span flags, shown after them. */
   notes?: string[];
+  /**
+   * Flags that were renamed, old name to new: given, the old one is refused with a message that
+   * names the new one, never taken silently (as p-retry refuses an option it no longer has).
+   */
+  renamed?: Record<string, string>;
 }
 
 export type FlagValues<T extends FlagTable> = { [K in keyof T]?: T[K]["type"] extends "boolean" ? boolean : string };
@@ -75,7 +80,21 @@ function joinNegativeValues(table: FlagTable, argv: string[]): string[] {
   return [...out, ...argv.slice(i)];
 }
 
+/** Refuses a renamed flag by its old name, naming the new one and how to write the same call. */
+function refuseRenamed(command: CommandSpec<FlagTable>, argv: string[]): void {
+  for (const arg of argv) {
+    if (arg === "--") return;
+    const [name, value] = arg.startsWith("--") ? arg.slice(2).split(/=(.*)/s) : [];
+    const now = name !== undefined && command.renamed && Object.hasOwn(command.renamed, name) ? command.renamed[name] : undefined;
+    if (now === undefined) continue;
+    throw new UsageError(
+      `--${name} is now --${now}: write --${now}${value !== undefined ? `=${value}` : " <value>"} instead (the old name is no longer taken).\n${helpHint(command.name)}`,
+    );
+  }
+}
+
 export function parseCommandLine<T extends FlagTable>(command: CommandSpec<T>, argv: string[]): { values: FlagValues<T>; positionals: string[] } {
+  refuseRenamed(command, argv);
   const options = Object.fromEntries(
     Object.entries(command.flags).map(([name, spec]) => [name, spec.short ? { type: spec.type, short: spec.short } : { type: spec.type }]),
   );

@@ -60,20 +60,22 @@ export const VERIFY_COMMAND = {
     concurrency: {
       type: "string",
       value: "<n>",
-      help: `with --engine s3, the log objects read at once (1 to ${MAX_CONCURRENCY})`,
+      help: `with --search s3, the log objects read at once (1 to ${MAX_CONCURRENCY})`,
       default: String(DEFAULT_CONCURRENCY),
     },
     "no-event-history": { type: "boolean", help: "do not ask Event History (LookupEvents); rely on the S3 logs alone" },
-    engine: { type: "string", value: "<s3|athena>", help: "who searches the logs: this process reading S3, or Athena over a table", default: "s3" },
-    workgroup: { type: "string", value: "<name>", help: "with --engine athena, the Athena workgroup" },
-    database: { type: "string", value: "<name>", help: "with --engine athena, the Glue database" },
-    table: { type: "string", value: "<name>", help: "with --engine athena, the table", default: "cloudtrail_logs" },
+    search: { type: "string", value: "<s3|athena>", help: "who searches the logs: this process reading S3, or Athena over a table", default: "s3" },
+    workgroup: { type: "string", value: "<name>", help: "with --search athena, the Athena workgroup" },
+    database: { type: "string", value: "<name>", help: "with --search athena, the Glue database" },
+    table: { type: "string", value: "<name>", help: "with --search athena, the table", default: "cloudtrail_logs" },
     integrity: { type: "boolean", help: "validate the log files' integrity (digests, signatures, chain, hashes) from --since to --until, as 'aws cloudtrail validate-logs' does" },
     posture: { type: "boolean", help: "judge the trail and its bucket against the security controls" },
     format: { type: "string", value: "<ocsf|csv>", help: "with --posture, print the findings as OCSF Compliance Finding JSON or as CSV" },
     json: { type: "boolean", help: "print the result as one JSON object" },
     ...SHARED_FLAGS,
   },
+  // "engine" means the Pulumi engine only; who searches the logs is the search.
+  renamed: { engine: "search" },
   examples: [
     "trail-lab verify --trail my-logs-trail --profile lab --since 2025-01-31T12:00:00Z",
     "trail-lab verify --trail my-logs-trail --posture --format csv",
@@ -153,10 +155,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     const intervalMs = flagValue(() => parseSeconds("interval", flags.interval, { min: 0, above: true }));
     const timeoutMs = flagValue(() => parseSeconds("timeout", flags.timeout));
     const concurrency = flags.concurrency === undefined ? undefined : flagValue(() => parseCount("concurrency", flags.concurrency, DEFAULT_CONCURRENCY, 1, MAX_CONCURRENCY));
-    const engine = flags.engine ?? "s3";
-    if (engine !== "s3" && engine !== "athena") throw usage(`--engine is s3 or athena, not "${engine}".`);
-    if (engine === "s3" && (flags.workgroup || flags.database || flags.table)) throw usage("--workgroup, --database and --table go with --engine athena.");
-    if (engine === "athena" && concurrency !== undefined) throw usage("--concurrency sets how many log objects this process reads at once: it goes with --engine s3.");
+    const search = flags.search ?? "s3";
+    if (search !== "s3" && search !== "athena") throw usage(`--search is s3 or athena, not "${search}".`);
+    if (search === "s3" && (flags.workgroup || flags.database || flags.table)) throw usage("--workgroup, --database and --table go with --search athena.");
+    if (search === "athena" && concurrency !== undefined) throw usage("--concurrency sets how many log objects this process reads at once: it goes with --search s3.");
     const env = io.env ?? process.env;
     const aws = await chooseAwsTarget({ profile: flags.profile, region: flags.region }, env);
     if (!aws.region) throw new UsageError(`No AWS region: ${REGION_HINT}.`);
@@ -197,8 +199,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       timeoutMs,
       concurrency,
       eventHistory: !flags["no-event-history"],
-      engine,
-      athena: engine === "athena" ? { workgroup: flags.workgroup ?? "", database: flags.database ?? "", table: flags.table ?? "cloudtrail_logs" } : undefined,
+      search,
+      athena: search === "athena" ? { workgroup: flags.workgroup ?? "", database: flags.database ?? "", table: flags.table ?? "cloudtrail_logs" } : undefined,
     });
     print(evidence);
     return evidence.verified ? ExitCode.Ok : ExitCode.CheckFailed;

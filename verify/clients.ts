@@ -79,7 +79,7 @@ export function createCloudTrailClient(settings: ClientSettings): CloudTrailClie
   return new CloudTrailClient(baseConfig("CLOUDTRAIL", settings));
 }
 
-/** The Athena client, for the Athena engine only. */
+/** The Athena client, for Athena search only. */
 export function createAthenaClient(settings: ClientSettings): AthenaClient {
   return new AthenaClient(baseConfig("ATHENA", settings));
 }

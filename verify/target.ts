@@ -22,7 +22,7 @@ export interface CheckClients {
    */
   cloudTrailIn?: (region: string) => CloudTrailClient;
   /**
-   * The Athena engine's client: the event check with `engine: "athena"` only.
+   * Athena search's client: the event check with `search: "athena"` only.
    * @default createAthenaClient({ region, profile })
    */
   athena?: AthenaClient;

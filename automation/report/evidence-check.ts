@@ -37,6 +37,8 @@ const verify = object({
   s3,
   eventHistory: nullable(eventHistory),
   event: nullable(recordOf(anything)),
+  search: optional(oneOf("s3", "athena")),
+  /** What `search` was called in evidence written before the rename; read, never written. */
   engine: optional(oneOf("s3", "athena")),
   athena: optional(nullable(recordOf(anything))),
 });

@@ -103,7 +103,7 @@ function verificationSection(report: LabReport): string {
       ["Event ID", code(v.s3.eventId ?? v.eventHistory?.eventId)],
       ["In the S3 log files", `${found(v.s3.found)} ${v.s3.key ? code(`s3://${v.s3.bucket}/${v.s3.key}`) : ""}`],
       ["In Event History", v.eventHistory ? found(v.eventHistory.found) : "not consulted"],
-      ["Searched by", v.engine === "athena" ? "Athena" : "this process (S3 ListObjectsV2 and GetObject)"],
+      ["Searched by", v.search === "athena" ? "Athena" : "this process (S3 ListObjectsV2 and GetObject)"],
       ["Scanned", `${escapeHtml(v.s3.objectsScanned)} log files, ${escapeHtml(v.s3.bytesScanned)} bytes decoded${v.s3.skipped.length ? `, ${v.s3.skipped.length} skipped` : ""}`],
     ]),
   );

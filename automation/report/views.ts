@@ -168,7 +168,7 @@ export function logFileView(report: LabReport): string {
     (v.event
       ? `<details><summary>The whole record, as delivered (${Object.keys(record).length} fields)</summary><pre id="record">${escapeHtml(JSON.stringify(v.event, null, 2))}</pre></details>`
       : "");
-  const engine = v.engine === "athena" ? "Athena's query over the trail's table" : "ListObjectsV2 and GetObject";
+  const engine = v.search === "athena" ? "Athena's query over the trail's table" : "ListObjectsV2 and GetObject";
   return section("log-file", "Log file", `${escapeHtml(engine)}, read by verify; size and SHA-256 of the copy as the lab wrote it (<code>sha256sum</code> gives the same).`, body);
 }
 

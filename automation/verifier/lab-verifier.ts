@@ -20,11 +20,11 @@ export interface LabVerifyRequest {
   /** @default verify's DEFAULT_INTERVAL_MS (verify/index.ts) */
   intervalMs?: number;
   /**
-   * Search the logs with Athena over this table instead of reading objects (--engine athena).
+   * Search the logs with Athena over this table instead of reading objects (--search athena).
    * @default "s3" (verify's own)
    */
-  engine?: "s3" | "athena";
-  /** The Athena table, with `engine: "athena"` only. */
+  search?: "s3" | "athena";
+  /** The Athena table, with `search: "athena"` only. */
   athena?: { workgroup: string; database: string; table: string };
   onProgress: (line: string) => void;
   signal: AbortSignal;

@@ -5,7 +5,7 @@ import type { LabVerifier } from "./lab-verifier";
 
 export function verifyAdapter(region: string, profile?: string): LabVerifier {
   const clients = createAwsClients({ region, profile });
-  // Only --engine athena needs Athena: its client is made on first use, then kept.
+  // Only --search athena needs Athena: its client is made on first use, then kept.
   let athena: ReturnType<typeof createAthenaClient> | undefined;
   return {
     verify: (request) =>
@@ -20,11 +20,11 @@ export function verifyAdapter(region: string, profile?: string): LabVerifier {
         since: request.since,
         timeoutMs: request.timeoutMs,
         intervalMs: request.intervalMs,
-        engine: request.engine,
+        search: request.search,
         athena: request.athena,
         onProgress: request.onProgress,
         signal: request.signal,
-        clients: request.engine === "athena" ? { ...clients, athena: (athena ??= createAthenaClient({ region, profile })) } : clients,
+        clients: request.search === "athena" ? { ...clients, athena: (athena ??= createAthenaClient({ region, profile })) } : clients,
       }),
     integrity: (request) =>
       validateIntegrity({

@@ -1,7 +1,7 @@
 // The bench's counts as its --help says them: plain whole numbers within each flag's range. The
 // old parser took Number()'s "0x10" and "1e2", and any size however large.
 import { expect } from "chai";
-import { main, parseBenchArgs } from "../../bench/run";
+import { main, parseBenchArgs } from "../../bench/cli";
 import { UsageError } from "../../common/errors";
 import { ExitCode } from "../../common/exit-codes";
 

@@ -1,4 +1,4 @@
-// `npm run verify -- --engine athena` against moto's Athena (and its CloudTrail for the trail's
+// `npm run verify -- --search athena` against moto's Athena (and its CloudTrail for the trail's
 // status), beside the project's own Athena answering the same rows. moto runs no SQL: each query
 // takes the next result set queued through /moto-api/static/athena/query-results, so what is
 // held to moto here is the protocol (StartQueryExecution in the workgroup and database,
@@ -42,7 +42,7 @@ function asRow(record: FixtureRecord, key: string): (string | null)[] {
   return RESULT_COLUMNS.map((c) => values[c]);
 }
 
-/** The probe's launch, 20 minutes ago, as the table returns it: delivered twice, so the engine keeps the earlier key. */
+/** The probe's launch, 20 minutes ago, as the table returns it: delivered twice, so the search keeps the earlier key. */
 function launch(now: Date) {
   const f = new FixtureFactory(ACCOUNT, 77);
   const instanceId = f.instanceId();
@@ -52,7 +52,7 @@ function launch(now: Date) {
   return { since: new Date(now.getTime() - 30 * 60_000), instanceId, target, targetKey, rows };
 }
 
-describeMoto("moto: the Athena engine (npm run verify -- --engine athena)", (moto) => {
+describeMoto("moto: Athena search (npm run verify -- --search athena)", (moto) => {
   let world: ReturnType<typeof launch>;
   let athena: LocalAthena;
   let ct: LocalCloudTrail;
@@ -95,7 +95,7 @@ describeMoto("moto: the Athena engine (npm run verify -- --engine athena)", (mot
   }
 
   const verifyArgs = (timeout: string) => [
-    "--trail", "my-logs-trail", "--region", REGION, "--engine", "athena", "--workgroup", WORKGROUP, "--database", DATABASE,
+    "--trail", "my-logs-trail", "--region", REGION, "--search", "athena", "--workgroup", WORKGROUP, "--database", DATABASE,
     "--resource", world.instanceId, "--since", world.since.toISOString(), "--timeout", timeout, "--no-event-history", "--json",
   ];
 
@@ -111,7 +111,7 @@ describeMoto("moto: the Athena engine (npm run verify -- --engine athena)", (mot
     expect(inMoto.code, inMoto.stderr).to.equal(ExitCode.Ok);
     expect(onProject.code, onProject.stderr).to.equal(ExitCode.Ok);
     const [fromMoto, fromProject] = [inMoto, onProject].map((run) => JSON.parse(run.stdout) as Record<string, any>);
-    expect(fromMoto).to.deep.include({ verified: true, engine: "athena" });
+    expect(fromMoto).to.deep.include({ verified: true, search: "athena" });
     expect(fromMoto.s3).to.include({ key: world.targetKey, eventId: world.target.eventID });
     const found = ({ foundAt: _, ...rest }: Record<string, unknown>) => rest;
     expect(found(fromMoto.s3)).to.deep.equal(found(fromProject.s3));

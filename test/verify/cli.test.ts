@@ -27,8 +27,8 @@ describe("verify: the npm run verify command", () => {
     const { code, stdout, stderr } = await run([...base(), "--resource", world.instanceId, "--json"], true);
     expect(code, stderr).to.equal(0);
     const evidence = JSON.parse(stdout);
-    expect(Object.keys(evidence)).to.deep.equal(["verified", "trail", "s3", "eventHistory", "event", "engine", "athena"]);
-    expect(evidence.engine).to.equal("s3");
+    expect(Object.keys(evidence)).to.deep.equal(["verified", "trail", "s3", "eventHistory", "event", "search", "athena"]);
+    expect(evidence.search).to.equal("s3");
     expect(evidence.athena).to.equal(null);
     expect(evidence.verified).to.equal(true);
     expect(evidence.trail).to.deep.equal({
@@ -172,9 +172,16 @@ describe("verify: --concurrency", () => {
     }
   });
 
-  it("goes with the s3 engine only", async () => {
-    const { code, stderr } = await usage(["--trail", "t", "--engine", "athena", "--workgroup", "w", "--database", "d", "--concurrency", "8"]);
+  it("--engine, the old name of --search, is refused naming --search (exit 2)", async () => {
+    const { code, stdout, stderr } = await usage(["--trail", "t", "--engine", "athena"]);
     expect(code).to.equal(2);
-    expect(stderr).to.include("--concurrency sets how many log objects this process reads at once: it goes with --engine s3.");
+    expect(stdout).to.equal("");
+    expect(stderr).to.include("--engine is now --search: write --search <value> instead");
+  });
+
+  it("goes with the s3 search only", async () => {
+    const { code, stderr } = await usage(["--trail", "t", "--search", "athena", "--workgroup", "w", "--database", "d", "--concurrency", "8"]);
+    expect(code).to.equal(2);
+    expect(stderr).to.include("--concurrency sets how many log objects this process reads at once: it goes with --search s3.");
   });
 });

@@ -19,7 +19,7 @@ describe("verify: client factory", () => {
     expect(await cloudTrail.config.maxAttempts()).to.equal(5);
   });
 
-  it("gives the Athena engine its own endpoint override, else the shared one", async () => {
+  it("gives Athena search its own endpoint override, else the shared one", async () => {
     const own = createAthenaClient({ region: "eu-west-1", env: { AWS_ENDPOINT_URL_ATHENA: "http://127.0.0.1:7", AWS_ENDPOINT_URL: "http://127.0.0.1:8" } });
     expect((await own.config.endpoint!()).port).to.equal(7);
     const shared = createAthenaClient({ region: "eu-west-1", env: { AWS_ENDPOINT_URL: "http://127.0.0.1:8" } });

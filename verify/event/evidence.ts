@@ -75,7 +75,7 @@ export function buildEvidence(findings: Findings): VerifyEvidence {
         }
       : null,
     event: s3Pick ? printableRecord(s3Pick.record) : null,
-    engine: findings.athena ? "athena" : "s3",
+    search: findings.athena ? "athena" : "s3",
     athena: findings.athena?.() ?? null,
   };
 }

@@ -43,9 +43,9 @@ export interface VerifyOptions extends LogsTarget {
    * the same match as SQL on the trail's Athena table (`athena` names it).
    * @default "s3"
    */
-  engine?: "s3" | "athena";
+  search?: "s3" | "athena";
   /**
-   * The Athena table, required with `engine: "athena"`.
+   * The Athena table, required with `search: "athena"`.
    * @default none
    */
   athena?: { workgroup: string; database: string; table: string };
@@ -143,8 +143,8 @@ export interface VerifyEvidence {
    */
   event: CloudTrailRecord | null;
   /** Who searched the logs. */
-  engine: "s3" | "athena";
-  /** The Athena queries behind `s3` when engine is "athena", else null. */
+  search: "s3" | "athena";
+  /** The Athena queries behind `s3` when search is "athena", else null. */
   athena: AthenaEvidence | null;
 }
 

@@ -40,14 +40,14 @@ function checkOptions(options: VerifyOptions): void {
   const c = options.concurrency;
   if (c !== undefined && !(Number.isInteger(c) && c >= 1 && c <= MAX_CONCURRENCY)) throw new UsageError(`concurrency must be a whole number from 1 to ${MAX_CONCURRENCY} (--concurrency), not ${c}.`);
   if (options.getPath !== undefined && options.getPath !== "lean" && options.getPath !== "sdk") throw new UsageError(`getPath is "lean" or "sdk", not "${String(options.getPath)}".`);
-  if (options.engine === "athena") athenaSource(options);
+  if (options.search === "athena") athenaSource(options);
 }
 
 function athenaSource(options: VerifyOptions): { workgroup: string; database: string; table: string } {
   const a = options.athena;
   if (!a?.workgroup || !a.database || !a.table) {
     throw new UsageError(
-      "The Athena engine needs --workgroup, --database and --table (the stack outputs athenaWorkgroup, athenaDatabase, athenaTable " +
+      "Athena search needs --workgroup, --database and --table (the stack outputs athenaWorkgroup, athenaDatabase, athenaTable " +
         "of a lab stack deployed with trail-lab:athena=true).",
     );
   }
@@ -167,7 +167,7 @@ class EventCheck {
     const { description, status, bucket, account } = this.trail;
     const { options, eventName, resource } = this;
     const athena =
-      options.engine === "athena"
+      options.search === "athena"
         ? new AthenaFinder({
             ...athenaSource(options),
             client: options.clients?.athena ?? createAthenaClient({ region: this.region, profile: options.profile }),

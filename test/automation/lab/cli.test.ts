@@ -32,13 +32,13 @@ describe("automation/cli: flags", function () {
       settleMs: 60_000,
       timeoutMs: undefined,
       waitDigest: false,
-      engine: "s3",
+      search: "s3",
     });
   });
 
   it("reads every flag", function () {
     expect(
-      parseLabArgs(["--stack", "lab-mine", "--profile", "lab", "--region", "eu-west-1", "--keep", "--settle", "90", "--timeout", "1200", "--engine", "athena", "--json", "--debug"]),
+      parseLabArgs(["--stack", "lab-mine", "--profile", "lab", "--region", "eu-west-1", "--keep", "--settle", "90", "--timeout", "1200", "--search", "athena", "--json", "--debug"]),
     ).to.deep.equal({
       help: false,
       version: false,
@@ -52,12 +52,15 @@ describe("automation/cli: flags", function () {
       settleMs: 90_000,
       timeoutMs: 1_200_000,
       waitDigest: false,
-      engine: "athena",
+      search: "athena",
     });
     expect(parseLabArgs(["--wait-digest"]).waitDigest).to.equal(true);
-    expect(parseLabArgs(["--engine", "athena"]).engine).to.equal("athena");
-    expect(() => parseLabArgs(["--engine", "bigquery"])).to.throw(/--engine is s3 or athena/);
-    expect(() => parseLabArgs(["--cleanup", "lab-old", "--engine", "athena"])).to.throw(/--cleanup/);
+    expect(parseLabArgs(["--search", "athena"]).search).to.equal("athena");
+    expect(() => parseLabArgs(["--search", "bigquery"])).to.throw(/--search is s3 or athena/);
+    expect(() => parseLabArgs(["--cleanup", "lab-old", "--search", "athena"])).to.throw(/--cleanup/);
+    // --engine was the old name of --search: refused with the new one named, never taken as it.
+    expect(() => parseLabArgs(["--engine", "athena"])).to.throw(UsageError, "--engine is now --search: write --search <value> instead");
+    expect(() => parseLabArgs(["--engine=athena"])).to.throw("write --search=athena instead");
     expect(parseLabArgs(["--cleanup", "lab-old", "--region", "us-east-2"])).to.include({ cleanup: "lab-old", region: "us-east-2" });
     expect(parseLabArgs(["--settle", "0"]).settleMs).to.equal(0);
   });

@@ -63,28 +63,28 @@ describe("automation/lab: the cycle", function () {
     expect(request.signal.aborted).to.equal(false);
   });
 
-  it("with --engine athena deploys the Athena table from the first up and verifies through it", async function () {
+  it("with --search athena deploys the Athena table from the first up and verifies through it", async function () {
     fakes = new Fakes();
-    const report = await runLab({ ...labOptions(), engine: "athena" }, fakes.deps());
+    const report = await runLab({ ...labOptions(), search: "athena" }, fakes.deps());
     expect(report.exitCode).to.equal(ExitCode.Ok);
     expect(fakes.config["trail-lab:athena"]).to.equal("true");
     const request = fakes.verifyRequest!;
-    expect(request.engine).to.equal("athena");
+    expect(request.search).to.equal("athena");
     expect(request.athena).to.deep.equal({ workgroup: "trail-lab-lab-test", database: "trail_lab_lab_test", table: "cloudtrail_logs" });
     expect(request.resource).to.equal(INSTANCE_ID);
   });
 
-  it("without --engine athena leaves Athena out of the stack and of verify", async function () {
+  it("without --search athena leaves Athena out of the stack and of verify", async function () {
     fakes = new Fakes();
     await runLab(labOptions(), fakes.deps());
     expect(fakes.config["trail-lab:athena"]).to.equal(undefined);
-    expect(fakes.verifyRequest!.engine).to.equal(undefined);
+    expect(fakes.verifyRequest!.search).to.equal(undefined);
     expect(fakes.verifyRequest!.athena).to.equal(undefined);
   });
 
-  it("with --engine athena on a stack without the Athena outputs: says so, exits 3, destroys", async function () {
+  it("with --search athena on a stack without the Athena outputs: says so, exits 3, destroys", async function () {
     fakes = new Fakes({ noAthenaOutputs: true });
-    const report = await runLab({ ...labOptions(), engine: "athena" }, fakes.deps());
+    const report = await runLab({ ...labOptions(), search: "athena" }, fakes.deps());
     expect(report.exitCode).to.equal(ExitCode.AwsError);
     expect(report.error?.message).to.contain("athenaWorkgroup, athenaDatabase and athenaTable");
     expect(fakes.steps()).to.not.include("verify");

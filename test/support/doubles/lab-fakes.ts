@@ -43,7 +43,7 @@ export function evidence(verified: boolean): LabVerifyEvidence {
     event: verified
       ? { eventName: "RunInstances", eventTime: "2026-11-25T22:31:02Z", eventID: "0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0", responseElements: { instancesSet: { items: [{ instanceId: INSTANCE_ID }] } } }
       : null,
-    engine: "s3",
+    search: "s3",
     athena: null,
   };
 }

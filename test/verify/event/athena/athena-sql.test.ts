@@ -1,4 +1,4 @@
-// The Athena engine's SQL, held to the S3 scanner's answers: one builder renders the query for
+// Athena search's SQL, held to the S3 scanner's answers: one builder renders the query for
 // Athena and for DuckDB; DuckDB runs it over the same real-format fixtures the scanner reads,
 // and both must return the same events from the same objects.
 import * as fs from "node:fs";
@@ -88,7 +88,7 @@ async function sqlAnswer(table: LocalTable, q: Omit<EventQuery, "table" | "limit
   return found;
 }
 
-describe("verify: the Athena engine's SQL against the S3 scanner (DuckDB, same fixtures)", function () {
+describe("verify: Athena search's SQL against the S3 scanner (DuckDB, same fixtures)", function () {
   let dir: string;
   let corpus: Corpus;
   let table: LocalTable;

@@ -1,6 +1,6 @@
-// verifyTrail with the Athena engine: the local Athena answers each query with the rows DuckDB
+// verifyTrail with Athena search: the local Athena answers each query with the rows DuckDB
 // computes from the same fixtures (the query rendered for DuckDB from the same EventQuery), and
-// the evidence keeps its shape, adding the engine, the query ids, bytes scanned and cost.
+// the evidence keeps its shape, adding the search (s3 or athena), the query ids, bytes scanned and cost.
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -16,7 +16,7 @@ import { runVerifyCli } from "../../../support/processes/verify-cli";
 const BUCKET = "audit-logs-bucket-8f1c2d3";
 const MINUTE = 60_000;
 
-describe("verify: verifyTrail with the Athena engine", function () {
+describe("verify: verifyTrail with Athena search", function () {
   let dir: string;
   let table: LocalTable;
   let athena: LocalAthena;
@@ -76,7 +76,7 @@ describe("verify: verifyTrail with the Athena engine", function () {
     since,
     resource: instanceId,
     timeoutMs: 0,
-    engine: "athena",
+    search: "athena",
     athena: { workgroup: "trail-lab-lab", database: "trail_lab_lab", table: "cloudtrail_logs" },
     clients: { cloudTrail: ct.client(), athena: athena.client(), s3: undefined },
     ...extra,
@@ -87,7 +87,7 @@ describe("verify: verifyTrail with the Athena engine", function () {
     await answerWithDuckDb(o);
     const evidence = await verifyTrail(o);
     expect(evidence.verified).to.equal(true);
-    expect(evidence.engine).to.equal("athena");
+    expect(evidence.search).to.equal("athena");
     expect(evidence.s3).to.include({ bucket: BUCKET, found: true, key: targetKey, eventId: target.eventID, eventTime: target.eventTime });
     expect(evidence.eventHistory).to.deep.include({ found: true, eventId: target.eventID, eventTime: target.eventTime });
     expect(evidence.s3.foundAt).to.be.a("string");
@@ -124,26 +124,26 @@ describe("verify: verifyTrail with the Athena engine", function () {
     expect(error.message).to.contain("HIVE_BAD_DATA");
   });
 
-  it("runs from npm run verify with --engine athena, printing the evidence with its queries", async function () {
+  it("runs from npm run verify with --search athena, printing the evidence with its queries", async function () {
     const o = options();
     await answerWithDuckDb(o);
     const before = athena.queries.length;
     const endpoints = { s3: "http://127.0.0.1:9", cloudTrail: ct.endpoint, athena: athena.endpoint };
     const run = await runVerifyCli(
-      ["--trail", "my-logs-trail", "--region", "us-east-1", "--engine", "athena", "--workgroup", "trail-lab-lab", "--database", "trail_lab_lab",
+      ["--trail", "my-logs-trail", "--region", "us-east-1", "--search", "athena", "--workgroup", "trail-lab-lab", "--database", "trail_lab_lab",
         "--resource", instanceId, "--since", since.toISOString(), "--timeout", "0", "--json"],
       endpoints,
     );
     expect(run.code, run.stderr).to.equal(ExitCode.Ok);
     const evidence = JSON.parse(run.stdout);
-    expect(evidence.engine).to.equal("athena");
+    expect(evidence.search).to.equal("athena");
     expect(evidence.s3.key).to.equal(targetKey);
     expect(evidence.athena.table).to.equal("cloudtrail_logs");
     expect(evidence.athena.queryIds).to.deep.equal([athena.queries[before].id]);
     expect(run.stderr).to.contain(`athena query ${athena.queries[before].id}: SUCCEEDED`);
 
     const human = await runVerifyCli(
-      ["--trail", "my-logs-trail", "--region", "us-east-1", "--engine", "athena", "--workgroup", "trail-lab-lab", "--database", "trail_lab_lab",
+      ["--trail", "my-logs-trail", "--region", "us-east-1", "--search", "athena", "--workgroup", "trail-lab-lab", "--database", "trail_lab_lab",
         "--resource", instanceId, "--since", since.toISOString(), "--timeout", "0"],
       endpoints,
     );
@@ -151,12 +151,12 @@ describe("verify: verifyTrail with the Athena engine", function () {
     expect(human.stdout).to.match(/^VERIFIED: RunInstances/).and.match(/Athena: +1 query on trail_lab_lab\.cloudtrail_logs \(workgroup trail-lab-lab; last [0-9a-f-]+\), 3\.0 MB scanned, about USD 0\.0000/);
   });
 
-  it("refuses Athena flags without --engine athena, an unknown engine, and a missing workgroup (exit 2)", async function () {
+  it("refuses Athena flags without --search athena, an unknown search, and a missing workgroup (exit 2)", async function () {
     const endpoints = { s3: "http://127.0.0.1:9", cloudTrail: ct.endpoint, athena: athena.endpoint };
     for (const [args, message] of [
-      [["--workgroup", "wg"], /go with --engine athena/],
-      [["--engine", "bigquery"], /--engine is s3 or athena/],
-      [["--engine", "athena", "--database", "db"], /--workgroup, --database and --table/],
+      [["--workgroup", "wg"], /go with --search athena/],
+      [["--search", "bigquery"], /--search is s3 or athena/],
+      [["--search", "athena", "--database", "db"], /--workgroup, --database and --table/],
     ] as const) {
       const run = await runVerifyCli(["--trail", "my-logs-trail", "--region", "us-east-1", ...args], endpoints);
       expect(run.code, args.join(" ")).to.equal(ExitCode.Usage);
