@@ -6,7 +6,9 @@ import tseslint from "typescript-eslint";
 const AUTOMATION = { "infra|bench|test": "automation/ drives infra/ through Pulumi, never by import." };
 const VERIFY_ENTRY = { "verify/*": "automation/ calls verify/ through its public entry (verify/index.ts) only." };
 /** For automation/'s rooms: the lab's face and run at its root (cli, lab, run, summary) import them, never the other way. */
-const UNDER_THE_RUN = { "cli|lab|run|summary": "a room of automation/ is used by the lab's run (cli.ts, lab.ts, run.ts, summary.ts), never uses it." };
+const UNDER_THE_RUN = {
+  "cli|lab|run|summary": "a room of automation/ is used by the lab's run (cli.ts, lab.ts, run.ts, summary.ts), never uses it.",
+};
 
 export default tseslint.config(
   { ignores: ["node_modules/", "build/", "lab-runs/", ".pulumi-state/", "bench/corpus/"] },
@@ -54,7 +56,10 @@ export default tseslint.config(
     "infra/**": { "automation|verify|bench|test": "infra/ knows nothing of the other rooms." },
     "verify/**": { "infra|automation|bench|test": "verify/ stands alone: it never imports infra/ or automation/." },
     "automation/**": { ...AUTOMATION, ...VERIFY_ENTRY },
-    "automation/*.ts": { ...AUTOMATION, verify: "the lab's root reaches verify/ through verifier/ (the checks) and report/ (the page) only." },
+    "automation/*.ts": {
+      ...AUTOMATION,
+      verify: "the lab's root reaches verify/ through verifier/ (the checks) and report/ (the page) only.",
+    },
     // automation/'s own rooms (STYLE.md's layout): the lab's face and run at the root bring them
     // together; below it, engine/ and aws/ stand alone, cleanup/ builds on both, verifier/ is the
     // one way to verify/'s checks, and report/ renders the record the run kept.
@@ -67,7 +72,8 @@ export default tseslint.config(
     "automation/aws/**": {
       ...AUTOMATION,
       ...UNDER_THE_RUN,
-      "engine|cleanup|verifier|report|evidence": "aws/ makes the lab's own AWS calls and knows nothing of Pulumi, the cleanup, the checks or the report.",
+      "engine|cleanup|verifier|report|evidence":
+        "aws/ makes the lab's own AWS calls and knows nothing of Pulumi, the cleanup, the checks or the report.",
       verify: "aws/ never reaches verify/: verifier/ is the lab's port to it.",
     },
     "automation/cleanup/**": {
@@ -84,14 +90,16 @@ export default tseslint.config(
     },
     "automation/{errors,signals}.ts": {
       ...AUTOMATION,
-      "./engine|aws|cleanup|verifier|report|cli|lab|run|summary|evidence": "errors.ts and signals.ts are the vocabulary every room of automation/ imports; they import none of them.",
+      "./engine|aws|cleanup|verifier|report|cli|lab|run|summary|evidence":
+        "errors.ts and signals.ts are the vocabulary every room of automation/ imports; they import none of them.",
       verify: "errors.ts and signals.ts are the vocabulary every room of automation/ imports; they need nothing of verify/.",
     },
     "automation/report/**": {
       ...AUTOMATION,
       ...VERIFY_ENTRY,
       ...UNDER_THE_RUN,
-      "engine|cleanup|verifier": "report/ renders the record a run kept (evidence.ts); it never drives the engine, the cleanup or the checks.",
+      "engine|cleanup|verifier":
+        "report/ renders the record a run kept (evidence.ts); it never drives the engine, the cleanup or the checks.",
     },
     "bench/**": {
       "infra|automation": "bench/ measures verify/.",
@@ -143,12 +151,21 @@ function verifyRooms() {
   const checks = "a check stands alone: what two checks share lives in trail/, s3/, pacing/ or verify/'s root files.";
   const event = { "integrity|posture": checks };
   const table = {
-    "verify/pacing/**": { "s3|trail|event|integrity|posture": "pacing/ (retry, rate limit, clock, concurrency, cutoff) knows nothing of what it paces." },
+    "verify/pacing/**": {
+      "s3|trail|event|integrity|posture": "pacing/ (retry, rate limit, clock, concurrency, cutoff) knows nothing of what it paces.",
+    },
     "verify/s3/**": { "trail|event|integrity|posture": "s3/ reads the bucket for every check and knows none of them, nor the trail." },
     "verify/trail/**": { "s3|event|integrity|posture": "trail/ reads the trail for every check and knows none of them, nor the bucket." },
     "verify/event/**": event,
-    "verify/event/scan/**": { ...event, athena: "the S3 scan and Athena are two ways to search the logs: neither imports the other (their shared shapes live in event/types.ts)." },
-    "verify/event/athena/**": { ...event, scan: "the S3 scan and Athena are two ways to search the logs: neither imports the other (their shared shapes live in event/types.ts)." },
+    "verify/event/scan/**": {
+      ...event,
+      athena:
+        "the S3 scan and Athena are two ways to search the logs: neither imports the other (their shared shapes live in event/types.ts).",
+    },
+    "verify/event/athena/**": {
+      ...event,
+      scan: "the S3 scan and Athena are two ways to search the logs: neither imports the other (their shared shapes live in event/types.ts).",
+    },
     "verify/integrity/**": { "event|posture": checks },
     "verify/posture/**": { "event|integrity": checks },
   };

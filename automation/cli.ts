@@ -9,7 +9,15 @@ import { createCloudTrailClientIn, createLabClients, destroyLabClients } from ".
 import { chooseBackend } from "./engine/backend";
 import { TrailLabError } from "../common/errors";
 import { errorDetail, errorText } from "../common/error-detail";
-import { PROFILE_FLAG, REGION_PATTERN, SHARED_FLAGS, helpText, parseCommandLine, type CommandSpec, type FlagTable } from "../common/flag-table";
+import {
+  PROFILE_FLAG,
+  REGION_PATTERN,
+  SHARED_FLAGS,
+  helpText,
+  parseCommandLine,
+  type CommandSpec,
+  type FlagTable,
+} from "../common/flag-table";
 import { durationRule, parseSeconds } from "../common/flag-values";
 import { versionLine } from "../common/provenance";
 import { redactUrls } from "../common/redact";
@@ -38,7 +46,12 @@ export const LAB_COMMAND = {
       help: "the AWS region the stack goes to",
       default: "AWS_REGION, else AWS_DEFAULT_REGION, else the profile's region, else aws:region in Pulumi.dev.yaml",
     },
-    settle: { type: "string", value: "<seconds>", help: "how long to wait after the trail logs, before the probe launches", default: String(LAB_DEFAULTS.settleMs / 1000) },
+    settle: {
+      type: "string",
+      value: "<seconds>",
+      help: "how long to wait after the trail logs, before the probe launches",
+      default: String(LAB_DEFAULTS.settleMs / 1000),
+    },
     timeout: { type: "string", value: "<seconds>", help: "verify's deadline", default: "verify's, 1200 (20 minutes)" },
     keep: { type: "boolean", help: "do not destroy; print the commands that destroy later" },
     "wait-digest": {
@@ -51,7 +64,11 @@ export const LAB_COMMAND = {
       help: "who searches the logs: this process reading S3, or Athena (the stack adds a Glue table and an Athena workgroup, and verify runs SQL there)",
       default: "s3",
     },
-    cleanup: { type: "string", value: "<stack>", help: "destroy a leftover lab stack and sweep what carries its tag; goes with --profile, --region and --json only" },
+    cleanup: {
+      type: "string",
+      value: "<stack>",
+      help: "destroy a leftover lab stack and sweep what carries its tag; goes with --profile, --region and --json only",
+    },
     json: { type: "boolean", help: "print the evidence as one JSON object on stdout" },
     ...SHARED_FLAGS,
   },
@@ -92,7 +109,10 @@ export function parseLabArgs(argv: string[]): LabArgs {
   if (v.search !== undefined && v.search !== "s3" && v.search !== "athena") {
     throw labUsageError(`--search is s3 or athena; got '${v.search}'.`);
   }
-  if (v.cleanup !== undefined && (v.keep || v["wait-digest"] || v.stack !== undefined || v.settle !== undefined || v.timeout !== undefined || v.search !== undefined)) {
+  if (
+    v.cleanup !== undefined &&
+    (v.keep || v["wait-digest"] || v.stack !== undefined || v.settle !== undefined || v.timeout !== undefined || v.search !== undefined)
+  ) {
     throw labUsageError("--cleanup <stack> takes the stack to remove and goes with --profile, --region and --json only.");
   }
   if (v.region !== undefined && !REGION_PATTERN.test(v.region)) {
@@ -174,7 +194,8 @@ export function realDeps(io: CliIo, options: RealDepsOptions = {}): LabDeps {
       return {
         identity: () => checkCredentials(clients),
         checkDefaultVpc: (subnetId) => checkDefaultVpc(clients, region, subnetId),
-        checkTrailNameFree: (name) => checkTrailNameFree(clients, name, region, (home) => createCloudTrailClientIn(home, { env: io.env, profile })),
+        checkTrailNameFree: (name) =>
+          checkTrailNameFree(clients, name, region, (home) => createCloudTrailClientIn(home, { env: io.env, profile })),
         trailStatus: cloudTrailStatusReader(clients),
         sweeper: awsTagSweeper(clients, { log }),
         verifier: lazyVerifier(region, profile),

@@ -17,7 +17,10 @@ export const PULUMI_INSTALL_HINT =
   "then open a new shell so that 'pulumi version' works, and run the lab again.";
 
 export class MissingToolError extends TrailLabError {
-  constructor(readonly tool: string, hint: string) {
+  constructor(
+    readonly tool: string,
+    hint: string,
+  ) {
     super(`The '${tool}' command was not found on PATH; the lab needs it to create and destroy the stack.\n${hint}`, ExitCode.Usage);
   }
 }
@@ -35,10 +38,7 @@ export class NoCredentialsError extends TrailLabError {
 
 export class NoRegionError extends TrailLabError {
   constructor() {
-    super(
-      `No AWS region: ${REGION_HINT}; or set aws:region in Pulumi.dev.yaml, the lab's default.`,
-      ExitCode.Usage,
-    );
+    super(`No AWS region: ${REGION_HINT}; or set aws:region in Pulumi.dev.yaml, the lab's default.`, ExitCode.Usage);
   }
 }
 
@@ -63,7 +63,10 @@ export interface ConflictingTrail {
 }
 
 export class TrailConflictError extends TrailLabError {
-  constructor(readonly trail: ConflictingTrail, region: string) {
+  constructor(
+    readonly trail: ConflictingTrail,
+    region: string,
+  ) {
     const where = trail.multiRegion
       ? `a multi-region trail (home region ${trail.homeRegion ?? "unknown"}) holds the name in every region`
       : `it lives in ${trail.homeRegion ?? region}`;
@@ -79,7 +82,11 @@ export class TrailConflictError extends TrailLabError {
 }
 
 export class TrailNotLoggingInTimeError extends TrailLabError {
-  constructor(readonly trail: string, readonly waitedMs: number, readonly deliveryError: string | null) {
+  constructor(
+    readonly trail: string,
+    readonly waitedMs: number,
+    readonly deliveryError: string | null,
+  ) {
     super(
       `Trail '${trail}' did not report IsLogging within ${Math.round(waitedMs / 1000)} s` +
         `${deliveryError ? ` (latest delivery error: ${deliveryError})` : ""}; check the bucket policy and the trail in the console.`,
@@ -100,7 +107,10 @@ export class InterruptedError extends TrailLabError {
  * other than the check's answer: the verdict stands unrecorded, so it must not read as 0 or 1.
  */
 export class EvidenceNotWrittenError extends TrailLabError {
-  constructor(readonly file: string, readonly reason: string) {
+  constructor(
+    readonly file: string,
+    readonly reason: string,
+  ) {
     super(
       `The run's evidence was not written to ${file} (${reason}); cleanup went on regardless. ` +
         `With --json the whole record is on stdout; make lab-runs/ a writable folder for the next run.`,
@@ -111,7 +121,13 @@ export class EvidenceNotWrittenError extends TrailLabError {
 
 /** `npm run report` was given a file that cannot be read, is not JSON, or does not fit the LabReport type. */
 export class EvidenceFileError extends TrailLabError {
-  constructor(readonly file: string, readonly problem: string) {
-    super(`${file} is not a lab run's evidence: ${problem}. Pass the evidence.json a lab run wrote under lab-runs/<stack>/.`, ExitCode.Usage);
+  constructor(
+    readonly file: string,
+    readonly problem: string,
+  ) {
+    super(
+      `${file} is not a lab run's evidence: ${problem}. Pass the evidence.json a lab run wrote under lab-runs/<stack>/.`,
+      ExitCode.Usage,
+    );
   }
 }

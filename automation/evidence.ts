@@ -35,7 +35,9 @@ export const INTEGRITY_NOT_CHECKED: LabIntegrity = { status: "not-checked", reas
 export function labIntegrity(result: IntegrityResult): LabIntegrity {
   if (result.valid) return { status: "valid", reason: null, result };
   const first = result.failures[0];
-  const reason = result.reason ?? (first ? `${result.failures.length} invalid: ${first.kind} s3://${first.bucket}/${first.key} ${first.reason}` : "not valid");
+  const reason =
+    result.reason ??
+    (first ? `${result.failures.length} invalid: ${first.kind} s3://${first.bucket}/${first.key} ${first.reason}` : "not valid");
   return { status: "invalid", reason, result };
 }
 

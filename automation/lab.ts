@@ -1,6 +1,7 @@
 // The lab cycle: preflight, up without the probe, wait for the trail, up with the probe, verify,
 // (with --wait-digest: an up without the probe, then the digest's wait), check posture, keep the
-// evidence (and its HTML report), destroy. One run is a LabRun with one method per phase: runLab runs them in a try and cleans up in finally, so cleanup runs on every
+// evidence (and its HTML report), destroy. One run is a LabRun with one method per phase: runLab
+// runs them in a try and cleans up in finally, so cleanup runs on every
 // path once a stack exists, including failures and signals. `--cleanup` (runCleanup) is a run of
 // its own that shares the account check and the finish. Every outside effect comes in through
 // LabDeps, so the cycle is tested without AWS.
@@ -261,7 +262,9 @@ class LabRun extends Run {
       await services.checkDefaultVpc(this.settings.subnetId);
       await services.checkTrailNameFree(this.settings.trailName);
       for (const key of this.options.template.skipped) {
-        this.report.warnings.push(`${key} is a secret of the ${TEMPLATE_STACK} stack and was not copied; set it on the run's stack if the program needs it.`);
+        this.report.warnings.push(
+          `${key} is a secret of the ${TEMPLATE_STACK} stack and was not copied; set it on the run's stack if the program needs it.`,
+        );
       }
       return { region: region.value, services };
     });
@@ -383,7 +386,8 @@ class LabRun extends Run {
       const atVerify = await instanceForEvidence(() => services.describeInstance(instanceId, this.stop), this.report.warnings, this.stop);
       this.report.instance = { atVerify, atCleanup: null };
     }
-    if (evidence.verified && key) this.matched = { trail: evidence.trail.arn ?? evidence.trail.name, region: logsRegion, bucket, account, since, logKey: key };
+    if (evidence.verified && key)
+      this.matched = { trail: evidence.trail.arn ?? evidence.trail.name, region: logsRegion, bucket, account, since, logKey: key };
   }
 
   /** The matched raw object, beside the evidence: the bucket is about to be deleted. */
@@ -412,7 +416,9 @@ class LabRun extends Run {
     this.deps.log(`--wait-digest: removing the probe instance before the wait; the trail and its bucket stay`);
     await this.step(() => this.open.stack.setConfig({ [`${PROJECT}:probeInstance`]: "false" }));
     await this.up("remove-probe");
-    this.deps.log(`--wait-digest: keeping the stack until a digest lists s3://${log.bucket}/${log.logKey} (about hourly; up to ${Math.round(waitMs / 60_000)} min; Ctrl-C stops and destroys)`);
+    this.deps.log(
+      `--wait-digest: keeping the stack until a digest lists s3://${log.bucket}/${log.logKey} (about hourly; up to ${Math.round(waitMs / 60_000)} min; Ctrl-C stops and destroys)`,
+    );
     const result = await this.phase("integrity", () =>
       this.open.services.verifier.integrity({
         ...log,
@@ -456,7 +462,11 @@ class LabRun extends Run {
     const probe = this.outputs?.instanceId;
     if (probe && this.report.instance) {
       const giveUp = this.interruption.giveUp.signal;
-      this.report.instance.atCleanup = await instanceForEvidence(() => services.describeInstance(probe, giveUp), this.report.warnings, giveUp);
+      this.report.instance.atCleanup = await instanceForEvidence(
+        () => services.describeInstance(probe, giveUp),
+        this.report.warnings,
+        giveUp,
+      );
     }
   }
 }
@@ -530,7 +540,10 @@ function checkSameProfile(stack: string, stackProfile: string | undefined, profi
 function athenaSource(outputs: StackOutputs): { workgroup: string; database: string; table: string } {
   const { athenaWorkgroup: workgroup, athenaDatabase: database, athenaTable: table } = outputs;
   if (!workgroup || !database || !table) {
-    throw new EngineError("stack output", "--search athena needs the stack outputs athenaWorkgroup, athenaDatabase and athenaTable, and the stack has none");
+    throw new EngineError(
+      "stack output",
+      "--search athena needs the stack outputs athenaWorkgroup, athenaDatabase and athenaTable, and the stack has none",
+    );
   }
   return { workgroup, database, table };
 }

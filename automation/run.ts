@@ -117,7 +117,9 @@ export abstract class Run {
     this.report.accountId = identity.account;
     this.report.callerArn = identity.arn;
     const profile = this.profile ? `, profile ${this.profile.value} (from ${this.profile.source})` : "";
-    this.deps.log(`AWS account ${identity.account} (${identity.arn})${profile}, region ${region.value} (from ${region.source}), stack ${this.report.stack}`);
+    this.deps.log(
+      `AWS account ${identity.account} (${identity.arn})${profile}, region ${region.value} (from ${region.source}), stack ${this.report.stack}`,
+    );
     return services;
   }
 

@@ -6,25 +6,34 @@ import { REPORT_FILE, type LabReport } from "./evidence";
 export function renderSummary(report: LabReport): string {
   const lines: string[] = [];
   const verb = report.command === "cleanup" ? "cleanup of" : "lab run";
-  lines.push(`trail-lab ${verb} ${report.stack}${report.region ? ` in ${report.region}` : ""}${report.accountId ? ` (account ${report.accountId})` : ""}`);
+  lines.push(
+    `trail-lab ${verb} ${report.stack}${report.region ? ` in ${report.region}` : ""}${report.accountId ? ` (account ${report.accountId})` : ""}`,
+  );
   if (report.interrupted) lines.push(`  interrupted by ${report.interrupted}`);
   // The message itself is printed once, on stderr (automation/cli.ts); the result says it failed.
   if (report.error) lines.push(`  failed (exit ${report.error.exitCode ?? "?"}): the error is printed on stderr`);
   const v = report.verify;
   if (v) {
     if (v.verified) {
-      lines.push(`  verified: the trail recorded RunInstances in s3://${v.trail.bucket ?? "?"}/${v.s3.key ?? "?"} (eventID ${v.s3.eventId ?? "?"})`);
-      if (v.eventHistory) lines.push(`  Event History: ${v.eventHistory.found ? `found (eventID ${v.eventHistory.eventId ?? "?"})` : "not found"}`);
+      lines.push(
+        `  verified: the trail recorded RunInstances in s3://${v.trail.bucket ?? "?"}/${v.s3.key ?? "?"} (eventID ${v.s3.eventId ?? "?"})`,
+      );
+      if (v.eventHistory)
+        lines.push(`  Event History: ${v.eventHistory.found ? `found (eventID ${v.eventHistory.eventId ?? "?"})` : "not found"}`);
     } else {
-      lines.push(`  NOT verified: ${v.s3.found ? "found in S3" : "not found in S3"} after scanning ${v.s3.objectsScanned} objects` +
-        `${v.eventHistory ? `; ${v.eventHistory.found ? "found" : "not found"} in Event History` : ""}` +
-        `${v.trail.latestDeliveryError ? `; latest delivery error: ${v.trail.latestDeliveryError}` : ""}`);
+      lines.push(
+        `  NOT verified: ${v.s3.found ? "found in S3" : "not found in S3"} after scanning ${v.s3.objectsScanned} objects` +
+          `${v.eventHistory ? `; ${v.eventHistory.found ? "found" : "not found"} in Event History` : ""}` +
+          `${v.trail.latestDeliveryError ? `; latest delivery error: ${v.trail.latestDeliveryError}` : ""}`,
+      );
     }
   }
   if (report.posture) {
     const accepted = acceptedRisks(report);
     const ids = (status: string, acceptedToo: boolean) =>
-      report.posture!.controls.filter((control) => control.status === status && accepted.has(control.id) === acceptedToo).map((control) => control.id);
+      report
+        .posture!.controls.filter((control) => control.status === status && accepted.has(control.id) === acceptedToo)
+        .map((control) => control.id);
     const failing = ids("fail", false);
     const kept = ids("fail", true);
     const count = (status: string) => report.posture!.controls.filter((control) => control.status === status).length;
@@ -40,7 +49,9 @@ export function renderSummary(report: LabReport): string {
   } else if (c) {
     const swept = c.sweep ? `; sweep removed ${c.sweep.removed.length}, left ${c.sweep.remaining.length}` : "";
     const cleared = c.pendingOperationsCleared.length > 0 ? `; cleared ${c.pendingOperationsCleared.length} pending operation(s)` : "";
-    lines.push(`  cleanup: ${c.complete ? "complete" : "INCOMPLETE"} (destroy ${c.destroyed ? "succeeded" : "did not finish"} after ${c.destroyAttempts} attempt(s)${cleared}${swept}${c.stackRemoved ? "; stack removed" : ""})`);
+    lines.push(
+      `  cleanup: ${c.complete ? "complete" : "INCOMPLETE"} (destroy ${c.destroyed ? "succeeded" : "did not finish"} after ${c.destroyAttempts} attempt(s)${cleared}${swept}${c.stackRemoved ? "; stack removed" : ""})`,
+    );
     if (!c.complete) {
       lines.push("  may still cost money:");
       for (const left of c.leftovers) lines.push(`    ${left.kind} ${left.id} (${left.region})${left.reason ? `: ${left.reason}` : ""}`);

@@ -26,16 +26,34 @@ export const BENCH_COMMAND = {
     "scale against an in-memory S3 in its own process), prints the table and writes bench/results.json.",
   flags: {
     mb: { type: "string", value: "<n>", help: `uncompressed log in the in-process corpus, in MB (1 to ${LIMITS.mb})`, default: "300" },
-    days: { type: "string", value: "<n>", help: `days that corpus spans (1 to ${LIMITS.days}), over us-east-1, us-west-2, eu-west-1, ap-southeast-2`, default: "4" },
-    seed: { type: "string", value: "<n>", help: "generator seed: the same seed and size give the same corpora, byte for byte", default: "1" },
-    rounds: { type: "string", value: "<n>", help: `in-process passes over the corpus (1 to ${LIMITS.rounds}); the median of each path is kept`, default: "5" },
+    days: {
+      type: "string",
+      value: "<n>",
+      help: `days that corpus spans (1 to ${LIMITS.days}), over us-east-1, us-west-2, eu-west-1, ap-southeast-2`,
+      default: "4",
+    },
+    seed: {
+      type: "string",
+      value: "<n>",
+      help: "generator seed: the same seed and size give the same corpora, byte for byte",
+      default: "1",
+    },
+    rounds: {
+      type: "string",
+      value: "<n>",
+      help: `in-process passes over the corpus (1 to ${LIMITS.rounds}); the median of each path is kept`,
+      default: "5",
+    },
     "scale-rounds": {
       type: "string",
       value: "<n>",
       help: `interleaved rounds of the bare GET loop and the small-object scan (1 to ${LIMITS["scale-rounds"]})`,
       default: "3",
     },
-    sweep: { type: "boolean", help: `also scan at ${SWEEP.join(", ")} in flight at +30 ms (what the default in-flight count was chosen from)` },
+    sweep: {
+      type: "boolean",
+      help: `also scan at ${SWEEP.join(", ")} in flight at +30 ms (what the default in-flight count was chosen from)`,
+    },
     corpus: { type: "string", value: "<dir>", help: "where corpora are kept between runs", default: "bench/corpus, git-ignored" },
     out: { type: "string", value: "<file>", help: "the results file", default: "bench/results.json" },
     fresh: { type: "boolean", help: "regenerate the corpus even if one with the same settings exists" },
@@ -126,7 +144,15 @@ async function run(args: BenchArgs, say: (line: string) => void, signal: AbortSi
     say(`zcat | jq: ${(jq.bytes / 1e3 / jq.ms).toFixed(0)} MB/s`);
   } else say("zcat | jq: skipped, jq or zcat is not on PATH");
 
-  const scale = await measureScale({ corpusDir: args.corpusDir, seed: args.seed, rounds: args.scaleRounds, sweep: args.sweep, fresh: args.fresh, say, signal });
+  const scale = await measureScale({
+    corpusDir: args.corpusDir,
+    seed: args.seed,
+    rounds: args.scaleRounds,
+    sweep: args.sweep,
+    fresh: args.fresh,
+    say,
+    signal,
+  });
 
   return buildResults({
     when: new Date(),

@@ -70,12 +70,18 @@ const GZIP_RATIO = 7.75;
  * 100 KB gzipped each (about 32 KB on average), as a busy account's trail delivers them.
  */
 export function smallCorpusConfig(options: { seed: number; days?: number }): CorpusConfig {
-  return { ...corpusConfig({ seed: options.seed, megabytes: 1, days: options.days ?? 3 }), fileSizes: { filesPerDay: 1668, minGzBytes: 5_000, maxGzBytes: 100_000 } };
+  return {
+    ...corpusConfig({ seed: options.seed, megabytes: 1, days: options.days ?? 3 }),
+    fileSizes: { filesPerDay: 1668, minGzBytes: 5_000, maxGzBytes: 100_000 },
+  };
 }
 
 /** Few large objects: 120 files of about 3.6 MB uncompressed (465 KB gzipped) in one day. */
 export function bigCorpusConfig(options: { seed: number }): CorpusConfig {
-  return { ...corpusConfig({ seed: options.seed, megabytes: 1, days: 1 }), fileSizes: { filesPerDay: 120, minGzBytes: 465_000, maxGzBytes: 465_000 } };
+  return {
+    ...corpusConfig({ seed: options.seed, megabytes: 1, days: 1 }),
+    fileSizes: { filesPerDay: 120, minGzBytes: 465_000, maxGzBytes: 465_000 },
+  };
 }
 
 export interface LogObject {
@@ -151,7 +157,9 @@ export function generateDay(config: CorpusConfig, day: number): GeneratedDay {
   for (const { name: region, share } of config.regions) {
     const sizes = config.fileSizes;
     const regionBytes = config.bytesPerDay * share;
-    const files = sizes ? Math.max(1, Math.round(sizes.filesPerDay * share)) : Math.max(1, Math.min(MAX_FILES_PER_REGION_DAY, Math.round(regionBytes / config.meanFileBytes)));
+    const files = sizes
+      ? Math.max(1, Math.round(sizes.filesPerDay * share))
+      : Math.max(1, Math.min(MAX_FILES_PER_REGION_DAY, Math.round(regionBytes / config.meanFileBytes)));
     const step = DAY_MS / files;
     // Busy and quiet stretches: each file's size is drawn around the mean, then scaled to the budget.
     const weights = Array.from({ length: files }, () => 0.2 + 1.6 * random() * random() * 2);
@@ -191,7 +199,11 @@ export function generateDay(config: CorpusConfig, day: number): GeneratedDay {
     }
     // A digest file each region-day, beside the logs: the scan must never open it.
     const digestAt = new Date(start.getTime() + DAY_MS - MINUTE_MS * 30);
-    out.digests.push({ key: f.digestKey(region, digestAt, config.trailName), day, body: f.digest(new Date(digestAt.getTime() - 60 * MINUTE_MS), digestAt, config.bucket, regionLogs.slice(-12)) });
+    out.digests.push({
+      key: f.digestKey(region, digestAt, config.trailName),
+      day,
+      body: f.digest(new Date(digestAt.getTime() - 60 * MINUTE_MS), digestAt, config.bucket, regionLogs.slice(-12)),
+    });
   }
   return out;
 }
@@ -221,7 +233,12 @@ export async function ensureCorpus(
 ): Promise<CorpusManifest> {
   const daysGenerated = config.days * factor;
   const existing = fresh ? null : readManifest(root);
-  if (existing && existing.version === GENERATOR_VERSION && existing.daysGenerated === daysGenerated && JSON.stringify(existing.config) === JSON.stringify(config)) {
+  if (
+    existing &&
+    existing.version === GENERATOR_VERSION &&
+    existing.daysGenerated === daysGenerated &&
+    JSON.stringify(existing.config) === JSON.stringify(config)
+  ) {
     progress(`corpus: reusing ${root} (${existing.logs.length} log files)`);
     return existing;
   }

@@ -19,7 +19,11 @@ export async function bareGetLoop(endpoint: string, bucket: string, keys: readon
         .get({ host: url.hostname, port: url.port, path: `/${bucket}/${key}`, agent }, (response) => {
           const chunks: Buffer[] = [];
           response.on("data", (chunk: Buffer) => chunks.push(chunk));
-          response.on("end", () => (response.statusCode === 200 ? resolve(Buffer.concat(chunks).length) : reject(new Error(`GET ${key}: HTTP ${response.statusCode}`))));
+          response.on("end", () =>
+            response.statusCode === 200
+              ? resolve(Buffer.concat(chunks).length)
+              : reject(new Error(`GET ${key}: HTTP ${response.statusCode}`)),
+          );
           response.on("error", reject);
         })
         .on("error", reject);

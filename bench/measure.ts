@@ -99,7 +99,13 @@ type Pass = { ms: number; bytes: number; eventIds: string[] };
  * Each path `rounds` times, interleaved, so that a burst of noise on the shared machine hits
  * all of them alike; the median time of each is kept.
  */
-export async function measureInProcess(objects: readonly Buffer[], criteria: InProcessCriteria, rounds: number, progress: (line: string) => void, signal: AbortSignal): Promise<InProcessResult> {
+export async function measureInProcess(
+  objects: readonly Buffer[],
+  criteria: InProcessCriteria,
+  rounds: number,
+  progress: (line: string) => void,
+  signal: AbortSignal,
+): Promise<InProcessResult> {
   // decode-and-match runs right after its gunzip, so that each pair shares the machine's mood.
   const paths: Record<Exclude<keyof InProcessResult, "rounds" | "vsGunzip" | "everyObjectParsed">, () => Pass> = {
     gunzip: () => ({ ...gunzipAlone(objects), eventIds: [] }),
@@ -134,7 +140,11 @@ export async function measureInProcess(objects: readonly Buffer[], criteria: InP
   const gunzips = runs.get("gunzip") ?? [];
   const vsGunzip = (name: keyof typeof paths) => median((runs.get(name) ?? []).map((t, i) => gunzips[i].ms / t.ms));
   return {
-    vsGunzip: { decodeAndMatch: vsGunzip("decodeAndMatch"), gunzipDefaults: vsGunzip("gunzipDefaults"), eventNameOnly: vsGunzip("eventNameOnly") },
+    vsGunzip: {
+      decodeAndMatch: vsGunzip("decodeAndMatch"),
+      gunzipDefaults: vsGunzip("gunzipDefaults"),
+      eventNameOnly: vsGunzip("eventNameOnly"),
+    },
     gunzip: pick("gunzip"),
     gunzipDefaults: pick("gunzipDefaults"),
     decodeAndMatch: pick("decodeAndMatch"),
@@ -154,7 +164,8 @@ export interface PipelineResult extends Timing {
 }
 
 /** The jq program people write: every record of every file, keep the launch of that instance. */
-export const JQ_FILTER = '.Records[] | select(.eventName == "RunInstances" and any(.responseElements.instancesSet.items[]?; .instanceId == $id)) | .eventID';
+export const JQ_FILTER =
+  '.Records[] | select(.eventName == "RunInstances" and any(.responseElements.instancesSet.items[]?; .instanceId == $id)) | .eventID';
 
 /**
  * `zcat | jq` over the corpus's log files (digests excluded, as a user's glob would), fed by
@@ -162,12 +173,19 @@ export const JQ_FILTER = '.Records[] | select(.eventName == "RunInstances" and a
  */
 export async function zcatJq(view: CorpusView, days: number, instanceId: string, signal: AbortSignal): Promise<PipelineResult | null> {
   if (!(await hasCommand("jq", signal)) || !(await hasCommand("zcat", signal))) return null;
-  const dirs = view.config.regions.flatMap((r) => Array.from({ length: days }, (_, d) => join("AWSLogs", view.config.account, "CloudTrail", r.name, dayPath(view, d))));
+  const dirs = view.config.regions.flatMap((r) =>
+    Array.from({ length: days }, (_, d) => join("AWSLogs", view.config.account, "CloudTrail", r.name, dayPath(view, d))),
+  );
   const command = `find ${dirs.join(" ")} -name '*.json.gz' -print0 | xargs -0 zcat | jq -r --arg id "$1" '${JQ_FILTER}'`;
   const started = process.hrtime.bigint();
   const { stdout } = await run("sh", ["-c", command, "sh", instanceId], view.root, signal, "zcat | jq");
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
-  return { ms, bytes: view.bytes, eventIds: stdout.split("\n").filter(Boolean), command: command.replace(/find .* -name/, "find <day folders> -name").replace('"$1"', instanceId) };
+  return {
+    ms,
+    bytes: view.bytes,
+    eventIds: stdout.split("\n").filter(Boolean),
+    command: command.replace(/find .* -name/, "find <day folders> -name").replace('"$1"', instanceId),
+  };
 }
 
 function dayPath(view: CorpusView, day: number): string {
@@ -188,11 +206,25 @@ async function hasCommand(name: string, signal: AbortSignal): Promise<boolean> {
 /** One whole scan through S3 in a child process (bench/scan-child.ts). */
 export async function scanThroughS3(job: ScanJob, env: NodeJS.ProcessEnv, signal: AbortSignal): Promise<ScanReport> {
   const child = join(__dirname, "scan-child.ts");
-  const { stdout } = await run(process.execPath, ["-r", "ts-node/register/transpile-only", child, JSON.stringify(job)], join(__dirname, ".."), signal, "the S3 scan", env);
+  const { stdout } = await run(
+    process.execPath,
+    ["-r", "ts-node/register/transpile-only", child, JSON.stringify(job)],
+    join(__dirname, ".."),
+    signal,
+    "the S3 scan",
+    env,
+  );
   return JSON.parse(stdout) as ScanReport;
 }
 
-function run(command: string, args: string[], cwd: string | undefined, signal: AbortSignal, what: string, env = process.env): Promise<{ stdout: string }> {
+function run(
+  command: string,
+  args: string[],
+  cwd: string | undefined,
+  signal: AbortSignal,
+  what: string,
+  env = process.env,
+): Promise<{ stdout: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd, env, signal, stdio: ["ignore", "pipe", "pipe"] });
     const out: Buffer[] = [];

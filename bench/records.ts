@@ -15,13 +15,59 @@ interface Kind {
   shape?: Shape;
 }
 
-const ROLE_NAMES = ["lab-operator", "ci-deploy", "billing-reader", "eks-node", "lambda-exec", "ecs-task", "backup-agent", "security-audit", "data-pipeline", "OrganizationAccountAccessRole"];
-const WORDS = ["app", "api", "billing", "cache", "database", "endpoint", "feature", "gateway", "host", "log", "max", "min", "orders", "port", "queue", "region", "retries", "secret", "stage", "timeout", "url", "user", "worker", "zone"];
-const SERVICES = ["ec2.amazonaws.com", "lambda.amazonaws.com", "ecs-tasks.amazonaws.com", "cloudformation.amazonaws.com", "autoscaling.amazonaws.com", "config.amazonaws.com"];
+const ROLE_NAMES = [
+  "lab-operator",
+  "ci-deploy",
+  "billing-reader",
+  "eks-node",
+  "lambda-exec",
+  "ecs-task",
+  "backup-agent",
+  "security-audit",
+  "data-pipeline",
+  "OrganizationAccountAccessRole",
+];
+const WORDS = [
+  "app",
+  "api",
+  "billing",
+  "cache",
+  "database",
+  "endpoint",
+  "feature",
+  "gateway",
+  "host",
+  "log",
+  "max",
+  "min",
+  "orders",
+  "port",
+  "queue",
+  "region",
+  "retries",
+  "secret",
+  "stage",
+  "timeout",
+  "url",
+  "user",
+  "worker",
+  "zone",
+];
+const SERVICES = [
+  "ec2.amazonaws.com",
+  "lambda.amazonaws.com",
+  "ecs-tasks.amazonaws.com",
+  "cloudformation.amazonaws.com",
+  "autoscaling.amazonaws.com",
+  "config.amazonaws.com",
+];
 
 const kmsResource: Shape = (r, m) => {
   const key = m.arn("kms", `key/${m.f.uuid()}`);
-  r.requestParameters = { encryptionAlgorithm: "SYMMETRIC_DEFAULT", encryptionContext: { "aws:lambda:FunctionArn": m.arn("lambda", `function:${m.pick(ROLE_NAMES)}`) } };
+  r.requestParameters = {
+    encryptionAlgorithm: "SYMMETRIC_DEFAULT",
+    encryptionContext: { "aws:lambda:FunctionArn": m.arn("lambda", `function:${m.pick(ROLE_NAMES)}`) },
+  };
   r.resources = [{ accountId: m.f.account, type: "AWS::KMS::Key", ARN: key }];
 };
 
@@ -35,8 +81,15 @@ const READS: Kind[] = [
       const role = m.arn("iam", `role/${m.pick(ROLE_NAMES)}`, "");
       r.requestParameters = { roleArn: role, roleSessionName: `session-${m.f.chars(10)}`, durationSeconds: 3600 };
       r.responseElements = {
-        credentials: { accessKeyId: `ASIA${m.f.chars(16, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")}`, sessionToken: m.f.chars(120), expiration: "Mar 1, 2025, 10:00:00 AM" },
-        assumedRoleUser: { assumedRoleId: `AROA${m.f.chars(17, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")}:session`, arn: role.replace(":iam::", ":sts::").replace(":role/", ":assumed-role/") },
+        credentials: {
+          accessKeyId: `ASIA${m.f.chars(16, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")}`,
+          sessionToken: m.f.chars(120),
+          expiration: "Mar 1, 2025, 10:00:00 AM",
+        },
+        assumedRoleUser: {
+          assumedRoleId: `AROA${m.f.chars(17, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")}:session`,
+          arn: role.replace(":iam::", ":sts::").replace(":role/", ":assumed-role/"),
+        },
       };
       r.resources = [{ accountId: m.f.account, type: "AWS::IAM::Role", ARN: role }];
     },
@@ -53,35 +106,168 @@ const READS: Kind[] = [
       r.requestParameters = { instancesSet: { items: m.times(m.int(0, 3), () => ({ instanceId: m.f.instanceId() })) }, filterSet: {} };
     },
   },
-  { eventName: "DescribeSecurityGroups", eventSource: "ec2.amazonaws.com", readOnly: true, weight: 4, shape: (r, m) => void (r.requestParameters = { securityGroupSet: {}, securityGroupIdSet: { items: [{ groupId: `sg-0${m.f.chars(16, "0123456789abcdef")}` }] }, filterSet: {} }) },
-  { eventName: "DescribeVolumes", eventSource: "ec2.amazonaws.com", readOnly: true, weight: 3, shape: (r) => void (r.requestParameters = { volumeSet: {}, filterSet: {} }) },
-  { eventName: "DescribeSubnets", eventSource: "ec2.amazonaws.com", readOnly: true, weight: 2, shape: (r) => void (r.requestParameters = { subnetSet: {}, filterSet: {} }) },
-  { eventName: "DescribeVpcs", eventSource: "ec2.amazonaws.com", readOnly: true, weight: 2, shape: (r) => void (r.requestParameters = { vpcSet: {}, filterSet: {} }) },
-  { eventName: "GetBucketLocation", eventSource: "s3.amazonaws.com", readOnly: true, weight: 5, shape: (r, m) => void (r.requestParameters = m.bucketParams({ location: "" })) },
-  { eventName: "GetBucketAcl", eventSource: "s3.amazonaws.com", readOnly: true, weight: 3, shape: (r, m) => void (r.requestParameters = m.bucketParams({ acl: "" })) },
-  { eventName: "GetBucketEncryption", eventSource: "s3.amazonaws.com", readOnly: true, weight: 2, shape: (r, m) => void (r.requestParameters = m.bucketParams({ encryption: "" })) },
-  { eventName: "ListBuckets", eventSource: "s3.amazonaws.com", readOnly: true, weight: 3, shape: (r) => void (r.requestParameters = { Host: "s3.amazonaws.com" }) },
-  { eventName: "GetRole", eventSource: "iam.amazonaws.com", readOnly: true, weight: 3, shape: (r, m) => void (r.requestParameters = { roleName: m.pick(ROLE_NAMES) }) },
-  { eventName: "ListAttachedRolePolicies", eventSource: "iam.amazonaws.com", readOnly: true, weight: 2, shape: (r, m) => void (r.requestParameters = { roleName: m.pick(ROLE_NAMES) }) },
+  {
+    eventName: "DescribeSecurityGroups",
+    eventSource: "ec2.amazonaws.com",
+    readOnly: true,
+    weight: 4,
+    shape: (r, m) =>
+      void (r.requestParameters = {
+        securityGroupSet: {},
+        securityGroupIdSet: { items: [{ groupId: `sg-0${m.f.chars(16, "0123456789abcdef")}` }] },
+        filterSet: {},
+      }),
+  },
+  {
+    eventName: "DescribeVolumes",
+    eventSource: "ec2.amazonaws.com",
+    readOnly: true,
+    weight: 3,
+    shape: (r) => void (r.requestParameters = { volumeSet: {}, filterSet: {} }),
+  },
+  {
+    eventName: "DescribeSubnets",
+    eventSource: "ec2.amazonaws.com",
+    readOnly: true,
+    weight: 2,
+    shape: (r) => void (r.requestParameters = { subnetSet: {}, filterSet: {} }),
+  },
+  {
+    eventName: "DescribeVpcs",
+    eventSource: "ec2.amazonaws.com",
+    readOnly: true,
+    weight: 2,
+    shape: (r) => void (r.requestParameters = { vpcSet: {}, filterSet: {} }),
+  },
+  {
+    eventName: "GetBucketLocation",
+    eventSource: "s3.amazonaws.com",
+    readOnly: true,
+    weight: 5,
+    shape: (r, m) => void (r.requestParameters = m.bucketParams({ location: "" })),
+  },
+  {
+    eventName: "GetBucketAcl",
+    eventSource: "s3.amazonaws.com",
+    readOnly: true,
+    weight: 3,
+    shape: (r, m) => void (r.requestParameters = m.bucketParams({ acl: "" })),
+  },
+  {
+    eventName: "GetBucketEncryption",
+    eventSource: "s3.amazonaws.com",
+    readOnly: true,
+    weight: 2,
+    shape: (r, m) => void (r.requestParameters = m.bucketParams({ encryption: "" })),
+  },
+  {
+    eventName: "ListBuckets",
+    eventSource: "s3.amazonaws.com",
+    readOnly: true,
+    weight: 3,
+    shape: (r) => void (r.requestParameters = { Host: "s3.amazonaws.com" }),
+  },
+  {
+    eventName: "GetRole",
+    eventSource: "iam.amazonaws.com",
+    readOnly: true,
+    weight: 3,
+    shape: (r, m) => void (r.requestParameters = { roleName: m.pick(ROLE_NAMES) }),
+  },
+  {
+    eventName: "ListAttachedRolePolicies",
+    eventSource: "iam.amazonaws.com",
+    readOnly: true,
+    weight: 2,
+    shape: (r, m) => void (r.requestParameters = { roleName: m.pick(ROLE_NAMES) }),
+  },
   { eventName: "ListRoles", eventSource: "iam.amazonaws.com", readOnly: true, weight: 1 },
-  { eventName: "DescribeStacks", eventSource: "cloudformation.amazonaws.com", readOnly: true, weight: 3, shape: (r, m) => void (r.requestParameters = { stackName: m.arn("cloudformation", `stack/app-${m.int(1, 40)}/${m.f.uuid()}`) }) },
+  {
+    eventName: "DescribeStacks",
+    eventSource: "cloudformation.amazonaws.com",
+    readOnly: true,
+    weight: 3,
+    shape: (r, m) => void (r.requestParameters = { stackName: m.arn("cloudformation", `stack/app-${m.int(1, 40)}/${m.f.uuid()}`) }),
+  },
   { eventName: "ListFunctions20150331", eventSource: "lambda.amazonaws.com", readOnly: true, weight: 2 },
-  { eventName: "GetFunction20150331v2", eventSource: "lambda.amazonaws.com", readOnly: true, weight: 2, shape: (r, m) => void (r.requestParameters = { functionName: m.pick(ROLE_NAMES) }) },
-  { eventName: "DescribeLogGroups", eventSource: "logs.amazonaws.com", readOnly: true, weight: 2, shape: (r, m) => void (r.requestParameters = { logGroupNamePrefix: `/aws/lambda/${m.pick(ROLE_NAMES)}` }) },
+  {
+    eventName: "GetFunction20150331v2",
+    eventSource: "lambda.amazonaws.com",
+    readOnly: true,
+    weight: 2,
+    shape: (r, m) => void (r.requestParameters = { functionName: m.pick(ROLE_NAMES) }),
+  },
+  {
+    eventName: "DescribeLogGroups",
+    eventSource: "logs.amazonaws.com",
+    readOnly: true,
+    weight: 2,
+    shape: (r, m) => void (r.requestParameters = { logGroupNamePrefix: `/aws/lambda/${m.pick(ROLE_NAMES)}` }),
+  },
   { eventName: "GetAuthorizationToken", eventSource: "ecr.amazonaws.com", readOnly: true, weight: 2 },
-  { eventName: "DescribeAlarms", eventSource: "monitoring.amazonaws.com", readOnly: true, weight: 2, shape: (r, m) => void (r.requestParameters = { maxRecords: 100, alarmNamePrefix: m.pick(ROLE_NAMES) }) },
+  {
+    eventName: "DescribeAlarms",
+    eventSource: "monitoring.amazonaws.com",
+    readOnly: true,
+    weight: 2,
+    shape: (r, m) => void (r.requestParameters = { maxRecords: 100, alarmNamePrefix: m.pick(ROLE_NAMES) }),
+  },
 ];
 
 const WRITES: Kind[] = [
-  { eventName: "CreateLogStream", eventSource: "logs.amazonaws.com", readOnly: false, weight: 2, shape: (r, m) => void (r.requestParameters = { logGroupName: `/aws/lambda/${m.pick(ROLE_NAMES)}`, logStreamName: `2025/03/01/[$LATEST]${m.f.chars(32, "0123456789abcdef")}` }) },
-  { eventName: "CreateNetworkInterface", eventSource: "ec2.amazonaws.com", readOnly: false, weight: 1, shape: (r, m) => void (r.requestParameters = { subnetId: `subnet-0${m.f.chars(16, "0123456789abcdef")}`, description: "AWS Lambda VPC ENI", groupSet: { items: [{ groupId: `sg-0${m.f.chars(16, "0123456789abcdef")}` }] } }) },
-  { eventName: "PutMetricData", eventSource: "monitoring.amazonaws.com", readOnly: false, weight: 1, shape: (r) => void (r.requestParameters = { namespace: "App/Requests" }) },
+  {
+    eventName: "CreateLogStream",
+    eventSource: "logs.amazonaws.com",
+    readOnly: false,
+    weight: 2,
+    shape: (r, m) =>
+      void (r.requestParameters = {
+        logGroupName: `/aws/lambda/${m.pick(ROLE_NAMES)}`,
+        logStreamName: `2025/03/01/[$LATEST]${m.f.chars(32, "0123456789abcdef")}`,
+      }),
+  },
+  {
+    eventName: "CreateNetworkInterface",
+    eventSource: "ec2.amazonaws.com",
+    readOnly: false,
+    weight: 1,
+    shape: (r, m) =>
+      void (r.requestParameters = {
+        subnetId: `subnet-0${m.f.chars(16, "0123456789abcdef")}`,
+        description: "AWS Lambda VPC ENI",
+        groupSet: { items: [{ groupId: `sg-0${m.f.chars(16, "0123456789abcdef")}` }] },
+      }),
+  },
+  {
+    eventName: "PutMetricData",
+    eventSource: "monitoring.amazonaws.com",
+    readOnly: false,
+    weight: 1,
+    shape: (r) => void (r.requestParameters = { namespace: "App/Requests" }),
+  },
 ];
 
 /** Large records: a policy or definition of many statements, tens of kB, as CloudTrail writes them. */
 const LARGE: Kind[] = [
-  { eventName: "PutBucketPolicy", eventSource: "s3.amazonaws.com", readOnly: false, weight: 1, shape: (r, m) => void (r.requestParameters = m.bucketParams({ bucketPolicy: m.policy(m.int(20, 150)), policy: "" })) },
-  { eventName: "CreatePolicyVersion", eventSource: "iam.amazonaws.com", readOnly: false, weight: 1, shape: (r, m) => void (r.requestParameters = { policyArn: m.arn("iam", `policy/${m.pick(ROLE_NAMES)}-access`, ""), policyDocument: JSON.stringify(m.policy(m.int(20, 120))), setAsDefault: true }) },
+  {
+    eventName: "PutBucketPolicy",
+    eventSource: "s3.amazonaws.com",
+    readOnly: false,
+    weight: 1,
+    shape: (r, m) => void (r.requestParameters = m.bucketParams({ bucketPolicy: m.policy(m.int(20, 150)), policy: "" })),
+  },
+  {
+    eventName: "CreatePolicyVersion",
+    eventSource: "iam.amazonaws.com",
+    readOnly: false,
+    weight: 1,
+    shape: (r, m) =>
+      void (r.requestParameters = {
+        policyArn: m.arn("iam", `policy/${m.pick(ROLE_NAMES)}-access`, ""),
+        policyDocument: JSON.stringify(m.policy(m.int(20, 120))),
+        setAsDefault: true,
+      }),
+  },
   {
     eventName: "RegisterTaskDefinition",
     eventSource: "ecs.amazonaws.com",
@@ -96,10 +282,19 @@ const LARGE: Kind[] = [
           cpu: 256,
           memory: 512,
           environment: m.times(m.int(10, 60), () => ({ name: `${m.word().toUpperCase()}_${m.word().toUpperCase()}`, value: m.setting() })),
-          logConfiguration: { logDriver: "awslogs", options: { "awslogs-group": "/ecs/app", "awslogs-region": "us-east-1", "awslogs-stream-prefix": "ecs" } },
+          logConfiguration: {
+            logDriver: "awslogs",
+            options: { "awslogs-group": "/ecs/app", "awslogs-region": "us-east-1", "awslogs-stream-prefix": "ecs" },
+          },
         })),
       };
-      r.responseElements = { taskDefinition: { taskDefinitionArn: m.arn("ecs", `task-definition/service:${m.int(1, 900)}`), revision: m.int(1, 900), status: "ACTIVE" } };
+      r.responseElements = {
+        taskDefinition: {
+          taskDefinitionArn: m.arn("ecs", `task-definition/service:${m.int(1, 900)}`),
+          revision: m.int(1, 900),
+          status: "ACTIVE",
+        },
+      };
     },
   },
   {
@@ -115,7 +310,9 @@ const LARGE: Kind[] = [
         capabilities: ["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM"],
         tags: m.times(m.int(5, 20), () => ({ key: `team:${m.word()}`, value: m.setting() })),
       };
-      r.responseElements = { stackId: m.arn("cloudformation", `stack/${String((r.requestParameters as { stackName: string }).stackName)}/${m.f.uuid()}`) };
+      r.responseElements = {
+        stackId: m.arn("cloudformation", `stack/${String((r.requestParameters as { stackName: string }).stackName)}/${m.f.uuid()}`),
+      };
     },
   },
 ];
@@ -184,7 +381,16 @@ export class RecordMaker {
 
   /** An IAM policy document of `statements` statements over varied actions and resources. */
   policy(statements: number): unknown {
-    const actions = ["s3:GetObject", "s3:PutObject", "s3:ListBucket", "kms:Decrypt", "dynamodb:Query", "sqs:SendMessage", "logs:PutLogEvents", "ec2:DescribeInstances"];
+    const actions = [
+      "s3:GetObject",
+      "s3:PutObject",
+      "s3:ListBucket",
+      "kms:Decrypt",
+      "dynamodb:Query",
+      "sqs:SendMessage",
+      "logs:PutLogEvents",
+      "ec2:DescribeInstances",
+    ];
     return {
       Version: "2012-10-17",
       Statement: this.times(statements, () => ({
@@ -192,7 +398,10 @@ export class RecordMaker {
         Effect: this.random() < 0.9 ? "Allow" : "Deny",
         Principal: { AWS: this.arn("iam", `role/${this.pick(ROLE_NAMES)}`, "") },
         Action: this.times(this.int(1, 4), () => this.pick(actions)),
-        Resource: this.times(this.int(1, 3), () => `arn:aws:s3:::${this.pick(ROLE_NAMES).toLowerCase()}-data/${this.word()}/${this.word()}-${this.int(1, 999)}/*`),
+        Resource: this.times(
+          this.int(1, 3),
+          () => `arn:aws:s3:::${this.pick(ROLE_NAMES).toLowerCase()}-data/${this.word()}/${this.word()}-${this.int(1, 999)}/*`,
+        ),
         Condition: { StringEquals: { "aws:PrincipalOrgID": `o-${this.f.chars(10, "abcdefghijklmnopqrstuvwxyz0123456789")}` } },
       })),
     };
@@ -203,7 +412,12 @@ export class RecordMaker {
     const base = this.f.noise(region, at);
     const roll = this.random();
     if (roll < FIXTURE_NOISE_SHARE) return base;
-    const table = roll < FIXTURE_NOISE_SHARE + LARGE_SHARE ? LARGE_TABLE : roll < FIXTURE_NOISE_SHARE + LARGE_SHARE + WRITE_SHARE ? WRITE_TABLE : READ_TABLE;
+    const table =
+      roll < FIXTURE_NOISE_SHARE + LARGE_SHARE
+        ? LARGE_TABLE
+        : roll < FIXTURE_NOISE_SHARE + LARGE_SHARE + WRITE_SHARE
+          ? WRITE_TABLE
+          : READ_TABLE;
     const u = this.random();
     const kind = table.kinds[table.bounds.findIndex((b) => u < b)] ?? table.kinds[table.kinds.length - 1];
     const record: FixtureRecord = {

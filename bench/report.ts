@@ -93,25 +93,94 @@ export function buildResults(m: Measured): BenchResults {
   const dm = speed(m.inProcess.decodeAndMatch);
   const p = m.inProcess;
   const rows: Row[] = [
-    { ...row("decode-and-match", "1 decode-and-match (scanLogObject), in process", p.decodeAndMatch, p.decodeAndMatch.eventIds, "RunInstances of the needle's instance id"), vsGunzip: round(p.vsGunzip.decodeAndMatch, 3) },
-    row("gunzip-alone", "2 gunzip alone, in process (the limit)", p.gunzip, null, "the scanner's own gunzip (verify/decode.ts gunzipLog), nothing searched or parsed"),
+    {
+      ...row(
+        "decode-and-match",
+        "1 decode-and-match (scanLogObject), in process",
+        p.decodeAndMatch,
+        p.decodeAndMatch.eventIds,
+        "RunInstances of the needle's instance id",
+      ),
+      vsGunzip: round(p.vsGunzip.decodeAndMatch, 3),
+    },
+    row(
+      "gunzip-alone",
+      "2 gunzip alone, in process (the limit)",
+      p.gunzip,
+      null,
+      "the scanner's own gunzip (verify/decode.ts gunzipLog), nothing searched or parsed",
+    ),
     m.jq
       ? row("zcat-jq", "3 zcat | jq (what users do today)", m.jq, m.jq.eventIds, m.jq.command)
       : row("zcat-jq", "3 zcat | jq (what users do today)", null, null, "skipped: jq or zcat is not on PATH (apt-get install -y jq)"),
-    { ...row("gunzip-defaults", "  gunzipSync with Node's default 16 kB chunks", p.gunzipDefaults, null, "how decode.ts gunzipped before it sized its buffer from the gzip trailer"), vsGunzip: round(p.vsGunzip.gunzipDefaults, 3) },
-    { ...row("event-name-only", "  decode-and-match by event name only (no resource)", p.eventNameOnly, p.eventNameOnly.eventIds, "only the shorter needle \"RunInstances\" rules objects out"), vsGunzip: round(p.vsGunzip.eventNameOnly, 3) },
-    row("every-object-parsed", "  decode-and-match, event in every file (all parsed)", p.everyObjectParsed, null, `AssumeRole, no resource: ${p.everyObjectParsed.matches} matches; every file is parsed; one pass, not a median`),
+    {
+      ...row(
+        "gunzip-defaults",
+        "  gunzipSync with Node's default 16 kB chunks",
+        p.gunzipDefaults,
+        null,
+        "how decode.ts gunzipped before it sized its buffer from the gzip trailer",
+      ),
+      vsGunzip: round(p.vsGunzip.gunzipDefaults, 3),
+    },
+    {
+      ...row(
+        "event-name-only",
+        "  decode-and-match by event name only (no resource)",
+        p.eventNameOnly,
+        p.eventNameOnly.eventIds,
+        'only the shorter needle "RunInstances" rules objects out',
+      ),
+      vsGunzip: round(p.vsGunzip.eventNameOnly, 3),
+    },
+    row(
+      "every-object-parsed",
+      "  decode-and-match, event in every file (all parsed)",
+      p.everyObjectParsed,
+      null,
+      `AssumeRole, no resource: ${p.everyObjectParsed.matches} matches; every file is parsed; one pass, not a median`,
+    ),
   ];
   const jqSpeed = m.jq && speed(m.jq);
   const sc = m.scale;
   const targets: Target[] = [
-    { name: "decode-and-match >= 70% of gunzip alone", value: round(p.vsGunzip.decodeAndMatch, 3), threshold: 0.7, met: p.vsGunzip.decodeAndMatch >= 0.7 },
-    { name: "decode-and-match >= 3x zcat | jq", value: jqSpeed && round(dm / jqSpeed, 2), threshold: 3, met: jqSpeed === null ? null : dm / jqSpeed >= 3 },
-    { name: "small objects: scan >= 0.5 of the bare GET loop", value: round(sc.small.vsBareLoop, 3), threshold: 0.5, met: sc.small.vsBareLoop >= 0.5 },
-    { name: `+${sc.latency.addedMs} ms: scan >= 3x the 8-in-flight bound`, value: round(sc.latency.vsBound, 2), threshold: 3, met: sc.latency.vsBound >= 3 },
-    { name: `listing 17 x 31 folders at +${sc.latency.addedMs} ms < 2 s`, value: round(sc.latency.listing.ms / 1000, 2), threshold: 2, met: sc.latency.listing.ms < 2000 },
+    {
+      name: "decode-and-match >= 70% of gunzip alone",
+      value: round(p.vsGunzip.decodeAndMatch, 3),
+      threshold: 0.7,
+      met: p.vsGunzip.decodeAndMatch >= 0.7,
+    },
+    {
+      name: "decode-and-match >= 3x zcat | jq",
+      value: jqSpeed && round(dm / jqSpeed, 2),
+      threshold: 3,
+      met: jqSpeed === null ? null : dm / jqSpeed >= 3,
+    },
+    {
+      name: "small objects: scan >= 0.5 of the bare GET loop",
+      value: round(sc.small.vsBareLoop, 3),
+      threshold: 0.5,
+      met: sc.small.vsBareLoop >= 0.5,
+    },
+    {
+      name: `+${sc.latency.addedMs} ms: scan >= 3x the 8-in-flight bound`,
+      value: round(sc.latency.vsBound, 2),
+      threshold: 3,
+      met: sc.latency.vsBound >= 3,
+    },
+    {
+      name: `listing 17 x 31 folders at +${sc.latency.addedMs} ms < 2 s`,
+      value: round(sc.latency.listing.ms / 1000, 2),
+      threshold: 2,
+      met: sc.latency.listing.ms < 2000,
+    },
     { name: "big objects end to end >= 1.0x gunzip alone", value: round(sc.big.vsGunzip, 3), threshold: 1, met: sc.big.vsGunzip >= 1 },
-    { name: "peak RSS within 20% when the corpus doubles", value: round(sc.memory.change, 3), threshold: 0.2, met: Math.abs(sc.memory.change) <= 0.2 },
+    {
+      name: "peak RSS within 20% when the corpus doubles",
+      value: round(sc.memory.change, 3),
+      threshold: 0.2,
+      met: Math.abs(sc.memory.change) <= 0.2,
+    },
   ];
   const records = m.view.logs.reduce((sum, l) => sum + l.records, 0);
   return {
@@ -131,7 +200,12 @@ export function buildResults(m: Measured): BenchResults {
     },
     rounds: p.rounds,
     rows,
-    scale: { ...sc, memory: { ...sc.memory, change: round(sc.memory.change, 3) }, latency: { ...sc.latency, vsBound: round(sc.latency.vsBound, 2) }, big: { ...sc.big, gunzipMbPerSecond: round(sc.big.gunzipMbPerSecond, 1), vsGunzip: round(sc.big.vsGunzip, 3) } },
+    scale: {
+      ...sc,
+      memory: { ...sc.memory, change: round(sc.memory.change, 3) },
+      latency: { ...sc.latency, vsBound: round(sc.latency.vsBound, 2) },
+      big: { ...sc.big, gunzipMbPerSecond: round(sc.big.gunzipMbPerSecond, 1), vsGunzip: round(sc.big.vsGunzip, 3) },
+    },
     load: { start: m.load.start.map((l) => round(l, 2)), end: m.load.end.map((l) => round(l, 2)) },
     targets,
   };
@@ -151,7 +225,8 @@ export function renderTable(r: BenchResults): string {
     `${pad("path", 56)}${pad("MB/s", 9, true)}${pad("x gunzip", 10, true)}${pad("time s", 9, true)}  found needle`,
   ];
   for (const row of r.rows) {
-    const found = row.found === null ? "-" : row.found.length === 1 && row.found[0] === c.needle.eventID ? "yes" : `NO (${row.found.length})`;
+    const found =
+      row.found === null ? "-" : row.found.length === 1 && row.found[0] === c.needle.eventID ? "yes" : `NO (${row.found.length})`;
     lines.push(
       `${pad(row.label, 56)}${pad(row.mbPerSecond === null ? "-" : row.mbPerSecond.toFixed(0), 9, true)}` +
         `${pad(row.vsGunzip === null ? "-" : row.vsGunzip.toFixed(2), 10, true)}${pad(row.ms === null ? "-" : (row.ms / 1000).toFixed(2), 9, true)}  ${found}`,
@@ -169,12 +244,26 @@ export function renderTable(r: BenchResults): string {
       `${sc.corpus.regions} regions x ${sc.corpus.days} days, ${(sc.corpus.bytes / 1e6).toFixed(0)} MB of log; in-memory S3 in its own process; ${sc.concurrency} in flight`,
     `${pad("scan", 44)}${pad("obj/s", 8, true)}${pad("MB/s", 8, true)}${pad("time s", 8, true)}${pad("cpu", 7, true)}  against`,
     runLine(mid.bare, "the limit"),
-    runLine(mid.scan, `${sc.small.vsBareLoop.toFixed(2)} of the bare loop (median of ${sc.small.rounds.length} rounds: ${sc.small.rounds.map((x) => x.ratio.toFixed(2)).join(", ")})`),
+    runLine(
+      mid.scan,
+      `${sc.small.vsBareLoop.toFixed(2)} of the bare loop (median of ${sc.small.rounds.length} rounds: ${sc.small.rounds.map((x) => x.ratio.toFixed(2)).join(", ")})`,
+    ),
     runLine(sc.small.sdkGets, `${(sc.small.sdkGets.objectsPerSecond / mid.bare.objectsPerSecond).toFixed(2)} of the bare loop`),
-    runLine(sc.small.decodeOnIoThread, `${(sc.small.decodeOnIoThread.objectsPerSecond / mid.bare.objectsPerSecond).toFixed(2)} of the bare loop`),
-    runLine(sc.latency.scan, `${sc.latency.vsBound.toFixed(1)}x the ${Math.round(sc.latency.boundObjectsPerSecond)} obj/s of 8 in flight at ${sc.latency.addedMs} ms`),
-    ...sc.latency.sweep.map((s) => runLine(s, `${(s.objectsPerSecond / sc.latency.boundObjectsPerSecond).toFixed(1)}x the 8-in-flight bound`)),
-    runLine(sc.big.scan, `${sc.big.vsGunzip.toFixed(2)} of gunzip alone on one core (${sc.big.gunzipMbPerSecond.toFixed(0)} MB/s; ${sc.big.objects} objects of ${(sc.big.bytes / sc.big.objects / 1e6).toFixed(1)} MB)`),
+    runLine(
+      sc.small.decodeOnIoThread,
+      `${(sc.small.decodeOnIoThread.objectsPerSecond / mid.bare.objectsPerSecond).toFixed(2)} of the bare loop`,
+    ),
+    runLine(
+      sc.latency.scan,
+      `${sc.latency.vsBound.toFixed(1)}x the ${Math.round(sc.latency.boundObjectsPerSecond)} obj/s of 8 in flight at ${sc.latency.addedMs} ms`,
+    ),
+    ...sc.latency.sweep.map((s) =>
+      runLine(s, `${(s.objectsPerSecond / sc.latency.boundObjectsPerSecond).toFixed(1)}x the 8-in-flight bound`),
+    ),
+    runLine(
+      sc.big.scan,
+      `${sc.big.vsGunzip.toFixed(2)} of gunzip alone on one core (${sc.big.gunzipMbPerSecond.toFixed(0)} MB/s; ${sc.big.objects} objects of ${(sc.big.bytes / sc.big.objects / 1e6).toFixed(1)} MB)`,
+    ),
     `listing ${sc.latency.listing.folders} day folders (17 regions x 31 days, empty) at +${sc.latency.addedMs} ms: ${(sc.latency.listing.ms / 1000).toFixed(2)} s`,
     `peak RSS of the scan (fresh child each): ${sc.memory.baseObjects} files ${sc.memory.baseMaxRssMB} MB (${sc.memory.baseBeforeScanMB} MB before scanning), ` +
       `${sc.memory.doubledObjects} files ${sc.memory.doubledMaxRssMB} MB (${sc.memory.doubledBeforeScanMB} MB before): ${signed(sc.memory.change)}`,

@@ -36,8 +36,23 @@ const WARM_UP_REGION = "us-west-2";
 const BIG_BUCKET = "bench-big-logs";
 const EMPTY_BUCKET = "bench-empty-logs";
 const SEVENTEEN_REGIONS = [
-  "us-east-1", "us-east-2", "us-west-1", "us-west-2", "ca-central-1", "eu-west-1", "eu-west-2", "eu-west-3", "eu-central-1",
-  "eu-north-1", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-southeast-1", "ap-southeast-2", "ap-south-1", "sa-east-1",
+  "us-east-1",
+  "us-east-2",
+  "us-west-1",
+  "us-west-2",
+  "ca-central-1",
+  "eu-west-1",
+  "eu-west-2",
+  "eu-west-3",
+  "eu-central-1",
+  "eu-north-1",
+  "ap-northeast-1",
+  "ap-northeast-2",
+  "ap-northeast-3",
+  "ap-southeast-1",
+  "ap-southeast-2",
+  "ap-south-1",
+  "sa-east-1",
 ];
 
 export interface ScaleOptions {
@@ -66,7 +81,16 @@ export interface ScanRun {
 }
 
 export interface ScaleResults {
-  corpus: { objects: number; days: number; regions: number; gzBytes: number; bytes: number; minGz: number; medianGz: number; maxGz: number };
+  corpus: {
+    objects: number;
+    days: number;
+    regions: number;
+    gzBytes: number;
+    bytes: number;
+    minGz: number;
+    medianGz: number;
+    maxGz: number;
+  };
   concurrency: number;
   small: {
     /** Median over rounds of scan objects/s over the bare loop's in the same round. */
@@ -85,7 +109,15 @@ export interface ScaleResults {
     listing: { folders: number; ms: number };
   };
   big: { objects: number; bytes: number; gunzipMbPerSecond: number; scan: ScanRun; vsGunzip: number };
-  memory: { baseObjects: number; doubledObjects: number; baseMaxRssMB: number; doubledMaxRssMB: number; baseBeforeScanMB: number; doubledBeforeScanMB: number; change: number };
+  memory: {
+    baseObjects: number;
+    doubledObjects: number;
+    baseMaxRssMB: number;
+    doubledMaxRssMB: number;
+    baseBeforeScanMB: number;
+    doubledBeforeScanMB: number;
+    change: number;
+  };
 }
 
 const median = (values: number[]) => {
@@ -120,11 +152,16 @@ function job(view: CorpusView, needle: CorpusManifest["needle"], bucket: string,
 }
 
 function expectNeedle(what: string, needle: CorpusManifest["needle"], step: StepReport): void {
-  if (step.kind === "scan" && (step.eventIds.length !== 1 || step.eventIds[0] !== needle.eventID)) throw new WrongAnswerError(what, needle.eventID, step.eventIds);
+  if (step.kind === "scan" && (step.eventIds.length !== 1 || step.eventIds[0] !== needle.eventID))
+    throw new WrongAnswerError(what, needle.eventID, step.eventIds);
 }
 
 /** Gunzip alone on one core, the limit of the big-object row: median of `rounds` passes. */
-async function gunzipSpeed(objects: readonly Buffer[], rounds: number, signal: AbortSignal): Promise<{ mbPerSecond: number; bytes: number }> {
+async function gunzipSpeed(
+  objects: readonly Buffer[],
+  rounds: number,
+  signal: AbortSignal,
+): Promise<{ mbPerSecond: number; bytes: number }> {
   const speeds: number[] = [];
   let bytes = 0;
   for (let i = 0; i < rounds; i++) {
@@ -149,17 +186,21 @@ export async function measureScale(options: ScaleOptions): Promise<ScaleResults>
   const doubled = corpusView(smallRoot, small, smallConfig.days * 2);
   const bigView = corpusView(bigRoot, big, 1);
   const gz = base.logs.map((l) => l.gzBytes).sort((a, b) => a - b);
-  say(`scale: small corpus ${base.logs.length} objects (${(base.gzBytes / 1e6).toFixed(0)} MB gzipped, median ${(gz[gz.length >> 1] / 1e3).toFixed(0)} KB), doubled ${doubled.logs.length}; big ${bigView.logs.length} objects of ${(bigView.bytes / bigView.logs.length / 1e6).toFixed(1)} MB`);
+  say(
+    `scale: small corpus ${base.logs.length} objects (${(base.gzBytes / 1e6).toFixed(0)} MB gzipped, median ${(gz[gz.length >> 1] / 1e3).toFixed(0)} KB), doubled ${doubled.logs.length}; big ${bigView.logs.length} objects of ${(bigView.bytes / bigView.logs.length / 1e6).toFixed(1)} MB`,
+  );
 
   say("scale: loading the in-memory S3 server (its own process)");
   const s3: MemoryS3Process = await startMemoryS3Process({
-    buckets: [
-      { name: SMALL_BUCKET, root: smallRoot },
-      { name: BIG_BUCKET, root: bigRoot },
-      { name: EMPTY_BUCKET },
-    ],
+    buckets: [{ name: SMALL_BUCKET, root: smallRoot }, { name: BIG_BUCKET, root: bigRoot }, { name: EMPTY_BUCKET }],
   });
-  const env = { ...process.env, AWS_ENDPOINT_URL_S3: s3.endpoint, AWS_ACCESS_KEY_ID: "BENCH", AWS_SECRET_ACCESS_KEY: "BENCH", AWS_REGION: "us-east-1" };
+  const env = {
+    ...process.env,
+    AWS_ENDPOINT_URL_S3: s3.endpoint,
+    AWS_ACCESS_KEY_ID: "BENCH",
+    AWS_SECRET_ACCESS_KEY: "BENCH",
+    AWS_REGION: "us-east-1",
+  };
   /** Runs the job in a child, drops the reports of its first `untimed` (warm-up) steps, and checks every other scan found the needle. */
   const child = async (what: string, scanJob: ScanJob, untimed: number): Promise<ScanReport> => {
     const report = await scanThroughS3(scanJob, env, signal);
@@ -182,20 +223,31 @@ export async function measureScale(options: ScaleOptions): Promise<ScaleResults>
     const rounds = Array.from({ length: options.rounds }, (_, i) => {
       const bare = run("bare keep-alive GET loop", first.steps[2 * i]);
       const scan = run("scan", first.steps[2 * i + 1]);
-      say(`scale: round ${i + 1}: bare loop ${bare.objectsPerSecond} obj/s, scan ${scan.objectsPerSecond} obj/s (${scan.mbPerSecond} MB/s of log): ${(scan.objectsPerSecond / bare.objectsPerSecond).toFixed(2)}`);
+      say(
+        `scale: round ${i + 1}: bare loop ${bare.objectsPerSecond} obj/s, scan ${scan.objectsPerSecond} obj/s (${scan.mbPerSecond} MB/s of log): ${(scan.objectsPerSecond / bare.objectsPerSecond).toFixed(2)}`,
+      );
       return { bare, scan, ratio: Math.round((scan.objectsPerSecond / bare.objectsPerSecond) * 1000) / 1000 };
     });
     const sdkGets = run("scan, SDK GetObject", first.steps[2 * options.rounds]);
     const decodeOnIoThread = run("scan, decoded on the I/O thread", first.steps[2 * options.rounds + 1]);
-    say(`scale: the scan with the SDK's GetObject ${sdkGets.objectsPerSecond} obj/s; decoding on the I/O thread ${decodeOnIoThread.objectsPerSecond} obj/s`);
+    say(
+      `scale: the scan with the SDK's GetObject ${sdkGets.objectsPerSecond} obj/s; decoding on the I/O thread ${decodeOnIoThread.objectsPerSecond} obj/s`,
+    );
 
     await s3.setLatency(ADDED_LATENCY_MS);
-    say(`scale: ${ADDED_LATENCY_MS} ms added to every request: the scan, then the listing of ${LISTING_REGIONS} regions x ${LISTING_DAYS} days`);
+    say(
+      `scale: ${ADDED_LATENCY_MS} ms added to every request: the scan, then the listing of ${LISTING_REGIONS} regions x ${LISTING_DAYS} days`,
+    );
     const listFrom = new Date(base.to.getTime() - (LISTING_DAYS - 1) * 86_400_000);
     const latencySteps: Step[] = [
       { kind: "scan", regions: [WARM_UP_REGION] },
       { kind: "scan" },
-      { kind: "scan", bucket: EMPTY_BUCKET, regions: SEVENTEEN_REGIONS, from: new Date(Date.UTC(listFrom.getUTCFullYear(), listFrom.getUTCMonth(), listFrom.getUTCDate())).toISOString() },
+      {
+        kind: "scan",
+        bucket: EMPTY_BUCKET,
+        regions: SEVENTEEN_REGIONS,
+        from: new Date(Date.UTC(listFrom.getUTCFullYear(), listFrom.getUTCMonth(), listFrom.getUTCDate())).toISOString(),
+      },
       ...(options.sweep ? SWEEP.map((concurrency): Step => ({ kind: "scan", concurrency })) : []),
     ];
     const slow = await scanThroughS3(job(base, small.needle, SMALL_BUCKET, latencySteps), env, signal);
@@ -206,14 +258,21 @@ export async function measureScale(options: ScaleOptions): Promise<ScaleResults>
     const listing = { folders: LISTING_REGIONS * LISTING_DAYS, ms: Math.round(slow.steps[1].ms) };
     const sweep = slow.steps.slice(2).map((s) => run(`scan at +${ADDED_LATENCY_MS} ms, ${s.concurrency} in flight`, s));
     for (const s of sweep) expectNeedle("the sweep", small.needle, slow.steps[2 + sweep.indexOf(s)]);
-    say(`scale: at +${ADDED_LATENCY_MS} ms: ${latencyScan.objectsPerSecond} obj/s, ${(latencyScan.objectsPerSecond / boundObjectsPerSecond).toFixed(1)}x the ${BOUND_IN_FLIGHT}-in-flight bound; listing ${listing.folders} folders took ${(listing.ms / 1000).toFixed(2)} s`);
-    if (sweep.length > 0) say(`scale: sweep at +${ADDED_LATENCY_MS} ms: ${sweep.map((s) => `${s.concurrency}: ${s.objectsPerSecond} obj/s`).join(", ")}`);
+    say(
+      `scale: at +${ADDED_LATENCY_MS} ms: ${latencyScan.objectsPerSecond} obj/s, ${(latencyScan.objectsPerSecond / boundObjectsPerSecond).toFixed(1)}x the ${BOUND_IN_FLIGHT}-in-flight bound; listing ${listing.folders} folders took ${(listing.ms / 1000).toFixed(2)} s`,
+    );
+    if (sweep.length > 0)
+      say(`scale: sweep at +${ADDED_LATENCY_MS} ms: ${sweep.map((s) => `${s.concurrency}: ${s.objectsPerSecond} obj/s`).join(", ")}`);
     await s3.setLatency(0);
 
     say("scale: big objects end to end, against gunzip alone on one core");
     const bigObjects = bigView.logs.map((l) => readFileSync(join(bigRoot, l.key)));
     const before = await gunzipSpeed(bigObjects, 3, signal);
-    const bigScan = await scanThroughS3({ ...job(bigView, big.needle, BIG_BUCKET, [{ kind: "scan" }, { kind: "scan" }, { kind: "scan" }]) }, env, signal);
+    const bigScan = await scanThroughS3(
+      { ...job(bigView, big.needle, BIG_BUCKET, [{ kind: "scan" }, { kind: "scan" }, { kind: "scan" }]) },
+      env,
+      signal,
+    );
     for (const step of bigScan.steps) expectNeedle("the big-object scan", big.needle, step);
     const after = await gunzipSpeed(bigObjects, 3, signal);
     const gunzipMbPerSecond = median([before.mbPerSecond, after.mbPerSecond]);
@@ -229,11 +288,33 @@ export async function measureScale(options: ScaleOptions): Promise<ScaleResults>
     const mb = (bytes: number) => Math.round(bytes / 1e5) / 10;
 
     return {
-      corpus: { objects: base.logs.length, days: smallConfig.days, regions: smallConfig.regions.length, gzBytes: base.gzBytes, bytes: base.bytes, minGz: gz[0], medianGz: gz[gz.length >> 1], maxGz: gz[gz.length - 1] },
+      corpus: {
+        objects: base.logs.length,
+        days: smallConfig.days,
+        regions: smallConfig.regions.length,
+        gzBytes: base.gzBytes,
+        bytes: base.bytes,
+        minGz: gz[0],
+        medianGz: gz[gz.length >> 1],
+        maxGz: gz[gz.length - 1],
+      },
       concurrency: c,
       small: { vsBareLoop: median(rounds.map((r) => r.ratio)), rounds, sdkGets, decodeOnIoThread },
-      latency: { addedMs: ADDED_LATENCY_MS, scan: latencyScan, boundObjectsPerSecond, vsBound: latencyScan.objectsPerSecond / boundObjectsPerSecond, sweep, listing },
-      big: { objects: bigView.logs.length, bytes: bigView.bytes, gunzipMbPerSecond, scan: bigBest, vsGunzip: bigBest.mbPerSecond / gunzipMbPerSecond },
+      latency: {
+        addedMs: ADDED_LATENCY_MS,
+        scan: latencyScan,
+        boundObjectsPerSecond,
+        vsBound: latencyScan.objectsPerSecond / boundObjectsPerSecond,
+        sweep,
+        listing,
+      },
+      big: {
+        objects: bigView.logs.length,
+        bytes: bigView.bytes,
+        gunzipMbPerSecond,
+        scan: bigBest,
+        vsGunzip: bigBest.mbPerSecond / gunzipMbPerSecond,
+      },
       memory: {
         baseObjects: rssBase.steps[0].objects,
         doubledObjects: rssDoubled.steps[0].objects,

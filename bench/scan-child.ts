@@ -66,7 +66,9 @@ async function logKeys(job: ScanSettings, s3: ReturnType<typeof createAwsClients
   for (const region of job.regions) {
     let token: string | undefined;
     do {
-      const page = await s3.send(new ListObjectsV2Command({ Bucket: job.bucket, Prefix: `AWSLogs/${job.account}/CloudTrail/${region}/`, ContinuationToken: token }));
+      const page = await s3.send(
+        new ListObjectsV2Command({ Bucket: job.bucket, Prefix: `AWSLogs/${job.account}/CloudTrail/${region}/`, ContinuationToken: token }),
+      );
       for (const { Key: key } of page.Contents ?? []) {
         const stamp = key ? logFileStamp(key)?.getTime() : undefined;
         if (key && stamp !== undefined && stamp >= from && stamp <= to) keys.push(key);
@@ -141,7 +143,18 @@ async function main(job: ScanJob): Promise<ScanReport> {
     const cpu = process.cpuUsage();
     const loop = await bareGetLoop(endpoint, settings.bucket, listed, concurrency);
     const { user, system } = process.cpuUsage(cpu);
-    steps.push({ kind: "bare", concurrency, ms: loop.ms, objects: loop.objects, bytes: 0, gzBytes: loop.gzBytes, eventIds: [], skipped: 0, cpuMs: (user + system) / 1000, lowestInFlight: null });
+    steps.push({
+      kind: "bare",
+      concurrency,
+      ms: loop.ms,
+      objects: loop.objects,
+      bytes: 0,
+      gzBytes: loop.gzBytes,
+      eventIds: [],
+      skipped: 0,
+      cpuMs: (user + system) / 1000,
+      lowestInFlight: null,
+    });
   }
   s3.destroy();
   return { steps, maxRssBeforeScan, maxRss: process.resourceUsage().maxRSS * 1024 };

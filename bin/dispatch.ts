@@ -45,7 +45,10 @@ export async function topHelp(): Promise<string> {
   ].join("\n");
 }
 
-export async function main(argv: string[], io: { stdout: (t: string) => void; stderr: (t: string) => void } = defaultIo()): Promise<number> {
+export async function main(
+  argv: string[],
+  io: { stdout: (t: string) => void; stderr: (t: string) => void } = defaultIo(),
+): Promise<number> {
   const [first, ...rest] = argv;
   if (first === undefined) {
     io.stderr(await topHelp());
@@ -61,7 +64,9 @@ export async function main(argv: string[], io: { stdout: (t: string) => void; st
   }
   const load = Object.hasOwn(COMMANDS, first) ? COMMANDS[first] : undefined;
   if (!load) {
-    io.stderr(errorText(new UsageError(`'${first}' is not a trail-lab command; the commands are ${names()}. Run 'trail-lab --help'.`), false));
+    io.stderr(
+      errorText(new UsageError(`'${first}' is not a trail-lab command; the commands are ${names()}. Run 'trail-lab --help'.`), false),
+    );
     return ExitCode.Usage;
   }
   return (await load()).runProcess(rest);

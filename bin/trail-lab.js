@@ -41,7 +41,9 @@ function relaunch(node) {
   };
   for (const signal of FORWARDED) process.on(signal, forward);
   child.on("error", (error) => {
-    process.stderr.write(`trail-lab: could not start the project's Node at ${node}: ${error.message}. Run npm ci, or see docs/node.md to use your own Node.\n`);
+    process.stderr.write(
+      `trail-lab: could not start the project's Node at ${node}: ${error.message}. Run npm ci, or see docs/node.md to use your own Node.\n`,
+    );
     process.exitCode = 2;
   });
   child.on("exit", (code, signal) => {

@@ -25,7 +25,11 @@ export interface Chosen {
  * The profile named by --profile, else AWS_PROFILE, else the caller's own default (the lab's
  * template may name one); null for the SDK's default chain (profile "default").
  */
-export function chooseProfile(flag: string | undefined, env: NodeJS.ProcessEnv = process.env, fallback: Chosen | null = null): Chosen | null {
+export function chooseProfile(
+  flag: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+  fallback: Chosen | null = null,
+): Chosen | null {
   if (flag !== undefined) return { value: flag, source: "--profile" };
   if (env.AWS_PROFILE) return { value: env.AWS_PROFILE, source: "AWS_PROFILE" };
   return fallback;
@@ -76,7 +80,11 @@ export function checkRegionName(region: Chosen): Chosen {
  * metadata service, the SDK's last resort, is not asked: the tool runs from a workstation, and a
  * region that silently depends on where it runs is what this order avoids.
  */
-export async function chooseRegion(flag: string | undefined, profile: Chosen | null, env: NodeJS.ProcessEnv = process.env): Promise<Chosen | null> {
+export async function chooseRegion(
+  flag: string | undefined,
+  profile: Chosen | null,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<Chosen | null> {
   if (flag !== undefined) return checkRegionName({ value: flag, source: "--region" });
   const fromEnv = NODE_REGION_CONFIG_OPTIONS.environmentVariableSelector(env);
   if (fromEnv) return checkRegionName({ value: fromEnv, source: "AWS_REGION" });

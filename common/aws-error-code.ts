@@ -47,6 +47,7 @@ export function awsErrorCode(error: unknown): string {
 export function awsErrorDetail(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   const status = httpStatusOf(error);
-  if (status !== null && (message === "" || GENERIC.has(message))) return `HTTP ${status} (${STATUS_CODES[status] ?? "no reason phrase"}) with no error body`;
+  if (status !== null && (message === "" || GENERIC.has(message)))
+    return `HTTP ${status} (${STATUS_CODES[status] ?? "no reason phrase"}) with no error body`;
   return message;
 }

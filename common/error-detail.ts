@@ -47,7 +47,13 @@ export function errorDetail(error: unknown): string {
       if (aws) lines.push(aws);
       const output = rawOutput(current);
       if (output) lines.push("  raw Pulumi output:", ...output.split("\n").map((line) => `    ${line}`));
-      if (current.stack) lines.push(...current.stack.split("\n").slice(1).map((line) => `  ${line.trim()}`));
+      if (current.stack)
+        lines.push(
+          ...current.stack
+            .split("\n")
+            .slice(1)
+            .map((line) => `  ${line.trim()}`),
+        );
       current = current.cause;
     } else {
       // A thrown non-Error (a string, a plain object) shown as it is, its fields included.
@@ -63,6 +69,9 @@ export function errorDetail(error: unknown): string {
  * do), or for anything else "Unexpected error:" and what it was; --debug adds the detail.
  */
 export function errorText(error: unknown, debug: boolean): string {
-  const head = error instanceof TrailLabError ? error.message : `Unexpected error: ${describe(error)}${debug ? "" : " (--debug shows where it came from)"}`;
+  const head =
+    error instanceof TrailLabError
+      ? error.message
+      : `Unexpected error: ${describe(error)}${debug ? "" : " (--debug shows where it came from)"}`;
   return `${redactUrls(head)}\n${debug ? `${errorDetail(error)}\n` : ""}`;
 }

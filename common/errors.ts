@@ -46,6 +46,9 @@ export class AwsCallError extends TrailLabError {
  */
 export function describe(error: unknown): string {
   if (error instanceof TrailLabError) return error.message;
-  if (error instanceof Error) return error.name && error.name !== "Error" && !error.message.startsWith(error.name) ? `${error.name}: ${error.message}` : error.message;
+  if (error instanceof Error)
+    return error.name && error.name !== "Error" && !error.message.startsWith(error.name)
+      ? `${error.name}: ${error.message}`
+      : error.message;
   return String(error);
 }

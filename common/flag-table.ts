@@ -93,13 +93,21 @@ function refuseRenamed(command: CommandSpec<FlagTable>, argv: string[]): void {
   }
 }
 
-export function parseCommandLine<T extends FlagTable>(command: CommandSpec<T>, argv: string[]): { values: FlagValues<T>; positionals: string[] } {
+export function parseCommandLine<T extends FlagTable>(
+  command: CommandSpec<T>,
+  argv: string[],
+): { values: FlagValues<T>; positionals: string[] } {
   refuseRenamed(command, argv);
   const options = Object.fromEntries(
     Object.entries(command.flags).map(([name, spec]) => [name, spec.short ? { type: spec.type, short: spec.short } : { type: spec.type }]),
   );
   try {
-    const parsed = parseArgs({ args: joinNegativeValues(command.flags, argv), options, strict: true, allowPositionals: command.positionals !== undefined });
+    const parsed = parseArgs({
+      args: joinNegativeValues(command.flags, argv),
+      options,
+      strict: true,
+      allowPositionals: command.positionals !== undefined,
+    });
     return { values: parsed.values as FlagValues<T>, positionals: parsed.positionals };
   } catch (error) {
     throw new UsageError(`${error instanceof Error ? error.message : String(error)}\n${helpHint(command.name)}`);
@@ -143,7 +151,9 @@ export function helpText<T extends FlagTable>(command: CommandSpec<T>): string {
     ...labels.map(([label, spec]) => {
       const text = `${spec.help}${spec.default !== undefined ? ` (default: ${spec.default})` : ""}`;
       const head = `  ${label}`;
-      return head.length + 2 > column ? `${head}\n${" ".repeat(column)}${wrap(text, column, column)}` : `${head.padEnd(column)}${wrap(text, column, column)}`;
+      return head.length + 2 > column
+        ? `${head}\n${" ".repeat(column)}${wrap(text, column, column)}`
+        : `${head.padEnd(column)}${wrap(text, column, column)}`;
     }),
     ...(command.notes && command.notes.length > 0 ? ["", ...command.notes.map((note) => wrap(note, 2))] : []),
     "",

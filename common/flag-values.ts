@@ -55,8 +55,12 @@ export function parseInstant(flag: string, value: string | undefined, now: Date 
   if (value === undefined) return undefined;
   const at = isoInstant(value);
   if (!at) throw new UsageError(`--${flag} takes ${INSTANT_RULE}; got '${value}'.`);
-  if (at < CLOUDTRAIL_START) throw new UsageError(`--${flag} ${value} is before CloudTrail's start (${CLOUDTRAIL_START.toISOString().slice(0, 10)}): no trail holds events that old.`);
-  if (at.getTime() > now.getTime() + CLOCK_SKEW_MS) throw new UsageError(`--${flag} ${value} is in the future (it is ${now.toISOString()} now).`);
+  if (at < CLOUDTRAIL_START)
+    throw new UsageError(
+      `--${flag} ${value} is before CloudTrail's start (${CLOUDTRAIL_START.toISOString().slice(0, 10)}): no trail holds events that old.`,
+    );
+  if (at.getTime() > now.getTime() + CLOCK_SKEW_MS)
+    throw new UsageError(`--${flag} ${value} is in the future (it is ${now.toISOString()} now).`);
   return at;
 }
 
@@ -81,6 +85,7 @@ function isoInstant(text: string): Date | null {
 export function parseCount(flag: string, value: string | undefined, fallback: number, min: number, max: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!WHOLE.test(value) || n < min || n > max) throw new UsageError(`--${flag} takes a plain whole number from ${min} to ${max}; got '${value}'.`);
+  if (!WHOLE.test(value) || n < min || n > max)
+    throw new UsageError(`--${flag} takes a plain whole number from ${min} to ${max}; got '${value}'.`);
   return n;
 }

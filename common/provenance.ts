@@ -27,7 +27,12 @@ export function toolVersion(root = TOOL_ROOT): string {
 
 function git(root: string, args: string[], env: NodeJS.ProcessEnv): string | null {
   try {
-    return execFileSync("git", ["-C", root, ...args], { encoding: "utf8", timeout: GIT_TIMEOUT_MS, stdio: ["ignore", "pipe", "ignore"], env }).trim();
+    return execFileSync("git", ["-C", root, ...args], {
+      encoding: "utf8",
+      timeout: GIT_TIMEOUT_MS,
+      stdio: ["ignore", "pipe", "ignore"],
+      env,
+    }).trim();
   } catch {
     // No git, not a checkout, or git refused (an unsafe-directory owner check): no commit to name.
     return null;

@@ -61,7 +61,13 @@ export class AthenaSearch extends pulumi.ComponentResource {
     // Glue names: lowercase letters, digits and underscores.
     this.database = new aws.glue.CatalogDatabase(
       `${name}-database`,
-      { name: `trail_lab_${pulumi.getStack().toLowerCase().replace(/[^a-z0-9_]/g, "_")}`, tags: args.tags },
+      {
+        name: `trail_lab_${pulumi
+          .getStack()
+          .toLowerCase()
+          .replace(/[^a-z0-9_]/g, "_")}`,
+        tags: args.tags,
+      },
       parent,
     );
     const location = pulumi
@@ -74,9 +80,7 @@ export class AthenaSearch extends pulumi.ComponentResource {
         databaseName: this.database.name,
         name: "cloudtrail_logs",
         tableType: "EXTERNAL_TABLE",
-        parameters: pulumi
-          .all([location, args.regions])
-          .apply(([loc, regions]) => projectionParameters(loc, regions, args.startDate)),
+        parameters: pulumi.all([location, args.regions]).apply(([loc, regions]) => projectionParameters(loc, regions, args.startDate)),
         partitionKeys: [
           { name: "region", type: "string" },
           { name: "timestamp", type: "string" },
@@ -98,8 +102,7 @@ export class AthenaSearch extends pulumi.ComponentResource {
       {
         bucket: this.resultsBucket,
         retentionDays: args.resultRetentionDays,
-        policy: (bucketName) =>
-          pulumi.all([args.partition, bucketName]).apply(([p, b]) => JSON.stringify(tlsOnlyBucketPolicy(p, b))),
+        policy: (bucketName) => pulumi.all([args.partition, bucketName]).apply(([p, b]) => JSON.stringify(tlsOnlyBucketPolicy(p, b))),
       },
       this,
     );

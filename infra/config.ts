@@ -141,7 +141,7 @@ export function validateConfig(raw: Partial<LabConfig>, ns = "trail-lab"): LabCo
     throw new InvalidConfigError(key("subnetId"), cfg.subnetId, "must be a subnet id such as subnet-0123456789abcdef0");
   }
   if (cfg.athenaRegions !== undefined && (cfg.athenaRegions.length === 0 || !cfg.athenaRegions.every((r) => REGION.test(r)))) {
-    throw new InvalidConfigError(key("athenaRegions"), cfg.athenaRegions, "must be a non-empty list of region names such as [\"us-east-1\"]");
+    throw new InvalidConfigError(key("athenaRegions"), cfg.athenaRegions, 'must be a non-empty list of region names such as ["us-east-1"]');
   }
   if (!/^\d{4}\/\d{2}\/\d{2}$/.test(cfg.athenaStartDate) || Number.isNaN(Date.parse(cfg.athenaStartDate.replace(/\//g, "-")))) {
     throw new InvalidConfigError(key("athenaStartDate"), cfg.athenaStartDate, "must be a date written yyyy/MM/dd");
@@ -150,11 +150,19 @@ export function validateConfig(raw: Partial<LabConfig>, ns = "trail-lab"): LabCo
     throw new InvalidConfigError(key("athenaOrgId"), cfg.athenaOrgId, "must be an organization id such as o-a1b2c3d4e5");
   }
   if (!Number.isInteger(cfg.athenaScanCutoffBytes) || cfg.athenaScanCutoffBytes < 10 * 1024 ** 2) {
-    throw new InvalidConfigError(key("athenaScanCutoffBytes"), cfg.athenaScanCutoffBytes, "must be a whole number of bytes, at least 10485760 (10 MB)");
+    throw new InvalidConfigError(
+      key("athenaScanCutoffBytes"),
+      cfg.athenaScanCutoffBytes,
+      "must be a whole number of bytes, at least 10485760 (10 MB)",
+    );
   }
   for (const [tagKey, tagValue] of Object.entries(cfg.tags)) {
     if (tagKey.toLowerCase().startsWith("aws:") || tagKey.length === 0 || tagKey.length > 128 || typeof tagValue !== "string") {
-      throw new InvalidConfigError(key("tags"), cfg.tags, `tag '${tagKey}' is not allowed: keys are 1 to 128 characters, not starting with aws:, values are strings`);
+      throw new InvalidConfigError(
+        key("tags"),
+        cfg.tags,
+        `tag '${tagKey}' is not allowed: keys are 1 to 128 characters, not starting with aws:, values are strings`,
+      );
     }
   }
   return cfg;

@@ -18,9 +18,7 @@ const tags = labTags(pulumi.getProject(), pulumi.getStack(), config.tags);
 const partition = aws.getPartitionOutput().partition;
 const region = aws.getRegionOutput().region;
 const account = aws.getCallerIdentityOutput().accountId;
-const knownTrailArn = pulumi
-  .all([partition, region, account])
-  .apply(([p, r, a]) => buildTrailArn(p, r, a, config.trailName));
+const knownTrailArn = pulumi.all([partition, region, account]).apply(([p, r, a]) => buildTrailArn(p, r, a, config.trailName));
 
 const trailKey = config.kmsEncryption
   ? new TrailKey("trail-key", { partition, accountId: account, trailArn: knownTrailArn, tags })

@@ -63,9 +63,7 @@ export class TrailKey extends pulumi.ComponentResource {
         description: "trail-lab: encrypts the audit trail's log files",
         enableKeyRotation: true,
         deletionWindowInDays: 7,
-        policy: pulumi
-          .all([args.partition, args.accountId, args.trailArn])
-          .apply(([p, a, t]) => JSON.stringify(trailKeyPolicy(p, a, t))),
+        policy: pulumi.all([args.partition, args.accountId, args.trailArn]).apply(([p, a, t]) => JSON.stringify(trailKeyPolicy(p, a, t))),
         tags: args.tags,
       },
       { parent: this },

@@ -2,9 +2,22 @@
 import { awsErrorCode, awsErrorDetail, httpStatusOf } from "../common/aws-error-code";
 import { AwsCallError, TrailLabError, UsageError } from "../common/errors";
 
-const ACCESS_DENIED = new Set(["AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "AllAccessDisabled", "KMS.AccessDeniedException"]);
+const ACCESS_DENIED = new Set([
+  "AccessDenied",
+  "AccessDeniedException",
+  "UnauthorizedOperation",
+  "AllAccessDisabled",
+  "KMS.AccessDeniedException",
+]);
 const THROTTLED = new Set(["ThrottlingException", "Throttling", "SlowDown", "TooManyRequestsException", "RequestLimitExceeded"]);
-const BAD_CREDENTIALS = new Set(["InvalidAccessKeyId", "InvalidClientTokenId", "SignatureDoesNotMatch", "ExpiredToken", "ExpiredTokenException", "UnrecognizedClientException"]);
+const BAD_CREDENTIALS = new Set([
+  "InvalidAccessKeyId",
+  "InvalidClientTokenId",
+  "SignatureDoesNotMatch",
+  "ExpiredToken",
+  "ExpiredTokenException",
+  "UnrecognizedClientException",
+]);
 
 /** The IAM action a caller needs for an SDK operation (S3 lists are authorised as ListBucket). */
 const IAM_ACTION: Record<string, string> = {
@@ -69,7 +82,9 @@ export function toVerifyError(operation: string, target: string, err: unknown): 
   const code = awsErrorCode(err);
   const detail = awsErrorDetail(err);
   if (code === "CredentialsProviderError") {
-    return new UsageError(`No AWS credentials were found (${detail}). Set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, then check with: aws sts get-caller-identity`);
+    return new UsageError(
+      `No AWS credentials were found (${detail}). Set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, then check with: aws sts get-caller-identity`,
+    );
   }
   let advice: string;
   if (ACCESS_DENIED.has(code)) {

@@ -45,18 +45,42 @@ export const VERIFY_COMMAND = {
     "Checks a CloudTrail trail: that it is logging and that an event reached its S3 logs and Event History (the default), " +
     "that its log files are intact (--integrity), or how it is configured against the security controls (--posture).",
   flags: {
-    trail: { type: "string", value: "<name|arn>", help: "the trail to check (required); an ARN reaches a trail from outside its home region" },
+    trail: {
+      type: "string",
+      value: "<name|arn>",
+      help: "the trail to check (required); an ARN reaches a trail from outside its home region",
+    },
     ...PROFILE_FLAG,
-    region: { type: "string", value: "<region>", help: "the region of the CloudTrail calls", default: "AWS_REGION, else AWS_DEFAULT_REGION, else the profile's region" },
-    regions: { type: "string", value: "<r1,r2,...>", help: "the regions whose log folders are read", default: "--region; with --integrity, every region with digests" },
+    region: {
+      type: "string",
+      value: "<region>",
+      help: "the region of the CloudTrail calls",
+      default: "AWS_REGION, else AWS_DEFAULT_REGION, else the profile's region",
+    },
+    regions: {
+      type: "string",
+      value: "<r1,r2,...>",
+      help: "the regions whose log folders are read",
+      default: "--region; with --integrity, every region with digests",
+    },
     bucket: { type: "string", value: "<name>", help: "the bucket the logs are in", default: "the trail's" },
     account: { type: "string", value: "<id>", help: "the account folder under AWSLogs/", default: "the account in the trail's ARN" },
     event: { type: "string", value: "<name>", help: "the event to find", default: DEFAULT_EVENT_NAME },
     resource: { type: "string", value: "<id>", help: "a resource the event must name, such as an instance id", default: "any" },
     since: { type: "string", value: "<instant>", help: `the earliest event time, ${INSTANT_RULE}`, default: "an hour ago" },
     until: { type: "string", value: "<instant>", help: "with --integrity, the end of the range", default: "now" },
-    interval: { type: "string", value: "<seconds>", help: "the pause between looks at the logs", default: String(DEFAULT_INTERVAL_MS / 1000) },
-    timeout: { type: "string", value: "<seconds>", help: "how long to look before the answer is no; 0 looks once", default: `${DEFAULT_TIMEOUT_MS / 1000} (${DEFAULT_TIMEOUT_MS / 60_000} minutes)` },
+    interval: {
+      type: "string",
+      value: "<seconds>",
+      help: "the pause between looks at the logs",
+      default: String(DEFAULT_INTERVAL_MS / 1000),
+    },
+    timeout: {
+      type: "string",
+      value: "<seconds>",
+      help: "how long to look before the answer is no; 0 looks once",
+      default: `${DEFAULT_TIMEOUT_MS / 1000} (${DEFAULT_TIMEOUT_MS / 60_000} minutes)`,
+    },
     concurrency: {
       type: "string",
       value: "<n>",
@@ -64,11 +88,19 @@ export const VERIFY_COMMAND = {
       default: String(DEFAULT_CONCURRENCY),
     },
     "no-event-history": { type: "boolean", help: "do not ask Event History (LookupEvents); rely on the S3 logs alone" },
-    search: { type: "string", value: "<s3|athena>", help: "who searches the logs: this process reading S3, or Athena over a table", default: "s3" },
+    search: {
+      type: "string",
+      value: "<s3|athena>",
+      help: "who searches the logs: this process reading S3, or Athena over a table",
+      default: "s3",
+    },
     workgroup: { type: "string", value: "<name>", help: "with --search athena, the Athena workgroup" },
     database: { type: "string", value: "<name>", help: "with --search athena, the Glue database" },
     table: { type: "string", value: "<name>", help: "with --search athena, the table", default: "cloudtrail_logs" },
-    integrity: { type: "boolean", help: "validate the log files' integrity (digests, signatures, chain, hashes) from --since to --until, as 'aws cloudtrail validate-logs' does" },
+    integrity: {
+      type: "boolean",
+      help: "validate the log files' integrity (digests, signatures, chain, hashes) from --since to --until, as 'aws cloudtrail validate-logs' does",
+    },
     posture: { type: "boolean", help: "judge the trail and its bucket against the security controls" },
     format: { type: "string", value: "<ocsf|csv>", help: "with --posture, print the findings as OCSF Compliance Finding JSON or as CSV" },
     json: { type: "boolean", help: "print the result as one JSON object" },
@@ -90,7 +122,10 @@ export const VERIFY_COMMAND = {
 
 /** `--regions a, b` as a list; undefined when not given. */
 function regionList(value: string | undefined): string[] | undefined {
-  return value?.split(",").map((r) => r.trim()).filter(Boolean);
+  return value
+    ?.split(",")
+    .map((r) => r.trim())
+    .filter(Boolean);
 }
 
 function usage(message: string): UsageError {
@@ -133,7 +168,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   let json = false;
   let debug = argv.includes("--debug");
   let eventName = DEFAULT_EVENT_NAME;
-  const print = (evidence: VerifyEvidence) => io.stdout.write(json ? `${JSON.stringify(evidence, null, 2)}\n` : humanSummary(evidence, eventName));
+  const print = (evidence: VerifyEvidence) =>
+    io.stdout.write(json ? `${JSON.stringify(evidence, null, 2)}\n` : humanSummary(evidence, eventName));
   try {
     const { values: flags } = parseCommandLine(VERIFY_COMMAND, argv);
     debug = flags.debug ?? false;
@@ -154,11 +190,16 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     const until = flagValue(() => parseInstant("until", flags.until, now));
     const intervalMs = flagValue(() => parseSeconds("interval", flags.interval, { min: 0, above: true }));
     const timeoutMs = flagValue(() => parseSeconds("timeout", flags.timeout));
-    const concurrency = flags.concurrency === undefined ? undefined : flagValue(() => parseCount("concurrency", flags.concurrency, DEFAULT_CONCURRENCY, 1, MAX_CONCURRENCY));
+    const concurrency =
+      flags.concurrency === undefined
+        ? undefined
+        : flagValue(() => parseCount("concurrency", flags.concurrency, DEFAULT_CONCURRENCY, 1, MAX_CONCURRENCY));
     const search = flags.search ?? "s3";
     if (search !== "s3" && search !== "athena") throw usage(`--search is s3 or athena, not "${search}".`);
-    if (search === "s3" && (flags.workgroup || flags.database || flags.table)) throw usage("--workgroup, --database and --table go with --search athena.");
-    if (search === "athena" && concurrency !== undefined) throw usage("--concurrency sets how many log objects this process reads at once: it goes with --search s3.");
+    if (search === "s3" && (flags.workgroup || flags.database || flags.table))
+      throw usage("--workgroup, --database and --table go with --search athena.");
+    if (search === "athena" && concurrency !== undefined)
+      throw usage("--concurrency sets how many log objects this process reads at once: it goes with --search s3.");
     const env = io.env ?? process.env;
     const aws = await chooseAwsTarget({ profile: flags.profile, region: flags.region }, env);
     if (!aws.region) throw new UsageError(`No AWS region: ${REGION_HINT}.`);
@@ -180,7 +221,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     if (flags.posture) {
       const format = postureFormat(flags.format, json);
       const report = await checkPosture(target);
-      io.stdout.write(format ? postureExport(report, format, region) : json ? `${JSON.stringify(report, null, 2)}\n` : postureSummary(report));
+      io.stdout.write(
+        format ? postureExport(report, format, region) : json ? `${JSON.stringify(report, null, 2)}\n` : postureSummary(report),
+      );
       return postureExitCode(report);
     }
     if (flags.integrity) {
@@ -200,7 +243,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       concurrency,
       eventHistory: !flags["no-event-history"],
       search,
-      athena: search === "athena" ? { workgroup: flags.workgroup ?? "", database: flags.database ?? "", table: flags.table ?? "cloudtrail_logs" } : undefined,
+      athena:
+        search === "athena"
+          ? { workgroup: flags.workgroup ?? "", database: flags.database ?? "", table: flags.table ?? "cloudtrail_logs" }
+          : undefined,
     });
     print(evidence);
     return evidence.verified ? ExitCode.Ok : ExitCode.CheckFailed;

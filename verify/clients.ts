@@ -97,7 +97,12 @@ export interface HomeRegionClient {
  * that injected a CloudTrail client for one region and no `cloudTrailIn` keeps `current`, as
  * nothing here knows how to reach its other regions.
  */
-export function homeRegionCloudTrail(homeRegion: string | null, region: string, current: CloudTrailClient, target: Pick<CheckTarget, "clients" | "profile">): HomeRegionClient {
+export function homeRegionCloudTrail(
+  homeRegion: string | null,
+  region: string,
+  current: CloudTrailClient,
+  target: Pick<CheckTarget, "clients" | "profile">,
+): HomeRegionClient {
   const keep = { client: current, close: () => undefined };
   if (!homeRegion || homeRegion === region) return keep;
   const cloudTrailIn = target.clients?.cloudTrailIn;

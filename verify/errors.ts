@@ -87,7 +87,11 @@ export class ListingError extends AwsCallError {
         : problem === "truncated-without-token"
           ? `the listing of ${folder} stops early: page ${pages} says more keys follow (IsTruncated) but gives no continuation token to ask for them.`
           : `the listing of ${folder} goes on past ${pages} pages, far more than a CloudTrail folder holds; stopped there.`;
-    super("ListObjectsV2", LISTING_CODE[problem], `${what} The endpoint is not answering as S3 does: check AWS_ENDPOINT_URL_S3, or a proxy in between.`);
+    super(
+      "ListObjectsV2",
+      LISTING_CODE[problem],
+      `${what} The endpoint is not answering as S3 does: check AWS_ENDPOINT_URL_S3, or a proxy in between.`,
+    );
   }
 }
 

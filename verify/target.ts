@@ -18,7 +18,8 @@ export interface CheckClients {
   /**
    * A client in another region: a trail's event selectors answer only in its home region (the
    * event check, posture), and each digest region lists its own public keys (integrity).
-   * @default createCloudTrailClient({ region, profile }) for each region; with an injected `cloudTrail`, the event check and posture keep that one instead
+   * @default createCloudTrailClient({ region, profile }) for each region; with an injected
+   * `cloudTrail`, the event check and posture keep that one instead
    */
   cloudTrailIn?: (region: string) => CloudTrailClient;
   /**

@@ -33,7 +33,11 @@ export interface InstanceView {
 }
 
 export class InstanceReadError extends TrailLabError {
-  constructor(readonly instanceId: string, readonly reason: string, cause?: unknown) {
+  constructor(
+    readonly instanceId: string,
+    readonly reason: string,
+    cause?: unknown,
+  ) {
     super(
       `Could not describe instance ${instanceId} (ec2:DescribeInstances): ${reason}. The evidence shows the instance as not read; ` +
         `'aws ec2 describe-instances --instance-ids ${instanceId}' shows it by hand.`,
@@ -88,7 +92,8 @@ export async function readInstance(ec2: EC2Client, instanceId: string, options: 
     return viewOf(instanceId, new Date(now()).toISOString(), instance);
   } catch (error) {
     if (awsErrorCode(error) === "InvalidInstanceID.NotFound") return viewOf(instanceId, new Date(now()).toISOString(), undefined);
-    if (timeout.aborted && !options.signal?.aborted) throw new InstanceReadError(instanceId, `no answer within ${timeoutMs / 1000} s`, error);
+    if (timeout.aborted && !options.signal?.aborted)
+      throw new InstanceReadError(instanceId, `no answer within ${timeoutMs / 1000} s`, error);
     if (options.signal?.aborted) throw error;
     throw new InstanceReadError(instanceId, `${awsErrorCode(error)}: ${error instanceof Error ? error.message : String(error)}`, error);
   }
@@ -98,7 +103,11 @@ export async function readInstance(ec2: EC2Client, instanceId: string, options: 
  * The probe for the evidence: what `read` answers, or null with a warning when it fails, since a
  * view of the instance never decides a run. A read cut short by the run's own stop is no warning.
  */
-export async function instanceForEvidence(read: () => Promise<InstanceView>, warnings: string[], signal?: AbortSignal): Promise<InstanceView | null> {
+export async function instanceForEvidence(
+  read: () => Promise<InstanceView>,
+  warnings: string[],
+  signal?: AbortSignal,
+): Promise<InstanceView | null> {
   try {
     return await read();
   } catch (error) {

@@ -8,13 +8,7 @@ import type { LabClients } from "./aws-clients";
 import { awsErrorCode } from "../../common/aws-error-code";
 import { AwsCallError } from "../../common/errors";
 import { isExecutableFile } from "../../common/executable";
-import {
-  MissingToolError,
-  NoCredentialsError,
-  NoDefaultVpcError,
-  PULUMI_INSTALL_HINT,
-  TrailConflictError,
-} from "../errors";
+import { MissingToolError, NoCredentialsError, NoDefaultVpcError, PULUMI_INSTALL_HINT, TrailConflictError } from "../errors";
 import { STACK_TAG } from "./stack-tag";
 
 /** The executable's full path when `tool` is on PATH, else null. No process is started. */

@@ -45,7 +45,10 @@ function freshReport(mode: CleanupReport["mode"], commands: string[] = []): Clea
 }
 
 export function keptReport(stackName: string, engine: LabEngine): CleanupReport {
-  return freshReport("kept", [cleanupCommand(stackName), `${pulumiCommand("destroy", stackName, engine)} && ${pulumiCommand("stack rm", stackName, engine)}`]);
+  return freshReport("kept", [
+    cleanupCommand(stackName),
+    `${pulumiCommand("destroy", stackName, engine)} && ${pulumiCommand("stack rm", stackName, engine)}`,
+  ]);
 }
 
 export interface CleanupContext {
@@ -138,7 +141,9 @@ class Teardown {
       const { state, cleared } = clearPendingOperations(await this.stack.exportState());
       this.lastState = state;
       if (cleared.length > 0 && !this.ctx.giveUp.aborted) {
-        this.ctx.log(`clearing ${cleared.length} pending operation(s) left by an unfinished update: ${cleared.map((p) => `${p.type} ${p.resource.urn}`).join(", ")}`);
+        this.ctx.log(
+          `clearing ${cleared.length} pending operation(s) left by an unfinished update: ${cleared.map((p) => `${p.type} ${p.resource.urn}`).join(", ")}`,
+        );
         await this.stack.importState(state);
         this.report.pendingOperationsCleared.push(...cleared.map((p) => ({ type: p.type, urn: p.resource.urn })));
       }
@@ -164,7 +169,9 @@ class Teardown {
         this.lastError = error;
         const output = error instanceof EngineError ? error.output : describe(error);
         if (!/BucketNotEmpty/.test(output) || report.destroyAttempts >= allowed) return;
-        ctx.log(`destroy: the bucket received late log deliveries (BucketNotEmpty); trying again in ${Math.round(ctx.retryMs / 1000)} s (attempt ${report.destroyAttempts + 1} of ${allowed})`);
+        ctx.log(
+          `destroy: the bucket received late log deliveries (BucketNotEmpty); trying again in ${Math.round(ctx.retryMs / 1000)} s (attempt ${report.destroyAttempts + 1} of ${allowed})`,
+        );
         await ctx.sleep(ctx.retryMs, ctx.giveUp);
       }
     }
@@ -234,7 +241,10 @@ async function sweepSafely(sweeper: TagSweeper, stack: string, hints: SweepHints
 export async function sweepOnly(stack: string, region: string, bucketPrefixes: string[], sweeper: TagSweeper): Promise<CleanupReport> {
   const sweep = await sweepSafely(sweeper, stack, { region, bucketNames: [], bucketPrefixes });
   return {
-    ...freshReport("destroy", sweep.remaining.map((l) => l.removeWith)),
+    ...freshReport(
+      "destroy",
+      sweep.remaining.map((l) => l.removeWith),
+    ),
     // No stack in the backend: nothing was left for Pulumi to destroy.
     destroyed: true,
     sweep,

@@ -61,7 +61,8 @@ export function resourcesInState(state: StackState | null, stackName: string, re
       const kind = KINDS[r.type] ?? "resource";
       const id = r.id as string;
       // Resources without a one-line CLI removal are left to `--cleanup`, which destroys the stack.
-      const removeWith = kind === "resource" ? `${removeCommand("resource", stackName, region)}   # ${r.type} ${id}` : removeCommand(kind, id, region);
+      const removeWith =
+        kind === "resource" ? `${removeCommand("resource", stackName, region)}   # ${r.type} ${id}` : removeCommand(kind, id, region);
       return { kind, id, region, removeWith };
     });
 }

@@ -158,7 +158,10 @@ class Sweep {
     try {
       return await work();
     } catch (error) {
-      this.report.remaining.push({ ...this.item("resource", this.stack, `could not look up ${what}: ${describe(error)}`), id: `${what} tagged ${STACK_TAG}=${this.stack}` });
+      this.report.remaining.push({
+        ...this.item("resource", this.stack, `could not look up ${what}: ${describe(error)}`),
+        id: `${what} tagged ${STACK_TAG}=${this.stack}`,
+      });
       this.log(`sweep: could not look up ${what}: ${describe(error)}`);
       return undefined;
     }
@@ -208,7 +211,10 @@ async function removeKeysAndLogGroups(sweep: Sweep): Promise<void> {
 async function deleteSecurityGroups(sweep: Sweep): Promise<void> {
   if (sweep.terminating.length > 0) {
     try {
-      await waitUntilInstanceTerminated({ client: sweep.clients.ec2, maxWaitTime: sweep.terminateWaitSeconds, minDelay: 5 }, { InstanceIds: sweep.terminating });
+      await waitUntilInstanceTerminated(
+        { client: sweep.clients.ec2, maxWaitTime: sweep.terminateWaitSeconds, minDelay: 5 },
+        { InstanceIds: sweep.terminating },
+      );
     } catch (error) {
       sweep.log(`sweep: instances not terminated yet: ${describe(error)}`);
     }
@@ -361,7 +367,8 @@ export async function emptyAndDeleteBucket(clients: Pick<LabClients, "s3">, buck
       const deleted = await clients.s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: objects, Quiet: true } }));
       const failed = deleted.Errors ?? [];
       // Listing again would return the same objects forever.
-      if (failed.length > 0) throw new Error(`could not delete ${failed.length} objects, first ${failed[0].Key}: ${failed[0].Code} ${failed[0].Message}`);
+      if (failed.length > 0)
+        throw new Error(`could not delete ${failed.length} objects, first ${failed[0].Key}: ${failed[0].Code} ${failed[0].Message}`);
     }
     try {
       await clients.s3.send(new DeleteBucketCommand({ Bucket: bucket }));

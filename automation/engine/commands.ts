@@ -11,7 +11,11 @@ export function shellPrefix(env: Record<string, string>): string {
 }
 
 /** `pulumi <verb> --cwd <dir> --stack <stack> --yes`, after the environment that reaches the run's backend. */
-export function pulumiCommand(verb: "destroy" | "stack rm" | "cancel", stack: string, engine: Pick<LabEngine, "shellEnv" | "workDir">): string {
+export function pulumiCommand(
+  verb: "destroy" | "stack rm" | "cancel",
+  stack: string,
+  engine: Pick<LabEngine, "shellEnv" | "workDir">,
+): string {
   const env = shellPrefix(engine.shellEnv);
   return `${env ? `${env} ` : ""}pulumi ${verb} --cwd ${engine.workDir} --stack ${stack} --yes`;
 }

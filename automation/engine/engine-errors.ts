@@ -21,7 +21,11 @@ export class EngineError extends TrailLabError {
 
 export class StackLockedError extends TrailLabError {
   /** `cancel` is the command that removes the lock, with the environment that reaches the same backend. */
-  constructor(readonly stackName: string, readonly output: string, cancel: string) {
+  constructor(
+    readonly stackName: string,
+    readonly output: string,
+    cancel: string,
+  ) {
     super(
       `Stack '${stackName}' is locked by another update. If no other 'pulumi' or lab process is running, the lock is ` +
         `stale: remove it with '${cancel}' (it works on every backend), then run 'npm run lab -- --cleanup ${stackName}'.`,

@@ -42,7 +42,9 @@ export async function createPulumiEngine(options: PulumiEngineOptions): Promise<
  */
 function configPaths(value: ConfigValue, at: string): [string, string][] {
   if (typeof value === "string") return [[at, value]];
-  const entries: [string, ConfigValue][] = Array.isArray(value) ? value.map((v, i) => [`[${i}]`, v]) : Object.entries(value).map(([k, v]) => [`[${JSON.stringify(k)}]`, v]);
+  const entries: [string, ConfigValue][] = Array.isArray(value)
+    ? value.map((v, i) => [`[${i}]`, v])
+    : Object.entries(value).map(([k, v]) => [`[${JSON.stringify(k)}]`, v]);
   return entries.flatMap(([step, v]) => configPaths(v, `${at}${step}`));
 }
 

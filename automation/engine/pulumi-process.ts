@@ -41,7 +41,9 @@ const automation = automationErrors as unknown as { createCommandError(result: C
  * classifies holds stdout and stderr alike; the error returned keeps them apart, as the CLI wrote them.
  */
 function commandError(failed: CommandResult): CommandError {
-  const kind = automation.createCommandError(result("", `${failed.stderr}\n${failed.stdout}`, failed.code)).constructor as new (r: CommandResult) => CommandError;
+  const kind = automation.createCommandError(result("", `${failed.stderr}\n${failed.stdout}`, failed.code)).constructor as new (
+    r: CommandResult,
+  ) => CommandError;
   return new kind(failed);
 }
 
@@ -54,9 +56,13 @@ const OWN_GROUP = process.platform !== "win32";
 export type OnKilled = (args: string[], signal: NodeJS.Signals) => void;
 
 /** The `pulumi` on PATH, checked against the SDK's minimum version, running each command in its own group. */
-export async function ownGroupPulumi(env: Record<string, string | undefined>, onKilled: OnKilled = () => undefined): Promise<PulumiCommand> {
+export async function ownGroupPulumi(
+  env: Record<string, string | undefined>,
+  onKilled: OnKilled = () => undefined,
+): Promise<PulumiCommand> {
   const found = await PulumiCommand.get({ skipVersionCheck: Boolean(env[SKIP_VERSION_CHECK_VAR] || process.env[SKIP_VERSION_CHECK_VAR]) });
-  const run: Run = (args, cwd, additionalEnv, onOutput, onError, signal) => runInOwnGroup(found.command, args, cwd, additionalEnv, onKilled, onOutput, onError, signal);
+  const run: Run = (args, cwd, additionalEnv, onOutput, onError, signal) =>
+    runInOwnGroup(found.command, args, cwd, additionalEnv, onKilled, onOutput, onError, signal);
   return Object.assign(Object.create(found) as PulumiCommand, { run });
 }
 
@@ -133,7 +139,11 @@ function runInOwnGroup(
       if (code === 0) return resolve(result(out, err, 0));
       const exit = code ?? -1;
       if (killedBy) onKilled(args, killedBy);
-      reject(commandError(result(out, err, exit, new Error(`pulumi ${args.join(" ")} ${killedBy ? `was killed by ${killedBy}` : `exited ${exit}`}`))));
+      reject(
+        commandError(
+          result(out, err, exit, new Error(`pulumi ${args.join(" ")} ${killedBy ? `was killed by ${killedBy}` : `exited ${exit}`}`)),
+        ),
+      );
     });
   });
 }

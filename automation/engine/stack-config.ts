@@ -76,7 +76,9 @@ const DEFAULT_TRAIL_NAME = "my-logs-trail";
 export function labSettings(config: Record<string, ConfigValue>, region: string | undefined, aws: Chosen | null = null): LabSettings {
   const template = text(config, "aws:region");
   return {
-    region: region ? { value: region, source: "--region" } : (aws ?? (template ? { value: template, source: `aws:region in Pulumi.${TEMPLATE_STACK}.yaml` } : null)),
+    region: region
+      ? { value: region, source: "--region" }
+      : (aws ?? (template ? { value: template, source: `aws:region in Pulumi.${TEMPLATE_STACK}.yaml` } : null)),
     trailName: text(config, "trailName") ?? DEFAULT_TRAIL_NAME,
     subnetId: text(config, "subnetId"),
     bucketPrefix: text(config, "bucketPrefix"),

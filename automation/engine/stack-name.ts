@@ -24,7 +24,9 @@ export function checkStackName(name: string): void {
     throw labUsageError(`--stack '${name}' is not a valid stack name: letters, digits, '-', '_', '.', at most 100 characters.`);
   }
   if (name === TEMPLATE_STACK) {
-    throw labUsageError(`--stack ${TEMPLATE_STACK} is the config template (Pulumi.${TEMPLATE_STACK}.yaml, tracked in git); choose another name.`);
+    throw labUsageError(
+      `--stack ${TEMPLATE_STACK} is the config template (Pulumi.${TEMPLATE_STACK}.yaml, tracked in git); choose another name.`,
+    );
   }
 }
 

@@ -82,7 +82,12 @@ export function readOutputs(outputs: Record<string, unknown>, stack: string): St
     if (typeof value === "string" && value !== "") read[name] = value;
     else if (kind === "text or null" && (value === null || value === undefined)) read[name] = null;
     else if (value === undefined) throw new StackOutputError(stack, name, "missing");
-    else throw new StackOutputError(stack, name, `as ${shown(value)}, expected ${kind === "text" ? "a non-empty string" : "a non-empty string or null"}`);
+    else
+      throw new StackOutputError(
+        stack,
+        name,
+        `as ${shown(value)}, expected ${kind === "text" ? "a non-empty string" : "a non-empty string or null"}`,
+      );
   }
   return read as unknown as StackOutputs;
 }

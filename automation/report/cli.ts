@@ -21,10 +21,18 @@ export const REPORT_COMMAND = {
     `OCSF Compliance Findings (${OCSF_FILE}) and CSV (${CSV_FILE}).`,
   positionals: "<evidence.json>",
   flags: {
-    out: { type: "string", value: "<file.html>", help: "where the page goes; the findings go beside it", default: `${REPORT_FILE} beside the evidence` },
+    out: {
+      type: "string",
+      value: "<file.html>",
+      help: "where the page goes; the findings go beside it",
+      default: `${REPORT_FILE} beside the evidence`,
+    },
     ...SHARED_FLAGS,
   },
-  examples: ["trail-lab report lab-runs/lab-20250131-1200-k3x9/evidence.json", "trail-lab report lab-runs/lab-20250131-1200-k3x9/evidence.json --out /tmp/run.html"],
+  examples: [
+    "trail-lab report lab-runs/lab-20250131-1200-k3x9/evidence.json",
+    "trail-lab report lab-runs/lab-20250131-1200-k3x9/evidence.json --out /tmp/run.html",
+  ],
   notes: ["Exit codes: 0 written, 2 the file is not a lab run's evidence or cannot be read."],
 } as const satisfies CommandSpec<FlagTable>;
 
@@ -33,7 +41,9 @@ function readEvidence(file: string): { report: LabReport; bytes: Buffer } {
   try {
     bytes = fs.readFileSync(file);
   } catch (error) {
-    throw new UsageError(`Cannot read ${file}: ${(error as Error).message}. Pass the evidence.json a lab run wrote under lab-runs/<stack>/.`);
+    throw new UsageError(
+      `Cannot read ${file}: ${(error as Error).message}. Pass the evidence.json a lab run wrote under lab-runs/<stack>/.`,
+    );
   }
   let parsed: unknown;
   try {

@@ -2,7 +2,21 @@
 // file that may be old, foreign or tampered with, so every field the page reads is checked for its
 // type and, where the type is a set of words (a control's status, cleanup's mode), for its word.
 // Fields added after the first lab runs are optional, so evidence of any release still renders.
-import { anything, arrayOf, boolean, instant, matching, nullable, number, object, oneOf, optional, recordOf, string, type Shape } from "./shape";
+import {
+  anything,
+  arrayOf,
+  boolean,
+  instant,
+  matching,
+  nullable,
+  number,
+  object,
+  oneOf,
+  optional,
+  recordOf,
+  string,
+  type Shape,
+} from "./shape";
 
 const text = nullable(string);
 
@@ -29,7 +43,13 @@ const s3 = object({
   skipped: arrayOf(object({ key: string, reason: string })),
 });
 
-const eventHistory = object({ found: boolean, eventId: text, eventTime: text, username: optional(text), foundAt: optional(nullable(instant)) });
+const eventHistory = object({
+  found: boolean,
+  eventId: text,
+  eventTime: text,
+  username: optional(text),
+  foundAt: optional(nullable(instant)),
+});
 
 const verify = object({
   verified: boolean,
@@ -52,7 +72,9 @@ const control = object({
   severity: optional(oneOf("critical", "high", "medium", "low")),
   cis: optional(object({ "v1.4.0": text, "v3.0.0": text })),
   resource: optional(object({ type: string, arn: string, region: text })),
-  remediationUrl: optional(matching(/^https:\/\/docs\.aws\.amazon\.com\/console\/securityhub\/[A-Za-z0-9]+\.\d+\/remediation$/, "a Security Hub remediation URL")),
+  remediationUrl: optional(
+    matching(/^https:\/\/docs\.aws\.amazon\.com\/console\/securityhub\/[A-Za-z0-9]+\.\d+\/remediation$/, "a Security Hub remediation URL"),
+  ),
 });
 
 const flag = nullable(boolean);
@@ -81,7 +103,9 @@ const bucketFacts = object({
   name: string,
   arn: string,
   region: text,
-  publicAccessBlock: nullable(object({ BlockPublicAcls: flag, IgnorePublicAcls: flag, BlockPublicPolicy: flag, RestrictPublicBuckets: flag })),
+  publicAccessBlock: nullable(
+    object({ BlockPublicAcls: flag, IgnorePublicAcls: flag, BlockPublicPolicy: flag, RestrictPublicBuckets: flag }),
+  ),
   encryption: nullable(arrayOf(object({ SSEAlgorithm: text, KMSMasterKeyID: text, BucketKeyEnabled: flag }))),
   ownership: text,
   versioning: text,

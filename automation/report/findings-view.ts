@@ -35,7 +35,10 @@ export function countsLine(counts: FindingCounts): string {
 
 function countsTable(counts: FindingCounts): string {
   const head = `<tr><th>severity</th>${FINDING_STATUSES.map((s) => `<th>${statusBadge(s)}</th>`).join("")}</tr>`;
-  const rows = SEVERITIES.map((sev) => `<tr><td>${severityBadge(sev)}</td>${FINDING_STATUSES.map((s) => `<td class="num">${counts.bySeverity[sev][s] || ""}</td>`).join("")}</tr>`).join("");
+  const rows = SEVERITIES.map(
+    (sev) =>
+      `<tr><td>${severityBadge(sev)}</td>${FINDING_STATUSES.map((s) => `<td class="num">${counts.bySeverity[sev][s] || ""}</td>`).join("")}</tr>`,
+  ).join("");
   const total = `<tr class="total"><td>all</td>${FINDING_STATUSES.map((s) => `<td class="num">${counts.byStatus[s]}</td>`).join("")}</tr>`;
   return `<table class="counts"><thead>${head}</thead><tbody>${rows}${total}</tbody></table>`;
 }
@@ -53,7 +56,9 @@ function whatToDo(f: Finding): string {
 function cisCell(f: Finding): string {
   const cis = f.control.cis as Finding["control"]["cis"] | undefined;
   if (!cis) return "—";
-  const parts = (["v3.0.0", "v1.4.0"] as const).filter((v) => cis[v]).map((v) => `<span class="nowrap">${escapeHtml(v)} ${escapeHtml(cis[v])}</span>`);
+  const parts = (["v3.0.0", "v1.4.0"] as const)
+    .filter((v) => cis[v])
+    .map((v) => `<span class="nowrap">${escapeHtml(v)} ${escapeHtml(cis[v])}</span>`);
   return parts.length ? parts.join("<br>") : "—";
 }
 
@@ -70,12 +75,18 @@ function row(f: Finding): string {
 }
 
 export function findingsSection(report: LabReport): string {
-  if (!report.posture) return section("findings", "Findings: CIS AWS Foundations / Security Hub controls", "", `<p>${badge("not checked", "none")}</p>`);
+  if (!report.posture)
+    return section("findings", "Findings: CIS AWS Foundations / Security Hub controls", "", `<p>${badge("not checked", "none")}</p>`);
   const findings = labFindings(report);
   const counts = countFindings(findings);
   const source = `Posture's verdicts on the facts above${report.posture.checkedAt ? `, read at ${instantText(report.posture.checkedAt)}` : ""}. The same findings are kept beside this page as OCSF Compliance Findings (findings.ocsf.json) and CSV (findings.csv).`;
   const table =
     `<table class="findings"><thead><tr><th>Status</th><th>Severity</th><th>Control</th><th>CIS</th><th>Finding and resource</th><th>Evidence</th><th>What to do</th></tr></thead>` +
     `<tbody>${findings.map(row).join("")}</tbody></table>`;
-  return section("findings", "Findings: CIS AWS Foundations / Security Hub controls", source, `<p class="meta counts-line">${countsLine(counts)}</p>${countsTable(counts)}${table}`);
+  return section(
+    "findings",
+    "Findings: CIS AWS Foundations / Security Hub controls",
+    source,
+    `<p class="meta counts-line">${countsLine(counts)}</p>${countsTable(counts)}${table}`,
+  );
 }

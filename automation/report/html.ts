@@ -49,7 +49,9 @@ function cleanupBadge(report: LabReport): string {
 
 function producedBy(page: PageFacts): string {
   const p = page.provenance;
-  const tool = p ? `${escapeHtml(p.tool)} ${escapeHtml(p.version)}${p.commit ? ` (commit ${code(p.commit)}${p.dirty ? ", with local changes" : ""})` : " (no git commit known)"}` : "—";
+  const tool = p
+    ? `${escapeHtml(p.tool)} ${escapeHtml(p.version)}${p.commit ? ` (commit ${code(p.commit)}${p.dirty ? ", with local changes" : ""})` : " (no git commit known)"}`
+    : "—";
   return `rendered by ${tool} · evidence.json SHA-256 ${page.evidenceSha256 ? code(page.evidenceSha256) : "— (rendered from memory, not from the file)"}`;
 }
 
@@ -104,7 +106,10 @@ function verificationSection(report: LabReport): string {
       ["In the S3 log files", `${found(v.s3.found)} ${v.s3.key ? code(`s3://${v.s3.bucket}/${v.s3.key}`) : ""}`],
       ["In Event History", v.eventHistory ? found(v.eventHistory.found) : "not consulted"],
       ["Searched by", v.search === "athena" ? "Athena" : "this process (S3 ListObjectsV2 and GetObject)"],
-      ["Scanned", `${escapeHtml(v.s3.objectsScanned)} log files, ${escapeHtml(v.s3.bytesScanned)} bytes decoded${v.s3.skipped.length ? `, ${v.s3.skipped.length} skipped` : ""}`],
+      [
+        "Scanned",
+        `${escapeHtml(v.s3.objectsScanned)} log files, ${escapeHtml(v.s3.bytesScanned)} bytes decoded${v.s3.skipped.length ? `, ${v.s3.skipped.length} skipped` : ""}`,
+      ],
     ]),
   );
 }
@@ -119,7 +124,9 @@ function integritySection(report: LabReport): string {
   const failures = r?.failures.length
     ? `<ul>${r.failures.map((f) => `<li>${escapeHtml(f.kind)} <code>${escapeHtml(f.key)}</code>: ${escapeHtml(f.reason)}</li>`).join("")}</ul>`
     : "none";
-  const gaps = r?.gaps.length ? `<ul>${r.gaps.map((g) => `<li>${escapeHtml(g.region)} ${instantText(g.from)} to ${instantText(g.to)}: ${escapeHtml(g.reason)}</li>`).join("")}</ul>` : "none";
+  const gaps = r?.gaps.length
+    ? `<ul>${r.gaps.map((g) => `<li>${escapeHtml(g.region)} ${instantText(g.from)} to ${instantText(g.to)}: ${escapeHtml(g.reason)}</li>`).join("")}</ul>`
+    : "none";
   return section(
     "integrity",
     "Log file integrity",
@@ -150,7 +157,12 @@ function cleanupSection(report: LabReport): string {
     definitions([
       ["Result", cleanupBadge(report)],
       ["Destroy", c ? `${c.destroyed ? "succeeded" : "did not finish"} after ${escapeHtml(c.destroyAttempts)} attempt(s)` : "—"],
-      ["Left over", c?.leftovers.length ? `<ul>${c.leftovers.map((l) => `<li>${escapeHtml(l.kind)} ${code(l.id)} (${escapeHtml(l.region)})</li>`).join("")}</ul>` : "nothing"],
+      [
+        "Left over",
+        c?.leftovers.length
+          ? `<ul>${c.leftovers.map((l) => `<li>${escapeHtml(l.kind)} ${code(l.id)} (${escapeHtml(l.region)})</li>`).join("")}</ul>`
+          : "nothing",
+      ],
       ["Commands", c?.commands.length ? c.commands.map((cmd) => code(cmd)).join("<br>") : "—"],
       ["Notes", notes.length ? `<ul>${notes.map((n) => `<li>${escapeHtml(n)}</li>`).join("")}</ul>` : "none"],
     ]),

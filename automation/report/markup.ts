@@ -39,7 +39,8 @@ export function bytesText(bytes: number | null | undefined): string {
 }
 
 export const orDash = (value: unknown): string => (value === null || value === undefined || value === "" ? "—" : escapeHtml(value));
-export const code = (value: unknown): string => (value === null || value === undefined || value === "" ? "—" : `<code>${escapeHtml(value)}</code>`);
+export const code = (value: unknown): string =>
+  value === null || value === undefined || value === "" ? "—" : `<code>${escapeHtml(value)}</code>`;
 
 export type BadgeKind = "ok" | "bad" | "warn" | "none";
 

@@ -60,10 +60,19 @@ export function timelineSvg(report: LabReport): string {
     const bx = x(start);
     const bw = Math.max(x(end) - bx, 2);
     const cls = `bar${phase.name === "destroy" || phase.name === "sweep" ? " cleanup" : ""}${phase.endedAt ? "" : " open"}${phase.failed ? " failed" : ""}`;
-    const note = phase.failed ? `failed (${phase.failed}) ${clock(end, true)}` : phase.endedAt ? `${endLabel(phase)} ${clock(end, true)}` : "did not end";
+    const note = phase.failed
+      ? `failed (${phase.failed}) ${clock(end, true)}`
+      : phase.endedAt
+        ? `${endLabel(phase)} ${clock(end, true)}`
+        : "did not end";
     const width = textWidth(note);
     // Beside the bar when there is room, else inside it when it is long enough, else before it.
-    const place = bx + bw + 6 + width < X1 ? { x: bx + bw + 6, anchor: "start", cls: "note" } : bw > width + 12 ? { x: bx + bw - 6, anchor: "end", cls: "note inside" } : { x: bx - 6, anchor: "end", cls: "note" };
+    const place =
+      bx + bw + 6 + width < X1
+        ? { x: bx + bw + 6, anchor: "start", cls: "note" }
+        : bw > width + 12
+          ? { x: bx + bw - 6, anchor: "end", cls: "note inside" }
+          : { x: bx - 6, anchor: "end", cls: "note" };
     parts.push(
       `<g ${attr("class", "phase")} ${attr("data-phase", phase.name)}>` +
         `<text class="label" ${attr("x", LABEL_X)} ${attr("y", y + 11)} text-anchor="end">${escapeHtml(phase.label)}</text>` +

@@ -55,7 +55,14 @@ export function phaseLabel(name: string): string {
  */
 export function phaseSpans(report: LabReport): PhaseSpan[] {
   const spans = Object.entries(report.timings)
-    .map(([name, t]) => ({ name, label: phaseLabel(name), startedAt: t.startedAt, endedAt: t.endedAt, ms: t.ms, failed: null as string | null }))
+    .map(([name, t]) => ({
+      name,
+      label: phaseLabel(name),
+      startedAt: t.startedAt,
+      endedAt: t.endedAt,
+      ms: t.ms,
+      failed: null as string | null,
+    }))
     .sort((a, b) => Date.parse(a.startedAt) - Date.parse(b.startedAt));
   const stopped = report.error ?? (report.interrupted ? { name: `interrupted by ${report.interrupted}` } : null);
   const last = spans.filter((p) => !AFTERWARDS.has(p.name)).at(-1);
@@ -71,10 +78,25 @@ export function timelineMarks(report: LabReport): TimelineMark[] {
     if (at && !Number.isNaN(Date.parse(at))) marks.push({ kind, label, at, source });
   };
   const event = v?.event;
-  add("event-time", "RunInstances call (eventTime)", typeof event?.eventTime === "string" ? event.eventTime : (v?.s3.eventTime ?? v?.eventHistory?.eventTime), "the matched record's eventTime, as AWS recorded the call");
-  add("delivered", "log file delivered (minute in its name)", v?.s3.key ? logFileStamp(v.s3.key)?.toISOString() : null, "the delivery minute CloudTrail stamps into the log file's name");
+  add(
+    "event-time",
+    "RunInstances call (eventTime)",
+    typeof event?.eventTime === "string" ? event.eventTime : (v?.s3.eventTime ?? v?.eventHistory?.eventTime),
+    "the matched record's eventTime, as AWS recorded the call",
+  );
+  add(
+    "delivered",
+    "log file delivered (minute in its name)",
+    v?.s3.key ? logFileStamp(v.s3.key)?.toISOString() : null,
+    "the delivery minute CloudTrail stamps into the log file's name",
+  );
   add("s3-found", "verify found it in S3", v?.s3.foundAt, "the end of the listing round in which verify read the record");
-  add("history-found", "verify found it in Event History", v?.eventHistory?.foundAt, "the LookupEvents round in which the same eventID appeared");
+  add(
+    "history-found",
+    "verify found it in Event History",
+    v?.eventHistory?.foundAt,
+    "the LookupEvents round in which the same eventID appeared",
+  );
   const order: MarkKind[] = ["event-time", "delivered", "s3-found", "history-found"];
   return marks.sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || order.indexOf(a.kind) - order.indexOf(b.kind));
 }

@@ -18,7 +18,9 @@ function postureSource(report: LabReport, calls: string): string {
 
 function managementEvents(facts: TrailFacts): string {
   const m = facts.managementEvents;
-  const selectors = facts.advancedEventSelectors ? { AdvancedEventSelectors: facts.advancedEventSelectors } : { EventSelectors: facts.eventSelectors };
+  const selectors = facts.advancedEventSelectors
+    ? { AdvancedEventSelectors: facts.advancedEventSelectors }
+    : { EventSelectors: facts.eventSelectors };
   return `Read ${flag(m.read, "recorded", "not recorded")} Write ${flag(m.write, "recorded", "not recorded")}${m.gap ? ` <span class="bad-text">${escapeHtml(m.gap)}</span>` : ""}<br>${json(selectors)}`;
 }
 
@@ -37,7 +39,10 @@ export function trailView(report: LabReport): string {
         ["Global service events", flag(facts.includeGlobalServiceEvents)],
         ["Logging", flag(facts.isLogging, "logging", "not logging")],
         ["Latest delivery", instantText(facts.latestDeliveryTime)],
-        ["Latest delivery error", facts.latestDeliveryError ? `<span class="bad-text">${escapeHtml(facts.latestDeliveryError)}</span>` : "none"],
+        [
+          "Latest delivery error",
+          facts.latestDeliveryError ? `<span class="bad-text">${escapeHtml(facts.latestDeliveryError)}</span>` : "none",
+        ],
         ["KMS key", facts.kmsKeyId ? code(facts.kmsKeyId) : "none (log files encrypted with SSE-S3)"],
         ["CloudWatch Logs", facts.cloudWatchLogsLogGroupArn ? code(facts.cloudWatchLogsLogGroupArn) : "none"],
         ["Writes to", code(`s3://${facts.s3BucketName}/${facts.s3KeyPrefix ? `${facts.s3KeyPrefix}/` : ""}`)],
@@ -50,7 +55,9 @@ export function trailView(report: LabReport): string {
         ["Latest delivery error", orDash(status!.latestDeliveryError)],
         ["Writes to", code(`s3://${status!.bucket}/${status!.prefix ? `${status!.prefix}/` : ""}`)],
       ];
-  const source = facts ? postureSource(report, "GetTrail, GetTrailStatus and GetEventSelectors") : "GetTrail and GetTrailStatus, read by verify (posture did not read the trail).";
+  const source = facts
+    ? postureSource(report, "GetTrail, GetTrailStatus and GetEventSelectors")
+    : "GetTrail and GetTrailStatus, read by verify (posture did not read the trail).";
   return section("trail", "Trail", source, definitions(rows));
 }
 
@@ -59,12 +66,18 @@ function policyTable(policy: string | null): string {
   if (policy === null) return "<p>none</p>";
   let statements: Record<string, unknown>[];
   try {
-    statements = list((JSON.parse(policy) as { Statement?: unknown }).Statement).filter((s): s is Record<string, unknown> => !!s && typeof s === "object");
+    statements = list((JSON.parse(policy) as { Statement?: unknown }).Statement).filter(
+      (s): s is Record<string, unknown> => !!s && typeof s === "object",
+    );
   } catch {
     return `not valid JSON: ${code(policy)}`;
   }
   const who = (p: unknown) =>
-    p === "*" ? "anyone (*)" : Object.entries((p ?? {}) as Record<string, unknown>).map(([kind, ids]) => `${kind} ${list(ids).map(String).join(", ")}`).join("; ") || "—";
+    p === "*"
+      ? "anyone (*)"
+      : Object.entries((p ?? {}) as Record<string, unknown>)
+          .map(([kind, ids]) => `${kind} ${list(ids).map(String).join(", ")}`)
+          .join("; ") || "—";
   const when = (c: unknown) =>
     Object.entries((c ?? {}) as Record<string, Record<string, unknown>>)
       .flatMap(([op, keys]) => Object.entries(keys ?? {}).map(([k, v]) => `${op} ${k} = ${list(v).map(String).join(", ")}`))
@@ -73,7 +86,9 @@ function policyTable(policy: string | null): string {
     .map(
       (s) =>
         `<tr><td>${code(s.Sid)}</td><td>${s.Effect === "Deny" ? badge("Deny", "bad") : s.Effect === "Allow" ? badge("Allow", "ok") : orDash(s.Effect)}</td>` +
-        `<td>${escapeHtml(who(s.Principal))}</td><td>${code(list(s.Action).map(String).join(", "))}</td><td>${list(s.Resource).map((r) => code(r)).join("<br>")}</td><td>${escapeHtml(when(s.Condition))}</td></tr>`,
+        `<td>${escapeHtml(who(s.Principal))}</td><td>${code(list(s.Action).map(String).join(", "))}</td><td>${list(s.Resource)
+          .map((r) => code(r))
+          .join("<br>")}</td><td>${escapeHtml(when(s.Condition))}</td></tr>`,
     )
     .join("");
   return `<table class="inner"><thead><tr><th>Sid</th><th>Effect</th><th>Who</th><th>Actions</th><th>On</th><th>When</th></tr></thead><tbody>${rows}</tbody></table>`;
@@ -91,18 +106,38 @@ function tlsOnly(report: LabReport): string {
 function publicAccess(b: BucketFacts): string {
   const p = b.publicAccessBlock;
   if (!p) return `${badge("none configured", "bad")}`;
-  return (["BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets"] as const).map((k) => `${escapeHtml(k)} ${flag(p[k], "on", "off")}`).join(" ");
+  return (["BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets"] as const)
+    .map((k) => `${escapeHtml(k)} ${flag(p[k], "on", "off")}`)
+    .join(" ");
 }
 
 export function bucketView(report: LabReport): string {
   const b = report.posture?.facts?.bucket;
-  if (!b) return section("bucket", "Bucket", "", notRead(report.posture ? "This evidence predates the facts posture now keeps." : "Posture did not run, or AWS refused a read (see the warnings)."));
+  if (!b)
+    return section(
+      "bucket",
+      "Bucket",
+      "",
+      notRead(
+        report.posture
+          ? "This evidence predates the facts posture now keeps."
+          : "Posture did not run, or AWS refused a read (see the warnings).",
+      ),
+    );
   const encryption = b.encryption?.length
-    ? b.encryption.map((r) => `${code(r.SSEAlgorithm)}${r.KMSMasterKeyID ? ` key ${code(r.KMSMasterKeyID)}` : ""}${r.BucketKeyEnabled ? " (bucket key)" : ""}`).join("<br>")
+    ? b.encryption
+        .map(
+          (r) =>
+            `${code(r.SSEAlgorithm)}${r.KMSMasterKeyID ? ` key ${code(r.KMSMasterKeyID)}` : ""}${r.BucketKeyEnabled ? " (bucket key)" : ""}`,
+        )
+        .join("<br>")
     : badge("none", "bad");
   const lifecycle = b.lifecycle?.length
     ? b.lifecycle
-        .map((r) => `${code(r.id)} ${escapeHtml(r.status ?? "")}: ${r.expirationDays !== null ? `objects expire after ${r.expirationDays} days` : "no expiry"}${r.noncurrentDays !== null ? `, old versions after ${r.noncurrentDays} days` : ""}`)
+        .map(
+          (r) =>
+            `${code(r.id)} ${escapeHtml(r.status ?? "")}: ${r.expirationDays !== null ? `objects expire after ${r.expirationDays} days` : "no expiry"}${r.noncurrentDays !== null ? `, old versions after ${r.noncurrentDays} days` : ""}`,
+        )
         .join("<br>")
     : "none";
   const rows: [string, string][] = [
@@ -117,7 +152,8 @@ export function bucketView(report: LabReport): string {
     ["TLS only", tlsOnly(report)],
     ["Access logging", b.logging ? `to ${code(`s3://${b.logging.targetBucket}/${b.logging.targetPrefix}`)}` : badge("off", "bad")],
   ];
-  const calls = "GetBucketLocation, GetPublicAccessBlock, GetBucketPolicyStatus, GetBucketEncryption, GetBucketOwnershipControls, GetBucketVersioning, GetBucketLifecycleConfiguration, GetBucketLogging and GetBucketPolicy";
+  const calls =
+    "GetBucketLocation, GetPublicAccessBlock, GetBucketPolicyStatus, GetBucketEncryption, GetBucketOwnershipControls, GetBucketVersioning, GetBucketLifecycleConfiguration, GetBucketLogging and GetBucketPolicy";
   const policy = `<div class="policy"><h3>Bucket policy: who may do what, where, when</h3>${policyTable(b.policy)}</div>`;
   return section("bucket", "Bucket", postureSource(report, calls), definitions(rows) + policy);
 }
@@ -169,11 +205,26 @@ export function logFileView(report: LabReport): string {
       ? `<details><summary>The whole record, as delivered (${Object.keys(record).length} fields)</summary><pre id="record">${escapeHtml(JSON.stringify(v.event, null, 2))}</pre></details>`
       : "");
   const engine = v.search === "athena" ? "Athena's query over the trail's table" : "ListObjectsV2 and GetObject";
-  return section("log-file", "Log file", `${escapeHtml(engine)}, read by verify; size and SHA-256 of the copy as the lab wrote it (<code>sha256sum</code> gives the same).`, body);
+  return section(
+    "log-file",
+    "Log file",
+    `${escapeHtml(engine)}, read by verify; size and SHA-256 of the copy as the lab wrote it (<code>sha256sum</code> gives the same).`,
+    body,
+  );
 }
 
 const INSTANCE_ROWS: [string, (i: InstanceView) => string][] = [
-  ["State", (i) => (i.found ? (i.state === "running" ? badge(i.state, "warn") : i.state === "terminated" ? badge(i.state, "ok") : orDash(i.state)) : "EC2 no longer knows the id")],
+  [
+    "State",
+    (i) =>
+      i.found
+        ? i.state === "running"
+          ? badge(i.state, "warn")
+          : i.state === "terminated"
+            ? badge(i.state, "ok")
+            : orDash(i.state)
+        : "EC2 no longer knows the id",
+  ],
   ["Instance type", (i) => orDash(i.instanceType)],
   ["Name tag", (i) => code(i.name)],
   ["AMI", (i) => code(i.imageId)],
@@ -182,7 +233,15 @@ const INSTANCE_ROWS: [string, (i: InstanceView) => string][] = [
   ["Availability Zone", (i) => orDash(i.availabilityZone)],
   ["Public IP", (i) => (i.publicIpAddress ? `<span class="bad-text">${escapeHtml(i.publicIpAddress)}</span>` : i.found ? "none" : "—")],
   ["Private IP", (i) => orDash(i.privateIpAddress)],
-  ["IMDSv2", (i) => (i.httpTokens === "required" ? `${badge("required", "ok")} (HttpTokens)` : i.httpTokens ? `${badge(i.httpTokens, "bad")} (HttpTokens)` : "—")],
+  [
+    "IMDSv2",
+    (i) =>
+      i.httpTokens === "required"
+        ? `${badge("required", "ok")} (HttpTokens)`
+        : i.httpTokens
+          ? `${badge(i.httpTokens, "bad")} (HttpTokens)`
+          : "—",
+  ],
   ["Launch time", (i) => instantText(i.launchTime)],
   ["Read at", (i) => instantText(i.readAt)],
 ];
@@ -191,11 +250,16 @@ export function instanceView(report: LabReport): string {
   const instance = report.instance;
   const id = typeof report.outputs?.instanceId === "string" ? report.outputs.instanceId : null;
   if (!instance || (!instance.atVerify && !instance.atCleanup)) {
-    const why = !id ? "No probe instance in this run (its up did not finish, or the run stopped before it)." : `EC2 was not asked about ${id} in this run (or this evidence predates the instance view).`;
+    const why = !id
+      ? "No probe instance in this run (its up did not finish, or the run stopped before it)."
+      : `EC2 was not asked about ${id} in this run (or this evidence predates the instance view).`;
     return section("instance", "Instance", "", notRead(why));
   }
   const cell = (view: InstanceView | null, row: (i: InstanceView) => string) => (view ? row(view) : "not read");
-  const rows = INSTANCE_ROWS.map(([name, row]) => `<tr><th>${escapeHtml(name)}</th><td>${cell(instance.atVerify, row)}</td><td>${cell(instance.atCleanup, row)}</td></tr>`).join("");
+  const rows = INSTANCE_ROWS.map(
+    ([name, row]) =>
+      `<tr><th>${escapeHtml(name)}</th><td>${cell(instance.atVerify, row)}</td><td>${cell(instance.atCleanup, row)}</td></tr>`,
+  ).join("");
   const instanceId = instance.atVerify?.instanceId ?? instance.atCleanup?.instanceId;
   return section(
     "instance",
@@ -208,11 +272,15 @@ export function instanceView(report: LabReport): string {
 export function eventHistoryView(report: LabReport): string {
   const v = report.verify;
   const h = v?.eventHistory;
-  if (!v || !h) return section("event-history", "Event History", "", notRead(!v ? "Verify did not run." : "Event History was not consulted."));
+  if (!v || !h)
+    return section("event-history", "Event History", "", notRead(!v ? "Verify did not run." : "Event History was not consulted."));
   const same = h.eventId !== null && h.eventId === v.s3.eventId;
   const rows: [string, string][] = [
     ["Found", h.found ? badge("found", "ok") : badge("not found", "bad")],
-    ["eventID", `${code(h.eventId)} ${h.eventId && v.s3.eventId ? (same ? badge("same as the S3 record's", "ok") : badge(`differs from the S3 record's ${v.s3.eventId}`, "bad")) : ""}`],
+    [
+      "eventID",
+      `${code(h.eventId)} ${h.eventId && v.s3.eventId ? (same ? badge("same as the S3 record's", "ok") : badge(`differs from the S3 record's ${v.s3.eventId}`, "bad")) : ""}`,
+    ],
     ["Event time", instantText(h.eventTime)],
     ["Username", code(h.username)],
     ["Found at", instantText(h.foundAt)],
@@ -223,5 +291,7 @@ export function eventHistoryView(report: LabReport): string {
 /** A control's resource and region, as posture judged it. */
 export function resourceCell(control: PostureControl): string {
   const r = control.resource as PostureControl["resource"] | undefined;
-  return r ? `<span ${attr("class", "resource")}>${code(r.arn)}<br><span class="muted">${escapeHtml(r.type)} · ${orDash(r.region)}</span></span>` : "—";
+  return r
+    ? `<span ${attr("class", "resource")}>${code(r.arn)}<br><span class="muted">${escapeHtml(r.type)} · ${orDash(r.region)}</span></span>`
+    : "—";
 }

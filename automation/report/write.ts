@@ -36,9 +36,17 @@ export function writeReport(report: LabReport, file: string, options: ReportOpti
   const dir = path.dirname(file);
   fs.mkdirSync(dir, { recursive: true });
   // The hash is of the file as it lies on disk, read back, not of a second serialisation.
-  const bytes = options.evidenceBytes !== undefined ? options.evidenceBytes : report.evidenceFile && fs.existsSync(report.evidenceFile) ? fs.readFileSync(report.evidenceFile) : null;
+  const bytes =
+    options.evidenceBytes !== undefined
+      ? options.evidenceBytes
+      : report.evidenceFile && fs.existsSync(report.evidenceFile)
+        ? fs.readFileSync(report.evidenceFile)
+        : null;
   const producer = provenance();
-  writeWhole(file, renderReportHtml(report, { provenance: producer, evidenceSha256: bytes ? createHash("sha256").update(bytes).digest("hex") : null }));
+  writeWhole(
+    file,
+    renderReportHtml(report, { provenance: producer, evidenceSha256: bytes ? createHash("sha256").update(bytes).digest("hex") : null }),
+  );
   if (report.posture) {
     const findings = labFindings(report);
     const context = labFindingsContext(report, { name: producer.tool, version: producer.version });

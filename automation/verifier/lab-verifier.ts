@@ -46,7 +46,8 @@ export interface LabIntegrityRequest {
   since: Date;
   /** The matched log object, which a digest must list before the check runs. */
   logKey: string;
-  /** How long to wait for that digest; the lab passes LabOptions.digestWaitMs. @default verify's DEFAULT_DIGEST_WAIT_MS (verify/index.ts) */
+  /** How long to wait for that digest; the lab passes LabOptions.digestWaitMs. @default verify's
+   * DEFAULT_DIGEST_WAIT_MS (verify/index.ts) */
   timeoutMs?: number;
   /** The pause between two looks for it; the lab passes LabOptions.digestPollMs. @default verify's DEFAULT_DIGEST_POLL_MS */
   intervalMs?: number;

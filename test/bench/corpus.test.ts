@@ -9,7 +9,8 @@ import { corpusConfig, corpusView, ensureCorpus, generateDay, type CorpusConfig 
 import { logFileStamp } from "../../verify/s3/log-keys";
 import { compileCriteria, scanLogObject } from "../../verify";
 
-const LOG_KEY = /^AWSLogs\/123456789012\/CloudTrail\/[a-z0-9-]+\/\d{4}\/\d{2}\/\d{2}\/123456789012_CloudTrail_[a-z0-9-]+_\d{8}T\d{4}Z_[A-Za-z0-9]{16}\.json\.gz$/;
+const LOG_KEY =
+  /^AWSLogs\/123456789012\/CloudTrail\/[a-z0-9-]+\/\d{4}\/\d{2}\/\d{2}\/123456789012_CloudTrail_[a-z0-9-]+_\d{8}T\d{4}Z_[A-Za-z0-9]{16}\.json\.gz$/;
 
 describe("bench: corpus generator", () => {
   const small: CorpusConfig = { ...corpusConfig({ seed: 7, megabytes: 3, days: 2 }), meanFileBytes: 50_000 };
@@ -39,14 +40,22 @@ describe("bench: corpus generator", () => {
     }
     expect(new Set(manifest.logs.map((l) => l.region))).to.deep.equal(new Set(small.regions.map((r) => r.name)));
     expect(manifest.digests.length).to.equal(small.regions.length * small.days);
-    for (const { key } of manifest.digests) expect(key).to.match(/\/CloudTrail-Digest\/[a-z0-9-]+\/\d{4}\/\d{2}\/\d{2}\/123456789012_CloudTrail-Digest_/);
+    for (const { key } of manifest.digests)
+      expect(key).to.match(/\/CloudTrail-Digest\/[a-z0-9-]+\/\d{4}\/\d{2}\/\d{2}\/123456789012_CloudTrail-Digest_/);
     const bytes = manifest.logs.reduce((sum, l) => sum + l.bytes, 0);
     expect(bytes).to.be.within(3e6, 3.6e6);
   });
 
   it("holds mostly small read events, some large records, and exactly one RunInstances: the needle", async () => {
     const manifest = await ensureCorpus(root, small, 1, () => undefined);
-    const records = manifest.logs.flatMap((log) => (JSON.parse(gunzipSync(readFileSync(join(root, log.key))).toString("utf8")) as { Records: { eventName: string; readOnly: boolean; eventID: string }[] }).Records);
+    const records = manifest.logs.flatMap(
+      (log) =>
+        (
+          JSON.parse(gunzipSync(readFileSync(join(root, log.key))).toString("utf8")) as {
+            Records: { eventName: string; readOnly: boolean; eventID: string }[];
+          }
+        ).Records,
+    );
     const sizes = records.map((r) => JSON.stringify(r).length);
     expect(records.filter((r) => r.readOnly).length / records.length).to.be.greaterThan(0.7);
     expect(sizes.filter((s) => s < 2000).length / sizes.length).to.be.greaterThan(0.9);
@@ -55,7 +64,11 @@ describe("bench: corpus generator", () => {
     expect(launches.map((r) => r.eventID)).to.deep.equal([manifest.needle.eventID]);
 
     // The scanner finds it where the manifest says, and nowhere else.
-    const criteria = compileCriteria({ eventName: "RunInstances", resource: manifest.needle.instanceId, since: new Date(`${small.firstDay}T00:00:00Z`) });
+    const criteria = compileCriteria({
+      eventName: "RunInstances",
+      resource: manifest.needle.instanceId,
+      since: new Date(`${small.firstDay}T00:00:00Z`),
+    });
     const hits = manifest.logs.filter((log) => scanLogObject(readFileSync(join(root, log.key)), criteria).matches.length > 0);
     expect(hits.map((l) => l.key)).to.deep.equal([manifest.needle.key]);
   });
@@ -66,7 +79,8 @@ describe("bench: corpus generator", () => {
     const base = corpusView(join(root, "twice"), twice, small.days);
     const doubled = corpusView(join(root, "twice"), twice, small.days * 2);
     expect(base.logs.map((l) => l.key)).to.deep.equal(once.logs.map((l) => l.key));
-    for (const log of once.logs) expect(readFileSync(join(root, "twice", log.key)).equals(readFileSync(join(root, "once", log.key)))).to.equal(true);
+    for (const log of once.logs)
+      expect(readFileSync(join(root, "twice", log.key)).equals(readFileSync(join(root, "once", log.key)))).to.equal(true);
     expect(twice.needle).to.deep.equal(once.needle);
     expect(doubled.bytes / base.bytes).to.be.within(1.8, 2.2);
     expect(doubled.to.getTime() - doubled.from.getTime()).to.be.closeTo(2 * (base.to.getTime() - base.from.getTime()), 1);

@@ -10,9 +10,22 @@ describe("bench: flags", () => {
     expect(parseBenchArgs([])).to.include({ megabytes: 300, days: 4, seed: 1, rounds: 5, fresh: false, json: false });
   });
 
-  for (const argv of [["--mb", "0x10"], ["--days", "1e2"], ["--rounds", "-1"], ["--mb", "100001"], ["--days", "367"], ["--seed", "1.5"], ["--rounds", "0"]]) {
+  for (const argv of [
+    ["--mb", "0x10"],
+    ["--days", "1e2"],
+    ["--rounds", "-1"],
+    ["--mb", "100001"],
+    ["--days", "367"],
+    ["--seed", "1.5"],
+    ["--rounds", "0"],
+  ]) {
     it(`rejects ${argv.join(" ")}, saying what is accepted, exit 2 before any work`, async () => {
-      expect(() => parseBenchArgs(argv)).to.throw(UsageError, new RegExp(`^${argv[0]} takes a plain whole number from \\d+ to \\d+; got '${argv[1].replace(".", "\\.")}'\\.\\nRun 'trail-lab bench --help' for the flags\\.$`));
+      expect(() => parseBenchArgs(argv)).to.throw(
+        UsageError,
+        new RegExp(
+          `^${argv[0]} takes a plain whole number from \\d+ to \\d+; got '${argv[1].replace(".", "\\.")}'\\.\\nRun 'trail-lab bench --help' for the flags\\.$`,
+        ),
+      );
       const out: string[] = [];
       const err: string[] = [];
       const code = await main(argv, { stdout: (t) => out.push(t), stderr: (t) => err.push(t), signal: new AbortController().signal });

@@ -37,7 +37,11 @@ describe("bench: at scale", function () {
   it("serves a folder from disk in a process of its own, and ends it with close()", async () => {
     const root = mkdtempSync(join(tmpdir(), "trail-lab-memory-s3-"));
     try {
-      const keys = ["AWSLogs/1/CloudTrail/us-east-1/2025/03/03/a.json.gz", "AWSLogs/1/CloudTrail/us-east-1/2025/03/03/b.json.gz", "not-logs/readme.txt"];
+      const keys = [
+        "AWSLogs/1/CloudTrail/us-east-1/2025/03/03/a.json.gz",
+        "AWSLogs/1/CloudTrail/us-east-1/2025/03/03/b.json.gz",
+        "not-logs/readme.txt",
+      ];
       for (const key of keys) {
         mkdirSync(dirname(join(root, key)), { recursive: true });
         writeFileSync(join(root, key), key);
@@ -79,14 +83,35 @@ describe("bench: at scale", function () {
   });
 
   it("judges each scale target by its threshold, and prints the missed ones as MISSED", () => {
-    const run = (objectsPerSecond: number, label = "scan") => ({ label, concurrency: 128, objects: 5004, ms: 1000, objectsPerSecond, mbPerSecond: 100, cpuShare: 1.5 });
+    const run = (objectsPerSecond: number, label = "scan") => ({
+      label,
+      concurrency: 128,
+      objects: 5004,
+      ms: 1000,
+      objectsPerSecond,
+      mbPerSecond: 100,
+      cpuShare: 1.5,
+    });
     const scale = (vsBare: number, vsBound: number, listingMs: number, vsGunzip: number, rss: number): ScaleResults => ({
       corpus: { objects: 5004, days: 3, regions: 4, gzBytes: 1, bytes: 1, minGz: 5000, medianGz: 23000, maxGz: 100000 },
       concurrency: 128,
-      small: { vsBareLoop: vsBare, rounds: [{ bare: run(1000, "bare"), scan: run(1000 * vsBare), ratio: vsBare }], sdkGets: run(200), decodeOnIoThread: run(300) },
+      small: {
+        vsBareLoop: vsBare,
+        rounds: [{ bare: run(1000, "bare"), scan: run(1000 * vsBare), ratio: vsBare }],
+        sdkGets: run(200),
+        decodeOnIoThread: run(300),
+      },
       latency: { addedMs: 30, scan: run(800), boundObjectsPerSecond: 266.7, vsBound, sweep: [], listing: { folders: 527, ms: listingMs } },
       big: { objects: 120, bytes: 4.3e8, gunzipMbPerSecond: 600, scan: run(40), vsGunzip },
-      memory: { baseObjects: 5004, doubledObjects: 10008, baseMaxRssMB: 300, doubledMaxRssMB: 300 * (1 + rss), baseBeforeScanMB: 200, doubledBeforeScanMB: 200, change: rss },
+      memory: {
+        baseObjects: 5004,
+        doubledObjects: 10008,
+        baseMaxRssMB: 300,
+        doubledMaxRssMB: 300 * (1 + rss),
+        baseBeforeScanMB: 200,
+        doubledBeforeScanMB: 200,
+        change: rss,
+      },
     });
     const timing = { ms: 100, bytes: 1e8 };
     const measured = (sc: ScaleResults): Measured => ({
@@ -108,7 +133,8 @@ describe("bench: at scale", function () {
       scale: sc,
       load: { start: [1, 2, 3], end: [1, 2, 3] },
     });
-    const met = (r: ReturnType<typeof buildResults>) => Object.fromEntries(r.targets.filter((t) => t.name !== "decode-and-match >= 3x zcat | jq").map((t) => [t.name, t.met]));
+    const met = (r: ReturnType<typeof buildResults>) =>
+      Object.fromEntries(r.targets.filter((t) => t.name !== "decode-and-match >= 3x zcat | jq").map((t) => [t.name, t.met]));
     const good = buildResults(measured(scale(0.6, 3.2, 900, 1.1, 0.05)));
     expect(Object.values(met(good)).every((m) => m === true)).to.equal(true);
     const bad = buildResults(measured(scale(0.4, 2.5, 2500, 0.9, 0.3)));

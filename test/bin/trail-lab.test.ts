@@ -52,7 +52,9 @@ describe("bin/trail-lab: the command", function () {
     const unknown = await npx(["deploy"]);
     expect(unknown.code).to.equal(ExitCode.Usage);
     expect(unknown.stdout).to.equal("");
-    expect(unknown.stderr).to.equal("'deploy' is not a trail-lab command; the commands are lab, verify, report, bench. Run 'trail-lab --help'.\n");
+    expect(unknown.stderr).to.equal(
+      "'deploy' is not a trail-lab command; the commands are lab, verify, report, bench. Run 'trail-lab --help'.\n",
+    );
     const none = await npx([]);
     expect(none.code).to.equal(ExitCode.Usage);
     expect(none.stdout).to.equal("");
@@ -73,11 +75,15 @@ describe("bin/trail-lab: the command", function () {
     };
     try {
       // `node` as the user's shell finds it: the system's, so the launcher starts the command again on the project's.
-      const child = spawn("node", ["bin/trail-lab.js", "verify", "--trail", "my-logs-trail", "--region", "us-east-1", "--timeout", "600", "--no-event-history"], {
-        cwd: ROOT,
-        env,
-        stdio: ["ignore", "pipe", "pipe"],
-      });
+      const child = spawn(
+        "node",
+        ["bin/trail-lab.js", "verify", "--trail", "my-logs-trail", "--region", "us-east-1", "--timeout", "600", "--no-event-history"],
+        {
+          cwd: ROOT,
+          env,
+          stdio: ["ignore", "pipe", "pipe"],
+        },
+      );
       let stderr = "";
       child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
       const exited = new Promise<number | null>((done) => child.on("close", (code) => done(code)));
@@ -115,7 +121,13 @@ describe("bin/dispatch: --help for each command, from the table it parses with",
     const out: string[] = [];
     const fakes = new Fakes();
     try {
-      const io = { stdout: (t: string) => out.push(t), stderr: (t: string) => out.push(t), env: {}, signals: fakes.signals, projectDir: fakes.projectDir };
+      const io = {
+        stdout: (t: string) => out.push(t),
+        stderr: (t: string) => out.push(t),
+        env: {},
+        signals: fakes.signals,
+        projectDir: fakes.projectDir,
+      };
       expect(await labMain(["--help"], io, fakes.deps())).to.equal(ExitCode.Ok);
     } finally {
       fakes.cleanup();
@@ -128,6 +140,8 @@ describe("bin/dispatch: --help for each command, from the table it parses with",
     expect(versionLine({ tool: "trail-lab", version: "0.1.0", commit: "1f0c3d2e4b5a69788796a5b4c3d2e1f0a9b8c7d6", dirty: false })).to.equal(
       "trail-lab 0.1.0 (commit 1f0c3d2e4b5a69788796a5b4c3d2e1f0a9b8c7d6)\n",
     );
-    expect(versionLine({ tool: "trail-lab", version: "0.1.0", commit: null, dirty: null })).to.equal("trail-lab 0.1.0 (no git commit: not a git checkout, or git is not installed)\n");
+    expect(versionLine({ tool: "trail-lab", version: "0.1.0", commit: null, dirty: null })).to.equal(
+      "trail-lab 0.1.0 (no git commit: not a git checkout, or git is not installed)\n",
+    );
   });
 });

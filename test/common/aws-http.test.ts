@@ -17,6 +17,7 @@ describe("common: the transport of every AWS client", () => {
   });
 
   it("refuses a timeout that would mean none", () => {
-    for (const idleMs of [0, -1, Number.NaN, Infinity]) expect(() => requestHandlerOptions({ idleMs }), String(idleMs)).to.throw(RangeError, /idleMs must be a number of milliseconds > 0/);
+    for (const idleMs of [0, -1, Number.NaN, Infinity])
+      expect(() => requestHandlerOptions({ idleMs }), String(idleMs)).to.throw(RangeError, /idleMs must be a number of milliseconds > 0/);
   });
 });

@@ -20,7 +20,9 @@ describe("common/error-detail", () => {
   });
 
   it("names an unexpected error's kind and points to --debug", () => {
-    expect(errorText(new TypeError("x is not a function"), false)).to.equal("Unexpected error: TypeError: x is not a function (--debug shows where it came from)\n");
+    expect(errorText(new TypeError("x is not a function"), false)).to.equal(
+      "Unexpected error: TypeError: x is not a function (--debug shows where it came from)\n",
+    );
     expect(errorText({ code: "EPIPE" }, true)).to.contain("--debug: the error in full\n{ code: 'EPIPE' }");
   });
 
@@ -29,14 +31,21 @@ describe("common/error-detail", () => {
     const error = new UpFailedError("probe", RAW, [failure]);
     expect(errorText(error, false)).to.not.contain("Updating (lab-").and.not.contain("UpFailedError");
     const detail = errorDetail(error);
-    expect(detail).to.contain("UpFailedError: pulumi up (probe) failed").and.contain("  raw Pulumi output:\n    Updating (lab-20261125-2240-k3x9):");
+    expect(detail)
+      .to.contain("UpFailedError: pulumi up (probe) failed")
+      .and.contain("  raw Pulumi output:\n    Updating (lab-20261125-2240-k3x9):");
     expect(detail).to.not.contain("s3cret");
   });
 
   it("follows the causes to the SDK's, with its request id, and stops at a loop", () => {
-    const sdk = Object.assign(new Error("Access Denied"), { name: "AccessDenied", $metadata: { httpStatusCode: 403, requestId: "4C0F1E2D9A8B7C6D", extendedRequestId: "q8m2k1ZyX0w=", attempts: 1 } });
+    const sdk = Object.assign(new Error("Access Denied"), {
+      name: "AccessDenied",
+      $metadata: { httpStatusCode: 403, requestId: "4C0F1E2D9A8B7C6D", extendedRequestId: "q8m2k1ZyX0w=", attempts: 1 },
+    });
     const detail = errorDetail(new AwsCallError("ListObjectsV2", "AccessDenied", "Access Denied", sdk));
-    expect(detail).to.contain("\ncaused by AccessDenied: Access Denied\n  AWS: request id 4C0F1E2D9A8B7C6D, extended request id q8m2k1ZyX0w=, HTTP 403, 1 attempt(s)\n");
+    expect(detail).to.contain(
+      "\ncaused by AccessDenied: Access Denied\n  AWS: request id 4C0F1E2D9A8B7C6D, extended request id q8m2k1ZyX0w=, HTTP 403, 1 attempt(s)\n",
+    );
     const loop = new Error("a");
     (loop as { cause?: unknown }).cause = loop;
     expect(errorDetail(loop).split("caused by Error: a").length - 1).to.equal(5);

@@ -22,7 +22,12 @@ describe("common/flag-values: durations, instants and counts", () => {
 
   for (const bad of ["0x10", "1e3", "", " 5", "5s", "+5", "-5", "-0.5", "Infinity", "NaN", ".5", "1.", "2147484", "99999999999"]) {
     it(`rejects the duration '${bad}', saying what is accepted`, () => {
-      rejects(() => parseSeconds("timeout", bad), new RegExp(`^--timeout takes a plain decimal number of seconds from 0 to 2147483 \\(about 25 days\\), such as 90 or 0.5; got '${bad.replace(/[.+]/g, "\\$&")}'\\.$`));
+      rejects(
+        () => parseSeconds("timeout", bad),
+        new RegExp(
+          `^--timeout takes a plain decimal number of seconds from 0 to 2147483 \\(about 25 days\\), such as 90 or 0.5; got '${bad.replace(/[.+]/g, "\\$&")}'\\.$`,
+        ),
+      );
     });
   }
 
@@ -30,7 +35,10 @@ describe("common/flag-values: durations, instants and counts", () => {
     rejects(() => parseSeconds("interval", "0", { min: 0, above: true }), /^--interval takes a plain decimal number of seconds above 0 to/);
     expect(parseSeconds("interval", "0.01", { min: 0, above: true })).to.equal(10);
     // Above 0 as text, 0 ms once rounded: a poll with no pause between rounds.
-    rejects(() => parseSeconds("interval", "0.0001", { min: 0, above: true }), /^--interval takes a plain decimal number of seconds above 0 to/);
+    rejects(
+      () => parseSeconds("interval", "0.0001", { min: 0, above: true }),
+      /^--interval takes a plain decimal number of seconds above 0 to/,
+    );
   });
 
   it("takes an instant as ISO-8601 with a zone, Z or an offset", () => {
@@ -41,9 +49,23 @@ describe("common/flag-values: durations, instants and counts", () => {
     expect(parseInstant("since", undefined, NOW)).to.equal(undefined);
   });
 
-  for (const bad of ["1", "2025", "2025-01-31", "2025-01-31T12:00:00", "yesterday", "2025-02-30T00:00:00Z", "2025-13-01T00:00:00Z", "2025-01-31T24:00:00Z", "2025-01-31T12:60:00Z", "1738324800"]) {
+  for (const bad of [
+    "1",
+    "2025",
+    "2025-01-31",
+    "2025-01-31T12:00:00",
+    "yesterday",
+    "2025-02-30T00:00:00Z",
+    "2025-13-01T00:00:00Z",
+    "2025-01-31T24:00:00Z",
+    "2025-01-31T12:60:00Z",
+    "1738324800",
+  ]) {
     it(`rejects the instant '${bad}', saying what is accepted`, () => {
-      rejects(() => parseInstant("since", bad, NOW), /^--since takes an ISO-8601 date and time with its zone, such as 2025-01-31T12:00:00Z or 2025-01-31T13:00:00\+01:00; got '/);
+      rejects(
+        () => parseInstant("since", bad, NOW),
+        /^--since takes an ISO-8601 date and time with its zone, such as 2025-01-31T12:00:00Z or 2025-01-31T13:00:00\+01:00; got '/,
+      );
     });
   }
 
@@ -60,6 +82,7 @@ describe("common/flag-values: durations, instants and counts", () => {
   it("takes a count as a plain whole number in range", () => {
     expect(parseCount("mb", undefined, 300, 1, 100)).to.equal(300);
     expect(parseCount("mb", "30", 300, 1, 100)).to.equal(30);
-    for (const bad of ["0x10", "1e2", "1.5", "-1", "0", "101", ""]) rejects(() => parseCount("mb", bad, 300, 1, 100), new RegExp(`^--mb takes a plain whole number from 1 to 100; got '`));
+    for (const bad of ["0x10", "1e2", "1.5", "-1", "0", "101", ""])
+      rejects(() => parseCount("mb", bad, 300, 1, 100), new RegExp(`^--mb takes a plain whole number from 1 to 100; got '`));
   });
 });

@@ -28,7 +28,12 @@ describe("common/provenance: the tool version and commit that produced an output
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "trail-lab-nogit-"));
     try {
       fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ version: "9.9.9" }));
-      expect(provenance(dir, { ...process.env, GIT_CEILING_DIRECTORIES: path.dirname(dir) })).to.deep.equal({ tool: "trail-lab", version: "9.9.9", commit: null, dirty: null });
+      expect(provenance(dir, { ...process.env, GIT_CEILING_DIRECTORIES: path.dirname(dir) })).to.deep.equal({
+        tool: "trail-lab",
+        version: "9.9.9",
+        commit: null,
+        dirty: null,
+      });
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -17,17 +17,31 @@ describe("common/redact", function () {
       "https://bucket.s3.amazonaws.com/k?X-Amz-Credential=***&X-Amz-Signature=***&x-id=GetObject",
     );
     expect(redactUrls("azblob://state?account=acme&sig=Zm9v&se=2026-12-01")).to.equal("azblob://state?account=acme&sig=***&se=***");
-    for (const plain of ["file:///home/alice/trail-lab/.pulumi-state", "s3://my-state?region=eu-west-1", "https://api.pulumi.com", "an email alice@example.com stays"]) {
+    for (const plain of [
+      "file:///home/alice/trail-lab/.pulumi-state",
+      "s3://my-state?region=eu-west-1",
+      "https://api.pulumi.com",
+      "an email alice@example.com stays",
+    ]) {
       expect(redactUrls(plain)).to.equal(plain);
     }
   });
 
   it("keeps a backend's credentials out of the lab's stderr and of the engine's error messages", function () {
     const err: string[] = [];
-    const deps = realDeps({ stdout: () => undefined, stderr: (t) => err.push(t), env: {}, signals: new EventEmitter(), projectDir: "/tmp/none" });
+    const deps = realDeps({
+      stdout: () => undefined,
+      stderr: (t) => err.push(t),
+      env: {},
+      signals: new EventEmitter(),
+      projectDir: "/tmp/none",
+    });
     deps.log(`Logged into ${BACKEND}`);
     expect(err.join("")).to.equal("Logged into postgres://***@db.internal:5432/pulumi?sslmode=require&password=***\n");
-    for (const error of [new EngineError("stack ls", `error: failed to log in to ${BACKEND}`), new UpFailedError("trail", `error: ${BACKEND} refused`)]) {
+    for (const error of [
+      new EngineError("stack ls", `error: failed to log in to ${BACKEND}`),
+      new UpFailedError("trail", `error: ${BACKEND} refused`),
+    ]) {
       expect(error.message).to.contain("postgres://***@db.internal");
       expect(error.message).to.not.contain("s3cr3t");
       expect(error.message).to.not.contain("hunter2");

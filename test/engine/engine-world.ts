@@ -17,7 +17,10 @@ const PROJECT_FILES = ["Pulumi.yaml", "Pulumi.dev.yaml", "package.json", "tsconf
 const COMMAND_TIMEOUT_MS = 10 * 60 * 1000;
 
 export class EngineMissingError extends Error {
-  constructor(readonly bin: string, reason: string) {
+  constructor(
+    readonly bin: string,
+    reason: string,
+  ) {
     super(
       `The real Pulumi CLI is not built (${reason}). Build it with ${BUILD_SCRIPT} ` +
         `(about 15 minutes on 2 cores the first time, a second after), or set PULUMI_ENGINE_BIN to its folder.`,

@@ -50,7 +50,8 @@ describe("engine: npm run lab through the real CLI and the stand-in AWS plugin",
     lab = await startLabProcess({
       projectDir: world.projectDir,
       env,
-      instanceState: (id) => (Object.values(world.standIn.resources()).some((r) => r.type === INSTANCE && r.id === id) ? "running" : "terminated"),
+      instanceState: (id) =>
+        Object.values(world.standIn.resources()).some((r) => r.type === INSTANCE && r.id === id) ? "running" : "terminated",
     });
   });
   afterEach(async function () {
@@ -73,7 +74,9 @@ describe("engine: npm run lab through the real CLI and the stand-in AWS plugin",
 
     // Two ups, each a plugin process of its own: the trail and its bucket first, then the probe alone.
     const calls = world.standIn.calls();
-    const byUp = [...new Set(calls.filter((c) => c.method === "Create").map((c) => c.pid))].map((pid) => creates(calls.filter((c) => c.pid === pid)));
+    const byUp = [...new Set(calls.filter((c) => c.method === "Create").map((c) => c.pid))].map((pid) =>
+      creates(calls.filter((c) => c.pid === pid)),
+    );
     expect(byUp, "the creates of each up").to.have.length(2);
     expect(byUp[0]).to.include.members(["audit-logs-bucket", "audit-logs-policy", "audit-trail"]).and.not.include("probe-instance");
     expect(byUp[1]).to.include("probe-instance").and.not.include("audit-trail");
@@ -97,7 +100,11 @@ describe("engine: npm run lab through the real CLI and the stand-in AWS plugin",
   });
 
   const signals = [
-    { how: "a terminal's Ctrl-C under npm (the lab's group, then npm's copy)", send: (pid: number) => (process.kill(-pid, "SIGINT"), process.kill(pid, "SIGINT")), signal: "SIGINT" },
+    {
+      how: "a terminal's Ctrl-C under npm (the lab's group, then npm's copy)",
+      send: (pid: number) => (process.kill(-pid, "SIGINT"), process.kill(pid, "SIGINT")),
+      signal: "SIGINT",
+    },
     { how: "a supervisor's SIGTERM to the lab's pid alone", send: (pid: number) => process.kill(pid, "SIGTERM"), signal: "SIGTERM" },
   ] as const;
   for (const way of signals) {
@@ -108,19 +115,24 @@ describe("engine: npm run lab through the real CLI and the stand-in AWS plugin",
       expect(hanging, "the probe's create started").to.equal(true);
       // What the real checkpoint holds while the create is in flight: the lab has to clear it after a kill.
       const during = JSON.parse(fs.readFileSync(stackFile("lab-sig"), "utf8"));
-      expect(during.checkpoint.latest.pending_operations?.map((p: { type: string; resource: { urn: string } }) => [p.type, p.resource.urn.split("::").pop()])).to.deep.equal([
-        ["creating", "probe-instance"],
-      ]);
+      expect(
+        during.checkpoint.latest.pending_operations?.map((p: { type: string; resource: { urn: string } }) => [
+          p.type,
+          p.resource.urn.split("::").pop(),
+        ]),
+      ).to.deep.equal([["creating", "probe-instance"]]);
       way.send(run.pid());
       const { code, stdout, stderr } = await run.done;
       const report = JSON.parse(stdout) as LabJson;
 
       expect(sigintsPulumiHeard(stderr), `SIGINTs the real CLI reported\n${stderr}`).to.equal(1);
       // The engine passed the stop on to the provider (Cancel), which ended the create as failed.
-      expect(world.standIn.calls().filter((c) => c.method === "Create" && c.name === "probe-instance").map((c) => c.outcome)).to.deep.equal([
-        "hanging",
-        "failed: Create of probe-instance canceled: the engine asked the provider to stop",
-      ]);
+      expect(
+        world.standIn
+          .calls()
+          .filter((c) => c.method === "Create" && c.name === "probe-instance")
+          .map((c) => c.outcome),
+      ).to.deep.equal(["hanging", "failed: Create of probe-instance canceled: the engine asked the provider to stop"]);
       expect(code, stderr).to.equal(ExitCode.Interrupted);
       expect(report.interrupted).to.equal(way.signal);
       expect(report.cleanup).to.include({ destroyed: true, stackRemoved: true, complete: true });
@@ -134,10 +146,16 @@ describe("engine: npm run lab through the real CLI and the stand-in AWS plugin",
   it("a second SIGTERM while Pulumi finishes a create that ignores the cancel: Pulumi is not told twice; no destroy; every resource in the real state listed, exit 4", async function () {
     world.standIn.setControl({ hangCreate: ["probe-instance"], hangSeconds: 600, hangIgnoresCancel: true });
     const run = lab.start(["--json", "--stack", "lab-give", "--settle", "0"]);
-    expect(await within(10 * 60_000, () => world.standIn.calls().some((c) => c.outcome === "hanging")), "the probe's create started").to.equal(true);
+    expect(
+      await within(10 * 60_000, () => world.standIn.calls().some((c) => c.outcome === "hanging")),
+      "the probe's create started",
+    ).to.equal(true);
     const plugin = world.standIn.calls().find((c) => c.outcome === "hanging")!.pid;
     process.kill(run.pid(), "SIGTERM");
-    expect(await within(60_000, () => world.standIn.calls().some((c) => c.method === "Cancel" && c.pid === plugin)), "the engine passed the stop to the provider").to.equal(true);
+    expect(
+      await within(60_000, () => world.standIn.calls().some((c) => c.method === "Cancel" && c.pid === plugin)),
+      "the engine passed the stop to the provider",
+    ).to.equal(true);
     // Past the window in which a repeat counts as the same signal (signals.ts, REPEAT_WINDOW_MS).
     await new Promise((r) => setTimeout(r, 2_500));
     process.kill(run.pid(), "SIGTERM");
@@ -149,7 +167,10 @@ describe("engine: npm run lab through the real CLI and the stand-in AWS plugin",
     expect(sigintsPulumiHeard(stderr), stderr).to.equal(1);
     expect(code, stderr).to.equal(ExitCode.CleanupIncomplete);
     expect(report.cleanup).to.include({ gaveUp: true, destroyed: false, complete: false });
-    expect(world.standIn.calls().filter((c) => c.method === "Delete"), "no destroy started").to.deep.equal([]);
+    expect(
+      world.standIn.calls().filter((c) => c.method === "Delete"),
+      "no destroy started",
+    ).to.deep.equal([]);
     const created = Object.values(world.standIn.resources());
     expect(created.map((r) => r.name)).to.include.members(["audit-logs-bucket", "audit-trail", "probe-instance"]);
     const listed = report.cleanup!.leftovers.map((l) => l.id);
@@ -160,7 +181,10 @@ describe("engine: npm run lab through the real CLI and the stand-in AWS plugin",
   it("a Pulumi killed during the probe's create (the OOM killer): its stale lock cancelled, the pending create cleared from the real checkpoint, destroyed, exit 3", async function () {
     world.standIn.setControl({ hangCreate: ["probe-instance"], hangSeconds: 600 });
     const run = lab.start(["--json", "--stack", "lab-kill", "--settle", "0"]);
-    expect(await within(10 * 60_000, () => world.standIn.calls().some((c) => c.outcome === "hanging")), "the probe's create started").to.equal(true);
+    expect(
+      await within(10 * 60_000, () => world.standIn.calls().some((c) => c.outcome === "hanging")),
+      "the probe's create started",
+    ).to.equal(true);
     const plugin = world.standIn.calls().find((c) => c.outcome === "hanging")!.pid;
     const pulumiPid = parentOf(plugin);
     // The plugin outlives its engine: let its create fail now, as an API call dropped with it would.
@@ -169,7 +193,9 @@ describe("engine: npm run lab through the real CLI and the stand-in AWS plugin",
     const { code, report, stderr } = await finish(run);
     expect(code, stderr).to.equal(ExitCode.AwsError);
     expect(stderr).to.contain("removed the lock a killed pulumi command of this run left");
-    expect(report.cleanup?.pendingOperationsCleared.map((p) => [p.type, p.urn.split("::").pop()])).to.deep.equal([["creating", "probe-instance"]]);
+    expect(report.cleanup?.pendingOperationsCleared.map((p) => [p.type, p.urn.split("::").pop()])).to.deep.equal([
+      ["creating", "probe-instance"],
+    ]);
     expect(report.cleanup).to.include({ destroyed: true, stackRemoved: true, complete: true });
     expect(Object.values(world.standIn.resources()).map((r) => r.name)).to.deep.equal([]);
   });

@@ -7,7 +7,12 @@ import { runProgram, type ProgramRun } from "../support/pulumi-program";
 
 const ROOT = path.resolve(__dirname, "../..");
 /** Types whose id AWS (or Pulumi's auto-naming) makes up; the rest of each value must match the mocks'. */
-const GENERATED_IDS = new Set(["aws:s3/bucket:Bucket", "aws:ec2/securityGroup:SecurityGroup", "aws:ec2/instance:Instance", "aws:kms/key:Key"]);
+const GENERATED_IDS = new Set([
+  "aws:s3/bucket:Bucket",
+  "aws:ec2/securityGroup:SecurityGroup",
+  "aws:ec2/instance:Instance",
+  "aws:kms/key:Key",
+]);
 
 /** Pulumi.dev.yaml's config, as `pulumi stack init dev` gives it to the program, plus `extra`. */
 export function devConfig(extra: Record<string, string> = {}): Record<string, string> {

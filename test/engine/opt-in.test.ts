@@ -29,7 +29,13 @@ describe("engine: the KMS key, CloudWatch Logs delivery and Athena search, turne
     await world.pulumiOk(["up", "--yes"]);
     const resources = engineResources(await world.exportStack());
     expect(resources.map(typeNameParent).sort()).to.deep.equal(mocks.resources.map(typeNameParent).sort());
-    expect(resources.map((r) => r.type)).to.include.members(["aws:kms/key:Key", "aws:cloudwatch/logGroup:LogGroup", "aws:iam/rolePolicy:RolePolicy", "aws:glue/catalogTable:CatalogTable", "aws:athena/workgroup:Workgroup"]);
+    expect(resources.map((r) => r.type)).to.include.members([
+      "aws:kms/key:Key",
+      "aws:cloudwatch/logGroup:LogGroup",
+      "aws:iam/rolePolicy:RolePolicy",
+      "aws:glue/catalogTable:CatalogTable",
+      "aws:athena/workgroup:Workgroup",
+    ]);
     const calls = world.standIn.calls();
     for (const r of mocks.resources) {
       for (const dependency of r.dependsOn) {

@@ -49,7 +49,9 @@ describe("engine: pulumi preview, up, stack output and destroy of the dev stack"
     it("creates nothing: the provider only checked inputs and answered the data sources the mocks answered", function () {
       const calls = world.standIn.calls();
       expect(new Set(calls.map((c) => c.method))).to.deep.equal(new Set(["Configure", "Check", "Invoke", "Cancel"]));
-      expect(new Set(calls.filter((c) => c.method === "Invoke").map((c) => c.token))).to.deep.equal(new Set(mocks.invokes.map((i) => i.token)));
+      expect(new Set(calls.filter((c) => c.method === "Invoke").map((c) => c.token))).to.deep.equal(
+        new Set(mocks.invokes.map((i) => i.token)),
+      );
       expect(world.standIn.resources()).to.deep.equal({});
     });
   });
@@ -71,7 +73,9 @@ describe("engine: pulumi preview, up, stack output and destroy of the dev stack"
       expect(resources.map(typeNameParent).sort()).to.deep.equal(mocks.resources.map(typeNameParent).sort());
       expect(resources.length).to.be.greaterThan(20);
       // The engine resolved the stand-in by the version @pulumi/aws asked for.
-      const providers = exported.deployment.resources.filter((r: any) => r.type === "pulumi:providers:aws").map((r: any) => r.urn.split("::")[3]);
+      const providers = exported.deployment.resources
+        .filter((r: any) => r.type === "pulumi:providers:aws")
+        .map((r: any) => r.urn.split("::")[3]);
       expect(providers).to.deep.equal([`default_${awsPluginVersion().replace(/\./g, "_")}`]);
     });
 
@@ -116,13 +120,20 @@ describe("engine: pulumi preview, up, stack output and destroy of the dev stack"
       expect(outputs).to.include.all.keys("bucketName", "trailName", "trailArn", "instanceId", "region", "accountId", "logPrefix");
       expect(placeholders(outputs, generatedIds(resources))).to.deep.equal(placeholders(mocks.outputs, generatedIds(mocks.resources)));
       const bucket = resources.find((r) => r.name === "audit-logs-bucket");
-      expect(outputs.bucketName).to.equal(bucket?.outputs.bucket).and.match(/^audit-logs-bucket-[0-9a-f]{7}$/);
+      expect(outputs.bucketName)
+        .to.equal(bucket?.outputs.bucket)
+        .and.match(/^audit-logs-bucket-[0-9a-f]{7}$/);
       expect(outputs.instanceId).to.match(/^i-[0-9a-f]{17}$/);
     });
 
     it("holds in the stand-in exactly the checkpoint's custom resources, by id", function () {
       const held = Object.values(world.standIn.resources()).map((r) => `${r.name} ${r.id}`);
-      expect(held.sort()).to.deep.equal(resources.filter((r) => r.custom).map((r) => `${r.name} ${r.id}`).sort());
+      expect(held.sort()).to.deep.equal(
+        resources
+          .filter((r) => r.custom)
+          .map((r) => `${r.name} ${r.id}`)
+          .sort(),
+      );
     });
 
     it("changes nothing when the same program runs again (pulumi preview --expect-no-changes)", async function () {
@@ -153,7 +164,9 @@ describe("engine: pulumi preview, up, stack output and destroy of the dev stack"
       let checked = 0;
       for (const r of custom) {
         for (const dependency of r.dependencies.filter((d) => names.has(d))) {
-          expect(callIndex(calls, "Delete", r.name), `${r.name} deleted before ${dependency}`).to.be.lessThan(callIndex(calls, "Delete", dependency));
+          expect(callIndex(calls, "Delete", r.name), `${r.name} deleted before ${dependency}`).to.be.lessThan(
+            callIndex(calls, "Delete", dependency),
+          );
           checked++;
         }
       }

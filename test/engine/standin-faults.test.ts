@@ -35,28 +35,44 @@ describe("engine: the real CLI when the stand-in provider hangs, fails a create,
     expect(result.code).to.not.equal(0);
     expect(result.stdout).to.include("^C received; cancelling");
     expect(world.standIn.calls().map((c) => c.method)).to.include("Cancel");
-    expect(Object.values(world.standIn.resources()).map((r) => r.name)).to.include("audit-trail").and.not.include("probe-instance");
+    expect(Object.values(world.standIn.resources()).map((r) => r.name))
+      .to.include("audit-trail")
+      .and.not.include("probe-instance");
     const after = await world.exportStack();
     expect(after.deployment.pending_operations ?? []).to.deep.equal([]);
-    expect(await names()).to.include("audit-trail").and.not.include("probe-instance");
+    expect(await names())
+      .to.include("audit-trail")
+      .and.not.include("probe-instance");
   });
 
   it("a failed create fails pulumi up with the provider's message and keeps what was created before it", async function () {
     world.standIn.setControl({ failCreate: { "probe-instance": "" } });
     const up = await world.pulumi(["up", "--yes"]);
     expect(up.code).to.not.equal(0);
-    expect(up.stdout).to.match(/creating EC2 Instance \(probe-instance\): operation error EC2: RunInstances, https response error StatusCode: 500/);
-    expect(await names()).to.include.members(["audit-logs-bucket", "audit-logs-policy", "audit-trail", "probe-sg"]).and.not.include("probe-instance");
-    expect(Object.values(world.standIn.resources()).map((r) => r.name)).to.include("audit-trail").and.not.include("probe-instance");
+    expect(up.stdout).to.match(
+      /creating EC2 Instance \(probe-instance\): operation error EC2: RunInstances, https response error StatusCode: 500/,
+    );
+    expect(await names())
+      .to.include.members(["audit-logs-bucket", "audit-logs-policy", "audit-trail", "probe-sg"])
+      .and.not.include("probe-instance");
+    expect(Object.values(world.standIn.resources()).map((r) => r.name))
+      .to.include("audit-trail")
+      .and.not.include("probe-instance");
   });
 
   it("a failed delete fails pulumi destroy and keeps that resource; the next destroy removes it", async function () {
-    world.standIn.setControl({ failDelete: { "audit-logs-bucket": "deleting S3 Bucket (audit-logs-bucket): BucketNotEmpty: The bucket you tried to delete is not empty" } });
+    world.standIn.setControl({
+      failDelete: {
+        "audit-logs-bucket": "deleting S3 Bucket (audit-logs-bucket): BucketNotEmpty: The bucket you tried to delete is not empty",
+      },
+    });
     const destroy = await world.pulumi(["destroy", "--yes"]);
     expect(destroy.code).to.not.equal(0);
     expect(destroy.stdout).to.include("BucketNotEmpty: The bucket you tried to delete is not empty");
     expect(Object.values(world.standIn.resources()).map((r) => r.name)).to.deep.equal(["audit-logs-bucket"]);
-    expect(await names()).to.include("audit-logs-bucket").and.not.include("audit-trail");
+    expect(await names())
+      .to.include("audit-logs-bucket")
+      .and.not.include("audit-trail");
 
     world.standIn.setControl({});
     await world.pulumiOk(["destroy", "--yes"]);

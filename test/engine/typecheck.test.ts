@@ -25,7 +25,9 @@ describe("engine: the language host type-checks infra/ before it runs", function
     const preview = await world.pulumi(["preview"]);
     const output = preview.stdout + preview.stderr;
     expect(preview.code).to.not.equal(0);
-    expect(output).to.match(/infra\/index\.ts/).and.match(/TS2322/);
+    expect(output)
+      .to.match(/infra\/index\.ts/)
+      .and.match(/TS2322/);
     expect(world.standIn.calls().filter((c) => c.method === "Check" || c.method === "Create")).to.deep.equal([]);
   });
 });

@@ -82,7 +82,13 @@ describe("infra: Athena search (config athena)", function () {
 
   it("follows a key prefix, an organization trail and configured regions", async function () {
     const org = await runProgram(
-      { athena: "true", logPrefix: "audit", athenaOrgId: "o-a1b2c3d4e5", athenaRegions: JSON.stringify(["us-east-1"]), athenaStartDate: "2026/11/01" },
+      {
+        athena: "true",
+        logPrefix: "audit",
+        athenaOrgId: "o-a1b2c3d4e5",
+        athenaRegions: JSON.stringify(["us-east-1"]),
+        athenaStartDate: "2026/11/01",
+      },
       "athena-org",
     );
     const t = org.one("aws:glue/catalogTable:CatalogTable").inputs;
@@ -111,7 +117,10 @@ describe("infra: Athena search (config athena)", function () {
       [{ athena: "true", athenaScanCutoffBytes: "1000" }, "athenaScanCutoffBytes"],
       [{ athena: "true", athenaRegions: JSON.stringify(["Mars"]) }, "athenaRegions"],
     ] as const) {
-      const error = await runProgram(cfg, "athena-bad").then(() => undefined, (e: Error) => e);
+      const error = await runProgram(cfg, "athena-bad").then(
+        () => undefined,
+        (e: Error) => e,
+      );
       expect(error?.message, key).to.match(new RegExp(`trail-lab:${key}`));
     }
   });

@@ -18,7 +18,9 @@ describe("infra: config rules", function () {
 
   it("picks the same default subnet on every run, and says to set one when there is none", function () {
     expect(firstSubnet(["subnet-0c", "subnet-0a", "subnet-0b"], "t3.micro")).to.equal("subnet-0a");
-    expect(() => firstSubnet([], "t3.micro")).to.throw(/no default subnet in an Availability Zone that offers t3\.micro.*trail-lab:subnetId/);
+    expect(() => firstSubnet([], "t3.micro")).to.throw(
+      /no default subnet in an Availability Zone that offers t3\.micro.*trail-lab:subnetId/,
+    );
   });
 
   it("accepts the trail names CloudTrail accepts", function () {

@@ -38,9 +38,7 @@ describe("infra: the Pulumi program with default config", function () {
   });
 
   it("encrypts by default with SSE-S3, enforces bucket ownership, keeps versions and expires them", function () {
-    expect(run.named(N.encryption).inputs.rules).to.deep.equal([
-      { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } },
-    ]);
+    expect(run.named(N.encryption).inputs.rules).to.deep.equal([{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }]);
     expect(run.named(N.ownership).inputs.rule).to.deep.equal({ objectOwnership: "BucketOwnerEnforced" });
     expect(run.named(N.versioning).inputs.versioningConfiguration).to.deep.equal({ status: "Enabled" });
     const [rule] = run.named(N.lifecycle).inputs.rules;
@@ -83,16 +81,17 @@ describe("infra: the Pulumi program with default config", function () {
     expect(instance.rootBlockDevice.encrypted).to.equal(true);
     expect(instance.keyName).to.equal(undefined);
     const ssm = run.invokes.filter((i) => i.token === "aws:ssm/getParameter:getParameter");
-    expect(ssm.map((i) => i.inputs.name)).to.deep.equal([
-      "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64",
-    ]);
+    expect(ssm.map((i) => i.inputs.name)).to.deep.equal(["/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"]);
   });
 
   it("launches into a named default subnet where the type is offered, so no public IP is mapped", function () {
     // Zones b and c offer the type; of their default subnets, the first by id.
     expect(run.one(T.instance).inputs.subnetId).to.equal("subnet-0a0a0a0a0a0a0a0a0");
     const offerings = run.invokes.find((i) => i.token === "aws:ec2/getInstanceTypeOfferings:getInstanceTypeOfferings");
-    expect(offerings?.inputs).to.deep.include({ locationType: "availability-zone", filters: [{ name: "instance-type", values: ["t3.micro"] }] });
+    expect(offerings?.inputs).to.deep.include({
+      locationType: "availability-zone",
+      filters: [{ name: "instance-type", values: ["t3.micro"] }],
+    });
     const subnets = run.invokes.find((i) => i.token === "aws:ec2/getSubnets:getSubnets");
     expect(subnets?.inputs.filters).to.deep.include({ name: "default-for-az", values: ["true"] });
     expect(subnets?.inputs.filters).to.deep.include({ name: "availability-zone", values: ["eu-west-1b", "eu-west-1c"] });
@@ -138,9 +137,14 @@ describe("infra: the Pulumi program with default config", function () {
     expect(run.outputs.accessLogBucketName).to.equal(target);
     expect(run.named(N.logging).inputs).to.include({ bucket: run.outputs.bucketName, targetBucket: target, targetPrefix: "audit-bucket/" });
     expect(run.named("audit-logs-access-logs-public-access").inputs).to.include({
-      blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true,
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
     });
-    expect(run.named("audit-logs-access-logs-encryption").inputs.rules[0].applyServerSideEncryptionByDefault.sseAlgorithm).to.equal("AES256");
+    expect(run.named("audit-logs-access-logs-encryption").inputs.rules[0].applyServerSideEncryptionByDefault.sseAlgorithm).to.equal(
+      "AES256",
+    );
     const policy = JSON.parse(run.named("audit-logs-access-logs-policy").inputs.policy);
     const [write, tls] = policy.Statement;
     expect(write.Principal).to.deep.equal({ Service: "logging.s3.amazonaws.com" });
@@ -259,7 +263,9 @@ describe("infra: config overrides", function () {
     expect(trail.dependsOn).to.include("trail-events-role-policy");
     // No aws:SourceArn/SourceAccount: CreateTrail refuses a CloudWatch Logs role whose trust has them.
     const trust = JSON.parse(run.one("aws:iam/role:Role").inputs.assumeRolePolicy);
-    expect(trust.Statement).to.deep.equal([{ Effect: "Allow", Principal: { Service: "cloudtrail.amazonaws.com" }, Action: "sts:AssumeRole" }]);
+    expect(trust.Statement).to.deep.equal([
+      { Effect: "Allow", Principal: { Service: "cloudtrail.amazonaws.com" }, Action: "sts:AssumeRole" },
+    ]);
     const perms = JSON.parse(run.one("aws:iam/rolePolicy:RolePolicy").inputs.policy);
     expect(perms.Statement[0].Action).to.deep.equal(["logs:CreateLogStream", "logs:PutLogEvents"]);
     expect(perms.Statement[0].Resource).to.equal(`${group.state.arn}:log-stream:${ACCOUNT}_CloudTrail_*`);
@@ -312,7 +318,9 @@ describe("infra: bad config fails before any AWS call", function () {
       expect(run, "the program should not have run").to.equal(undefined);
       expect(error).to.be.instanceOf(Error);
       expect((error as Error).name).to.equal("InvalidConfigError");
-      expect((error as Error).message).to.match(message).and.match(/pulumi config set/);
+      expect((error as Error).message)
+        .to.match(message)
+        .and.match(/pulumi config set/);
     });
   }
 

@@ -63,7 +63,11 @@ describeMoto("moto: Athena search (npm run verify -- --search athena)", (moto) =
     const { rows } = world;
     athena = await startLocalAthena();
     athena.script = () => ({ states: ["QUEUED", "RUNNING", "SUCCEEDED"], columns: [...RESULT_COLUMNS], rows, bytesScanned: 0 });
-    ct = await startCloudTrailServer({ trails: [{ name: "my-logs-trail", account: ACCOUNT, homeRegion: REGION, bucket: BUCKET, isMultiRegion: true, latestDeliveryTime: now }] });
+    ct = await startCloudTrailServer({
+      trails: [
+        { name: "my-logs-trail", account: ACCOUNT, homeRegion: REGION, bucket: BUCKET, isMultiRegion: true, latestDeliveryTime: now },
+      ],
+    });
   });
   after(async () => {
     await athena?.close();
@@ -77,8 +81,16 @@ describeMoto("moto: Athena search (npm run verify -- --search athena)", (moto) =
     try {
       await own.s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
       // With AWS's default selector, which moto does not report for a trail created without one (README.md).
-      const eventSelectors = [{ ReadWriteType: "All", IncludeManagementEvents: true, DataResources: [], ExcludeManagementEventSources: [] }];
-      await createMotoTrail(own.cloudTrail, { name: "my-logs-trail", account: ACCOUNT, homeRegion: REGION, bucket: BUCKET, eventSelectors });
+      const eventSelectors = [
+        { ReadWriteType: "All", IncludeManagementEvents: true, DataResources: [], ExcludeManagementEventSources: [] },
+      ];
+      await createMotoTrail(own.cloudTrail, {
+        name: "my-logs-trail",
+        account: ACCOUNT,
+        homeRegion: REGION,
+        bucket: BUCKET,
+        eventSelectors,
+      });
     } finally {
       own.destroy();
     }
@@ -90,13 +102,33 @@ describeMoto("moto: Athena search (npm run verify -- --search athena)", (moto) =
 
   /** moto's admin API (the moto-api routes), answered within a deadline. */
   async function motoApi(route: string, body: unknown): Promise<void> {
-    const response = await fetch(`${moto.server.endpoint}/moto-api/${route}`, { method: "POST", body: JSON.stringify(body), signal: AbortSignal.timeout(10_000) });
+    const response = await fetch(`${moto.server.endpoint}/moto-api/${route}`, {
+      method: "POST",
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(10_000),
+    });
     if (!response.ok) throw new Error(`moto-api/${route} answered ${response.status}: ${await response.text()}`);
   }
 
   const verifyArgs = (timeout: string) => [
-    "--trail", "my-logs-trail", "--region", REGION, "--search", "athena", "--workgroup", WORKGROUP, "--database", DATABASE,
-    "--resource", world.instanceId, "--since", world.since.toISOString(), "--timeout", timeout, "--no-event-history", "--json",
+    "--trail",
+    "my-logs-trail",
+    "--region",
+    REGION,
+    "--search",
+    "athena",
+    "--workgroup",
+    WORKGROUP,
+    "--database",
+    DATABASE,
+    "--resource",
+    world.instanceId,
+    "--since",
+    world.since.toISOString(),
+    "--timeout",
+    timeout,
+    "--no-event-history",
+    "--json",
   ];
 
   it("finds the launch from moto's result rows, header first, with the evidence the project's Athena gives for the same rows", async () => {
@@ -104,7 +136,12 @@ describeMoto("moto: Athena search (npm run verify -- --search athena)", (moto) =
     await motoApi("static/athena/query-results", {
       account_id: ACCOUNT,
       region: REGION,
-      results: [{ rows: [[...RESULT_COLUMNS], ...world.rows].map((r) => ({ Data: r.map(cell) })), column_info: RESULT_COLUMNS.map((c) => ({ Name: c, Label: c, Type: "varchar" })) }],
+      results: [
+        {
+          rows: [[...RESULT_COLUMNS], ...world.rows].map((r) => ({ Data: r.map(cell) })),
+          column_info: RESULT_COLUMNS.map((c) => ({ Name: c, Label: c, Type: "varchar" })),
+        },
+      ],
     });
     const inMoto = await runVerifyCli(verifyArgs("0"), { all: moto.server.endpoint });
     const onProject = await runVerifyCli(verifyArgs("0"), { s3: "http://127.0.0.1:9", cloudTrail: ct.endpoint, athena: athena.endpoint });
@@ -125,7 +162,10 @@ describeMoto("moto: Athena search (npm run verify -- --search athena)", (moto) =
   });
 
   it("a query moto holds QUEUED past the deadline is stopped (StopQueryExecution): moto reads it CANCELLED, and verify exits 1, the event not found by then", async () => {
-    await motoApi("state-manager/set-transition", { model_name: "athena::execution", transition: { progression: "manual", times: 1_000_000 } });
+    await motoApi("state-manager/set-transition", {
+      model_name: "athena::execution",
+      transition: { progression: "manual", times: 1_000_000 },
+    });
     try {
       const run = await runVerifyCli(verifyArgs("3"), { all: moto.server.endpoint });
       expect(run.code, run.stderr).to.equal(ExitCode.CheckFailed);

@@ -71,7 +71,10 @@ describe("moto harness: finding moto", () => {
     expect(locateMoto({ TRAIL_LAB_CACHE: dir, PATH: "/nonexistent" })).to.deep.equal({ found: true, server: cached });
 
     const wrong = locateMoto({ TRAIL_LAB_MOTO: path.join(dir, "nope"), TRAIL_LAB_CACHE: dir });
-    expect(wrong).to.deep.equal({ found: false, reason: `TRAIL_LAB_MOTO=${path.join(dir, "nope")} is not an executable file; install it with: bash .ci/moto.sh` });
+    expect(wrong).to.deep.equal({
+      found: false,
+      reason: `TRAIL_LAB_MOTO=${path.join(dir, "nope")} is not an executable file; install it with: bash .ci/moto.sh`,
+    });
     const none = locateMoto({ TRAIL_LAB_CACHE: path.join(dir, "empty"), PATH: "/nonexistent" });
     expect(none.found).to.equal(false);
     expect(!none.found && none.reason).to.equal(
@@ -102,7 +105,9 @@ describe("moto harness: a start-up that fails", function () {
       (e: unknown) => e,
     );
     expect(err).to.be.instanceOf(MotoStartError);
-    expect((err as Error).message).to.match(/exited \(code 3\) before answering on port \d+/).and.include("No module named flask");
+    expect((err as Error).message)
+      .to.match(/exited \(code 3\) before answering on port \d+/)
+      .and.include("No module named flask");
   });
 
   it("a server that never answers: MotoStartError at the deadline, and it is killed with what it started", async () => {
@@ -125,7 +130,11 @@ describeMoto("moto harness: a running server", (moto) => {
     const env = moto.env();
     const saved = process.env.AWS_ENDPOINT_URL;
     process.env.AWS_ENDPOINT_URL = env.AWS_ENDPOINT_URL;
-    const sts = new STSClient({ region: "us-east-1", credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID!, secretAccessKey: env.AWS_SECRET_ACCESS_KEY! }, maxAttempts: 1 });
+    const sts = new STSClient({
+      region: "us-east-1",
+      credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID!, secretAccessKey: env.AWS_SECRET_ACCESS_KEY! },
+      maxAttempts: 1,
+    });
     try {
       const identity = await sts.send(new GetCallerIdentityCommand({}));
       expect(identity.Account).to.equal("123456789012");

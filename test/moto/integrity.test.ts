@@ -50,7 +50,11 @@ describeMoto("moto: log file integrity (validateIntegrity)", (moto) => {
     const own = motoClients(moto.server.endpoint, "us-east-1");
     let world: IntegrityWorld;
     try {
-      world = await buildIntegrityWorld({ client: own.s3, createBucket: async (Bucket) => void (await own.s3.send(new CreateBucketCommand({ Bucket }))) }, east, keys);
+      world = await buildIntegrityWorld(
+        { client: own.s3, createBucket: async (Bucket) => void (await own.s3.send(new CreateBucketCommand({ Bucket }))) },
+        east,
+        keys,
+      );
       await s3.createBucket(world.bucket);
       await putObjects(s3, world.objects);
       if (tamper) {
@@ -70,7 +74,10 @@ describeMoto("moto: log file integrity (validateIntegrity)", (moto) => {
     } finally {
       restore();
     }
-    const onProject = await validateIntegrity({ ...options, clients: { s3: s3.client, cloudTrail: east.client(), cloudTrailIn: publicKeysIn } });
+    const onProject = await validateIntegrity({
+      ...options,
+      clients: { s3: s3.client, cloudTrail: east.client(), cloudTrailIn: publicKeysIn },
+    });
     return { world, inMoto, onProject };
   }
 
@@ -93,12 +100,21 @@ describeMoto("moto: log file integrity (validateIntegrity)", (moto) => {
     const f = new FixtureFactory("123456789012", 31);
     const { world, inMoto, onProject } = await checkBoth(async (client, w) => {
       const edited = (w.east[2].content.logFiles as { s3Object: string }[])[1].s3Object;
-      await client.send(new PutObjectCommand({ Bucket: w.bucket, Key: edited, Body: gzipSync(JSON.stringify({ Records: f.noiseRecords("us-east-1", T0, 12) })) }));
-      await client.send(new DeleteObjectCommand({ Bucket: w.bucket, Key: (w.west[1].content.logFiles as { s3Object: string }[])[0].s3Object }));
+      await client.send(
+        new PutObjectCommand({
+          Bucket: w.bucket,
+          Key: edited,
+          Body: gzipSync(JSON.stringify({ Records: f.noiseRecords("us-east-1", T0, 12) })),
+        }),
+      );
+      await client.send(
+        new DeleteObjectCommand({ Bucket: w.bucket, Key: (w.west[1].content.logFiles as { s3Object: string }[])[0].s3Object }),
+      );
       await client.send(new DeleteObjectCommand({ Bucket: w.bucket, Key: w.east[1].key }));
     });
     expect(inMoto.valid).to.equal(false);
-    const logsOf = (digest: { content: Record<string, unknown> }) => (digest.content.logFiles as { s3Object: string }[]).map((l) => l.s3Object);
+    const logsOf = (digest: { content: Record<string, unknown> }) =>
+      (digest.content.logFiles as { s3Object: string }[]).map((l) => l.s3Object);
     expect(inMoto.failures.map((x) => [x.kind, x.key])).to.have.deep.members([
       ["log", logsOf(world.east[2])[1]],
       ["log", logsOf(world.west[1])[0]],

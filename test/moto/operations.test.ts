@@ -38,7 +38,10 @@ function operationsIn(text: string, file = "(source)"): string[] {
   for (const [, names, pkg] of text.matchAll(/import\s+(?:type\s+)?\{([^}]*)\}\s+from\s+"@aws-sdk\/([a-z0-9-]+)"/g)) {
     const service = SERVICES[pkg];
     for (const raw of names.split(",")) {
-      const name = raw.trim().replace(/^type\s+/, "").split(/\s+as\s+/)[0];
+      const name = raw
+        .trim()
+        .replace(/^type\s+/, "")
+        .split(/\s+as\s+/)[0];
       const used = (pattern: string) => new RegExp(pattern).test(text);
       let operation: string | undefined;
       let m: RegExpExecArray | null;
@@ -77,7 +80,11 @@ describe("test/moto/README.md: the table of every AWS operation the product call
   });
 
   it("lists exactly the operations automation/, verify/ and common/ call, each once", () => {
-    const called = new Set(ROOMS.flatMap((room) => sources(path.join(ROOT, room)).flatMap((file) => operationsIn(fs.readFileSync(file, "utf8"), path.relative(ROOT, file)))));
+    const called = new Set(
+      ROOMS.flatMap((room) =>
+        sources(path.join(ROOT, room)).flatMap((file) => operationsIn(fs.readFileSync(file, "utf8"), path.relative(ROOT, file))),
+      ),
+    );
     const listed = operationsInTable(fs.readFileSync(README, "utf8"));
     expect(listed.length, "an operation listed twice").to.equal(new Set(listed).size);
     expect([...listed].sort()).to.deep.equal([...called].sort());

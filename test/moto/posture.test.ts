@@ -43,10 +43,16 @@ function comparable(control: PostureControl): PostureControl {
   const evidence = { ...control.evidence };
   if (control.id === "CloudTrail.1") {
     const selectors = evidence.EventSelectors as Record<string, unknown>[] | null;
-    evidence.EventSelectors = selectors?.map((s) =>
-      Object.fromEntries(Object.entries(s).filter(([k, v]) => !(["DataResources", "ExcludeManagementEventSources"].includes(k) && Array.isArray(v) && v.length === 0))),
-    ) ?? null;
-    if (Array.isArray(evidence.AdvancedEventSelectors) && evidence.AdvancedEventSelectors.length === 0) evidence.AdvancedEventSelectors = null;
+    evidence.EventSelectors =
+      selectors?.map((s) =>
+        Object.fromEntries(
+          Object.entries(s).filter(
+            ([k, v]) => !(["DataResources", "ExcludeManagementEventSources"].includes(k) && Array.isArray(v) && v.length === 0),
+          ),
+        ),
+      ) ?? null;
+    if (Array.isArray(evidence.AdvancedEventSelectors) && evidence.AdvancedEventSelectors.length === 0)
+      evidence.AdvancedEventSelectors = null;
   }
   if (control.id === "CloudTrail.2" && typeof evidence.KmsKeyId === "string") evidence.KmsKeyId = "<the trail's key>";
   return { ...control, evidence };
@@ -63,7 +69,8 @@ async function onProjectServers<T>(use: (s3: LocalS3, ct: LocalCloudTrail) => Pr
   }
 }
 
-const projectPosture = (s3: LocalS3, ct: LocalCloudTrail, trail: string) => checkPosture({ trail, region: REGION, clients: { s3: s3.client, cloudTrail: ct.client() } });
+const projectPosture = (s3: LocalS3, ct: LocalCloudTrail, trail: string) =>
+  checkPosture({ trail, region: REGION, clients: { s3: s3.client, cloudTrail: ct.client() } });
 
 /** A bucket and trail set up by hand without care; built the same way in moto and on the project's servers. */
 const CARELESS = {
@@ -78,7 +85,13 @@ const CARELESS = {
     const policy = auditBucketPolicy({ partition: "aws", bucketName: this.bucket, accountId: ACCOUNT, trailArn });
     const tls = policy.Statement.find((s) => s.Sid === "DenyInsecureTransport")!;
     tls.Resource = `arn:aws:s3:::${this.bucket}/*`;
-    const publicRead = { Sid: "PublicRead", Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: `arn:aws:s3:::${this.bucket}/*` };
+    const publicRead = {
+      Sid: "PublicRead",
+      Effect: "Allow",
+      Principal: "*",
+      Action: "s3:GetObject",
+      Resource: `arn:aws:s3:::${this.bucket}/*`,
+    };
     return JSON.stringify({ ...policy, Statement: [...policy.Statement, publicRead] });
   },
 };
@@ -130,13 +143,21 @@ describeMoto("moto: posture of the lab's stack and of a careless one", (moto) =>
       expect(world.region).to.not.equal("eu-west-1");
       // Only an account-level control's resource (S3.1) lies in the region asked; the rest are the same.
       const asked = (report: PostureReport, region: string) =>
-        report.controls.map((c) => (c.resource?.type === "AWS::::Account" ? { ...c, resource: { ...c.resource, region: c.resource.region === region ? "<asked>" : c.resource.region } } : c));
+        report.controls.map((c) =>
+          c.resource?.type === "AWS::::Account"
+            ? { ...c, resource: { ...c.resource, region: c.resource.region === region ? "<asked>" : c.resource.region } }
+            : c,
+        );
       expect(asked(fromElsewhere, "eu-west-1")).to.deep.equal(asked(fromHome, world.region));
     });
 
     it("npm run verify -- --posture --json, through AWS_ENDPOINT_URL: one JSON object, exit 1 for the two unpaid controls", async () => {
       const world = await deployToMoto(moto.server.endpoint);
-      const { code, stdout, stderr } = await runVerifyCli(["--trail", world.trailName, "--posture", "--json"], { all: moto.server.endpoint }, true);
+      const { code, stdout, stderr } = await runVerifyCli(
+        ["--trail", world.trailName, "--posture", "--json"],
+        { all: moto.server.endpoint },
+        true,
+      );
       expect(code, stderr).to.equal(1);
       const report = JSON.parse(stdout) as PostureReport;
       expect(Object.keys(report)).to.deep.equal(["controls", "facts", "checkedAt"]);
@@ -153,16 +174,25 @@ describeMoto("moto: posture of the lab's stack and of a careless one", (moto) =>
       const Bucket = CARELESS.bucket;
       await s3.send(new CreateBucketCommand({ Bucket }));
       await s3.send(new PutBucketPolicyCommand({ Bucket, Policy: CARELESS.policy() }));
-      await s3.send(new PutBucketOwnershipControlsCommand({ Bucket, OwnershipControls: { Rules: [{ ObjectOwnership: CARELESS.ownership }] } }));
+      await s3.send(
+        new PutBucketOwnershipControlsCommand({ Bucket, OwnershipControls: { Rules: [{ ObjectOwnership: CARELESS.ownership }] } }),
+      );
       await s3.send(new PutBucketVersioningCommand({ Bucket, VersioningConfiguration: { Status: "Enabled" } }));
       await s3.send(new PutBucketVersioningCommand({ Bucket, VersioningConfiguration: { Status: CARELESS.versioning } }));
-      await cloudTrail.send(new CreateTrailCommand({ Name: CARELESS.trail, S3BucketName: Bucket, IsMultiRegionTrail: false, EnableLogFileValidation: false }));
+      await cloudTrail.send(
+        new CreateTrailCommand({ Name: CARELESS.trail, S3BucketName: Bucket, IsMultiRegionTrail: false, EnableLogFileValidation: false }),
+      );
       await cloudTrail.send(new PutEventSelectorsCommand({ TrailName: CARELESS.trail, EventSelectors: CARELESS.selectors }));
     }
 
     async function carelessOnProject(ls3: LocalS3, ct: LocalCloudTrail, policyIsPublic: boolean): Promise<void> {
       await ls3.createBucket(CARELESS.bucket);
-      Object.assign(ls3.bucketConfig(CARELESS.bucket), { policy: CARELESS.policy(), policyIsPublic, ownership: CARELESS.ownership, versioning: CARELESS.versioning });
+      Object.assign(ls3.bucketConfig(CARELESS.bucket), {
+        policy: CARELESS.policy(),
+        policyIsPublic,
+        ownership: CARELESS.ownership,
+        versioning: CARELESS.versioning,
+      });
       ct.state.trails.push({
         name: CARELESS.trail,
         account: ACCOUNT,
@@ -182,8 +212,20 @@ describeMoto("moto: posture of the lab's stack and of a careless one", (moto) =>
       expect(PolicyStatus?.IsPublic).to.equal(true);
       await moto.server.startRecording();
       const inMoto = await motoPosture(CARELESS.trail);
-      const asked = (await moto.server.recorded()).filter((r) => r.method === "GET" && r.path === `/${CARELESS.bucket}`).map((r) => [...r.query.keys()][0]);
-      expect(asked).to.have.members(["location", "publicAccessBlock", "encryption", "policy", "policyStatus", "versioning", "ownershipControls", "logging", "lifecycle"]);
+      const asked = (await moto.server.recorded())
+        .filter((r) => r.method === "GET" && r.path === `/${CARELESS.bucket}`)
+        .map((r) => [...r.query.keys()][0]);
+      expect(asked).to.have.members([
+        "location",
+        "publicAccessBlock",
+        "encryption",
+        "policy",
+        "policyStatus",
+        "versioning",
+        "ownershipControls",
+        "logging",
+        "lifecycle",
+      ]);
       const onProject = await onProjectServers(async (ls3, ct) => {
         await carelessOnProject(ls3, ct, true);
         return projectPosture(ls3, ct, CARELESS.trail);
@@ -199,7 +241,11 @@ describeMoto("moto: posture of the lab's stack and of a careless one", (moto) =>
       expect(evidence("S3.14").Status).to.equal("Suspended");
       expect(evidence("S3.5").reason).to.match(/^no statement denies s3:\*/);
       expect(evidence("CloudTrail.6")).to.deep.include({ PolicyStatus: { IsPublic: true }, PublicAccessBlock: null });
-      expect(evidence("CloudTrail.1")).to.deep.include({ IsMultiRegionTrail: false, IsLogging: false, selectorGap: "it records no read management events" });
+      expect(evidence("CloudTrail.1")).to.deep.include({
+        IsMultiRegionTrail: false,
+        IsLogging: false,
+        selectorGap: "it records no read management events",
+      });
     });
 
     it("RestrictPublicBuckets confines the public policy and IgnorePublicAcls the ACLs: CloudTrail.6 passes in both, S3.8 still fails", async () => {
@@ -209,7 +255,12 @@ describeMoto("moto: posture of the lab's stack and of a careless one", (moto) =>
       const inMoto = await motoPosture(CARELESS.trail);
       const onProject = await onProjectServers(async (ls3, ct) => {
         await carelessOnProject(ls3, ct, true);
-        ls3.bucketConfig(CARELESS.bucket).publicAccessBlock = { blockPublicAcls: true, ignorePublicAcls: true, blockPublicPolicy: false, restrictPublicBuckets: true };
+        ls3.bucketConfig(CARELESS.bucket).publicAccessBlock = {
+          blockPublicAcls: true,
+          ignorePublicAcls: true,
+          blockPublicPolicy: false,
+          restrictPublicBuckets: true,
+        };
         return projectPosture(ls3, ct, CARELESS.trail);
       });
       expect(statuses(inMoto)).to.include({ "CloudTrail.6": "pass", "S3.8": "fail" });
@@ -232,7 +283,9 @@ describeMoto("moto: posture of the lab's stack and of a careless one", (moto) =>
       });
       expect(inMoto).to.be.instanceOf(AwsCallError);
       expect((inMoto as AwsCallError).exitCode).to.equal(ExitCode.AwsError);
-      expect((inMoto as AwsCallError).message).to.match(/^Get\w+ failed \(NoSuchBucket\): the bucket of bucket careless-trail-logs-1 does not exist/);
+      expect((inMoto as AwsCallError).message).to.match(
+        /^Get\w+ failed \(NoSuchBucket\): the bucket of bucket careless-trail-logs-1 does not exist/,
+      );
       expect(onProject).to.be.instanceOf(AwsCallError);
       expect((inMoto as AwsCallError).message.replace(/^Get\w+/, "")).to.equal((onProject as AwsCallError).message.replace(/^Get\w+/, ""));
     });

@@ -7,7 +7,14 @@ import { EventEmitter } from "node:events";
 import * as path from "node:path";
 import { AddTagsCommand, StartLoggingCommand } from "@aws-sdk/client-cloudtrail";
 import { CreateBucketCommand } from "@aws-sdk/client-s3";
-import { DeleteSubnetCommand, DeleteVpcCommand, DescribeInstanceTypeOfferingsCommand, DescribeSubnetsCommand, DescribeVpcsCommand, EC2Client } from "@aws-sdk/client-ec2";
+import {
+  DeleteSubnetCommand,
+  DeleteVpcCommand,
+  DescribeInstanceTypeOfferingsCommand,
+  DescribeSubnetsCommand,
+  DescribeVpcsCommand,
+  EC2Client,
+} from "@aws-sdk/client-ec2";
 import { firstSubnet } from "../../infra/probe-instance";
 import { STACK_TAG } from "../../infra/tags";
 import { createLabClients, destroyLabClients, type LabClients } from "../../automation/aws/aws-clients";
@@ -53,7 +60,8 @@ describeMoto("moto: the lab's preflight", (moto) => {
     const io: CliIo = { stdout: () => undefined, stderr: () => undefined, env: process.env, signals: new EventEmitter(), projectDir: ROOT };
     return realDeps(io).services(region);
   };
-  const ec2In = (region: string) => new EC2Client({ region, endpoint: moto.server.endpoint, credentials: MOTO_CREDENTIALS, maxAttempts: 1 });
+  const ec2In = (region: string) =>
+    new EC2Client({ region, endpoint: moto.server.endpoint, credentials: MOTO_CREDENTIALS, maxAttempts: 1 });
 
   describe("credentials (sts:GetCallerIdentity)", () => {
     it("returns moto's account and caller", async () => {
@@ -97,11 +105,21 @@ describeMoto("moto: the lab's preflight", (moto) => {
           );
           const zones = offered.InstanceTypeOfferings!.map((o) => o.Location!);
           const answers: Record<string, string[]> = { "vpc-id": [vpc.VpcId!], "availability-zone": zones };
-          const Filters = (subnetsAsked.filters as { name: string; values: string[] }[]).map((f) => ({ Name: f.name, Values: answers[f.name] ?? f.values }));
+          const Filters = (subnetsAsked.filters as { name: string; values: string[] }[]).map((f) => ({
+            Name: f.name,
+            Values: answers[f.name] ?? f.values,
+          }));
           expect(Filters.map((f) => f.Name)).to.have.members(["vpc-id", "default-for-az", "availability-zone"]);
           const { Subnets } = await ec2.send(new DescribeSubnetsCommand({ Filters }));
           expect(Subnets!.length, region).to.be.greaterThan(1);
-          const chosen = Subnets!.find((s) => s.SubnetId === firstSubnet(Subnets!.map((s) => s.SubnetId!), "t3.micro"))!;
+          const chosen = Subnets!.find(
+            (s) =>
+              s.SubnetId ===
+              firstSubnet(
+                Subnets!.map((s) => s.SubnetId!),
+                "t3.micro",
+              ),
+          )!;
           expect(chosen).to.include({ VpcId: vpc.VpcId, DefaultForAz: true });
           expect(zones).to.include(chosen.AvailabilityZone);
         } finally {
@@ -124,7 +142,10 @@ describeMoto("moto: the lab's preflight", (moto) => {
       const error = await rejection(checkDefaultVpc(clients, LAB_REGION, undefined));
       expect(error).to.be.instanceOf(NoDefaultVpcError);
       expect((error as NoDefaultVpcError).exitCode).to.equal(ExitCode.Usage);
-      expect(error.message).to.contain(`Region ${LAB_REGION} has no default VPC`).and.contain("trail-lab:subnetId").and.contain(`aws ec2 create-default-vpc --region ${LAB_REGION}`);
+      expect(error.message)
+        .to.contain(`Region ${LAB_REGION} has no default VPC`)
+        .and.contain("trail-lab:subnetId")
+        .and.contain(`aws ec2 create-default-vpc --region ${LAB_REGION}`);
       // Another region keeps its own.
       const other = createLabClients({ region: OTHER_REGION, env: process.env });
       try {
@@ -145,7 +166,13 @@ describeMoto("moto: the lab's preflight", (moto) => {
       const own = motoClients(moto.server.endpoint, home);
       try {
         await own.s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
-        const arn = await createMotoTrail(own.cloudTrail, { name: TRAIL, account: ACCOUNT, homeRegion: home, bucket: BUCKET, isMultiRegion: multiRegion });
+        const arn = await createMotoTrail(own.cloudTrail, {
+          name: TRAIL,
+          account: ACCOUNT,
+          homeRegion: home,
+          bucket: BUCKET,
+          isMultiRegion: multiRegion,
+        });
         if (labStack) await own.cloudTrail.send(new AddTagsCommand({ ResourceId: arn, TagsList: [{ Key: STACK_TAG, Value: labStack }] }));
         return arn;
       } finally {
@@ -173,8 +200,16 @@ describeMoto("moto: the lab's preflight", (moto) => {
       const error = await rejection(labCheck(LAB_REGION));
       expect(error).to.be.instanceOf(TrailConflictError);
       expect((error as TrailConflictError).exitCode).to.equal(ExitCode.Usage);
-      expect((error as TrailConflictError).trail).to.deep.equal({ name: TRAIL, arn, homeRegion: OTHER_REGION, multiRegion: true, labStack: LEFT_BY });
-      expect(error.message).to.contain(`multi-region trail (home region ${OTHER_REGION})`).and.contain(`npm run lab -- --cleanup ${LEFT_BY}`);
+      expect((error as TrailConflictError).trail).to.deep.equal({
+        name: TRAIL,
+        arn,
+        homeRegion: OTHER_REGION,
+        multiRegion: true,
+        labStack: LEFT_BY,
+      });
+      expect(error.message)
+        .to.contain(`multi-region trail (home region ${OTHER_REGION})`)
+        .and.contain(`npm run lab -- --cleanup ${LEFT_BY}`);
     });
 
     it("someone else's multi-region trail homed in another region: a conflict, not a lab trail, no --cleanup", async () => {
@@ -189,7 +224,13 @@ describeMoto("moto: the lab's preflight", (moto) => {
       await labCheck(LAB_REGION);
       const error = await rejection(labCheck(OTHER_REGION));
       expect(error).to.be.instanceOf(TrailConflictError);
-      expect((error as TrailConflictError).trail).to.deep.equal({ name: TRAIL, arn, homeRegion: OTHER_REGION, multiRegion: false, labStack: LEFT_BY });
+      expect((error as TrailConflictError).trail).to.deep.equal({
+        name: TRAIL,
+        arn,
+        homeRegion: OTHER_REGION,
+        multiRegion: false,
+        labStack: LEFT_BY,
+      });
       expect(error.message).to.contain(`it lives in ${OTHER_REGION}`).and.contain(`--cleanup ${LEFT_BY}`);
     });
   });
@@ -200,7 +241,13 @@ describeMoto("moto: the lab's preflight", (moto) => {
       try {
         expect(await services.trailStatus.status("my-logs-trail")).to.equal(null);
         await own.s3.send(new CreateBucketCommand({ Bucket: "lab-status-bucket" }));
-        const arn = await createMotoTrail(own.cloudTrail, { name: "my-logs-trail", account: ACCOUNT, homeRegion: LAB_REGION, bucket: "lab-status-bucket", isLogging: false });
+        const arn = await createMotoTrail(own.cloudTrail, {
+          name: "my-logs-trail",
+          account: ACCOUNT,
+          homeRegion: LAB_REGION,
+          bucket: "lab-status-bucket",
+          isLogging: false,
+        });
         expect(await services.trailStatus.status("my-logs-trail")).to.deep.equal({ isLogging: false, latestDeliveryError: null });
         await own.cloudTrail.send(new StartLoggingCommand({ Name: arn }));
         expect(await services.trailStatus.status("my-logs-trail")).to.deep.equal({ isLogging: true, latestDeliveryError: null });
@@ -218,7 +265,13 @@ describeMoto("moto: the lab's preflight", (moto) => {
       const catchUp = [
         async () => {
           await own.s3.send(new CreateBucketCommand({ Bucket: "lab-wait-bucket" }));
-          await createMotoTrail(own.cloudTrail, { name: "my-logs-trail", account: ACCOUNT, homeRegion: LAB_REGION, bucket: "lab-wait-bucket", isLogging: false });
+          await createMotoTrail(own.cloudTrail, {
+            name: "my-logs-trail",
+            account: ACCOUNT,
+            homeRegion: LAB_REGION,
+            bucket: "lab-wait-bucket",
+            isLogging: false,
+          });
         },
         () => own.cloudTrail.send(new StartLoggingCommand({ Name: "my-logs-trail" })),
       ];

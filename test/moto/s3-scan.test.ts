@@ -34,13 +34,13 @@ function motoGets(requests: MotoRequest[], bucket: string): Map<string, number> 
   return counts;
 }
 
-const lists = (requests: MotoRequest[], bucket: string) => requests.filter((r) => r.method === "GET" && r.path === `/${bucket}` && r.query.get("list-type") === "2");
+const lists = (requests: MotoRequest[], bucket: string) =>
+  requests.filter((r) => r.method === "GET" && r.path === `/${bucket}` && r.query.get("list-type") === "2");
 
 function evidenceOf(run: CliRun): Record<string, any> {
   expect(run.stdout, run.stderr).to.match(/^\{/);
   return JSON.parse(run.stdout) as Record<string, any>;
 }
-
 
 /** The S3 half without `foundAt`, the wall-clock moment each run first saw the event (a real time, not a fact of the bucket). */
 function sameScan(s3: { foundAt?: unknown }): Record<string, unknown> {
@@ -97,8 +97,16 @@ describeMoto("moto: the S3 scan of npm run verify -- --no-event-history", (moto)
     const fromProject = evidenceOf(projectRun);
 
     expect(sameScan(fromMoto.s3)).to.deep.equal(sameScan(fromProject.s3));
-    expect(fromMoto.s3).to.include({ bucket: BUCKET, found: true, key: world.targetKey, eventId: world.target.eventID, objectsScanned: world.logKeys.length });
-    expect(fromMoto.s3.skipped.map((s: { key: string }) => s.key)).to.deep.equal([world.broken.corrupt, world.broken.invalidJson, world.broken.noRecords].sort());
+    expect(fromMoto.s3).to.include({
+      bucket: BUCKET,
+      found: true,
+      key: world.targetKey,
+      eventId: world.target.eventID,
+      objectsScanned: world.logKeys.length,
+    });
+    expect(fromMoto.s3.skipped.map((s: { key: string }) => s.key)).to.deep.equal(
+      [world.broken.corrupt, world.broken.invalidJson, world.broken.noRecords].sort(),
+    );
     expect(fromMoto.event).to.deep.equal(world.target);
     expect(fromMoto.eventHistory).to.equal(null);
     // moto's trail status reports as the latest delivery the moment it is asked (it delivers nothing).
@@ -153,10 +161,25 @@ describeMoto("moto: the S3 scan of npm run verify -- --no-event-history", (moto)
     const unknown = await inMoto(["--trail", "no-such-trail", "--timeout", "0", "--no-event-history", "--json"]);
     expect(unknown.code).to.equal(3);
     expect(unknown.stdout).to.equal("");
-    expect(unknown.stderr).to.match(/^Trail "no-such-trail" was not found in us-east-1/m).and.not.match(/TrailNotFoundError/);
+    expect(unknown.stderr)
+      .to.match(/^Trail "no-such-trail" was not found in us-east-1/m)
+      .and.not.match(/TrailNotFoundError/);
 
     const since = new Date(Date.now() - 60 * 60_000).toISOString();
-    const shadow = await inMoto(["--trail", arn, "--region", "eu-west-1", "--regions", "us-east-1", "--since", since, "--timeout", "0", "--no-event-history", "--json"]);
+    const shadow = await inMoto([
+      "--trail",
+      arn,
+      "--region",
+      "eu-west-1",
+      "--regions",
+      "us-east-1",
+      "--since",
+      since,
+      "--timeout",
+      "0",
+      "--no-event-history",
+      "--json",
+    ]);
     expect(shadow.code, shadow.stderr).to.equal(0);
     expect(evidenceOf(shadow).trail).to.include({ arn, bucket: BUCKET, prefix: "lab" });
     // Its selectors were read in its home region, the only one that answers GetEventSelectors.
@@ -165,15 +188,30 @@ describeMoto("moto: the S3 scan of npm run verify -- --no-event-history", (moto)
 
   it("warns, once, when moto's event selectors exclude write management events", async () => {
     const arn = trailArn(world.trail);
-    await clients.cloudTrail.send(new PutEventSelectorsCommand({ TrailName: arn, EventSelectors: [{ ReadWriteType: "ReadOnly", IncludeManagementEvents: true }] }));
+    await clients.cloudTrail.send(
+      new PutEventSelectorsCommand({ TrailName: arn, EventSelectors: [{ ReadWriteType: "ReadOnly", IncludeManagementEvents: true }] }),
+    );
     try {
       const since = new Date(Date.now() - 60 * 60_000).toISOString();
-      const run = await inMoto(["--trail", "my-logs-trail", "--regions", "us-east-1", "--since", since, "--timeout", "0", "--no-event-history", "--json"]);
+      const run = await inMoto([
+        "--trail",
+        "my-logs-trail",
+        "--regions",
+        "us-east-1",
+        "--since",
+        since,
+        "--timeout",
+        "0",
+        "--no-event-history",
+        "--json",
+      ]);
       const warnings = run.stderr.split("\n").filter((l) => l.startsWith("warning:"));
       expect(warnings).to.have.length(1);
       expect(warnings[0]).to.match(/exclude RunInstances \(a management write event from ec2\.amazonaws\.com\)/);
     } finally {
-      await clients.cloudTrail.send(new PutEventSelectorsCommand({ TrailName: arn, EventSelectors: [{ ReadWriteType: "All", IncludeManagementEvents: true }] }));
+      await clients.cloudTrail.send(
+        new PutEventSelectorsCommand({ TrailName: arn, EventSelectors: [{ ReadWriteType: "All", IncludeManagementEvents: true }] }),
+      );
     }
   });
 });
@@ -190,7 +228,10 @@ describeMoto("moto: late deliveries and organization trails in the S3 scan", (mo
     const now = new Date();
     const instanceId = f.instanceId();
     await motoStore(clients.s3).createBucket(bucket);
-    const first = ["M", "N", "P"].map((c, i) => ({ key: f.logKey("us-east-1", new Date(now.getTime() - (4 - i) * 60_000), { random: c.repeat(16) }), body: logFile(f.noiseRecords("us-east-1", now, 50)) }));
+    const first = ["M", "N", "P"].map((c, i) => ({
+      key: f.logKey("us-east-1", new Date(now.getTime() - (4 - i) * 60_000), { random: c.repeat(16) }),
+      body: logFile(f.noiseRecords("us-east-1", now, 50)),
+    }));
     await motoStore(clients.s3).put(bucket, first);
     await createMotoTrail(clients.cloudTrail, { name: "late-lab", account: f.account, homeRegion: "us-east-1", bucket });
     const target = f.runInstances("us-east-1", new Date(now.getTime() - 8 * 60_000), instanceId);
@@ -202,7 +243,20 @@ describeMoto("moto: late deliveries and organization trails in the S3 scan", (mo
     let delivery: Promise<void> | undefined;
     const since = new Date(now.getTime() - 20 * 60_000).toISOString();
     const run = await runVerifyCli(
-      ["--trail", "late-lab", "--since", since, "--resource", instanceId, "--interval", "0.2", "--timeout", "60", "--no-event-history", "--json"],
+      [
+        "--trail",
+        "late-lab",
+        "--since",
+        since,
+        "--resource",
+        instanceId,
+        "--interval",
+        "0.2",
+        "--timeout",
+        "60",
+        "--no-event-history",
+        "--json",
+      ],
       { all: moto.server.endpoint },
       false,
       {
@@ -232,12 +286,22 @@ describeMoto("moto: late deliveries and organization trails in the S3 scan", (mo
     const target = f.runInstances("us-east-1", new Date(now.getTime() - 9 * 60_000));
     const key = f.logKey("us-east-1", new Date(now.getTime() - 5 * 60_000), { orgId: "o-a1b2c3d4e5" });
     await motoStore(clients.s3).put(bucket, [{ key, body: logFile([...f.noiseRecords("us-east-1", now, 20), target]) }]);
-    await createMotoTrail(clients.cloudTrail, { name: "org-trail", account: f.account, homeRegion: "us-east-1", bucket, isOrganization: true });
+    await createMotoTrail(clients.cloudTrail, {
+      name: "org-trail",
+      account: f.account,
+      homeRegion: "us-east-1",
+      bucket,
+      isOrganization: true,
+    });
     await moto.server.startRecording();
     const since = new Date(now.getTime() - 60 * 60_000).toISOString();
-    const run = await runVerifyCli(["--trail", "org-trail", "--since", since, "--timeout", "0", "--no-event-history", "--json"], { all: moto.server.endpoint });
+    const run = await runVerifyCli(["--trail", "org-trail", "--since", since, "--timeout", "0", "--no-event-history", "--json"], {
+      all: moto.server.endpoint,
+    });
     expect(run.code, run.stderr).to.equal(0);
     expect(evidenceOf(run).s3).to.include({ found: true, key, eventId: target.eventID });
-    expect(lists(await moto.server.recorded(), bucket).some((r) => r.query.get("delimiter") === "/" && r.query.get("prefix") === "AWSLogs/")).to.equal(true);
+    expect(
+      lists(await moto.server.recorded(), bucket).some((r) => r.query.get("delimiter") === "/" && r.query.get("prefix") === "AWSLogs/"),
+    ).to.equal(true);
   });
 });

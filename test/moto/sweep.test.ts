@@ -12,7 +12,12 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { CreateTrailCommand, DeleteTrailCommand, DescribeTrailsCommand } from "@aws-sdk/client-cloudtrail";
 import { CreateLogGroupCommand } from "@aws-sdk/client-cloudwatch-logs";
-import { DeleteSecurityGroupCommand, DescribeInstancesCommand, DescribeSecurityGroupsCommand, TerminateInstancesCommand } from "@aws-sdk/client-ec2";
+import {
+  DeleteSecurityGroupCommand,
+  DescribeInstancesCommand,
+  DescribeSecurityGroupsCommand,
+  TerminateInstancesCommand,
+} from "@aws-sdk/client-ec2";
 import { CreateKeyCommand, ScheduleKeyDeletionCommand } from "@aws-sdk/client-kms";
 import { GetResourcesCommand, ResourceGroupsTaggingAPIClient } from "@aws-sdk/client-resource-groups-tagging-api";
 import { CreateBucketCommand, PutBucketPolicyCommand } from "@aws-sdk/client-s3";
@@ -25,7 +30,14 @@ import { awsTagSweeper, labBucketPrefixes, type SweepReport } from "../../automa
 import { ExitCode } from "../../common/exit-codes";
 import { installFakePulumi, type FakePulumi } from "../support/doubles/fake-pulumi";
 import { startMotoDialect, type MotoDialect } from "./support/moto-dialect";
-import { buildHalfFinishedLab, launchProbe, takeCensus, withoutLeftovers, type Census, type HalfFinishedLab } from "./support/moto-leftovers";
+import {
+  buildHalfFinishedLab,
+  launchProbe,
+  takeCensus,
+  withoutLeftovers,
+  type Census,
+  type HalfFinishedLab,
+} from "./support/moto-leftovers";
 import { describeMoto, MOTO_CREDENTIALS, motoEnvironment, useAwsEnvironment } from "./support/moto-suite";
 import { motoClients } from "./support/moto-world";
 
@@ -96,8 +108,18 @@ describeMoto("moto: the leftover sweep and --cleanup", (moto) => {
       const clients = createLabClients({ region: lab.region, env: process.env });
       let report: SweepReport;
       try {
-        expect(await services.describeInstance(lab.probe, AbortSignal.timeout(30_000))).to.include({ found: true, state: "running", name: "test", instanceType: "t3.micro", httpTokens: "required" });
-        report = await awsTagSweeper(clients, { terminateWaitSeconds: 60 }).sweep(STACK, { region: lab.region, bucketNames: [], bucketPrefixes: labBucketPrefixes(undefined) });
+        expect(await services.describeInstance(lab.probe, AbortSignal.timeout(30_000))).to.include({
+          found: true,
+          state: "running",
+          name: "test",
+          instanceType: "t3.micro",
+          httpTokens: "required",
+        });
+        report = await awsTagSweeper(clients, { terminateWaitSeconds: 60 }).sweep(STACK, {
+          region: lab.region,
+          bucketNames: [],
+          bucketPrefixes: labBucketPrefixes(undefined),
+        });
         expect(await services.describeInstance(lab.probe, AbortSignal.timeout(30_000))).to.include({ found: true, state: "terminated" });
       } finally {
         destroyLabClients(clients);
@@ -126,7 +148,11 @@ describeMoto("moto: the leftover sweep and --cleanup", (moto) => {
       const clients = createLabClients({ region: lab.region, env: process.env });
       let report: SweepReport;
       try {
-        report = await awsTagSweeper(clients, { terminateWaitSeconds: 60 }).sweep(STACK, { region: lab.region, bucketNames: [], bucketPrefixes: labBucketPrefixes(undefined) });
+        report = await awsTagSweeper(clients, { terminateWaitSeconds: 60 }).sweep(STACK, {
+          region: lab.region,
+          bucketNames: [],
+          bucketPrefixes: labBucketPrefixes(undefined),
+        });
       } finally {
         destroyLabClients(clients);
       }
@@ -164,7 +190,11 @@ describeMoto("moto: the leftover sweep and --cleanup", (moto) => {
 
     /** One `--cleanup` run as cli.ts runs it, realDeps and all: its exit code and its JSON report. */
     async function cleanup(): Promise<{ code: number; report: LabReport; stderr: string }> {
-      const { io, out, err } = labIo(projectDir, { PATH: process.env.PATH, HOME: projectDir, ...motoEnvironment(dialect.endpoint, REGION) });
+      const { io, out, err } = labIo(projectDir, {
+        PATH: process.env.PATH,
+        HOME: projectDir,
+        ...motoEnvironment(dialect.endpoint, REGION),
+      });
       const code = await main(["--cleanup", STACK, "--json"], io);
       expect(out, err.join("")).to.have.length(1);
       return { code, report: JSON.parse(out[0]) as LabReport, stderr: err.join("") };
@@ -185,7 +215,12 @@ describeMoto("moto: the leftover sweep and --cleanup", (moto) => {
       const swept = await takeCensus(moto.server.endpoint, lab.region);
       expect(swept).to.deep.equal(withoutLeftovers(before, lab.stack));
       // Nothing for Pulumi to destroy: the stand-in was asked for the stack, and nothing else was done with it.
-      const verbs = fake.calls().map((c) => (c.argv ?? []).filter((a) => !a.startsWith("-")).slice(0, 2).join(" "));
+      const verbs = fake.calls().map((c) =>
+        (c.argv ?? [])
+          .filter((a) => !a.startsWith("-"))
+          .slice(0, 2)
+          .join(" "),
+      );
       expect(verbs).to.include("stack select");
       expect(verbs.filter((v) => v.startsWith("destroy") || v.startsWith("stack rm") || v.startsWith("up"))).to.deep.equal([]);
 
@@ -205,11 +240,19 @@ describeMoto("moto: the leftover sweep and --cleanup", (moto) => {
 
     it("types log groups logs:loggroup in the tagging API: AWS's logs:log-group (the ARN's spelling) finds none", async () => {
       const c = own();
-      const tagging = new ResourceGroupsTaggingAPIClient({ region: REGION, endpoint: moto.server.endpoint, credentials: MOTO_CREDENTIALS, maxAttempts: 1 });
+      const tagging = new ResourceGroupsTaggingAPIClient({
+        region: REGION,
+        endpoint: moto.server.endpoint,
+        credentials: MOTO_CREDENTIALS,
+        maxAttempts: 1,
+      });
       try {
         await c.logs.send(new CreateLogGroupCommand({ logGroupName: "/aws/cloudtrail/my-logs-trail", tags: { [STACK_TAG]: STACK } }));
         const found = async (types: string[]) =>
-          ((await tagging.send(new GetResourcesCommand({ TagFilters: [{ Key: STACK_TAG, Values: [STACK] }], ResourceTypeFilters: types }))).ResourceTagMappingList ?? []).map((m) => m.ResourceARN);
+          (
+            (await tagging.send(new GetResourcesCommand({ TagFilters: [{ Key: STACK_TAG, Values: [STACK] }], ResourceTypeFilters: types })))
+              .ResourceTagMappingList ?? []
+          ).map((m) => m.ResourceARN);
         const arn = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/cloudtrail/my-logs-trail";
         expect(await found(["logs:log-group"])).to.deep.equal([]);
         expect(await found(["logs:loggroup"])).to.deep.equal([arn]);
@@ -224,7 +267,9 @@ describeMoto("moto: the leftover sweep and --cleanup", (moto) => {
       const c = own();
       try {
         await c.s3.send(new CreateBucketCommand({ Bucket: "trail-bucket-for-delete" }));
-        const { TrailARN } = await c.cloudTrail.send(new CreateTrailCommand({ Name: "my-logs-trail", S3BucketName: "trail-bucket-for-delete" }));
+        const { TrailARN } = await c.cloudTrail.send(
+          new CreateTrailCommand({ Name: "my-logs-trail", S3BucketName: "trail-bucket-for-delete" }),
+        );
         const names = async () => ((await c.cloudTrail.send(new DescribeTrailsCommand({}))).trailList ?? []).map((t) => t.Name);
         await c.cloudTrail.send(new DeleteTrailCommand({ Name: TrailARN }));
         expect(await names()).to.deep.equal(["my-logs-trail"]);
@@ -251,11 +296,14 @@ describeMoto("moto: the leftover sweep and --cleanup", (moto) => {
       const c = own();
       try {
         const { group, instances, launchedAs } = await launchProbe(c.ec2, { [STACK_TAG]: STACK }, "test", 1);
-        const state = async () => (await c.ec2.send(new DescribeInstancesCommand({ InstanceIds: instances }))).Reservations![0].Instances![0].State!.Name;
+        const state = async () =>
+          (await c.ec2.send(new DescribeInstancesCommand({ InstanceIds: instances }))).Reservations![0].Instances![0].State!.Name;
         expect(launchedAs).to.deep.equal(["pending"]);
         expect(await state()).to.equal("running");
         await c.ec2.send(new DeleteSecurityGroupCommand({ GroupId: group }));
-        expect((await c.ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: "group-id", Values: [group] }] }))).SecurityGroups).to.deep.equal([]);
+        expect(
+          (await c.ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: "group-id", Values: [group] }] }))).SecurityGroups,
+        ).to.deep.equal([]);
         expect(await state()).to.equal("running");
         const { TerminatingInstances } = await c.ec2.send(new TerminateInstancesCommand({ InstanceIds: instances }));
         expect(TerminatingInstances![0].CurrentState!.Name).to.equal("shutting-down");

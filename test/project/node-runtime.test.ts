@@ -10,7 +10,15 @@ import { expect } from "chai";
 import { scanThroughS3 } from "../../bench/measure";
 import type { LocalCloudTrail } from "../support/servers/cloudtrail-server";
 import { FAKE_PULUMI_BIN } from "../support/doubles/fake-pulumi";
-import { majorOf, projectNode, ROOT, startNodeProbe, userShellEnv, type NodeProbe, type NodeRecord } from "../support/processes/project-node";
+import {
+  majorOf,
+  projectNode,
+  ROOT,
+  startNodeProbe,
+  userShellEnv,
+  type NodeProbe,
+  type NodeRecord,
+} from "../support/processes/project-node";
 import { DUMMY_CREDENTIALS, startS3Server, type LocalS3 } from "../support/servers/s3-server";
 import type { TrailWorld } from "../support/worlds/trail-world";
 import { closeServers, startTrailWorld } from "../support/worlds/local-trail-world";
@@ -58,8 +66,24 @@ describe("the project's own Node", function () {
     after(() => closeServers(s3, ct));
 
     it("npm run verify runs on the project's Node, calls AWS, and prints no Node version warning", async () => {
-      const args = ["--trail", "my-logs-trail", "--regions", "us-east-1,eu-west-1", "--since", world.since.toISOString(), "--resource", world.instanceId, "--interval", "0.05", "--timeout", "0", "--json"];
-      const { code, stdout, stderr } = await runVerifyCli(args, { s3: s3.endpoint, cloudTrail: ct.endpoint }, true, { env: { PATH: userShellEnv().PATH, ...probe.env } });
+      const args = [
+        "--trail",
+        "my-logs-trail",
+        "--regions",
+        "us-east-1,eu-west-1",
+        "--since",
+        world.since.toISOString(),
+        "--resource",
+        world.instanceId,
+        "--interval",
+        "0.05",
+        "--timeout",
+        "0",
+        "--json",
+      ];
+      const { code, stdout, stderr } = await runVerifyCli(args, { s3: s3.endpoint, cloudTrail: ct.endpoint }, true, {
+        env: { PATH: userShellEnv().PATH, ...probe.env },
+      });
       expect(code, stderr).to.equal(0);
       expect(JSON.parse(stdout).verified).to.equal(true);
       expect(stderr).not.to.match(/NodeVersionSupportWarning|upgrade to node/i);
@@ -67,7 +91,10 @@ describe("the project's own Node", function () {
     });
 
     it("npm run lab runs on the project's Node", async () => {
-      const { code, stdout, stderr } = await runChild("npm", ["run", "-s", "lab", "--", "--help"], { cwd: ROOT, env: { ...userShellEnv(), ...probe.env } });
+      const { code, stdout, stderr } = await runChild("npm", ["run", "-s", "lab", "--", "--help"], {
+        cwd: ROOT,
+        env: { ...userShellEnv(), ...probe.env },
+      });
       expect(code, stderr).to.equal(0);
       expect(stdout).to.contain("--stack");
       expectOnProjectNode(ranScript(probe.records(), "automation/cli.ts"));
@@ -77,7 +104,10 @@ describe("the project's own Node", function () {
   it("runs the stand-in pulumi the lab starts (found on PATH as node)", async () => {
     const state = fs.mkdtempSync(path.join(os.tmpdir(), "fake-pulumi-"));
     try {
-      const { code, stdout, stderr } = await runChild(path.join(FAKE_PULUMI_BIN, "pulumi"), ["version"], { cwd: ROOT, env: { ...process.env, ...probe.env, FAKE_PULUMI_DIR: state } });
+      const { code, stdout, stderr } = await runChild(path.join(FAKE_PULUMI_BIN, "pulumi"), ["version"], {
+        cwd: ROOT,
+        env: { ...process.env, ...probe.env, FAKE_PULUMI_DIR: state },
+      });
       expect(code, stderr).to.equal(0);
       expect(stdout).to.match(/^v3\./);
       expectOnProjectNode(ranScript(probe.records(), "test/support/doubles/fake-pulumi/fake-pulumi.mjs"));
@@ -90,9 +120,25 @@ describe("the project's own Node", function () {
     const s3 = await startS3Server();
     try {
       await s3.createBucket("bench-node");
-      const env = { ...process.env, ...probe.env, AWS_ENDPOINT_URL_S3: s3.endpoint, AWS_ACCESS_KEY_ID: DUMMY_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: DUMMY_CREDENTIALS.secretAccessKey, AWS_REGION: "us-east-1" };
+      const env = {
+        ...process.env,
+        ...probe.env,
+        AWS_ENDPOINT_URL_S3: s3.endpoint,
+        AWS_ACCESS_KEY_ID: DUMMY_CREDENTIALS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: DUMMY_CREDENTIALS.secretAccessKey,
+        AWS_REGION: "us-east-1",
+      };
       const day = "2026-03-02T00:00:00.000Z";
-      const job = { bucket: "bench-node", account: "123456789012", regions: ["us-east-1"], from: day, to: "2026-03-03T00:00:00.000Z", eventName: "RunInstances", resource: "i-0123456789abcdef0", steps: [{ kind: "scan" as const }] };
+      const job = {
+        bucket: "bench-node",
+        account: "123456789012",
+        regions: ["us-east-1"],
+        from: day,
+        to: "2026-03-03T00:00:00.000Z",
+        eventName: "RunInstances",
+        resource: "i-0123456789abcdef0",
+        steps: [{ kind: "scan" as const }],
+      };
       const report = await scanThroughS3(job, env, AbortSignal.timeout(60_000));
       expect(report.steps.map((step) => [step.kind, step.objects])).to.deep.equal([["scan", 0]]);
       expectOnProjectNode(ranScript(probe.records(), "bench/scan-child.ts"));

@@ -11,7 +11,16 @@ import { ROOT } from "../support/processes/project-node";
 const ROOMS: { file: string; refused: string[]; allowed: string[] }[] = [
   {
     file: "automation/engine/probe.ts",
-    refused: ["../cleanup/sweep", "../aws/aws-clients", "../verifier/lab-verifier", "../report/write", "../evidence", "../lab", "../../verify", "../../infra/tags"],
+    refused: [
+      "../cleanup/sweep",
+      "../aws/aws-clients",
+      "../verifier/lab-verifier",
+      "../report/write",
+      "../evidence",
+      "../lab",
+      "../../verify",
+      "../../infra/tags",
+    ],
     allowed: ["./lab-engine", "../errors", "../../common/errors"],
   },
   {
@@ -55,19 +64,26 @@ describe("eslint.config.mjs: the rooms of automation/", function () {
   this.timeout(60_000);
   let eslint: ESLint;
   before(() => {
-    eslint = new ESLint({ cwd: ROOT, overrideConfig: [{ files: ["**/*.ts"], ...tseslint.configs.disableTypeChecked }] as ESLint.Options["overrideConfig"] });
+    eslint = new ESLint({
+      cwd: ROOT,
+      overrideConfig: [{ files: ["**/*.ts"], ...tseslint.configs.disableTypeChecked }] as ESLint.Options["overrideConfig"],
+    });
   });
 
   /** The no-restricted-imports messages for one import in `file`. */
   async function refusals(file: string, spec: string): Promise<string[]> {
     const [result] = await eslint.lintText(`import "${spec}";\n`, { filePath: file });
-    expect(result.messages.filter((m) => m.fatal), `${file}: ${spec}`).to.deep.equal([]);
+    expect(
+      result.messages.filter((m) => m.fatal),
+      `${file}: ${spec}`,
+    ).to.deep.equal([]);
     return result.messages.filter((m) => m.ruleId === "no-restricted-imports").map((m) => m.message);
   }
 
   for (const room of ROOMS) {
     it(`${room.file}: refuses ${room.refused.join(", ")}; allows ${room.allowed.join(", ")}`, async function () {
-      for (const spec of room.refused) expect(await refusals(room.file, spec), `${room.file} imports ${spec}`).to.have.length.greaterThan(0);
+      for (const spec of room.refused)
+        expect(await refusals(room.file, spec), `${room.file} imports ${spec}`).to.have.length.greaterThan(0);
       for (const spec of room.allowed) expect(await refusals(room.file, spec), `${room.file} imports ${spec}`).to.deep.equal([]);
     });
   }

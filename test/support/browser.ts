@@ -27,7 +27,10 @@ export function standardBrowserPaths(env: NodeJS.ProcessEnv = process.env): stri
     "/usr/bin/google-chrome-stable",
     "/usr/bin/google-chrome",
     "/opt/google/chrome/chrome",
-    ...apps.flatMap((dir) => [path.join(dir, "Google Chrome.app/Contents/MacOS/Google Chrome"), path.join(dir, "Chromium.app/Contents/MacOS/Chromium")]),
+    ...apps.flatMap((dir) => [
+      path.join(dir, "Google Chrome.app/Contents/MacOS/Google Chrome"),
+      path.join(dir, "Chromium.app/Contents/MacOS/Chromium"),
+    ]),
   ];
 }
 
@@ -62,7 +65,9 @@ export async function findBrowser(options: FindBrowserOptions = {}): Promise<Bro
   const chosen = env.CHROMIUM_PATH;
   if (chosen) {
     if (!isExecutableFile(chosen)) {
-      throw new BrowserNotFoundError(`CHROMIUM_PATH=${chosen} is not an executable file: point it at a Chromium or Chrome binary, or unset it to let the tests look for one.`);
+      throw new BrowserNotFoundError(
+        `CHROMIUM_PATH=${chosen} is not an executable file: point it at a Chromium or Chrome binary, or unset it to let the tests look for one.`,
+      );
     }
     return { executablePath: chosen, source: "CHROMIUM_PATH", env: {} };
   }
@@ -103,7 +108,11 @@ async function registryChromium(env: NodeJS.ProcessEnv, triedPaths: readonly str
 }
 
 function isComplete(dir: string): boolean {
-  return isExecutableFile(path.join(dir, "chromium")) && fs.existsSync(path.join(dir, "al2023", "lib")) && fs.existsSync(path.join(dir, "fontconfig", "fonts.conf"));
+  return (
+    isExecutableFile(path.join(dir, "chromium")) &&
+    fs.existsSync(path.join(dir, "al2023", "lib")) &&
+    fs.existsSync(path.join(dir, "fontconfig", "fonts.conf"))
+  );
 }
 
 // Runs in a child: the package unpacks into os.tmpdir() (so TMPDIR chooses where) and unpacks its
@@ -120,7 +129,9 @@ async function unpack(entry: string, dir: string): Promise<void> {
       timeout: UNPACK_TIMEOUT_MS,
     });
     if (stdout !== path.join(staging, "chromium") || !fs.existsSync(path.join(staging, "al2023", "lib"))) {
-      throw new BrowserNotFoundError(`@sparticuz/chromium unpacked to ${stdout || "nowhere"}, not ${staging}: its layout changed; see test/support/browser.ts.`);
+      throw new BrowserNotFoundError(
+        `@sparticuz/chromium unpacked to ${stdout || "nowhere"}, not ${staging}: its layout changed; see test/support/browser.ts.`,
+      );
     }
     // Its own fonts.conf names Lambda's folders (/tmp/fonts); this one names the unpacked fonts.
     fs.mkdirSync(path.join(staging, "fontconfig"));
@@ -163,7 +174,16 @@ export async function launchBrowser(options: LaunchOptions = {}): Promise<Launch
       env: { ...process.env, ...binary.env },
       headless: true,
       // Without the background-networking flags Chromium keeps dialling out, and this machine refuses.
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
       viewport: options.viewport ?? { width: 1200, height: 900 },
     });
     return {

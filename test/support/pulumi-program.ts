@@ -45,7 +45,10 @@ function mockState(type: string, name: string, inputs: Record<string, any>, regi
     case "aws:ec2/instance:Instance":
       return { id: "i-0f1e2d3c4b5a69788", state: { ...inputs, arn: `arn:aws:ec2:${region}:${ACCOUNT}:instance/i-0f1e2d3c4b5a69788` } };
     case "aws:kms/key:Key":
-      return { id: "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0", state: { ...inputs, arn: `arn:aws:kms:${region}:${ACCOUNT}:key/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0` } };
+      return {
+        id: "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0",
+        state: { ...inputs, arn: `arn:aws:kms:${region}:${ACCOUNT}:key/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0` },
+      };
     case "aws:cloudwatch/logGroup:LogGroup":
       return { id: inputs.name, state: { ...inputs, arn: `arn:aws:logs:${region}:${ACCOUNT}:log-group:${inputs.name}` } };
     case "aws:iam/role:Role":
@@ -103,12 +106,20 @@ export async function runProgram(
               : { id: args.inputs.id, vpcId: OTHER_VPC, availabilityZone: `${region}a` };
           }
           case "aws:ec2/getInstanceTypeOfferings:getInstanceTypeOfferings":
-            return { id: region, locations: offeredZones.map((z) => `${region}${z}`), locationTypes: offeredZones.map(() => "availability-zone"), instanceTypes: offeredZones.map(() => args.inputs.filters[0].values[0]) };
+            return {
+              id: region,
+              locations: offeredZones.map((z) => `${region}${z}`),
+              locationTypes: offeredZones.map(() => "availability-zone"),
+              instanceTypes: offeredZones.map(() => args.inputs.filters[0].values[0]),
+            };
           case "aws:ec2/getSubnets:getSubnets": {
             const filter = (name: string): string[] => args.inputs.filters.find((f: { name: string }) => f.name === name)?.values ?? [];
             const ok = filter("vpc-id").includes(DEFAULT_VPC) && filter("default-for-az").includes("true");
             const zones = filter("availability-zone");
-            return { id: region, ids: ok ? Object.keys(DEFAULT_SUBNETS).filter((id) => zones.includes(`${region}${DEFAULT_SUBNETS[id]}`)) : [] };
+            return {
+              id: region,
+              ids: ok ? Object.keys(DEFAULT_SUBNETS).filter((id) => zones.includes(`${region}${DEFAULT_SUBNETS[id]}`)) : [],
+            };
           }
           default:
             throw new Error(`unmocked invoke ${args.token}`);

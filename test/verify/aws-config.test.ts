@@ -41,9 +41,14 @@ describe("verify: region and credentials as the AWS CLI picks them", function ()
   async function verifyAs(where: "home" | "variables", args: string[], env: NodeJS.ProcessEnv = {}) {
     home = makeAwsHome(where);
     server.requests.length = 0;
-    const run = await runVerifyCli(["--trail", TRAIL, "--timeout", "0", "--no-event-history", "--json", ...args], { cloudTrail: server.endpoint, s3: server.endpoint }, false, {
-      env: { ...NO_AWS_VARIABLES, ...home.env, ...env },
-    });
+    const run = await runVerifyCli(
+      ["--trail", TRAIL, "--timeout", "0", "--no-event-history", "--json", ...args],
+      { cloudTrail: server.endpoint, s3: server.endpoint },
+      false,
+      {
+        env: { ...NO_AWS_VARIABLES, ...home.env, ...env },
+      },
+    );
     const signers = server.requests.map((r) => r.signer);
     return { ...run, signers };
   }
@@ -73,9 +78,24 @@ describe("verify: region and credentials as the AWS CLI picks them", function ()
   });
 
   it("AWS_REGION beats AWS_DEFAULT_REGION, which beats the profile's region; --region beats them all", async () => {
-    expectActedAs(await verifyAs("home", ["--profile", "lab"], { AWS_REGION: "us-west-2", AWS_DEFAULT_REGION: "ca-central-1" }), "us-west-2", "AWS_REGION", KEYS.lab);
-    expectActedAs(await verifyAs("home", ["--profile", "lab"], { AWS_DEFAULT_REGION: "ca-central-1" }), "ca-central-1", "AWS_DEFAULT_REGION", KEYS.lab);
-    expectActedAs(await verifyAs("home", ["--profile", "lab", "--region", "sa-east-1"], { AWS_REGION: "us-west-2" }), "sa-east-1", "--region", KEYS.lab);
+    expectActedAs(
+      await verifyAs("home", ["--profile", "lab"], { AWS_REGION: "us-west-2", AWS_DEFAULT_REGION: "ca-central-1" }),
+      "us-west-2",
+      "AWS_REGION",
+      KEYS.lab,
+    );
+    expectActedAs(
+      await verifyAs("home", ["--profile", "lab"], { AWS_DEFAULT_REGION: "ca-central-1" }),
+      "ca-central-1",
+      "AWS_DEFAULT_REGION",
+      KEYS.lab,
+    );
+    expectActedAs(
+      await verifyAs("home", ["--profile", "lab", "--region", "sa-east-1"], { AWS_REGION: "us-west-2" }),
+      "sa-east-1",
+      "--region",
+      KEYS.lab,
+    );
   });
 
   it("reads the files where AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE put them", async () => {
@@ -96,7 +116,9 @@ describe("verify: region and credentials as the AWS CLI picks them", function ()
     expect(unnamed.stderr).to.contain("The AWS profile 'nope' (from AWS_PROFILE)");
     const noRegion = await verifyAs("home", ["--profile", "noregion"]);
     expect(noRegion.code).to.equal(2);
-    expect(noRegion.stderr).to.contain("No AWS region: pass --region, set AWS_REGION (or AWS_DEFAULT_REGION), or give the AWS profile a region");
+    expect(noRegion.stderr).to.contain(
+      "No AWS region: pass --region, set AWS_REGION (or AWS_DEFAULT_REGION), or give the AWS profile a region",
+    );
     expect(server.requests).to.deep.equal([]);
   });
 });

@@ -21,7 +21,18 @@ describe("verify: the npm run verify command", () => {
 
   const run = (args: string[], viaNpm = false): Promise<CliRun> => runVerifyCli(args, { s3: s3.endpoint, cloudTrail: ct.endpoint }, viaNpm);
 
-  const base = () => ["--trail", "my-logs-trail", "--regions", "us-east-1,eu-west-1", "--since", world.since.toISOString(), "--interval", "0.05", "--timeout", "0"];
+  const base = () => [
+    "--trail",
+    "my-logs-trail",
+    "--regions",
+    "us-east-1,eu-west-1",
+    "--since",
+    world.since.toISOString(),
+    "--interval",
+    "0.05",
+    "--timeout",
+    "0",
+  ];
 
   it("prints exactly one JSON object with the evidence and exits 0 (npm run -s verify -- ... --json)", async () => {
     const { code, stdout, stderr } = await run([...base(), "--resource", world.instanceId, "--json"], true);
@@ -40,8 +51,24 @@ describe("verify: the npm run verify command", () => {
       latestDeliveryTime: world.trail.latestDeliveryTime!.toISOString(),
       latestDeliveryError: null,
     });
-    expect(Object.keys(evidence.s3)).to.have.members(["bucket", "found", "key", "eventId", "eventTime", "foundAt", "objectsScanned", "bytesScanned", "bytesDownloaded", "skipped"]);
-    expect(evidence.s3).to.include({ found: true, key: world.targetKey, eventId: world.target.eventID, objectsScanned: world.logKeys.length });
+    expect(Object.keys(evidence.s3)).to.have.members([
+      "bucket",
+      "found",
+      "key",
+      "eventId",
+      "eventTime",
+      "foundAt",
+      "objectsScanned",
+      "bytesScanned",
+      "bytesDownloaded",
+      "skipped",
+    ]);
+    expect(evidence.s3).to.include({
+      found: true,
+      key: world.targetKey,
+      eventId: world.target.eventID,
+      objectsScanned: world.logKeys.length,
+    });
     expect(evidence.s3.skipped).to.have.length(3);
     expect(Object.keys(evidence.eventHistory)).to.deep.equal(["found", "eventId", "eventTime", "username", "foundAt"]);
     expect(evidence.eventHistory).to.deep.include({ found: true, eventId: world.target.eventID, eventTime: world.target.eventTime });
@@ -60,7 +87,11 @@ describe("verify: the npm run verify command", () => {
     const { code, stdout, stderr } = await run([...base(), "--resource", "i-0fffffffffffffff0", "--json"]);
     expect(code).to.equal(1);
     const evidence = JSON.parse(stdout);
-    expect(evidence).to.deep.include({ verified: false, event: null, eventHistory: { found: false, eventId: null, eventTime: null, username: null, foundAt: null } });
+    expect(evidence).to.deep.include({
+      verified: false,
+      event: null,
+      eventHistory: { found: false, eventId: null, eventTime: null, username: null, foundAt: null },
+    });
     expect(evidence.s3).to.include({ found: false, key: null });
     expect(stderr).to.match(/not verified: No RunInstances for i-0fffffffffffffff0 at or after/);
   });
@@ -71,7 +102,9 @@ describe("verify: the npm run verify command", () => {
       const { code, stdout, stderr } = await run([...base(), "--json"]);
       expect(code).to.equal(1);
       expect(JSON.parse(stdout).trail.isLogging).to.equal(false);
-      expect(stderr).to.match(/^Trail "[^"]+" is not logging.*start-logging/m).and.not.match(/TrailNotLoggingError/);
+      expect(stderr)
+        .to.match(/^Trail "[^"]+" is not logging.*start-logging/m)
+        .and.not.match(/TrailNotLoggingError/);
     } finally {
       world.trail.isLogging = true;
     }
@@ -79,13 +112,30 @@ describe("verify: the npm run verify command", () => {
 
   it("exits 2 on bad usage, with nothing on stdout", async () => {
     // Number() and Date() took the hex, the bare "1" (the year 2001) and a timer past 2^31 ms (which Node fires at once).
-    const values = [["--timeout", "0x10"], ["--timeout", "-5"], ["--interval", "2147484"], ["--timeout", "1e9"], ["--since", "1"], ["--since", "2025-01-31"], ["--until", "2025-01-31T12:00:00"]];
-    for (const args of [["--json"], [...base(), "--since", "yesterday"], [...base(), "--interval", "-1"], [...base(), "--bogus"], ...values.map((v) => [...base(), ...v])]) {
+    const values = [
+      ["--timeout", "0x10"],
+      ["--timeout", "-5"],
+      ["--interval", "2147484"],
+      ["--timeout", "1e9"],
+      ["--since", "1"],
+      ["--since", "2025-01-31"],
+      ["--until", "2025-01-31T12:00:00"],
+    ];
+    for (const args of [
+      ["--json"],
+      [...base(), "--since", "yesterday"],
+      [...base(), "--interval", "-1"],
+      [...base(), "--bogus"],
+      ...values.map((v) => [...base(), ...v]),
+    ]) {
       const { code, stdout, stderr } = await run(args);
       expect(code, args.join(" ")).to.equal(2);
       expect(stdout).to.equal("");
-      expect(stderr).to.match(/Run 'trail-lab verify --help' for the flags\./).and.not.match(/UsageError/);
-      if (values.some((v) => args.includes(v[1]))) expect(stderr, args.join(" ")).to.match(/takes (a plain decimal number of seconds|an ISO-8601 date and time with its zone)/);
+      expect(stderr)
+        .to.match(/Run 'trail-lab verify --help' for the flags\./)
+        .and.not.match(/UsageError/);
+      if (values.some((v) => args.includes(v[1])))
+        expect(stderr, args.join(" ")).to.match(/takes (a plain decimal number of seconds|an ISO-8601 date and time with its zone)/);
     }
   });
 
@@ -93,7 +143,9 @@ describe("verify: the npm run verify command", () => {
     const { code, stdout, stderr } = await run(["--trail", "nope", "--timeout", "0", "--json"]);
     expect(code).to.equal(3);
     expect(stdout).to.equal("");
-    expect(stderr).to.match(/^Trail "nope" was not found in us-east-1/m).and.not.match(/TrailNotFoundError/);
+    expect(stderr)
+      .to.match(/^Trail "nope" was not found in us-east-1/m)
+      .and.not.match(/TrailNotFoundError/);
   });
 });
 
@@ -113,7 +165,10 @@ describe("verify: a matched record nested too deep to stringify", () => {
     // Built as text: JSON.stringify of such a record is the very overflow under test.
     const holder = { ...target, requestParameters: { ...(target.requestParameters as object), userData: "__DEEP__" } };
     const deep = `${'{"items":['.repeat(LEVELS)}"ami-0abcdef1234567890"${"]}".repeat(LEVELS)}`;
-    const records = [...f.noiseRecords("us-east-1", now, 10).map((r) => JSON.stringify(r)), JSON.stringify(holder).replace('"__DEEP__"', deep)];
+    const records = [
+      ...f.noiseRecords("us-east-1", now, 10).map((r) => JSON.stringify(r)),
+      JSON.stringify(holder).replace('"__DEEP__"', deep),
+    ];
     await s3.createBucket(bucket);
     await s3.put(bucket, [{ key, body: gzipSync(`{"Records":[${records.join(",")}]}`) }]);
     ct.state.trails.push({ name: "deep-trail", account: f.account, homeRegion: "us-east-1", bucket });
@@ -123,13 +178,25 @@ describe("verify: a matched record nested too deep to stringify", () => {
     await ct.close();
   });
 
-  const args = ["--trail", "deep-trail", "--since", new Date(now.getTime() - 60 * 60_000).toISOString(), "--no-event-history", "--timeout", "0"];
+  const args = [
+    "--trail",
+    "deep-trail",
+    "--since",
+    new Date(now.getTime() - 60 * 60_000).toISOString(),
+    "--no-event-history",
+    "--timeout",
+    "0",
+  ];
   const run = (extra: string[]) => runVerifyCli([...args, ...extra], { s3: s3.endpoint, cloudTrail: ct.endpoint });
 
   it("--json prints the evidence, the record kept down to a note where it nests too deep", async () => {
     const { code, stdout, stderr } = await run(["--json"]);
     expect(code, stderr).to.equal(0);
-    const evidence = JSON.parse(stdout) as { verified: boolean; s3: { key: string }; event: { eventID: string; requestParameters: { userData: unknown; instanceType: string } } };
+    const evidence = JSON.parse(stdout) as {
+      verified: boolean;
+      s3: { key: string };
+      event: { eventID: string; requestParameters: { userData: unknown; instanceType: string } };
+    };
     expect(evidence.verified).to.equal(true);
     expect(evidence.s3.key).to.equal(key);
     expect(evidence.event.eventID).to.equal(target.eventID);
@@ -152,7 +219,6 @@ describe("verify: a matched record nested too deep to stringify", () => {
   });
 });
 
-
 describe("verify: --concurrency", () => {
   /** runCli in this process: flags are refused before any AWS call. */
   async function usage(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -168,7 +234,9 @@ describe("verify: --concurrency", () => {
       const { code, stdout, stderr } = await usage(["--trail", "t", "--concurrency", value]);
       expect(code, value).to.equal(2);
       expect(stdout).to.equal("");
-      expect(stderr).to.include(`--concurrency takes a plain whole number from 1 to 512; got '${value}'.\nRun 'trail-lab verify --help' for the flags.`).and.not.include("UsageError");
+      expect(stderr)
+        .to.include(`--concurrency takes a plain whole number from 1 to 512; got '${value}'.\nRun 'trail-lab verify --help' for the flags.`)
+        .and.not.include("UsageError");
     }
   });
 
@@ -180,7 +248,18 @@ describe("verify: --concurrency", () => {
   });
 
   it("goes with the s3 search only", async () => {
-    const { code, stderr } = await usage(["--trail", "t", "--search", "athena", "--workgroup", "w", "--database", "d", "--concurrency", "8"]);
+    const { code, stderr } = await usage([
+      "--trail",
+      "t",
+      "--search",
+      "athena",
+      "--workgroup",
+      "w",
+      "--database",
+      "d",
+      "--concurrency",
+      "8",
+    ]);
     expect(code).to.equal(2);
     expect(stderr).to.include("--concurrency sets how many log objects this process reads at once: it goes with --search s3.");
   });

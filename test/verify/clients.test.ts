@@ -10,7 +10,10 @@ import { startSilentServer, type SilentServer } from "../support/servers/silent-
 
 describe("verify: client factory", () => {
   it("honours AWS_ENDPOINT_URL_S3 / _CLOUDTRAIL with path-style S3 and region redirects", async () => {
-    const { s3, cloudTrail } = createAwsClients({ region: "eu-west-1", env: { AWS_ENDPOINT_URL_S3: "http://127.0.0.1:9", AWS_ENDPOINT_URL: "http://127.0.0.1:8" } });
+    const { s3, cloudTrail } = createAwsClients({
+      region: "eu-west-1",
+      env: { AWS_ENDPOINT_URL_S3: "http://127.0.0.1:9", AWS_ENDPOINT_URL: "http://127.0.0.1:8" },
+    });
     expect(await s3.config.region()).to.equal("eu-west-1");
     expect(s3.config.forcePathStyle).to.equal(true);
     expect(s3.config.followRegionRedirects).to.equal(true);
@@ -20,7 +23,10 @@ describe("verify: client factory", () => {
   });
 
   it("gives Athena search its own endpoint override, else the shared one", async () => {
-    const own = createAthenaClient({ region: "eu-west-1", env: { AWS_ENDPOINT_URL_ATHENA: "http://127.0.0.1:7", AWS_ENDPOINT_URL: "http://127.0.0.1:8" } });
+    const own = createAthenaClient({
+      region: "eu-west-1",
+      env: { AWS_ENDPOINT_URL_ATHENA: "http://127.0.0.1:7", AWS_ENDPOINT_URL: "http://127.0.0.1:8" },
+    });
     expect((await own.config.endpoint!()).port).to.equal(7);
     const shared = createAthenaClient({ region: "eu-west-1", env: { AWS_ENDPOINT_URL: "http://127.0.0.1:8" } });
     expect((await shared.config.endpoint!()).port).to.equal(8);
@@ -32,7 +38,10 @@ describe("verify: client factory", () => {
     expect(s3.config.forcePathStyle).to.not.equal(true);
     const nowhere = { AWS_CONFIG_FILE: "/dev/null", AWS_SHARED_CREDENTIALS_FILE: "/dev/null" };
     const error = await resolveRegion(undefined, undefined, nowhere).catch((e: unknown) => e);
-    expect(error).to.be.instanceOf(UsageError).with.property("message").that.matches(/No AWS region: pass --region/);
+    expect(error)
+      .to.be.instanceOf(UsageError)
+      .with.property("message")
+      .that.matches(/No AWS region: pass --region/);
   });
 });
 
@@ -57,7 +66,9 @@ describe("verify: every client's requests are bounded in time", function () {
     process.env.AWS_SECRET_ACCESS_KEY = DUMMY_CREDENTIALS.secretAccessKey;
     try {
       const failures = await Promise.all([
-        s3.send(new GetObjectCommand({ Bucket: "audit-logs-main", Key: "AWSLogs/123456789012/CloudTrail/us-east-1/2026/11/25/x.json.gz" })).catch((e: unknown) => e),
+        s3
+          .send(new GetObjectCommand({ Bucket: "audit-logs-main", Key: "AWSLogs/123456789012/CloudTrail/us-east-1/2026/11/25/x.json.gz" }))
+          .catch((e: unknown) => e),
         s3.send(new ListObjectsV2Command({ Bucket: "audit-logs-main", Prefix: "AWSLogs/", Delimiter: "/" })).catch((e: unknown) => e),
         cloudTrail.send(new GetTrailCommand({ Name: "my-logs-trail" })).catch((e: unknown) => e),
         athena.send(new GetQueryExecutionCommand({ QueryExecutionId: "9f3c1a2e-0000-4000-8000-000000000000" })).catch((e: unknown) => e),

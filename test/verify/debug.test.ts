@@ -6,7 +6,8 @@ import { expect } from "chai";
 import { startAwsServer, type AwsServer } from "../support/servers/aws-query-json-server";
 import { runVerifyCli } from "../support/processes/verify-cli";
 
-const REFUSAL = "User: arn:aws:iam::123456789012:user/dev is not authorized to perform: cloudtrail:GetTrail on resource: arn:aws:cloudtrail:us-east-1:123456789012:trail/my-logs-trail";
+const REFUSAL =
+  "User: arn:aws:iam::123456789012:user/dev is not authorized to perform: cloudtrail:GetTrail on resource: arn:aws:cloudtrail:us-east-1:123456789012:trail/my-logs-trail";
 
 describe("verify: an error printed once, and --debug", function () {
   let server: AwsServer;
@@ -18,7 +19,11 @@ describe("verify: an error printed once, and --debug", function () {
   });
   after(() => server.close());
 
-  const run = (extra: string[]) => runVerifyCli(["--trail", "my-logs-trail", "--timeout", "0", "--no-event-history", ...extra], { cloudTrail: server.endpoint, s3: server.endpoint });
+  const run = (extra: string[]) =>
+    runVerifyCli(["--trail", "my-logs-trail", "--timeout", "0", "--no-event-history", ...extra], {
+      cloudTrail: server.endpoint,
+      s3: server.endpoint,
+    });
 
   it("without --debug: the message once, no class name, no stack, no request id", async () => {
     const { code, stdout, stderr } = await run([]);

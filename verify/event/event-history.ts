@@ -51,7 +51,11 @@ export async function lookupEventHistory(query: HistoryQuery): Promise<Map<strin
   const { client, limiter, signal } = query;
   const hits = new Map<string, HistoryHit>();
   const input: LookupEventsCommandInput = {
-    LookupAttributes: [query.resource ? { AttributeKey: "ResourceName", AttributeValue: query.resource } : { AttributeKey: "EventName", AttributeValue: query.eventName }],
+    LookupAttributes: [
+      query.resource
+        ? { AttributeKey: "ResourceName", AttributeValue: query.resource }
+        : { AttributeKey: "EventName", AttributeValue: query.eventName },
+    ],
     StartTime: query.since,
     EndTime: new Date(),
   };
@@ -74,7 +78,8 @@ export async function lookupEventHistory(query: HistoryQuery): Promise<Map<strin
       {
         deadline: query.retryDeadline,
         signal,
-        onRetry: (attempt, delayMs) => query.onRetry?.(`Event History throttled (attempt ${attempt}); retrying in ${(delayMs / 1000).toFixed(1)}s`),
+        onRetry: (attempt, delayMs) =>
+          query.onRetry?.(`Event History throttled (attempt ${attempt}); retrying in ${(delayMs / 1000).toFixed(1)}s`),
       },
     );
   } catch (err) {

@@ -45,9 +45,20 @@ export function buildEvidence(findings: Findings): VerifyEvidence {
   const { s3, history } = findings;
   const s3Matches = [...s3.matches.values()];
   const inBoth = history ? s3Matches.filter((m) => history.has(m.record.eventID)) : [];
-  const s3Pick = byTime(inBoth.length > 0 ? inBoth : s3Matches, (m) => m.record.eventTime, (m) => m.key);
+  const s3Pick = byTime(
+    inBoth.length > 0 ? inBoth : s3Matches,
+    (m) => m.record.eventTime,
+    (m) => m.key,
+  );
   const historyPick =
-    history && (s3Pick && history.get(s3Pick.record.eventID) ? history.get(s3Pick.record.eventID) : byTime([...history.values()], (h) => h.eventTime, (h) => h.eventId));
+    history &&
+    (s3Pick && history.get(s3Pick.record.eventID)
+      ? history.get(s3Pick.record.eventID)
+      : byTime(
+          [...history.values()],
+          (h) => h.eventTime,
+          (h) => h.eventId,
+        ));
   const verified = s3Pick !== undefined && (history === null || inBoth.length > 0);
   return {
     verified,

@@ -43,7 +43,13 @@ export function compileCriteria(criteria: MatchCriteria): CompiledCriteria {
 
 function isRecord(value: unknown): value is CloudTrailRecord {
   const r = value as Partial<CloudTrailRecord> | null;
-  return typeof r === "object" && r !== null && typeof r.eventName === "string" && typeof r.eventTime === "string" && typeof r.eventID === "string";
+  return (
+    typeof r === "object" &&
+    r !== null &&
+    typeof r.eventName === "string" &&
+    typeof r.eventTime === "string" &&
+    typeof r.eventID === "string"
+  );
 }
 
 function instanceIds(elements: unknown): string[] {

@@ -2,7 +2,8 @@
 // (the `--json` output of `npm run verify`, field for field).
 import type { LogsTarget } from "../target";
 
-/** The event check's options: its target (trail, region, profile, regions, bucket, account, clients, onProgress, signal), then the event and the wait. */
+/** The event check's options: its target (trail, region, profile, regions, bucket, account,
+ * clients, onProgress, signal), then the event and the wait. */
 export interface VerifyOptions extends LogsTarget {
   /**
    * Event name to look for.

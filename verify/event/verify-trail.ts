@@ -17,7 +17,14 @@ import { DEFAULT_CONCURRENCY, LIST_CONCURRENCY, LogScanner, MAX_CONCURRENCY, REL
 import { compileCriteria } from "./match";
 import { notFoundMessage, progressLine } from "./messages";
 import { RateLimiter } from "../pacing/rate-limit";
-import { accountFromArn, describeTrail, loggingStatus, selectorWarning, type LoggingStatus, type TrailDescription } from "../trail/trail-status";
+import {
+  accountFromArn,
+  describeTrail,
+  loggingStatus,
+  selectorWarning,
+  type LoggingStatus,
+  type TrailDescription,
+} from "../trail/trail-status";
 import type { VerifyEvidence, VerifyOptions } from "./types";
 
 export const DEFAULT_EVENT_NAME = "RunInstances";
@@ -32,14 +39,21 @@ const MIN_RETRY_WINDOW_MS = 60_000;
 
 function checkOptions(options: VerifyOptions): void {
   if (!options.trail) throw new UsageError("No trail: pass --trail <name|arn>.");
-  if (!(options.since instanceof Date) || Number.isNaN(options.since.getTime())) throw new UsageError("`since` must be a valid date (--since <ISO-8601>).");
-  for (const [name, value] of [["intervalMs", options.intervalMs], ["timeoutMs", options.timeoutMs], ["graceMs", options.graceMs]] as const) {
+  if (!(options.since instanceof Date) || Number.isNaN(options.since.getTime()))
+    throw new UsageError("`since` must be a valid date (--since <ISO-8601>).");
+  for (const [name, value] of [
+    ["intervalMs", options.intervalMs],
+    ["timeoutMs", options.timeoutMs],
+    ["graceMs", options.graceMs],
+  ] as const) {
     if (value !== undefined && !(Number.isFinite(value) && value >= 0)) throw new UsageError(`${name} must be a number >= 0.`);
   }
   if (options.regions && options.regions.length === 0) throw new UsageError("regions, when given, must name at least one region.");
   const c = options.concurrency;
-  if (c !== undefined && !(Number.isInteger(c) && c >= 1 && c <= MAX_CONCURRENCY)) throw new UsageError(`concurrency must be a whole number from 1 to ${MAX_CONCURRENCY} (--concurrency), not ${c}.`);
-  if (options.getPath !== undefined && options.getPath !== "lean" && options.getPath !== "sdk") throw new UsageError(`getPath is "lean" or "sdk", not "${String(options.getPath)}".`);
+  if (c !== undefined && !(Number.isInteger(c) && c >= 1 && c <= MAX_CONCURRENCY))
+    throw new UsageError(`concurrency must be a whole number from 1 to ${MAX_CONCURRENCY} (--concurrency), not ${c}.`);
+  if (options.getPath !== undefined && options.getPath !== "lean" && options.getPath !== "sdk")
+    throw new UsageError(`getPath is "lean" or "sdk", not "${String(options.getPath)}".`);
   if (options.search === "athena") athenaSource(options);
 }
 
@@ -134,7 +148,10 @@ class EventCheck {
     this.say = options.onProgress ?? (() => undefined);
     this.concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
     // Sockets for every GET in flight (the SDK path's) beside the listings.
-    const made = options.clients?.s3 && options.clients.cloudTrail ? null : createAwsClients({ region, profile: options.profile, maxSockets: this.concurrency + LIST_CONCURRENCY });
+    const made =
+      options.clients?.s3 && options.clients.cloudTrail
+        ? null
+        : createAwsClients({ region, profile: options.profile, maxSockets: this.concurrency + LIST_CONCURRENCY });
     this.s3 = options.clients?.s3 ?? made!.s3;
     this.cloudTrail = options.clients?.cloudTrail ?? made!.cloudTrail;
     this.cutoff = new Cutoff(this.timeoutMs === 0 ? started + ONE_PASS_LIMIT_MS : this.deadline + this.graceMs, options.signal);
@@ -192,7 +209,15 @@ class EventCheck {
         onRetry: this.say,
         signal: this.work,
       });
-    this.findings = { trail: description, status, bucket, s3: this.search, history: null, firstSeen: this.firstSeen, ...(athena ? { athena: () => athena.evidence() } : {}) };
+    this.findings = {
+      trail: description,
+      status,
+      bucket,
+      s3: this.search,
+      history: null,
+      firstSeen: this.firstSeen,
+      ...(athena ? { athena: () => athena.evidence() } : {}),
+    };
   }
 
   /** A trail that is not logging, or fails to deliver, ends the check at once: nothing new would arrive. */
@@ -211,7 +236,10 @@ class EventCheck {
     const warning = await selectorWarning(home.client, description, this.eventName, this.work).finally(() => home.close());
     if (warning) this.say(`warning: ${warning}`);
     const foreign = this.regions.filter((r) => !description.isMultiRegion && description.homeRegion && r !== description.homeRegion);
-    if (foreign.length > 0) this.say(`warning: trail "${description.name}" is single-region (${description.homeRegion}); it writes no logs for ${foreign.join(", ")}.`);
+    if (foreign.length > 0)
+      this.say(
+        `warning: trail "${description.name}" is single-region (${description.homeRegion}); it writes no logs for ${foreign.join(", ")}.`,
+      );
   }
 
   /** Rounds until the event is verified or the deadline passes; a round the cutoff ends resolves unverified. */
@@ -281,14 +309,27 @@ class EventCheck {
   private async unverified(cut: boolean): Promise<VerifyEvidence> {
     const { trail, search, findings } = this.found;
     if (cut) {
-      const when = this.timeoutMs === 0 ? `after ${ONE_PASS_LIMIT_MS / 60_000} minutes, the limit of a one-pass run (--timeout 0)` : `${this.graceMs / 1000}s after the deadline`;
-      this.say(`deadline: round ${this.round} was cut short ${when}; requests still unanswered were aborted, so what they would have read was not searched`);
+      const when =
+        this.timeoutMs === 0
+          ? `after ${ONE_PASS_LIMIT_MS / 60_000} minutes, the limit of a one-pass run (--timeout 0)`
+          : `${this.graceMs / 1000}s after the deadline`;
+      this.say(
+        `deadline: round ${this.round} was cut short ${when}; requests still unanswered were aborted, so what they would have read was not searched`,
+      );
     }
-    findings.status = (await statusAfterDeadline(this.cloudTrail, trail.description.arn, this.graceMs, this.options.signal, this.say)) ?? findings.status;
+    findings.status =
+      (await statusAfterDeadline(this.cloudTrail, trail.description.arn, this.graceMs, this.options.signal, this.say)) ?? findings.status;
     const evidence = buildEvidence(findings);
     const elapsedMs = Date.now() - this.started;
     this.say(progressLine("deadline", elapsedMs, evidence, null));
-    const context = { eventName: this.eventName, resource: this.resource, since: this.options.since, elapsedMs, apiRegion: this.region, folders: search.folderPrefixes() };
+    const context = {
+      eventName: this.eventName,
+      resource: this.resource,
+      since: this.options.since,
+      elapsedMs,
+      apiRegion: this.region,
+      folders: search.folderPrefixes(),
+    };
     this.say(`not verified: ${notFoundMessage(evidence, context)}`);
     return evidence;
   }
@@ -319,13 +360,21 @@ function noteFirstSeen(seen: Map<string, string>, ids: Iterable<string>): void {
  * GetTrailStatus once more, given `graceMs`: null (and a warning) when it does not answer in
  * time, so that the evidence keeps the status read at the start.
  */
-async function statusAfterDeadline(client: CloudTrailClient, trailArn: string, graceMs: number, signal: AbortSignal | undefined, say: (line: string) => void): Promise<LoggingStatus | null> {
+async function statusAfterDeadline(
+  client: CloudTrailClient,
+  trailArn: string,
+  graceMs: number,
+  signal: AbortSignal | undefined,
+  say: (line: string) => void,
+): Promise<LoggingStatus | null> {
   const grace = new Cutoff(Date.now() + graceMs, signal);
   try {
     return await loggingStatus(client, trailArn, grace.signal);
   } catch (err) {
     if (!grace.reached || signal?.aborted) throw err;
-    say(`warning: GetTrailStatus did not answer within ${graceMs / 1000}s after the deadline; the trail's status shown is the one read at the start`);
+    say(
+      `warning: GetTrailStatus did not answer within ${graceMs / 1000}s after the deadline; the trail's status shown is the one read at the start`,
+    );
     return null;
   } finally {
     grace.dispose();

@@ -43,12 +43,20 @@ function checkLink(current: FetchedDigest, older: FetchedDigest, findings: Chain
   const olderEnd = older.state === "read" ? older.content.digestEndTime : null;
   const gap = (reason: string) => findings.gaps.push({ region, from: olderEnd, to: content.digestStartTime, reason });
   if (content.previousDigestS3Object === null) {
-    gap(`the chain restarts at s3://${location.bucket}/${location.key}: it names no previous digest (logging or log file validation was off)`);
+    gap(
+      `the chain restarts at s3://${location.bucket}/${location.key}: it names no previous digest (logging or log file validation was off)`,
+    );
     return;
   }
   const previousBucket = content.previousDigestS3Bucket ?? location.bucket;
   if (previousBucket !== older.location.bucket || content.previousDigestS3Object !== older.location.key) {
-    findings.failures.push({ kind: "digest", bucket: previousBucket, key: content.previousDigestS3Object, reason: "not found", listedIn: location.key });
+    findings.failures.push({
+      kind: "digest",
+      bucket: previousBucket,
+      key: content.previousDigestS3Object,
+      reason: "not found",
+      listedIn: location.key,
+    });
     gap(`the previous digest s3://${previousBucket}/${content.previousDigestS3Object} is missing`);
     return;
   }

@@ -65,7 +65,13 @@ export function sha256Hex(bytes: Buffer | string): string {
 }
 
 /** `contentSha256`: hex SHA-256 of the uncompressed digest file (sha256Hex of its bytes). */
-export function stringToSign(digestEndTime: string, bucket: string, key: string, contentSha256: string, previousSignature: string | null): string {
+export function stringToSign(
+  digestEndTime: string,
+  bucket: string,
+  key: string,
+  contentSha256: string,
+  previousSignature: string | null,
+): string {
   return `${digestEndTime}\n${bucket}/${key}\n${contentSha256}\n${previousSignature ?? "null"}`;
 }
 

@@ -28,7 +28,11 @@ export interface DigestListing {
   signal?: AbortSignal;
 }
 
-async function list(listing: DigestListing, input: { Prefix: string; StartAfter?: string; Delimiter?: string }, visit: (page: { keys: string[]; prefixes: string[] }) => void): Promise<void> {
+async function list(
+  listing: DigestListing,
+  input: { Prefix: string; StartAfter?: string; Delimiter?: string },
+  visit: (page: { keys: string[]; prefixes: string[] }) => void,
+): Promise<void> {
   const { s3, bucket, signal } = listing;
   for await (const page of listPages(s3, { Bucket: bucket, ...input }, { signal })) {
     visit({
@@ -62,7 +66,8 @@ export async function listDigests(listing: DigestListing, regions: string[], fro
     await list(listing, { Prefix: folder.prefix, StartAfter: startAfter }, ({ keys }) => {
       for (const key of keys) {
         const parsed = digestFileStamp(key, namePrefix);
-        if (parsed && parsed.stamp >= from && parsed.stamp <= to) found.push({ bucket: listing.bucket, key, region: folder.region, ...parsed });
+        if (parsed && parsed.stamp >= from && parsed.stamp <= to)
+          found.push({ bucket: listing.bucket, key, region: folder.region, ...parsed });
       }
     });
   });

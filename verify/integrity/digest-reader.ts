@@ -54,12 +54,27 @@ export class DigestReader {
     const signal = this.signal;
     try {
       ({ gz, metadata } = await retryDropped(
-        () => withObject(this.s3, bucket, key, async (response) => ({ gz: await bodyBytes(response.body, { maxBytes: MAX_DIGEST_BYTES, signal }), metadata: response.metadata }), signal),
+        () =>
+          withObject(
+            this.s3,
+            bucket,
+            key,
+            async (response) => ({
+              gz: await bodyBytes(response.body, { maxBytes: MAX_DIGEST_BYTES, signal }),
+              metadata: response.metadata,
+            }),
+            signal,
+          ),
         { signal },
       ));
     } catch (err) {
       if (awsErrorCode(err) === "NoSuchKey") return { location, state: "missing" };
-      if (err instanceof BodyOverCapError) return { location, state: "unreadable", reason: `over the size cap: larger than the ${formatMiB(MAX_DIGEST_BYTES)} a digest file is read up to` };
+      if (err instanceof BodyOverCapError)
+        return {
+          location,
+          state: "unreadable",
+          reason: `over the size cap: larger than the ${formatMiB(MAX_DIGEST_BYTES)} a digest file is read up to`,
+        };
       throw toVerifyError("GetObject", `s3://${bucket}/${key}`, err);
     }
     let json: Buffer;

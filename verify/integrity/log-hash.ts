@@ -26,9 +26,14 @@ function hashOnce(s3: S3Client, bucket: string, key: string, signal: AbortSignal
     const hash = createHash("sha256");
     try {
       // pipeline destroys the body and gunzip when either fails.
-      await pipeline(body ?? [], createGunzip(), async (chunks: AsyncIterable<Buffer>) => {
-        for await (const chunk of chunks) hash.update(chunk);
-      }, { signal });
+      await pipeline(
+        body ?? [],
+        createGunzip(),
+        async (chunks: AsyncIterable<Buffer>) => {
+          for await (const chunk of chunks) hash.update(chunk);
+        },
+        { signal },
+      );
     } catch (err) {
       if (signal?.aborted || awsErrorCode(err) === "AbortError") throw err;
       if ((err as { code?: string }).code?.startsWith("Z_")) return { found: true, unreadable: `corrupt gzip: ${(err as Error).message}` };

@@ -46,15 +46,18 @@ export class PublicKeyRing {
     const request = { StartTime: this.range.start, EndTime: this.range.end };
     try {
       // Throttled: list again from the first page; a region has a handful of keys at most.
-      return await retryThrottled(async () => {
-        const keys = new Map<string, KeyObject>();
-        for await (const page of paginateListPublicKeys({ client }, request, { abortSignal: this.signal })) {
-          for (const key of page.PublicKeyList ?? []) {
-            if (key.Fingerprint && key.Value) keys.set(key.Fingerprint.toLowerCase(), rsaPublicKey(key.Value));
+      return await retryThrottled(
+        async () => {
+          const keys = new Map<string, KeyObject>();
+          for await (const page of paginateListPublicKeys({ client }, request, { abortSignal: this.signal })) {
+            for (const key of page.PublicKeyList ?? []) {
+              if (key.Fingerprint && key.Value) keys.set(key.Fingerprint.toLowerCase(), rsaPublicKey(key.Value));
+            }
           }
-        }
-        return keys;
-      }, { ...this.retry, signal: this.signal });
+          return keys;
+        },
+        { ...this.retry, signal: this.signal },
+      );
     } catch (err) {
       const named = toVerifyError("ListPublicKeys", `CloudTrail in ${region}`, err);
       if (isRefusal(err) && named instanceof Error) return { refused: named };

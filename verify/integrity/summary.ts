@@ -12,7 +12,9 @@ export function integritySummary(result: IntegrityResult): string {
   const lines = [
     `${result.valid ? "VALID" : "NOT VALID"}: trail ${trail.arn ?? trail.name}, s3://${trail.bucket}/${trail.prefix ? `${trail.prefix}/` : ""}`,
     `Results requested for ${range.since} to ${range.until}`,
-    result.covered ? `Results found for ${result.covered.from} to ${result.covered.to}:` : `No results found: ${result.reason ?? "no digest in range"}`,
+    result.covered
+      ? `Results found for ${result.covered.from} to ${result.covered.to}:`
+      : `No results found: ${result.reason ?? "no digest in range"}`,
     "",
     count(result.digests, "digest files"),
     count(result.logs, "log files"),
@@ -20,7 +22,9 @@ export function integritySummary(result: IntegrityResult): string {
   if (result.reason && result.covered) lines.push(`Not valid: ${result.reason}`);
   if (result.failures.length > 0 || result.unchecked.length > 0 || result.gaps.length > 0) lines.push("");
   for (const f of result.failures) {
-    lines.push(`${f.kind === "digest" ? "Digest" : "Log"} file s3://${f.bucket}/${f.key} INVALID: ${f.reason}${f.listedIn ? ` (${f.kind === "digest" ? "named by" : "listed in"} ${f.listedIn})` : ""}`);
+    lines.push(
+      `${f.kind === "digest" ? "Digest" : "Log"} file s3://${f.bucket}/${f.key} INVALID: ${f.reason}${f.listedIn ? ` (${f.kind === "digest" ? "named by" : "listed in"} ${f.listedIn})` : ""}`,
+    );
   }
   for (const u of result.unchecked) lines.push(`Digest file s3://${u.bucket}/${u.key} NOT CHECKED: ${u.reason}`);
   for (const g of result.gaps) lines.push(`Gap in ${g.region} from ${g.from ?? "?"} to ${g.to ?? "?"}: ${g.reason}`);

@@ -2,7 +2,8 @@
 // (the `--json` output of `npm run verify -- --integrity`, field for field).
 import type { LogsTarget } from "../target";
 
-/** Integrity's options: its target (trail, region, profile, regions, bucket, account, clients, onProgress, signal), then the range and the wait. */
+/** Integrity's options: its target (trail, region, profile, regions, bucket, account, clients,
+ * onProgress, signal), then the range and the wait. */
 export interface IntegrityOptions extends LogsTarget {
   /** Start of the range: digests whose hour overlaps [since, until] are checked. */
   since: Date;

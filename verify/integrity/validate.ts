@@ -39,8 +39,12 @@ type ReadDigest = Extract<FetchedDigest, { state: "read" }>;
 
 function checkOptions(options: IntegrityOptions): void {
   if (!options.trail) throw new UsageError("No trail: pass --trail <name|arn>.");
-  for (const [name, value] of [["since", options.since], ["until", options.until]] as const) {
-    if (value !== undefined && (!(value instanceof Date) || Number.isNaN(value.getTime()))) throw new UsageError(`\`${name}\` must be a valid date (--${name} <ISO-8601>).`);
+  for (const [name, value] of [
+    ["since", options.since],
+    ["until", options.until],
+  ] as const) {
+    if (value !== undefined && (!(value instanceof Date) || Number.isNaN(value.getTime())))
+      throw new UsageError(`\`${name}\` must be a valid date (--${name} <ISO-8601>).`);
   }
   if (!options.since) throw new UsageError("`since` is required (--since <ISO-8601>).");
   if (options.until && options.until < options.since) throw new UsageError("--until must not be before --since.");
@@ -190,7 +194,12 @@ class IntegrityCheck {
     const interval = options.waitIntervalMs ?? DEFAULT_DIGEST_POLL_MS;
     for (let round = 1; ; round++) {
       const regions = await this.regionsNow();
-      const locations = await listDigests(this.found.listing, regions, options.since, new Date((options.until?.getTime() ?? Date.now()) + DIGEST_PERIOD_MS + DELIVERY_SLACK_MS));
+      const locations = await listDigests(
+        this.found.listing,
+        regions,
+        options.since,
+        new Date((options.until?.getTime() ?? Date.now()) + DIGEST_PERIOD_MS + DELIVERY_SLACK_MS),
+      );
       for (const location of locations) {
         const digest = await this.reader.read(location);
         if (digest.state === "read" && digest.content.logFiles.some((f) => f.s3Object === logKey)) {
@@ -205,7 +214,9 @@ class IntegrityCheck {
         return null;
       }
       const pause = Math.min(interval, remaining);
-      say(`integrity: waiting for a digest listing ${logKey} (round ${round}, ${minutes} min elapsed, ${locations.length} digest(s) in ${regions.join(", ") || "no region"} so far; next look in ${Math.round(pause / 1000)} s)`);
+      say(
+        `integrity: waiting for a digest listing ${logKey} (round ${round}, ${minutes} min elapsed, ${locations.length} digest(s) in ${regions.join(", ") || "no region"} so far; next look in ${Math.round(pause / 1000)} s)`,
+      );
       await sleep(pause, undefined, { signal: options.signal });
     }
   }
@@ -222,7 +233,9 @@ class IntegrityCheck {
     this.inRange = fetched
       .filter((d) => (d.state === "read" ? overlaps(d, since, until) : d.location.stamp.getTime() <= until.getTime() + DIGEST_PERIOD_MS))
       .sort((a, b) => a.location.stamp.getTime() - b.location.stamp.getTime() || a.location.key.localeCompare(b.location.key));
-    this.say(`integrity: ${this.inRange.length} digest file(s) of trail ${this.found.description.name} overlap ${since.toISOString()} to ${until.toISOString()} in ${this.regions.join(", ") || "no region"}`);
+    this.say(
+      `integrity: ${this.inRange.length} digest file(s) of trail ${this.found.description.name} overlap ${since.toISOString()} to ${until.toISOString()} in ${this.regions.join(", ") || "no region"}`,
+    );
   }
 
   /** Each digest's place, signature and algorithm, and the chain between them: the valid ones, the failures, the unchecked. */
@@ -247,7 +260,12 @@ class IntegrityCheck {
       if (verdict !== null && typeof verdict !== "string") {
         // The awaited log's region decides the lab's answer: without its keys there is none.
         if (digestRegion === this.awaitedRegion) throw verdict.refused;
-        this.unchecked.push({ region: digestRegion, bucket: b, key, reason: `its signature could not be checked: ${verdict.refused.message}${notChecked}` });
+        this.unchecked.push({
+          region: digestRegion,
+          bucket: b,
+          key,
+          reason: `its signature could not be checked: ${verdict.refused.message}${notChecked}`,
+        });
       } else if (verdict) this.failures.push({ kind: "digest", bucket: b, key, reason: `${verdict}${notChecked}`, listedIn: null });
       else if (chainInvalid.has(key)) {
         const failure = this.chain.failures.find((f) => f.key === key && f.listedIn === null)!;
@@ -260,13 +278,25 @@ class IntegrityCheck {
   /** Hashes every log file the valid digests list, against the hash they list it with. */
   async hashLogs(): Promise<void> {
     for (const digest of this.validDigests) {
-      for (const f of digest.content.logFiles) this.logs.set(`${f.s3Bucket}/${f.s3Object}`, { bucket: f.s3Bucket, key: f.s3Object, hashValue: f.hashValue.toLowerCase(), listedIn: digest.location.key });
+      for (const f of digest.content.logFiles)
+        this.logs.set(`${f.s3Bucket}/${f.s3Object}`, {
+          bucket: f.s3Bucket,
+          key: f.s3Object,
+          hashValue: f.hashValue.toLowerCase(),
+          listedIn: digest.location.key,
+        });
     }
     this.say(`integrity: hashing ${this.logs.size} log file(s) listed by ${this.validDigests.length} valid digest(s)`);
     const logFailures: IntegrityFailure[] = [];
     await forEachConcurrent([...this.logs.values()], HASH_CONCURRENCY, async (log) => {
       const hash = await hashLogObject(this.s3, log.bucket, log.key, this.options.signal);
-      const reason = !hash.found ? "not found" : "unreadable" in hash ? hash.unreadable : hash.sha256 !== log.hashValue ? "hash value doesn't match" : null;
+      const reason = !hash.found
+        ? "not found"
+        : "unreadable" in hash
+          ? hash.unreadable
+          : hash.sha256 !== log.hashValue
+            ? "hash value doesn't match"
+            : null;
       if (reason) logFailures.push({ kind: "log", bucket: log.bucket, key: log.key, reason, listedIn: log.listedIn });
       else this.validLogs += 1;
     });

@@ -56,15 +56,25 @@ export async function readBucketSettings(s3: S3Client, bucket: string, signal?: 
   const options = { abortSignal: signal };
   const Bucket = bucket;
   const [publicAccessBlock, encryption, policy, policyStatus, versioning, ownership, logging, location, lifecycle] = await Promise.all([
-    unlessUnset("GetPublicAccessBlock", bucket, "NoSuchPublicAccessBlockConfiguration", () => s3.send(new GetPublicAccessBlockCommand({ Bucket }), options)),
-    unlessUnset("GetBucketEncryption", bucket, "ServerSideEncryptionConfigurationNotFoundError", () => s3.send(new GetBucketEncryptionCommand({ Bucket }), options)),
+    unlessUnset("GetPublicAccessBlock", bucket, "NoSuchPublicAccessBlockConfiguration", () =>
+      s3.send(new GetPublicAccessBlockCommand({ Bucket }), options),
+    ),
+    unlessUnset("GetBucketEncryption", bucket, "ServerSideEncryptionConfigurationNotFoundError", () =>
+      s3.send(new GetBucketEncryptionCommand({ Bucket }), options),
+    ),
     unlessUnset("GetBucketPolicy", bucket, "NoSuchBucketPolicy", () => s3.send(new GetBucketPolicyCommand({ Bucket }), options)),
-    unlessUnset("GetBucketPolicyStatus", bucket, "NoSuchBucketPolicy", () => s3.send(new GetBucketPolicyStatusCommand({ Bucket }), options)),
+    unlessUnset("GetBucketPolicyStatus", bucket, "NoSuchBucketPolicy", () =>
+      s3.send(new GetBucketPolicyStatusCommand({ Bucket }), options),
+    ),
     unlessUnset("GetBucketVersioning", bucket, "", () => s3.send(new GetBucketVersioningCommand({ Bucket }), options)),
-    unlessUnset("GetBucketOwnershipControls", bucket, "OwnershipControlsNotFoundError", () => s3.send(new GetBucketOwnershipControlsCommand({ Bucket }), options)),
+    unlessUnset("GetBucketOwnershipControls", bucket, "OwnershipControlsNotFoundError", () =>
+      s3.send(new GetBucketOwnershipControlsCommand({ Bucket }), options),
+    ),
     unlessUnset("GetBucketLogging", bucket, "", () => s3.send(new GetBucketLoggingCommand({ Bucket }), options)),
     unlessUnset("GetBucketLocation", bucket, "", () => s3.send(new GetBucketLocationCommand({ Bucket }), options)),
-    unlessUnset("GetBucketLifecycleConfiguration", bucket, "NoSuchLifecycleConfiguration", () => s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket }), options)),
+    unlessUnset("GetBucketLifecycleConfiguration", bucket, "NoSuchLifecycleConfiguration", () =>
+      s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket }), options),
+    ),
   ]);
   const target = logging?.LoggingEnabled;
   return {

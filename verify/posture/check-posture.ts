@@ -1,5 +1,6 @@
 // checkPosture: read the trail (description, logging status, event selectors) and its bucket's
-// configuration, then judge every control; the report carries the facts judged and when they were read. AWS refusals reject with the named errors of verify/
+// configuration, then judge every control; the report carries the facts judged and when they were
+// read. AWS refusals reject with the named errors of verify/
 // (exit 3); the answer itself, pass or fail, always resolves.
 import { GetEventSelectorsCommand } from "@aws-sdk/client-cloudtrail";
 import { toVerifyError } from "../aws-errors";

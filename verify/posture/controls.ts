@@ -55,11 +55,16 @@ const BLOCK_ALL = "BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=
 
 function blocksAll(facts: PostureFacts): boolean {
   const p = facts.bucket.publicAccessBlock;
-  return !!p && p.BlockPublicAcls === true && p.IgnorePublicAcls === true && p.BlockPublicPolicy === true && p.RestrictPublicBuckets === true;
+  return (
+    !!p && p.BlockPublicAcls === true && p.IgnorePublicAcls === true && p.BlockPublicPolicy === true && p.RestrictPublicBuckets === true
+  );
 }
 
 function loggingEvidence({ bucket }: PostureFacts) {
-  return { bucket: bucket.bucket, LoggingEnabled: bucket.logging && { TargetBucket: bucket.logging.targetBucket, TargetPrefix: bucket.logging.targetPrefix } };
+  return {
+    bucket: bucket.bucket,
+    LoggingEnabled: bucket.logging && { TargetBucket: bucket.logging.targetBucket, TargetPrefix: bucket.logging.targetPrefix },
+  };
 }
 
 function accessLogging(facts: PostureFacts): Verdict {
@@ -74,7 +79,8 @@ function accessLogging(facts: PostureFacts): Verdict {
 export const CONTROLS: readonly Control[] = [
   {
     id: "CloudTrail.1",
-    title: "CloudTrail should be enabled and configured with at least one multi-Region trail that includes read and write management events",
+    title:
+      "CloudTrail should be enabled and configured with at least one multi-Region trail that includes read and write management events",
     severity: "high",
     cis: cis("3.1", "3.1"),
     on: "trail",
@@ -91,9 +97,14 @@ export const CONTROLS: readonly Control[] = [
       const problems = [
         !facts.trail.isMultiRegion && "make it multi-Region (aws cloudtrail update-trail --name <trail> --is-multi-region-trail)",
         !facts.status.isLogging && "start logging (aws cloudtrail start-logging --name <trail>)",
-        gap && `record all management events, read and write (${gap}): aws cloudtrail put-event-selectors --trail-name <trail> --event-selectors '[{"ReadWriteType":"All","IncludeManagementEvents":true}]'`,
+        gap &&
+          `record all management events, read and write (${gap}): aws cloudtrail put-event-selectors --trail-name <trail> --event-selectors '[{"ReadWriteType":"All","IncludeManagementEvents":true}]'`,
       ].filter((p): p is string => !!p);
-      return verdict(problems.length === 0, evidence, `For trail ${facts.trail.name}: ${problems.join("; ").replace(/<trail>/g, facts.trail.arn)}.`);
+      return verdict(
+        problems.length === 0,
+        evidence,
+        `For trail ${facts.trail.name}: ${problems.join("; ").replace(/<trail>/g, facts.trail.arn)}.`,
+      );
     },
   },
   {
@@ -117,7 +128,11 @@ export const CONTROLS: readonly Control[] = [
     cis: cis(null, null),
     on: "trail",
     judge: (facts) =>
-      verdict(facts.status.isLogging, { trail: facts.trail.arn, IsLogging: facts.status.isLogging }, `Start the trail: aws cloudtrail start-logging --name ${facts.trail.arn}.`),
+      verdict(
+        facts.status.isLogging,
+        { trail: facts.trail.arn, IsLogging: facts.status.isLogging },
+        `Start the trail: aws cloudtrail start-logging --name ${facts.trail.arn}.`,
+      ),
   },
   {
     id: "CloudTrail.4",
@@ -164,13 +179,25 @@ export const CONTROLS: readonly Control[] = [
       const aclsMayGrant = bucket.ownership !== "BucketOwnerEnforced" && pab?.IgnorePublicAcls !== true;
       return verdict(
         !policyPublic && !aclsMayGrant,
-        { bucket: bucket.bucket, PolicyStatus: bucket.policyIsPublic === null ? null : { IsPublic: bucket.policyIsPublic }, PublicAccessBlock: pab, ObjectOwnership: bucket.ownership },
+        {
+          bucket: bucket.bucket,
+          PolicyStatus: bucket.policyIsPublic === null ? null : { IsPublic: bucket.policyIsPublic },
+          PublicAccessBlock: pab,
+          ObjectOwnership: bucket.ownership,
+        },
         `Make s3://${bucket.bucket} private: aws s3api put-public-access-block --bucket ${bucket.bucket} --public-access-block-configuration ${BLOCK_ALL}, ` +
           `and disable ACLs with aws s3api put-bucket-ownership-controls --bucket ${bucket.bucket} --ownership-controls 'Rules=[{ObjectOwnership=BucketOwnerEnforced}]'.`,
       );
     },
   },
-  { id: "CloudTrail.7", title: "Ensure S3 bucket access logging is enabled on the CloudTrail S3 bucket", severity: "low", cis: cis("3.6", "3.4"), on: "bucket", judge: accessLogging },
+  {
+    id: "CloudTrail.7",
+    title: "Ensure S3 bucket access logging is enabled on the CloudTrail S3 bucket",
+    severity: "low",
+    cis: cis("3.6", "3.4"),
+    on: "bucket",
+    judge: accessLogging,
+  },
   {
     id: "S3.1",
     title: "S3 general purpose buckets should have block public access settings enabled",
@@ -196,7 +223,13 @@ export const CONTROLS: readonly Control[] = [
         (rules ?? []).some((r) => !!r.ApplyServerSideEncryptionByDefault?.SSEAlgorithm),
         {
           bucket: facts.bucket.bucket,
-          rules: rules && rules.map((r) => ({ SSEAlgorithm: r.ApplyServerSideEncryptionByDefault?.SSEAlgorithm ?? null, KMSMasterKeyID: r.ApplyServerSideEncryptionByDefault?.KMSMasterKeyID ?? null, BucketKeyEnabled: r.BucketKeyEnabled ?? null })),
+          rules:
+            rules &&
+            rules.map((r) => ({
+              SSEAlgorithm: r.ApplyServerSideEncryptionByDefault?.SSEAlgorithm ?? null,
+              KMSMasterKeyID: r.ApplyServerSideEncryptionByDefault?.KMSMasterKeyID ?? null,
+              BucketKeyEnabled: r.BucketKeyEnabled ?? null,
+            })),
         },
         `Set default encryption: aws s3api put-bucket-encryption --bucket ${facts.bucket.bucket} --server-side-encryption-configuration '{"Rules":[{"ApplyServerSideEncryptionByDefault":{"SSEAlgorithm":"AES256"}}]}'.`,
       );
@@ -231,7 +264,14 @@ export const CONTROLS: readonly Control[] = [
         `Turn on all four settings: aws s3api put-public-access-block --bucket ${facts.bucket.bucket} --public-access-block-configuration ${BLOCK_ALL}.`,
       ),
   },
-  { id: "S3.9", title: "S3 general purpose buckets should have server access logging enabled", severity: "medium", cis: cis(null, null), on: "bucket", judge: accessLogging },
+  {
+    id: "S3.9",
+    title: "S3 general purpose buckets should have server access logging enabled",
+    severity: "medium",
+    cis: cis(null, null),
+    on: "bucket",
+    judge: accessLogging,
+  },
   {
     id: "S3.12",
     title: "ACLs should not be used to manage user access to S3 general purpose buckets",

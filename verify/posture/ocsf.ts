@@ -61,7 +61,14 @@ export function toOcsf(finding: Finding, context: FindingsContext): OcsfComplian
   const requirements = cisRequirements(c);
   const resource = c.resource;
   const compliance = COMPLIANCE_STATUS[c.status];
-  const verdict = finding.status === "accepted" ? "fails, accepted" : finding.status === "n/a" ? "was not checked" : finding.status === "pass" ? "passes" : "fails";
+  const verdict =
+    finding.status === "accepted"
+      ? "fails, accepted"
+      : finding.status === "n/a"
+        ? "was not checked"
+        : finding.status === "pass"
+          ? "passes"
+          : "fails";
   return {
     class_uid: CLASS_UID,
     class_name: "Compliance Finding",
@@ -75,11 +82,23 @@ export function toOcsf(finding: Finding, context: FindingsContext): OcsfComplian
     severity_id: severity.id,
     severity: severity.caption,
     ...(finding.accepted
-      ? { status_id: 3 as const, status: "Suppressed" as const, status_detail: `Accepted: ${finding.accepted.reason} Turn on with ${finding.accepted.setting} in ${finding.accepted.file}.` }
+      ? {
+          status_id: 3 as const,
+          status: "Suppressed" as const,
+          status_detail: `Accepted: ${finding.accepted.reason} Turn on with ${finding.accepted.setting} in ${finding.accepted.file}.`,
+        }
       : { status_id: 1 as const, status: "New" as const }),
     message: `${c.id} ${verdict}: ${c.title}`,
-    metadata: { version: OCSF_VERSION, product: { name: context.product.name, vendor_name: context.product.name, version: context.product.version }, profiles: ["cloud"] },
-    cloud: { provider: "AWS", region: context.region, ...(context.account ? { account: { uid: context.account, type_id: 10 as const, type: "AWS Account" as const } } : {}) },
+    metadata: {
+      version: OCSF_VERSION,
+      product: { name: context.product.name, vendor_name: context.product.name, version: context.product.version },
+      profiles: ["cloud"],
+    },
+    cloud: {
+      provider: "AWS",
+      region: context.region,
+      ...(context.account ? { account: { uid: context.account, type_id: 10 as const, type: "AWS Account" as const } } : {}),
+    },
     finding_info: {
       uid: `${context.product.name}:${c.id}:${resource.arn}`,
       title: c.title,

@@ -20,7 +20,10 @@ const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : valu
 
 /** IAM wildcards: `*` any run of characters, `?` one character. */
 function globMatches(pattern: string, value: string): boolean {
-  const source = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+  const source = pattern
+    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+    .replace(/\*/g, ".*")
+    .replace(/\?/g, ".");
   return new RegExp(`^${source}$`).test(value);
 }
 
@@ -53,12 +56,16 @@ function onlyWithoutTls(condition: unknown): boolean {
 
 function deniesInsecureTransport(s: Statement, bucketArn: string): boolean {
   if (s.Effect !== "Deny" || s.NotPrincipal !== undefined || s.NotAction !== undefined || s.NotResource !== undefined) return false;
-  return everyone(s.Principal) && everyS3Action(s.Action) && covers(s.Resource, bucketArn) && covers(s.Resource, `${bucketArn}/*`) && onlyWithoutTls(s.Condition);
+  return (
+    everyone(s.Principal) &&
+    everyS3Action(s.Action) &&
+    covers(s.Resource, bucketArn) &&
+    covers(s.Resource, `${bucketArn}/*`) &&
+    onlyWithoutTls(s.Condition)
+  );
 }
 
-export type TlsVerdict =
-  | { enforced: true; statement: Record<string, unknown> }
-  | { enforced: false; reason: string };
+export type TlsVerdict = { enforced: true; statement: Record<string, unknown> } | { enforced: false; reason: string };
 
 /** `policy` is the policy document's text, null when the bucket has none. */
 export function tlsOnlyVerdict(policy: string | null, bucketArn: string): TlsVerdict {
@@ -69,8 +76,13 @@ export function tlsOnlyVerdict(policy: string | null, bucketArn: string): TlsVer
   } catch {
     return { enforced: false, reason: "the bucket policy is not valid JSON" };
   }
-  const statement = list(document?.Statement).find((s): s is Statement => !!s && typeof s === "object" && deniesInsecureTransport(s as Statement, bucketArn));
+  const statement = list(document?.Statement).find(
+    (s): s is Statement => !!s && typeof s === "object" && deniesInsecureTransport(s as Statement, bucketArn),
+  );
   return statement
     ? { enforced: true, statement: statement as Record<string, unknown> }
-    : { enforced: false, reason: "no statement denies s3:* to every principal on the bucket and its objects when aws:SecureTransport is false" };
+    : {
+        enforced: false,
+        reason: "no statement denies s3:* to every principal on the bucket and its objects when aws:SecureTransport is false",
+      };
 }

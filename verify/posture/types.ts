@@ -69,7 +69,12 @@ export interface BucketFacts {
   arn: string;
   /** From GetBucketLocation. */
   region: string | null;
-  publicAccessBlock: { BlockPublicAcls: boolean | null; IgnorePublicAcls: boolean | null; BlockPublicPolicy: boolean | null; RestrictPublicBuckets: boolean | null } | null;
+  publicAccessBlock: {
+    BlockPublicAcls: boolean | null;
+    IgnorePublicAcls: boolean | null;
+    BlockPublicPolicy: boolean | null;
+    RestrictPublicBuckets: boolean | null;
+  } | null;
   encryption: { SSEAlgorithm: string | null; KMSMasterKeyID: string | null; BucketKeyEnabled: boolean | null }[] | null;
   /** Object Ownership: BucketOwnerEnforced means ACLs are disabled. */
   ownership: string | null;

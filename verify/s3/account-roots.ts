@@ -8,7 +8,13 @@ import { awsLogsPrefix, isOrganizationSegment } from "./log-keys";
  * `AWSLogs/<account>/`, and `AWSLogs/<o-id>/<account>/` for each organization segment, found by
  * listing `AWSLogs/` with a delimiter; empty when neither is there (yet).
  */
-export async function findAccountRoots(s3: S3Client, bucket: string, trailPrefix: string | null, account: string, signal?: AbortSignal): Promise<string[]> {
+export async function findAccountRoots(
+  s3: S3Client,
+  bucket: string,
+  trailPrefix: string | null,
+  account: string,
+  signal?: AbortSignal,
+): Promise<string[]> {
   const logs = awsLogsPrefix(trailPrefix);
   const plain = `${logs}${account}/`;
   const found: string[] = [];

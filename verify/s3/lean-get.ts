@@ -137,12 +137,20 @@ export class LeanGet {
   private async resolve(bucket: string, region: string | null): Promise<BucketEndpoint | null> {
     const config = this.client.config;
     const inRegion = region ?? (await config.region());
-    const resolved = await getEndpointFromInstructions({ Bucket: bucket, Key: "" }, GetObjectCommand, { ...config, region: () => Promise.resolve(inRegion) });
+    const resolved = await getEndpointFromInstructions({ Bucket: bucket, Key: "" }, GetObjectCommand, {
+      ...config,
+      region: () => Promise.resolve(inRegion),
+    });
     const scheme = (resolved.properties?.authSchemes as AuthScheme[] | undefined)?.[0] ?? { name: "sigv4" };
     if (scheme.name !== "sigv4") return null;
     const signingRegion = scheme.signingRegion ?? inRegion;
     const signingService = scheme.signingName ?? "s3";
-    const signer = (await config.signer({ name: "sigv4", signingName: signingService, signingRegion, properties: {} })) as unknown as RequestSigner;
+    const signer = (await config.signer({
+      name: "sigv4",
+      signingName: signingService,
+      signingRegion,
+      properties: {},
+    })) as unknown as RequestSigner;
     return { url: new URL(resolved.url.href), region: inRegion, signingRegion, signingService, signer };
   }
 
@@ -158,7 +166,14 @@ export class LeanGet {
   private async send(endpoint: BucketEndpoint, key: string, options: ReadOptions): Promise<Buffer> {
     const { url } = endpoint;
     const path = `${url.pathname.replace(/\/$/, "")}/${encodeKeyPath(key)}`;
-    const unsigned = new HttpRequest({ method: "GET", protocol: url.protocol, hostname: url.hostname, port: url.port ? Number(url.port) : undefined, path, headers: { host: url.host } });
+    const unsigned = new HttpRequest({
+      method: "GET",
+      protocol: url.protocol,
+      hostname: url.hostname,
+      port: url.port ? Number(url.port) : undefined,
+      path,
+      headers: { host: url.host },
+    });
     const signed = await endpoint.signer.sign(unsigned, {
       signingDate: new Date(Date.now() + (this.client.config.systemClockOffset ?? 0)),
       signingRegion: endpoint.signingRegion,
@@ -205,11 +220,13 @@ async function readBody(response: http.IncomingMessage, maxBytes: number): Promi
     const body = Buffer.allocUnsafeSlow(declared);
     let at = 0;
     for await (const chunk of response as AsyncIterable<Buffer>) {
-      if (at + chunk.length > declared) throw Object.assign(new Error(`the body ran past its Content-Length of ${declared} bytes`), { code: "ERR_STREAM_PREMATURE_CLOSE" });
+      if (at + chunk.length > declared)
+        throw Object.assign(new Error(`the body ran past its Content-Length of ${declared} bytes`), { code: "ERR_STREAM_PREMATURE_CLOSE" });
       chunk.copy(body, at);
       at += chunk.length;
     }
-    if (at !== declared) throw Object.assign(new Error(`the body ended after ${at} of ${declared} bytes`), { code: "ERR_STREAM_PREMATURE_CLOSE" });
+    if (at !== declared)
+      throw Object.assign(new Error(`the body ended after ${at} of ${declared} bytes`), { code: "ERR_STREAM_PREMATURE_CLOSE" });
     return body;
   }
   return readCapped(response as AsyncIterable<Buffer>, maxBytes);

@@ -29,7 +29,11 @@ export interface ListOptions {
 }
 
 /** The pages of one listing; throws ListingError (exit 3) when the endpoint answers as S3 never does. */
-export async function* listPages(s3: S3Client, request: ListRequest, options: ListOptions = {}): AsyncGenerator<ListObjectsV2CommandOutput> {
+export async function* listPages(
+  s3: S3Client,
+  request: ListRequest,
+  options: ListOptions = {},
+): AsyncGenerator<ListObjectsV2CommandOutput> {
   const maxPages = options.maxPages ?? MAX_LIST_PAGES;
   const asked = new Set<string>();
   let pages = 0;

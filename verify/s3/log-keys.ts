@@ -30,8 +30,7 @@ function pad(n: number, width = 2): string {
 
 export function formatStamp(at: Date): string {
   return (
-    `${at.getUTCFullYear()}${pad(at.getUTCMonth() + 1)}${pad(at.getUTCDate())}` +
-    `T${pad(at.getUTCHours())}${pad(at.getUTCMinutes())}Z`
+    `${at.getUTCFullYear()}${pad(at.getUTCMonth() + 1)}${pad(at.getUTCDate())}` + `T${pad(at.getUTCHours())}${pad(at.getUTCMinutes())}Z`
   );
 }
 
@@ -50,7 +49,14 @@ export interface DayFolder {
  * The UTC day folders of each region from `from` to `to`, both days included, under
  * `CloudTrail/` (logs) or `CloudTrail-Digest/` (digests), which share the day layout.
  */
-export function dayFolders(accountRoot: string, account: string, regions: string[], from: Date, to: Date, kind: "CloudTrail" | "CloudTrail-Digest" = "CloudTrail"): DayFolder[] {
+export function dayFolders(
+  accountRoot: string,
+  account: string,
+  regions: string[],
+  from: Date,
+  to: Date,
+  kind: "CloudTrail" | "CloudTrail-Digest" = "CloudTrail",
+): DayFolder[] {
   const folders: DayFolder[] = [];
   const firstDay = Date.UTC(from.getUTCFullYear(), from.getUTCMonth(), from.getUTCDate());
   for (const region of regions) {
@@ -101,5 +107,8 @@ export function digestFileStamp(key: string, namePrefix: string): { stamp: Date;
   const m = DIGEST_STAMP.exec(name.slice(namePrefix.length));
   if (!m) return null;
   const [, y, mo, d, h, mi, sec, backfill] = m;
-  return { stamp: new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(sec))), backfill: backfill !== undefined };
+  return {
+    stamp: new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(sec))),
+    backfill: backfill !== undefined,
+  };
 }

@@ -57,7 +57,10 @@ function fieldAllows(selector: AdvancedFieldSelector, traits: EventTraits): bool
 }
 
 /** Null when the selectors can capture the event, else why they cannot. */
-export function selectorGap(selectors: Pick<GetEventSelectorsCommandOutput, "EventSelectors" | "AdvancedEventSelectors">, traits: EventTraits): string | null {
+export function selectorGap(
+  selectors: Pick<GetEventSelectorsCommandOutput, "EventSelectors" | "AdvancedEventSelectors">,
+  traits: EventTraits,
+): string | null {
   const kind = `a management ${traits.readOnly ? "read" : "write"} event${traits.eventSource ? ` from ${traits.eventSource}` : ""}`;
   const advanced = selectors.AdvancedEventSelectors ?? [];
   if (advanced.length > 0) {

@@ -62,7 +62,12 @@ function toDescription(trail: Trail, asked: string): TrailDescription {
   };
 }
 
-export async function describeTrail(client: CloudTrailClient, trail: string, region: string, signal?: AbortSignal): Promise<TrailDescription> {
+export async function describeTrail(
+  client: CloudTrailClient,
+  trail: string,
+  region: string,
+  signal?: AbortSignal,
+): Promise<TrailDescription> {
   try {
     const { Trail: found } = await client.send(new GetTrailCommand({ Name: trail }), { abortSignal: signal });
     if (found) return toDescription(found, trail);
@@ -73,7 +78,9 @@ export async function describeTrail(client: CloudTrailClient, trail: string, reg
   }
   // GetTrail only knows trails homed in this region; DescribeTrails also lists shadow trails.
   try {
-    const { trailList } = await client.send(new DescribeTrailsCommand({ trailNameList: [trail], includeShadowTrails: true }), { abortSignal: signal });
+    const { trailList } = await client.send(new DescribeTrailsCommand({ trailNameList: [trail], includeShadowTrails: true }), {
+      abortSignal: signal,
+    });
     const found = trailList?.find((t) => t.Name === trail || t.TrailARN === trail);
     if (found) return toDescription(found, trail);
   } catch (err) {
@@ -97,11 +104,19 @@ export async function loggingStatus(client: CloudTrailClient, trailArn: string, 
 }
 
 /** A warning when the selectors cannot capture the event, or cannot be read; else null. */
-export async function selectorWarning(client: CloudTrailClient, trail: TrailDescription, eventName: string, signal?: AbortSignal): Promise<string | null> {
+export async function selectorWarning(
+  client: CloudTrailClient,
+  trail: TrailDescription,
+  eventName: string,
+  signal?: AbortSignal,
+): Promise<string | null> {
   try {
     const selectors = await client.send(new GetEventSelectorsCommand({ TrailName: trail.arn }), { abortSignal: signal });
     const gap = selectorGap(selectors, eventTraits(eventName));
-    return gap && `Trail "${trail.name}" may never record ${eventName}: ${gap}. Check with: aws cloudtrail get-event-selectors --trail-name ${trail.arn}`;
+    return (
+      gap &&
+      `Trail "${trail.name}" may never record ${eventName}: ${gap}. Check with: aws cloudtrail get-event-selectors --trail-name ${trail.arn}`
+    );
   } catch (err) {
     if (awsErrorCode(err) === "AbortError") throw err;
     // Only a warning depends on this call, so a refusal does not stop the check.

@@ -26,7 +26,11 @@ describe("automation: the lab's AWS clients", function () {
       timeouts: { idleMs: 250 },
     });
     try {
-      const outcome = (call: Promise<unknown>) => call.then(() => "answered", (e: unknown) => (e as Error).name);
+      const outcome = (call: Promise<unknown>) =>
+        call.then(
+          () => "answered",
+          (e: unknown) => (e as Error).name,
+        );
       const outcomes = await Promise.all([
         outcome(clients.sts.send(new GetCallerIdentityCommand({}))),
         outcome(clients.ec2.send(new DescribeVpcsCommand({}))),

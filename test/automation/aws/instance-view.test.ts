@@ -64,12 +64,20 @@ describe("automation/instance-view: the probe as EC2 describes it", function () 
 
   it("answers found: false for an id EC2 no longer knows, and names the permission when refused", async () => {
     ec2.handlers.DescribeInstances = () => ec2Error("InvalidInstanceID.NotFound", `The instance ID '${ID}' does not exist`);
-    expect(await readInstance(client(ec2.endpoint), ID, { now: () => NOW })).to.deep.include({ instanceId: ID, found: false, state: null, instanceType: null });
+    expect(await readInstance(client(ec2.endpoint), ID, { now: () => NOW })).to.deep.include({
+      instanceId: ID,
+      found: false,
+      state: null,
+      instanceType: null,
+    });
     ec2.handlers.DescribeInstances = () => ec2Error("UnauthorizedOperation", "You are not authorized to perform this operation.", 403);
     const error = await readInstance(client(ec2.endpoint), ID).catch((e: unknown) => e);
     expect(error).to.be.instanceOf(InstanceReadError);
     expect((error as InstanceReadError).exitCode).to.equal(ExitCode.AwsError);
-    expect((error as Error).message).to.include("ec2:DescribeInstances").and.include("UnauthorizedOperation").and.include(`aws ec2 describe-instances --instance-ids ${ID}`);
+    expect((error as Error).message)
+      .to.include("ec2:DescribeInstances")
+      .and.include("UnauthorizedOperation")
+      .and.include(`aws ec2 describe-instances --instance-ids ${ID}`);
   });
 
   it("ends a call that never answers at its timeout with InstanceReadError, and a Ctrl-C at once with the abort", async () => {

@@ -28,7 +28,12 @@ describe("automation/preflight", function () {
 
   beforeEach(async function () {
     server = await startAwsServer();
-    clients = createLabClients({ region: "eu-west-1", endpoint: server.endpoint, credentials: { accessKeyId: "AKIAEXAMPLE", secretAccessKey: "secret" }, maxAttempts: 1 });
+    clients = createLabClients({
+      region: "eu-west-1",
+      endpoint: server.endpoint,
+      credentials: { accessKeyId: "AKIAEXAMPLE", secretAccessKey: "secret" },
+      maxAttempts: 1,
+    });
   });
   afterEach(async function () {
     destroyLabClients(clients);
@@ -54,7 +59,9 @@ describe("automation/preflight", function () {
       }
       expect(error).to.be.instanceOf(MissingToolError);
       expect((error as MissingToolError).exitCode).to.equal(ExitCode.Usage);
-      expect((error as Error).message).to.contain("'pulumi' command was not found").and.contain("https://www.pulumi.com/docs/iac/download-install/");
+      expect((error as Error).message)
+        .to.contain("'pulumi' command was not found")
+        .and.contain("https://www.pulumi.com/docs/iac/download-install/");
     });
   });
 
@@ -66,7 +73,8 @@ describe("automation/preflight", function () {
     });
 
     it("rejected keys: NoCredentialsError with what to do, exit 2", async function () {
-      server.handlers.GetCallerIdentity = () => xmlError("InvalidClientTokenId", "The security token included in the request is invalid.", 403);
+      server.handlers.GetCallerIdentity = () =>
+        xmlError("InvalidClientTokenId", "The security token included in the request is invalid.", 403);
       const error = await rejection(checkCredentials(clients));
       expect(error).to.be.instanceOf(NoCredentialsError);
       expect((error as NoCredentialsError).exitCode).to.equal(ExitCode.Usage);
@@ -77,7 +85,8 @@ describe("automation/preflight", function () {
       const none = createLabClients({
         region: "eu-west-1",
         endpoint: server.endpoint,
-        credentials: () => Promise.reject(Object.assign(new Error("Could not load credentials from any providers"), { name: "CredentialsProviderError" })),
+        credentials: () =>
+          Promise.reject(Object.assign(new Error("Could not load credentials from any providers"), { name: "CredentialsProviderError" })),
         maxAttempts: 1,
       });
       try {
@@ -110,7 +119,10 @@ describe("automation/preflight", function () {
       const error = await rejection(checkDefaultVpc(clients, "eu-west-1", undefined));
       expect(error).to.be.instanceOf(NoDefaultVpcError);
       expect((error as NoDefaultVpcError).exitCode).to.equal(ExitCode.Usage);
-      expect(error.message).to.contain("eu-west-1").and.contain("trail-lab:subnetId").and.contain("aws ec2 create-default-vpc --region eu-west-1");
+      expect(error.message)
+        .to.contain("eu-west-1")
+        .and.contain("trail-lab:subnetId")
+        .and.contain("aws ec2 create-default-vpc --region eu-west-1");
     });
 
     it("is not asked when a subnet is configured", async function () {
@@ -121,22 +133,49 @@ describe("automation/preflight", function () {
 
   describe("trail name (cloudtrail:DescribeTrails, shadow trails included)", function () {
     it("passes when no trail has the name", async function () {
-      server.handlers.DescribeTrails = () => ({ json: true, body: JSON.stringify({ trailList: [{ Name: "org-trail", TrailARN: "arn:aws:cloudtrail:us-east-1:123456789012:trail/org-trail", HomeRegion: "us-east-1", IsMultiRegionTrail: true }] }) });
+      server.handlers.DescribeTrails = () => ({
+        json: true,
+        body: JSON.stringify({
+          trailList: [
+            {
+              Name: "org-trail",
+              TrailARN: "arn:aws:cloudtrail:us-east-1:123456789012:trail/org-trail",
+              HomeRegion: "us-east-1",
+              IsMultiRegionTrail: true,
+            },
+          ],
+        }),
+      });
       await checkTrailNameFree(clients, "my-logs-trail", "eu-west-1");
       expect(server.requests[0].params.includeShadowTrails).to.equal("true");
     });
 
     it("a lab trail left by another stack, homed in another region: its tags are read there, and TrailConflictError offers --cleanup <stack>, exit 2", async function () {
-      server.handlers.DescribeTrails = () => ({ json: true, body: JSON.stringify({ trailList: [{ Name: "my-logs-trail", TrailARN: TRAIL_ARN, HomeRegion: "us-east-1", IsMultiRegionTrail: true }] }) });
+      server.handlers.DescribeTrails = () => ({
+        json: true,
+        body: JSON.stringify({
+          trailList: [{ Name: "my-logs-trail", TrailARN: TRAIL_ARN, HomeRegion: "us-east-1", IsMultiRegionTrail: true }],
+        }),
+      });
       // ListTags answers for the trails of its own region only.
-      server.handlers.ListTags = () => jsonError("CloudTrailARNInvalidException", "Region in ARN is wrong, you can only access resources in region eu-west-1.");
+      server.handlers.ListTags = () =>
+        jsonError("CloudTrailARNInvalidException", "Region in ARN is wrong, you can only access resources in region eu-west-1.");
       const home = await startAwsServer({
-        ListTags: () => ({ json: true, body: JSON.stringify({ ResourceTagList: [{ ResourceId: TRAIL_ARN, TagsList: [{ Key: "trail-lab:stack", Value: "lab-20261124-101500-0a1b" }] }] }) }),
+        ListTags: () => ({
+          json: true,
+          body: JSON.stringify({
+            ResourceTagList: [{ ResourceId: TRAIL_ARN, TagsList: [{ Key: "trail-lab:stack", Value: "lab-20261124-101500-0a1b" }] }],
+          }),
+        }),
       });
       const asked: string[] = [];
       const cloudTrailIn = (region: string) => {
         asked.push(region);
-        return createCloudTrailClientIn(region, { endpoint: home.endpoint, credentials: { accessKeyId: "AKIAEXAMPLE", secretAccessKey: "secret" }, maxAttempts: 1 });
+        return createCloudTrailClientIn(region, {
+          endpoint: home.endpoint,
+          credentials: { accessKeyId: "AKIAEXAMPLE", secretAccessKey: "secret" },
+          maxAttempts: 1,
+        });
       };
       try {
         const error = await rejection(checkTrailNameFree(clients, "my-logs-trail", "eu-west-1", cloudTrailIn));
@@ -156,7 +195,12 @@ describe("automation/preflight", function () {
     });
 
     it("someone else's trail: says the lab will not touch it and how to pick another name", async function () {
-      server.handlers.DescribeTrails = () => ({ json: true, body: JSON.stringify({ trailList: [{ Name: "my-logs-trail", TrailARN: TRAIL_ARN, HomeRegion: "eu-west-1", IsMultiRegionTrail: false }] }) });
+      server.handlers.DescribeTrails = () => ({
+        json: true,
+        body: JSON.stringify({
+          trailList: [{ Name: "my-logs-trail", TrailARN: TRAIL_ARN, HomeRegion: "eu-west-1", IsMultiRegionTrail: false }],
+        }),
+      });
       server.handlers.ListTags = () => jsonError("AccessDeniedException", "not allowed");
       const error = await rejection(checkTrailNameFree(clients, "my-logs-trail", "eu-west-1"));
       expect(error).to.be.instanceOf(TrailConflictError);
@@ -164,7 +208,8 @@ describe("automation/preflight", function () {
     });
 
     it("DescribeTrails refused: an AWS error, exit 3", async function () {
-      server.handlers.DescribeTrails = () => jsonError("AccessDeniedException", "User is not authorized to perform: cloudtrail:DescribeTrails");
+      server.handlers.DescribeTrails = () =>
+        jsonError("AccessDeniedException", "User is not authorized to perform: cloudtrail:DescribeTrails");
       const error = await rejection(checkTrailNameFree(clients, "my-logs-trail", "eu-west-1"));
       expect(error).to.be.instanceOf(AwsCallError);
       expect(error.message).to.contain("cloudtrail:DescribeTrails").and.contain("not authorized");

@@ -13,7 +13,12 @@ describe("automation/aws/stack-tag: the tag infra/ puts on the lab's resources",
     expect(STACK_TAG).to.equal(INFRA_STACK_TAG);
     const run = await runProgram({}, "lab-tagged");
     const tagged = run.resources.filter((r) => r.inputs.tags);
-    expect(tagged.map((r) => r.type)).to.include.members(["aws:s3/bucket:Bucket", "aws:cloudtrail/trail:Trail", "aws:ec2/instance:Instance", "aws:ec2/securityGroup:SecurityGroup"]);
+    expect(tagged.map((r) => r.type)).to.include.members([
+      "aws:s3/bucket:Bucket",
+      "aws:cloudtrail/trail:Trail",
+      "aws:ec2/instance:Instance",
+      "aws:ec2/securityGroup:SecurityGroup",
+    ]);
     for (const r of tagged) expect(r.inputs.tags[STACK_TAG], `${r.type} ${r.name}`).to.equal("lab-tagged");
   });
 });

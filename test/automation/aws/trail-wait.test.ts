@@ -9,9 +9,18 @@ import { jsonError, startAwsServer } from "../../support/servers/aws-query-json-
 
 describe("automation/trail-wait over CloudTrail's JSON protocol", function () {
   it("waits through TrailNotFound and IsLogging false until the trail logs", async function () {
-    const replies = [jsonError("TrailNotFoundException", "Unknown trail"), { json: true, body: JSON.stringify({ IsLogging: false }) }, { json: true, body: JSON.stringify({ IsLogging: true }) }];
+    const replies = [
+      jsonError("TrailNotFoundException", "Unknown trail"),
+      { json: true, body: JSON.stringify({ IsLogging: false }) },
+      { json: true, body: JSON.stringify({ IsLogging: true }) },
+    ];
     const server = await startAwsServer({ GetTrailStatus: () => replies.shift()! });
-    const clients = createLabClients({ region: "eu-west-1", endpoint: server.endpoint, credentials: { accessKeyId: "AKIAEXAMPLE", secretAccessKey: "secret" }, maxAttempts: 1 });
+    const clients = createLabClients({
+      region: "eu-west-1",
+      endpoint: server.endpoint,
+      credentials: { accessKeyId: "AKIAEXAMPLE", secretAccessKey: "secret" },
+      maxAttempts: 1,
+    });
     const lines: string[] = [];
     let clock = 0;
     // A clock that moves only when the wait sleeps.
@@ -26,18 +35,40 @@ describe("automation/trail-wait over CloudTrail's JSON protocol", function () {
       log,
     });
     try {
-      const logging = await waitForLogging(cloudTrailStatusReader(clients), "my-logs-trail", waitOptions(60_000, (l) => lines.push(l)));
+      const logging = await waitForLogging(
+        cloudTrailStatusReader(clients),
+        "my-logs-trail",
+        waitOptions(60_000, (l) => lines.push(l)),
+      );
       expect(logging).to.equal(true);
       expect(server.requests.map((r) => r.params.Name)).to.deep.equal(['"my-logs-trail"', '"my-logs-trail"', '"my-logs-trail"']);
-      expect(lines).to.deep.equal(["trail my-logs-trail: not visible yet after 0 s, checking again", "trail my-logs-trail: not logging yet after 1 s, checking again"]);
+      expect(lines).to.deep.equal([
+        "trail my-logs-trail: not visible yet after 0 s, checking again",
+        "trail my-logs-trail: not logging yet after 1 s, checking again",
+      ]);
 
-      server.handlers.GetTrailStatus = () => ({ json: true, body: JSON.stringify({ IsLogging: false, LatestDeliveryError: "AccessDenied" }) });
-      const late = await waitForLogging(cloudTrailStatusReader(clients), "my-logs-trail", waitOptions(3000, () => undefined)).then(() => null, (e: Error) => e);
+      server.handlers.GetTrailStatus = () => ({
+        json: true,
+        body: JSON.stringify({ IsLogging: false, LatestDeliveryError: "AccessDenied" }),
+      });
+      const late = await waitForLogging(
+        cloudTrailStatusReader(clients),
+        "my-logs-trail",
+        waitOptions(3000, () => undefined),
+      ).then(
+        () => null,
+        (e: Error) => e,
+      );
       expect(late).to.be.instanceOf(TrailNotLoggingInTimeError);
       expect(late?.message).to.contain("AccessDenied");
 
       server.handlers.GetTrailStatus = () => jsonError("AccessDeniedException", "not authorized");
-      const denied = await cloudTrailStatusReader(clients).status("my-logs-trail").then(() => null, (e: Error) => e);
+      const denied = await cloudTrailStatusReader(clients)
+        .status("my-logs-trail")
+        .then(
+          () => null,
+          (e: Error) => e,
+        );
       expect(denied).to.be.instanceOf(AwsCallError);
     } finally {
       destroyLabClients(clients);

@@ -46,10 +46,21 @@ describe("automation/sweep: a security group whose network interface outlives th
       DescribeSecurityGroups: () => ({
         body: `<DescribeSecurityGroupsResponse ${EC2}><requestId>4c0f1e2d</requestId><securityGroupInfo><item><groupId>${GROUP}</groupId><groupName>probe-sg-3c1d2e4</groupName></item></securityGroupInfo></DescribeSecurityGroupsResponse>`,
       }),
-      DeleteSecurityGroup: () => (deleteReplies.shift() ?? (() => ({ body: `<DeleteSecurityGroupResponse ${EC2}><requestId>4c0f1e2d</requestId><return>true</return></DeleteSecurityGroupResponse>` })))(),
+      DeleteSecurityGroup: () =>
+        (
+          deleteReplies.shift() ??
+          (() => ({
+            body: `<DeleteSecurityGroupResponse ${EC2}><requestId>4c0f1e2d</requestId><return>true</return></DeleteSecurityGroupResponse>`,
+          }))
+        )(),
       DescribeTrails: () => ({ json: true, body: JSON.stringify({ trailList: [] }) }),
     });
-    clients = createLabClients({ region: "eu-west-1", endpoint: server.endpoint, credentials: { accessKeyId: "AKIAEXAMPLE", secretAccessKey: "secret" }, maxAttempts: 1 });
+    clients = createLabClients({
+      region: "eu-west-1",
+      endpoint: server.endpoint,
+      credentials: { accessKeyId: "AKIAEXAMPLE", secretAccessKey: "secret" },
+      maxAttempts: 1,
+    });
   });
   afterEach(async function () {
     destroyLabClients(clients);
@@ -81,7 +92,10 @@ describe("automation/sweep: a security group whose network interface outlives th
   });
 
   it("also retries InvalidGroup.InUse, and takes InvalidGroup.NotFound as gone", async function () {
-    deleteReplies = [() => ec2Error("InvalidGroup.InUse", `There are active instances using security group '${GROUP}'`), () => ec2Error("InvalidGroup.NotFound", `The security group '${GROUP}' does not exist`)];
+    deleteReplies = [
+      () => ec2Error("InvalidGroup.InUse", `There are active instances using security group '${GROUP}'`),
+      () => ec2Error("InvalidGroup.NotFound", `The security group '${GROUP}' does not exist`),
+    ];
     const report = await sweep();
     expect(deletes()).to.have.length(2);
     expect(report.remaining).to.deep.equal([]);
@@ -95,7 +109,9 @@ describe("automation/sweep: a security group whose network interface outlives th
     expect(deletes().length).to.be.within(2, 6);
     expect(report.remaining).to.have.length(1);
     expect(report.remaining[0]).to.include({ kind: "security-group", id: GROUP });
-    expect(report.remaining[0].reason).to.match(/DependencyViolation/).and.match(/still in use after \d+ tries over \d+ s/);
+    expect(report.remaining[0].reason)
+      .to.match(/DependencyViolation/)
+      .and.match(/still in use after \d+ tries over \d+ s/);
     expect(report.remaining[0].removeWith).to.equal(`aws ec2 delete-security-group --region eu-west-1 --group-id ${GROUP}`);
   });
 

@@ -63,7 +63,9 @@ describe("automation/sweep", function () {
           deletedTrails.push(input.Name);
           return {};
         },
-        ListBuckets: (input) => ({ Buckets: input.Prefix === "audit-logs-" ? [{ Name: "audit-logs-bucket-7f3a9c1" }, { Name: "audit-logs-keep-me" }] : [] }),
+        ListBuckets: (input) => ({
+          Buckets: input.Prefix === "audit-logs-" ? [{ Name: "audit-logs-bucket-7f3a9c1" }, { Name: "audit-logs-keep-me" }] : [],
+        }),
         GetBucketTagging: (input) => {
           if (input.Bucket === "audit-logs-keep-me") throw awsError("NoSuchTagSet");
           return { TagSet: [{ Key: "trail-lab:stack", Value: STACK }] };
@@ -82,14 +84,21 @@ describe("automation/sweep", function () {
       },
       calls,
     );
-    const report = await awsTagSweeper(clients, { terminateWaitSeconds: 10 }).sweep(STACK, { region: "eu-west-1", bucketNames: [], bucketPrefixes: ["audit-logs-", "audit-logs-"] });
+    const report = await awsTagSweeper(clients, { terminateWaitSeconds: 10 }).sweep(STACK, {
+      region: "eu-west-1",
+      bucketNames: [],
+      bucketPrefixes: ["audit-logs-", "audit-logs-"],
+    });
     expect(describeFilters).to.deep.include({ Name: "tag:trail-lab:stack", Values: [STACK] });
     expect(terminated).to.deep.equal([["i-0fa1e2d3c4b5a6978"]]);
     expect(deletedTrails).to.deep.equal([OUR_TRAIL]);
     expect(deletedBuckets).to.deep.equal(["audit-logs-bucket-7f3a9c1"]);
     expect(calls.indexOf("TerminateInstances")).to.be.lessThan(calls.indexOf("DeleteTrail"));
     expect(calls.indexOf("DeleteTrail")).to.be.lessThan(calls.indexOf("DeleteBucket"));
-    expect(calls.filter((c) => c === "ListBuckets"), "each prefix listed once").to.have.length(1);
+    expect(
+      calls.filter((c) => c === "ListBuckets"),
+      "each prefix listed once",
+    ).to.have.length(1);
     expect(report.removed.map((r) => `${r.kind} ${r.id}`)).to.deep.equal([
       "instance i-0fa1e2d3c4b5a6978",
       "security-group sg-0123456789abcdef0",
@@ -115,7 +124,11 @@ describe("automation/sweep", function () {
       },
       [],
     );
-    const report = await awsTagSweeper(clients).sweep(STACK, { region: "eu-west-1", bucketNames: ["audit-logs-bucket-7f3a9c1"], bucketPrefixes: ["audit-logs-"] });
+    const report = await awsTagSweeper(clients).sweep(STACK, {
+      region: "eu-west-1",
+      bucketNames: ["audit-logs-bucket-7f3a9c1"],
+      bucketPrefixes: ["audit-logs-"],
+    });
     expect(report.remaining).to.have.length(1);
     expect(report.remaining[0]).to.include({ kind: "bucket", id: "audit-logs-bucket-7f3a9c1", region: "eu-west-1" });
     expect(report.remaining[0].reason).to.contain("AccessDenied");
@@ -159,7 +172,10 @@ describe("automation/sweep", function () {
       calls,
     );
     const report = await awsTagSweeper(clients).sweep(STACK, { region: "eu-west-1", bucketNames: [], bucketPrefixes: ["audit-logs-"] });
-    expect(tagQuery).to.deep.include({ TagFilters: [{ Key: "trail-lab:stack", Values: [STACK] }], ResourceTypeFilters: ["kms:key", "logs:log-group"] });
+    expect(tagQuery).to.deep.include({
+      TagFilters: [{ Key: "trail-lab:stack", Values: [STACK] }],
+      ResourceTypeFilters: ["kms:key", "logs:log-group"],
+    });
     expect(scheduled.map((s) => [s.KeyId, s.PendingWindowInDays])).to.deep.equal([
       ["0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0", 7],
       ["11111111-2222-3333-4444-555555555555", 7],
@@ -191,10 +207,13 @@ describe("automation/sweep", function () {
           throw awsError("UnauthorizedOperation");
         },
         // An Organizations member account sees the organization trail of the management account.
-        DescribeTrails: () => ({ trailList: [{ TrailARN: ORG_TRAIL, IsOrganizationTrail: true }, { TrailARN: MEMBER_TRAIL }, { TrailARN: OUR_TRAIL }] }),
+        DescribeTrails: () => ({
+          trailList: [{ TrailARN: ORG_TRAIL, IsOrganizationTrail: true }, { TrailARN: MEMBER_TRAIL }, { TrailARN: OUR_TRAIL }],
+        }),
         ListTags: (input) => {
           tagQueries.push(input.ResourceIdList);
-          if (input.ResourceIdList.includes(ORG_TRAIL) || input.ResourceIdList.includes(MEMBER_TRAIL)) throw awsError("CloudTrailARNInvalidException");
+          if (input.ResourceIdList.includes(ORG_TRAIL) || input.ResourceIdList.includes(MEMBER_TRAIL))
+            throw awsError("CloudTrailARNInvalidException");
           return { ResourceTagList: [{ ResourceId: OUR_TRAIL, TagsList: [{ Key: "trail-lab:stack", Value: STACK }] }] };
         },
         DeleteTrail: (input) => {
@@ -224,7 +243,11 @@ describe("automation/sweep", function () {
       },
       [],
     );
-    const report = await awsTagSweeper(clients).sweep(STACK, { region: "eu-west-1", bucketNames: ["audit-logs-bucket-7f3a9c1"], bucketPrefixes: ["audit-logs-"] });
+    const report = await awsTagSweeper(clients).sweep(STACK, {
+      region: "eu-west-1",
+      bucketNames: ["audit-logs-bucket-7f3a9c1"],
+      bucketPrefixes: ["audit-logs-"],
+    });
     expect(scheduled).to.deep.equal(["0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"]);
     expect(deletedGroups).to.deep.equal(["/aws/cloudtrail/my-logs-trail"]);
     expect(deletedTrails).to.deep.equal([OUR_TRAIL]);
@@ -249,7 +272,9 @@ describe("automation/sweep", function () {
         DescribeSecurityGroups: () => ({ SecurityGroups: [] }),
         DescribeTrails: () => ({ trailList: [] }),
         ListBuckets: () => ({ Buckets: [] }),
-        GetResources: () => ({ ResourceTagMappingList: [{ ResourceARN: "arn:aws:kms:eu-west-1:123456789012:key/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0" }] }),
+        GetResources: () => ({
+          ResourceTagMappingList: [{ ResourceARN: "arn:aws:kms:eu-west-1:123456789012:key/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0" }],
+        }),
         ScheduleKeyDeletion: () => {
           throw awsError("AccessDeniedException");
         },
@@ -287,7 +312,16 @@ describe("automation/sweep", function () {
       calls,
     );
     await emptyAndDeleteBucket(clients, "audit-logs-bucket-7f3a9c1");
-    expect(calls).to.deep.equal(["ListObjectVersions", "DeleteObjects", "ListObjectVersions", "DeleteBucket", "ListObjectVersions", "DeleteObjects", "ListObjectVersions", "DeleteBucket"]);
+    expect(calls).to.deep.equal([
+      "ListObjectVersions",
+      "DeleteObjects",
+      "ListObjectVersions",
+      "DeleteBucket",
+      "ListObjectVersions",
+      "DeleteObjects",
+      "ListObjectVersions",
+      "DeleteBucket",
+    ]);
   });
 
   it("stops rather than loop when objects cannot be deleted", async function () {
@@ -298,7 +332,10 @@ describe("automation/sweep", function () {
       },
       [],
     );
-    const error = await emptyAndDeleteBucket(clients, "b").then(() => null, (e: Error) => e);
+    const error = await emptyAndDeleteBucket(clients, "b").then(
+      () => null,
+      (e: Error) => e,
+    );
     expect(error?.message).to.contain("locked").and.contain("AccessDenied");
   });
 });

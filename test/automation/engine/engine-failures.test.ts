@@ -8,7 +8,11 @@ const URN = "urn:pulumi:lab-x::trail-lab::trail-lab:index:ProbeInstance$aws:ec2/
 
 function events(): EngineEvent[] {
   return [
-    { sequence: 1, timestamp: 1, diagnosticEvent: { urn: URN, prefix: "warning: ", message: "a deprecation\n", color: "raw", severity: "warning" } },
+    {
+      sequence: 1,
+      timestamp: 1,
+      diagnosticEvent: { urn: URN, prefix: "warning: ", message: "a deprecation\n", color: "raw", severity: "warning" },
+    },
     {
       sequence: 2,
       timestamp: 2,
@@ -21,7 +25,11 @@ function events(): EngineEvent[] {
         severity: "error",
       },
     },
-    { sequence: 3, timestamp: 3, resOpFailedEvent: { metadata: { op: "create", urn: URN, type: "aws:ec2/instance:Instance", provider: "" }, status: 1, steps: 4 } },
+    {
+      sequence: 3,
+      timestamp: 3,
+      resOpFailedEvent: { metadata: { op: "create", urn: URN, type: "aws:ec2/instance:Instance", provider: "" }, status: 1, steps: 4 },
+    },
     { sequence: 4, timestamp: 4, diagnosticEvent: { prefix: "error: ", message: "update failed\n", color: "raw", severity: "error" } },
   ] as EngineEvent[];
 }

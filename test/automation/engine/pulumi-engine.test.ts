@@ -39,7 +39,12 @@ describe("automation/pulumi-engine against a stand-in pulumi CLI", function () {
   let fake: FakePulumi;
   let projectDir: string;
   let engine: LabEngine;
-  const saved = { url: process.env.PULUMI_BACKEND_URL, pass: process.env.PULUMI_CONFIG_PASSPHRASE, file: process.env.PULUMI_CONFIG_PASSPHRASE_FILE, home: process.env.PULUMI_HOME };
+  const saved = {
+    url: process.env.PULUMI_BACKEND_URL,
+    pass: process.env.PULUMI_CONFIG_PASSPHRASE,
+    file: process.env.PULUMI_CONFIG_PASSPHRASE_FILE,
+    home: process.env.PULUMI_HOME,
+  };
 
   beforeEach(async function () {
     fake = installFakePulumi();
@@ -55,7 +60,12 @@ describe("automation/pulumi-engine against a stand-in pulumi CLI", function () {
   afterEach(function () {
     fake.restore();
     fs.rmSync(projectDir, { recursive: true, force: true });
-    for (const [k, v] of [["PULUMI_BACKEND_URL", saved.url], ["PULUMI_CONFIG_PASSPHRASE", saved.pass], ["PULUMI_CONFIG_PASSPHRASE_FILE", saved.file], ["PULUMI_HOME", saved.home]] as const) {
+    for (const [k, v] of [
+      ["PULUMI_BACKEND_URL", saved.url],
+      ["PULUMI_CONFIG_PASSPHRASE", saved.pass],
+      ["PULUMI_CONFIG_PASSPHRASE_FILE", saved.file],
+      ["PULUMI_HOME", saved.home],
+    ] as const) {
       if (v === undefined) delete process.env[k];
       else process.env[k] = v;
     }
@@ -81,7 +91,12 @@ describe("automation/pulumi-engine against a stand-in pulumi CLI", function () {
     await stack.setConfig({ "aws:region": "eu-west-1", "trail-lab:probeInstance": "true", "trail-lab:tags": { "team.name": "sec" } });
     const sets = fake.calls().filter((c) => c.argv?.[0] === "config" && c.argv[1] === "set-all");
     expect(sets).to.have.length(1);
-    expect(sets[0].argv).to.include.members(["--plaintext", "aws:region=eu-west-1", "trail-lab:probeInstance=true", 'trail-lab:tags={"team.name":"sec"}']);
+    expect(sets[0].argv).to.include.members([
+      "--plaintext",
+      "aws:region=eu-west-1",
+      "trail-lab:probeInstance=true",
+      'trail-lab:tags={"team.name":"sec"}',
+    ]);
     expect(sets[0].argv).not.to.include("--path");
     const lines: string[] = [];
     await stack.up("probe", (text) => lines.push(text), running());
@@ -97,14 +112,18 @@ describe("automation/pulumi-engine against a stand-in pulumi CLI", function () {
   it("names a locked stack, with the command that removes a stale lock on this same backend", async function () {
     const stack = (await engine.openStack("lab-lock", true))!;
     process.env.FAKE_PULUMI_LOCKED = "1";
-    const error = await stack.up("trail", () => undefined, running()).then(
-      () => null,
-      (e: unknown) => e,
-    );
+    const error = await stack
+      .up("trail", () => undefined, running())
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
     expect(error).to.be.instanceOf(StackLockedError);
     const message = (error as Error).message;
     const state = path.join(projectDir, ".pulumi-state");
-    expect(message).to.contain(`'PULUMI_BACKEND_URL=file://${state} PULUMI_CONFIG_PASSPHRASE='' pulumi cancel --cwd ${projectDir} --stack lab-lock --yes'`);
+    expect(message).to.contain(
+      `'PULUMI_BACKEND_URL=file://${state} PULUMI_CONFIG_PASSPHRASE='' pulumi cancel --cwd ${projectDir} --stack lab-lock --yes'`,
+    );
     expect(message).to.contain("npm run lab -- --cleanup lab-lock").and.not.contain("Pulumi Cloud");
   });
 
@@ -112,7 +131,15 @@ describe("automation/pulumi-engine against a stand-in pulumi CLI", function () {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lab-template-"));
     fs.writeFileSync(
       path.join(dir, "Pulumi.dev.yaml"),
-      ["config:", "  trail-lab:athenaRegions: [us-east-1, eu-west-1]", "  trail-lab:tags:", "    owner: security-team", "  aws:allowedAccountIds:", '    - "123456789012"', ""].join("\n"),
+      [
+        "config:",
+        "  trail-lab:athenaRegions: [us-east-1, eu-west-1]",
+        "  trail-lab:tags:",
+        "    owner: security-team",
+        "  aws:allowedAccountIds:",
+        '    - "123456789012"',
+        "",
+      ].join("\n"),
     );
     const template = readTemplateConfig(dir);
     fs.rmSync(dir, { recursive: true });
@@ -121,7 +148,10 @@ describe("automation/pulumi-engine against a stand-in pulumi CLI", function () {
 
     const sets = fake.calls().filter((c) => c.argv?.[0] === "config" && c.argv[1] === "set-all");
     const plain = sets.find((c) => !c.argv!.includes("--path"));
-    expect(plain?.argv).to.include.members(['trail-lab:athenaRegions=["us-east-1","eu-west-1"]', 'trail-lab:tags={"owner":"security-team"}']);
+    expect(plain?.argv).to.include.members([
+      'trail-lab:athenaRegions=["us-east-1","eu-west-1"]',
+      'trail-lab:tags={"owner":"security-team"}',
+    ]);
     // A provider's list goes by unquoted index paths: a quoted ["0"] would name a map key.
     const paths = sets.find((c) => c.argv!.includes("--path"));
     expect(paths?.argv).to.include("aws:allowedAccountIds[0]=123456789012");
@@ -137,11 +167,18 @@ describe("automation/pulumi-engine against a stand-in pulumi CLI", function () {
     process.env.FAKE_PULUMI_UP_FAIL = "all";
     try {
       const stack = (await engine.openStack("lab-c", true))!;
-      const error = await stack.up("trail", () => undefined, running()).then(() => null, (e: unknown) => e);
+      const error = await stack
+        .up("trail", () => undefined, running())
+        .then(
+          () => null,
+          (e: unknown) => e,
+        );
       expect(error).to.be.instanceOf(UpFailedError);
       expect((error as Error).message).to.contain("UnauthorizedOperation");
       // The cause, from the engine's events, not the Automation API's wrapper around stderr.
-      expect((error as Error).message).to.match(/\nprobe-instance \(aws:ec2:Instance\): creating EC2 Instance: operation error EC2: RunInstances, .*api error UnauthorizedOperation: /);
+      expect((error as Error).message).to.match(
+        /\nprobe-instance \(aws:ec2:Instance\): creating EC2 Instance: operation error EC2: RunInstances, .*api error UnauthorizedOperation: /,
+      );
       expect((error as Error).message).to.not.match(/code: |stdout: |err\?: |sdk-v2\/provider2|provider=aws@/);
     } finally {
       delete process.env.FAKE_PULUMI_UP_FAIL;
@@ -156,10 +193,17 @@ describe("automation/pulumi-engine against a stand-in pulumi CLI", function () {
       const state = await stack.exportState();
       expect(state.deployment?.resources?.map((r) => r.type)).to.include("aws:cloudtrail/trail:Trail");
       await stack.importState(state);
-      const error = await stack.destroy(() => undefined, running()).then(() => null, (e: unknown) => e);
+      const error = await stack
+        .destroy(() => undefined, running())
+        .then(
+          () => null,
+          (e: unknown) => e,
+        );
       expect(error).to.be.instanceOf(EngineError);
       expect((error as EngineError).output).to.contain("BucketNotEmpty");
-      expect((error as Error).message).to.match(/\naudit-logs-bucket \(aws:s3:Bucket\): deleting S3 Bucket \(audit-logs-bucket-7f3a9c1\): .*BucketNotEmpty/);
+      expect((error as Error).message).to.match(
+        /\naudit-logs-bucket \(aws:s3:Bucket\): deleting S3 Bucket \(audit-logs-bucket-7f3a9c1\): .*BucketNotEmpty/,
+      );
       await stack.destroy(() => undefined, running());
       await stack.remove();
       expect(await engine.openStack("lab-d", false)).to.equal(null);
@@ -174,7 +218,12 @@ describe("automation/pulumi-engine against a stand-in pulumi CLI", function () {
     process.env.FAKE_PULUMI_UP_WAIT_FILE = path.join(projectDir, "never");
     const stop = new AbortController();
     try {
-      const up = stack.up("probe", () => undefined, stop.signal).then(() => null, (e: unknown) => e);
+      const up = stack
+        .up("probe", () => undefined, stop.signal)
+        .then(
+          () => null,
+          (e: unknown) => e,
+        );
       await until(() => fs.existsSync(path.join(fake.dir, "up.pid")));
       stop.abort();
       stop.abort();
@@ -185,7 +234,10 @@ describe("automation/pulumi-engine against a stand-in pulumi CLI", function () {
       delete process.env.FAKE_PULUMI_UP_WAIT_FILE;
     }
     const calls = fake.calls();
-    expect(calls.filter((c) => c.signal === "SIGINT"), "SIGINTs the stand-in received").to.have.length(1);
+    expect(
+      calls.filter((c) => c.signal === "SIGINT"),
+      "SIGINTs the stand-in received",
+    ).to.have.length(1);
     const own = processGroupOf("self");
     if (own !== null) {
       // `pulumi version` excepted: the Automation API's own check, before any stack command, in our group.
@@ -202,14 +254,22 @@ describe("automation/pulumi-engine against a stand-in pulumi CLI", function () {
     await stack.setConfig({ "trail-lab:probeInstance": "true" });
     process.env.FAKE_PULUMI_UP_WAIT_FILE = path.join(projectDir, "never");
     try {
-      const up = stack.up("probe", () => undefined, running()).then(() => null, (e: unknown) => e);
+      const up = stack
+        .up("probe", () => undefined, running())
+        .then(
+          () => null,
+          (e: unknown) => e,
+        );
       await until(() => fs.existsSync(path.join(fake.dir, "up.pid")));
       process.kill(Number(fs.readFileSync(path.join(fake.dir, "up.pid"), "utf8")), "SIGKILL");
       expect(await up).to.be.instanceOf(UpFailedError);
     } finally {
       delete process.env.FAKE_PULUMI_UP_WAIT_FILE;
     }
-    const refused = await stack.importState(await stack.exportState()).then(() => null, (e: unknown) => e);
+    const refused = await stack.importState(await stack.exportState()).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(refused, "the killed up's lock refuses the stack").to.be.instanceOf(Error);
     expect(await stack.releaseStaleLock()).to.equal(true);
     expect(fake.calls().filter((c) => c.argv?.[0] === "cancel")).to.have.length(1);
@@ -222,7 +282,12 @@ describe("automation/pulumi-engine against a stand-in pulumi CLI", function () {
     const stopped = new AbortController();
     stopped.abort();
     const before = fake.calls().length;
-    const error = await stack.destroy(() => undefined, stopped.signal).then(() => null, (e: unknown) => e);
+    const error = await stack
+      .destroy(() => undefined, stopped.signal)
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
     expect(error).to.be.instanceOf(EngineError);
     expect((error as Error).message).to.contain("was not started");
     expect(fake.calls()).to.have.length(before);
@@ -236,6 +301,9 @@ describe("automation/pulumi-engine against a stand-in pulumi CLI", function () {
     const own = await createPulumiEngine({ workDir: projectDir, env: backend.env, backend: backend.description });
     await own.openStack("lab-e", true);
     const init = fake.calls().find((c) => c.argv?.[1] === "init");
-    expect(init?.env).to.include({ PULUMI_BACKEND_URL: `file://${path.join(projectDir, "elsewhere")}`, PULUMI_CONFIG_PASSPHRASE: "s3cret" });
+    expect(init?.env).to.include({
+      PULUMI_BACKEND_URL: `file://${path.join(projectDir, "elsewhere")}`,
+      PULUMI_CONFIG_PASSPHRASE: "s3cret",
+    });
   });
 });

@@ -40,9 +40,13 @@ describe("automation/backend", function () {
     expect(backend.env.PULUMI_BACKEND_URL).to.equal(undefined);
     expect(backend.localDir).to.equal(null);
     expect(backend.description).to.equal("https://api.pulumi.com (PULUMI_ACCESS_TOKEN)");
-    expect(chooseBackend("/p", { PULUMI_ACCESS_TOKEN: "t", PULUMI_API: "https://pulumi.example.internal" }, home).description).to.contain("https://pulumi.example.internal");
+    expect(chooseBackend("/p", { PULUMI_ACCESS_TOKEN: "t", PULUMI_API: "https://pulumi.example.internal" }, home).description).to.contain(
+      "https://pulumi.example.internal",
+    );
     // A login or an explicit backend wins over the token, as in the CLI.
-    expect(chooseBackend("/p", { PULUMI_ACCESS_TOKEN: "t", PULUMI_BACKEND_URL: "s3://my-state" }, home).description).to.equal("s3://my-state (PULUMI_BACKEND_URL)");
+    expect(chooseBackend("/p", { PULUMI_ACCESS_TOKEN: "t", PULUMI_BACKEND_URL: "s3://my-state" }, home).description).to.equal(
+      "s3://my-state (PULUMI_BACKEND_URL)",
+    );
   });
 
   it("masks credentials in a backend URL it shows, and hands the engine nothing of its own", function () {
@@ -107,7 +111,10 @@ describe("automation/stack-config", function () {
     expect(labSettings(template, "us-west-2", fromProfile).region).to.deep.equal({ value: "us-west-2", source: "--region" });
     // The template's aws:region used to win over the user's profile and AWS_REGION.
     expect(labSettings(template, undefined, fromProfile).region).to.deep.equal(fromProfile);
-    expect(labSettings(template, undefined, { value: "sa-east-1", source: "AWS_REGION" }).region).to.deep.equal({ value: "sa-east-1", source: "AWS_REGION" });
+    expect(labSettings(template, undefined, { value: "sa-east-1", source: "AWS_REGION" }).region).to.deep.equal({
+      value: "sa-east-1",
+      source: "AWS_REGION",
+    });
     expect(labSettings(template, undefined, null).region).to.deep.equal({ value: "us-east-1", source: "aws:region in Pulumi.dev.yaml" });
     expect(labSettings({}, undefined, null).region).to.equal(null);
   });

@@ -43,17 +43,29 @@ describe("automation/engine/stack-outputs: readOutputs", function () {
     expect(error).to.be.instanceOf(StackOutputError);
     const refused = error as StackOutputError;
     expect(refused).to.include({ stackName: "lab-x", output: "bucketName", problem: "missing", exitCode: ExitCode.AwsError });
-    expect(refused.message).to.contain("Stack 'lab-x' has its output 'bucketName' missing").and.contain("infra/index.ts").and.contain("pulumi stack output --stack lab-x --json");
+    expect(refused.message)
+      .to.contain("Stack 'lab-x' has its output 'bucketName' missing")
+      .and.contain("infra/index.ts")
+      .and.contain("pulumi stack output --stack lab-x --json");
   });
 
   it("names an output of the wrong type, and what it expected", function () {
-    expect(() => readOutputs({ ...OUTPUTS_TRAIL, instanceId: 42 }, "lab-x")).to.throw(StackOutputError, "'instanceId' as a number, expected a non-empty string or null");
-    expect(() => readOutputs({ ...OUTPUTS_TRAIL, trailArn: null }, "lab-x")).to.throw(StackOutputError, "'trailArn' as null, expected a non-empty string");
+    expect(() => readOutputs({ ...OUTPUTS_TRAIL, instanceId: 42 }, "lab-x")).to.throw(
+      StackOutputError,
+      "'instanceId' as a number, expected a non-empty string or null",
+    );
+    expect(() => readOutputs({ ...OUTPUTS_TRAIL, trailArn: null }, "lab-x")).to.throw(
+      StackOutputError,
+      "'trailArn' as null, expected a non-empty string",
+    );
     expect(() => readOutputs({ ...OUTPUTS_TRAIL, region: "" }, "lab-x")).to.throw(StackOutputError, "'region' as an empty string");
   });
 
   it("bucketsInOutputs takes what a half-created stack still names, and never throws", function () {
-    expect(bucketsInOutputs({ ...OUTPUTS_TRAIL, accessLogBucketName: "audit-logs-access-1" })).to.deep.equal([OUTPUTS_TRAIL.bucketName, "audit-logs-access-1"]);
+    expect(bucketsInOutputs({ ...OUTPUTS_TRAIL, accessLogBucketName: "audit-logs-access-1" })).to.deep.equal([
+      OUTPUTS_TRAIL.bucketName,
+      "audit-logs-access-1",
+    ]);
     expect(bucketsInOutputs({ bucketName: 7, accessLogBucketName: "audit-logs-access-1" })).to.deep.equal(["audit-logs-access-1"]);
     expect(bucketsInOutputs({})).to.deep.equal([]);
     expect(bucketsInOutputs(null)).to.deep.equal([]);

@@ -18,7 +18,21 @@ import { CONFIG, KEYS, identityPerKey, makeAwsHome, type AwsHome } from "../../s
 import { installFakePulumi, type FakePulumi } from "../../support/doubles/fake-pulumi";
 import { evidence } from "../../support/doubles/lab-fakes";
 
-const VARIABLES = ["HOME", "AWS_ENDPOINT_URL", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "PULUMI_BACKEND_URL", "PULUMI_CONFIG_PASSPHRASE", "PULUMI_ACCESS_TOKEN"];
+const VARIABLES = [
+  "HOME",
+  "AWS_ENDPOINT_URL",
+  "AWS_REGION",
+  "AWS_DEFAULT_REGION",
+  "AWS_PROFILE",
+  "AWS_ACCESS_KEY_ID",
+  "AWS_SECRET_ACCESS_KEY",
+  "AWS_SESSION_TOKEN",
+  "AWS_CONFIG_FILE",
+  "AWS_SHARED_CREDENTIALS_FILE",
+  "PULUMI_BACKEND_URL",
+  "PULUMI_CONFIG_PASSPHRASE",
+  "PULUMI_ACCESS_TOKEN",
+];
 
 describe("automation/cli: the lab's AWS profile and region", function () {
   let server: AwsServer;
@@ -33,7 +47,9 @@ describe("automation/cli: the lab's AWS profile and region", function () {
       DescribeVpcs: () => vpcs([{ id: "vpc-0d3f1e2a4b5c6d7e8", isDefault: true }]),
       DescribeTrails: () => ({ json: true, body: JSON.stringify({ trailList: [] }) }),
       GetTrailStatus: () => ({ json: true, body: JSON.stringify({ IsLogging: true }) }),
-      DescribeInstances: () => ({ body: `<DescribeInstancesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>4c0f1e2d</requestId><reservationSet/></DescribeInstancesResponse>` }),
+      DescribeInstances: () => ({
+        body: `<DescribeInstancesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>4c0f1e2d</requestId><reservationSet/></DescribeInstancesResponse>`,
+      }),
     });
     fake = installFakePulumi();
     projectDir = fs.mkdtempSync(path.join(os.tmpdir(), "trail-lab-profile-"));
@@ -57,7 +73,13 @@ describe("automation/cli: the lab's AWS profile and region", function () {
   function shell(files: { config?: string } = {}, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
     home = makeAwsHome("home", files);
     for (const k of VARIABLES) delete process.env[k];
-    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: home.dir, AWS_ENDPOINT_URL: server.endpoint, AWS_EC2_METADATA_DISABLED: "true", ...extra };
+    const env: NodeJS.ProcessEnv = {
+      PATH: process.env.PATH,
+      HOME: home.dir,
+      AWS_ENDPOINT_URL: server.endpoint,
+      AWS_EC2_METADATA_DISABLED: "true",
+      ...extra,
+    };
     Object.assign(process.env, env);
     return env;
   }
@@ -80,7 +102,10 @@ describe("automation/cli: the lab's AWS profile and region", function () {
           sweeper: { sweep: async (stack, hints) => (await services.sweeper.sweep(stack, hints), { removed: [], remaining: [] }) },
           verifier: {
             verify: () => Promise.resolve(evidence(true)),
-            copyLogObject: (request) => (fs.writeFileSync(request.file, "raw"), Promise.resolve({ bytes: 3, sha256: "a59b4f8dbcb6e3a8e77f5cbbf3bf2c1a4e2d7d9b6c45ae1a1cb03a2f4c9d1e23" })),
+            copyLogObject: (request) => (
+              fs.writeFileSync(request.file, "raw"),
+              Promise.resolve({ bytes: 3, sha256: "a59b4f8dbcb6e3a8e77f5cbbf3bf2c1a4e2d7d9b6c45ae1a1cb03a2f4c9d1e23" })
+            ),
             integrity: () => Promise.reject(new Error("not with this run")),
             posture: () => Promise.resolve({ controls: [] }),
           },
@@ -111,7 +136,12 @@ describe("automation/cli: the lab's AWS profile and region", function () {
     );
     // Before the engine is opened, so before any stack or resource exists.
     expect(identity).to.be.below(said.findIndex((l) => l.startsWith("Pulumi state:")));
-    for (const request of server.requests) expect(request.signer, request.operation).to.deep.equal({ accessKeyId: KEYS.lab.accessKeyId, region: "ap-southeast-2", service: request.signer.service });
+    for (const request of server.requests)
+      expect(request.signer, request.operation).to.deep.equal({
+        accessKeyId: KEYS.lab.accessKeyId,
+        region: "ap-southeast-2",
+        service: request.signer.service,
+      });
     // Pulumi's provider reads AWS_PROFILE and the stack's aws:profile: both name the lab's profile.
     // `pulumi version` is run before the workspace (and its environment) exists; it acts on nothing.
     const calls = fake.calls().filter((c) => c.env && c.argv?.[0] !== "version");
@@ -125,7 +155,9 @@ describe("automation/cli: the lab's AWS profile and region", function () {
     const run = await lab(["--json", "--settle", "0", "--stack", "lab-default"], shell());
     expect(run.code, run.stderr).to.equal(ExitCode.Ok);
     expect(JSON.parse(run.stdout)).to.include({ region: "eu-west-1", accountId: KEYS.default.account });
-    expect(run.stderr).to.contain(`AWS account ${KEYS.default.account} (arn:aws:iam::${KEYS.default.account}:user/dev), region eu-west-1 (from profile default), stack lab-default`);
+    expect(run.stderr).to.contain(
+      `AWS account ${KEYS.default.account} (arn:aws:iam::${KEYS.default.account}:user/dev), region eu-west-1 (from profile default), stack lab-default`,
+    );
     expect(configSet()).to.include("aws:region=eu-west-1").and.not.include("aws:profile=default");
     for (const call of fake.calls()) expect(call.env?.AWS_PROFILE ?? null).to.equal(null);
   });
@@ -139,7 +171,10 @@ describe("automation/cli: the lab's AWS profile and region", function () {
     expect(JSON.parse(byDefault.stdout)).to.include({ region: "ca-central-1", accountId: KEYS.default.account });
     expect(byDefault.stderr).to.contain("region ca-central-1 (from AWS_DEFAULT_REGION)");
     home.close();
-    const byFlag = await lab(["--json", "--settle", "0", "--stack", "lab-env3", "--region", "eu-north-1"], shell({}, { AWS_REGION: "us-west-2" }));
+    const byFlag = await lab(
+      ["--json", "--settle", "0", "--stack", "lab-env3", "--region", "eu-north-1"],
+      shell({}, { AWS_REGION: "us-west-2" }),
+    );
     expect(JSON.parse(byFlag.stdout)).to.include({ region: "eu-north-1", accountId: KEYS.default.account });
     expect(byFlag.stderr).to.contain("region eu-north-1 (from --region)");
   });
@@ -157,14 +192,19 @@ describe("automation/cli: the lab's AWS profile and region", function () {
     expect(kept.code, kept.stderr).to.equal(ExitCode.Ok);
     const other = await lab(["--cleanup", "lab-kept", "--json"], env);
     expect(other.code).to.equal(ExitCode.Usage);
-    expect(other.stderr).to.contain("Stack 'lab-kept' was created with the AWS profile 'lab' (its aws:profile)").and.contain("--profile lab");
+    expect(other.stderr)
+      .to.contain("Stack 'lab-kept' was created with the AWS profile 'lab' (its aws:profile)")
+      .and.contain("--profile lab");
     const before = fake.calls().length;
     server.requests.length = 0;
     const same = await lab(["--cleanup", "lab-kept", "--profile", "lab", "--json"], env);
     expect(same.code, same.stderr).to.equal(ExitCode.Ok);
     expect(JSON.parse(same.stdout)).to.include({ region: "ap-southeast-2", accountId: KEYS.lab.account });
     expect(same.stderr).to.contain("region ap-southeast-2 (from the stack's aws:region)");
-    const destroys = fake.calls().slice(before).filter((c) => c.argv?.[0] === "destroy");
+    const destroys = fake
+      .calls()
+      .slice(before)
+      .filter((c) => c.argv?.[0] === "destroy");
     expect(destroys.length).to.be.greaterThan(0);
     for (const call of destroys) expect(call.env?.AWS_PROFILE).to.equal("lab");
     // The account check and the sweep acted as the same identity, in the stack's region.

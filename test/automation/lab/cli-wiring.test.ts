@@ -91,9 +91,22 @@ describe("automation/cli: the real wiring, end to end on stand-ins", function ()
     expect(report).to.include({ stack: "lab-wire", region: "us-east-1", accountId: "123456789012", verified: true });
     expect(report.cleanup).to.include({ destroyed: true, stackRemoved: true, complete: true });
     expect(since).to.be.instanceOf(Date);
-    expect(server.requests.map((r) => r.operation)).to.deep.equal(["GetCallerIdentity", "DescribeVpcs", "DescribeTrails", "GetTrailStatus", "DescribeInstances", "DescribeInstances"]);
+    expect(server.requests.map((r) => r.operation)).to.deep.equal([
+      "GetCallerIdentity",
+      "DescribeVpcs",
+      "DescribeTrails",
+      "GetTrailStatus",
+      "DescribeInstances",
+      "DescribeInstances",
+    ]);
     // The probe, read through the real EC2 client, after verify and after destroy.
-    expect(report.instance.atVerify).to.include({ instanceType: "t3.micro", name: "test", state: "running", httpTokens: "required", publicIpAddress: null });
+    expect(report.instance.atVerify).to.include({
+      instanceType: "t3.micro",
+      name: "test",
+      state: "running",
+      httpTokens: "required",
+      publicIpAddress: null,
+    });
     expect(report.instance.atCleanup.instanceId).to.equal(report.outputs.instanceId);
     expect(report).to.include({ rawObjectBytes: 3 });
     expect(err.join("")).to.contain("empty passphrase").and.contain("AWS account 123456789012");
@@ -101,7 +114,9 @@ describe("automation/cli: the real wiring, end to end on stand-ins", function ()
     expect(init?.env?.PULUMI_BACKEND_URL).to.equal(`file://${path.join(projectDir, ".pulumi-state")}`);
     expect(fs.statSync(path.join(projectDir, ".pulumi-state")).isDirectory()).to.equal(true);
     const run = path.join(projectDir, "lab-runs", "lab-wire");
-    expect(fs.readdirSync(run).sort()).to.deep.equal([path.posix.basename(LOG_KEY), "evidence.json", "findings.csv", "findings.ocsf.json", "report.html"].sort());
+    expect(fs.readdirSync(run).sort()).to.deep.equal(
+      [path.posix.basename(LOG_KEY), "evidence.json", "findings.csv", "findings.ocsf.json", "report.html"].sort(),
+    );
     expect(fake.state().stacks).to.deep.equal({});
   });
 });

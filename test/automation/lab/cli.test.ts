@@ -38,7 +38,23 @@ describe("automation/cli: flags", function () {
 
   it("reads every flag", function () {
     expect(
-      parseLabArgs(["--stack", "lab-mine", "--profile", "lab", "--region", "eu-west-1", "--keep", "--settle", "90", "--timeout", "1200", "--search", "athena", "--json", "--debug"]),
+      parseLabArgs([
+        "--stack",
+        "lab-mine",
+        "--profile",
+        "lab",
+        "--region",
+        "eu-west-1",
+        "--keep",
+        "--settle",
+        "90",
+        "--timeout",
+        "1200",
+        "--search",
+        "athena",
+        "--json",
+        "--debug",
+      ]),
     ).to.deep.equal({
       help: false,
       version: false,
@@ -106,8 +122,31 @@ describe("automation/cli: output", function () {
     expect(out).to.have.length(1);
     const report = JSON.parse(out[0]);
     expect(report).to.have.all.keys(
-      "command", "stack", "region", "accountId", "callerArn", "backend", "startedAt", "finishedAt", "exitCode", "verified", "outputs",
-      "since", "verify", "posture", "integrity", "rawObject", "rawObjectBytes", "rawObjectSha256", "instance", "evidenceFile", "timings", "cleanup", "interrupted", "error", "warnings",
+      "command",
+      "stack",
+      "region",
+      "accountId",
+      "callerArn",
+      "backend",
+      "startedAt",
+      "finishedAt",
+      "exitCode",
+      "verified",
+      "outputs",
+      "since",
+      "verify",
+      "posture",
+      "integrity",
+      "rawObject",
+      "rawObjectBytes",
+      "rawObjectSha256",
+      "instance",
+      "evidenceFile",
+      "timings",
+      "cleanup",
+      "interrupted",
+      "error",
+      "warnings",
     );
     expect(report).to.include({ stack: "lab-json", verified: true, exitCode: 0, interrupted: null, error: null });
     expect(report.integrity).to.deep.equal({ status: "not-checked", reason: "no digest yet", result: null });
@@ -120,14 +159,19 @@ describe("automation/cli: output", function () {
     const code = await main(["--stack", "lab-sum", "--region", "eu-west-1"], io(fakes, out, []), fakes.deps());
     expect(code).to.equal(ExitCode.CleanupIncomplete);
     const text = out.join("");
-    expect(text).to.contain("NOT verified").and.contain("cleanup: INCOMPLETE").and.contain("npm run lab -- --cleanup lab-sum").and.contain("exit code 4");
+    expect(text)
+      .to.contain("NOT verified")
+      .and.contain("cleanup: INCOMPLETE")
+      .and.contain("npm run lab -- --cleanup lab-sum")
+      .and.contain("exit code 4");
   });
 
   it("--help prints the flags", async function () {
     fakes = new Fakes();
     const out: string[] = [];
     expect(await main(["--help"], io(fakes, out, []), fakes.deps())).to.equal(ExitCode.Ok);
-    for (const flag of ["--stack", "--region", "--keep", "--cleanup", "--settle", "--timeout", "--json"]) expect(out.join("")).to.contain(flag);
+    for (const flag of ["--stack", "--region", "--keep", "--cleanup", "--settle", "--timeout", "--json"])
+      expect(out.join("")).to.contain(flag);
   });
 });
 
@@ -167,7 +211,10 @@ describe("automation/cli: `npm run lab` without the Pulumi CLI", function () {
   afterEach(() => fs.rmSync(copy, { recursive: true, force: true }));
 
   function listing(dir: string): string[] {
-    return fs.readdirSync(dir, { recursive: true, encoding: "utf8" }).filter((p) => !p.startsWith("node_modules")).sort();
+    return fs
+      .readdirSync(dir, { recursive: true, encoding: "utf8" })
+      .filter((p) => !p.startsWith("node_modules"))
+      .sort();
   }
 
   it("ends with the missing-CLI message and exit 2, and creates nothing", async function () {
@@ -175,7 +222,8 @@ describe("automation/cli: `npm run lab` without the Pulumi CLI", function () {
     // create would land where this test looks. verify/ is left out on purpose: the lab loads it
     // only once preflight has passed, so a failed preflight must not need it.
     copy = fs.mkdtempSync(path.join(os.tmpdir(), "trail-lab-npm-"));
-    for (const file of ["package.json", "tsconfig.json", "Pulumi.yaml", "Pulumi.dev.yaml"]) fs.copyFileSync(path.join(ROOT, file), path.join(copy, file));
+    for (const file of ["package.json", "tsconfig.json", "Pulumi.yaml", "Pulumi.dev.yaml"])
+      fs.copyFileSync(path.join(ROOT, file), path.join(copy, file));
     fs.cpSync(path.join(ROOT, "automation"), path.join(copy, "automation"), { recursive: true });
     for (const dir of ["node_modules", "common", "infra"]) fs.symlinkSync(path.join(ROOT, dir), path.join(copy, dir));
     const before = listing(copy);
@@ -206,7 +254,9 @@ describe("automation/cli: `npm run lab` without the Pulumi CLI", function () {
     clearTimeout(guard);
 
     expect(code, stderr).to.equal(ExitCode.Usage);
-    expect(stderr).to.contain("The 'pulumi' command was not found on PATH").and.contain("https://www.pulumi.com/docs/iac/download-install/");
+    expect(stderr)
+      .to.contain("The 'pulumi' command was not found on PATH")
+      .and.contain("https://www.pulumi.com/docs/iac/download-install/");
     expect(stdout).to.contain("exit code 2");
     // Printed once (it was on stderr and again in the stdout summary), and without the class name.
     const said = (stdout + stderr).split("The 'pulumi' command was not found on PATH").length - 1;

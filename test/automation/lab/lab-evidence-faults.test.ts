@@ -43,7 +43,9 @@ describe("automation/lab: evidence that cannot be written never skips cleanup", 
     expect(report.cleanup).to.include({ destroyed: true, complete: true });
     expect(report.exitCode).to.equal(ExitCode.AwsError);
     expect(report.error?.message).to.match(/RangeError/);
-    expect(fs.existsSync(path.join(fakes.projectDir, "lab-runs", "lab-test", "evidence.json.tmp")), "no half-written record left").to.equal(false);
+    expect(fs.existsSync(path.join(fakes.projectDir, "lab-runs", "lab-test", "evidence.json.tmp")), "no half-written record left").to.equal(
+      false,
+    );
   });
 
   it("interrupted, a lost record still lets cleanup run and the run exits 130 with the warning", async function () {

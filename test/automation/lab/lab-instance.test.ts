@@ -17,7 +17,13 @@ describe("automation/lab: the probe as EC2 described it, and the kept copy's has
   it("reads the probe after verify (running) and after destroy (terminated), and records the copy's size and SHA-256", async () => {
     fakes = new Fakes();
     const report = await runLab(labOptions(), fakes.deps());
-    expect(report.instance!.atVerify).to.include({ instanceId: INSTANCE_ID, state: "running", name: "test", publicIpAddress: null, httpTokens: "required" });
+    expect(report.instance!.atVerify).to.include({
+      instanceId: INSTANCE_ID,
+      state: "running",
+      name: "test",
+      publicIpAddress: null,
+      httpTokens: "required",
+    });
     expect(report.instance!.atCleanup).to.include({ instanceId: INSTANCE_ID, state: "terminated" });
     expect(Date.parse(report.instance!.atCleanup!.readAt)).to.be.at.least(Date.parse(report.timings.destroy.endedAt!));
     const copy = fs.readFileSync(report.rawObject!);
@@ -29,7 +35,10 @@ describe("automation/lab: the probe as EC2 described it, and the kept copy's has
   });
 
   it("keeps a refused read as a warning: the instance shows as not read, cleanup runs, the exit code stays the verdict's", async () => {
-    fakes = new Fakes({ describeInstance: (id) => Promise.reject(new InstanceReadError(id, "UnauthorizedOperation: You are not authorized to perform this operation.")) });
+    fakes = new Fakes({
+      describeInstance: (id) =>
+        Promise.reject(new InstanceReadError(id, "UnauthorizedOperation: You are not authorized to perform this operation.")),
+    });
     const report = await runLab(labOptions(), fakes.deps());
     expect(report.instance).to.deep.equal({ atVerify: null, atCleanup: null });
     expect(report.warnings.filter((w) => w.includes("ec2:DescribeInstances"))).to.have.length(2);
@@ -38,7 +47,10 @@ describe("automation/lab: the probe as EC2 described it, and the kept copy's has
   });
 
   it("shows the probe still running after a cleanup that could not remove it", async () => {
-    fakes = new Fakes({ destroyFails: true, describeInstance: (id) => Promise.resolve(instanceView(id, "2026-11-25T22:50:00.000Z", "running")) });
+    fakes = new Fakes({
+      destroyFails: true,
+      describeInstance: (id) => Promise.resolve(instanceView(id, "2026-11-25T22:50:00.000Z", "running")),
+    });
     const report = await runLab(labOptions(), fakes.deps());
     expect(report.exitCode).to.equal(ExitCode.CleanupIncomplete);
     expect(report.instance!.atCleanup).to.include({ state: "running" });

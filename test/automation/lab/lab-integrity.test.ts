@@ -42,21 +42,32 @@ describe("automation/lab: log file integrity", function () {
       "close",
     ]);
     const request = fakes.integrityRequest!;
-    expect(request).to.include({ trail: OUTPUTS_TRAIL.trailArn, region: "eu-west-1", bucket: OUTPUTS_TRAIL.bucketName, account: "123456789012", logKey: LOG_KEY, timeoutMs: 75 * 60_000 });
+    expect(request).to.include({
+      trail: OUTPUTS_TRAIL.trailArn,
+      region: "eu-west-1",
+      bucket: OUTPUTS_TRAIL.bucketName,
+      account: "123456789012",
+      logKey: LOG_KEY,
+      timeoutMs: 75 * 60_000,
+    });
     expect(request.since.toISOString()).to.equal(fakes.verifyRequest!.since.toISOString());
     expect(request.signal.aborted).to.equal(false);
     expect(report.integrity).to.deep.equal({ status: "valid", reason: null, result: integrityResult(true) });
     expect(report.exitCode).to.equal(ExitCode.Ok);
     expect(saved().integrity.status).to.equal("valid");
     expect(Object.keys(saved().timings)).to.include("integrity");
-    expect(fakes.logs().join("\n")).to.include(`--wait-digest: keeping the stack until a digest lists s3://${OUTPUTS_TRAIL.bucketName}/${LOG_KEY}`);
+    expect(fakes.logs().join("\n")).to.include(
+      `--wait-digest: keeping the stack until a digest lists s3://${OUTPUTS_TRAIL.bucketName}/${LOG_KEY}`,
+    );
   });
 
   it("with --wait-digest, removes the paid probe (an up with probeInstance=false) before the hour-long wait; the trail and bucket stay", async function () {
     fakes = new Fakes({
       integrity: async () => {
         // What the stack holds while the digest is awaited: no instance, the trail and its bucket.
-        expect(fakes.resources.map((r) => r.type)).to.include.members(["aws:s3/bucket:Bucket", "aws:cloudtrail/trail:Trail"]).and.not.include("aws:ec2/instance:Instance");
+        expect(fakes.resources.map((r) => r.type))
+          .to.include.members(["aws:s3/bucket:Bucket", "aws:cloudtrail/trail:Trail"])
+          .and.not.include("aws:ec2/instance:Instance");
         expect(fakes.config["trail-lab:probeInstance"]).to.equal("false");
         return integrityResult(true);
       },
@@ -75,7 +86,9 @@ describe("automation/lab: log file integrity", function () {
     expect(report.integrity.status).to.equal("not-checked");
     expect(fakes.steps()).not.to.include("integrity");
     const steps = fakes.steps();
-    expect(steps.indexOf("export"), "the unfinished up's pending operations are cleared").to.be.greaterThan(steps.indexOf("up remove-probe"));
+    expect(steps.indexOf("export"), "the unfinished up's pending operations are cleared").to.be.greaterThan(
+      steps.indexOf("up remove-probe"),
+    );
     expect(steps).to.include("destroy 1");
   });
 
@@ -90,7 +103,14 @@ describe("automation/lab: log file integrity", function () {
   });
 
   it("exits 1 when no digest arrives by the deadline, saying so", async function () {
-    const none = { ...integrityResult(false), failures: [], covered: null, digests: { valid: 0, total: 0 }, logs: { valid: 0, total: 0 }, reason: `no digest in range: no digest listed ${LOG_KEY} by the deadline` };
+    const none = {
+      ...integrityResult(false),
+      failures: [],
+      covered: null,
+      digests: { valid: 0, total: 0 },
+      logs: { valid: 0, total: 0 },
+      reason: `no digest in range: no digest listed ${LOG_KEY} by the deadline`,
+    };
     fakes = new Fakes({ integrity: async () => none });
     const report = await runLab(labOptions({ waitDigest: true, digestWaitMs: 1000 }), fakes.deps());
     expect(report.exitCode).to.equal(ExitCode.CheckFailed);
@@ -111,7 +131,9 @@ describe("automation/lab: log file integrity", function () {
       integrity: (request) =>
         new Promise((_, reject) => {
           // Like validateIntegrity: the lab's stop signal ends the wait.
-          request.signal.addEventListener("abort", () => reject(Object.assign(new Error("aborted"), { name: "AbortError" })), { once: true });
+          request.signal.addEventListener("abort", () => reject(Object.assign(new Error("aborted"), { name: "AbortError" })), {
+            once: true,
+          });
           setImmediate(() => fakes.signals.emit("SIGINT"));
         }),
     });

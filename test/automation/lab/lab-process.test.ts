@@ -13,7 +13,11 @@ import { FAKE_PULUMI_BIN } from "../../support/doubles/fake-pulumi";
 import { startLabProcess, standInProject, within, type LabProcess } from "../../support/processes/lab-process";
 
 const ways = [
-  { how: "a terminal's Ctrl-C under npm: the lab's process group, then npm's forwarded copy", send: (pid: number) => (process.kill(-pid, "SIGINT"), process.kill(pid, "SIGINT")), signal: "SIGINT" },
+  {
+    how: "a terminal's Ctrl-C under npm: the lab's process group, then npm's forwarded copy",
+    send: (pid: number) => (process.kill(-pid, "SIGINT"), process.kill(pid, "SIGINT")),
+    signal: "SIGINT",
+  },
   { how: "a supervisor's SIGTERM to the lab's pid alone", send: (pid: number) => process.kill(pid, "SIGTERM"), signal: "SIGTERM" },
 ] as const;
 
@@ -27,7 +31,11 @@ describe("automation/cli as a process: who sends the signal does not change what
 
   const calls = () =>
     fs.existsSync(path.join(fakeDir, "calls.jsonl"))
-      ? fs.readFileSync(path.join(fakeDir, "calls.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as { argv?: string[]; signal?: string; pid?: number; pgid?: number | null })
+      ? fs
+          .readFileSync(path.join(fakeDir, "calls.jsonl"), "utf8")
+          .trim()
+          .split("\n")
+          .map((l) => JSON.parse(l) as { argv?: string[]; signal?: string; pid?: number; pgid?: number | null })
       : [];
 
   beforeEach(async function () {
@@ -36,7 +44,11 @@ describe("automation/cli as a process: who sends the signal does not change what
     waitFile = path.join(projectDir, "up-may-finish");
     lab = await startLabProcess({
       projectDir,
-      env: { PATH: `${FAKE_PULUMI_BIN}${path.delimiter}${process.env.PATH ?? ""}`, FAKE_PULUMI_DIR: fakeDir, FAKE_PULUMI_UP_WAIT_FILE: waitFile },
+      env: {
+        PATH: `${FAKE_PULUMI_BIN}${path.delimiter}${process.env.PATH ?? ""}`,
+        FAKE_PULUMI_DIR: fakeDir,
+        FAKE_PULUMI_UP_WAIT_FILE: waitFile,
+      },
     });
   });
   afterEach(async function () {
@@ -55,9 +67,15 @@ describe("automation/cli as a process: who sends the signal does not change what
       const { code, stdout, stderr } = await run.done;
 
       expect(told, `Pulumi was told to stop within 30 s\n${stderr}`).to.equal(true);
-      expect(calls().filter((c) => c.signal === "SIGINT"), "SIGINTs Pulumi received").to.have.length(1);
-      const up = calls().filter((c) => c.argv?.[0] === "up").at(-1)!;
-      if (up.pgid !== null) expect(up.pgid, "pulumi up leads a process group of its own, not the lab's").to.equal(up.pid).and.not.equal(run.pid());
+      expect(
+        calls().filter((c) => c.signal === "SIGINT"),
+        "SIGINTs Pulumi received",
+      ).to.have.length(1);
+      const up = calls()
+        .filter((c) => c.argv?.[0] === "up")
+        .at(-1)!;
+      if (up.pgid !== null)
+        expect(up.pgid, "pulumi up leads a process group of its own, not the lab's").to.equal(up.pid).and.not.equal(run.pid());
       const report = JSON.parse(stdout);
       expect(code, `${stderr}\n${JSON.stringify(report.cleanup)}`).to.equal(ExitCode.Interrupted);
       expect(report.interrupted).to.equal(way.signal);
@@ -77,7 +95,9 @@ describe("automation/cli as a process: who sends the signal does not change what
     const { code, stdout, stderr } = await run.done;
     const report = JSON.parse(stdout);
     expect(code, `${stderr}\n${JSON.stringify(report.cleanup)}`).to.equal(ExitCode.AwsError);
-    const commands = calls().filter((c) => c.argv).map((c) => c.argv![0]);
+    const commands = calls()
+      .filter((c) => c.argv)
+      .map((c) => c.argv![0]);
     expect(commands.indexOf("cancel"), "pulumi cancel after the killed up").to.be.greaterThan(commands.lastIndexOf("up"));
     expect(commands.indexOf("cancel")).to.be.lessThan(commands.indexOf("destroy"));
     expect(report.cleanup.pendingOperationsCleared.map((p: { urn: string }) => p.urn)).to.deep.equal([

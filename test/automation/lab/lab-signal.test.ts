@@ -38,7 +38,11 @@ describe("automation/lab on the real engine: a signal to the lab alone during th
   });
 
   const how = { SIGTERM: "to the lab's pid", SIGHUP: "(the terminal closed)", SIGINT: "twice (npm's forwarded copy of a Ctrl-C)" };
-  for (const [signal, times] of [["SIGTERM", 1], ["SIGHUP", 1], ["SIGINT", 2]] as const) {
+  for (const [signal, times] of [
+    ["SIGTERM", 1],
+    ["SIGHUP", 1],
+    ["SIGINT", 2],
+  ] as const) {
     it(`a ${signal} ${how[signal]}: Pulumi receives exactly one SIGINT; state read, destroyed, swept, removed, exit 130`, async function () {
       const deps = fakes.deps();
       const backend = chooseBackend(fakes.projectDir, { HOME: fakes.projectDir });
@@ -57,7 +61,10 @@ describe("automation/lab on the real engine: a signal to the lab alone during th
 
       expect(told, "Pulumi was told to stop within 30 s of the lab's signal").to.equal(true);
       const calls = fake.calls();
-      expect(calls.filter((c) => c.signal === "SIGINT"), "SIGINTs Pulumi received").to.have.length(1);
+      expect(
+        calls.filter((c) => c.signal === "SIGINT"),
+        "SIGINTs Pulumi received",
+      ).to.have.length(1);
       expect(report.exitCode, JSON.stringify(report.error)).to.equal(ExitCode.Interrupted);
       expect(report.interrupted).to.equal(signal);
       // One SIGINT lets Pulumi end the create in flight and write a clean checkpoint, as the real engine does.

@@ -4,7 +4,13 @@
 import { expect } from "chai";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { MissingToolError, NoCredentialsError, NoDefaultVpcError, PULUMI_INSTALL_HINT, TrailConflictError } from "../../../automation/errors";
+import {
+  MissingToolError,
+  NoCredentialsError,
+  NoDefaultVpcError,
+  PULUMI_INSTALL_HINT,
+  TrailConflictError,
+} from "../../../automation/errors";
 import { runCleanup, runLab } from "../../../automation/lab";
 import { uniqueStackName } from "../../../automation/engine/stack-name";
 import { ExitCode } from "../../../common/exit-codes";
@@ -30,7 +36,7 @@ describe("automation/lab: the cycle", function () {
       "vpc",
       "trail-name my-logs-trail",
       "open lab-test create",
-      "config trail-lab:probeInstance=\"false\"",
+      'config trail-lab:probeInstance="false"',
       "up trail",
       "outputs",
       "status false",
@@ -39,7 +45,7 @@ describe("automation/lab: the cycle", function () {
       "sleep 10",
       "status true",
       "sleep 5",
-      "config trail-lab:probeInstance=\"true\"",
+      'config trail-lab:probeInstance="true"',
       "up probe",
       "outputs",
       "verify",
@@ -57,7 +63,13 @@ describe("automation/lab: the cycle", function () {
     expect(fakes.config["aws:region"], "--region wins over Pulumi.dev.yaml").to.equal("eu-west-1");
     expect(fakes.config["trail-lab:instanceType"], "the template's config is copied").to.equal("t3.micro");
     const request = fakes.verifyRequest!;
-    expect(request).to.include({ trail: "my-logs-trail", bucket: OUTPUTS_TRAIL.bucketName, resource: INSTANCE_ID, eventName: "RunInstances", region: "eu-west-1" });
+    expect(request).to.include({
+      trail: "my-logs-trail",
+      bucket: OUTPUTS_TRAIL.bucketName,
+      resource: INSTANCE_ID,
+      eventName: "RunInstances",
+      region: "eu-west-1",
+    });
     // since = the time just before the probe's up, less the clock-skew allowance
     expect(request.since.toISOString()).to.equal(new Date(Date.parse(report.since!) - 60_000).toISOString());
     expect(request.signal.aborted).to.equal(false);
@@ -102,7 +114,16 @@ describe("automation/lab: the cycle", function () {
     expect(saved.outputs).to.include({ bucketName: OUTPUTS_TRAIL.bucketName, instanceId: INSTANCE_ID });
     expect(saved.verify.s3.key).to.equal(LOG_KEY);
     expect(saved.verify.event.eventName).to.equal("RunInstances");
-    expect(Object.keys(saved.timings)).to.have.members(["preflight", "up-trail", "trail-wait", "settle", "up-probe", "verify", "posture", "destroy"]);
+    expect(Object.keys(saved.timings)).to.have.members([
+      "preflight",
+      "up-trail",
+      "trail-wait",
+      "settle",
+      "up-probe",
+      "verify",
+      "posture",
+      "destroy",
+    ]);
     expect(saved.cleanup).to.include({ destroyed: true, stackRemoved: true, complete: true });
     expect(saved.exitCode).to.equal(0);
     expect(saved.error).to.equal(null);
@@ -217,12 +238,17 @@ describe("automation/lab: the cycle", function () {
   });
 
   it("finds leftover lab stacks under the org/project/ names Pulumi Cloud lists", async function () {
-    fakes = new Fakes({ existingStacks: ["acme/trail-lab/lab-20261124-101500-0a1b", "acme/trail-lab/production", "acme/trail-lab/lab-test"] });
+    fakes = new Fakes({
+      existingStacks: ["acme/trail-lab/lab-20261124-101500-0a1b", "acme/trail-lab/production", "acme/trail-lab/lab-test"],
+    });
     const report = await runLab(labOptions(), fakes.deps());
     const warning = report.warnings.find((w) => w.includes("Leftover lab stacks"));
     expect(warning, "a leftover-stack warning").to.be.a("string");
     // The name --cleanup takes; the run's own stack (lab-test) is not a leftover.
-    expect(warning).to.contain("lab-20261124-101500-0a1b").and.not.contain("production").and.not.match(/lab-test\b/);
+    expect(warning)
+      .to.contain("lab-20261124-101500-0a1b")
+      .and.not.contain("production")
+      .and.not.match(/lab-test\b/);
   });
 
   it("names each run's stack uniquely and refuses the dev template as a stack", async function () {
@@ -240,13 +266,26 @@ describe("automation/lab: preflight", function () {
 
   const cases: [string, () => Fakes, string][] = [
     ["the Pulumi CLI is missing", () => new Fakes({ cliMissing: new MissingToolError("pulumi", PULUMI_INSTALL_HINT) }), "get.pulumi.com"],
-    ["credentials do not resolve", () => new Fakes({ identityError: new NoCredentialsError("CredentialsProviderError: Could not load credentials from any providers") }), "aws configure"],
+    [
+      "credentials do not resolve",
+      () => new Fakes({ identityError: new NoCredentialsError("CredentialsProviderError: Could not load credentials from any providers") }),
+      "aws configure",
+    ],
     ["the region has no default VPC", () => new Fakes({ vpcError: new NoDefaultVpcError("eu-west-1") }), "trail-lab:subnetId"],
     [
       "a trail with the lab's name exists",
       () =>
         new Fakes({
-          trailNameError: new TrailConflictError({ name: "my-logs-trail", arn: "arn:aws:cloudtrail:us-east-1:123456789012:trail/my-logs-trail", homeRegion: "us-east-1", multiRegion: true, labStack: "lab-old" }, "eu-west-1"),
+          trailNameError: new TrailConflictError(
+            {
+              name: "my-logs-trail",
+              arn: "arn:aws:cloudtrail:us-east-1:123456789012:trail/my-logs-trail",
+              homeRegion: "us-east-1",
+              multiRegion: true,
+              labStack: "lab-old",
+            },
+            "eu-west-1",
+          ),
         }),
       "npm run lab -- --cleanup lab-old",
     ],
@@ -279,7 +318,9 @@ describe("automation/lab: preflight", function () {
   it("prints the account and region that will be used", async function () {
     fakes = new Fakes();
     await runLab(labOptions(), fakes.deps());
-    expect(fakes.logs()[0]).to.equal("AWS account 123456789012 (arn:aws:iam::123456789012:user/lab), region eu-west-1 (from --region), stack lab-test");
+    expect(fakes.logs()[0]).to.equal(
+      "AWS account 123456789012 (arn:aws:iam::123456789012:user/lab), region eu-west-1 (from --region), stack lab-test",
+    );
   });
 });
 
@@ -291,7 +332,12 @@ describe("automation/lab: signals", function () {
     const upStarted = gate();
     const release = gate();
     fakes = new Fakes({
-      pending: [{ type: "creating", resource: { urn: "urn:pulumi:lab-test::trail-lab::aws:ec2/instance:Instance::probe-instance", type: "aws:ec2/instance:Instance" } }],
+      pending: [
+        {
+          type: "creating",
+          resource: { urn: "urn:pulumi:lab-test::trail-lab::aws:ec2/instance:Instance::probe-instance", type: "aws:ec2/instance:Instance" },
+        },
+      ],
       onUp: async (step) => {
         if (step !== "probe") return;
         upStarted.open();
@@ -431,18 +477,50 @@ describe("automation/lab: --cleanup <stack>", function () {
       existingStacks: ["lab-old"],
       pending: [{ type: "creating", resource: { urn: "urn:pulumi:lab-old::trail-lab::aws:ec2/instance:Instance::probe-instance" } }],
     });
-    fakes.resources = [{ urn: "urn:pulumi:lab-old::trail-lab::aws:s3/bucket:Bucket::audit-logs-bucket", type: "aws:s3/bucket:Bucket", id: "audit-logs-bucket-0000001" }];
-    const report = await runCleanup({ stack: "lab-old", region: "eu-west-1", template: labOptions().template, destroyAttempts: 2, destroyRetryMs: 1 }, fakes.deps());
+    fakes.resources = [
+      {
+        urn: "urn:pulumi:lab-old::trail-lab::aws:s3/bucket:Bucket::audit-logs-bucket",
+        type: "aws:s3/bucket:Bucket",
+        id: "audit-logs-bucket-0000001",
+      },
+    ];
+    const report = await runCleanup(
+      { stack: "lab-old", region: "eu-west-1", template: labOptions().template, destroyAttempts: 2, destroyRetryMs: 1 },
+      fakes.deps(),
+    );
     expect(report.exitCode).to.equal(ExitCode.Ok);
-    expectInOrder(fakes.steps(), ["cli", "open lab-old", "identity", "export", "import", "destroy 1", "sweep lab-old audit-logs-bucket-7f3a9c1,audit-logs-bucket-0000001", "remove"]);
+    expectInOrder(fakes.steps(), [
+      "cli",
+      "open lab-old",
+      "identity",
+      "export",
+      "import",
+      "destroy 1",
+      "sweep lab-old audit-logs-bucket-7f3a9c1,audit-logs-bucket-0000001",
+      "remove",
+    ]);
     expect(report.cleanup).to.include({ complete: true, stackRemoved: true });
   });
 
   it("sweeps by tag when the backend has no such stack; exits 4 when something could not be removed", async function () {
     fakes = new Fakes({
-      sweep: { removed: [], remaining: [{ kind: "bucket", id: "audit-logs-bucket-0000002", region: "eu-west-1", removeWith: "aws s3 rb s3://audit-logs-bucket-0000002 --force", reason: "AccessDenied" }] },
+      sweep: {
+        removed: [],
+        remaining: [
+          {
+            kind: "bucket",
+            id: "audit-logs-bucket-0000002",
+            region: "eu-west-1",
+            removeWith: "aws s3 rb s3://audit-logs-bucket-0000002 --force",
+            reason: "AccessDenied",
+          },
+        ],
+      },
     });
-    const report = await runCleanup({ stack: "lab-gone", region: "eu-west-1", template: labOptions().template, destroyAttempts: 2, destroyRetryMs: 1 }, fakes.deps());
+    const report = await runCleanup(
+      { stack: "lab-gone", region: "eu-west-1", template: labOptions().template, destroyAttempts: 2, destroyRetryMs: 1 },
+      fakes.deps(),
+    );
     expectInOrder(fakes.steps(), ["open lab-gone", "identity", "sweep lab-gone "]);
     expect(fakes.steps()).not.to.include("destroy 1");
     expect(report.exitCode).to.equal(ExitCode.CleanupIncomplete);
@@ -452,7 +530,10 @@ describe("automation/lab: --cleanup <stack>", function () {
   it("takes the region from the stack's config", async function () {
     fakes = new Fakes({ existingStacks: ["lab-old"] });
     fakes.config["aws:region"] = "ap-southeast-2";
-    const report = await runCleanup({ stack: "lab-old", template: { config: {}, skipped: [] }, destroyAttempts: 1, destroyRetryMs: 1 }, fakes.deps());
+    const report = await runCleanup(
+      { stack: "lab-old", template: { config: {}, skipped: [] }, destroyAttempts: 1, destroyRetryMs: 1 },
+      fakes.deps(),
+    );
     expect(report.region).to.equal("ap-southeast-2");
   });
 });

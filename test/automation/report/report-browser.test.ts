@@ -16,7 +16,16 @@ import type { Page } from "playwright-core";
 import type { LabReport } from "../../../automation/evidence";
 import { main } from "../../../automation/report/cli";
 import { rejection } from "../../support/rejection";
-import { BROWSER_NAMES, BrowserNotFoundError, SCREENSHOT_ATTEMPTS, findBrowser, launchBrowser, screenshot, standardBrowserPaths, type LaunchedBrowser } from "../../support/browser";
+import {
+  BROWSER_NAMES,
+  BrowserNotFoundError,
+  SCREENSHOT_ATTEMPTS,
+  findBrowser,
+  launchBrowser,
+  screenshot,
+  standardBrowserPaths,
+  type LaunchedBrowser,
+} from "../../support/browser";
 import { HOSTILE_AGENT, HOSTILE_NAME, labEvidence } from "../../support/fixtures/lab-evidence";
 
 interface Box {
@@ -28,10 +37,34 @@ interface Box {
 }
 
 const CASES: { name: string; evidence: LabReport; verdict: string; cleanup: string; shows: string[] }[] = [
-  { name: "verified", evidence: labEvidence(), verdict: "VERIFIED", cleanup: "cleanup complete", shows: ["same as the S3 record's", "terminated", "ACCEPTED"] },
-  { name: "not-verified", evidence: labEvidence({ outcome: "not-verified" }), verdict: "NOT VERIFIED", cleanup: "cleanup complete", shows: ["No log file in s3://", "41 log files read"] },
-  { name: "up-failed", evidence: labEvidence({ outcome: "up-failed" }), verdict: "NOT VERIFIED: verify did not run", cleanup: "cleanup complete", shows: ["failed: UpFailedError", "No probe instance in this run"] },
-  { name: "cleanup-failed", evidence: labEvidence({ outcome: "cleanup-failed" }), verdict: "VERIFIED", cleanup: "CLEANUP INCOMPLETE", shows: ["did not finish after 4 attempt(s)", "aws ec2 terminate-instances"] },
+  {
+    name: "verified",
+    evidence: labEvidence(),
+    verdict: "VERIFIED",
+    cleanup: "cleanup complete",
+    shows: ["same as the S3 record's", "terminated", "ACCEPTED"],
+  },
+  {
+    name: "not-verified",
+    evidence: labEvidence({ outcome: "not-verified" }),
+    verdict: "NOT VERIFIED",
+    cleanup: "cleanup complete",
+    shows: ["No log file in s3://", "41 log files read"],
+  },
+  {
+    name: "up-failed",
+    evidence: labEvidence({ outcome: "up-failed" }),
+    verdict: "NOT VERIFIED: verify did not run",
+    cleanup: "cleanup complete",
+    shows: ["failed: UpFailedError", "No probe instance in this run"],
+  },
+  {
+    name: "cleanup-failed",
+    evidence: labEvidence({ outcome: "cleanup-failed" }),
+    verdict: "VERIFIED",
+    cleanup: "CLEANUP INCOMPLETE",
+    shows: ["did not finish after 4 attempt(s)", "aws ec2 terminate-instances"],
+  },
   { name: "hostile", evidence: labEvidence({ hostile: true }), verdict: "VERIFIED", cleanup: "cleanup complete", shows: [HOSTILE_NAME] },
 ];
 
@@ -42,7 +75,9 @@ function overlaps(a: Box, b: Box): boolean {
 }
 
 /** The rendered boxes of the picture's labels, and its mark lines, in page pixels (evaluated in the page: no DOM types here). */
-async function timelineGeometry(page: Page): Promise<{ svg: Box; marks: { kind: string; at: string; dot: Box; line: Box; label: Box }[]; texts: Box[] }> {
+async function timelineGeometry(
+  page: Page,
+): Promise<{ svg: Box; marks: { kind: string; at: string; dot: Box; line: Box; label: Box }[]; texts: Box[] }> {
   return page.evaluate(`(() => {
     const box = (e, what) => { const r = e.getBoundingClientRect(); return { what, x: r.x, y: r.y, width: r.width, height: r.height }; };
     const svg = document.querySelector("svg.timeline");
@@ -128,12 +163,20 @@ describe("automation/report: the evidence report in headless Chromium", function
       const trail = await page.locator("#trail").innerText();
       expect(trail).to.include(e.posture!.facts!.trail.arn).and.include("logging");
       const bucket = await page.locator("#bucket").innerText();
-      expect(bucket).to.include(e.posture!.facts!.bucket.name).and.include("RestrictPublicBuckets").and.include("denies every request made without TLS");
+      expect(bucket)
+        .to.include(e.posture!.facts!.bucket.name)
+        .and.include("RestrictPublicBuckets")
+        .and.include("denies every request made without TLS");
       if (e.verify?.s3.key) {
-        expect(await page.locator("#log-file").innerText()).to.include(e.verify.s3.key.split("/").slice(-1)[0]).and.include(e.rawObjectSha256!);
+        expect(await page.locator("#log-file").innerText())
+          .to.include(e.verify.s3.key.split("/").slice(-1)[0])
+          .and.include(e.rawObjectSha256!);
         expect(await page.locator("#event-history").innerText()).to.include(e.verify.s3.eventId!);
       }
-      if (e.instance?.atVerify) expect(await page.locator("#instance").innerText()).to.include(e.instance.atVerify.instanceId).and.include("t3.micro");
+      if (e.instance?.atVerify)
+        expect(await page.locator("#instance").innerText())
+          .to.include(e.instance.atVerify.instanceId)
+          .and.include("t3.micro");
       // The findings head the section with their counts; two unpaid controls accepted.
       expect(await page.locator("#findings .counts-line").innerText()).to.equal("0 fail · 2 accepted · 11 pass · 1 n/a");
       // Styled as meant: the inline stylesheet applied (a failing badge is red on pink, an accepted one amber).
@@ -144,16 +187,24 @@ describe("automation/report: the evidence report in headless Chromium", function
       expect(times).to.deep.equal([...times].sort((a, b) => a - b));
       const xs = geometry.marks.map((m) => m.dot.x);
       expect(xs).to.deep.equal([...xs].sort((a, b) => a - b));
-      if (e.verify?.s3.found) expect(geometry.marks.map((m) => m.kind)).to.deep.equal(["event-time", "delivered", "s3-found", "history-found"]);
+      if (e.verify?.s3.found)
+        expect(geometry.marks.map((m) => m.kind)).to.deep.equal(["event-time", "delivered", "s3-found", "history-found"]);
       // Nothing drawn over anything: no two labels overlap, no mark's line runs through a label, all inside the picture.
       const texts: Box[] = geometry.texts;
       for (let i = 0; i < texts.length; i++) {
         const t = texts[i];
-        expect(t.x >= geometry.svg.x - 0.5 && t.x + t.width <= geometry.svg.x + geometry.svg.width + 0.5, `${t.what} inside the picture`).to.equal(true);
+        expect(
+          t.x >= geometry.svg.x - 0.5 && t.x + t.width <= geometry.svg.x + geometry.svg.width + 0.5,
+          `${t.what} inside the picture`,
+        ).to.equal(true);
         for (let j = i + 1; j < texts.length; j++) expect(overlaps(t, texts[j]), `${t.what} / ${texts[j].what}`).to.equal(false);
       }
       for (const m of geometry.marks) {
-        for (const other of geometry.marks) expect(overlaps({ ...m.line, x: m.line.x + m.line.width / 2 - 0.5, width: 1 }, other.label), `${m.kind} line through ${other.label.what}`).to.equal(false);
+        for (const other of geometry.marks)
+          expect(
+            overlaps({ ...m.line, x: m.line.x + m.line.width / 2 - 0.5, width: 1 }, other.label),
+            `${m.kind} line through ${other.label.what}`,
+          ).to.equal(false);
       }
       await page.close();
     });
@@ -209,7 +260,9 @@ describe("automation/report: the evidence report in the registry's Chromium, wit
     await page.goto(url, { waitUntil: "load" });
     expect(requests).to.deep.equal([url]);
     expect(problems).to.deep.equal([]);
-    expect(await page.locator("body").innerText()).to.include("VERIFIED").and.include(evidence.verify!.s3.eventId!);
+    expect(await page.locator("body").innerText())
+      .to.include("VERIFIED")
+      .and.include(evidence.verify!.s3.eventId!);
     await page.close();
   });
 });
@@ -287,7 +340,10 @@ describe("test/support/browser: finding a Chromium", () => {
     executable("a", "google-chrome");
     const chromiumBin = executable("b", "chromium");
     const standard = executable("opt", "chrome");
-    const found = await findBrowser({ env: { PATH: [path.join(dir, "a"), path.join(dir, "b")].join(path.delimiter) }, standardPaths: [standard] });
+    const found = await findBrowser({
+      env: { PATH: [path.join(dir, "a"), path.join(dir, "b")].join(path.delimiter) },
+      standardPaths: [standard],
+    });
     expect(found).to.deep.equal({ executablePath: chromiumBin, source: "chromium on PATH", env: {} });
   });
 

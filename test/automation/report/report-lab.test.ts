@@ -21,8 +21,21 @@ describe("automation/lab: posture and the HTML report", function () {
     fakes = new Fakes();
     const report = await runLab(labOptions(), fakes.deps());
     const steps = fakes.steps();
-    expect(steps.slice(steps.indexOf("verify"))).to.deep.equal(["verify", "copy", `describe ${INSTANCE_ID}`, "posture", "export", "destroy 1", "remove", `describe ${INSTANCE_ID}`, "close"]);
-    expect(fakes.postureRequest).to.deep.include({ trail: "arn:aws:cloudtrail:eu-west-1:123456789012:trail/my-logs-trail", region: "eu-west-1" });
+    expect(steps.slice(steps.indexOf("verify"))).to.deep.equal([
+      "verify",
+      "copy",
+      `describe ${INSTANCE_ID}`,
+      "posture",
+      "export",
+      "destroy 1",
+      "remove",
+      `describe ${INSTANCE_ID}`,
+      "close",
+    ]);
+    expect(fakes.postureRequest).to.deep.include({
+      trail: "arn:aws:cloudtrail:eu-west-1:123456789012:trail/my-logs-trail",
+      region: "eu-west-1",
+    });
     expect(report.posture).to.deep.equal(POSTURE);
     expect(report.exitCode).to.equal(ExitCode.Ok);
     const saved = JSON.parse(fs.readFileSync(path.join(runFiles(report.stack), "evidence.json"), "utf8"));
@@ -34,13 +47,18 @@ describe("automation/lab: posture and the HTML report", function () {
     const evidenceBytes = fs.readFileSync(path.join(runFiles(report.stack), "evidence.json"));
     expect(html).to.include(`evidence.json SHA-256 <code>${createHash("sha256").update(evidenceBytes).digest("hex")}</code>`);
     // The default stack's two unpaid controls are accepted in the lab's own findings, beside the page.
-    const ocsf = JSON.parse(fs.readFileSync(path.join(runFiles(report.stack), "findings.ocsf.json"), "utf8")) as { status: string; compliance: { control: string; status: string } }[];
+    const ocsf = JSON.parse(fs.readFileSync(path.join(runFiles(report.stack), "findings.ocsf.json"), "utf8")) as {
+      status: string;
+      compliance: { control: string; status: string };
+    }[];
     expect(ocsf.map((f) => [f.compliance.control, f.compliance.status, f.status])).to.deep.equal([
       ["CloudTrail.1", "Pass", "New"],
       ["CloudTrail.2", "Fail", "Suppressed"],
       ["CloudTrail.5", "Fail", "Suppressed"],
     ]);
-    expect(fs.readFileSync(path.join(runFiles(report.stack), "findings.csv"), "utf8").split("\r\n")[2]).to.match(/^accepted,medium,CloudTrail\.2,/);
+    expect(fs.readFileSync(path.join(runFiles(report.stack), "findings.csv"), "utf8").split("\r\n")[2]).to.match(
+      /^accepted,medium,CloudTrail\.2,/,
+    );
     const summary = renderSummary(report);
     expect(summary).to.include("  posture: 1 pass, 0 fail, 2 accepted (CloudTrail.2, CloudTrail.5: off for cost, see the report), 0 n/a\n");
     expect(summary).to.include(`  report: ${path.join(runFiles(report.stack), "report.html")}\n`);
@@ -50,17 +68,26 @@ describe("automation/lab: posture and the HTML report", function () {
     fakes = new Fakes();
     const report = await runLab(labOptions(), fakes.deps());
     report.outputs = { ...report.outputs, kmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0" };
-    expect(renderSummary(report)).to.include("  posture: 1 pass, 1 fail (CloudTrail.2), 1 accepted (CloudTrail.5: off for cost, see the report), 0 n/a\n");
+    expect(renderSummary(report)).to.include(
+      "  posture: 1 pass, 1 fail (CloudTrail.2), 1 accepted (CloudTrail.5: off for cost, see the report), 0 n/a\n",
+    );
   });
 
   it("when posture cannot be read, says so as a warning, still destroys, and keeps the verdict's exit code", async () => {
-    fakes = new Fakes({ posture: () => Promise.reject(new AwsCallError("GetBucketPolicy", "AccessDenied", "access denied on bucket b. Grant the caller s3:GetBucketPolicy on it.")) });
+    fakes = new Fakes({
+      posture: () =>
+        Promise.reject(
+          new AwsCallError("GetBucketPolicy", "AccessDenied", "access denied on bucket b. Grant the caller s3:GetBucketPolicy on it."),
+        ),
+    });
     const report = await runLab(labOptions(), fakes.deps());
     expect(fakes.steps()).to.include.members(["posture", "destroy 1", "remove"]);
     expect(report.posture).to.equal(null);
     expect(report.warnings.join("\n")).to.include("Posture not checked").and.include("s3:GetBucketPolicy");
     expect(report.exitCode).to.equal(ExitCode.Ok);
-    expect(fs.readFileSync(path.join(runFiles(report.stack), "report.html"), "utf8")).to.match(/Security Hub controls<\/h2><p><span class="badge none">not checked/);
+    expect(fs.readFileSync(path.join(runFiles(report.stack), "report.html"), "utf8")).to.match(
+      /Security Hub controls<\/h2><p><span class="badge none">not checked/,
+    );
     expect(fs.existsSync(path.join(runFiles(report.stack), "findings.ocsf.json"))).to.equal(false);
   });
 

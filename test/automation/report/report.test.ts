@@ -36,7 +36,9 @@ function text(node: Node): string {
 const attrOf = (e: T.Element, name: string) => e.attrs.find((a) => a.name === name)?.value;
 const byId = (doc: T.Document, id: string) => [...elements(doc)].find((e) => attrOf(e, "id") === id);
 const rows = (root: Node) =>
-  [...elements(root as T.Document)].filter((e) => e.tagName === "tr").map((tr) => tr.childNodes.filter((c): c is T.Element => "tagName" in c).map((td) => text(td).trim()));
+  [...elements(root as T.Document)]
+    .filter((e) => e.tagName === "tr")
+    .map((tr) => tr.childNodes.filter((c): c is T.Element => "tagName" in c).map((td) => text(td).trim()));
 /** The definition list of a view as { term: text }. */
 function terms(section: T.Element): Record<string, string> {
   const out: Record<string, string> = {};
@@ -58,9 +60,29 @@ describe("automation/report: the evidence report's HTML", () => {
   const view = (id: string) => terms(byId(doc, id)!);
 
   it("has no script, nothing that loads anything, links only to Security Hub's remediation pages, and a CSP that forbids fetching", () => {
-    const forbidden = ["script", "img", "image", "link", "iframe", "object", "embed", "video", "audio", "source", "base", "form", "use", "foreignobject", "style-src"];
+    const forbidden = [
+      "script",
+      "img",
+      "image",
+      "link",
+      "iframe",
+      "object",
+      "embed",
+      "video",
+      "audio",
+      "source",
+      "base",
+      "form",
+      "use",
+      "foreignobject",
+      "style-src",
+    ];
     expect(all.filter((e) => forbidden.includes(e.tagName.toLowerCase())).map((e) => e.tagName)).to.deep.equal([]);
-    const loading = all.flatMap((e) => e.attrs.filter((a) => ["src", "srcset", "action", "poster", "data", "background", "xlink:href"].includes(a.name) || a.name.startsWith("on")));
+    const loading = all.flatMap((e) =>
+      e.attrs.filter(
+        (a) => ["src", "srcset", "action", "poster", "data", "background", "xlink:href"].includes(a.name) || a.name.startsWith("on"),
+      ),
+    );
     expect(loading).to.deep.equal([]);
     const links = all.filter((e) => e.attrs.some((a) => a.name === "href"));
     expect(links.length).to.be.greaterThan(0);
@@ -89,7 +111,11 @@ describe("automation/report: the evidence report's HTML", () => {
     tampered.posture!.controls[1].status = injected as "fail";
     const parsed = parse(renderReportHtml(tampered));
     const found = [...elements(parsed)];
-    expect(found.filter((e) => e.tagName === "meta").map((e) => e.attrs.map((a) => a.name).join(","))).to.deep.equal(["charset", "http-equiv,content", "name,content"]);
+    expect(found.filter((e) => e.tagName === "meta").map((e) => e.attrs.map((a) => a.name).join(","))).to.deep.equal([
+      "charset",
+      "http-equiv,content",
+      "name,content",
+    ]);
     expect(found.filter((e) => ["form", "b"].includes(e.tagName))).to.deep.equal([]);
     expect(text(parsed)).not.to.include(injected);
   });
@@ -142,7 +168,10 @@ describe("automation/report: the evidence report's HTML", () => {
         "destroy and sweep",
       ]);
       const times = steps.map((r) => r[1]);
-      expect(times.every((t) => INSTANT.test(t)), times.join(" ")).to.equal(true);
+      expect(
+        times.every((t) => INSTANT.test(t)),
+        times.join(" "),
+      ).to.equal(true);
       expect(times.map(Date.parse)).to.deep.equal([...times.map(Date.parse)].sort((a, b) => a - b));
       expect(steps[5][1]).to.equal("2026-11-25T21:19:10Z");
       expect(steps.every((r) => r[2] === "—" || INSTANT.test(r[2]))).to.equal(true);
@@ -206,7 +235,9 @@ describe("automation/report: the evidence report's HTML", () => {
       const v = evidence.verify!;
       const l = view("log-file");
       expect(l["Folder and file"]).to.equal(v.s3.key!.split("/").join(" / "));
-      expect(l["Folder and file"]).to.match(/^AWSLogs \/ 123456789012 \/ CloudTrail \/ us-east-1 \/ 2026 \/ 11 \/ 25 \/ 123456789012_CloudTrail_us-east-1_20261125T2124Z_/);
+      expect(l["Folder and file"]).to.match(
+        /^AWSLogs \/ 123456789012 \/ CloudTrail \/ us-east-1 \/ 2026 \/ 11 \/ 25 \/ 123456789012_CloudTrail_us-east-1_20261125T2124Z_/,
+      );
       expect(l).to.deep.include({
         Delivered: "2026-11-25T21:24:00Z (the minute in the file's name)",
         Size: `${evidence.rawObjectBytes} bytes`,
@@ -251,7 +282,9 @@ describe("automation/report: the evidence report's HTML", () => {
       for (const field of ["integrity", "posture", "instance", "rawObjectBytes", "rawObjectSha256"] as const) delete old[field];
       const oldDoc = parse(renderReportHtml(old as ReturnType<typeof labEvidence>));
       const oldBody = text(oldDoc);
-      expect(oldBody).to.match(/Log file integritynot checked/).and.match(/Security Hub controlsnot checked/);
+      expect(oldBody)
+        .to.match(/Log file integritynot checked/)
+        .and.match(/Security Hub controlsnot checked/);
       expect(text(byId(oldDoc, "bucket")!)).to.include("not read");
       expect(text(byId(oldDoc, "trail")!)).to.include("GetTrail and GetTrailStatus, read by verify");
     });
@@ -259,7 +292,9 @@ describe("automation/report: the evidence report's HTML", () => {
 
   describe("the findings", () => {
     const findingRows = (d: T.Document) =>
-      [...elements(d)].filter((e) => e.tagName === "tr" && attrOf(e, "data-control")).map((tr) => ({ id: attrOf(tr, "data-control")!, cells: rows(tr)[0], tr }));
+      [...elements(d)]
+        .filter((e) => e.tagName === "tr" && attrOf(e, "data-control"))
+        .map((tr) => ({ id: attrOf(tr, "data-control")!, cells: rows(tr)[0], tr }));
 
     it("counts by status and severity first, then a row a control: status, severity, id, CIS sections, resource and region, fix or acceptance", () => {
       const body = text(doc);
@@ -291,8 +326,12 @@ describe("automation/report: the evidence report's HTML", () => {
       ]);
       const kms = found.find((f) => f.id === "CloudTrail.2")!;
       expect(kms.cells[3]).to.equal("v3.0.0 3.5v1.4.0 3.7");
-      expect(kms.cells[4]).to.include("arn:aws:cloudtrail:us-east-1:123456789012:trail/my-logs-trail").and.include("AWS::CloudTrail::Trail · us-east-1");
-      expect(kms.cells[6]).to.match(/^Accepted on purpose\. A customer managed KMS key costs USD 1 a month.* Turn it on with trail-lab:kmsEncryption: "true" in Pulumi\.dev\.yaml\.Security Hub: CloudTrail\.2 remediation$/);
+      expect(kms.cells[4])
+        .to.include("arn:aws:cloudtrail:us-east-1:123456789012:trail/my-logs-trail")
+        .and.include("AWS::CloudTrail::Trail · us-east-1");
+      expect(kms.cells[6]).to.match(
+        /^Accepted on purpose\. A customer managed KMS key costs USD 1 a month.* Turn it on with trail-lab:kmsEncryption: "true" in Pulumi\.dev\.yaml\.Security Hub: CloudTrail\.2 remediation$/,
+      );
       expect(found.find((f) => f.id === "CloudTrail.5")!.cells[6]).to.include('trail-lab:cloudWatchLogs: "true" in Pulumi.dev.yaml');
       const link = [...elements(kms.tr)].find((e) => e.tagName === "a")!;
       expect(attrOf(link, "href")).to.equal("https://docs.aws.amazon.com/console/securityhub/CloudTrail.2/remediation");
@@ -300,7 +339,8 @@ describe("automation/report: the evidence report's HTML", () => {
     });
 
     it("accepts the unpaid controls only for a lab run whose stack shows the switch off; otherwise a failure shows as FAIL", () => {
-      const status = (report: ReturnType<typeof labEvidence>) => Object.fromEntries(findingRows(parse(renderReportHtml(report))).map((f) => [f.id, f.cells[0]]));
+      const status = (report: ReturnType<typeof labEvidence>) =>
+        Object.fromEntries(findingRows(parse(renderReportHtml(report))).map((f) => [f.id, f.cells[0]]));
       const on = labEvidence();
       on.outputs!.kmsKeyArn = "arn:aws:kms:us-east-1:123456789012:key/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0";
       expect(status(on)).to.include({ "CloudTrail.2": "FAIL", "CloudTrail.5": "ACCEPTED" });
@@ -330,7 +370,15 @@ describe("automation/report: the evidence report's HTML", () => {
         regions: ["us-east-1"],
         digests: { valid: 2, total: 2 },
         logs: { valid: 3, total: 4 },
-        failures: [{ kind: "log", bucket: "b", key: "AWSLogs/123456789012/CloudTrail/us-east-1/2026/11/25/x.json.gz", reason: "hash value doesn't match", listedIn: "d" }],
+        failures: [
+          {
+            kind: "log",
+            bucket: "b",
+            key: "AWSLogs/123456789012/CloudTrail/us-east-1/2026/11/25/x.json.gz",
+            reason: "hash value doesn't match",
+            listedIn: "d",
+          },
+        ],
         unchecked: [],
         gaps: [],
         reason: null,
@@ -352,7 +400,9 @@ describe("automation/report: the evidence report's HTML", () => {
     after(() => fs.rmSync(dir, { recursive: true, force: true }));
     const report = (args: string[]) =>
       new Promise<{ code: number; stdout: string; stderr: string }>((done) =>
-        execFile("npm", ["run", "-s", "report", "--", ...args], { cwd: root }, (err, stdout, stderr) => done({ code: err ? Number((err as { code?: number }).code) : 0, stdout, stderr })),
+        execFile("npm", ["run", "-s", "report", "--", ...args], { cwd: root }, (err, stdout, stderr) =>
+          done({ code: err ? Number((err as { code?: number }).code) : 0, stdout, stderr }),
+        ),
       );
 
     it("renders the page next to the evidence, naming the tool, its commit and the SHA-256 of the evidence file, with the findings as OCSF and CSV beside it", async () => {
@@ -369,10 +419,18 @@ describe("automation/report: the evidence report's HTML", () => {
       const ocsf = JSON.parse(fs.readFileSync(path.join(dir, "findings.ocsf.json"), "utf8")) as Record<string, any>[];
       expect(ocsf).to.have.length(14);
       for (const f of ocsf) expect(COMPLIANCE_FINDING(f, f.compliance.control)).to.equal(null);
-      expect(ocsf.filter((f) => f.status === "Suppressed").map((f) => f.compliance.control)).to.deep.equal(["CloudTrail.2", "CloudTrail.5"]);
+      expect(ocsf.filter((f) => f.status === "Suppressed").map((f) => f.compliance.control)).to.deep.equal([
+        "CloudTrail.2",
+        "CloudTrail.5",
+      ]);
       expect(ocsf[0].metadata.product).to.deep.equal({ name: "trail-lab", vendor_name: "trail-lab", version: p.version });
       const csv = parseCsv(fs.readFileSync(path.join(dir, "findings.csv"), "utf8"));
-      expect(csv.slice(1).filter((r) => r[0] === "accepted").map((r) => r[2])).to.deep.equal(["CloudTrail.2", "CloudTrail.5"]);
+      expect(
+        csv
+          .slice(1)
+          .filter((r) => r[0] === "accepted")
+          .map((r) => r[2]),
+      ).to.deep.equal(["CloudTrail.2", "CloudTrail.5"]);
       const out = path.join(dir, "elsewhere", "audit.html");
       expect((await report([evidenceFile, "--out", out])).code).to.equal(0);
       expect(fs.existsSync(out) && fs.existsSync(path.join(dir, "elsewhere", "findings.csv"))).to.equal(true);
@@ -393,11 +451,23 @@ describe("automation/report: the evidence report's HTML", () => {
       // One `npm run report` per case, in series: 60 s in all was outlived by a machine running two suites at once.
       this.timeout(240_000);
       const cases: [string, (e: any) => void, string][] = [
-        ["status.json", (e) => (e.posture.controls[0].status = 42), "posture.controls[0].status is number 42, expected one of pass, fail, n/a"],
+        [
+          "status.json",
+          (e) => (e.posture.controls[0].status = 42),
+          "posture.controls[0].status is number 42, expected one of pass, fail, n/a",
+        ],
         ["mode.json", (e) => (e.cleanup.mode = "gone"), 'cleanup.mode is "gone", expected one of destroy, kept'],
-        ["time.json", (e) => (e.timings.verify.endedAt = "yesterday"), 'timings.verify.endedAt is "yesterday", expected an ISO-8601 instant'],
+        [
+          "time.json",
+          (e) => (e.timings.verify.endedAt = "yesterday"),
+          'timings.verify.endedAt is "yesterday", expected an ISO-8601 instant',
+        ],
         ["key.json", (e) => (e.verify.s3.key = { $gt: "" }), "verify.s3.key is an object, expected a string"],
-        ["link.json", (e) => (e.posture.controls[1].remediationUrl = "javascript:alert(1)"), 'posture.controls[1].remediationUrl is "javascript:alert(1)", expected a Security Hub remediation URL'],
+        [
+          "link.json",
+          (e) => (e.posture.controls[1].remediationUrl = "javascript:alert(1)"),
+          'posture.controls[1].remediationUrl is "javascript:alert(1)", expected a Security Hub remediation URL',
+        ],
         ["hash.json", (e) => (e.rawObjectSha256 = "<b>"), 'rawObjectSha256 is "<b>", expected a SHA-256 in hex'],
       ];
       for (const [name, tamper, problem] of cases) {
@@ -408,7 +478,9 @@ describe("automation/report: the evidence report's HTML", () => {
         const out = path.join(dir, `${name}.d`, "report.html");
         const result = await report([file, "--out", out]);
         expect(result.code, name).to.equal(2);
-        expect(result.stderr, name).to.equal(`${file} is not a lab run's evidence: ${problem}. Pass the evidence.json a lab run wrote under lab-runs/<stack>/.\n`);
+        expect(result.stderr, name).to.equal(
+          `${file} is not a lab run's evidence: ${problem}. Pass the evidence.json a lab run wrote under lab-runs/<stack>/.\n`,
+        );
         expect(fs.existsSync(path.dirname(out)), name).to.equal(false);
       }
       fs.writeFileSync(path.join(dir, "broken.json"), '{"stack": ');

@@ -9,7 +9,8 @@ import * as path from "node:path";
 import { gzipSync } from "node:zlib";
 import { verifyAdapter } from "../../../automation/verifier/verify-adapter";
 
-const KEY = "AWSLogs/123456789012/CloudTrail/eu-west-1/2026/11/25/123456789012_CloudTrail_eu-west-1_20261125T2235Z_Ab12Cd34Ef56Gh78.json.gz";
+const KEY =
+  "AWSLogs/123456789012/CloudTrail/eu-west-1/2026/11/25/123456789012_CloudTrail_eu-west-1_20261125T2235Z_Ab12Cd34Ef56Gh78.json.gz";
 
 describe("automation/verify-adapter", function () {
   const saved: Record<string, string | undefined> = {};
@@ -17,7 +18,9 @@ describe("automation/verify-adapter", function () {
   let server: http.Server;
   let dir: string;
   const requested: string[] = [];
-  const body = gzipSync(JSON.stringify({ Records: [{ eventName: "RunInstances", eventID: "0b1c2d3e", eventTime: "2026-11-25T22:31:02Z" }] }));
+  const body = gzipSync(
+    JSON.stringify({ Records: [{ eventName: "RunInstances", eventID: "0b1c2d3e", eventTime: "2026-11-25T22:31:02Z" }] }),
+  );
 
   before(async function () {
     server = http.createServer((req, res) => {

@@ -93,10 +93,29 @@ export function invoke(token: string, args: Args, world: World): Args {
     }
     case "aws:ec2/getSubnet:getSubnet": {
       const zone = DEFAULT_SUBNETS[args.id];
-      const base = { id: args.id, arn: `arn:${partition}:ec2:${region}:${ACCOUNT}:subnet/${args.id}`, ownerId: ACCOUNT, state: "available" };
+      const base = {
+        id: args.id,
+        arn: `arn:${partition}:ec2:${region}:${ACCOUNT}:subnet/${args.id}`,
+        ownerId: ACCOUNT,
+        state: "available",
+      };
       return zone
-        ? { ...base, vpcId: DEFAULT_VPC, availabilityZone: `${region}${zone}`, defaultForAz: true, mapPublicIpOnLaunch: true, cidrBlock: `172.31.${16 * (zone.charCodeAt(0) - 97)}.0/20` }
-        : { ...base, vpcId: OTHER_VPC, availabilityZone: `${region}a`, defaultForAz: false, mapPublicIpOnLaunch: false, cidrBlock: "10.0.1.0/24" };
+        ? {
+            ...base,
+            vpcId: DEFAULT_VPC,
+            availabilityZone: `${region}${zone}`,
+            defaultForAz: true,
+            mapPublicIpOnLaunch: true,
+            cidrBlock: `172.31.${16 * (zone.charCodeAt(0) - 97)}.0/20`,
+          }
+        : {
+            ...base,
+            vpcId: OTHER_VPC,
+            availabilityZone: `${region}a`,
+            defaultForAz: false,
+            mapPublicIpOnLaunch: false,
+            cidrBlock: "10.0.1.0/24",
+          };
     }
     default:
       throw new UnknownInvokeError(token);

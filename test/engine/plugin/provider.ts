@@ -48,7 +48,12 @@ function observeConfigure(): void {
 class FailureAsked extends Error {}
 
 /** The message a test asked for, keyed by logical name or type token ("" = a realistic default). */
-function askedFailure(table: Record<string, string> | undefined, type: string, name: string, op: "create" | "update" | "delete"): Error | undefined {
+function askedFailure(
+  table: Record<string, string> | undefined,
+  type: string,
+  name: string,
+  op: "create" | "update" | "delete",
+): Error | undefined {
   const message = table?.[name] ?? table?.[type];
   if (message === undefined) return undefined;
   return message === "" ? defaultFailure(type, name, op) : new FailureAsked(message);
@@ -67,7 +72,8 @@ async function hangIfAsked(list: keyof Pick<Control, "hangCreate" | "hangDelete"
   store.record({ method, urn, type, name, outcome: "hanging" });
   const deadline = Date.now() + (store.control().hangSeconds ?? 300) * 1000;
   while (listed()) {
-    if (canceled.value && !store.control().hangIgnoresCancel) throw new Error(`${method} of ${name} canceled: the engine asked the provider to stop`);
+    if (canceled.value && !store.control().hangIgnoresCancel)
+      throw new Error(`${method} of ${name} canceled: the engine asked the provider to stop`);
     if (Date.now() > deadline) throw new Error(`${method} of ${name} hung past hangSeconds and gave up (stand-in)`);
     await sleep(200);
   }

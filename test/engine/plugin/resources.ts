@@ -38,13 +38,19 @@ export class AwsApiError extends Error {
   }
 }
 
-const hex = (n: number) => randomBytes(Math.ceil(n / 2)).toString("hex").slice(0, n);
+const hex = (n: number) =>
+  randomBytes(Math.ceil(n / 2))
+    .toString("hex")
+    .slice(0, n);
 /** Pulumi's auto-name: the logical name, a dash and seven random hex digits. */
 const autoName = (name: string) => `${name}-${hex(7)}`;
 /** The Terraform provider's unique suffix for a name prefix: a timestamp and a counter, 26 digits. */
 function prefixedName(prefix: string): string {
   const d = new Date();
-  const stamp = d.toISOString().replace(/[-:TZ.]/g, "").slice(0, 17);
+  const stamp = d
+    .toISOString()
+    .replace(/[-:TZ.]/g, "")
+    .slice(0, 17);
   return `${prefix}${stamp}${String(Math.floor(Math.random() * 1e9)).padStart(9, "0")}`;
 }
 
@@ -78,7 +84,14 @@ function bucketPart(label: string, operation: string, deleteOperation: string): 
     create: (_name, inputs, world) => ({ id: String(inputs.bucket), outputs: { ...inputs, region: world.region } }),
     refuseCreate(_name, inputs, world) {
       if (of(world, "aws:s3/bucket:Bucket").some((b) => b.outputs.bucket === inputs.bucket)) return undefined;
-      return new AwsApiError(`creating ${label} (${inputs.bucket})`, "S3", operation, 404, "NoSuchBucket", "The specified bucket does not exist");
+      return new AwsApiError(
+        `creating ${label} (${inputs.bucket})`,
+        "S3",
+        operation,
+        404,
+        "NoSuchBucket",
+        "The specified bucket does not exist",
+      );
     },
   };
 }
@@ -111,18 +124,36 @@ const RULES: Record<string, TypeRule> = {
     refuseCreate(_name, inputs, world) {
       if (!inputs.bucket || !of(world, "aws:s3/bucket:Bucket").some((b) => b.outputs.bucket === inputs.bucket)) return undefined;
       return new AwsApiError(
-        `creating S3 Bucket (${inputs.bucket})`, "S3", "CreateBucket", 409, "BucketAlreadyOwnedByYou",
+        `creating S3 Bucket (${inputs.bucket})`,
+        "S3",
+        "CreateBucket",
+        409,
+        "BucketAlreadyOwnedByYou",
         "Your previous request to create the named bucket succeeded and you already own it.",
       );
     },
   },
-  "aws:s3/bucketOwnershipControls:BucketOwnershipControls": bucketPart("S3 Bucket Ownership Controls", "PutBucketOwnershipControls", "DeleteBucketOwnershipControls"),
-  "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": bucketPart("S3 Bucket Public Access Block", "PutPublicAccessBlock", "DeletePublicAccessBlock"),
+  "aws:s3/bucketOwnershipControls:BucketOwnershipControls": bucketPart(
+    "S3 Bucket Ownership Controls",
+    "PutBucketOwnershipControls",
+    "DeleteBucketOwnershipControls",
+  ),
+  "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": bucketPart(
+    "S3 Bucket Public Access Block",
+    "PutPublicAccessBlock",
+    "DeletePublicAccessBlock",
+  ),
   "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": bucketPart(
-    "S3 Bucket Server-side Encryption Configuration", "PutBucketEncryption", "DeleteBucketEncryption",
+    "S3 Bucket Server-side Encryption Configuration",
+    "PutBucketEncryption",
+    "DeleteBucketEncryption",
   ),
   "aws:s3/bucketVersioning:BucketVersioning": bucketPart("S3 Bucket Versioning", "PutBucketVersioning", "PutBucketVersioning"),
-  "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": bucketPart("S3 Bucket Lifecycle Configuration", "PutBucketLifecycleConfiguration", "DeleteBucketLifecycle"),
+  "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": bucketPart(
+    "S3 Bucket Lifecycle Configuration",
+    "PutBucketLifecycleConfiguration",
+    "DeleteBucketLifecycle",
+  ),
   "aws:s3/bucketLogging:BucketLogging": bucketPart("S3 Bucket Logging", "PutBucketLogging", "PutBucketLogging"),
   "aws:s3/bucketPolicy:BucketPolicy": bucketPart("S3 Bucket Policy", "PutBucketPolicy", "DeleteBucketPolicy"),
   "aws:cloudtrail/trail:Trail": {
@@ -151,17 +182,35 @@ const RULES: Record<string, TypeRule> = {
     refuseCreate(_name, inputs, world) {
       const what = `creating CloudTrail Trail (${inputs.name})`;
       if (of(world, "aws:cloudtrail/trail:Trail").some((t) => t.outputs.name === inputs.name)) {
-        return new AwsApiError(what, "CloudTrail", "CreateTrail", 400, "TrailAlreadyExistsException",
-          `Trail ${inputs.name} already exists for customer: ${world.account}`);
+        return new AwsApiError(
+          what,
+          "CloudTrail",
+          "CreateTrail",
+          400,
+          "TrailAlreadyExistsException",
+          `Trail ${inputs.name} already exists for customer: ${world.account}`,
+        );
       }
       if (!of(world, "aws:s3/bucket:Bucket").some((b) => b.outputs.bucket === inputs.s3BucketName)) {
-        return new AwsApiError(what, "CloudTrail", "CreateTrail", 400, "S3BucketDoesNotExistException",
-          `S3 bucket ${inputs.s3BucketName} does not exist.`);
+        return new AwsApiError(
+          what,
+          "CloudTrail",
+          "CreateTrail",
+          400,
+          "S3BucketDoesNotExistException",
+          `S3 bucket ${inputs.s3BucketName} does not exist.`,
+        );
       }
       // CloudTrail tests the bucket policy on creation: the reason the program orders the trail after it.
       if (!of(world, "aws:s3/bucketPolicy:BucketPolicy").some((p) => p.outputs.bucket === inputs.s3BucketName)) {
-        return new AwsApiError(what, "CloudTrail", "CreateTrail", 400, "InsufficientS3BucketPolicyException",
-          `Incorrect S3 bucket policy is detected for bucket: ${inputs.s3BucketName}`);
+        return new AwsApiError(
+          what,
+          "CloudTrail",
+          "CreateTrail",
+          400,
+          "InsufficientS3BucketPolicyException",
+          `Incorrect S3 bucket policy is detected for bucket: ${inputs.s3BucketName}`,
+        );
       }
       return undefined;
     },
@@ -190,10 +239,18 @@ const RULES: Record<string, TypeRule> = {
       };
     },
     refuseDelete(resource, world) {
-      const user = of(world, "aws:ec2/instance:Instance").find((i) => ((i.outputs.vpcSecurityGroupIds as string[]) ?? []).includes(resource.id));
+      const user = of(world, "aws:ec2/instance:Instance").find((i) =>
+        ((i.outputs.vpcSecurityGroupIds as string[]) ?? []).includes(resource.id),
+      );
       if (!user) return undefined;
-      return new AwsApiError(`deleting Security Group (${resource.id})`, "EC2", "DeleteSecurityGroup", 400, "DependencyViolation",
-        `resource ${resource.id} has a dependent object`);
+      return new AwsApiError(
+        `deleting Security Group (${resource.id})`,
+        "EC2",
+        "DeleteSecurityGroup",
+        400,
+        "DependencyViolation",
+        `resource ${resource.id} has a dependent object`,
+      );
     },
   },
   "aws:ec2/instance:Instance": {
@@ -203,7 +260,9 @@ const RULES: Record<string, TypeRule> = {
     create(_name, inputs, world, previous) {
       const id = String(previous?.id ?? `i-${hex(17)}`);
       const zone = `${world.region}${DEFAULT_SUBNETS[String(inputs.subnetId)] ?? "a"}`;
-      const privateIp = String(previous?.privateIp ?? `172.31.${16 * (zone.charCodeAt(zone.length - 1) - 97) + 1}.${2 + (randomBytes(1)[0] % 250)}`);
+      const privateIp = String(
+        previous?.privateIp ?? `172.31.${16 * (zone.charCodeAt(zone.length - 1) - 97) + 1}.${2 + (randomBytes(1)[0] % 250)}`,
+      );
       const dns = world.region === "us-east-1" ? "ec2.internal" : `${world.region}.compute.internal`;
       return {
         id,
@@ -219,7 +278,14 @@ const RULES: Record<string, TypeRule> = {
           publicDns: "",
           primaryNetworkInterfaceId: String(previous?.primaryNetworkInterfaceId ?? `eni-${hex(17)}`),
           tenancy: "default",
-          rootBlockDevice: { deviceName: "/dev/xvda", volumeSize: 8, iops: 3000, throughput: 125, volumeId: `vol-${hex(17)}`, ...(inputs.rootBlockDevice ?? {}) },
+          rootBlockDevice: {
+            deviceName: "/dev/xvda",
+            volumeSize: 8,
+            iops: 3000,
+            throughput: 125,
+            volumeId: `vol-${hex(17)}`,
+            ...(inputs.rootBlockDevice ?? {}),
+          },
           region: world.region,
           ...tagsAll(inputs),
         },
@@ -295,7 +361,13 @@ const RULES: Record<string, TypeRule> = {
     replaces: ["name", "catalogId"],
     create: (_name, inputs, world) => ({
       id: `${world.account}:${inputs.name}`,
-      outputs: { ...inputs, catalogId: world.account, arn: `arn:${world.partition}:glue:${world.region}:${world.account}:database/${inputs.name}`, region: world.region, ...tagsAll(inputs) },
+      outputs: {
+        ...inputs,
+        catalogId: world.account,
+        arn: `arn:${world.partition}:glue:${world.region}:${world.account}:database/${inputs.name}`,
+        region: world.region,
+        ...tagsAll(inputs),
+      },
     }),
   },
   "aws:glue/catalogTable:CatalogTable": {
@@ -305,7 +377,12 @@ const RULES: Record<string, TypeRule> = {
     replaces: ["name", "databaseName", "catalogId"],
     create: (_name, inputs, world) => ({
       id: `${world.account}:${inputs.databaseName}:${inputs.name}`,
-      outputs: { ...inputs, catalogId: world.account, arn: `arn:${world.partition}:glue:${world.region}:${world.account}:table/${inputs.databaseName}/${inputs.name}`, region: world.region },
+      outputs: {
+        ...inputs,
+        catalogId: world.account,
+        arn: `arn:${world.partition}:glue:${world.region}:${world.account}:table/${inputs.databaseName}/${inputs.name}`,
+        region: world.region,
+      },
     }),
   },
   "aws:athena/workgroup:Workgroup": {
@@ -315,7 +392,13 @@ const RULES: Record<string, TypeRule> = {
     replaces: ["name"],
     create: (_name, inputs, world) => ({
       id: String(inputs.name),
-      outputs: { state: "ENABLED", ...inputs, arn: `arn:${world.partition}:athena:${world.region}:${world.account}:workgroup/${inputs.name}`, region: world.region, ...tagsAll(inputs) },
+      outputs: {
+        state: "ENABLED",
+        ...inputs,
+        arn: `arn:${world.partition}:athena:${world.region}:${world.account}:workgroup/${inputs.name}`,
+        region: world.region,
+        ...tagsAll(inputs),
+      },
     }),
   },
 };
@@ -359,5 +442,12 @@ export function defaultFailure(type: string, name: string, op: "create" | "updat
   const [service, createCall, deleteCall] = rule.api;
   const call = op === "delete" ? deleteCall : createCall;
   const verb = op === "delete" ? "deleting" : op === "update" ? "updating" : "creating";
-  return new AwsApiError(`${verb} ${rule.label} (${name})`, service, call, 500, "InternalError", "We encountered an internal error. Please try again.");
+  return new AwsApiError(
+    `${verb} ${rule.label} (${name})`,
+    service,
+    call,
+    500,
+    "InternalError",
+    "We encountered an internal error. Please try again.",
+  );
 }

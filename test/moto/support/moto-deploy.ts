@@ -65,7 +65,12 @@ const APPLY: Record<string, Apply> = {
     if (inputs.tags) await s3.send(new PutBucketTaggingCommand({ Bucket, Tagging: { TagSet: tagSet(inputs.tags) } }));
   },
   "aws:s3/bucketOwnershipControls:BucketOwnershipControls": async ({ s3 }, inputs) => {
-    await s3.send(new PutBucketOwnershipControlsCommand({ Bucket: inputs.bucket, OwnershipControls: { Rules: [{ ObjectOwnership: inputs.rule.objectOwnership }] } }));
+    await s3.send(
+      new PutBucketOwnershipControlsCommand({
+        Bucket: inputs.bucket,
+        OwnershipControls: { Rules: [{ ObjectOwnership: inputs.rule.objectOwnership }] },
+      }),
+    );
   },
   "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": async ({ s3 }, inputs) => {
     await s3.send(
@@ -97,7 +102,9 @@ const APPLY: Record<string, Apply> = {
     );
   },
   "aws:s3/bucketVersioning:BucketVersioning": async ({ s3 }, inputs) => {
-    await s3.send(new PutBucketVersioningCommand({ Bucket: inputs.bucket, VersioningConfiguration: { Status: inputs.versioningConfiguration.status } }));
+    await s3.send(
+      new PutBucketVersioningCommand({ Bucket: inputs.bucket, VersioningConfiguration: { Status: inputs.versioningConfiguration.status } }),
+    );
   },
   "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": async ({ s3 }, inputs) => {
     const Rules: LifecycleRule[] = (inputs.rules as any[]).map((rule) => ({
@@ -106,26 +113,38 @@ const APPLY: Record<string, Apply> = {
       Filter: rule.filter?.prefix ? { Prefix: rule.filter.prefix } : {},
       Expiration: rule.expiration && { Days: rule.expiration.days },
       NoncurrentVersionExpiration: rule.noncurrentVersionExpiration && { NoncurrentDays: rule.noncurrentVersionExpiration.noncurrentDays },
-      AbortIncompleteMultipartUpload: rule.abortIncompleteMultipartUpload && { DaysAfterInitiation: rule.abortIncompleteMultipartUpload.daysAfterInitiation },
+      AbortIncompleteMultipartUpload: rule.abortIncompleteMultipartUpload && {
+        DaysAfterInitiation: rule.abortIncompleteMultipartUpload.daysAfterInitiation,
+      },
     }));
     await s3.send(new PutBucketLifecycleConfigurationCommand({ Bucket: inputs.bucket, LifecycleConfiguration: { Rules } }));
   },
   "aws:s3/bucketLogging:BucketLogging": async ({ s3 }, inputs) => {
-    await s3.send(new PutBucketLoggingCommand({ Bucket: inputs.bucket, BucketLoggingStatus: { LoggingEnabled: { TargetBucket: inputs.targetBucket, TargetPrefix: inputs.targetPrefix } } }));
+    await s3.send(
+      new PutBucketLoggingCommand({
+        Bucket: inputs.bucket,
+        BucketLoggingStatus: { LoggingEnabled: { TargetBucket: inputs.targetBucket, TargetPrefix: inputs.targetPrefix } },
+      }),
+    );
   },
   "aws:s3/bucketPolicy:BucketPolicy": async ({ s3 }, inputs) => {
     await s3.send(new PutBucketPolicyCommand({ Bucket: inputs.bucket, Policy: inputs.policy }));
   },
   "aws:kms/key:Key": async ({ kms }, inputs) => {
     const { KeyMetadata } = await kms.send(
-      new CreateKeyCommand({ Description: inputs.description, Policy: inputs.policy, Tags: Object.entries(inputs.tags ?? {}).map(([TagKey, TagValue]) => ({ TagKey, TagValue: String(TagValue) })) }),
+      new CreateKeyCommand({
+        Description: inputs.description,
+        Policy: inputs.policy,
+        Tags: Object.entries(inputs.tags ?? {}).map(([TagKey, TagValue]) => ({ TagKey, TagValue: String(TagValue) })),
+      }),
     );
     if (inputs.enableKeyRotation) await kms.send(new EnableKeyRotationCommand({ KeyId: KeyMetadata!.KeyId }));
     return KeyMetadata!.Arn;
   },
   "aws:cloudwatch/logGroup:LogGroup": async ({ logs }, inputs) => {
     await logs.send(new CreateLogGroupCommand({ logGroupName: inputs.name, tags: inputs.tags }));
-    if (inputs.retentionInDays) await logs.send(new PutRetentionPolicyCommand({ logGroupName: inputs.name, retentionInDays: inputs.retentionInDays }));
+    if (inputs.retentionInDays)
+      await logs.send(new PutRetentionPolicyCommand({ logGroupName: inputs.name, retentionInDays: inputs.retentionInDays }));
   },
   "aws:cloudtrail/trail:Trail": async ({ cloudTrail }, inputs) => {
     const created = await cloudTrail.send(
@@ -147,7 +166,9 @@ const APPLY: Record<string, Apply> = {
       // A trail created without selectors: AWS then reports its default one (every management
       // event, Read and Write) and moto reports none (a moto limitation, test/moto/README.md), so
       // the deploy puts that default, as AWS would show it.
-      const EventSelectors: EventSelector[] = [{ ReadWriteType: "All", IncludeManagementEvents: true, DataResources: [], ExcludeManagementEventSources: [] }];
+      const EventSelectors: EventSelector[] = [
+        { ReadWriteType: "All", IncludeManagementEvents: true, DataResources: [], ExcludeManagementEventSources: [] },
+      ];
       await cloudTrail.send(new PutEventSelectorsCommand({ TrailName: TrailARN, EventSelectors }));
     } else {
       const EventSelectors: EventSelector[] = (inputs.eventSelectors as any[]).map((s) => ({
@@ -186,7 +207,8 @@ export async function deployToMoto(endpoint: string, overrides: Record<string, s
   try {
     for (const resource of run.resources) {
       const missing = resource.dependsOn.filter((d) => !done.has(d));
-      if (missing.length > 0) throw new Error(`moto-deploy: ${resource.name} was registered before ${missing.join(", ")}, which it depends on`);
+      if (missing.length > 0)
+        throw new Error(`moto-deploy: ${resource.name} was registered before ${missing.join(", ")}, which it depends on`);
       done.add(resource.name);
       if (!resource.type.startsWith("aws:")) continue;
       if (NOT_CREATED[resource.type]) {

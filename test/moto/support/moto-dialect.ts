@@ -63,32 +63,34 @@ export async function startMotoDialect(motoEndpoint: string): Promise<MotoDialec
       if (!response.headersSent) response.writeHead(502, { "content-type": "text/plain" });
       response.end(`moto-dialect: ${error instanceof Error ? error.message : String(error)}`);
     };
-    void readBody(request).then((raw) => {
-      let body = raw;
-      const operation = String(request.headers["x-amz-target"] ?? "");
-      const rule = RULES[operation];
-      if (rule && raw.length > 0) {
-        const sent = JSON.parse(raw.toString("utf8")) as Record<string, unknown>;
-        const forwarded = rule(sent);
-        if (JSON.stringify(forwarded) !== JSON.stringify(sent)) {
-          rewrites.push({ operation: operation.split(".").pop()!, sent, forwarded });
-          body = Buffer.from(JSON.stringify(forwarded));
+    void readBody(request)
+      .then((raw) => {
+        let body = raw;
+        const operation = String(request.headers["x-amz-target"] ?? "");
+        const rule = RULES[operation];
+        if (rule && raw.length > 0) {
+          const sent = JSON.parse(raw.toString("utf8")) as Record<string, unknown>;
+          const forwarded = rule(sent);
+          if (JSON.stringify(forwarded) !== JSON.stringify(sent)) {
+            rewrites.push({ operation: operation.split(".").pop()!, sent, forwarded });
+            body = Buffer.from(JSON.stringify(forwarded));
+          }
         }
-      }
-      // moto checks no signature, so a rewritten body signed for the original one is accepted.
-      const headers = { ...request.headers, host: target.host, "content-length": String(body.length) };
-      const upstream = http.request(
-        { host: target.hostname, port: target.port, method: request.method, path: request.url, headers, timeout: FORWARD_TIMEOUT_MS },
-        (answer) => {
-          response.writeHead(answer.statusCode ?? 502, answer.headers);
-          answer.pipe(response);
-          answer.on("error", fail);
-        },
-      );
-      upstream.on("timeout", () => upstream.destroy(new Error(`moto did not answer within ${FORWARD_TIMEOUT_MS} ms`)));
-      upstream.on("error", fail);
-      upstream.end(body);
-    }).catch(fail);
+        // moto checks no signature, so a rewritten body signed for the original one is accepted.
+        const headers = { ...request.headers, host: target.host, "content-length": String(body.length) };
+        const upstream = http.request(
+          { host: target.hostname, port: target.port, method: request.method, path: request.url, headers, timeout: FORWARD_TIMEOUT_MS },
+          (answer) => {
+            response.writeHead(answer.statusCode ?? 502, answer.headers);
+            answer.pipe(response);
+            answer.on("error", fail);
+          },
+        );
+        upstream.on("timeout", () => upstream.destroy(new Error(`moto did not answer within ${FORWARD_TIMEOUT_MS} ms`)));
+        upstream.on("error", fail);
+        upstream.end(body);
+      })
+      .catch(fail);
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;

@@ -5,7 +5,13 @@
 // launched, all tagged as infra/tags.ts tags them. Beside them what must survive: the same kinds
 // of another lab stack, and untagged ones under the same name prefixes. And a census of all that
 // moto holds, to compare before and after a sweep.
-import { DescribeTrailsCommand, GetTrailStatusCommand, CreateTrailCommand, StartLoggingCommand, type CloudTrailClient } from "@aws-sdk/client-cloudtrail";
+import {
+  DescribeTrailsCommand,
+  GetTrailStatusCommand,
+  CreateTrailCommand,
+  StartLoggingCommand,
+  type CloudTrailClient,
+} from "@aws-sdk/client-cloudtrail";
 import { CreateLogGroupCommand, DescribeLogGroupsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import {
   CreateSecurityGroupCommand,
@@ -87,14 +93,16 @@ const BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy";
 function withoutTransportDeny(policy: string): string {
   const document = JSON.parse(policy) as { Statement: { Sid?: string }[] };
   const kept = document.Statement.filter((s) => s.Sid !== "DenyInsecureTransport");
-  if (kept.length === document.Statement.length) throw new Error("moto-leftovers: the lab's bucket policy has no DenyInsecureTransport statement any more; update withoutTransportDeny");
+  if (kept.length === document.Statement.length)
+    throw new Error("moto-leftovers: the lab's bucket policy has no DenyInsecureTransport statement any more; update withoutTransportDeny");
   return JSON.stringify({ ...document, Statement: kept });
 }
 
 const HOUR = 3_600_000;
 const DELIVERED = new Date("2026-11-25T22:15:07Z");
 
-const tagList = (tags: Record<string, string>): { Key: string; Value: string }[] => Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
+const tagList = (tags: Record<string, string>): { Key: string; Value: string }[] =>
+  Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
 const ec2Tags = (tags: Record<string, string>): Tag[] => tagList(tags);
 
 /** The probe's security group and instances, in the default VPC's first default subnet, as probe-instance.ts declares them. */
@@ -105,10 +113,21 @@ export async function launchProbe(
   count: number,
 ): Promise<{ group: string; instances: string[]; launchedAs: string[] }> {
   const vpc = (await ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: "isDefault", Values: ["true"] }] }))).Vpcs![0].VpcId!;
-  const subnets = (await ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: "vpc-id", Values: [vpc] }, { Name: "default-for-az", Values: ["true"] }] }))).Subnets!;
+  const subnets = (
+    await ec2.send(
+      new DescribeSubnetsCommand({
+        Filters: [
+          { Name: "vpc-id", Values: [vpc] },
+          { Name: "default-for-az", Values: ["true"] },
+        ],
+      }),
+    )
+  ).Subnets!;
   const subnet = subnets.map((s) => s.SubnetId!).sort()[0];
   const image = (await ec2.send(new DescribeImagesCommand({ Owners: ["amazon"] }))).Images!.map((i) => i.ImageId!).sort()[0];
-  const groupTags = tags ? [{ ResourceType: "security-group" as const, Tags: ec2Tags({ ...tags, Name: `${instanceName}-sg` }) }] : undefined;
+  const groupTags = tags
+    ? [{ ResourceType: "security-group" as const, Tags: ec2Tags({ ...tags, Name: `${instanceName}-sg` }) }]
+    : undefined;
   const { GroupId } = await ec2.send(
     new CreateSecurityGroupCommand({
       GroupName: `probe-sg-${instanceName}-${Math.random().toString(16).slice(2, 9)}`,
@@ -146,11 +165,14 @@ export async function launchProbe(
 /** A bucket's logs as CloudTrail delivers them, one delivered twice (two versions), one deleted (a delete marker), a digest beside them. */
 async function fillLogBucket(s3: S3Client, f: FixtureFactory, bucket: string, trailName: string): Promise<void> {
   const keys = [0, 1, 2].map((i) => f.logKey("us-east-1", new Date(DELIVERED.getTime() - i * 300_000)));
-  for (const key of keys) await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: logFile(f.noiseRecords("us-east-1", DELIVERED, 5)) }));
+  for (const key of keys)
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: logFile(f.noiseRecords("us-east-1", DELIVERED, 5)) }));
   await s3.send(new PutObjectCommand({ Bucket: bucket, Key: keys[0], Body: logFile(f.noiseRecords("us-east-1", DELIVERED, 5)) }));
   await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: keys[2] }));
   const digestKey = f.digestKey("us-east-1", DELIVERED, trailName);
-  await s3.send(new PutObjectCommand({ Bucket: bucket, Key: digestKey, Body: f.digest(new Date(DELIVERED.getTime() - HOUR), DELIVERED, bucket, keys) }));
+  await s3.send(
+    new PutObjectCommand({ Bucket: bucket, Key: digestKey, Body: f.digest(new Date(DELIVERED.getTime() - HOUR), DELIVERED, bucket, keys) }),
+  );
 }
 
 async function versionedBucket(s3: S3Client, bucket: string, tags: Record<string, string> | null): Promise<void> {
@@ -159,16 +181,30 @@ async function versionedBucket(s3: S3Client, bucket: string, tags: Record<string
   if (tags) await s3.send(new PutBucketTaggingCommand({ Bucket: bucket, Tagging: { TagSet: tagList(tags) } }));
 }
 
-async function loggingTrail(cloudTrail: CloudTrailClient, name: string, bucket: string, tags: Record<string, string> | null): Promise<void> {
+async function loggingTrail(
+  cloudTrail: CloudTrailClient,
+  name: string,
+  bucket: string,
+  tags: Record<string, string> | null,
+): Promise<void> {
   const { TrailARN } = await cloudTrail.send(
-    new CreateTrailCommand({ Name: name, S3BucketName: bucket, IsMultiRegionTrail: true, EnableLogFileValidation: true, TagsList: tags ? tagList(tags) : undefined }),
+    new CreateTrailCommand({
+      Name: name,
+      S3BucketName: bucket,
+      IsMultiRegionTrail: true,
+      EnableLogFileValidation: true,
+      TagsList: tags ? tagList(tags) : undefined,
+    }),
   );
   await cloudTrail.send(new StartLoggingCommand({ Name: TrailARN }));
 }
 
 async function keyAndLogGroup(c: MotoClients, logGroupName: string, tags: Record<string, string> | null): Promise<void> {
   await c.kms.send(
-    new CreateKeyCommand({ Description: "trail-lab: encrypts the audit trail's log files", Tags: tags ? Object.entries(tags).map(([TagKey, TagValue]) => ({ TagKey, TagValue })) : undefined }),
+    new CreateKeyCommand({
+      Description: "trail-lab: encrypts the audit trail's log files",
+      Tags: tags ? Object.entries(tags).map(([TagKey, TagValue]) => ({ TagKey, TagValue })) : undefined,
+    }),
   );
   await c.logs.send(new CreateLogGroupCommand({ logGroupName, tags: tags ?? undefined }));
 }
@@ -206,7 +242,8 @@ export async function buildHalfFinishedLab(endpoint: string, stack: string): Pro
   const f = new FixtureFactory(ACCOUNT, 15);
   try {
     const policies = Object.fromEntries(deployed.run.all(BUCKET_POLICY).map((r) => [r.inputs.bucket as string, r.inputs.policy as string]));
-    for (const [Bucket, policy] of Object.entries(policies)) await c.s3.send(new PutBucketPolicyCommand({ Bucket, Policy: withoutTransportDeny(policy) }));
+    for (const [Bucket, policy] of Object.entries(policies))
+      await c.s3.send(new PutBucketPolicyCommand({ Bucket, Policy: withoutTransportDeny(policy) }));
     const logging = deployed.run.all("aws:s3/bucketLogging:BucketLogging")[0];
     // Pulumi.dev.yaml sets no trail-lab:logPrefix: the logs sit under AWSLogs/ at the top.
     await fillLogBucket(c.s3, f, deployed.bucket, deployed.trailName);
@@ -215,7 +252,13 @@ export async function buildHalfFinishedLab(endpoint: string, stack: string): Pro
       const prefix = (logging?.inputs.targetPrefix as string | undefined) ?? "";
       for (const [i, at] of [DELIVERED, new Date(DELIVERED.getTime() + 60_000)].entries()) {
         const key = `${prefix}${at.toISOString().slice(0, 19).replace(/[T:]/g, "-")}-7F3A9C1D2E4B5A6${i}`;
-        await c.s3.send(new PutObjectCommand({ Bucket: deployed.accessLogBucket, Key: key, Body: `${ACCOUNT} ${deployed.bucket} [${at.toUTCString()}] REST.GET.OBJECT\n` }));
+        await c.s3.send(
+          new PutObjectCommand({
+            Bucket: deployed.accessLogBucket,
+            Key: key,
+            Body: `${ACCOUNT} ${deployed.bucket} [${at.toUTCString()}] REST.GET.OBJECT\n`,
+          }),
+        );
         await c.s3.send(new DeleteObjectCommand({ Bucket: deployed.accessLogBucket, Key: key }));
       }
     }
@@ -276,8 +319,10 @@ export async function takeCensus(endpoint: string, region: string): Promise<Cens
 
 /** The census `before` would become if exactly `gone` were removed as the sweep removes it. */
 export function withoutLeftovers(before: Census, gone: Leftovers): Census {
-  const drop = <T>(record: Record<string, T>, ids: string[]) => Object.fromEntries(Object.entries(record).filter(([id]) => !ids.includes(id)));
-  const set = (record: Record<string, string>, ids: string[], value: string) => Object.fromEntries(Object.entries(record).map(([id, v]) => [id, ids.includes(id) ? value : v]));
+  const drop = <T>(record: Record<string, T>, ids: string[]) =>
+    Object.fromEntries(Object.entries(record).filter(([id]) => !ids.includes(id)));
+  const set = (record: Record<string, string>, ids: string[], value: string) =>
+    Object.fromEntries(Object.entries(record).map(([id, v]) => [id, ids.includes(id) ? value : v]));
   return {
     // A terminated instance stays listed for a while; a key waits out its pending window.
     instances: set(before.instances, gone.instances, "terminated"),

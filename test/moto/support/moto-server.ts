@@ -53,7 +53,10 @@ export function pythonOf(script: string): string | null {
     const fd = fs.openSync(script, "r");
     try {
       const head = Buffer.alloc(512);
-      first = head.subarray(0, fs.readSync(fd, head, 0, head.length, 0)).toString("utf8").split("\n")[0];
+      first = head
+        .subarray(0, fs.readSync(fd, head, 0, head.length, 0))
+        .toString("utf8")
+        .split("\n")[0];
     } finally {
       fs.closeSync(fd);
     }
@@ -167,7 +170,10 @@ async function ensureStopped(child: ChildProcess, graceMs = 5_000): Promise<void
   signalGroup(child, "SIGTERM");
   const timer = setTimeout(() => signalGroup(child, "SIGKILL"), graceMs);
   try {
-    await Promise.race([gone, sleep(graceMs * 3).then(() => Promise.reject(new Error(`moto (pid ${child.pid}) did not exit after SIGKILL`)))]);
+    await Promise.race([
+      gone,
+      sleep(graceMs * 3).then(() => Promise.reject(new Error(`moto (pid ${child.pid}) did not exit after SIGKILL`))),
+    ]);
   } finally {
     clearTimeout(timer);
   }
@@ -190,7 +196,9 @@ async function startOnce(server: string, port: number, deadline: number, recordi
   child.stderr.on("data", keep);
   const failed = new Promise<never>((_, reject) => {
     child.once("error", (err) => reject(new MotoStartError(`could not run ${command}: ${err.message}`, output)));
-    child.once("exit", (code, signal) => reject(new MotoStartError(`${server} exited (${signal ?? `code ${code}`}) before answering on port ${port}`, output)));
+    child.once("exit", (code, signal) =>
+      reject(new MotoStartError(`${server} exited (${signal ?? `code ${code}`}) before answering on port ${port}`, output)),
+    );
   });
   failed.catch(() => undefined);
   const endpoint = `http://127.0.0.1:${port}`;

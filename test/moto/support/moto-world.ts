@@ -1,7 +1,13 @@
 // Putting the project's fixture worlds (trail-world.ts and friends) into moto: an object store
 // on moto's S3, a store that writes to two servers at once so that both oracles hold the very
 // same objects, and a fixture trail created in moto's CloudTrail with the SDK.
-import { CloudTrailClient, CreateTrailCommand, PutEventSelectorsCommand, StartLoggingCommand, type EventSelector } from "@aws-sdk/client-cloudtrail";
+import {
+  CloudTrailClient,
+  CreateTrailCommand,
+  PutEventSelectorsCommand,
+  StartLoggingCommand,
+  type EventSelector,
+} from "@aws-sdk/client-cloudtrail";
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { EC2Client } from "@aws-sdk/client-ec2";
 import { KMSClient } from "@aws-sdk/client-kms";
@@ -73,7 +79,8 @@ export async function createMotoTrail(cloudTrail: CloudTrailClient, trail: Fixtu
       KmsKeyId: trail.kmsKeyId,
     }),
   );
-  if (trail.eventSelectors) await cloudTrail.send(new PutEventSelectorsCommand({ TrailName: TrailARN, EventSelectors: trail.eventSelectors as EventSelector[] }));
+  if (trail.eventSelectors)
+    await cloudTrail.send(new PutEventSelectorsCommand({ TrailName: TrailARN, EventSelectors: trail.eventSelectors as EventSelector[] }));
   if (trail.isLogging !== false) await cloudTrail.send(new StartLoggingCommand({ Name: TrailARN }));
   return TrailARN!;
 }

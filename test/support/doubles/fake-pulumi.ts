@@ -12,7 +12,12 @@ export interface FakePulumiCall {
   /** The process group it ran in (Linux), null where it could not be read. */
   pgid?: number | null;
   cwd?: string;
-  env?: { PULUMI_BACKEND_URL: string | null; PULUMI_CONFIG_PASSPHRASE: string | null; PULUMI_AUTOMATION_API: string | null; AWS_PROFILE: string | null };
+  env?: {
+    PULUMI_BACKEND_URL: string | null;
+    PULUMI_CONFIG_PASSPHRASE: string | null;
+    PULUMI_AUTOMATION_API: string | null;
+    AWS_PROFILE: string | null;
+  };
   signal?: string;
   count?: number;
 }
@@ -38,7 +43,11 @@ export function installFakePulumi(knobs: Record<string, string> = {}): FakePulum
     calls() {
       const file = path.join(dir, "calls.jsonl");
       if (!fs.existsSync(file)) return [];
-      return fs.readFileSync(file, "utf8").trim().split("\n").map((l) => JSON.parse(l) as FakePulumiCall);
+      return fs
+        .readFileSync(file, "utf8")
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l) as FakePulumiCall);
     },
     state() {
       return JSON.parse(fs.readFileSync(path.join(dir, "state.json"), "utf8"));

@@ -1,6 +1,8 @@
 // A recording fake of everything the lab cycle touches (engine, stack, AWS services, verifier,
 // sweeper, signals, clock), sharing one event list so tests can assert the order of phases.
-/* eslint-disable @typescript-eslint/require-await, @typescript-eslint/no-this-alias -- fakes implement async interfaces without awaiting, and their object literals close over the Fakes instance */
+/* eslint-disable @typescript-eslint/require-await, @typescript-eslint/no-this-alias -- fakes
+ * implement async interfaces without awaiting, and their object literals close over the Fakes
+ * instance */
 import { createHash } from "node:crypto";
 import { EventEmitter } from "node:events";
 import * as fs from "node:fs";
@@ -28,20 +30,62 @@ export const OUTPUTS_TRAIL = {
   logGroupName: null,
 };
 export const INSTANCE_ID = "i-0fa1e2d3c4b5a6978";
-export const LOG_KEY = "AWSLogs/123456789012/CloudTrail/eu-west-1/2026/11/25/123456789012_CloudTrail_eu-west-1_20261125T2235Z_Ab12Cd34Ef56Gh78.json.gz";
+export const LOG_KEY =
+  "AWSLogs/123456789012/CloudTrail/eu-west-1/2026/11/25/123456789012_CloudTrail_eu-west-1_20261125T2235Z_Ab12Cd34Ef56Gh78.json.gz";
 
 export function evidence(verified: boolean): LabVerifyEvidence {
   return {
     verified,
-    trail: { name: "my-logs-trail", arn: OUTPUTS_TRAIL.trailArn, isLogging: true, bucket: OUTPUTS_TRAIL.bucketName, prefix: null, latestDeliveryTime: "2026-11-25T22:35:10.000Z", latestDeliveryError: null },
+    trail: {
+      name: "my-logs-trail",
+      arn: OUTPUTS_TRAIL.trailArn,
+      isLogging: true,
+      bucket: OUTPUTS_TRAIL.bucketName,
+      prefix: null,
+      latestDeliveryTime: "2026-11-25T22:35:10.000Z",
+      latestDeliveryError: null,
+    },
     s3: verified
-      ? { bucket: OUTPUTS_TRAIL.bucketName, found: true, key: LOG_KEY, eventId: "0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0", eventTime: "2026-11-25T22:31:02Z", foundAt: "2026-11-25T22:36:40.000Z", objectsScanned: 3, bytesScanned: 48213, bytesDownloaded: 9120, skipped: [] }
-      : { bucket: OUTPUTS_TRAIL.bucketName, found: false, key: null, eventId: null, eventTime: null, foundAt: null, objectsScanned: 7, bytesScanned: 90210, bytesDownloaded: 20111, skipped: [] },
+      ? {
+          bucket: OUTPUTS_TRAIL.bucketName,
+          found: true,
+          key: LOG_KEY,
+          eventId: "0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0",
+          eventTime: "2026-11-25T22:31:02Z",
+          foundAt: "2026-11-25T22:36:40.000Z",
+          objectsScanned: 3,
+          bytesScanned: 48213,
+          bytesDownloaded: 9120,
+          skipped: [],
+        }
+      : {
+          bucket: OUTPUTS_TRAIL.bucketName,
+          found: false,
+          key: null,
+          eventId: null,
+          eventTime: null,
+          foundAt: null,
+          objectsScanned: 7,
+          bytesScanned: 90210,
+          bytesDownloaded: 20111,
+          skipped: [],
+        },
     eventHistory: verified
-      ? { found: true, eventId: "0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0", eventTime: "2026-11-25T22:31:02Z", username: "lab-session", foundAt: "2026-11-25T22:36:41.000Z" }
+      ? {
+          found: true,
+          eventId: "0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0",
+          eventTime: "2026-11-25T22:31:02Z",
+          username: "lab-session",
+          foundAt: "2026-11-25T22:36:41.000Z",
+        }
       : { found: false, eventId: null, eventTime: null, username: null, foundAt: null },
     event: verified
-      ? { eventName: "RunInstances", eventTime: "2026-11-25T22:31:02Z", eventID: "0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0", responseElements: { instancesSet: { items: [{ instanceId: INSTANCE_ID }] } } }
+      ? {
+          eventName: "RunInstances",
+          eventTime: "2026-11-25T22:31:02Z",
+          eventID: "0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0",
+          responseElements: { instancesSet: { items: [{ instanceId: INSTANCE_ID }] } },
+        }
       : null,
     search: "s3",
     athena: null,
@@ -56,7 +100,8 @@ export const POSTURE: PostureReport = {
   controls: [
     {
       id: "CloudTrail.1",
-      title: "CloudTrail should be enabled and configured with at least one multi-Region trail that includes read and write management events",
+      title:
+        "CloudTrail should be enabled and configured with at least one multi-Region trail that includes read and write management events",
       status: "pass",
       evidence: { IsMultiRegionTrail: true },
       fix: null,
@@ -92,7 +137,8 @@ export const POSTURE: PostureReport = {
 };
 
 export function integrityResult(valid: boolean): IntegrityResult {
-  const digestKey = "AWSLogs/123456789012/CloudTrail-Digest/eu-west-1/2026/11/25/123456789012_CloudTrail-Digest_eu-west-1_my-logs-trail_eu-west-1_20261125T232815Z.json.gz";
+  const digestKey =
+    "AWSLogs/123456789012/CloudTrail-Digest/eu-west-1/2026/11/25/123456789012_CloudTrail-Digest_eu-west-1_my-logs-trail_eu-west-1_20261125T232815Z.json.gz";
   return {
     valid,
     trail: { name: "my-logs-trail", arn: OUTPUTS_TRAIL.trailArn, bucket: OUTPUTS_TRAIL.bucketName, prefix: null },
@@ -189,7 +235,12 @@ export class Fakes {
       name,
       async setConfig(config) {
         Object.assign(f.config, config);
-        f.events.push(`config ${Object.entries(config).filter(([k]) => k.endsWith("probeInstance")).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(" ")}`.trim());
+        f.events.push(
+          `config ${Object.entries(config)
+            .filter(([k]) => k.endsWith("probeInstance"))
+            .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+            .join(" ")}`.trim(),
+        );
       },
       async getConfig() {
         return Object.fromEntries(Object.entries(f.config).filter(([, v]) => typeof v === "string")) as Record<string, string>;
@@ -208,10 +259,23 @@ export class Fakes {
         if (f.behaviour.upFails === step) throw new UpFailedError(step, "creating EC2 Instance: UnauthorizedOperation");
         f.resources = [
           { urn: "urn:pulumi:s::trail-lab::pulumi:pulumi:Stack::trail-lab-s", type: "pulumi:pulumi:Stack" },
-          { urn: "urn:pulumi:s::trail-lab::aws:s3/bucket:Bucket::audit-logs-bucket", type: "aws:s3/bucket:Bucket", id: OUTPUTS_TRAIL.bucketName },
-          { urn: "urn:pulumi:s::trail-lab::aws:cloudtrail/trail:Trail::audit-trail", type: "aws:cloudtrail/trail:Trail", id: "my-logs-trail" },
+          {
+            urn: "urn:pulumi:s::trail-lab::aws:s3/bucket:Bucket::audit-logs-bucket",
+            type: "aws:s3/bucket:Bucket",
+            id: OUTPUTS_TRAIL.bucketName,
+          },
+          {
+            urn: "urn:pulumi:s::trail-lab::aws:cloudtrail/trail:Trail::audit-trail",
+            type: "aws:cloudtrail/trail:Trail",
+            id: "my-logs-trail",
+          },
         ];
-        if (step === "probe") f.resources.push({ urn: "urn:pulumi:s::trail-lab::aws:ec2/instance:Instance::probe-instance", type: "aws:ec2/instance:Instance", id: INSTANCE_ID });
+        if (step === "probe")
+          f.resources.push({
+            urn: "urn:pulumi:s::trail-lab::aws:ec2/instance:Instance::probe-instance",
+            type: "aws:ec2/instance:Instance",
+            id: INSTANCE_ID,
+          });
       },
       async outputs() {
         f.events.push("outputs");
@@ -246,7 +310,10 @@ export class Fakes {
           signal?.removeEventListener("abort", stop);
         }
         if (f.destroys <= (f.behaviour.destroyBucketNotEmpty ?? 0)) {
-          throw new EngineError("destroy", "deleting S3 Bucket (audit-logs-bucket-7f3a9c1): BucketNotEmpty: The bucket you tried to delete is not empty");
+          throw new EngineError(
+            "destroy",
+            "deleting S3 Bucket (audit-logs-bucket-7f3a9c1): BucketNotEmpty: The bucket you tried to delete is not empty",
+          );
         }
         if (f.behaviour.destroyFails) throw new EngineError("destroy", "deleting EC2 Instance: UnauthorizedOperation");
         f.resources = [];
@@ -389,7 +456,10 @@ export function labOptions(overrides: Partial<LabOptions> = {}): LabOptions {
     region: "eu-west-1",
     keep: false,
     settleMs: 5,
-    template: { config: { "aws:region": "us-east-1", "trail-lab:trailName": "my-logs-trail", "trail-lab:instanceType": "t3.micro" }, skipped: [] },
+    template: {
+      config: { "aws:region": "us-east-1", "trail-lab:trailName": "my-logs-trail", "trail-lab:instanceType": "t3.micro" },
+      skipped: [],
+    },
     trailWaitMs: 50,
     trailPollMs: 10,
     destroyAttempts: 4,

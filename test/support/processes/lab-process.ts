@@ -43,7 +43,9 @@ function describeInstances(params: Record<string, string>, state: LabProcessOpti
         `<instanceState><code>${status === "running" ? 16 : 48}</code><name>${status}</name></instanceState>` +
         `<tagSet><item><key>Name</key><value>test</value></item></tagSet><metadataOptions><httpTokens>required</httpTokens></metadataOptions></item></instancesSet></item>`
       : "";
-  return { body: `<DescribeInstancesResponse ${EC2}><requestId>4c0f1e2d</requestId><reservationSet>${item}</reservationSet></DescribeInstancesResponse>` };
+  return {
+    body: `<DescribeInstancesResponse ${EC2}><requestId>4c0f1e2d</requestId><reservationSet>${item}</reservationSet></DescribeInstancesResponse>`,
+  };
 }
 
 export async function startLabProcess(options: LabProcessOptions): Promise<LabProcess> {
@@ -54,7 +56,9 @@ export async function startLabProcess(options: LabProcessOptions): Promise<LabPr
     GetTrailStatus: () => ({ json: true, body: JSON.stringify({ IsLogging: true }) }),
     DescribeInstances: (params) => describeInstances(params, options.instanceState),
     GetResources: () => ({ json: true, body: JSON.stringify({ ResourceTagMappingList: [] }) }),
-    DescribeSecurityGroups: () => ({ body: `<DescribeSecurityGroupsResponse ${EC2}><requestId>4c0f1e2d</requestId><securityGroupInfo/></DescribeSecurityGroupsResponse>` }),
+    DescribeSecurityGroups: () => ({
+      body: `<DescribeSecurityGroupsResponse ${EC2}><requestId>4c0f1e2d</requestId><securityGroupInfo/></DescribeSecurityGroupsResponse>`,
+    }),
   });
   const s3 = await startS3Server();
   const env: NodeJS.ProcessEnv = {
@@ -67,7 +71,15 @@ export async function startLabProcess(options: LabProcessOptions): Promise<LabPr
     AWS_SECRET_ACCESS_KEY: DUMMY_CREDENTIALS.secretAccessKey,
     ...options.env,
   };
-  for (const k of ["AWS_PROFILE", "AWS_REGION", "AWS_DEFAULT_REGION", "PULUMI_BACKEND_URL", "PULUMI_CONFIG_PASSPHRASE", "PULUMI_CONFIG_PASSPHRASE_FILE", "PULUMI_ACCESS_TOKEN"]) {
+  for (const k of [
+    "AWS_PROFILE",
+    "AWS_REGION",
+    "AWS_DEFAULT_REGION",
+    "PULUMI_BACKEND_URL",
+    "PULUMI_CONFIG_PASSPHRASE",
+    "PULUMI_CONFIG_PASSPHRASE_FILE",
+    "PULUMI_ACCESS_TOKEN",
+  ]) {
     if (!(k in options.env)) delete env[k];
   }
   return {
@@ -111,6 +123,6 @@ export function standInProject(): string {
 
 /** Waits, bounded, until `check` holds; false if it never did. */
 export async function within(ms: number, check: () => boolean): Promise<boolean> {
-  for (const end = Date.now() + ms; !check() && Date.now() < end; ) await new Promise((r) => setTimeout(r, 50));
+  for (const end = Date.now() + ms; !check() && Date.now() < end;) await new Promise((r) => setTimeout(r, 50));
   return check();
 }

@@ -57,7 +57,11 @@ export function startNodeProbe(): NodeProbe {
     env: { TRAIL_LAB_NODE_PROBE: file, NODE_OPTIONS: [process.env.NODE_OPTIONS, `--require ${preload}`].filter(Boolean).join(" ") },
     records() {
       if (!fs.existsSync(file)) return [];
-      return fs.readFileSync(file, "utf8").trim().split("\n").map((line) => JSON.parse(line) as NodeRecord);
+      return fs
+        .readFileSync(file, "utf8")
+        .trim()
+        .split("\n")
+        .map((line) => JSON.parse(line) as NodeRecord);
     },
     close() {
       fs.rmSync(dir, { recursive: true, force: true });

@@ -41,6 +41,8 @@ export function runVerifyCli(args: string[], endpoints: CliEndpoints, viaNpm = f
     AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
     ...options.env,
   };
-  const [command, argv] = viaNpm ? ["npm", ["run", "-s", "verify", "--", ...args]] : [process.execPath, ["-r", "ts-node/register/transpile-only", "verify/cli.ts", ...args]];
+  const [command, argv] = viaNpm
+    ? ["npm", ["run", "-s", "verify", "--", ...args]]
+    : [process.execPath, ["-r", "ts-node/register/transpile-only", "verify/cli.ts", ...args]];
   return runChild(command, argv, { cwd: root, env, onStderr: options.onStderr });
 }

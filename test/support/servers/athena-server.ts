@@ -76,7 +76,15 @@ export async function startLocalAthena(): Promise<LocalAthena> {
       const sql = String(arg(params, "QueryString"));
       const id = `0f1e2d3c-0000-4000-8000-${String(local.queries.length + 1).padStart(12, "0")}`;
       const context = arg(params, "QueryExecutionContext") as { Database?: string } | undefined;
-      local.queries.push({ id, sql, workgroup: String(arg(params, "WorkGroup")), database: context?.Database ?? "", token, polls: 0, stopped: false });
+      local.queries.push({
+        id,
+        sql,
+        workgroup: String(arg(params, "WorkGroup")),
+        database: context?.Database ?? "",
+        token,
+        polls: 0,
+        stopped: false,
+      });
       scripts.set(id, local.script(sql));
       return json({ QueryExecutionId: id });
     },
@@ -96,7 +104,10 @@ export async function startLocalAthena(): Promise<LocalAthena> {
           Status: {
             State: state,
             ...(state === "FAILED" || state === "CANCELLED"
-              ? { StateChangeReason: q.stopped ? "Query cancelled by user" : script.reason, AthenaError: { ErrorCategory: 2, ErrorType: 1000, Retryable: false, ErrorMessage: script.reason } }
+              ? {
+                  StateChangeReason: q.stopped ? "Query cancelled by user" : script.reason,
+                  AthenaError: { ErrorCategory: 2, ErrorType: 1000, Retryable: false, ErrorMessage: script.reason },
+                }
               : {}),
           },
           Statistics: { DataScannedInBytes: state === "SUCCEEDED" ? script.bytesScanned : 0, EngineExecutionTimeInMillis: 1234 },

@@ -42,7 +42,10 @@ export function xmlError(code: string, message: string, status = 400): AwsReply 
 }
 
 export function ec2Error(code: string, message: string, status = 400): AwsReply {
-  return { status, body: `<Response><Errors><Error><Code>${code}</Code><Message>${message}</Message></Error></Errors><RequestID>4c0f1e2d</RequestID></Response>` };
+  return {
+    status,
+    body: `<Response><Errors><Error><Code>${code}</Code><Message>${message}</Message></Error></Errors><RequestID>4c0f1e2d</RequestID></Response>`,
+  };
 }
 
 export function jsonError(type: string, message: string, status = 400): AwsReply {
@@ -61,7 +64,9 @@ export async function startAwsServer(handlers: Record<string, AwsHandler> = {}):
       let params: Record<string, string>;
       if (typeof target === "string") {
         operation = target.split(".").pop() ?? "";
-        params = Object.fromEntries(Object.entries((raw ? JSON.parse(raw) : {}) as Record<string, unknown>).map(([k, v]) => [k, JSON.stringify(v)]));
+        params = Object.fromEntries(
+          Object.entries((raw ? JSON.parse(raw) : {}) as Record<string, unknown>).map(([k, v]) => [k, JSON.stringify(v)]),
+        );
       } else {
         params = Object.fromEntries(new URLSearchParams(raw));
         operation = params.Action ?? "";
@@ -69,8 +74,16 @@ export async function startAwsServer(handlers: Record<string, AwsHandler> = {}):
       const signer = signerOf(req.headers.authorization);
       requests.push({ operation, params, signer });
       const handler = server.handlers[operation];
-      const reply = handler ? handler(params, signer) : { status: 400, body: `<ErrorResponse><Error><Code>InvalidAction</Code><Message>no handler for ${operation}</Message></Error></ErrorResponse>` };
-      res.writeHead(reply.status ?? 200, { "content-type": reply.json ? "application/x-amz-json-1.1" : "text/xml", "x-amzn-requestid": "4c0f1e2d" });
+      const reply = handler
+        ? handler(params, signer)
+        : {
+            status: 400,
+            body: `<ErrorResponse><Error><Code>InvalidAction</Code><Message>no handler for ${operation}</Message></Error></ErrorResponse>`,
+          };
+      res.writeHead(reply.status ?? 200, {
+        "content-type": reply.json ? "application/x-amz-json-1.1" : "text/xml",
+        "x-amzn-requestid": "4c0f1e2d",
+      });
       res.end(reply.body);
     });
   }) as http.Server & { handlers: Record<string, AwsHandler> };
@@ -92,6 +105,13 @@ export function callerIdentity(account = "123456789012", arn = `arn:aws:iam::${a
 }
 
 export function vpcs(list: { id: string; isDefault: boolean }[]): AwsReply {
-  const items = list.map((v) => `<item><vpcId>${v.id}</vpcId><state>available</state><cidrBlock>172.31.0.0/16</cidrBlock><isDefault>${v.isDefault}</isDefault></item>`).join("");
-  return { body: `<DescribeVpcsResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>4c0f1e2d</requestId><vpcSet>${items}</vpcSet></DescribeVpcsResponse>` };
+  const items = list
+    .map(
+      (v) =>
+        `<item><vpcId>${v.id}</vpcId><state>available</state><cidrBlock>172.31.0.0/16</cidrBlock><isDefault>${v.isDefault}</isDefault></item>`,
+    )
+    .join("");
+  return {
+    body: `<DescribeVpcsResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>4c0f1e2d</requestId><vpcSet>${items}</vpcSet></DescribeVpcsResponse>`,
+  };
 }

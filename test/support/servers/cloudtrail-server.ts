@@ -83,7 +83,9 @@ function describe(trail: FixtureTrail) {
     TrailARN: trailArn(trail),
     LogFileValidationEnabled: trail.logFileValidation ?? true,
     ...(trail.kmsKeyId ? { KmsKeyId: trail.kmsKeyId } : {}),
-    ...(trail.cloudWatchLogs ? { CloudWatchLogsLogGroupArn: trail.cloudWatchLogs.groupArn, CloudWatchLogsRoleArn: trail.cloudWatchLogs.roleArn } : {}),
+    ...(trail.cloudWatchLogs
+      ? { CloudWatchLogsLogGroupArn: trail.cloudWatchLogs.groupArn, CloudWatchLogsRoleArn: trail.cloudWatchLogs.roleArn }
+      : {}),
     HasCustomEventSelectors: Boolean(trail.eventSelectors || trail.advancedEventSelectors),
     HasInsightSelectors: false,
     IsOrganizationTrail: trail.isOrganization ?? false,
@@ -114,11 +116,20 @@ function historyEvent(record: FixtureRecord) {
 }
 
 export async function startCloudTrailServer(initial: Partial<CloudTrailState> = {}): Promise<LocalCloudTrail> {
-  const state: CloudTrailState = { region: "us-east-1", trails: [], events: [], throttle: {}, lookupPageSize: 50, publicKeys: [], ...initial };
+  const state: CloudTrailState = {
+    region: "us-east-1",
+    trails: [],
+    events: [],
+    throttle: {},
+    lookupPageSize: 50,
+    publicKeys: [],
+    ...initial,
+  };
   const calls: CloudTrailCall[] = [];
   const find = (nameOrArn: unknown, byNameHomeOnly: boolean) =>
     state.trails.find((t) => trailArn(t) === nameOrArn || (t.name === nameOrArn && (!byNameHomeOnly || t.homeRegion === state.region)));
-  const notFound = (name: unknown) => jsonError("TrailNotFoundException", `Unknown trail: ${String(name)} for the user: ${state.trails[0]?.account ?? "123456789012"}`);
+  const notFound = (name: unknown) =>
+    jsonError("TrailNotFoundException", `Unknown trail: ${String(name)} for the user: ${state.trails[0]?.account ?? "123456789012"}`);
 
   const operations: Record<string, (input: Record<string, unknown>) => AwsReply> = {
     GetTrail({ Name }) {
@@ -149,7 +160,9 @@ export async function startCloudTrailServer(initial: Partial<CloudTrailState> = 
       if (trail.advancedEventSelectors) return json({ TrailARN: trailArn(trail), AdvancedEventSelectors: trail.advancedEventSelectors });
       return json({
         TrailARN: trailArn(trail),
-        EventSelectors: trail.eventSelectors ?? [{ ReadWriteType: "All", IncludeManagementEvents: true, DataResources: [], ExcludeManagementEventSources: [] }],
+        EventSelectors: trail.eventSelectors ?? [
+          { ReadWriteType: "All", IncludeManagementEvents: true, DataResources: [], ExcludeManagementEventSources: [] },
+        ],
       });
     },
     LookupEvents({ LookupAttributes, StartTime, EndTime, MaxResults, NextToken }) {

@@ -23,7 +23,12 @@ const str = (field: string) => `json_extract_string(rec, '$.${field}')`;
 const jsonText = (field: string) => `NULLIF(CAST(json_extract(rec, '$.${field}') AS VARCHAR), 'null')`;
 
 /** A DuckDB view `<table>` over the log objects (keys) stored under `dir` for `bucket`. */
-export async function openLocalCloudTrailTable(dir: string, bucket: string, keys: string[], table = "cloudtrail_logs"): Promise<LocalTable> {
+export async function openLocalCloudTrailTable(
+  dir: string,
+  bucket: string,
+  keys: string[],
+  table = "cloudtrail_logs",
+): Promise<LocalTable> {
   const instance = await DuckDBInstance.create(":memory:");
   const connection: DuckDBConnection = await instance.connect();
   const root = dir.endsWith("/") ? dir : `${dir}/`;

@@ -65,22 +65,25 @@ export async function startFaultyS3(upstream: string): Promise<FaultyS3> {
       res.end(fault.body ?? "");
       return;
     }
-    const forward = http.request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
-      const chunks: Buffer[] = [];
-      answer.on("data", (c: Buffer) => chunks.push(c));
-      answer.on("end", () => {
-        const body = Buffer.concat(chunks);
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        if (!fault) {
-          res.end(body);
-          return;
-        }
-        // Flushed before the fault, so that the client has the headers and the part in hand.
-        res.write(body.subarray(0, Math.min(fault.afterBytes, body.length)), () => {
-          if (fault.kind === "reset") res.socket?.resetAndDestroy();
+    const forward = http.request(
+      { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
+      (answer) => {
+        const chunks: Buffer[] = [];
+        answer.on("data", (c: Buffer) => chunks.push(c));
+        answer.on("end", () => {
+          const body = Buffer.concat(chunks);
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          if (!fault) {
+            res.end(body);
+            return;
+          }
+          // Flushed before the fault, so that the client has the headers and the part in hand.
+          res.write(body.subarray(0, Math.min(fault.afterBytes, body.length)), () => {
+            if (fault.kind === "reset") res.socket?.resetAndDestroy();
+          });
         });
-      });
-    });
+      },
+    );
     forward.on("error", () => res.destroy());
     req.pipe(forward);
   });
@@ -101,7 +104,8 @@ export async function startFaultyS3(upstream: string): Promise<FaultyS3> {
     },
     getCounts() {
       const counts = new Map<string, number>();
-      for (const r of requests) if (r.method === "GET" && r.key && !r.query.has("list-type")) counts.set(r.key, (counts.get(r.key) ?? 0) + 1);
+      for (const r of requests)
+        if (r.method === "GET" && r.key && !r.query.has("list-type")) counts.set(r.key, (counts.get(r.key) ?? 0) + 1);
       return counts;
     },
     listsOf: (prefix) => requests.filter((r) => r.query.get("list-type") === "2" && (r.query.get("prefix") ?? "") === prefix),
@@ -117,11 +121,21 @@ export async function startFaultyS3(upstream: string): Promise<FaultyS3> {
 export function listBucketResult(
   bucket: string,
   prefix: string,
-  page: { keys: { key: string; size: number }[]; prefixes?: string[]; delimiter?: string; isTruncated: boolean; nextToken?: string; token?: string },
+  page: {
+    keys: { key: string; size: number }[];
+    prefixes?: string[];
+    delimiter?: string;
+    isTruncated: boolean;
+    nextToken?: string;
+    token?: string;
+  },
 ): Fault {
   const common = (page.prefixes ?? []).map((p) => `<CommonPrefixes><Prefix>${p}</Prefix></CommonPrefixes>`).join("");
   const contents = page.keys
-    .map((k) => `<Contents><Key>${k.key}</Key><LastModified>2025-03-01T10:00:00.000Z</LastModified><ETag>&quot;0&quot;</ETag><Size>${k.size}</Size><StorageClass>STANDARD</StorageClass></Contents>`)
+    .map(
+      (k) =>
+        `<Contents><Key>${k.key}</Key><LastModified>2025-03-01T10:00:00.000Z</LastModified><ETag>&quot;0&quot;</ETag><Size>${k.size}</Size><StorageClass>STANDARD</StorageClass></Contents>`,
+    )
     .join("");
   const body =
     `<?xml version="1.0" encoding="UTF-8"?><ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>${bucket}</Name><Prefix>${prefix}</Prefix>` +

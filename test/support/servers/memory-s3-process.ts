@@ -67,7 +67,9 @@ async function child(spec: MemoryS3ProcessSpec): Promise<void> {
 
 /** Starts the child and waits for its endpoint; close() ends it (and so does this process exiting). */
 export async function startMemoryS3Process(spec: MemoryS3ProcessSpec): Promise<MemoryS3Process> {
-  const proc: ChildProcess = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", __filename, JSON.stringify(spec)], { stdio: ["pipe", "pipe", "inherit"] });
+  const proc: ChildProcess = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", __filename, JSON.stringify(spec)], {
+    stdio: ["pipe", "pipe", "inherit"],
+  });
   const lines = createInterface({ input: proc.stdout! });
   const replies: ((line: string) => void)[] = [];
   const exited = new Promise<void>((resolve) => proc.once("exit", () => resolve()));

@@ -95,7 +95,10 @@ const hmac = (key: Buffer | string, text: string) => createHmac("sha256", key).u
  * sorted, the signed headers as received, the payload hash from x-amz-content-sha256.
  */
 export function sigV4Problem(req: http.IncomingMessage, credentials: { accessKeyId: string; secretAccessKey: string }): string | null {
-  const auth = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([^,]+), ?Signature=([0-9a-f]{64})$/.exec(req.headers.authorization ?? "");
+  const auth =
+    /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([^,]+), ?Signature=([0-9a-f]{64})$/.exec(
+      req.headers.authorization ?? "",
+    );
   if (!auth) return "no SigV4 Authorization header";
   const [, accessKeyId, day, region, service, signedHeaders, signature] = auth;
   if (accessKeyId !== credentials.accessKeyId) return `unknown access key ${accessKeyId}`;
@@ -119,7 +122,14 @@ export function sigV4Problem(req: http.IncomingMessage, credentials: { accessKey
     .join("&");
   const names = signedHeaders.split(";");
   if (!names.includes("host")) return "host is not signed";
-  const headers = names.map((name) => `${name}:${String(req.headers[name] ?? "").trim().replace(/\s+/g, " ")}\n`).join("");
+  const headers = names
+    .map(
+      (name) =>
+        `${name}:${String(req.headers[name] ?? "")
+          .trim()
+          .replace(/\s+/g, " ")}\n`,
+    )
+    .join("");
   const canonical = [req.method, path, query, headers, signedHeaders, payload].join("\n");
   const scope = `${day}/${region}/${service}/aws4_request`;
   const toSign = ["AWS4-HMAC-SHA256", amzDate, scope, sha256(canonical)].join("\n");
@@ -164,7 +174,9 @@ function listObjects(bucket: string, store: MemoryBucket, query: URLSearchParams
       continue;
     }
     const size = store.objects.get(key)!.length;
-    contents.push(`<Contents><Key>${xml(key)}</Key><LastModified>${LAST_MODIFIED}</LastModified><ETag>&quot;${size.toString(16)}&quot;</ETag><Size>${size}</Size><StorageClass>STANDARD</StorageClass></Contents>`);
+    contents.push(
+      `<Contents><Key>${xml(key)}</Key><LastModified>${LAST_MODIFIED}</LastModified><ETag>&quot;${size.toString(16)}&quot;</ETag><Size>${size}</Size><StorageClass>STANDARD</StorageClass></Contents>`,
+    );
     last = key;
   }
   return (
@@ -182,7 +194,13 @@ export async function startMemoryS3(options: MemoryS3Options = {}): Promise<Memo
   const buckets = new Map<string, MemoryBucket>();
   const served = new Map<string, Map<string, number>>();
   const sockets = new Set<Socket>();
-  const state = { latencyMs: options.latencyMs ?? 0, fault: (() => null) as FaultRule, hold: (() => null) as HoldRule, inFlight: 0, peakInFlight: 0 };
+  const state = {
+    latencyMs: options.latencyMs ?? 0,
+    fault: (() => null) as FaultRule,
+    hold: (() => null) as HoldRule,
+    inFlight: 0,
+    peakInFlight: 0,
+  };
   const requests: MemoryRequest[] = [];
 
   const answer = (req: http.IncomingMessage, res: http.ServerResponse, request: MemoryRequest) => {
@@ -192,20 +210,43 @@ export async function startMemoryS3(options: MemoryS3Options = {}): Promise<Memo
       res.end(req.method === "HEAD" ? undefined : body);
     };
     const problem = options.credentials ? sigV4Problem(req, options.credentials) : null;
-    if (problem) return send(403, errorXml("SignatureDoesNotMatch", `The request signature we calculated does not match the signature you provided: ${problem}.`), { "content-type": "application/xml" });
+    if (problem)
+      return send(
+        403,
+        errorXml("SignatureDoesNotMatch", `The request signature we calculated does not match the signature you provided: ${problem}.`),
+        { "content-type": "application/xml" },
+      );
     const store = buckets.get(request.bucket);
     if (!store) return send(404, errorXml("NoSuchBucket", "The specified bucket does not exist"), { "content-type": "application/xml" });
     const fault = state.fault(request);
-    if (fault) return send(fault.status, errorXml(fault.code, fault.code === "SlowDown" ? "Please reduce your request rate." : "We encountered an internal error. Please try again."), { "content-type": "application/xml" });
+    if (fault)
+      return send(
+        fault.status,
+        errorXml(
+          fault.code,
+          fault.code === "SlowDown" ? "Please reduce your request rate." : "We encountered an internal error. Please try again.",
+        ),
+        { "content-type": "application/xml" },
+      );
     if (request.signedRegion && request.signedRegion !== store.region) {
-      return send(301, errorXml("PermanentRedirect", "The bucket you are attempting to access must be addressed using the specified endpoint.", `<Bucket>${xml(request.bucket)}</Bucket>`), {
-        "content-type": "application/xml",
-        "x-amz-bucket-region": store.region,
-      });
+      return send(
+        301,
+        errorXml(
+          "PermanentRedirect",
+          "The bucket you are attempting to access must be addressed using the specified endpoint.",
+          `<Bucket>${xml(request.bucket)}</Bucket>`,
+        ),
+        {
+          "content-type": "application/xml",
+          "x-amz-bucket-region": store.region,
+        },
+      );
     }
-    if (req.method !== "GET" && req.method !== "HEAD") return send(405, errorXml("MethodNotAllowed", `${req.method} is not served here`), { "content-type": "application/xml" });
+    if (req.method !== "GET" && req.method !== "HEAD")
+      return send(405, errorXml("MethodNotAllowed", `${req.method} is not served here`), { "content-type": "application/xml" });
     if (!request.key) {
-      if (request.query.get("list-type") !== "2") return send(400, errorXml("NotImplemented", "only ListObjectsV2 is served"), { "content-type": "application/xml" });
+      if (request.query.get("list-type") !== "2")
+        return send(400, errorXml("NotImplemented", "only ListObjectsV2 is served"), { "content-type": "application/xml" });
       return send(200, listObjects(request.bucket, store, request.query), { "content-type": "application/xml" });
     }
     const body = store.objects.get(request.key);
@@ -213,13 +254,23 @@ export async function startMemoryS3(options: MemoryS3Options = {}): Promise<Memo
     let counts = served.get(request.bucket);
     if (!counts) served.set(request.bucket, (counts = new Map()));
     counts.set(request.key, (counts.get(request.key) ?? 0) + 1);
-    return send(200, body, { "content-type": "application/octet-stream", etag: `"${body.length.toString(16)}"`, "last-modified": LAST_MODIFIED_HTTP });
+    return send(200, body, {
+      "content-type": "application/octet-stream",
+      etag: `"${body.length.toString(16)}"`,
+      "last-modified": LAST_MODIFIED_HTTP,
+    });
   };
 
   const server = http.createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
     const url = new URL(req.url ?? "/", "http://localhost");
     const [, bucket = "", ...key] = url.pathname.split("/");
-    const request: MemoryRequest = { method: req.method ?? "", bucket: decodeURIComponent(bucket), key: decodeURIComponent(key.join("/")), query: url.searchParams, signedRegion: signedRegion(req) };
+    const request: MemoryRequest = {
+      method: req.method ?? "",
+      bucket: decodeURIComponent(bucket),
+      key: decodeURIComponent(key.join("/")),
+      query: url.searchParams,
+      signedRegion: signedRegion(req),
+    };
     if (options.recordRequests) requests.push(request);
     state.inFlight += 1;
     state.peakInFlight = Math.max(state.peakInFlight, state.inFlight);

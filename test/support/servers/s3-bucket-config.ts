@@ -86,7 +86,12 @@ const READS: Record<string, [operation: string, read: Read]> = {
   versioning: [
     "GetBucketVersioning",
     // A bucket that never had versioning answers an empty configuration, not an error.
-    ({ versioning }) => xml(versioning ? `<VersioningConfiguration xmlns="${NS}"><Status>${versioning}</Status></VersioningConfiguration>` : `<VersioningConfiguration xmlns="${NS}"/>`),
+    ({ versioning }) =>
+      xml(
+        versioning
+          ? `<VersioningConfiguration xmlns="${NS}"><Status>${versioning}</Status></VersioningConfiguration>`
+          : `<VersioningConfiguration xmlns="${NS}"/>`,
+      ),
   ],
   ownershipControls: [
     "GetBucketOwnershipControls",
@@ -115,7 +120,9 @@ const READS: Record<string, [operation: string, read: Read]> = {
                   (r) =>
                     `<Rule><ID>${r.id}</ID><Filter></Filter><Status>${r.status}</Status>` +
                     (r.expirationDays !== undefined ? `<Expiration><Days>${r.expirationDays}</Days></Expiration>` : "") +
-                    (r.noncurrentDays !== undefined ? `<NoncurrentVersionExpiration><NoncurrentDays>${r.noncurrentDays}</NoncurrentDays></NoncurrentVersionExpiration>` : "") +
+                    (r.noncurrentDays !== undefined
+                      ? `<NoncurrentVersionExpiration><NoncurrentDays>${r.noncurrentDays}</NoncurrentDays></NoncurrentVersionExpiration>`
+                      : "") +
                     `</Rule>`,
                 )
                 .join("") +
@@ -125,7 +132,12 @@ const READS: Record<string, [operation: string, read: Read]> = {
   ],
   location: [
     "GetBucketLocation",
-    ({ region }) => xml(region && region !== "us-east-1" ? `<LocationConstraint xmlns="${NS}">${region}</LocationConstraint>` : `<LocationConstraint xmlns="${NS}"/>`),
+    ({ region }) =>
+      xml(
+        region && region !== "us-east-1"
+          ? `<LocationConstraint xmlns="${NS}">${region}</LocationConstraint>`
+          : `<LocationConstraint xmlns="${NS}"/>`,
+      ),
   ],
 };
 

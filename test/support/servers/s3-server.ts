@@ -46,7 +46,11 @@ export function s3ClientFor(endpoint: string, options: { maxAttempts?: number } 
 }
 
 /** Uploads `objects`, a few at a time: a server writes each to disk, and a thousand at once only queue. */
-export async function putObjects(client: S3Client, bucket: string, objects: Iterable<{ key: string; body: Buffer | string }>): Promise<void> {
+export async function putObjects(
+  client: S3Client,
+  bucket: string,
+  objects: Iterable<{ key: string; body: Buffer | string }>,
+): Promise<void> {
   const pending = [...objects];
   const worker = async () => {
     for (let next = pending.pop(); next; next = pending.pop()) {
@@ -83,7 +87,8 @@ export async function startS3Server(): Promise<LocalS3> {
     getCounts(bucket) {
       const counts = new Map<string, number>();
       for (const r of requests) {
-        if (r.method === "GET" && r.bucket === bucket && r.key && !r.query.has("list-type")) counts.set(r.key, (counts.get(r.key) ?? 0) + 1);
+        if (r.method === "GET" && r.bucket === bucket && r.key && !r.query.has("list-type"))
+          counts.set(r.key, (counts.get(r.key) ?? 0) + 1);
       }
       return counts;
     },

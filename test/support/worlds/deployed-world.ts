@@ -17,7 +17,12 @@ function onBucket(run: ProgramRun, type: string, bucket: string): RecordedResour
 }
 
 /** Runs the program with `config` (keys as in Pulumi.<stack>.yaml, without namespace) and stands up what it declares. */
-export async function deployWorld(s3: LocalS3, cloudTrail: LocalCloudTrail, config: Record<string, string> = {}, stack = "posture"): Promise<DeployedWorld> {
+export async function deployWorld(
+  s3: LocalS3,
+  cloudTrail: LocalCloudTrail,
+  config: Record<string, string> = {},
+  stack = "posture",
+): Promise<DeployedWorld> {
   const region = cloudTrail.state.region;
   const run = await runProgram({ "aws:region": region, probeInstance: "false", ...config }, stack);
   const bucket = run.outputs.bucketName as string;
@@ -26,7 +31,8 @@ export async function deployWorld(s3: LocalS3, cloudTrail: LocalCloudTrail, conf
 
   const ownership = onBucket(run, "aws:s3/bucketOwnershipControls:BucketOwnershipControls", bucket);
   const pab = onBucket(run, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", bucket);
-  const encryption = onBucket(run, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", bucket)?.inputs.rules?.[0];
+  const encryption = onBucket(run, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", bucket)?.inputs
+    .rules?.[0];
   const versioning = onBucket(run, "aws:s3/bucketVersioning:BucketVersioning", bucket);
   const logging = onBucket(run, "aws:s3/bucketLogging:BucketLogging", bucket);
   const policy = onBucket(run, "aws:s3/bucketPolicy:BucketPolicy", bucket);
@@ -47,12 +53,14 @@ export async function deployWorld(s3: LocalS3, cloudTrail: LocalCloudTrail, conf
     versioning: versioning?.inputs.versioningConfiguration.status,
     logging: logging && { targetBucket: logging.inputs.targetBucket, targetPrefix: logging.inputs.targetPrefix },
     policy: policy?.inputs.policy,
-    lifecycle: lifecycle?.inputs.rules.map((r: { id: string; status: "Enabled"; expiration?: { days: number }; noncurrentVersionExpiration?: { noncurrentDays: number } }) => ({
-      id: r.id,
-      status: r.status,
-      expirationDays: r.expiration?.days,
-      noncurrentDays: r.noncurrentVersionExpiration?.noncurrentDays,
-    })),
+    lifecycle: lifecycle?.inputs.rules.map(
+      (r: { id: string; status: "Enabled"; expiration?: { days: number }; noncurrentVersionExpiration?: { noncurrentDays: number } }) => ({
+        id: r.id,
+        status: r.status,
+        expirationDays: r.expiration?.days,
+        noncurrentDays: r.noncurrentVersionExpiration?.noncurrentDays,
+      }),
+    ),
     region,
     // S3 would judge the lab's policy not public: it grants only to cloudtrail.amazonaws.com.
     policyIsPublic: false,
@@ -76,7 +84,9 @@ export async function deployWorld(s3: LocalS3, cloudTrail: LocalCloudTrail, conf
       ExcludeManagementEventSources: [],
     })),
     kmsKeyId: declared.kmsKeyId,
-    cloudWatchLogs: declared.cloudWatchLogsGroupArn ? { groupArn: declared.cloudWatchLogsGroupArn, roleArn: declared.cloudWatchLogsRoleArn } : undefined,
+    cloudWatchLogs: declared.cloudWatchLogsGroupArn
+      ? { groupArn: declared.cloudWatchLogsGroupArn, roleArn: declared.cloudWatchLogsRoleArn }
+      : undefined,
   };
   cloudTrail.state.trails.push(trail);
   return { run, trail, bucket, accessLogBucket };

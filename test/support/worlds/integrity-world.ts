@@ -6,7 +6,14 @@
 import { FixtureFactory, logFile } from "../fixtures/cloudtrail-fixtures";
 import type { FixtureTrail, LocalCloudTrail } from "../servers/cloudtrail-server";
 import type { LocalS3 } from "../servers/s3-server";
-import { DigestChain, putObjects, type DigestOptions, type SignedDigest, type SigningKey, type StoredObject } from "../fixtures/signed-digests";
+import {
+  DigestChain,
+  putObjects,
+  type DigestOptions,
+  type SignedDigest,
+  type SigningKey,
+  type StoredObject,
+} from "../fixtures/signed-digests";
 
 const HOUR = 3_600_000;
 /** The first digest's start: odd seconds, as CloudTrail's are. */
@@ -50,7 +57,15 @@ export async function buildIntegrityWorld(
   const n = ++worlds;
   const bucket = `integrity-${n}`;
   const f = new FixtureFactory("123456789012", 500 + n);
-  const trail: FixtureTrail = { name: `audit-trail-${n}`, account: f.account, homeRegion: "us-east-1", bucket, prefix: "lab", isMultiRegion: true, isOrganization: Boolean(shape.orgId) };
+  const trail: FixtureTrail = {
+    name: `audit-trail-${n}`,
+    account: f.account,
+    homeRegion: "us-east-1",
+    bucket,
+    prefix: "lab",
+    isMultiRegion: true,
+    isOrganization: Boolean(shape.orgId),
+  };
   const east = new DigestChain(f, keys.east, { name: trail.name, homeRegion: "us-east-1", bucket, prefix: "lab", orgId: shape.orgId });
   const west = new DigestChain(f, keys.west, { name: trail.name, homeRegion: "us-east-1", bucket, prefix: "lab", orgId: shape.orgId });
   const logs: StoredObject[] = [];
@@ -82,7 +97,10 @@ export async function buildIntegrityWorld(
   await s3.createBucket(bucket);
   const objects = [...east.objects, ...west.objects, ...other.objects];
   const held = new Set<StoredObject>(shape.digestsLater ? [before, ...eastDigests, after, ...westDigests, ...other.objects] : []);
-  await putObjects(s3, objects.filter((o) => !held.has(o)));
+  await putObjects(
+    s3,
+    objects.filter((o) => !held.has(o)),
+  );
   cloudTrail.state.trails.push(trail);
   return { trail, bucket, east: eastDigests, west: westDigests, after, before, logs, objects };
 }

@@ -38,11 +38,22 @@ export interface TrailWorld {
 
 /** What verify is asked about the world: its trail, its two regions, since when, the probe's instance. */
 export function verifyTargetOf(world: TrailWorld): { trail: string; region: string; regions: string[]; since: Date; resource: string } {
-  return { trail: world.trail.name, region: "us-east-1", regions: ["us-east-1", "eu-west-1"], since: world.since, resource: world.instanceId };
+  return {
+    trail: world.trail.name,
+    region: "us-east-1",
+    regions: ["us-east-1", "eu-west-1"],
+    since: world.since,
+    resource: world.instanceId,
+  };
 }
 
 /** `busyFolder: false` leaves out the folder of more than 1000 keys, for tests that are not about listing. */
-export async function buildTrailWorld(s3: ObjectStore, cloudTrail: TrailSink, bucket: string, { busyFolder = true } = {}): Promise<TrailWorld> {
+export async function buildTrailWorld(
+  s3: ObjectStore,
+  cloudTrail: TrailSink,
+  bucket: string,
+  { busyFolder = true } = {},
+): Promise<TrailWorld> {
   const now = new Date();
   const f = new FixtureFactory("123456789012", 1234);
   const prefix = "lab";
@@ -86,17 +97,29 @@ export async function buildTrailWorld(s3: ObjectStore, cloudTrail: TrailSink, bu
 
   // The probe's launch, delivered twice (CloudTrail may deliver an event more than once).
   const target = f.runInstances("us-east-1", new Date(now.getTime() - 30 * 60_000), instanceId);
-  const targetKey = log(f.logKey("us-east-1", new Date(now.getTime() - 25 * 60_000), { prefix }), logFile([...f.noiseRecords("us-east-1", now, 60), target]));
-  const duplicateKey = log(f.logKey("us-east-1", new Date(now.getTime() - 20 * 60_000), { prefix }), logFile([target, ...f.noiseRecords("us-east-1", now, 5)]));
+  const targetKey = log(
+    f.logKey("us-east-1", new Date(now.getTime() - 25 * 60_000), { prefix }),
+    logFile([...f.noiseRecords("us-east-1", now, 60), target]),
+  );
+  const duplicateKey = log(
+    f.logKey("us-east-1", new Date(now.getTime() - 20 * 60_000), { prefix }),
+    logFile([target, ...f.noiseRecords("us-east-1", now, 5)]),
+  );
 
   // Broken objects with log-file names, each mentioning the event and the instance.
   const good = logFile([f.runInstances("us-east-1", now, instanceId)]);
-  const corrupt = log(f.logKey("us-east-1", new Date(now.getTime() - 15 * 60_000), { prefix }), Buffer.concat([good.subarray(0, 30), Buffer.from("bit rot"), good.subarray(37)]));
+  const corrupt = log(
+    f.logKey("us-east-1", new Date(now.getTime() - 15 * 60_000), { prefix }),
+    Buffer.concat([good.subarray(0, 30), Buffer.from("bit rot"), good.subarray(37)]),
+  );
   const invalidJson = log(
     f.logKey("us-east-1", new Date(now.getTime() - 14 * 60_000), { prefix }),
     gzipSync(JSON.stringify({ Records: [f.runInstances("us-east-1", now, instanceId)] }).slice(0, -25)),
   );
-  const noRecords = log(f.logKey("us-east-1", new Date(now.getTime() - 13 * 60_000), { prefix }), gzipSync(JSON.stringify(f.runInstances("us-east-1", now, instanceId))));
+  const noRecords = log(
+    f.logKey("us-east-1", new Date(now.getTime() - 13 * 60_000), { prefix }),
+    gzipSync(JSON.stringify(f.runInstances("us-east-1", now, instanceId))),
+  );
 
   // Things beside the logs that are not logs, and a copy of the event outside the trail's prefix.
   const trailName = "my-logs-trail";
@@ -129,5 +152,18 @@ export async function buildTrailWorld(s3: ObjectStore, cloudTrail: TrailSink, bu
   cloudTrail.state.trails.push(trail);
   cloudTrail.state.events.push(early, target, other, ...f.noiseRecords("us-east-1", now, 20));
   const sizes = new Map(objects.map((o) => [o.key, o.body.length]));
-  return { trail, since, instanceId, target, other, sizes, targetKey, duplicateKey, logKeys, neverRead, broken: { corrupt, invalidJson, noRecords }, bigFolderSize };
+  return {
+    trail,
+    since,
+    instanceId,
+    target,
+    other,
+    sizes,
+    targetKey,
+    duplicateKey,
+    logKeys,
+    neverRead,
+    broken: { corrupt, invalidJson, noRecords },
+    bigFolderSize,
+  };
 }

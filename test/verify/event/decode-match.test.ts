@@ -22,19 +22,34 @@ describe("verify: decode and match one log object", () => {
   });
 
   it("matches by resources[] ARN, and without a resource matches every RunInstances since", () => {
-    const viaArn = { ...f.runInstances("us-east-1", since), responseElements: null, resources: [{ accountId: f.account, type: "AWS::EC2::Instance", ARN: `arn:aws:ec2:us-east-1:${f.account}:instance/${instance}` }] };
+    const viaArn = {
+      ...f.runInstances("us-east-1", since),
+      responseElements: null,
+      resources: [{ accountId: f.account, type: "AWS::EC2::Instance", ARN: `arn:aws:ec2:us-east-1:${f.account}:instance/${instance}` }],
+    };
     const plain = f.runInstances("us-east-1", since);
     const gz = logFile([viaArn, plain]);
-    expect(scanLogObject(gz, compileCriteria({ eventName: "RunInstances", resource: instance, since })).matches.map((r) => r.eventID)).to.deep.equal([viaArn.eventID]);
+    expect(
+      scanLogObject(gz, compileCriteria({ eventName: "RunInstances", resource: instance, since })).matches.map((r) => r.eventID),
+    ).to.deep.equal([viaArn.eventID]);
     expect(scanLogObject(gz, compileCriteria({ eventName: "RunInstances", since })).matches).to.have.length(2);
   });
 
   it("rejects another instance's resources[] entry, and a record naming the instance only inside a longer id", () => {
-    const arn = (id: string) => [{ accountId: f.account, type: "AWS::EC2::Instance", ARN: `arn:aws:ec2:us-east-1:${f.account}:instance/${id}` }];
+    const arn = (id: string) => [
+      { accountId: f.account, type: "AWS::EC2::Instance", ARN: `arn:aws:ec2:us-east-1:${f.account}:instance/${id}` },
+    ];
     const others = { ...f.runInstances("us-east-1", since), responseElements: null, resources: arn("i-0fedcba9876543210") };
     const longer = { ...f.runInstances("us-east-1", since), responseElements: null, resources: arn(`${instance}9`) };
-    const ours = { ...f.runInstances("us-east-1", since), responseElements: null, resources: [...arn("i-0fedcba9876543210"), ...arn(instance)] };
-    const outcome = scanLogObject(logFile([others, longer, ours]), compileCriteria({ eventName: "RunInstances", resource: instance, since }));
+    const ours = {
+      ...f.runInstances("us-east-1", since),
+      responseElements: null,
+      resources: [...arn("i-0fedcba9876543210"), ...arn(instance)],
+    };
+    const outcome = scanLogObject(
+      logFile([others, longer, ours]),
+      compileCriteria({ eventName: "RunInstances", resource: instance, since }),
+    );
     expect(outcome.matches.map((r) => r.eventID)).to.deep.equal([ours.eventID]);
   });
 
@@ -59,13 +74,25 @@ describe("verify: decode and match one log object", () => {
   });
 
   it("ignores records that are not CloudTrail records", () => {
-    const gz = gzipSync(JSON.stringify({ Records: [null, 3, { eventName: "RunInstances" }, { eventName: "RunInstances", eventTime: "2025-03-01T10:00:00Z", eventID: "e-1" }] }));
+    const gz = gzipSync(
+      JSON.stringify({
+        Records: [null, 3, { eventName: "RunInstances" }, { eventName: "RunInstances", eventTime: "2025-03-01T10:00:00Z", eventID: "e-1" }],
+      }),
+    );
     expect(scanLogObject(gz, compileCriteria({ eventName: "RunInstances", since })).matches.map((r) => r.eventID)).to.deep.equal(["e-1"]);
   });
 });
 
 describe("verify: gunzip sized from the gzip trailer", () => {
-  const json = Buffer.from(JSON.stringify({ Records: Array.from({ length: 400 }, (_, i) => ({ eventName: "DescribeInstances", eventID: `e-${i}`, eventTime: "2026-11-25T22:00:00Z" })) }));
+  const json = Buffer.from(
+    JSON.stringify({
+      Records: Array.from({ length: 400 }, (_, i) => ({
+        eventName: "DescribeInstances",
+        eventID: `e-${i}`,
+        eventTime: "2026-11-25T22:00:00Z",
+      })),
+    }),
+  );
   const withTrailer = (gz: Buffer, isize: number) => {
     const copy = Buffer.from(gz);
     copy.writeUInt32LE(isize >>> 0, copy.length - 4);
@@ -88,12 +115,17 @@ describe("verify: gunzip sized from the gzip trailer", () => {
     // A small bomb: 2 MiB of one byte is a couple of KB of gzip; a cap of 1 MiB stops it half-way.
     const bomb = gzipSync(Buffer.alloc(2 * 1024 * 1024, 0x20));
     expect(bomb.length).to.be.lessThan(16 * 1024);
-    expect(() => gunzipLog(bomb, 1024 * 1024)).to.throw(RangeError).with.property("code", "ERR_BUFFER_TOO_LARGE");
+    expect(() => gunzipLog(bomb, 1024 * 1024))
+      .to.throw(RangeError)
+      .with.property("code", "ERR_BUFFER_TOO_LARGE");
     expect(gunzipLog(bomb, 4 * 1024 * 1024).length).to.equal(2 * 1024 * 1024);
     const decoded = decodeLogObject(bomb, [Buffer.from('"RunInstances"')], { maxBytes: 1024 * 1024 });
     expect(decoded).to.deep.equal({ kind: "skipped", reason: "over the size cap: more than 1 MiB uncompressed", bytes: 0 });
     // A corrupt file still says so.
-    expect(decodeLogObject(Buffer.from("plain text"), [], { maxBytes: 1024 * 1024 })).to.deep.include({ kind: "skipped" }).and.have.property("reason").that.matches(/^corrupt gzip: /);
+    expect(decodeLogObject(Buffer.from("plain text"), [], { maxBytes: 1024 * 1024 }))
+      .to.deep.include({ kind: "skipped" })
+      .and.have.property("reason")
+      .that.matches(/^corrupt gzip: /);
   });
 
   it("reads concatenated gzip members whole, though the trailer sizes only the last", () => {

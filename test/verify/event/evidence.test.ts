@@ -5,9 +5,18 @@ import { buildEvidence } from "../../../verify/event/evidence";
 describe("verify: the evidence object", () => {
   it("lists skipped objects in key order, whatever order their downloads finished in, so two runs print the same evidence", () => {
     const skipped = [
-      { key: "AWSLogs/123456789012/CloudTrail/us-east-1/2026/12/01/123456789012_CloudTrail_us-east-1_20261201T1943Z_b.json.gz", reason: "no Records array" },
-      { key: "AWSLogs/123456789012/CloudTrail/eu-west-1/2026/12/01/123456789012_CloudTrail_eu-west-1_20261201T1950Z_c.json.gz", reason: "invalid JSON: Unexpected end of JSON input" },
-      { key: "AWSLogs/123456789012/CloudTrail/us-east-1/2026/12/01/123456789012_CloudTrail_us-east-1_20261201T1941Z_a.json.gz", reason: "corrupt gzip: incorrect header check" },
+      {
+        key: "AWSLogs/123456789012/CloudTrail/us-east-1/2026/12/01/123456789012_CloudTrail_us-east-1_20261201T1943Z_b.json.gz",
+        reason: "no Records array",
+      },
+      {
+        key: "AWSLogs/123456789012/CloudTrail/eu-west-1/2026/12/01/123456789012_CloudTrail_eu-west-1_20261201T1950Z_c.json.gz",
+        reason: "invalid JSON: Unexpected end of JSON input",
+      },
+      {
+        key: "AWSLogs/123456789012/CloudTrail/us-east-1/2026/12/01/123456789012_CloudTrail_us-east-1_20261201T1941Z_a.json.gz",
+        reason: "corrupt gzip: incorrect header check",
+      },
     ];
     const evidence = buildEvidence({
       trail: { name: "my-logs-trail", arn: null, bucket: "b", prefix: null },

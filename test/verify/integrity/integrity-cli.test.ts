@@ -20,7 +20,8 @@ describe("verify: npm run verify -- --integrity", () => {
     ct = await startCloudTrailServer();
     const keys = { east: newSigningKey(), west: newSigningKey() };
     // One endpoint answers for every region here, so it lists both regions' keys.
-    for (const key of [keys.east, keys.west]) ct.state.publicKeys.push(listedKey(key, new Date("2025-01-01T00:00:00Z"), new Date("2025-06-01T00:00:00Z")));
+    for (const key of [keys.east, keys.west])
+      ct.state.publicKeys.push(listedKey(key, new Date("2025-01-01T00:00:00Z"), new Date("2025-06-01T00:00:00Z")));
     intact = await buildIntegrityWorld(s3, ct, keys);
     tampered = await buildIntegrityWorld(s3, ct, keys);
     deletedLog = (tampered.west[0].content.logFiles as { s3Object: string }[])[1].s3Object;
@@ -38,8 +39,27 @@ describe("verify: npm run verify -- --integrity", () => {
     const { code, stdout, stderr } = await run(["--trail", intact.trail.name, "--integrity", ...range, "--json"], true);
     expect(code, stderr).to.equal(0);
     const result = JSON.parse(stdout);
-    expect(Object.keys(result)).to.deep.equal(["valid", "trail", "range", "covered", "regions", "digests", "logs", "failures", "unchecked", "gaps", "reason"]);
-    expect(result).to.deep.include({ valid: true, digests: { valid: 5, total: 5 }, logs: { valid: 10, total: 10 }, failures: [], gaps: [], reason: null });
+    expect(Object.keys(result)).to.deep.equal([
+      "valid",
+      "trail",
+      "range",
+      "covered",
+      "regions",
+      "digests",
+      "logs",
+      "failures",
+      "unchecked",
+      "gaps",
+      "reason",
+    ]);
+    expect(result).to.deep.include({
+      valid: true,
+      digests: { valid: 5, total: 5 },
+      logs: { valid: 10, total: 10 },
+      failures: [],
+      gaps: [],
+      reason: null,
+    });
     expect(stderr).to.match(/integrity: 5 digest file\(s\) of trail audit-trail-\d+ overlap/);
   });
 
@@ -55,17 +75,35 @@ describe("verify: npm run verify -- --integrity", () => {
     expect(json.code).to.equal(1);
     const result = JSON.parse(json.stdout);
     expect(result).to.deep.include({ valid: false, logs: { valid: 9, total: 10 }, reason: null });
-    expect(result.failures).to.deep.equal([{ kind: "log", bucket: tampered.bucket, key: deletedLog, reason: "not found", listedIn: tampered.west[0].key }]);
+    expect(result.failures).to.deep.equal([
+      { kind: "log", bucket: tampered.bucket, key: deletedLog, reason: "not found", listedIn: tampered.west[0].key },
+    ]);
 
     const human = await run(["--trail", tampered.trail.name, "--integrity", ...range]);
     expect(human.code).to.equal(1);
-    expect(human.stdout).to.include("9/10 log files valid, 1/10 log files INVALID").and.include(`Log file s3://${tampered.bucket}/${deletedLog} INVALID: not found`);
+    expect(human.stdout)
+      .to.include("9/10 log files valid, 1/10 log files INVALID")
+      .and.include(`Log file s3://${tampered.bucket}/${deletedLog} INVALID: not found`);
   });
 
   it("exits 1 with 'no digest in range' when no digest covers the range, never a silent pass", async () => {
-    const { code, stdout, stderr } = await run(["--trail", intact.trail.name, "--integrity", "--since", "2025-02-10T00:00:00Z", "--until", "2025-02-10T03:00:00Z", "--json"]);
+    const { code, stdout, stderr } = await run([
+      "--trail",
+      intact.trail.name,
+      "--integrity",
+      "--since",
+      "2025-02-10T00:00:00Z",
+      "--until",
+      "2025-02-10T03:00:00Z",
+      "--json",
+    ]);
     expect(code).to.equal(1);
-    expect(JSON.parse(stdout)).to.deep.include({ valid: false, covered: null, reason: "no digest in range", digests: { valid: 0, total: 0 } });
+    expect(JSON.parse(stdout)).to.deep.include({
+      valid: false,
+      covered: null,
+      reason: "no digest in range",
+      digests: { valid: 0, total: 0 },
+    });
     expect(stderr).to.include("not valid: no digest in range");
   });
 
@@ -74,14 +112,26 @@ describe("verify: npm run verify -- --integrity", () => {
       const { code, stdout, stderr } = await run(["--trail", intact.trail.name, "--integrity", ...args]);
       expect(code, args.join(" ")).to.equal(2);
       expect(stdout).to.equal("");
-      expect(stderr).to.match(/^--(until|trail|integrity)/m).and.not.match(/UsageError/);
+      expect(stderr)
+        .to.match(/^--(until|trail|integrity)/m)
+        .and.not.match(/UsageError/);
     }
   });
 
   it("exits 3 when AWS refuses: no such bucket", async () => {
-    const { code, stdout, stderr } = await run(["--trail", intact.trail.name, "--integrity", ...range, "--bucket", "no-such-bucket-here", "--json"]);
+    const { code, stdout, stderr } = await run([
+      "--trail",
+      intact.trail.name,
+      "--integrity",
+      ...range,
+      "--bucket",
+      "no-such-bucket-here",
+      "--json",
+    ]);
     expect(code).to.equal(3);
     expect(stdout).to.equal("");
-    expect(stderr).to.match(/^ListObjectsV2 failed \(NoSuchBucket\)/m).and.not.match(/AwsCallError/);
+    expect(stderr)
+      .to.match(/^ListObjectsV2 failed \(NoSuchBucket\)/m)
+      .and.not.match(/AwsCallError/);
   });
 });

@@ -4,7 +4,16 @@ import { DeleteObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { expect } from "chai";
 import { gzipSync } from "node:zlib";
 import type { S3Client } from "@aws-sdk/client-s3";
-import { AwsCallError, ExitCode, integritySummary, sha256Hex, stringToSign, validateIntegrity, type IntegrityOptions, type IntegrityResult } from "../../../verify";
+import {
+  AwsCallError,
+  ExitCode,
+  integritySummary,
+  sha256Hex,
+  stringToSign,
+  validateIntegrity,
+  type IntegrityOptions,
+  type IntegrityResult,
+} from "../../../verify";
 import { jsonError } from "../../support/servers/aws-query-json-server";
 import { FixtureFactory } from "../../support/fixtures/cloudtrail-fixtures";
 import { startCloudTrailServer, trailArn, type LocalCloudTrail } from "../../support/servers/cloudtrail-server";
@@ -64,7 +73,8 @@ describe("verify: log file integrity (validateIntegrity)", () => {
     });
 
   const failureKeys = (r: IntegrityResult) => r.failures.map((f) => ({ kind: f.kind, key: f.key }));
-  const logsOf = (digest: { content: Record<string, unknown> }) => (digest.content.logFiles as { s3Object: string }[]).map((l) => l.s3Object);
+  const logsOf = (digest: { content: Record<string, unknown> }) =>
+    (digest.content.logFiles as { s3Object: string }[]).map((l) => l.s3Object);
 
   /**
    * CloudTrail delivering digests while validateIntegrity waits. Every waiting round reports
@@ -87,7 +97,9 @@ describe("verify: log file integrity (validateIntegrity)", () => {
   };
 
   it("builds the documented string to sign", () => {
-    expect(stringToSign("a", "b", "c", sha256Hex(Buffer.from("abc")), null)).to.equal("a\nb/c\nba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad\nnull");
+    expect(stringToSign("a", "b", "c", sha256Hex(Buffer.from("abc")), null)).to.equal(
+      "a\nb/c\nba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad\nnull",
+    );
     expect(stringToSign("a", "b", "c", sha256Hex(Buffer.from("abc")), "ff00")).to.match(/\nff00$/);
   });
 
@@ -117,7 +129,7 @@ describe("verify: log file integrity (validateIntegrity)", () => {
     // Each listed log read once; the digest before the range never read.
     const gets = s3.getCounts(w.bucket);
     for (const digest of [...w.east, ...w.west]) {
-      for (const log of (digest.content.logFiles as { s3Object: string }[])) expect(gets.get(log.s3Object), log.s3Object).to.equal(1);
+      for (const log of digest.content.logFiles as { s3Object: string }[]) expect(gets.get(log.s3Object), log.s3Object).to.equal(1);
     }
     expect(gets.has(w.before.key)).to.equal(false);
     expect([...gets.values()].every((n) => n === 1)).to.equal(true);
@@ -134,12 +146,20 @@ describe("verify: log file integrity (validateIntegrity)", () => {
     const w = await world();
     const edited = w.logs.find((l) => l.key === (w.east[1].content.logFiles as { s3Object: string }[])[1].s3Object)!;
     const f = new FixtureFactory("123456789012", 9);
-    await s3.client.send(new PutObjectCommand({ Bucket: w.bucket, Key: edited.key, Body: gzipSync(JSON.stringify({ Records: f.noiseRecords("us-east-1", T0, 12) })) }));
+    await s3.client.send(
+      new PutObjectCommand({
+        Bucket: w.bucket,
+        Key: edited.key,
+        Body: gzipSync(JSON.stringify({ Records: f.noiseRecords("us-east-1", T0, 12) })),
+      }),
+    );
     const result = await check(w);
     expect(result.valid).to.equal(false);
     expect(result.logs).to.deep.equal({ valid: 9, total: 10 });
     expect(result.digests).to.deep.equal({ valid: 5, total: 5 });
-    expect(result.failures).to.deep.equal([{ kind: "log", bucket: w.bucket, key: edited.key, reason: "hash value doesn't match", listedIn: w.east[1].key }]);
+    expect(result.failures).to.deep.equal([
+      { kind: "log", bucket: w.bucket, key: edited.key, reason: "hash value doesn't match", listedIn: w.east[1].key },
+    ]);
   });
 
   it("reports a deleted log as not found, and a log that is not gzip as unreadable", async () => {
@@ -159,12 +179,16 @@ describe("verify: log file integrity (validateIntegrity)", () => {
     const w = await world();
     const digest = w.east[1];
     const content = { ...digest.content, logFiles: [] };
-    await s3.client.send(new PutObjectCommand({ Bucket: w.bucket, Key: digest.key, Body: gzipSync(JSON.stringify(content)), Metadata: digest.metadata }));
+    await s3.client.send(
+      new PutObjectCommand({ Bucket: w.bucket, Key: digest.key, Body: gzipSync(JSON.stringify(content)), Metadata: digest.metadata }),
+    );
     const result = await check(w);
     expect(result.valid).to.equal(false);
     expect(result.digests).to.deep.equal({ valid: 4, total: 5 });
     expect(result.logs).to.deep.equal({ valid: 8, total: 8 });
-    expect(result.failures).to.deep.equal([{ kind: "digest", bucket: w.bucket, key: digest.key, reason: "signature verification failed", listedIn: null }]);
+    expect(result.failures).to.deep.equal([
+      { kind: "digest", bucket: w.bucket, key: digest.key, reason: "signature verification failed", listedIn: null },
+    ]);
   });
 
   it("reports a moved digest, and the hole it leaves in the chain", async () => {
@@ -175,8 +199,20 @@ describe("verify: log file integrity (validateIntegrity)", () => {
     await s3.client.send(new DeleteObjectCommand({ Bucket: w.bucket, Key: digest.key }));
     const result = await check(w);
     expect(result.valid).to.equal(false);
-    expect(result.failures).to.deep.include({ kind: "digest", bucket: w.bucket, key: movedKey, reason: `has been moved from its original location s3://${w.bucket}/${digest.key}; its 2 log file(s) were not checked`, listedIn: null });
-    expect(result.failures).to.deep.include({ kind: "digest", bucket: w.bucket, key: digest.key, reason: "not found", listedIn: w.east[2].key });
+    expect(result.failures).to.deep.include({
+      kind: "digest",
+      bucket: w.bucket,
+      key: movedKey,
+      reason: `has been moved from its original location s3://${w.bucket}/${digest.key}; its 2 log file(s) were not checked`,
+      listedIn: null,
+    });
+    expect(result.failures).to.deep.include({
+      kind: "digest",
+      bucket: w.bucket,
+      key: digest.key,
+      reason: "not found",
+      listedIn: w.east[2].key,
+    });
     expect(result.digests).to.deep.equal({ valid: 4, total: 6 });
     expect(result.gaps.map((g) => g.reason)).to.deep.equal([`the previous digest s3://${w.bucket}/${digest.key} is missing`]);
   });
@@ -188,15 +224,23 @@ describe("verify: log file integrity (validateIntegrity)", () => {
     expect(failureKeys(result)).to.deep.equal([{ kind: "digest", key: w.east[2].key }]);
     expect(result.failures[0].reason).to.match(/^chain broken: .*previousDigestSignature.*; its 2 log file\(s\) were not checked$/);
     expect(result.gaps).to.have.length(1);
-    expect(result.gaps[0]).to.include({ region: "us-east-1", from: w.east[1].content.digestEndTime, to: w.east[2].content.digestStartTime });
+    expect(result.gaps[0]).to.include({
+      region: "us-east-1",
+      from: w.east[1].content.digestEndTime,
+      to: w.east[2].content.digestStartTime,
+    });
   });
 
   it("reports a digest whose chain names its predecessor in another bucket as not found there", async () => {
     const w = await world({ digest: (i) => (i === 2 ? { previousBucket: "audit-logs-before-the-move" } : {}) });
     const result = await check(w);
     expect(result.valid).to.equal(false);
-    expect(result.failures).to.deep.equal([{ kind: "digest", bucket: "audit-logs-before-the-move", key: w.east[1].key, reason: "not found", listedIn: w.east[2].key }]);
-    expect(result.gaps.map((g) => g.reason)).to.deep.equal([`the previous digest s3://audit-logs-before-the-move/${w.east[1].key} is missing`]);
+    expect(result.failures).to.deep.equal([
+      { kind: "digest", bucket: "audit-logs-before-the-move", key: w.east[1].key, reason: "not found", listedIn: w.east[2].key },
+    ]);
+    expect(result.gaps.map((g) => g.reason)).to.deep.equal([
+      `the previous digest s3://audit-logs-before-the-move/${w.east[1].key} is missing`,
+    ]);
   });
 
   it("reports a deleted digest as not found where the chain says, not as a broken signature link", async () => {
@@ -205,10 +249,16 @@ describe("verify: log file integrity (validateIntegrity)", () => {
     const result = await check(w);
     expect(result.valid).to.equal(false);
     // The digest after the hole is compared with the one before it only by where its chain points.
-    expect(result.failures).to.deep.equal([{ kind: "digest", bucket: w.bucket, key: w.east[1].key, reason: "not found", listedIn: w.east[2].key }]);
+    expect(result.failures).to.deep.equal([
+      { kind: "digest", bucket: w.bucket, key: w.east[1].key, reason: "not found", listedIn: w.east[2].key },
+    ]);
     expect(result.digests).to.deep.equal({ valid: 4, total: 5 });
     expect(result.gaps).to.have.length(1);
-    expect(result.gaps[0]).to.include({ region: "us-east-1", from: w.east[0].content.digestEndTime, to: w.east[2].content.digestStartTime });
+    expect(result.gaps[0]).to.include({
+      region: "us-east-1",
+      from: w.east[0].content.digestEndTime,
+      to: w.east[2].content.digestStartTime,
+    });
   });
 
   it("reports a digest signed with a key its region does not list", async () => {
@@ -216,7 +266,13 @@ describe("verify: log file integrity (validateIntegrity)", () => {
     const result = await check(w);
     expect(result.valid).to.equal(false);
     expect(result.failures).to.deep.equal([
-      { kind: "digest", bucket: w.bucket, key: w.east[0].key, reason: `public key not found in region us-east-1 for fingerprint ${stranger.fingerprint}; its 2 log file(s) were not checked`, listedIn: null },
+      {
+        kind: "digest",
+        bucket: w.bucket,
+        key: w.east[0].key,
+        reason: `public key not found in region us-east-1 for fingerprint ${stranger.fingerprint}; its 2 log file(s) were not checked`,
+        listedIn: null,
+      },
     ]);
   });
 
@@ -231,7 +287,14 @@ describe("verify: log file integrity (validateIntegrity)", () => {
   it("is not valid when no digest covers the range", async () => {
     const w = await world();
     const result = await check(w, { since: new Date("2025-02-10T00:00:00Z"), until: new Date("2025-02-10T06:00:00Z") });
-    expect(result).to.deep.include({ valid: false, reason: "no digest in range", covered: null, digests: { valid: 0, total: 0 }, logs: { valid: 0, total: 0 }, failures: [] });
+    expect(result).to.deep.include({
+      valid: false,
+      reason: "no digest in range",
+      covered: null,
+      digests: { valid: 0, total: 0 },
+      logs: { valid: 0, total: 0 },
+      failures: [],
+    });
   });
 
   it("waits for a digest that lists a given log, then checks up to it", async () => {
@@ -251,12 +314,24 @@ describe("verify: log file integrity (validateIntegrity)", () => {
   it("waits for a new trail's first digest: no digest folder when the wait starts, one during it", async () => {
     const w = await world({ digestsLater: true });
     const arrivals = delivery([{ when: () => true, digests: [w.before, ...w.east, w.after] }]);
-    const result = await check(w, { waitForLogKey: logsOf(w.east[1])[0], waitTimeoutMs: 10_000, waitIntervalMs: 1, onProgress: arrivals.round });
+    const result = await check(w, {
+      waitForLogKey: logsOf(w.east[1])[0],
+      waitTimeoutMs: 10_000,
+      waitIntervalMs: 1,
+      onProgress: arrivals.round,
+    });
     await arrivals.done();
 
     expect(arrivals.delivered()).to.equal(1);
     // Checked up to the digest that lists the log: it and its predecessor.
-    expect(result).to.deep.include({ valid: true, reason: null, regions: ["us-east-1"], digests: { valid: 2, total: 2 }, logs: { valid: 4, total: 4 }, failures: [] });
+    expect(result).to.deep.include({
+      valid: true,
+      reason: null,
+      regions: ["us-east-1"],
+      digests: { valid: 2, total: 2 },
+      logs: { valid: 4, total: 4 },
+      failures: [],
+    });
     expect(result.range.until).to.equal(new Date(w.east[1].content.digestStartTime as string).toISOString());
     expect(result.covered?.to).to.equal(new Date(w.east[1].content.digestEndTime as string).toISOString());
   });
@@ -268,18 +343,34 @@ describe("verify: log file integrity (validateIntegrity)", () => {
       // Only once a waiting round has found and read eu-west-1's digests does us-east-1's arrive.
       { when: () => s3.getCounts(w.bucket).has(w.west[0].key), digests: [w.before, ...w.east, w.after] },
     ]);
-    const result = await check(w, { waitForLogKey: logsOf(w.east[1])[0], waitTimeoutMs: 10_000, waitIntervalMs: 1, onProgress: arrivals.round });
+    const result = await check(w, {
+      waitForLogKey: logsOf(w.east[1])[0],
+      waitTimeoutMs: 10_000,
+      waitIntervalMs: 1,
+      onProgress: arrivals.round,
+    });
     await arrivals.done();
 
     expect(arrivals.delivered()).to.equal(2);
     // us-east-1's two digests up to the one listing the log, and eu-west-1's that overlaps them.
-    expect(result).to.deep.include({ valid: true, reason: null, regions: ["eu-west-1", "us-east-1"], digests: { valid: 3, total: 3 }, logs: { valid: 6, total: 6 }, failures: [] });
+    expect(result).to.deep.include({
+      valid: true,
+      reason: null,
+      regions: ["eu-west-1", "us-east-1"],
+      digests: { valid: 3, total: 3 },
+      logs: { valid: 6, total: 6 },
+      failures: [],
+    });
     expect(east.callsOf("ListPublicKeys")).to.have.length(1);
     expect(west.callsOf("ListPublicKeys")).to.have.length(1);
   });
 
   describe("a region that refuses ListPublicKeys (an SCP denying regions not in use)", () => {
-    const refuse = () => jsonError("AccessDeniedException", "User: arn:aws:sts::123456789012:assumed-role/lab-operator/lab is not authorized to perform: cloudtrail:ListPublicKeys with an explicit deny in a service control policy");
+    const refuse = () =>
+      jsonError(
+        "AccessDeniedException",
+        "User: arn:aws:sts::123456789012:assumed-role/lab-operator/lab is not authorized to perform: cloudtrail:ListPublicKeys with an explicit deny in a service control policy",
+      );
     let listPublicKeys: (typeof west.handlers)[string];
     beforeEach(() => (listPublicKeys = west.handlers.ListPublicKeys));
     afterEach(() => (west.handlers.ListPublicKeys = listPublicKeys));
@@ -294,7 +385,9 @@ describe("verify: log file integrity (validateIntegrity)", () => {
       expect(result.logs).to.deep.equal({ valid: 4, total: 4 });
       expect(result.unchecked).to.have.length(1);
       expect(result.unchecked[0]).to.include({ region: "eu-west-1", bucket: w.bucket, key: w.west[0].key });
-      expect(result.unchecked[0].reason).to.match(/^its signature could not be checked: ListPublicKeys failed \(AccessDeniedException\): access denied on CloudTrail in eu-west-1\. Grant the caller cloudtrail:ListPublicKeys/);
+      expect(result.unchecked[0].reason).to.match(
+        /^its signature could not be checked: ListPublicKeys failed \(AccessDeniedException\): access denied on CloudTrail in eu-west-1\. Grant the caller cloudtrail:ListPublicKeys/,
+      );
       expect(result.unchecked[0].reason).to.match(/; its 2 log file\(s\) were not checked$/);
     });
 
@@ -305,7 +398,9 @@ describe("verify: log file integrity (validateIntegrity)", () => {
       const err = await check(w, { waitForLogKey: awaited, waitTimeoutMs: 0 }).catch((e: unknown) => e);
       expect(err).to.be.instanceOf(AwsCallError);
       expect((err as AwsCallError).exitCode).to.equal(ExitCode.AwsError);
-      expect((err as AwsCallError).message).to.match(/^ListPublicKeys failed \(AccessDeniedException\): access denied on CloudTrail in eu-west-1/);
+      expect((err as AwsCallError).message).to.match(
+        /^ListPublicKeys failed \(AccessDeniedException\): access denied on CloudTrail in eu-west-1/,
+      );
     });
 
     it("checking a range: not valid, naming the region and the way out (--regions), the rest still checked", async () => {
@@ -317,8 +412,12 @@ describe("verify: log file integrity (validateIntegrity)", () => {
       expect(result.digests).to.deep.equal({ valid: 3, total: 5 });
       expect(result.logs).to.deep.equal({ valid: 6, total: 6 });
       expect(result.unchecked.map((u) => u.key)).to.deep.equal(w.west.map((d) => d.key));
-      expect(result.reason).to.equal("2 digest(s) could not be checked: ListPublicKeys was refused in eu-west-1. Grant cloudtrail:ListPublicKeys there, or leave that region out with --regions.");
-      expect(integritySummary(result)).to.include(`Digest file s3://${w.bucket}/${w.west[0].key} NOT CHECKED: its signature could not be checked`);
+      expect(result.reason).to.equal(
+        "2 digest(s) could not be checked: ListPublicKeys was refused in eu-west-1. Grant cloudtrail:ListPublicKeys there, or leave that region out with --regions.",
+      );
+      expect(integritySummary(result)).to.include(
+        `Digest file s3://${w.bucket}/${w.west[0].key} NOT CHECKED: its signature could not be checked`,
+      );
       // Left out, the region is no longer in the question.
       expect(await check(w, { regions: ["us-east-1"] })).to.deep.include({ valid: true, unchecked: [], reason: null });
     });
@@ -340,7 +439,13 @@ describe("verify: log file integrity (validateIntegrity)", () => {
       proxy.requests.length = 0;
     });
     const checkViaProxy = (w: IntegrityWorld) =>
-      check(w, { clients: { s3: viaProxy, cloudTrail: east.client(), cloudTrailIn: (region) => (region === "eu-west-1" ? west.client() : east.client()) } });
+      check(w, {
+        clients: {
+          s3: viaProxy,
+          cloudTrail: east.client(),
+          cloudTrailIn: (region) => (region === "eu-west-1" ? west.client() : east.client()),
+        },
+      });
 
     it("a digest and a log whose connections reset mid-body once are read again, and the range is valid", async () => {
       const w = await world();
@@ -357,7 +462,12 @@ describe("verify: log file integrity (validateIntegrity)", () => {
       const folder = w.east[0].key.slice(0, w.east[0].key.lastIndexOf("/") + 1);
       proxy.rule = (r) =>
         r.query.get("list-type") === "2" && r.query.get("prefix") === folder
-          ? listBucketResult(w.bucket, folder, { keys: [], isTruncated: true, token: r.query.get("continuation-token") ?? undefined, nextToken: "digest-page-2" })
+          ? listBucketResult(w.bucket, folder, {
+              keys: [],
+              isTruncated: true,
+              token: r.query.get("continuation-token") ?? undefined,
+              nextToken: "digest-page-2",
+            })
           : null;
       const err = await checkViaProxy(w).catch((e: unknown) => e);
       expect((err as Error).name).to.equal("ListingError");
@@ -369,6 +479,13 @@ describe("verify: log file integrity (validateIntegrity)", () => {
   it("searches the awaited log's region even when the regions asked for leave it out", async () => {
     const w = await world();
     const result = await check(w, { regions: ["eu-west-1"], waitForLogKey: logsOf(w.east[1])[0], waitTimeoutMs: 0 });
-    expect(result).to.deep.include({ valid: true, reason: null, regions: ["eu-west-1", "us-east-1"], digests: { valid: 3, total: 3 }, logs: { valid: 6, total: 6 }, failures: [] });
+    expect(result).to.deep.include({
+      valid: true,
+      reason: null,
+      regions: ["eu-west-1", "us-east-1"],
+      digests: { valid: 3, total: 3 },
+      logs: { valid: 6, total: 6 },
+      failures: [],
+    });
   });
 });

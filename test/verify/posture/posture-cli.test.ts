@@ -37,8 +37,13 @@ describe("verify: the --posture command", function () {
     expect(code, stderr).to.equal(1);
     const report = JSON.parse(stdout);
     expect(Object.keys(report)).to.deep.equal(["controls", "facts", "checkedAt"]);
-    expect(report.controls.filter((c: { status: string }) => c.status === "fail").map((c: { id: string }) => c.id)).to.deep.equal(["CloudTrail.2", "CloudTrail.5"]);
-    expect(report.controls.find((c: { id: string }) => c.id === "S3.5").title).to.equal("S3 general purpose buckets should require requests to use SSL");
+    expect(report.controls.filter((c: { status: string }) => c.status === "fail").map((c: { id: string }) => c.id)).to.deep.equal([
+      "CloudTrail.2",
+      "CloudTrail.5",
+    ]);
+    expect(report.controls.find((c: { id: string }) => c.id === "S3.5").title).to.equal(
+      "S3 general purpose buckets should require requests to use SSL",
+    );
   });
 
   it("prints a table without --json: a line per control, evidence and fix under each that does not pass", async () => {
@@ -47,7 +52,9 @@ describe("verify: the --posture command", function () {
     const lines = stdout.trimEnd().split("\n");
     expect(lines).to.include("PASS  CloudTrail.4  CloudTrail log file validation should be enabled");
     expect(lines).to.include("FAIL  CloudTrail.2  CloudTrail should have encryption at-rest enabled");
-    expect(lines[lines.indexOf("FAIL  CloudTrail.2  CloudTrail should have encryption at-rest enabled") + 1]).to.match(/^ {6}seen: trail=arn:aws:cloudtrail:us-east-1:123456789012:trail\/my-logs-trail, KmsKeyId=null$/);
+    expect(lines[lines.indexOf("FAIL  CloudTrail.2  CloudTrail should have encryption at-rest enabled") + 1]).to.match(
+      /^ {6}seen: trail=arn:aws:cloudtrail:us-east-1:123456789012:trail\/my-logs-trail, KmsKeyId=null$/,
+    );
     expect(lines.at(-1)).to.equal("11 pass, 2 fail, 1 n/a");
   });
 
@@ -64,7 +71,10 @@ describe("verify: the --posture command", function () {
 
   it("exits 0 once the paid controls pass", async () => {
     world.trail.kmsKeyId = "arn:aws:kms:us-east-1:123456789012:key/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0";
-    world.trail.cloudWatchLogs = { groupArn: "arn:aws:logs:us-east-1:123456789012:log-group:/aws/cloudtrail/my-logs-trail:*", roleArn: "arn:aws:iam::123456789012:role/trail-events" };
+    world.trail.cloudWatchLogs = {
+      groupArn: "arn:aws:logs:us-east-1:123456789012:log-group:/aws/cloudtrail/my-logs-trail:*",
+      roleArn: "arn:aws:iam::123456789012:role/trail-events",
+    };
     try {
       const { code, stdout } = await cli(["--trail", world.trail.name, "--posture"]);
       expect(code).to.equal(0);
@@ -93,14 +103,29 @@ describe("verify: the --posture command", function () {
       status_id: 3,
       status: "Fail",
     });
-    expect(kms.resources).to.deep.equal([{ uid: trailArn(world.trail), type: "AWS::CloudTrail::Trail", region: "us-east-1", cloud_partition: "aws", data: { trail: trailArn(world.trail), KmsKeyId: null } }]);
+    expect(kms.resources).to.deep.equal([
+      {
+        uid: trailArn(world.trail),
+        type: "AWS::CloudTrail::Trail",
+        region: "us-east-1",
+        cloud_partition: "aws",
+        data: { trail: trailArn(world.trail), KmsKeyId: null },
+      },
+    ]);
     expect(kms.remediation.references).to.deep.equal(["https://docs.aws.amazon.com/console/securityhub/CloudTrail.2/remediation"]);
-    expect(kms.cloud).to.deep.equal({ provider: "AWS", region: "us-east-1", account: { uid: "123456789012", type_id: 10, type: "AWS Account" } });
+    expect(kms.cloud).to.deep.equal({
+      provider: "AWS",
+      region: "us-east-1",
+      account: { uid: "123456789012", type_id: 10, type: "AWS Account" },
+    });
     const s31 = findings.find((f) => f.compliance.control === "S3.1")!;
     expect(s31.compliance).to.include({ status_id: 2, status: "Warning" });
     expect(s31.resources[0].uid).to.equal("AWS::::Account:123456789012");
     expect(findings.find((f) => f.compliance.control === "S3.8")!).to.deep.include({ severity_id: 4, severity: "High" });
-    expect(findings.filter((f) => f.compliance.status === "Fail").map((f) => f.compliance.control)).to.deep.equal(["CloudTrail.2", "CloudTrail.5"]);
+    expect(findings.filter((f) => f.compliance.status === "Fail").map((f) => f.compliance.control)).to.deep.equal([
+      "CloudTrail.2",
+      "CloudTrail.5",
+    ]);
     expect(new Set(findings.map((f) => f.finding_info.uid)).size).to.equal(14);
   });
 
@@ -111,15 +136,28 @@ describe("verify: the --posture command", function () {
     expect(header).to.deep.equal([...CSV_COLUMNS]);
     expect(rows).to.have.length(14);
     const byId = Object.fromEntries(rows.map((r) => [r[2], Object.fromEntries(header.map((h, i) => [h, r[i]]))]));
-    expect(byId["CloudTrail.2"]).to.include({ status: "fail", severity: "medium", cis_v3_0_0: "3.5", cis_v1_4_0: "3.7", resource_arn: trailArn(world.trail), region: "us-east-1", accepted_reason: "" });
+    expect(byId["CloudTrail.2"]).to.include({
+      status: "fail",
+      severity: "medium",
+      cis_v3_0_0: "3.5",
+      cis_v1_4_0: "3.7",
+      resource_arn: trailArn(world.trail),
+      region: "us-east-1",
+      accepted_reason: "",
+    });
     expect(byId["CloudTrail.2"].fix).to.include("trail-lab:kmsEncryption true");
     expect(byId["S3.1"]).to.include({ status: "n/a", cis_v3_0_0: "2.1.4" });
-    expect(byId["CloudTrail.1"].title).to.equal("CloudTrail should be enabled and configured with at least one multi-Region trail that includes read and write management events");
+    expect(byId["CloudTrail.1"].title).to.equal(
+      "CloudTrail should be enabled and configured with at least one multi-Region trail that includes read and write management events",
+    );
   });
 
   it("refuses --format without --posture, with --json, or of an unknown kind (exit 2, nothing read)", async () => {
     const calls = ct.calls.length;
-    for (const args of [["--format", "xml"], ["--format", "ocsf", "--json"]]) {
+    for (const args of [
+      ["--format", "xml"],
+      ["--format", "ocsf", "--json"],
+    ]) {
       const run = await cli(["--trail", world.trail.name, "--posture", ...args]);
       expect(run.code, args.join(" ")).to.equal(2);
       expect(run.stdout).to.equal("");

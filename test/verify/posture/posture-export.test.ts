@@ -11,23 +11,36 @@ import { COMPLIANCE_FINDING } from "../../support/fixtures/ocsf-compliance-findi
 import { parseCsv } from "../../support/csv";
 import { labEvidence } from "../../support/fixtures/lab-evidence";
 
-const context: FindingsContext = { time: "2026-11-25T21:25:17.000Z", account: "123456789012", region: "us-east-1", product: { name: "trail-lab", version: "0.1.0" } };
+const context: FindingsContext = {
+  time: "2026-11-25T21:25:17.000Z",
+  account: "123456789012",
+  region: "us-east-1",
+  product: { name: "trail-lab", version: "0.1.0" },
+};
 
 describe("verify: posture findings as OCSF and CSV, from what a caller passes in", () => {
   const posture = labEvidence().posture as PostureReport;
-  const accepted = new Map([["CloudTrail.2", { reason: "A KMS key costs USD 1 a month.", setting: "trail-lab:kmsEncryption", file: "Pulumi.dev.yaml" }]]);
+  const accepted = new Map([
+    ["CloudTrail.2", { reason: "A KMS key costs USD 1 a month.", setting: "trail-lab:kmsEncryption", file: "Pulumi.dev.yaml" }],
+  ]);
 
   it("an accepted failure is Suppressed with its reason and setting; its compliance status stays Fail; it still fits the schema", () => {
     const findings = ocsfFindings(postureFindings(posture, accepted), context);
     const kms = findings.find((f) => f.compliance.control === "CloudTrail.2")!;
     expect(COMPLIANCE_FINDING(kms, "CloudTrail.2")).to.equal(null);
-    expect(kms).to.deep.include({ status_id: 3, status: "Suppressed", status_detail: "Accepted: A KMS key costs USD 1 a month. Turn on with trail-lab:kmsEncryption in Pulumi.dev.yaml." });
+    expect(kms).to.deep.include({
+      status_id: 3,
+      status: "Suppressed",
+      status_detail: "Accepted: A KMS key costs USD 1 a month. Turn on with trail-lab:kmsEncryption in Pulumi.dev.yaml.",
+    });
     expect(kms.compliance).to.include({ status_id: 3, status: "Fail" });
     expect(kms.time).to.equal(Date.parse(context.time));
     const cloudWatch = findings.find((f) => f.compliance.control === "CloudTrail.5")!;
     expect(cloudWatch).to.include({ status_id: 1, status: "New" });
     // Acceptance is for failures only: a passing control named in it stays a pass.
-    const pass = postureFindings(posture, new Map([["CloudTrail.1", accepted.get("CloudTrail.2")!]])).find((f) => f.control.id === "CloudTrail.1")!;
+    const pass = postureFindings(posture, new Map([["CloudTrail.1", accepted.get("CloudTrail.2")!]])).find(
+      (f) => f.control.id === "CloudTrail.1",
+    )!;
     expect(pass).to.include({ status: "pass", accepted: null });
   });
 
@@ -52,7 +65,7 @@ describe("verify: posture findings as OCSF and CSV, from what a caller passes in
   it("CSV quotes what needs quoting and defuses a cell a spreadsheet would run as a formula", () => {
     const tampered = structuredClone(posture);
     tampered.controls[0].resource.arn = '=HYPERLINK("http://127.0.0.1:9/","x")';
-    tampered.controls[1].fix = "line one,\r\nline \"two\"";
+    tampered.controls[1].fix = 'line one,\r\nline "two"';
     const rows = parseCsv(findingsCsv(postureFindings(tampered, accepted), context));
     expect(rows[1][7]).to.equal(`'=HYPERLINK("http://127.0.0.1:9/","x")`);
     expect(rows[2][11]).to.equal('line one,\r\nline "two"');

@@ -14,7 +14,13 @@ const TLS_DENY = {
   Resource: [ARN, `${ARN}/*`],
   Condition: { Bool: { "aws:SecureTransport": "false" } },
 };
-const labPolicy = () => auditBucketPolicy({ partition: "aws", bucketName: BUCKET, accountId: "123456789012", trailArn: "arn:aws:cloudtrail:us-east-1:123456789012:trail/t" });
+const labPolicy = () =>
+  auditBucketPolicy({
+    partition: "aws",
+    bucketName: BUCKET,
+    accountId: "123456789012",
+    trailArn: "arn:aws:cloudtrail:us-east-1:123456789012:trail/t",
+  });
 const withDeny = (change: Record<string, unknown>, remove: string[] = []) => {
   const statement: Record<string, unknown> = { ...TLS_DENY, ...change };
   for (const key of remove) delete statement[key];
@@ -50,7 +56,9 @@ describe("verify: posture reads a bucket policy's TLS deny by its meaning", () =
     expect(enforced(withDeny({ Principal: { AWS: "arn:aws:iam::123456789012:root" } })), "one principal").to.equal(false);
     expect(enforced(withDeny({ NotPrincipal: { AWS: "arn:aws:iam::123456789012:root" } }, ["Principal"])), "NotPrincipal").to.equal(false);
     expect(
-      enforced(withDeny({ Condition: { Bool: { "aws:SecureTransport": "false" }, StringEquals: { "aws:PrincipalAccount": "123456789012" } } })),
+      enforced(
+        withDeny({ Condition: { Bool: { "aws:SecureTransport": "false" }, StringEquals: { "aws:PrincipalAccount": "123456789012" } } }),
+      ),
       "narrowed by another condition",
     ).to.equal(false);
     expect(enforced(withDeny({ Condition: { StringEquals: { "aws:SecureTransport": "false" } } })), "not a Bool operator").to.equal(false);

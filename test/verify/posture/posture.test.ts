@@ -10,7 +10,22 @@ import { startS3Server, type LocalS3 } from "../../support/servers/s3-server";
 const statuses = (report: PostureReport) => Object.fromEntries(report.controls.map((c) => [c.id, c.status]));
 const control = (report: PostureReport, id: string) => report.controls.find((c) => c.id === id)!;
 
-const ALL_IDS = ["CloudTrail.1", "CloudTrail.2", "CloudTrail.3", "CloudTrail.4", "CloudTrail.5", "CloudTrail.6", "CloudTrail.7", "S3.1", "S3.4", "S3.5", "S3.8", "S3.9", "S3.12", "S3.14"];
+const ALL_IDS = [
+  "CloudTrail.1",
+  "CloudTrail.2",
+  "CloudTrail.3",
+  "CloudTrail.4",
+  "CloudTrail.5",
+  "CloudTrail.6",
+  "CloudTrail.7",
+  "S3.1",
+  "S3.4",
+  "S3.5",
+  "S3.8",
+  "S3.9",
+  "S3.12",
+  "S3.14",
+];
 
 describe("verify: posture of a trail and its bucket", function () {
   this.timeout(60_000);
@@ -58,7 +73,9 @@ describe("verify: posture of a trail and its bucket", function () {
         LoggingEnabled: { TargetBucket: world.accessLogBucket, TargetPrefix: "audit-bucket/" },
       });
       expect(control(report, "S3.5").evidence.denyStatement).to.include({ Sid: "DenyInsecureTransport", Effect: "Deny" });
-      expect(control(report, "S3.4").evidence.rules).to.deep.equal([{ SSEAlgorithm: "AES256", KMSMasterKeyID: null, BucketKeyEnabled: false }]);
+      expect(control(report, "S3.4").evidence.rules).to.deep.equal([
+        { SSEAlgorithm: "AES256", KMSMasterKeyID: null, BucketKeyEnabled: false },
+      ]);
       for (const c of report.controls) {
         expect(Object.keys(c)).to.deep.equal(["id", "title", "status", "evidence", "fix", "severity", "cis", "resource", "remediationUrl"]);
         expect(c.fix === null).to.equal(c.status === "pass", c.id);
@@ -134,15 +151,24 @@ describe("verify: posture of a trail and its bucket", function () {
       expect(failing).to.deep.equal(["S3.1 n/a"]);
       expect(postureExitCode(report)).to.equal(ExitCode.Ok);
       expect(control(report, "CloudTrail.2").evidence.KmsKeyId).to.match(/^arn:aws:kms:us-east-1:123456789012:key\//);
-      expect(control(report, "CloudTrail.5").evidence.CloudWatchLogsLogGroupArn).to.equal("arn:aws:logs:us-east-1:123456789012:log-group:/aws/cloudtrail/my-logs-trail:*");
+      expect(control(report, "CloudTrail.5").evidence.CloudWatchLogsLogGroupArn).to.equal(
+        "arn:aws:logs:us-east-1:123456789012:log-group:/aws/cloudtrail/my-logs-trail:*",
+      );
       // The trail's logs are SSE-KMS by the trail's own setting; the bucket's default stays SSE-S3.
-      expect(control(report, "S3.4").evidence.rules).to.deep.equal([{ SSEAlgorithm: "AES256", KMSMasterKeyID: null, BucketKeyEnabled: false }]);
+      expect(control(report, "S3.4").evidence.rules).to.deep.equal([
+        { SSEAlgorithm: "AES256", KMSMasterKeyID: null, BucketKeyEnabled: false },
+      ]);
     });
 
     it("without access logging (accessLogging false), fails CloudTrail.7 and S3.9", async () => {
       const world = await deployWorld(s3, ct, { accessLogging: "false" });
       const report = await check(world.trail.name);
-      expect(report.controls.filter((c) => c.status === "fail").map((c) => c.id)).to.deep.equal(["CloudTrail.2", "CloudTrail.5", "CloudTrail.7", "S3.9"]);
+      expect(report.controls.filter((c) => c.status === "fail").map((c) => c.id)).to.deep.equal([
+        "CloudTrail.2",
+        "CloudTrail.5",
+        "CloudTrail.7",
+        "S3.9",
+      ]);
       expect(control(report, "S3.9").evidence).to.deep.equal({ bucket: world.bucket, LoggingEnabled: null });
     });
   });
@@ -154,7 +180,11 @@ describe("verify: posture of a trail and its bucket", function () {
       const report = await checkPosture({
         trail: world.trail.name,
         region: "eu-west-1",
-        clients: { s3: s3.client, cloudTrail: elsewhere.client(), cloudTrailIn: (region) => (region === "us-east-1" ? ct.client() : elsewhere.client()) },
+        clients: {
+          s3: s3.client,
+          cloudTrail: elsewhere.client(),
+          cloudTrailIn: (region) => (region === "us-east-1" ? ct.client() : elsewhere.client()),
+        },
       });
       expect(statuses(report)).to.deep.equal(statuses(await check(world.trail.name)));
       expect(elsewhere.callsOf("GetEventSelectors")).to.have.length(0);
@@ -173,7 +203,16 @@ describe("verify: posture of a trail and its bucket", function () {
     it("reads a bucket with nothing configured through S3's own not-found errors, as failures with null evidence", async () => {
       for (const key of Object.keys(s3.bucketConfig(world.bucket))) delete (s3.bucketConfig(world.bucket) as Record<string, unknown>)[key];
       const report = await check(world.trail.name);
-      expect(statuses(report)).to.include({ "CloudTrail.6": "fail", "CloudTrail.7": "fail", "S3.4": "fail", "S3.5": "fail", "S3.8": "fail", "S3.9": "fail", "S3.12": "fail", "S3.14": "fail" });
+      expect(statuses(report)).to.include({
+        "CloudTrail.6": "fail",
+        "CloudTrail.7": "fail",
+        "S3.4": "fail",
+        "S3.5": "fail",
+        "S3.8": "fail",
+        "S3.9": "fail",
+        "S3.12": "fail",
+        "S3.14": "fail",
+      });
       expect(control(report, "S3.8").evidence.PublicAccessBlock).to.equal(null);
       expect(control(report, "S3.4").evidence.rules).to.equal(null);
       expect(control(report, "S3.12").evidence.ObjectOwnership).to.equal(null);
@@ -181,7 +220,17 @@ describe("verify: posture of a trail and its bucket", function () {
       expect(control(report, "S3.5").evidence.reason).to.equal("the bucket has no policy");
       expect(control(report, "CloudTrail.6").evidence.PolicyStatus).to.equal(null);
       const asked = s3.requests.filter((r) => r.bucket === world.bucket && r.method === "GET").map((r) => [...r.query.keys()][0]);
-      expect(asked).to.have.members(["publicAccessBlock", "encryption", "policy", "policyStatus", "versioning", "ownershipControls", "logging", "location", "lifecycle"]);
+      expect(asked).to.have.members([
+        "publicAccessBlock",
+        "encryption",
+        "policy",
+        "policyStatus",
+        "versioning",
+        "ownershipControls",
+        "logging",
+        "location",
+        "lifecycle",
+      ]);
       expect(report.facts!.bucket).to.include({ lifecycle: null, policy: null, ownership: null, versioning: null, region: "us-east-1" });
     });
 
@@ -224,7 +273,9 @@ describe("verify: posture of a trail and its bucket", function () {
       expect(control(report, "CloudTrail.1")).to.include({ status: "fail" });
       expect(control(report, "CloudTrail.1").evidence.selectorGap).to.equal("it records no read management events");
 
-      world.trail.eventSelectors = [{ ReadWriteType: "All", IncludeManagementEvents: true, ExcludeManagementEventSources: ["kms.amazonaws.com"] }];
+      world.trail.eventSelectors = [
+        { ReadWriteType: "All", IncludeManagementEvents: true, ExcludeManagementEventSources: ["kms.amazonaws.com"] },
+      ];
       report = await check(world.trail.name);
       expect(control(report, "CloudTrail.1").evidence.selectorGap).to.equal("it excludes management events from kms.amazonaws.com");
 
@@ -232,14 +283,24 @@ describe("verify: posture of a trail and its bucket", function () {
       world.trail.isLogging = false;
       report = await check(world.trail.name);
       expect(statuses(report)).to.include({ "CloudTrail.1": "fail", "CloudTrail.3": "fail" });
-      expect(control(report, "CloudTrail.3").fix).to.equal(`Start the trail: aws cloudtrail start-logging --name ${trailArn(world.trail)}.`);
+      expect(control(report, "CloudTrail.3").fix).to.equal(
+        `Start the trail: aws cloudtrail start-logging --name ${trailArn(world.trail)}.`,
+      );
     });
 
     it("reads advanced event selectors: all management events pass, read-only ones fail CloudTrail.1", async () => {
-      world.trail.advancedEventSelectors = [{ Name: "Management events", FieldSelectors: [{ Field: "eventCategory", Equals: ["Management"] }] }];
+      world.trail.advancedEventSelectors = [
+        { Name: "Management events", FieldSelectors: [{ Field: "eventCategory", Equals: ["Management"] }] },
+      ];
       expect(statuses(await check(world.trail.name))).to.include({ "CloudTrail.1": "pass" });
       world.trail.advancedEventSelectors = [
-        { Name: "Reads", FieldSelectors: [{ Field: "eventCategory", Equals: ["Management"] }, { Field: "readOnly", Equals: ["true"] }] },
+        {
+          Name: "Reads",
+          FieldSelectors: [
+            { Field: "eventCategory", Equals: ["Management"] },
+            { Field: "readOnly", Equals: ["true"] },
+          ],
+        },
       ];
       const report = await check(world.trail.name);
       expect(control(report, "CloudTrail.1").evidence.selectorGap).to.equal("it records no write management events");
@@ -249,7 +310,10 @@ describe("verify: posture of a trail and its bucket", function () {
     it("CloudTrail.4 fails when log file validation is off", async () => {
       world.trail.logFileValidation = false;
       const report = await check(world.trail.name);
-      expect(control(report, "CloudTrail.4")).to.deep.include({ status: "fail", evidence: { trail: trailArn(world.trail), LogFileValidationEnabled: false } });
+      expect(control(report, "CloudTrail.4")).to.deep.include({
+        status: "fail",
+        evidence: { trail: trailArn(world.trail), LogFileValidationEnabled: false },
+      });
     });
 
     it("rejects with AwsCallError (exit 3) naming the missing permission when S3 refuses a read", async () => {

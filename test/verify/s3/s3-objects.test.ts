@@ -32,7 +32,9 @@ describe("verify: copyLogObject", () => {
     expect(readFileSync(file).equals(body)).to.equal(true);
     expect(sha256).to.equal(createHash("sha256").update(readFileSync(file)).digest("hex"));
 
-    const err = await copyLogObject({ bucket: "evidence-src", key: `${key}.missing`, file: join(dir, "x"), client: s3.client }).catch((e: unknown) => e);
+    const err = await copyLogObject({ bucket: "evidence-src", key: `${key}.missing`, file: join(dir, "x"), client: s3.client }).catch(
+      (e: unknown) => e,
+    );
     expect(err).to.be.instanceOf(AwsCallError);
     expect((err as AwsCallError).awsCode).to.equal("NoSuchKey");
   });

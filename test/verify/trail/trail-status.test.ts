@@ -8,7 +8,14 @@ describe("verify: describeTrail", () => {
   it("takes the home region from the trail's ARN when the answer leaves HomeRegion out (as moto's GetTrail does)", async () => {
     const client = new CloudTrailClient({ region: "eu-west-1", credentials: DUMMY_CREDENTIALS });
     client.send = (() =>
-      Promise.resolve({ Trail: { Name: "my-logs-trail", TrailARN: "arn:aws:cloudtrail:us-east-2:123456789012:trail/my-logs-trail", S3BucketName: "b", IsMultiRegionTrail: true } })) as never;
+      Promise.resolve({
+        Trail: {
+          Name: "my-logs-trail",
+          TrailARN: "arn:aws:cloudtrail:us-east-2:123456789012:trail/my-logs-trail",
+          S3BucketName: "b",
+          IsMultiRegionTrail: true,
+        },
+      })) as never;
     const trail = await describeTrail(client, "my-logs-trail", "eu-west-1");
     expect(trail.homeRegion).to.equal("us-east-2");
   });

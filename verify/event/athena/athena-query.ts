@@ -81,9 +81,11 @@ export class AthenaQueryError extends VerifyError {
 function failureReason(execution: QueryExecution | undefined): string {
   const status = execution?.Status;
   const error = status?.AthenaError;
-  return [status?.StateChangeReason, error?.ErrorMessage && error.ErrorMessage !== status?.StateChangeReason ? error.ErrorMessage : undefined]
-    .filter(Boolean)
-    .join("; ") || "no reason given";
+  return (
+    [status?.StateChangeReason, error?.ErrorMessage && error.ErrorMessage !== status?.StateChangeReason ? error.ErrorMessage : undefined]
+      .filter(Boolean)
+      .join("; ") || "no reason given"
+  );
 }
 
 export async function runAthenaQuery(o: AthenaRunOptions): Promise<AthenaRun> {
@@ -157,6 +159,8 @@ async function stopQuietly(client: AthenaClient, queryId: string, say: (line: st
     await client.send(new StopQueryExecutionCommand({ QueryExecutionId: queryId }));
     say(`athena query ${queryId}: stopped`);
   } catch (err) {
-    say(`warning: could not stop Athena query ${queryId} (${(err as Error).message}); stop it with: aws athena stop-query-execution --query-execution-id ${queryId}`);
+    say(
+      `warning: could not stop Athena query ${queryId} (${(err as Error).message}); stop it with: aws athena stop-query-execution --query-execution-id ${queryId}`,
+    );
   }
 }

@@ -119,7 +119,8 @@ export class DecodePool {
 
   constructor(options: DecodePoolOptions) {
     this.size = options.size ?? availableParallelism();
-    if (!(Number.isInteger(this.size) && this.size >= 1)) throw new RangeError(`A decode pool needs a whole number of workers >= 1, not ${options.size}.`);
+    if (!(Number.isInteger(this.size) && this.size >= 1))
+      throw new RangeError(`A decode pool needs a whole number of workers >= 1, not ${options.size}.`);
     this.maxQueued = options.maxQueued ?? QUEUED_PER_WORKER * this.size;
     this.maxBytes = options.maxBytes ?? MAX_UNCOMPRESSED_BYTES;
     this.decodedBudget = options.decodedBudget ?? new ByteBudget(this.maxBytes);
@@ -249,8 +250,7 @@ export class DecodePool {
         worker.isReady = true;
         if (!worker.job) thread.unref();
         markReady();
-      }
-      else this.reply(worker, message);
+      } else this.reply(worker, message);
     });
     thread.on("error", (err) => {
       failReady(err);
@@ -316,7 +316,8 @@ export class DecodePool {
     if (job) job.reject(new DecodeWorkerError(job.key, detail));
     if (!worker.isReady) {
       // It died loading: so would a replacement. The queued objects fail too, instead of a respawn loop.
-      for (const queued of this.queue.splice(0)) queued.reject(new DecodeWorkerError(queued.key, `the decode worker could not start: ${detail}`));
+      for (const queued of this.queue.splice(0))
+        queued.reject(new DecodeWorkerError(queued.key, `the decode worker could not start: ${detail}`));
       return;
     }
     // The objects behind it get a new worker.

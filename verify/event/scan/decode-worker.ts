@@ -3,7 +3,8 @@
 // carries the most bytes the pool reserved for its output (`limit`): when gunzip would produce
 // more, the worker hands the bytes back unread and the pool reserves the full cap before asking
 // again, so that decoded memory stays within the pool's budget however large the object claims
-// to be. A matched record comes back as the evidence prints it (printable.ts). Started by decode-pool.ts through `main()`; tests start their own entries through `serveDecodeJobs`.
+// to be. A matched record comes back as the evidence prints it (printable.ts). Started by decode-
+// pool.ts through `main()`; tests start their own entries through `serveDecodeJobs`.
 import { parentPort, workerData } from "node:worker_threads";
 import { gunzipFailure, gunzipLog, isOverSizeCap, readLogJson } from "../../decode";
 import { compileCriteria, matchDecoded, type ScanOutcome } from "../match";
@@ -59,7 +60,11 @@ export function serveDecodeJobs(hooks: WorkerHooks = {}): void {
   const port = parentPort;
   if (!port) throw new Error("decode-worker runs in a worker thread started by the decode pool");
   const data = workerData as DecodeWorkerData;
-  const criteria = compileCriteria({ eventName: data.criteria.eventName, resource: data.criteria.resource, since: new Date(data.criteria.sinceMs) });
+  const criteria = compileCriteria({
+    eventName: data.criteria.eventName,
+    resource: data.criteria.resource,
+    since: new Date(data.criteria.sinceMs),
+  });
   let count = 0;
   port.on("message", (job: DecodeJob) => {
     hooks.beforeJob?.(job, ++count);

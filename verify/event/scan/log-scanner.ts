@@ -222,7 +222,8 @@ export class LogScanner {
     this.getPath = options.getPath ?? "lean";
     this.lean = this.getPath === "lean" ? new LeanGet(options.s3, { maxSockets: this.concurrency }) : null;
     this.ownsPool = !options.pool;
-    this.pool = options.pool ?? (options.decodeWorkers === 0 ? null : new DecodePool({ criteria: options.criteria, size: options.decodeWorkers }));
+    this.pool =
+      options.pool ?? (options.decodeWorkers === 0 ? null : new DecodePool({ criteria: options.criteria, size: options.decodeWorkers }));
   }
 
   /**
@@ -254,7 +255,8 @@ export class LogScanner {
   async scanRound(now: Date, retryDeadline = Infinity): Promise<void> {
     const folders: FolderState[] = [];
     for (const root of await this.roots()) {
-      for (const folder of dayFolders(root, this.options.account, this.options.regions, this.options.from, now)) folders.push(this.folderState(folder));
+      for (const folder of dayFolders(root, this.options.account, this.options.regions, this.options.from, now))
+        folders.push(this.folderState(folder));
     }
     const round = new RoundWork(this.options.signal, 4 * this.concurrency + 4 * this.listConcurrency + 16);
     // A listing that fails fails the round there and then, so the listings and downloads still in
@@ -301,7 +303,11 @@ export class LogScanner {
   private async listFolder(state: FolderState, round: RoundWork, retryDeadline: number): Promise<void> {
     const { s3, bucket } = this.options;
     // One page at a time: a page of keys per listing in memory, and each key waits for a slot.
-    for await (const page of listPages(s3, { Bucket: bucket, Prefix: state.folder.prefix, StartAfter: state.startAfter }, { signal: round.signal })) {
+    for await (const page of listPages(
+      s3,
+      { Bucket: bucket, Prefix: state.folder.prefix, StartAfter: state.startAfter },
+      { signal: round.signal },
+    )) {
       for (const { Key: key, Size: size } of page.Contents ?? []) {
         if (!key || state.seen.has(key)) continue;
         const stamp = logFileStamp(key);
@@ -310,7 +316,10 @@ export class LogScanner {
         state.newestStamp = Math.max(state.newestStamp, stamp.getTime());
         if (size !== undefined && size > this.maxObjectBytes) {
           state.seen.add(key);
-          this.skipped.push({ key, reason: `over the size cap: ${formatMiB(size)} listed, more than the ${formatMiB(this.maxObjectBytes)} a log file is read up to; not downloaded` });
+          this.skipped.push({
+            key,
+            reason: `over the size cap: ${formatMiB(size)} listed, more than the ${formatMiB(this.maxObjectBytes)} a log file is read up to; not downloaded`,
+          });
           continue;
         }
         // An endpoint that lists no size gets the cap reserved: the read stops there anyway.
@@ -331,7 +340,13 @@ export class LogScanner {
     for (const key of state.seen) if (key <= relistFrom) state.seen.delete(key);
   }
 
-  private async readLog({ key, size }: ListedLog, seen: Set<string>, slot: Slot, signal: AbortSignal, retryDeadline: number): Promise<void> {
+  private async readLog(
+    { key, size }: ListedLog,
+    seen: Set<string>,
+    slot: Slot,
+    signal: AbortSignal,
+    retryDeadline: number,
+  ): Promise<void> {
     const { bucket } = this.options;
     const grant = await this.budget.reserve(size, signal);
     try {
@@ -386,20 +401,28 @@ export class LogScanner {
         clock,
         onRetry: (attempt, delayMs, err) => {
           if (isThrottling(err)) this.inFlight.slowDown(slot);
-          this.options.onRetry?.(`${target}: S3 is busy (${awsErrorCode(err)}), try ${attempt}; reading it again in ${(delayMs / 1000).toFixed(1)}s with fewer requests in flight`);
+          this.options.onRetry?.(
+            `${target}: S3 is busy (${awsErrorCode(err)}), try ${attempt}; reading it again in ${(delayMs / 1000).toFixed(1)}s with fewer requests in flight`,
+          );
         },
       });
     try {
       const gz = await retryDropped(whenBusy, {
         signal,
         clock,
-        onRetry: (attempt, delayMs, err) => this.options.onRetry?.(`${target}: connection dropped (${awsErrorCode(err)}), try ${attempt}; reading it again in ${(delayMs / 1000).toFixed(1)}s`),
+        onRetry: (attempt, delayMs, err) =>
+          this.options.onRetry?.(
+            `${target}: connection dropped (${awsErrorCode(err)}), try ${attempt}; reading it again in ${(delayMs / 1000).toFixed(1)}s`,
+          ),
       });
       this.inFlight.succeeded();
       return gz;
     } catch (err) {
       if (!(err instanceof BodyOverCapError)) throw err;
-      this.skipped.push({ key, reason: `over the size cap: the body runs past the ${formatMiB(this.maxObjectBytes)} a log file is read up to (more than listed); not read further` });
+      this.skipped.push({
+        key,
+        reason: `over the size cap: the body runs past the ${formatMiB(this.maxObjectBytes)} a log file is read up to (more than listed); not read further`,
+      });
       return null;
     }
   }

@@ -40,9 +40,19 @@ function event(body) {
 /** A resource step failed: the provider's diagnostic on its URN, then the failed step, then the summary. */
 function resourceFailed(op, type, name, providerMessage) {
   const urn = `urn:pulumi:${stackName}::trail-lab::${type}::${name}`;
-  event({ diagnosticEvent: { urn, prefix: "error: ", message: `  sdk-v2/provider2.go:572: sdk.helper_schema: ${providerMessage}: provider=aws@7.14.0\n`, color: "raw", severity: "error" } });
+  event({
+    diagnosticEvent: {
+      urn,
+      prefix: "error: ",
+      message: `  sdk-v2/provider2.go:572: sdk.helper_schema: ${providerMessage}: provider=aws@7.14.0\n`,
+      color: "raw",
+      severity: "error",
+    },
+  });
   event({ resOpFailedEvent: { metadata: { op, urn, type: type.split("$").pop(), provider: "" }, status: 1, steps: 4 } });
-  event({ diagnosticEvent: { prefix: "error: ", message: `${op === "delete" ? "destroy" : "update"} failed\n`, color: "raw", severity: "error" } });
+  event({
+    diagnosticEvent: { prefix: "error: ", message: `${op === "delete" ? "destroy" : "update"} failed\n`, color: "raw", severity: "error" },
+  });
 }
 function fail(message) {
   process.stderr.write(`error: ${message}\n`);
@@ -52,7 +62,11 @@ function flag(name) {
   const i = args.indexOf(name);
   return i >= 0 ? args[i + 1] : undefined;
 }
-const positional = args.filter((a, i) => !a.startsWith("--") && !(i > 0 && ["--stack", "--file", "--exec-kind", "--page-size", "--page", "--plaintext", "--secret"].includes(args[i - 1])));
+const positional = args.filter(
+  (a, i) =>
+    !a.startsWith("--") &&
+    !(i > 0 && ["--stack", "--file", "--exec-kind", "--page-size", "--page", "--plaintext", "--secret"].includes(args[i - 1])),
+);
 
 /** This process's group, from /proc (Linux; null elsewhere): the lab runs Pulumi in a group of its own. */
 function processGroup() {
@@ -110,13 +124,25 @@ function resourcesFor(stack, name) {
   return list;
 }
 function history(stack, kind, result) {
-  stack.history.unshift({ version: stack.history.length + 1, kind, startTime: new Date().toISOString(), endTime: new Date().toISOString(), message: "", environment: {}, config: {}, result, resourceChanges: {} });
+  stack.history.unshift({
+    version: stack.history.length + 1,
+    kind,
+    startTime: new Date().toISOString(),
+    endTime: new Date().toISOString(),
+    message: "",
+    environment: {},
+    config: {},
+    result,
+    resourceChanges: {},
+  });
 }
 
 function run() {
   if (args[0] === "version") return void process.stdout.write("v3.205.0\n");
   if (fileBackend && noPassphrase && args[0] !== "version") {
-    return fail("constructing secrets manager of type \"passphrase\": passphrase must be set with PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE environment variables");
+    return fail(
+      'constructing secrets manager of type "passphrase": passphrase must be set with PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE environment variables',
+    );
   }
   const [cmd, sub] = positional;
   if (cmd === "stack" && sub === "ls") {
@@ -140,12 +166,16 @@ function run() {
     return save(state);
   }
   if (cmd === "config") {
-    return void process.stdout.write(JSON.stringify(Object.fromEntries(Object.entries(stack.config).map(([k, v]) => [k, { value: v, secret: false }]))));
+    return void process.stdout.write(
+      JSON.stringify(Object.fromEntries(Object.entries(stack.config).map(([k, v]) => [k, { value: v, secret: false }]))),
+    );
   }
   if (cmd === "stack" && sub === "output") return void process.stdout.write(JSON.stringify(stack.outputs));
   if (cmd === "stack" && sub === "history") return void process.stdout.write(JSON.stringify(stack.history.slice(0, 1)));
   if (cmd === "stack" && sub === "export") {
-    return void process.stdout.write(JSON.stringify({ version: 3, deployment: { manifest: {}, resources: stack.resources, pending_operations: stack.pending } }));
+    return void process.stdout.write(
+      JSON.stringify({ version: 3, deployment: { manifest: {}, resources: stack.resources, pending_operations: stack.pending } }),
+    );
   }
   // Like Pulumi's file backend: a command that died mid-update (kill -9) left its lock, and every
   // update refuses the stack until `pulumi cancel` removes it; `stack export` still reads it.
@@ -179,7 +209,9 @@ function run() {
         "audit-logs-bucket",
         "deleting S3 Bucket (audit-logs-bucket-7f3a9c1): operation error S3: DeleteBucket, https response error StatusCode: 409, RequestID: 4d5e6f70, api error BucketNotEmpty: The bucket you tried to delete is not empty",
       );
-      return fail("1 error occurred:\n\t* deleting S3 Bucket (audit-logs-bucket-7f3a9c1): BucketNotEmpty: The bucket you tried to delete is not empty");
+      return fail(
+        "1 error occurred:\n\t* deleting S3 Bucket (audit-logs-bucket-7f3a9c1): BucketNotEmpty: The bucket you tried to delete is not empty",
+      );
     }
     stack.resources = [];
     stack.pending = [];
@@ -221,7 +253,15 @@ function up(stack) {
   // As the real engine's checkpoint does while the probe's create is in flight: the create pending,
   // the stack locked. A kill -9 now leaves both (the test's way of killing Pulumi mid-up).
   stack.resources = resourcesFor({ config: { ...stack.config, "trail-lab:probeInstance": "false" } }, stackName);
-  stack.pending = [{ type: "creating", resource: { urn: `urn:pulumi:${stackName}::trail-lab::trail-lab:index:ProbeInstance$aws:ec2/instance:Instance::probe-instance`, type: "aws:ec2/instance:Instance" } }];
+  stack.pending = [
+    {
+      type: "creating",
+      resource: {
+        urn: `urn:pulumi:${stackName}::trail-lab::trail-lab:index:ProbeInstance$aws:ec2/instance:Instance::probe-instance`,
+        type: "aws:ec2/instance:Instance",
+      },
+    },
+  ];
   stack.locked = true;
   save(state);
   let sigints = 0;

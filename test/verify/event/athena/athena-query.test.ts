@@ -31,7 +31,12 @@ describe("verify: an Athena query run to its end", function () {
     athena.script = () => ({
       states: ["QUEUED", "RUNNING", "QUEUED", "RUNNING", "SUCCEEDED"],
       columns: ["eventid", "$path"],
-      rows: [["e1", "s3://b/k1"], ["e2", null], ["e3", "s3://b/k3"], ["e4", "s3://b/k4"]],
+      rows: [
+        ["e1", "s3://b/k1"],
+        ["e2", null],
+        ["e3", "s3://b/k3"],
+        ["e4", "s3://b/k4"],
+      ],
       bytesScanned: 52_428_800,
     });
     const lines: string[] = [];
@@ -50,16 +55,33 @@ describe("verify: an Athena query run to its end", function () {
   });
 
   it("fails with the reason Athena gives, exit 3, and does not stop a query that already ended", async function () {
-    athena.script = () => ({ states: ["RUNNING", "FAILED"], reason: "HIVE_CURSOR_ERROR: Row is not a valid JSON Object", columns: [], rows: [], bytesScanned: 0 });
-    const error = await run().then(() => null, (e: unknown) => e);
+    athena.script = () => ({
+      states: ["RUNNING", "FAILED"],
+      reason: "HIVE_CURSOR_ERROR: Row is not a valid JSON Object",
+      columns: [],
+      rows: [],
+      bytesScanned: 0,
+    });
+    const error = await run().then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(error).to.be.instanceOf(AthenaQueryError);
     expect((error as AthenaQueryError).exitCode).to.equal(ExitCode.AwsError);
-    expect((error as Error).message).to.contain("ended FAILED: HIVE_CURSOR_ERROR: Row is not a valid JSON Object").and.contain("get-query-execution");
+    expect((error as Error).message)
+      .to.contain("ended FAILED: HIVE_CURSOR_ERROR: Row is not a valid JSON Object")
+      .and.contain("get-query-execution");
     expect(athena.server.requests.some((r) => r.operation === "StopQueryExecution")).to.equal(false);
   });
 
   it("says what to change when the workgroup's scan cutoff cancels the query", async function () {
-    athena.script = () => ({ states: ["RUNNING", "CANCELLED"], reason: "Query cancelled: exceeded the bytes scanned limit of the workgroup", columns: [], rows: [], bytesScanned: 0 });
+    athena.script = () => ({
+      states: ["RUNNING", "CANCELLED"],
+      reason: "Query cancelled: exceeded the bytes scanned limit of the workgroup",
+      columns: [],
+      rows: [],
+      bytesScanned: 0,
+    });
     const error = (await run().catch((e: unknown) => e)) as Error;
     expect(error.message).to.contain("ended CANCELLED").and.contain("athenaScanCutoffBytes");
   });

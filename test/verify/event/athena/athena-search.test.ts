@@ -34,16 +34,32 @@ describe("verify: verifyTrail with Athena search", function () {
     instanceId = f.instanceId();
     target = f.runInstances("us-east-1", new Date(now.getTime() - 20 * MINUTE), instanceId);
     const objects = [
-      { key: f.logKey("us-east-1", new Date(now.getTime() - 15 * MINUTE)), body: logFile([...f.noiseRecords("us-east-1", now, 20), target]) },
+      {
+        key: f.logKey("us-east-1", new Date(now.getTime() - 15 * MINUTE)),
+        body: logFile([...f.noiseRecords("us-east-1", now, 20), target]),
+      },
       { key: f.logKey("us-east-1", new Date(now.getTime() - 10 * MINUTE)), body: logFile(f.noiseRecords("us-east-1", now, 20)) },
       { key: f.logKey("us-east-1", new Date(now.getTime() - 5 * MINUTE)), body: logFile([target]) },
     ];
     targetKey = objects[0].key < objects[2].key ? objects[0].key : objects[2].key;
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "trail-lab-athena-engine-"));
     writeObjects(dir, objects);
-    table = await openLocalCloudTrailTable(dir, BUCKET, objects.map((o) => o.key));
+    table = await openLocalCloudTrailTable(
+      dir,
+      BUCKET,
+      objects.map((o) => o.key),
+    );
     ct = await startCloudTrailServer({
-      trails: [{ name: "my-logs-trail", account: "123456789012", homeRegion: "us-east-1", bucket: BUCKET, isMultiRegion: true, latestDeliveryTime: now }],
+      trails: [
+        {
+          name: "my-logs-trail",
+          account: "123456789012",
+          homeRegion: "us-east-1",
+          bucket: BUCKET,
+          isMultiRegion: true,
+          latestDeliveryTime: now,
+        },
+      ],
       events: [target],
     });
     athena = await startLocalAthena();
@@ -58,7 +74,14 @@ describe("verify: verifyTrail with Athena search", function () {
   /** Every Athena query is answered by DuckDB running the same match over the fixtures. */
   async function answerWithDuckDb(options: VerifyOptions): Promise<void> {
     lastDuckSql = buildEventQuery(
-      { table: "cloudtrail_logs", eventName: "RunInstances", resource: options.resource ?? null, since: options.since, regions: options.regions ?? ["us-east-1"], limit: 100 },
+      {
+        table: "cloudtrail_logs",
+        eventName: "RunInstances",
+        resource: options.resource ?? null,
+        since: options.since,
+        regions: options.regions ?? ["us-east-1"],
+        limit: 100,
+      },
       "duckdb",
     );
     const rows = await table.query(lastDuckSql);
@@ -118,7 +141,13 @@ describe("verify: verifyTrail with Athena search", function () {
   });
 
   it("says Athena failed, exit 3, when the query fails", async function () {
-    athena.script = () => ({ states: ["FAILED"], reason: "HIVE_BAD_DATA: Error parsing field value", columns: [], rows: [], bytesScanned: 0 });
+    athena.script = () => ({
+      states: ["FAILED"],
+      reason: "HIVE_BAD_DATA: Error parsing field value",
+      columns: [],
+      rows: [],
+      bytesScanned: 0,
+    });
     const error = (await verifyTrail(options()).catch((e: unknown) => e)) as Error & { exitCode: number };
     expect(error.exitCode).to.equal(ExitCode.AwsError);
     expect(error.message).to.contain("HIVE_BAD_DATA");
@@ -130,8 +159,25 @@ describe("verify: verifyTrail with Athena search", function () {
     const before = athena.queries.length;
     const endpoints = { s3: "http://127.0.0.1:9", cloudTrail: ct.endpoint, athena: athena.endpoint };
     const run = await runVerifyCli(
-      ["--trail", "my-logs-trail", "--region", "us-east-1", "--search", "athena", "--workgroup", "trail-lab-lab", "--database", "trail_lab_lab",
-        "--resource", instanceId, "--since", since.toISOString(), "--timeout", "0", "--json"],
+      [
+        "--trail",
+        "my-logs-trail",
+        "--region",
+        "us-east-1",
+        "--search",
+        "athena",
+        "--workgroup",
+        "trail-lab-lab",
+        "--database",
+        "trail_lab_lab",
+        "--resource",
+        instanceId,
+        "--since",
+        since.toISOString(),
+        "--timeout",
+        "0",
+        "--json",
+      ],
       endpoints,
     );
     expect(run.code, run.stderr).to.equal(ExitCode.Ok);
@@ -143,12 +189,32 @@ describe("verify: verifyTrail with Athena search", function () {
     expect(run.stderr).to.contain(`athena query ${athena.queries[before].id}: SUCCEEDED`);
 
     const human = await runVerifyCli(
-      ["--trail", "my-logs-trail", "--region", "us-east-1", "--search", "athena", "--workgroup", "trail-lab-lab", "--database", "trail_lab_lab",
-        "--resource", instanceId, "--since", since.toISOString(), "--timeout", "0"],
+      [
+        "--trail",
+        "my-logs-trail",
+        "--region",
+        "us-east-1",
+        "--search",
+        "athena",
+        "--workgroup",
+        "trail-lab-lab",
+        "--database",
+        "trail_lab_lab",
+        "--resource",
+        instanceId,
+        "--since",
+        since.toISOString(),
+        "--timeout",
+        "0",
+      ],
       endpoints,
     );
     expect(human.code, human.stderr).to.equal(ExitCode.Ok);
-    expect(human.stdout).to.match(/^VERIFIED: RunInstances/).and.match(/Athena: +1 query on trail_lab_lab\.cloudtrail_logs \(workgroup trail-lab-lab; last [0-9a-f-]+\), 3\.0 MB scanned, about USD 0\.0000/);
+    expect(human.stdout)
+      .to.match(/^VERIFIED: RunInstances/)
+      .and.match(
+        /Athena: +1 query on trail_lab_lab\.cloudtrail_logs \(workgroup trail-lab-lab; last [0-9a-f-]+\), 3\.0 MB scanned, about USD 0\.0000/,
+      );
   });
 
   it("refuses Athena flags without --search athena, an unknown search, and a missing workgroup (exit 2)", async function () {

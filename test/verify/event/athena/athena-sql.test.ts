@@ -50,7 +50,9 @@ function buildCorpus(): Corpus {
   const tagged = f.noise("us-east-1", new Date(now.getTime() - 50 * MINUTE));
   tagged.eventName = "ModifyInstanceAttribute";
   tagged.requestParameters = { attribute: "disableApiStop" };
-  tagged.resources = [{ accountId: "123456789012", type: "AWS::EC2::Instance", ARN: `arn:aws:ec2:us-east-1:123456789012:instance/${instanceId}` }];
+  tagged.resources = [
+    { accountId: "123456789012", type: "AWS::EC2::Instance", ARN: `arn:aws:ec2:us-east-1:123456789012:instance/${instanceId}` },
+  ];
   // An id that merely starts like the probe's must not match.
   const lookalike = f.runInstances("us-east-1", new Date(now.getTime() - 90 * MINUTE), `${instanceId}0`);
 
@@ -97,7 +99,11 @@ describe("verify: Athena search's SQL against the S3 scanner (DuckDB, same fixtu
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "trail-lab-athena-"));
     corpus = buildCorpus();
     writeObjects(dir, corpus.objects);
-    table = await openLocalCloudTrailTable(dir, BUCKET, corpus.objects.map((o) => o.key));
+    table = await openLocalCloudTrailTable(
+      dir,
+      BUCKET,
+      corpus.objects.map((o) => o.key),
+    );
   });
   after(function () {
     table?.close();
@@ -105,12 +111,36 @@ describe("verify: Athena search's SQL against the S3 scanner (DuckDB, same fixtu
   });
 
   const cases: [string, (c: Corpus) => Omit<EventQuery, "table" | "limit">, (c: Corpus) => string[]][] = [
-    ["the probe's launch by instance id", (c) => ({ eventName: "RunInstances", resource: c.instanceId, since: c.since, regions: [] }), (c) => [c.records.target.eventID]],
-    ["every launch since --since, in every region", (c) => ({ eventName: "RunInstances", resource: null, since: c.since, regions: [] }), (c) => [c.records.target.eventID, c.records.other.eventID, c.records.lookalike.eventID]],
-    ["launches in one region only", (c) => ({ eventName: "RunInstances", resource: null, since: c.since, regions: ["eu-west-1"] }), (c) => [c.records.other.eventID]],
-    ["earlier launches once --since allows them", (c) => ({ eventName: "RunInstances", resource: c.instanceId, since: new Date(c.since.getTime() - HOUR), regions: ["us-east-1"] }), (c) => [c.records.early.eventID, c.records.edge.eventID, c.records.target.eventID]],
-    ["an instance named in requestParameters", (c) => ({ eventName: "TerminateInstances", resource: c.instanceId, since: c.since, regions: [] }), (c) => [c.records.terminate.eventID]],
-    ["an instance named only in resources[]", (c) => ({ eventName: "ModifyInstanceAttribute", resource: c.instanceId, since: c.since, regions: [] }), (c) => [c.records.tagged.eventID]],
+    [
+      "the probe's launch by instance id",
+      (c) => ({ eventName: "RunInstances", resource: c.instanceId, since: c.since, regions: [] }),
+      (c) => [c.records.target.eventID],
+    ],
+    [
+      "every launch since --since, in every region",
+      (c) => ({ eventName: "RunInstances", resource: null, since: c.since, regions: [] }),
+      (c) => [c.records.target.eventID, c.records.other.eventID, c.records.lookalike.eventID],
+    ],
+    [
+      "launches in one region only",
+      (c) => ({ eventName: "RunInstances", resource: null, since: c.since, regions: ["eu-west-1"] }),
+      (c) => [c.records.other.eventID],
+    ],
+    [
+      "earlier launches once --since allows them",
+      (c) => ({ eventName: "RunInstances", resource: c.instanceId, since: new Date(c.since.getTime() - HOUR), regions: ["us-east-1"] }),
+      (c) => [c.records.early.eventID, c.records.edge.eventID, c.records.target.eventID],
+    ],
+    [
+      "an instance named in requestParameters",
+      (c) => ({ eventName: "TerminateInstances", resource: c.instanceId, since: c.since, regions: [] }),
+      (c) => [c.records.terminate.eventID],
+    ],
+    [
+      "an instance named only in resources[]",
+      (c) => ({ eventName: "ModifyInstanceAttribute", resource: c.instanceId, since: c.since, regions: [] }),
+      (c) => [c.records.tagged.eventID],
+    ],
     ["an event nobody made", (c) => ({ eventName: "DeleteTrail", resource: null, since: c.since, regions: [] }), () => []],
   ];
   for (const [what, query, expected] of cases) {
@@ -135,7 +165,14 @@ describe("verify: Athena search's SQL against the S3 scanner (DuckDB, same fixtu
 
 describe("verify: the event query's SQL", function () {
   const since = new Date("2026-11-25T22:15:03.250Z");
-  const base: EventQuery = { table: "trail_lab_lab.cloudtrail_logs", eventName: "RunInstances", resource: "i-0abc", since, regions: ["us-east-1"], limit: 100 };
+  const base: EventQuery = {
+    table: "trail_lab_lab.cloudtrail_logs",
+    eventName: "RunInstances",
+    resource: "i-0abc",
+    since,
+    regions: ["us-east-1"],
+    limit: 100,
+  };
 
   it("reads from one day before --since, since folders carry delivery dates", function () {
     expect(firstFolderDate(new Date("2026-03-01T00:10:00Z"))).to.equal("2026/02/28");

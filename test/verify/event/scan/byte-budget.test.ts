@@ -35,7 +35,7 @@ describe("verify: the byte budget", () => {
     const blocked = budget.reserve(80, controller.signal).catch((e: unknown) => e);
     const small = budget.reserve(10);
     controller.abort();
-    expect((await blocked as Error).name).to.equal("AbortError");
+    expect(((await blocked) as Error).name).to.equal("AbortError");
     expect((await small).bytes).to.equal(10);
     expect(budget.inFlight).to.equal(100);
     held.release();

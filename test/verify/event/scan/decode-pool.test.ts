@@ -66,7 +66,12 @@ describe("verify: the decode pool", function () {
       all.forEach(([name], i) => expect(got[i], name).to.deep.equal(expected[i]));
       // Not a vacuous comparison: one object matched, several were skipped for different reasons.
       expect(got[0].matches.map((r) => r.eventID)).to.have.length(1);
-      expect(new Set(got.map((o) => o.skippedReason?.replace(/:.*/, "")))).to.include.members(["corrupt gzip", "invalid JSON", "no Records array", "over the size cap"]);
+      expect(new Set(got.map((o) => o.skippedReason?.replace(/:.*/, "")))).to.include.members([
+        "corrupt gzip",
+        "invalid JSON",
+        "no Records array",
+        "over the size cap",
+      ]);
       expect(pool.decodedBudget.inFlight).to.equal(0);
       expect(pool.decodedBudget.peak).to.be.at.most(pool.decodedBudget.limit);
     } finally {
@@ -115,12 +120,18 @@ describe("verify: the decode pool", function () {
     try {
       const fine = () => logFile(f.noiseRecords("us-east-1", since, 20));
       const doomed = logFile([{ ...f.runInstances("us-east-1", since), note: CRASH_MARKER }]);
-      const results = await Promise.allSettled([pool.scan(fine(), "before"), pool.scan(doomed, "s3://logs/doomed.json.gz"), pool.scan(fine(), "after")]);
+      const results = await Promise.allSettled([
+        pool.scan(fine(), "before"),
+        pool.scan(doomed, "s3://logs/doomed.json.gz"),
+        pool.scan(fine(), "after"),
+      ]);
       expect(results.map((r) => r.status)).to.deep.equal(["fulfilled", "rejected", "fulfilled"]);
       const err = (results[1] as PromiseRejectedResult).reason as DecodeWorkerError;
       expect(err).to.be.instanceOf(DecodeWorkerError);
       expect(err.key).to.equal("s3://logs/doomed.json.gz");
-      expect(err.message).to.match(/^The log decoder \(a worker thread\) stopped while decoding s3:\/\/logs\/doomed\.json\.gz: it exited with code 70\. That object was not searched\./);
+      expect(err.message).to.match(
+        /^The log decoder \(a worker thread\) stopped while decoding s3:\/\/logs\/doomed\.json\.gz: it exited with code 70\. That object was not searched\./,
+      );
       // The one after it got a new worker.
       expect(pool.workersStarted).to.equal(2);
     } finally {
@@ -132,7 +143,9 @@ describe("verify: the decode pool", function () {
   it("a worker that throws is named with its error", async () => {
     const pool = new DecodePool({ criteria, size: 1, entry: CRASHING });
     try {
-      const err = await rejection(pool.scan(logFile([{ ...f.runInstances("us-east-1", since), note: `${CRASH_MARKER}:throw` }]), "s3://logs/bug.json.gz"));
+      const err = await rejection(
+        pool.scan(logFile([{ ...f.runInstances("us-east-1", since), note: `${CRASH_MARKER}:throw` }]), "s3://logs/bug.json.gz"),
+      );
       expect(err).to.be.instanceOf(DecodeWorkerError);
       expect(err.message).to.include("stopped while decoding s3://logs/bug.json.gz: Error: a decoder bug.");
     } finally {
@@ -143,7 +156,9 @@ describe("verify: the decode pool", function () {
   it("a worker that cannot start fails the objects waiting for it instead of starting another forever", async () => {
     const pool = new DecodePool({ criteria, size: 1, entry: join(__dirname, "no-such-decode-worker.ts") });
     try {
-      const results = await Promise.allSettled([1, 2, 3].map((i) => pool.scan(logFile(f.noiseRecords("us-east-1", since, 2)), `object ${i}`)));
+      const results = await Promise.allSettled(
+        [1, 2, 3].map((i) => pool.scan(logFile(f.noiseRecords("us-east-1", since, 2)), `object ${i}`)),
+      );
       expect(results.every((r) => r.status === "rejected" && r.reason instanceof DecodeWorkerError)).to.equal(true);
       expect(pool.workersStarted).to.equal(1);
     } finally {
@@ -152,7 +167,11 @@ describe("verify: the decode pool", function () {
   });
 
   it("a pool nobody closed still lets its process exit once the work is done", async () => {
-    const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", join(__dirname, "../../../support/doubles/decode-workers/unclosed-pool.ts")], { stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(
+      process.execPath,
+      ["-r", "ts-node/register/transpile-only", join(__dirname, "../../../support/doubles/decode-workers/unclosed-pool.ts")],
+      { stdio: ["ignore", "pipe", "inherit"] },
+    );
     let stdout = "";
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
     // Not a timing: only a bound on a hang, far past what a loaded machine needs.
@@ -180,7 +199,9 @@ describe("verify: the decode pool", function () {
     await pool.start();
     expect(pool.running).to.equal(2);
     const abort = new AbortController();
-    const waits = Array.from({ length: 10 }, (_, i) => pool.scan(logFile(f.noiseRecords("us-east-1", since, 300)), `object ${i}`, abort.signal));
+    const waits = Array.from({ length: 10 }, (_, i) =>
+      pool.scan(logFile(f.noiseRecords("us-east-1", since, 300)), `object ${i}`, abort.signal),
+    );
     abort.abort(new DOMException("stop", "AbortError"));
     const results = await Promise.allSettled(waits);
     expect(results.filter((r) => r.status === "rejected").length).to.be.greaterThan(0);

@@ -6,7 +6,15 @@
 import { join } from "node:path";
 import { expect } from "chai";
 import { S3Client } from "@aws-sdk/client-s3";
-import { AwsCallError, DecodeWorkerError, LogScanner, compileCriteria, verifyTrail, type GetPath, type LogScannerOptions } from "../../../../verify";
+import {
+  AwsCallError,
+  DecodeWorkerError,
+  LogScanner,
+  compileCriteria,
+  verifyTrail,
+  type GetPath,
+  type LogScannerOptions,
+} from "../../../../verify";
 import { ByteBudget } from "../../../../verify/event/scan/byte-budget";
 import { DecodePool } from "../../../../verify/event/scan/decode-pool";
 import { BUSY_ATTEMPTS } from "../../../../verify/event/scan/log-scanner";
@@ -44,7 +52,10 @@ describe("verify: the scan at scale, on both GET paths", function () {
       return { key: f.logKey(region, at, { prefix }), body: logFile(withTarget && i === count - 1 ? [...records, target] : records) };
     });
     for (const o of objects) s3.put(bucket, o.key, o.body);
-    keysOf.set(`${bucket}/${region}`, objects.map((o) => o.key));
+    keysOf.set(
+      `${bucket}/${region}`,
+      objects.map((o) => o.key),
+    );
     return objects;
   }
 
@@ -131,7 +142,8 @@ describe("verify: the scan at scale, on both GET paths", function () {
         // us-east-1's listing is answered only once eu-west-1's has been asked for (or after 10 s).
         const gate = latch();
         let sideBySide = false;
-        const listOf = (r: MemoryRequest, region: string) => r.query.get("list-type") === "2" && (r.query.get("prefix") ?? "").includes(`/CloudTrail/${region}/`);
+        const listOf = (r: MemoryRequest, region: string) =>
+          r.query.get("list-type") === "2" && (r.query.get("prefix") ?? "").includes(`/CloudTrail/${region}/`);
         s3.hold = (r) => {
           if (listOf(r, "us-east-1")) return gate.settled;
           if (listOf(r, "eu-west-1")) {
@@ -150,7 +162,8 @@ describe("verify: the scan at scale, on both GET paths", function () {
         const gate = latch();
         let released = false;
         void gate.settled.then(() => (released = true));
-        const listOf = (r: MemoryRequest, region: string) => r.query.get("list-type") === "2" && (r.query.get("prefix") ?? "").includes(`/CloudTrail/${region}/`);
+        const listOf = (r: MemoryRequest, region: string) =>
+          r.query.get("list-type") === "2" && (r.query.get("prefix") ?? "").includes(`/CloudTrail/${region}/`);
         s3.hold = (r) => (listOf(r, "us-east-1") ? gate.settled : null);
         s3.fault = (r) => (listOf(r, "eu-west-1") ? { status: 403, code: "AccessDenied" } : null);
         const error = await rejection(round(scanner(getPath, bucket)));
@@ -191,7 +204,9 @@ describe("verify: the scan at scale, on both GET paths", function () {
         expect(s.objectsScanned).to.equal(60);
         expect([...s3.getCounts(bucket).values()].every((n) => n === 1)).to.equal(true);
         expect([...answered.values()].every((n) => n === 3)).to.equal(true);
-        expect(lines.filter((l) => /: S3 is busy \(SlowDown\), try [12]; reading it again in [\d.]+s with fewer requests in flight$/.test(l))).to.have.length(120);
+        expect(
+          lines.filter((l) => /: S3 is busy \(SlowDown\), try [12]; reading it again in [\d.]+s with fewer requests in flight$/.test(l)),
+        ).to.have.length(120);
         expect(s.inFlight.lowest).to.be.lessThan(8);
       });
 
@@ -201,7 +216,9 @@ describe("verify: the scan at scale, on both GET paths", function () {
         const err = await rejection(round(scanner(getPath, bucket)));
         expect(err).to.be.instanceOf(AwsCallError);
         expect((err as AwsCallError).awsCode).to.equal("SlowDown");
-        expect(err.message).to.equal(`GetObject failed (SlowDown): S3 still asked to slow down on s3://${bucket}/${doomed} after retries. Run again in a minute, or with a lower --concurrency.`);
+        expect(err.message).to.equal(
+          `GetObject failed (SlowDown): S3 still asked to slow down on s3://${bucket}/${doomed} after retries. Run again in a minute, or with a lower --concurrency.`,
+        );
         expect(s3.requests.filter((r) => isGet(r) && r.key === doomed)).to.have.length(BUSY_ATTEMPTS);
       });
 
@@ -226,7 +243,12 @@ describe("verify: the scan at scale, on both GET paths", function () {
 
       it("holds at most `concurrency` objects with a slow consumer, and finds what decoding on one thread finds", async () => {
         const inline = await round(scanner(getPath, bucket, { decodeWorkers: 0 }));
-        const pool = new DecodePool({ criteria: compileCriteria({ eventName: "RunInstances", resource: instanceId, since }), size: 1, maxQueued: 2, entry: join(DECODE_WORKERS, "slow.ts") });
+        const pool = new DecodePool({
+          criteria: compileCriteria({ eventName: "RunInstances", resource: instanceId, since }),
+          size: 1,
+          maxQueued: 2,
+          entry: join(DECODE_WORKERS, "slow.ts"),
+        });
         const budget = new ByteBudget(64 * 1024);
         try {
           const slow = scanner(getPath, bucket, { pool, concurrency: 6, budget });
@@ -238,7 +260,13 @@ describe("verify: the scan at scale, on both GET paths", function () {
           expect(pool.queueRoom.peak).to.be.at.most(2);
           expect(budget.peak).to.be.at.most(budget.limit);
           expect(pool.decodedBudget.peak).to.be.at.most(pool.decodedBudget.limit);
-          expect({ objects: slow.objectsScanned, bytes: slow.bytesScanned, downloaded: slow.bytesDownloaded, matches: [...slow.matches.keys()], skipped: slow.skipped }).to.deep.equal({
+          expect({
+            objects: slow.objectsScanned,
+            bytes: slow.bytesScanned,
+            downloaded: slow.bytesDownloaded,
+            matches: [...slow.matches.keys()],
+            skipped: slow.skipped,
+          }).to.deep.equal({
             objects: inline.objectsScanned,
             bytes: inline.bytesScanned,
             downloaded: inline.bytesDownloaded,
@@ -256,7 +284,11 @@ describe("verify: the scan at scale, on both GET paths", function () {
         const objects = folder(crashBucket, "us-east-1", 12);
         const doomed = f.logKey("us-east-1", new Date(since.getTime() + 30 * 60_000), { prefix });
         s3.put(crashBucket, doomed, logFile([{ ...f.runInstances("us-east-1", now), note: CRASH_MARKER }]));
-        const pool = new DecodePool({ criteria: compileCriteria({ eventName: "RunInstances", since }), size: 1, entry: join(DECODE_WORKERS, "crashing.ts") });
+        const pool = new DecodePool({
+          criteria: compileCriteria({ eventName: "RunInstances", since }),
+          size: 1,
+          entry: join(DECODE_WORKERS, "crashing.ts"),
+        });
         try {
           const s = scanner(getPath, crashBucket, { pool, regions: ["us-east-1"] });
           await s.ready();
@@ -363,7 +395,15 @@ describe("verify: the scan at scale, on both GET paths", function () {
 
     it("refuses a count out of range as bad usage", async () => {
       for (const concurrency of [0, 1.5, 513]) {
-        const err = await rejection(verifyTrail({ trail: "scale-trail", region: "us-east-1", since, concurrency, clients: { s3: client(), cloudTrail: ct.client() } }));
+        const err = await rejection(
+          verifyTrail({
+            trail: "scale-trail",
+            region: "us-east-1",
+            since,
+            concurrency,
+            clients: { s3: client(), cloudTrail: ct.client() },
+          }),
+        );
         expect(err.name, String(concurrency)).to.equal("UsageError");
         expect(err.message).to.match(/^concurrency must be a whole number from 1 to 512 \(--concurrency\)/);
       }
