@@ -1,6 +1,6 @@
 // The scan at real scale: thousands of small objects (5 to 100 KB gzipped), S3's latency, and
 // both cores, each measured against a limit in the same run. The S3 server is the in-memory one
-// (test/support/memory-s3.ts) in a process of its own, holding the small corpus, its double, the
+// (test/support/servers/memory-s3.ts) in a process of its own, holding the small corpus, its double, the
 // big-object corpus and an empty bucket; every scan runs in a child (scan-child.ts).
 //   - small objects: the scan's objects/s against a bare keep-alive GET loop with as many in flight,
 //     rounds interleaved in one child, and the scan with the SDK's GetObject and with decoding on

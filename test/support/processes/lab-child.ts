@@ -2,7 +2,7 @@
 // does: automation/cli.ts's main with the real wiring (realDeps: the Pulumi CLI on PATH, AWS
 // clients that find the test's local servers through AWS_ENDPOINT_URL*), the process's own
 // signals, and only verify/ replaced by a double, since the stand-ins write no trail logs.
-// Usage: node -r ts-node/register/transpile-only test/support/lab-child.ts <project dir> <lab flags...>
+// Usage: node -r ts-node/register/transpile-only test/support/processes/lab-child.ts <project dir> <lab flags...>
 import { main, realDeps, type CliIo } from "../../../automation/cli";
 import { verifierDouble } from "../doubles/verifier-double";
 
