@@ -13,6 +13,12 @@ export interface AuditTrailArgs {
   bucketPolicy: pulumi.Resource;
   /** Encrypt log files with this KMS key (SSE-KMS) instead of the bucket's default. */
   kmsKeyArn?: pulumi.Input<string>;
+  /**
+   * Advanced event selectors (data-event-canary.ts, with trail-lab:dataEvents on); they replace
+   * CloudTrail's default selection whole.
+   * @default none: every management event, Read and Write
+   */
+  advancedEventSelectors?: pulumi.Input<aws.types.input.cloudtrail.TrailAdvancedEventSelector[]>;
   /** Also deliver to CloudWatch Logs; `ready` is the role's policy, which CloudTrail checks at create time. */
   cloudWatchLogs?: { groupArn: pulumi.Input<string>; roleArn: pulumi.Input<string>; ready: pulumi.Resource };
 }
@@ -43,6 +49,8 @@ export class AuditTrail extends pulumi.ComponentResource {
         // No eventSelectors: a trail without them records every management event, Read and Write.
         // Written out, that default selector comes back from the provider as [], so every later
         // `pulumi up` or `preview` would show the trail as changed. Posture reads the selectors back.
+        // Advanced selectors only with data events on; undefined leaves the inputs as without them.
+        advancedEventSelectors: args.advancedEventSelectors,
         kmsKeyId: args.kmsKeyArn,
         cloudWatchLogsGroupArn: args.cloudWatchLogs?.groupArn,
         cloudWatchLogsRoleArn: args.cloudWatchLogs?.roleArn,

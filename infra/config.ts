@@ -25,6 +25,11 @@ export interface LabConfig {
   cloudWatchLogs: boolean;
   /** Athena search over the trail's bucket: a Glue table and a workgroup. */
   athena: boolean;
+  /**
+   * S3 data events for a small canary bucket's objects only (advanced event selectors): billed per
+   * 100,000 events delivered. The audit bucket and its access-log bucket are never selected.
+   */
+  dataEvents: boolean;
   /** Regions the table projects; default: every enabled region for a multi-region trail, else the home region. */
   athenaRegions?: string[];
   /** First day the table projects, yyyy/MM/dd. */
@@ -48,6 +53,7 @@ export const CONFIG_DEFAULTS = {
   kmsEncryption: false,
   cloudWatchLogs: false,
   athena: false,
+  dataEvents: false,
   athenaStartDate: "2025/01/01",
   athenaScanCutoffBytes: 1024 ** 3,
 } as const;
@@ -106,6 +112,7 @@ export function validateConfig(raw: Partial<LabConfig>, ns = "trail-lab"): LabCo
     kmsEncryption: raw.kmsEncryption ?? CONFIG_DEFAULTS.kmsEncryption,
     cloudWatchLogs: raw.cloudWatchLogs ?? CONFIG_DEFAULTS.cloudWatchLogs,
     athena: raw.athena ?? CONFIG_DEFAULTS.athena,
+    dataEvents: raw.dataEvents ?? CONFIG_DEFAULTS.dataEvents,
     athenaRegions: raw.athenaRegions,
     athenaStartDate: raw.athenaStartDate ?? CONFIG_DEFAULTS.athenaStartDate,
     athenaOrgId: raw.athenaOrgId,
@@ -198,6 +205,7 @@ export function loadConfig(config = new pulumi.Config()): LabConfig {
       kmsEncryption: bool("kmsEncryption"),
       cloudWatchLogs: bool("cloudWatchLogs"),
       athena: bool("athena"),
+      dataEvents: bool("dataEvents"),
       athenaRegions: config.getObject<string[]>("athenaRegions"),
       athenaStartDate: optionalString(config, "athenaStartDate"),
       athenaOrgId: optionalString(config, "athenaOrgId"),

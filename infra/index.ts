@@ -11,6 +11,7 @@ import { ProbeInstance } from "./probe-instance";
 import { TrailKey } from "./trail-key";
 import { TrailLogGroup } from "./trail-log-group";
 import { AthenaSearch } from "./athena-search";
+import { DataEventCanary } from "./data-event-canary";
 
 const config = loadConfig();
 const tags = labTags(pulumi.getProject(), pulumi.getStack(), config.tags);
@@ -44,6 +45,8 @@ const auditBucket = new AuditBucket("audit-logs", {
   tags,
 });
 
+const canary = config.dataEvents ? new DataEventCanary("data-canary", { partition, retentionDays: config.retentionDays, tags }) : undefined;
+
 const auditTrail = new AuditTrail("audit", {
   trailName: config.trailName,
   bucketName: auditBucket.bucketName,
@@ -53,6 +56,7 @@ const auditTrail = new AuditTrail("audit", {
   bucketPolicy: auditBucket.policy,
   kmsKeyArn: trailKey?.keyArn,
   cloudWatchLogs: logGroup && { groupArn: logGroup.groupArnForTrail, roleArn: logGroup.roleArn, ready: logGroup.ready },
+  advancedEventSelectors: canary?.trailSelectors,
 });
 
 const probe = config.probeInstance
@@ -93,3 +97,4 @@ export const logGroupName: pulumi.Output<string | null> = logGroup?.logGroup.nam
 export const athenaDatabase: pulumi.Output<string | null> = athena?.database.name ?? pulumi.output(null);
 export const athenaTable: pulumi.Output<string | null> = athena?.table.name ?? pulumi.output(null);
 export const athenaWorkgroup: pulumi.Output<string | null> = athena?.workgroup.name ?? pulumi.output(null);
+export const canaryBucketName: pulumi.Output<string | null> = canary?.bucketName ?? pulumi.output(null);

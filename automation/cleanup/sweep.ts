@@ -51,13 +51,17 @@ export interface TagSweeper {
 
 // infra/index.ts names the audit bucket component `audit-logs`, and its buckets (audit, access
 // logs) get generated names that start with it; trail-lab:bucketPrefix overrides the audit one.
-// The optional Athena search keeps query results in a bucket of its own, `athena-results-...`.
+// The optional Athena search keeps query results in a bucket of its own, `athena-results-...`, and
+// the optional data events' canary bucket is `data-canary-bucket-...`.
 export const DEFAULT_BUCKET_PREFIX = "audit-logs-";
 export const ATHENA_RESULTS_BUCKET_PREFIX = "athena-results-";
+export const DATA_CANARY_BUCKET_PREFIX = "data-canary-";
 
 /** Where the sweep looks for a stack's buckets by name, before it checks their tags. */
 export function labBucketPrefixes(configuredPrefix: string | undefined): string[] {
-  return [...new Set([configuredPrefix ?? DEFAULT_BUCKET_PREFIX, DEFAULT_BUCKET_PREFIX, ATHENA_RESULTS_BUCKET_PREFIX])];
+  return [
+    ...new Set([configuredPrefix ?? DEFAULT_BUCKET_PREFIX, DEFAULT_BUCKET_PREFIX, ATHENA_RESULTS_BUCKET_PREFIX, DATA_CANARY_BUCKET_PREFIX]),
+  ];
 }
 
 /** The defaults of AwsSweeperOptions, in one block. */

@@ -25,10 +25,12 @@ export interface StackOutputs {
   kmsKeyArn: string | null;
   /** The trail's CloudWatch Logs group; null with trail-lab:cloudWatchLogs off (the lab's default, for cost). */
   logGroupName: string | null;
-  /** The Athena table over the logs (--engine athena); null with trail-lab:athena off. */
+  /** The Athena table over the logs (--search athena); null with trail-lab:athena off. */
   athenaDatabase: string | null;
   athenaTable: string | null;
   athenaWorkgroup: string | null;
+  /** The bucket whose objects' reads and writes the trail records as data events; null with trail-lab:dataEvents off. */
+  canaryBucketName: string | null;
 }
 
 /** Each output's kind, by name: the interface above as a table the reader walks. */
@@ -46,6 +48,7 @@ export const STACK_OUTPUTS = {
   athenaDatabase: "text or null",
   athenaTable: "text or null",
   athenaWorkgroup: "text or null",
+  canaryBucketName: "text or null",
 } as const satisfies { [K in keyof StackOutputs]: null extends StackOutputs[K] ? "text or null" : "text" };
 
 /** An output the lab needs is missing or of the wrong type: the program and this reader disagree. */
@@ -93,7 +96,7 @@ export function readOutputs(outputs: Record<string, unknown>, stack: string): St
 }
 
 /** The outputs that name the stack's buckets; the sweep finds the rest by prefix and tag. */
-const BUCKET_OUTPUTS = ["bucketName", "accessLogBucketName"] as const satisfies readonly (keyof StackOutputs)[];
+const BUCKET_OUTPUTS = ["bucketName", "accessLogBucketName", "canaryBucketName"] as const satisfies readonly (keyof StackOutputs)[];
 
 /**
  * The stack's buckets by name, as far as its outputs tell. Unlike readOutputs it never throws: the

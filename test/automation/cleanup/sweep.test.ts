@@ -3,6 +3,7 @@
 import { expect } from "chai";
 import { createLabClients, type LabClients } from "../../../automation/aws/aws-clients";
 import { awsTagSweeper, emptyAndDeleteBucket, labBucketPrefixes } from "../../../automation/cleanup/sweep";
+import { runProgram } from "../../support/pulumi-program";
 
 type Handler = (input: any) => any;
 
@@ -341,8 +342,20 @@ describe("automation/sweep", function () {
 });
 
 describe("automation: where the sweep looks for buckets", function () {
-  it("looks under the configured prefix, the program's default and the Athena results bucket's", function () {
-    expect(labBucketPrefixes(undefined)).to.deep.equal(["audit-logs-", "athena-results-"]);
-    expect(labBucketPrefixes("acme-audit-")).to.deep.equal(["acme-audit-", "audit-logs-", "athena-results-"]);
+  it("looks under the configured prefix, the program's default, the Athena results bucket's and the data-event canary's", function () {
+    expect(labBucketPrefixes(undefined)).to.deep.equal(["audit-logs-", "athena-results-", "data-canary-"]);
+    expect(labBucketPrefixes("acme-audit-")).to.deep.equal(["acme-audit-", "audit-logs-", "athena-results-", "data-canary-"]);
+  });
+
+  it("covers every bucket the program declares with every switch on", async function () {
+    this.timeout(60_000);
+    const run = await runProgram({ kmsEncryption: "true", cloudWatchLogs: "true", athena: "true", dataEvents: "true" }, "sweep-prefixes");
+    const buckets = run.all("aws:s3/bucket:Bucket").map((b) => b.state.bucket as string);
+    expect(buckets).to.have.length(4);
+    for (const bucket of buckets)
+      expect(
+        labBucketPrefixes(undefined).some((prefix) => bucket.startsWith(prefix)),
+        bucket,
+      ).to.equal(true);
   });
 });

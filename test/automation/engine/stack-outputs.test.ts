@@ -16,11 +16,18 @@ describe("automation/engine/stack-outputs: the outputs infra/index.ts exports", 
     const outputs = readOutputs(run.outputs, "lab-outputs");
     expect(outputs.trailName).to.equal("my-logs-trail");
     expect(outputs.instanceId).to.be.a("string");
-    expect(outputs).to.include({ kmsKeyArn: null, logGroupName: null, athenaDatabase: null, athenaTable: null, athenaWorkgroup: null });
+    expect(outputs).to.include({
+      kmsKeyArn: null,
+      logGroupName: null,
+      athenaDatabase: null,
+      athenaTable: null,
+      athenaWorkgroup: null,
+      canaryBucketName: null,
+    });
   });
 
   it("reads every switched-on output as text", async function () {
-    const run = await runProgram({ kmsEncryption: "true", cloudWatchLogs: "true", athena: "true" }, "lab-all-on");
+    const run = await runProgram({ kmsEncryption: "true", cloudWatchLogs: "true", athena: "true", dataEvents: "true" }, "lab-all-on");
     const outputs = readOutputs(run.outputs, "lab-all-on");
     for (const [name, value] of Object.entries(outputs)) expect(value, name).to.be.a("string").and.not.equal("");
   });
@@ -67,6 +74,11 @@ describe("automation/engine/stack-outputs: readOutputs", function () {
       "audit-logs-access-1",
     ]);
     expect(bucketsInOutputs({ bucketName: 7, accessLogBucketName: "audit-logs-access-1" })).to.deep.equal(["audit-logs-access-1"]);
+    // The data events' canary bucket goes with the rest: destroy empties it, the sweep finds it by name.
+    expect(bucketsInOutputs({ ...OUTPUTS_TRAIL, canaryBucketName: "data-canary-bucket-1" })).to.deep.equal([
+      OUTPUTS_TRAIL.bucketName,
+      "data-canary-bucket-1",
+    ]);
     expect(bucketsInOutputs({})).to.deep.equal([]);
     expect(bucketsInOutputs(null)).to.deep.equal([]);
   });
