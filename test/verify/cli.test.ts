@@ -38,7 +38,8 @@ describe("verify: the npm run verify command", () => {
     const { code, stdout, stderr } = await run([...base(), "--resource", world.instanceId, "--json"], true);
     expect(code, stderr).to.equal(0);
     const evidence = JSON.parse(stdout);
-    expect(Object.keys(evidence)).to.deep.equal(["verified", "trail", "s3", "eventHistory", "event", "search", "athena"]);
+    expect(Object.keys(evidence)).to.deep.equal(["verified", "trail", "s3", "eventHistory", "eventCategory", "event", "search", "athena"]);
+    expect(evidence.eventCategory).to.equal("Management");
     expect(evidence.search).to.equal("s3");
     expect(evidence.athena).to.equal(null);
     expect(evidence.verified).to.equal(true);

@@ -1,5 +1,6 @@
 // Assembling the evidence object from what each half found, and choosing the one event it
 // shows: one present in both halves if any, else the earliest.
+import { isDataRecord } from "./data-events";
 import type { HistoryHit } from "./event-history";
 import { printableRecord } from "./printable";
 import type { LoggingStatus, TrailDescription } from "../trail/trail-status";
@@ -22,6 +23,8 @@ export interface Findings {
   athena?: () => AthenaEvidence;
   /** When each half first saw each event, by eventID. */
   firstSeen?: { s3: ReadonlyMap<string, string>; history: ReadonlyMap<string, string> };
+  /** The event's name is a data event's: Event History was not asked. */
+  dataEvent?: boolean;
 }
 
 function byTime<T>(items: T[], time: (item: T) => string, tie: (item: T) => string): T | undefined {
@@ -59,7 +62,9 @@ export function buildEvidence(findings: Findings): VerifyEvidence {
           (h) => h.eventTime,
           (h) => h.eventId,
         ));
-  const verified = s3Pick !== undefined && (history === null || inBoth.length > 0);
+  // A data event is never in Event History: the S3 record alone proves it.
+  const dataEvent = findings.dataEvent === true || (s3Pick !== undefined && isDataRecord(s3Pick.record));
+  const verified = s3Pick !== undefined && (history === null || inBoth.length > 0 || dataEvent);
   return {
     verified,
     trail: trailEvidence(findings),
@@ -85,6 +90,7 @@ export function buildEvidence(findings: Findings): VerifyEvidence {
           foundAt: (historyPick && findings.firstSeen?.history.get(historyPick.eventId)) ?? null,
         }
       : null,
+    eventCategory: dataEvent ? "Data" : "Management",
     event: s3Pick ? printableRecord(s3Pick.record) : null,
     search: findings.athena ? "athena" : "s3",
     athena: findings.athena?.() ?? null,

@@ -2,12 +2,13 @@
 // not before `since`. scanLogObject (decode + match over one object's bytes) is a pure function
 // so that the benchmark can call it directly.
 import { decodeLogObject, type DecodedLog, type DecodeOptions } from "../decode";
+import { concernsS3Object, s3ObjectOf } from "./data-events";
 import type { CloudTrailRecord } from "./types";
 
 export interface MatchCriteria {
   eventName: string;
   /**
-   * Instance id (or other resource name); null matches any resource.
+   * Instance id (or other resource name, or an S3 object as its ARN or bucket/key); null matches any resource.
    * @default null
    */
   resource?: string | null;
@@ -36,7 +37,11 @@ export function compileCriteria(criteria: MatchCriteria): CompiledCriteria {
   // Most objects hold neither, and Buffer.includes skips ahead by the needle's length, so the
   // longer needle goes first: it rules an object out sooner (npm run bench).
   const needles = [Buffer.from(JSON.stringify(criteria.eventName))];
-  if (resource) needles.push(Buffer.from(resource));
+  // An S3 object may be named in requestParameters only (bucketName and key apart): its key is what
+  // every record of it holds, as JSON writes it.
+  const object = resource ? s3ObjectOf(resource) : null;
+  if (object) needles.push(Buffer.from(JSON.stringify(object.key).slice(1, -1)));
+  else if (resource) needles.push(Buffer.from(resource));
   needles.sort((a, b) => b.length - a.length);
   return { eventName: criteria.eventName, resource, sinceMs: criteria.since.getTime(), needles };
 }
@@ -63,12 +68,22 @@ function resourceNames(resources: unknown): string[] {
   return resources.map((r) => (r as { ARN?: unknown } | null)?.ARN).filter((arn): arn is string => typeof arn === "string");
 }
 
-/** Whether the record concerns `resource`: in the instances it created or named, or its resources[]. */
+/**
+ * Whether the record concerns `resource`: in the instances it created or named, or its resources[].
+ * An S3 object (its ARN, or bucket/key) is that object only (data-events.ts): an S3 ARN that merely
+ * ends with bucket/key is another bucket's object under a longer key.
+ */
 export function concernsResource(record: CloudTrailRecord, resource: string): boolean {
+  const object = s3ObjectOf(resource);
+  if (object && concernsS3Object(record, object)) return true;
   if (instanceIds(record.responseElements).includes(resource)) return true;
   if (instanceIds(record.requestParameters).includes(resource)) return true;
-  return resourceNames(record.resources).some((arn) => arn === resource || arn.endsWith(`/${resource}`) || arn.endsWith(`:${resource}`));
+  // bucket/key may still name something else (role/admin): other ARNs are read as before.
+  const names = resourceNames(record.resources).filter((arn) => !(object && S3_ARN.test(arn)));
+  return names.some((arn) => arn === resource || arn.endsWith(`/${resource}`) || arn.endsWith(`:${resource}`));
 }
+
+const S3_ARN = /^arn:aws[a-z-]*:s3:::/;
 
 export function recordMatches(record: unknown, criteria: CompiledCriteria): record is CloudTrailRecord {
   if (!isRecord(record) || record.eventName !== criteria.eventName) return false;

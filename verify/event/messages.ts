@@ -22,7 +22,8 @@ export function formatElapsed(ms: number): string {
 function missing(evidence: VerifyEvidence): string[] {
   const parts: string[] = [];
   if (!evidence.s3.found) parts.push("the S3 log record");
-  if (evidence.eventHistory && !evidence.eventHistory.found) parts.push("the Event History entry");
+  // A data event is never in Event History, and is not awaited there.
+  if (evidence.eventHistory && !evidence.eventHistory.found && evidence.eventCategory !== "Data") parts.push("the Event History entry");
   if (parts.length === 0 && !evidence.verified) parts.push("one eventID present in both S3 and Event History");
   return parts;
 }
@@ -83,8 +84,13 @@ export function notFoundMessage(evidence: VerifyEvidence, ctx: NotFoundContext):
       `(S3 eventID ${evidence.s3.eventId}, Event History eventID ${history.eventId}) ${after}. Pass --resource to pin the event.`
     );
   }
+  const dataEvent =
+    evidence.eventCategory === "Data"
+      ? `${ctx.eventName} is an S3 data event: a trail logs it only when its event selectors select data events for that object ` +
+        `(aws cloudtrail get-event-selectors --trail-name ${evidence.trail.arn ?? evidence.trail.name}), and Event History never holds it. `
+      : "";
   return (
     `No ${what} at or after ${ctx.since.toISOString()} in ${where}${history ? " nor in Event History" : ""} ${after}. ` +
-    `${deliveryState(evidence)} Check --since, --region/--regions and --resource, or wait longer with --timeout.`
+    `${deliveryState(evidence)} ${dataEvent}Check --since, --region/--regions and --resource, or wait longer with --timeout.`
   );
 }

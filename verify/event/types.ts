@@ -11,7 +11,8 @@ export interface VerifyOptions extends LogsTarget {
    */
   eventName?: string;
   /**
-   * Instance id (or other resource name) the event must concern.
+   * Instance id (or other resource name) the event must concern; an S3 object as
+   * `arn:aws:s3:::bucket/key` or `bucket/key`, for data events.
    * @default none: any
    */
   resource?: string;
@@ -136,8 +137,14 @@ export interface VerifyEvidence {
   verified: boolean;
   trail: TrailEvidence;
   s3: S3Evidence;
-  /** null when Event History was not consulted (`eventHistory: false`). */
+  /** null when Event History was not consulted (`eventHistory: false`, or a data event's name). */
   eventHistory: EventHistoryEvidence | null;
+  /**
+   * "Data" when the event looked for is a data event: its name is an S3 object-level call
+   * (data-events.ts), and Event History, which holds management events only, was not asked; or the
+   * matched record says so, and Event History is not required. Else "Management".
+   */
+  eventCategory: "Management" | "Data";
   /**
    * The matched record from the S3 log file, or null. Parts nested deeper than 64 levels (no real
    * record does) are replaced by a note string, so that the evidence always prints as JSON.

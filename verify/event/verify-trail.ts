@@ -15,6 +15,7 @@ import { buildEvidence, type Findings } from "./evidence";
 import { LOOKUP_EVENTS_PER_SECOND, lookupEventHistory } from "./event-history";
 import { DEFAULT_CONCURRENCY, LIST_CONCURRENCY, LogScanner, MAX_CONCURRENCY, RELIST_LOOKBACK_MS } from "./scan/log-scanner";
 import { compileCriteria } from "./match";
+import { isDataEventName } from "./data-events";
 import { notFoundMessage, progressLine } from "./messages";
 import { RateLimiter } from "../pacing/rate-limit";
 import {
@@ -112,6 +113,8 @@ class EventCheck {
   private readonly deadline: number;
   private readonly graceMs: number;
   private readonly useHistory: boolean;
+  /** The event's name is an S3 data event's: Event History never holds it, so it is not asked. */
+  private readonly dataEvent: boolean;
   private readonly say: (line: string) => void;
   private readonly concurrency: number;
   private readonly s3: S3Client;
@@ -144,7 +147,8 @@ class EventCheck {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.deadline = started + this.timeoutMs;
     this.graceMs = options.graceMs ?? DEFAULT_GRACE_MS;
-    this.useHistory = options.eventHistory ?? true;
+    this.dataEvent = isDataEventName(this.eventName);
+    this.useHistory = (options.eventHistory ?? true) && !this.dataEvent;
     this.say = options.onProgress ?? (() => undefined);
     this.concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
     // Sockets for every GET in flight (the SDK path's) beside the listings.
@@ -216,6 +220,7 @@ class EventCheck {
       s3: this.search,
       history: null,
       firstSeen: this.firstSeen,
+      dataEvent: this.dataEvent,
       ...(athena ? { athena: () => athena.evidence() } : {}),
     };
   }
@@ -247,6 +252,10 @@ class EventCheck {
     // From here on Event History counts as asked: a round cut short before it is asked must not
     // leave "not consulted", which would let S3 alone verify the event.
     if (this.useHistory) this.found.findings.history = new Map();
+    if (this.dataEvent && this.options.eventHistory !== false)
+      this.say(
+        `${this.eventName} is an S3 data event: Event History holds management events only, so it is not asked; the S3 logs alone decide`,
+      );
     try {
       for (this.round = 1; ; this.round++) {
         const roundStart = Date.now();

@@ -89,6 +89,7 @@ export function evidence(verified: boolean): LabVerifyEvidence {
       : null,
     search: "s3",
     athena: null,
+    eventCategory: "Management",
   };
 }
 
