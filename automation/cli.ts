@@ -23,6 +23,7 @@ import { versionLine } from "../common/provenance";
 import { redactUrls } from "../common/redact";
 import { labUsageError } from "./errors";
 import { readInstance } from "./aws/instance-view";
+import { writeAndReadCanary } from "./aws/canary-object";
 import type { LabReport } from "./evidence";
 import { LAB_DEFAULTS, runCleanup, runLab, type LabDeps, type LabServices } from "./lab";
 import { checkCredentials, checkDefaultVpc, checkPulumiCli, checkTrailNameFree } from "./aws/preflight";
@@ -64,6 +65,10 @@ export const LAB_COMMAND = {
       help: "who searches the logs: this process reading S3, or Athena (the stack adds a Glue table and an Athena workgroup, and verify runs SQL there)",
       default: "s3",
     },
+    "data-events": {
+      type: "boolean",
+      help: "also prove S3 data events: the stack adds a canary bucket whose objects' reads and writes the trail logs (billed per 100,000 data events; the lab makes a handful), and the lab writes and reads one object there and finds both calls in the logs",
+    },
     cleanup: {
       type: "string",
       value: "<stack>",
@@ -102,6 +107,7 @@ export interface LabArgs {
   timeoutMs?: number;
   waitDigest: boolean;
   search: "s3" | "athena";
+  dataEvents: boolean;
 }
 
 export function parseLabArgs(argv: string[]): LabArgs {
@@ -111,7 +117,13 @@ export function parseLabArgs(argv: string[]): LabArgs {
   }
   if (
     v.cleanup !== undefined &&
-    (v.keep || v["wait-digest"] || v.stack !== undefined || v.settle !== undefined || v.timeout !== undefined || v.search !== undefined)
+    (v.keep ||
+      v["wait-digest"] ||
+      v["data-events"] ||
+      v.stack !== undefined ||
+      v.settle !== undefined ||
+      v.timeout !== undefined ||
+      v.search !== undefined)
   ) {
     throw labUsageError("--cleanup <stack> takes the stack to remove and goes with --profile, --region and --json only.");
   }
@@ -139,6 +151,7 @@ export function parseLabArgs(argv: string[]): LabArgs {
     timeoutMs: seconds("timeout"),
     waitDigest: v["wait-digest"] ?? false,
     search: v.search === "athena" ? "athena" : "s3",
+    dataEvents: v["data-events"] ?? false,
   };
 }
 
@@ -200,6 +213,7 @@ export function realDeps(io: CliIo, options: RealDepsOptions = {}): LabDeps {
         sweeper: awsTagSweeper(clients, { log }),
         verifier: lazyVerifier(region, profile),
         describeInstance: (instanceId, signal) => readInstance(clients.ec2, instanceId, { signal }),
+        writeCanaryObject: (request) => writeAndReadCanary(clients.s3, request, () => Date.now()),
         close: () => destroyLabClients(clients),
       };
     },
@@ -268,6 +282,7 @@ export async function main(argv: string[], io: CliIo, deps: LabDeps | DepsFactor
             clockSkewMs: LAB_DEFAULTS.clockSkewMs,
             waitDigest: args.waitDigest,
             search: args.search,
+            dataEvents: args.dataEvents,
           },
           run,
         );

@@ -6,6 +6,7 @@ import * as path from "node:path";
 import type { InstanceView } from "./aws/instance-view";
 import type { LabSignal } from "./signals";
 import type { CleanupReport } from "./cleanup/cleanup";
+import type { LabDataEvents } from "./data-events";
 import type { IntegrityResult, LabVerifyEvidence, PostureReport } from "./verifier/lab-verifier";
 
 export const RUNS_DIR = "lab-runs";
@@ -68,6 +69,8 @@ export interface LabReport {
   /** The trail and bucket against the CloudTrail and S3 controls (`npm run verify -- --posture`); null when not checked. */
   posture: PostureReport | null;
   integrity: LabIntegrity;
+  /** With trail-lab:dataEvents on: the canary object's PutObject and GetObject, found as data events (data-events.ts); null when off. */
+  dataEvents: LabDataEvents | null;
   /** The copy of the matched raw .json.gz object. */
   rawObject: string | null;
   /** The copy's size in bytes: the object's size as S3 served it; null without a copy (and in evidence from before it was kept). */
@@ -101,6 +104,7 @@ export function newReport(command: LabReport["command"], stack: string, now: Dat
     verify: null,
     posture: null,
     integrity: { ...INTEGRITY_NOT_CHECKED },
+    dataEvents: null,
     rawObject: null,
     rawObjectBytes: null,
     rawObjectSha256: null,

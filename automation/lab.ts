@@ -1,5 +1,6 @@
 // The lab cycle: preflight, up without the probe, wait for the trail, up with the probe, verify,
-// (with --wait-digest: an up without the probe, then the digest's wait), check posture, keep the
+// (with data events on: the canary object's calls found as data events), (with --wait-digest: an
+// up without the probe, then the digest's wait), check posture, keep the
 // evidence (and its HTML report), destroy. One run is a LabRun with one method per phase: runLab
 // runs them in a try and cleans up in finally, so cleanup runs on every
 // path once a stack exists, including failures and signals. `--cleanup` (runCleanup) is a run of
@@ -25,6 +26,7 @@ import { readOutputs, type StackOutputs } from "./engine/stack-outputs";
 import { labBucketPrefixes } from "./cleanup/sweep";
 import { waitForLogging } from "./aws/trail-wait";
 import type { LabIntegrityRequest } from "./verifier/lab-verifier";
+import { dataEventsRecord, proveDataEvents } from "./data-events";
 
 // What every run takes and the exit code it ends with live with the base of every run (run.ts);
 // callers import them from here, the lab's entry.
@@ -109,6 +111,13 @@ export interface LabOptions {
    */
   search?: "s3" | "athena";
   /**
+   * Prove S3 data events too (--data-events): the stack gets trail-lab:dataEvents=true, a canary
+   * bucket, and the run writes and reads an object there after the RunInstances proof. The
+   * template's own trail-lab:dataEvents does the same.
+   * @default false
+   */
+  dataEvents?: boolean;
+  /**
    * With --wait-digest, how long the stack is kept for a digest that lists the matched log object.
    * @default LAB_DEFAULTS.digestWaitMs
    */
@@ -165,6 +174,7 @@ export async function runLab(options: LabOptions, deps: LabDeps): Promise<LabRep
     await run.settle();
     await run.upProbe();
     await run.verify();
+    await run.dataEvents();
     await run.integrity();
   } catch (error) {
     run.record(error);
@@ -300,6 +310,7 @@ class LabRun extends Run {
       // The provider then acts as the lab's own clients do, whatever AWS_PROFILE the engine inherits.
       ...(this.profile ? { "aws:profile": this.profile.value } : {}),
       ...(this.options.search === "athena" ? { [`${PROJECT}:athena`]: "true" } : {}),
+      ...(this.options.dataEvents ? { [`${PROJECT}:dataEvents`]: "true" } : {}),
       [`${PROJECT}:probeInstance`]: "false",
     });
     await this.up("trail");
@@ -388,6 +399,48 @@ class LabRun extends Run {
     }
     if (evidence.verified && key)
       this.matched = { trail: evidence.trail.arn ?? evidence.trail.name, region: logsRegion, bucket, account, since, logKey: key };
+  }
+
+  /**
+   * With data events on (the stack has a canary bucket), after the RunInstances proof: one object
+   * written and read back there, and both calls found in the trail's logs as data events
+   * (data-events.ts). Not tried when RunInstances was not verified: the trail's delivery is in doubt.
+   */
+  async dataEvents(): Promise<void> {
+    const outputs = this.outputs;
+    if (!outputs?.canaryBucketName) return;
+    const { services } = this.open;
+    const partition = outputs.trailArn.split(":")[1];
+    const record = (this.report.dataEvents = dataEventsRecord(partition, outputs.canaryBucketName, this.report.stack));
+    if (!this.report.verified) {
+      record.reason = "RunInstances was not verified, so the trail's delivery is in doubt: the canary was not tried";
+      return;
+    }
+    const athena = this.options.search === "athena" ? athenaSource(outputs) : undefined;
+    const verify = {
+      trail: outputs.trailName,
+      region: outputs.region,
+      bucket: outputs.bucketName,
+      account: outputs.accountId,
+      timeoutMs: this.options.verifyTimeoutMs,
+      intervalMs: this.options.verifyIntervalMs,
+      ...(athena ? { search: "athena" as const, athena } : {}),
+      onProgress: this.deps.log,
+      signal: this.stop,
+    };
+    await this.phase("data-events", () =>
+      proveDataEvents(
+        {
+          stack: this.report.stack,
+          write: (request) => services.writeCanaryObject(request),
+          verifier: services.verifier,
+          verify,
+          clockSkewMs: this.options.clockSkewMs,
+          log: this.deps.log,
+        },
+        record,
+      ),
+    );
   }
 
   /** The matched raw object, beside the evidence: the bucket is about to be deleted. */

@@ -21,6 +21,7 @@ import type { TrailStatusReader } from "./aws/trail-wait";
 import type { LabVerifier } from "./verifier/lab-verifier";
 import { ExitCode } from "../common/exit-codes";
 import type { InstanceView } from "./aws/instance-view";
+import type { CanaryObject, CanaryRequest } from "./aws/canary-object";
 
 /** The AWS side of the lab, bound to one region once it is known. */
 export interface LabServices {
@@ -32,6 +33,8 @@ export interface LabServices {
   verifier: LabVerifier;
   /** The probe as EC2 describes it (automation/aws/instance-view.ts), for the evidence. */
   describeInstance(instanceId: string, signal: AbortSignal): Promise<InstanceView>;
+  /** Writes and reads back the data events' canary object (automation/aws/canary-object.ts). */
+  writeCanaryObject(request: CanaryRequest): Promise<CanaryObject>;
   close(): void;
 }
 
@@ -58,6 +61,7 @@ export function exitCodeOf(report: LabReport): number {
   if (report.interrupted) return ExitCode.Interrupted;
   if (report.error) return report.error.exitCode ?? ExitCode.AwsError;
   if (report.integrity?.status === "invalid") return ExitCode.CheckFailed;
+  if (report.dataEvents?.status === "not-verified") return ExitCode.CheckFailed;
   if (report.verified === true) return ExitCode.Ok;
   if (report.verified === false) return ExitCode.CheckFailed;
   return report.command === "cleanup" ? ExitCode.Ok : ExitCode.AwsError;

@@ -28,6 +28,15 @@ export function renderSummary(report: LabReport): string {
       );
     }
   }
+  const d = report.dataEvents;
+  if (d) {
+    const found = d.putObject?.s3.key ? ` in s3://${d.putObject.s3.bucket}/${d.putObject.s3.key}` : "";
+    lines.push(
+      d.status === "verified"
+        ? `  data events: the trail recorded PutObject and GetObject of s3://${d.bucket}/${d.key}${found} (eventCategory Data; Event History holds none)`
+        : `  data events ${d.status === "not-verified" ? "NOT verified" : "not checked"}: ${d.reason ?? "?"}`,
+    );
+  }
   if (report.posture) {
     const accepted = acceptedRisks(report);
     const ids = (status: string, acceptedToo: boolean) =>

@@ -56,6 +56,7 @@ const verify = object({
   trail,
   s3,
   eventHistory: nullable(eventHistory),
+  eventCategory: optional(oneOf("Management", "Data")),
   event: nullable(recordOf(anything)),
   search: optional(oneOf("s3", "athena")),
   /** What `search` was called in evidence written before the rename; read, never written. */
@@ -153,6 +154,17 @@ const integrity = object({
   result: nullable(integrityResult),
 });
 
+const dataEvents = object({
+  status: oneOf("verified", "not-verified", "not-checked"),
+  reason: text,
+  bucket: string,
+  key: string,
+  objectArn: string,
+  object: nullable(object({ bucket: string, key: string, bytes: number, sha256: string, writtenAt: instant, readAt: instant })),
+  putObject: nullable(verify),
+  getObject: nullable(verify),
+});
+
 const cleanup = object({
   mode: oneOf("destroy", "kept"),
   complete: boolean,
@@ -179,6 +191,7 @@ export const LAB_REPORT: Shape = object({
   verify: nullable(verify),
   posture: optional(nullable(posture)),
   integrity: optional(integrity),
+  dataEvents: optional(nullable(dataEvents)),
   rawObject: text,
   rawObjectBytes: optional(nullable(number)),
   rawObjectSha256: optional(nullable(matching(/^[0-9a-f]{64}$/, "a SHA-256 in hex"))),

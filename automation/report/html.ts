@@ -15,6 +15,7 @@ import { STYLE } from "./style";
 import { phaseSpans, timelineMarks } from "./timeline";
 import { timelineSvg } from "./timeline-svg";
 import { bucketView, eventHistoryView, instanceView, logFileView, trailView } from "./views";
+import { dataEventsView } from "./data-events-view";
 
 export { escapeHtml, attr } from "./markup";
 
@@ -189,6 +190,7 @@ ${bucketView(report)}
 ${logFileView(report)}
 ${instanceView(report)}
 ${eventHistoryView(report)}
+${dataEventsView(report)}
 ${findingsSection(report)}
 ${integritySection(report)}
 ${cleanupSection(report)}

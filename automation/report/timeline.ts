@@ -35,6 +35,7 @@ const PHASE_LABELS: Record<string, string> = {
   settle: "settle",
   "up-probe": "Pulumi up: probe instance",
   verify: "verify: S3, Event History",
+  "data-events": "data events: canary object written, read, found in S3",
   posture: "posture",
   "up-remove-probe": "Pulumi up: probe removed (--wait-digest)",
   integrity: "integrity (--wait-digest)",

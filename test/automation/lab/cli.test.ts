@@ -33,6 +33,7 @@ describe("automation/cli: flags", function () {
       timeoutMs: undefined,
       waitDigest: false,
       search: "s3",
+      dataEvents: false,
     });
   });
 
@@ -52,6 +53,7 @@ describe("automation/cli: flags", function () {
         "1200",
         "--search",
         "athena",
+        "--data-events",
         "--json",
         "--debug",
       ]),
@@ -69,6 +71,7 @@ describe("automation/cli: flags", function () {
       timeoutMs: 1_200_000,
       waitDigest: false,
       search: "athena",
+      dataEvents: true,
     });
     expect(parseLabArgs(["--wait-digest"]).waitDigest).to.equal(true);
     expect(parseLabArgs(["--search", "athena"]).search).to.equal("athena");
@@ -137,6 +140,7 @@ describe("automation/cli: output", function () {
       "verify",
       "posture",
       "integrity",
+      "dataEvents",
       "rawObject",
       "rawObjectBytes",
       "rawObjectSha256",
@@ -150,6 +154,7 @@ describe("automation/cli: output", function () {
     );
     expect(report).to.include({ stack: "lab-json", verified: true, exitCode: 0, interrupted: null, error: null });
     expect(report.integrity).to.deep.equal({ status: "not-checked", reason: "no digest yet", result: null });
+    expect(report.dataEvents).to.equal(null);
     expect(report.evidenceFile).to.equal(path.join(fakes.projectDir, "lab-runs", "lab-json", "evidence.json"));
   });
 

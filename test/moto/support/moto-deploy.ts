@@ -24,6 +24,7 @@ import {
 import { readTemplateConfig } from "../../../automation/engine/stack-config";
 import { motoClients, type MotoClients } from "./moto-world";
 import { runProgram, type ProgramRun, type RecordedResource } from "../../support/pulumi-program";
+import { toApiSelectors } from "../../support/fixtures/advanced-selectors";
 
 const ROOT = path.resolve(__dirname, "../../..");
 
@@ -32,6 +33,8 @@ export interface MotoDeployedWorld {
   region: string;
   bucket: string;
   accessLogBucket: string | null;
+  /** The data events' canary bucket, with trail-lab:dataEvents on. */
+  canaryBucket: string | null;
   trailName: string;
   /** As moto answered CreateTrail. */
   trailArn: string;
@@ -162,7 +165,11 @@ const APPLY: Record<string, Apply> = {
       }),
     );
     const TrailARN = created.TrailARN!;
-    if (!inputs.eventSelectors) {
+    if (inputs.advancedEventSelectors) {
+      // As the provider puts them: only the operators set (trail-lab:dataEvents, data-event-canary.ts).
+      const AdvancedEventSelectors = toApiSelectors(inputs.advancedEventSelectors);
+      await cloudTrail.send(new PutEventSelectorsCommand({ TrailName: TrailARN, AdvancedEventSelectors }));
+    } else if (!inputs.eventSelectors) {
       // A trail created without selectors: AWS then reports its default one (every management
       // event, Read and Write) and moto reports none (a moto limitation, test/moto/README.md), so
       // the deploy puts that default, as AWS would show it.
@@ -231,6 +238,7 @@ export async function deployToMoto(endpoint: string, overrides: Record<string, s
     region,
     bucket: run.outputs.bucketName as string,
     accessLogBucket: (run.outputs.accessLogBucketName as string | null) ?? null,
+    canaryBucket: (run.outputs.canaryBucketName as string | null) ?? null,
     trailName: run.outputs.trailName as string,
     trailArn,
     kmsKeyArn: declaredKey ? (arns.get(declaredKey.state.arn as string) ?? null) : null,

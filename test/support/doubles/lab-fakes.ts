@@ -11,6 +11,7 @@ import * as path from "node:path";
 import type { ConfigValue, LabEngine, LabStack, PendingOperation, StackState } from "../../../automation/engine/lab-engine";
 import { EngineError, UpFailedError } from "../../../automation/engine/engine-errors";
 import type { InstanceView } from "../../../automation/aws/instance-view";
+import type { CanaryObject, CanaryRequest } from "../../../automation/aws/canary-object";
 import type { LabDeps, LabOptions, LabServices } from "../../../automation/lab";
 import type { SweepReport } from "../../../automation/cleanup/sweep";
 import type { LabIntegrityRequest, LabVerifyEvidence, LabVerifyRequest } from "../../../automation/verifier/lab-verifier";
@@ -181,7 +182,13 @@ export interface FakeBehaviour {
   copyFails?: boolean;
   /** EC2's answer for the probe; running while the stack holds it, terminated after, by default. */
   describeInstance?: (instanceId: string) => Promise<InstanceView>;
+  /** Laid over the stack's outputs (a world of the program's own names). */
+  outputs?: Record<string, unknown>;
+  /** S3's answer to the data events' canary write and read; as written, by default. */
+  writeCanaryObject?: (request: CanaryRequest) => Promise<CanaryObject>;
 }
+
+export const CANARY_BUCKET = "data-canary-bucket-5e6f7a8";
 
 /** The probe as EC2 describes it in `state`; EC2 drops the network of a terminated instance from its description. */
 export function instanceView(instanceId: string, readAt: string, state: string, overrides: Partial<InstanceView> = {}): InstanceView {
@@ -287,6 +294,8 @@ export class Fakes {
           athenaWorkgroup: athena ? `trail-lab-${name}` : null,
           athenaDatabase: athena ? `trail_lab_${name.replace(/-/g, "_")}` : null,
           athenaTable: athena ? "cloudtrail_logs" : null,
+          canaryBucketName: f.config["trail-lab:dataEvents"] === "true" ? CANARY_BUCKET : null,
+          ...f.behaviour.outputs,
         };
       },
       async exportState() {
@@ -410,6 +419,21 @@ export class Fakes {
         if (b.describeInstance) return b.describeInstance(instanceId);
         const gone = f.resources.every((r) => r.id !== instanceId);
         return instanceView(instanceId, new Date(f.clock).toISOString(), gone ? "terminated" : "running");
+      },
+      async writeCanaryObject(request) {
+        f.events.push(`canary ${request.bucket}/${request.key}`);
+        if (b.writeCanaryObject) return b.writeCanaryObject(request);
+        const at = new Date(f.clock).toISOString();
+        return {
+          bucket: request.bucket,
+          key: request.key,
+          bytes: request.body.length,
+          sha256: createHash("sha256").update(request.body).digest("hex"),
+          etag: '"9b2cf535f27731c974343645a3985328"',
+          versionId: "3HL4kqtJlcpXroDTDmjVBH40Nrjfkd",
+          writtenAt: at,
+          readAt: at,
+        };
       },
       close() {
         f.events.push("close");

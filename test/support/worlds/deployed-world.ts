@@ -4,12 +4,15 @@
 import type { FixtureTrail, LocalCloudTrail } from "../servers/cloudtrail-server";
 import { ACCOUNT, runProgram, type ProgramRun, type RecordedResource } from "../pulumi-program";
 import type { LocalS3 } from "../servers/s3-server";
+import { toApiSelectors } from "../fixtures/advanced-selectors";
 
 export interface DeployedWorld {
   run: ProgramRun;
   trail: FixtureTrail;
   bucket: string;
   accessLogBucket: string | null;
+  /** The data events' canary bucket, with trail-lab:dataEvents on. */
+  canaryBucket: string | null;
 }
 
 function onBucket(run: ProgramRun, type: string, bucket: string): RecordedResource | undefined {
@@ -27,7 +30,8 @@ export async function deployWorld(
   const run = await runProgram({ "aws:region": region, probeInstance: "false", ...config }, stack);
   const bucket = run.outputs.bucketName as string;
   const accessLogBucket = (run.outputs.accessLogBucketName as string | null) ?? null;
-  for (const name of [bucket, accessLogBucket]) if (name) await s3.createBucket(name);
+  const canaryBucket = (run.outputs.canaryBucketName as string | null) ?? null;
+  for (const name of [bucket, accessLogBucket, canaryBucket]) if (name) await s3.createBucket(name);
 
   const ownership = onBucket(run, "aws:s3/bucketOwnershipControls:BucketOwnershipControls", bucket);
   const pab = onBucket(run, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", bucket);
@@ -83,11 +87,13 @@ export async function deployWorld(
       DataResources: [],
       ExcludeManagementEventSources: [],
     })),
+    // As the provider puts them (only the operators set), and GetEventSelectors returns them.
+    advancedEventSelectors: declared.advancedEventSelectors && toApiSelectors(declared.advancedEventSelectors),
     kmsKeyId: declared.kmsKeyId,
     cloudWatchLogs: declared.cloudWatchLogsGroupArn
       ? { groupArn: declared.cloudWatchLogsGroupArn, roleArn: declared.cloudWatchLogsRoleArn }
       : undefined,
   };
   cloudTrail.state.trails.push(trail);
-  return { run, trail, bucket, accessLogBucket };
+  return { run, trail, bucket, accessLogBucket, canaryBucket };
 }
