@@ -1,16 +1,24 @@
 // The opt-in parts of the program through the real engine: a KMS key for the log files, CloudWatch
-// Logs delivery with its role, and the Athena table and workgroup, turned on with
-// `pulumi config set` as docs/lab.md says. The engine's resources must be the mocks' for the same
-// config, created in the declared order, and all gone after destroy.
+// Logs delivery with its role, the Athena table and workgroup, and the data events' canary bucket
+// with the trail's advanced selectors, turned on with `pulumi config set` as docs/lab.md says. The
+// engine's resources must be the mocks' for the same config, created in the declared order, a
+// second preview must show no change (the selectors as the provider holds them: trail-selectors.ts),
+// and all of it is gone after destroy.
 import { expect } from "chai";
 import type { ProgramRun } from "../support/pulumi-program";
 import { callIndex, engineResources } from "./deployment";
 import { createEngineWorld, type EngineWorld } from "./engine-world";
 import { mocksRun, typeNameParent } from "./mocks-run";
+import { bucketObjectsArnPrefix, dataEventSelectors } from "../../infra/data-event-canary";
 
-const OPT_IN = { "trail-lab:kmsEncryption": "true", "trail-lab:cloudWatchLogs": "true", "trail-lab:athena": "true" };
+const OPT_IN = {
+  "trail-lab:kmsEncryption": "true",
+  "trail-lab:cloudWatchLogs": "true",
+  "trail-lab:athena": "true",
+  "trail-lab:dataEvents": "true",
+};
 
-describe("engine: the KMS key, CloudWatch Logs delivery and Athena search, turned on by config", function () {
+describe("engine: the KMS key, CloudWatch Logs delivery, Athena search and data events, turned on by config", function () {
   let world: EngineWorld;
   let mocks: ProgramRun;
 
@@ -45,6 +53,26 @@ describe("engine: the KMS key, CloudWatch Logs delivery and Athena search, turne
       }
     }
     expect(mocks.named("audit-trail").dependsOn).to.include("trail-events-role-policy");
+  });
+
+  it("holds the trail's advanced selectors as the provider reads them back, and a second preview shows no change", async function () {
+    const trail = engineResources(await world.exportStack()).find((r) => r.type === "aws:cloudtrail/trail:Trail");
+    const canary = engineResources(await world.exportStack()).find((r) => r.name === "data-canary-bucket");
+    // The program's own selectors for the canary the engine created (test/infra holds them to the mocks').
+    expect(trail?.inputs.advancedEventSelectors).to.deep.equal(dataEventSelectors(bucketObjectsArnPrefix("aws", canary?.outputs.bucket)));
+    // The field selectors in the set's order, not the declared one: a list compare would see a change.
+    expect(trail?.outputs.advancedEventSelectors[1].fieldSelectors).to.deep.equal([
+      { field: "eventCategory", equals: ["Data"] },
+      { field: "resources.ARN", startsWiths: [`arn:aws:s3:::${canary?.outputs.bucket}/`] },
+      { field: "resources.type", equals: ["AWS::S3::Object"] },
+    ]);
+    const before = world.standIn.calls().length;
+    await world.pulumiOk(["preview", "--expect-no-changes"]);
+    const diffs = world.standIn
+      .calls()
+      .slice(before)
+      .filter((c) => c.method === "Diff");
+    expect(diffs.map((c) => c.name)).to.include("audit-trail");
   });
 
   it("destroys all of it", async function () {

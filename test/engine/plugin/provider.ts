@@ -106,7 +106,7 @@ const awsProvider: provider.Provider = {
     logged("Diff", { urn, id }, () => {
       const { type } = parseUrn(urn);
       const stored = store.get(urn);
-      const { changes, replaces } = diffInputs(type, stored?.inputs ?? {}, news ?? {});
+      const { changes, replaces } = diffInputs(type, stored?.inputs ?? {}, news ?? {}, stored?.outputs ?? {});
       return { changes, replaces };
     }),
 

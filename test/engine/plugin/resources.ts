@@ -5,6 +5,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { DEFAULT_SUBNETS } from "../../support/fixtures/lab-account";
 import type { StoredResource } from "./store";
+import { trailSelectorChanges, trailSelectorOutputs } from "./trail-selectors";
 
 /** What the provider was configured with, and the resources it holds, for outputs that depend on them. */
 export interface World {
@@ -67,6 +68,11 @@ interface TypeRule {
   replaces?: string[];
   /** The AWS id and computed outputs; `previous` holds the outputs before an update. */
   create(name: string, inputs: Inputs, world: World, previous?: Inputs): { id: string; outputs: Inputs };
+  /**
+   * Inputs the provider diffs against its state as read back rather than against the old inputs
+   * (`keys`), and which of them changed: where the read-back differs from what was declared.
+   */
+  stateDiff?: { keys: string[]; changed(state: Inputs, news: Inputs): string[] };
   /** AWS's refusal of the create, if any, given what exists. */
   refuseCreate?(name: string, inputs: Inputs, world: World): Error | undefined;
   refuseDelete?(resource: StoredResource, world: World): Error | undefined;
@@ -172,6 +178,8 @@ const RULES: Record<string, TypeRule> = {
           isOrganizationTrail: false,
           enableLogFileValidation: false,
           ...inputs,
+          // The selectors as a Read after PutEventSelectors leaves them (trail-selectors.ts).
+          ...trailSelectorOutputs(inputs),
           arn,
           homeRegion: world.region,
           region: world.region,
@@ -179,6 +187,7 @@ const RULES: Record<string, TypeRule> = {
         },
       };
     },
+    stateDiff: { keys: ["advancedEventSelectors", "eventSelectors"], changed: trailSelectorChanges },
     refuseCreate(_name, inputs, world) {
       const what = `creating CloudTrail Trail (${inputs.name})`;
       if (of(world, "aws:cloudtrail/trail:Trail").some((t) => t.outputs.name === inputs.name)) {
@@ -428,10 +437,14 @@ function same(a: unknown, b: unknown): boolean {
   return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 }
 
-/** Diff: which inputs changed since the stored ones, and whether one of them forces a replacement. */
-export function diffInputs(type: string, olds: Inputs, news: Inputs): { changes: boolean; replaces: string[] } {
-  const keys = new Set([...Object.keys(olds), ...Object.keys(news)].filter((k) => !k.startsWith("__")));
-  const changed = [...keys].filter((k) => !same(olds[k], news[k]));
+/**
+ * Diff: which inputs changed since the stored ones (or, for a rule's `stateDiff` keys, against the
+ * stored outputs as the provider reads them back), and whether one of them forces a replacement.
+ */
+export function diffInputs(type: string, olds: Inputs, news: Inputs, state: Inputs = olds): { changes: boolean; replaces: string[] } {
+  const byState = ruleFor(type).stateDiff;
+  const keys = new Set([...Object.keys(olds), ...Object.keys(news)].filter((k) => !k.startsWith("__") && !byState?.keys.includes(k)));
+  const changed = [...[...keys].filter((k) => !same(olds[k], news[k])), ...(byState?.changed(state, news) ?? [])];
   const replaces = changed.filter((k) => (ruleFor(type).replaces ?? []).includes(k));
   return { changes: changed.length > 0, replaces };
 }
