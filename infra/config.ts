@@ -25,6 +25,8 @@ export interface LabConfig {
   cloudWatchLogs: boolean;
   /** Athena search over the trail's bucket: a Glue table and a workgroup. */
   athena: boolean;
+  /** EventBridge rules, an encrypted SNS topic and an SQS queue (and, with cloudWatchLogs, CIS alarms) for tampering. */
+  detections: boolean;
   /** Regions the table projects; default: every enabled region for a multi-region trail, else the home region. */
   athenaRegions?: string[];
   /** First day the table projects, yyyy/MM/dd. */
@@ -48,6 +50,7 @@ export const CONFIG_DEFAULTS = {
   kmsEncryption: false,
   cloudWatchLogs: false,
   athena: false,
+  detections: false,
   athenaStartDate: "2025/01/01",
   athenaScanCutoffBytes: 1024 ** 3,
 } as const;
@@ -106,6 +109,7 @@ export function validateConfig(raw: Partial<LabConfig>, ns = "trail-lab"): LabCo
     kmsEncryption: raw.kmsEncryption ?? CONFIG_DEFAULTS.kmsEncryption,
     cloudWatchLogs: raw.cloudWatchLogs ?? CONFIG_DEFAULTS.cloudWatchLogs,
     athena: raw.athena ?? CONFIG_DEFAULTS.athena,
+    detections: raw.detections ?? CONFIG_DEFAULTS.detections,
     athenaRegions: raw.athenaRegions,
     athenaStartDate: raw.athenaStartDate ?? CONFIG_DEFAULTS.athenaStartDate,
     athenaOrgId: raw.athenaOrgId,
@@ -198,6 +202,7 @@ export function loadConfig(config = new pulumi.Config()): LabConfig {
       kmsEncryption: bool("kmsEncryption"),
       cloudWatchLogs: bool("cloudWatchLogs"),
       athena: bool("athena"),
+      detections: bool("detections"),
       athenaRegions: config.getObject<string[]>("athenaRegions"),
       athenaStartDate: optionalString(config, "athenaStartDate"),
       athenaOrgId: optionalString(config, "athenaOrgId"),

@@ -29,6 +29,9 @@ export interface StackOutputs {
   athenaDatabase: string | null;
   athenaTable: string | null;
   athenaWorkgroup: string | null;
+  /** The detections' alert topic and the queue subscribed to it (--drill reads it); null with trail-lab:detections off. */
+  alertTopicArn: string | null;
+  alertQueueUrl: string | null;
 }
 
 /** Each output's kind, by name: the interface above as a table the reader walks. */
@@ -46,6 +49,8 @@ export const STACK_OUTPUTS = {
   athenaDatabase: "text or null",
   athenaTable: "text or null",
   athenaWorkgroup: "text or null",
+  alertTopicArn: "text or null",
+  alertQueueUrl: "text or null",
 } as const satisfies { [K in keyof StackOutputs]: null extends StackOutputs[K] ? "text or null" : "text" };
 
 /** An output the lab needs is missing or of the wrong type: the program and this reader disagree. */

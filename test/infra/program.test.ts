@@ -189,6 +189,8 @@ describe("infra: the Pulumi program with default config", function () {
       athenaDatabase: null,
       athenaTable: null,
       athenaWorkgroup: null,
+      alertTopicArn: null,
+      alertQueueUrl: null,
     });
     expect(run.outputs.accessLogBucketName).to.be.a("string").and.not.empty;
     expect(run.outputs.bucketName).to.be.a("string").and.not.empty;

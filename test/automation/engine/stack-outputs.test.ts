@@ -20,7 +20,7 @@ describe("automation/engine/stack-outputs: the outputs infra/index.ts exports", 
   });
 
   it("reads every switched-on output as text", async function () {
-    const run = await runProgram({ kmsEncryption: "true", cloudWatchLogs: "true", athena: "true" }, "lab-all-on");
+    const run = await runProgram({ kmsEncryption: "true", cloudWatchLogs: "true", athena: "true", detections: "true" }, "lab-all-on");
     const outputs = readOutputs(run.outputs, "lab-all-on");
     for (const [name, value] of Object.entries(outputs)) expect(value, name).to.be.a("string").and.not.equal("");
   });
