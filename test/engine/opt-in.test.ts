@@ -1,5 +1,6 @@
 // The opt-in parts of the program through the real engine: a KMS key for the log files, CloudWatch
-// Logs delivery with its role, and the Athena table and workgroup, turned on with
+// Logs delivery with its role, the Athena table and workgroup, and the detections (rules, topic,
+// queue, CIS filters and alarms), turned on with
 // `pulumi config set` as docs/lab.md says. The engine's resources must be the mocks' for the same
 // config, created in the declared order, and all gone after destroy.
 import { expect } from "chai";
@@ -8,9 +9,14 @@ import { callIndex, engineResources } from "./deployment";
 import { createEngineWorld, type EngineWorld } from "./engine-world";
 import { mocksRun, typeNameParent } from "./mocks-run";
 
-const OPT_IN = { "trail-lab:kmsEncryption": "true", "trail-lab:cloudWatchLogs": "true", "trail-lab:athena": "true" };
+const OPT_IN = {
+  "trail-lab:kmsEncryption": "true",
+  "trail-lab:cloudWatchLogs": "true",
+  "trail-lab:athena": "true",
+  "trail-lab:detections": "true",
+};
 
-describe("engine: the KMS key, CloudWatch Logs delivery and Athena search, turned on by config", function () {
+describe("engine: the KMS key, CloudWatch Logs delivery, Athena search and detections, turned on by config", function () {
   let world: EngineWorld;
   let mocks: ProgramRun;
 
@@ -35,6 +41,9 @@ describe("engine: the KMS key, CloudWatch Logs delivery and Athena search, turne
       "aws:iam/rolePolicy:RolePolicy",
       "aws:glue/catalogTable:CatalogTable",
       "aws:athena/workgroup:Workgroup",
+      "aws:sns/topicSubscription:TopicSubscription",
+      "aws:cloudwatch/eventTarget:EventTarget",
+      "aws:cloudwatch/metricAlarm:MetricAlarm",
     ]);
     const calls = world.standIn.calls();
     for (const r of mocks.resources) {
