@@ -23,7 +23,8 @@ export function createDrillClients(options: DrillClientOptions): DrillClients {
   return {
     cloudtrail: new CloudTrailClient(common),
     s3: new S3Client({ ...common, forcePathStyle: pathStyle(options.endpoint, options.env ?? process.env), followRegionRedirects: true }),
-    sqs: new SQSClient(common),
+    // Always the client's own endpoint (the region's, or AWS_ENDPOINT_URL's): never a host read from the queue's URL.
+    sqs: new SQSClient({ ...common, useQueueUrlAsEndpoint: false }),
   };
 }
 

@@ -26,7 +26,7 @@ import { awsErrorCode } from "../../common/aws-error-code";
 import { AwsCallError } from "../../common/errors";
 import type { DrillClients } from "../aws/drill-clients";
 
-/** What AWS answered a write: its request id (the record's requestID) and when the answer came. */
+/** What AWS answered a write: its request id (the record's requestID), and when the call was sent (the detonation's moment). */
 export interface CallReceipt {
   requestId: string | null;
   at: number;
@@ -79,10 +79,12 @@ export interface DrillAws {
   acknowledge(queueUrl: string, messages: QueueMessage[]): Promise<void>;
 }
 
-const receipt = (output: { $metadata: { requestId?: string } }, now: () => number): CallReceipt => ({
-  requestId: output.$metadata.requestId ?? null,
-  at: now(),
-});
+/** Sends one write and notes when it was sent, and the request id of the answer. */
+async function sent(now: () => number, send: () => Promise<{ $metadata: { requestId?: string } }>): Promise<CallReceipt> {
+  const at = now();
+  const output = await send();
+  return { requestId: output.$metadata.requestId ?? null, at };
+}
 
 /** Runs one call; AWS's refusal becomes an AwsCallError naming the IAM action. */
 async function call<T>(action: string, work: () => Promise<T>): Promise<T> {
@@ -122,9 +124,9 @@ export function sdkDrillAws(clients: DrillClients, now: () => number = Date.now)
       }
     },
     stopLogging: (trailArn) =>
-      call("cloudtrail:StopLogging", async () => receipt(await cloudtrail.send(new StopLoggingCommand({ Name: trailArn })), now)),
+      call("cloudtrail:StopLogging", () => sent(now, () => cloudtrail.send(new StopLoggingCommand({ Name: trailArn })))),
     startLogging: (trailArn) =>
-      call("cloudtrail:StartLogging", async () => receipt(await cloudtrail.send(new StartLoggingCommand({ Name: trailArn })), now)),
+      call("cloudtrail:StartLogging", () => sent(now, () => cloudtrail.send(new StartLoggingCommand({ Name: trailArn })))),
     getSelectors: (trailArn) =>
       call("cloudtrail:GetEventSelectors", async () => {
         const out = await cloudtrail.send(new GetEventSelectorsCommand({ TrailName: trailArn }));
@@ -134,20 +136,19 @@ export function sdkDrillAws(clients: DrillClients, now: () => number = Date.now)
         };
       }),
     putSelectors: (trailArn, selectors) =>
-      call("cloudtrail:PutEventSelectors", async () =>
-        receipt(
-          await cloudtrail.send(
+      call("cloudtrail:PutEventSelectors", () =>
+        sent(now, () =>
+          cloudtrail.send(
             new PutEventSelectorsCommand(
               selectors.advancedEventSelectors
                 ? { TrailName: trailArn, AdvancedEventSelectors: selectors.advancedEventSelectors }
                 : { TrailName: trailArn, EventSelectors: selectors.eventSelectors ?? [] },
             ),
           ),
-          now,
         ),
       ),
     deleteTrail: (trailName) =>
-      call("cloudtrail:DeleteTrail", async () => receipt(await cloudtrail.send(new DeleteTrailCommand({ Name: trailName })), now)),
+      call("cloudtrail:DeleteTrail", () => sent(now, () => cloudtrail.send(new DeleteTrailCommand({ Name: trailName })))),
     async getBucketPolicy(bucket) {
       try {
         return (await s3.send(new GetBucketPolicyCommand({ Bucket: bucket }))).Policy ?? null;
@@ -157,7 +158,7 @@ export function sdkDrillAws(clients: DrillClients, now: () => number = Date.now)
       }
     },
     putBucketPolicy: (bucket, policy) =>
-      call("s3:PutBucketPolicy", async () => receipt(await s3.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: policy })), now)),
+      call("s3:PutBucketPolicy", () => sent(now, () => s3.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: policy })))),
     async getLifecycle(bucket) {
       try {
         return (await s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket: bucket }))).Rules ?? null;
@@ -167,11 +168,8 @@ export function sdkDrillAws(clients: DrillClients, now: () => number = Date.now)
       }
     },
     putLifecycle: (bucket, rules) =>
-      call("s3:PutLifecycleConfiguration", async () =>
-        receipt(
-          await s3.send(new PutBucketLifecycleConfigurationCommand({ Bucket: bucket, LifecycleConfiguration: { Rules: rules } })),
-          now,
-        ),
+      call("s3:PutLifecycleConfiguration", () =>
+        sent(now, () => s3.send(new PutBucketLifecycleConfigurationCommand({ Bucket: bucket, LifecycleConfiguration: { Rules: rules } }))),
       ),
     lookupEvents: (eventName, since, signal) =>
       call("cloudtrail:LookupEvents", async () => {
