@@ -33,6 +33,10 @@ import { awsTagSweeper } from "./cleanup/sweep";
 import { cloudTrailStatusReader } from "./aws/trail-wait";
 import type { LabVerifier } from "./verifier/lab-verifier";
 import { ExitCode } from "../common/exit-codes";
+import { createDrillClients, destroyDrillClients } from "./aws/drill-clients";
+import { sdkDrillAws } from "./drill/drill-aws";
+import { parseTechniques, techniqueHelp, type TechniqueName } from "./drill/techniques";
+import { drillArgv } from "./drill/drill-flag";
 
 export const LAB_COMMAND = {
   name: "lab",
@@ -64,6 +68,11 @@ export const LAB_COMMAND = {
       help: "who searches the logs: this process reading S3, or Athena (the stack adds a Glue table and an Athena workgroup, and verify runs SQL there)",
       default: "s3",
     },
+    drill: {
+      type: "string",
+      value: "[<techniques>]",
+      help: "after the proof, tamper with the run's own trail and bucket and prove each change recorded, seen, alerted on and put back (adds the detections); alone: every technique, else a comma-separated list",
+    },
     cleanup: {
       type: "string",
       value: "<stack>",
@@ -78,6 +87,7 @@ export const LAB_COMMAND = {
     "trail-lab lab --profile lab --region eu-west-1",
     "trail-lab lab --keep --json > run.json",
     "trail-lab lab --cleanup lab-20250131-1200-k3x9 --profile lab",
+    "trail-lab lab --drill stop,selectors",
   ],
   notes: [
     `Durations (--settle, --timeout) are ${durationRule(0)}.`,
@@ -85,6 +95,8 @@ export const LAB_COMMAND = {
       "and the engine's AWS_PROFILE are set to it, so Pulumi acts as the same identity as the lab.",
     "Exit codes: 0 verified and cleaned up, 1 not verified, 2 bad usage or a failed preflight, 3 AWS or Pulumi failed, " +
       "4 cleanup incomplete (something may still cost money), 130 interrupted and cleaned up.",
+    "--drill's techniques (docs/lab.md, 'The tamper drill'), run in this order:",
+    ...techniqueHelp().map((line) => `  ${line}`),
   ],
 } as const satisfies CommandSpec<FlagTable>;
 
@@ -102,16 +114,24 @@ export interface LabArgs {
   timeoutMs?: number;
   waitDigest: boolean;
   search: "s3" | "athena";
+  /** --drill's techniques; absent without --drill. */
+  drill?: TechniqueName[];
 }
 
 export function parseLabArgs(argv: string[]): LabArgs {
-  const v = parseCommandLine(LAB_COMMAND, argv).values;
+  const v = parseCommandLine(LAB_COMMAND, drillArgv(argv)).values;
   if (v.search !== undefined && v.search !== "s3" && v.search !== "athena") {
     throw labUsageError(`--search is s3 or athena; got '${v.search}'.`);
   }
   if (
     v.cleanup !== undefined &&
-    (v.keep || v["wait-digest"] || v.stack !== undefined || v.settle !== undefined || v.timeout !== undefined || v.search !== undefined)
+    (v.keep ||
+      v["wait-digest"] ||
+      v.drill !== undefined ||
+      v.stack !== undefined ||
+      v.settle !== undefined ||
+      v.timeout !== undefined ||
+      v.search !== undefined)
   ) {
     throw labUsageError("--cleanup <stack> takes the stack to remove and goes with --profile, --region and --json only.");
   }
@@ -139,6 +159,7 @@ export function parseLabArgs(argv: string[]): LabArgs {
     timeoutMs: seconds("timeout"),
     waitDigest: v["wait-digest"] ?? false,
     search: v.search === "athena" ? "athena" : "s3",
+    ...(v.drill !== undefined ? { drill: parseTechniques(v.drill) } : {}),
   };
 }
 
@@ -200,6 +221,10 @@ export function realDeps(io: CliIo, options: RealDepsOptions = {}): LabDeps {
         sweeper: awsTagSweeper(clients, { log }),
         verifier: lazyVerifier(region, profile),
         describeInstance: (instanceId, signal) => readInstance(clients.ec2, instanceId, { signal }),
+        drillAws: (userAgent) => {
+          const drill = createDrillClients({ region, env: io.env, profile, userAgent });
+          return { aws: sdkDrillAws(drill), close: () => destroyDrillClients(drill) };
+        },
         close: () => destroyLabClients(clients),
       };
     },
@@ -268,6 +293,7 @@ export async function main(argv: string[], io: CliIo, deps: LabDeps | DepsFactor
             clockSkewMs: LAB_DEFAULTS.clockSkewMs,
             waitDigest: args.waitDigest,
             search: args.search,
+            ...(args.drill ? { drill: { techniques: args.drill } } : {}),
           },
           run,
         );

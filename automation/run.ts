@@ -21,6 +21,7 @@ import type { TrailStatusReader } from "./aws/trail-wait";
 import type { LabVerifier } from "./verifier/lab-verifier";
 import { ExitCode } from "../common/exit-codes";
 import type { InstanceView } from "./aws/instance-view";
+import type { DrillConnection } from "./lab-drill";
 
 /** The AWS side of the lab, bound to one region once it is known. */
 export interface LabServices {
@@ -30,6 +31,8 @@ export interface LabServices {
   trailStatus: TrailStatusReader;
   sweeper: TagSweeper;
   verifier: LabVerifier;
+  /** The drill's own calls, each carrying `userAgent` (--drill); absent from a wiring without them (lab-drill.ts). */
+  drillAws?: (userAgent: string) => DrillConnection;
   /** The probe as EC2 describes it (automation/aws/instance-view.ts), for the evidence. */
   describeInstance(instanceId: string, signal: AbortSignal): Promise<InstanceView>;
   close(): void;

@@ -336,6 +336,8 @@ export class Drill {
         const check = await t.asDeclared(ctx);
         if (check.same) {
           r.applied = false;
+          // putBack()'s later try succeeded where the drill's own had not.
+          this.forget(t.name);
           Object.assign(reverted, {
             status: "reverted",
             at: iso(receipt?.at ?? this.deps.now()),
@@ -359,8 +361,15 @@ export class Drill {
     }
     const command = t.revertCommand(ctx);
     Object.assign(reverted, { status: "failed", command, reason });
+    this.forget(t.name);
     this.report.unreverted.push({ technique: t.name, what: t.changes, command, reason });
     this.deps.log(`drill: ${t.name}: NOT put back (${reason}); put it right with: ${command}`);
+  }
+
+  /** Drops what an earlier try listed as not put back for a technique: each is listed once, as it stands. */
+  private forget(name: string): void {
+    const list = this.report.unreverted;
+    for (let i = list.length - 1; i >= 0; i--) if (list[i].technique === name) list.splice(i, 1);
   }
 
   /** Every technique still in effect, put back (the lab's finally, before destroy). Never throws. */
