@@ -15,6 +15,7 @@ import { STYLE } from "./style";
 import { phaseSpans, timelineMarks } from "./timeline";
 import { timelineSvg } from "./timeline-svg";
 import { bucketView, eventHistoryView, instanceView, logFileView, trailView } from "./views";
+import { drillView } from "./drill-view";
 
 export { escapeHtml, attr } from "./markup";
 
@@ -190,6 +191,7 @@ ${logFileView(report)}
 ${instanceView(report)}
 ${eventHistoryView(report)}
 ${findingsSection(report)}
+${drillView(report)}
 ${integritySection(report)}
 ${cleanupSection(report)}
 </main>
