@@ -22,6 +22,8 @@ import { createDrillClients, destroyDrillClients, type DrillClients } from "../.
 import { isDetonationAlert, readAlert } from "../../automation/drill/alerts";
 import { DEFAULT_SELECTORS, declaredState, type DeclaredState, type DrillTarget } from "../../automation/drill/declared";
 import { drillUserAgent } from "../../automation/drill/drill";
+import type { StackOutputs } from "../../automation/engine/stack-outputs";
+import { drillTarget } from "../../automation/lab-drill";
 import { sdkDrillAws, type DrillAws } from "../../automation/drill/drill-aws";
 import { TECHNIQUES, technique, type TechniqueContext } from "../../automation/drill/techniques";
 import { checkpointOf } from "../support/worlds/drill-stack";
@@ -63,16 +65,7 @@ describeMoto("automation/drill against moto: each technique detonated, read, rev
     );
     const checkpoint = checkpointOf(run, STACK);
     const queue = (await sqs.send(new CreateQueueCommand({ QueueName: `${STACK}-alerts` }))).QueueUrl!;
-    target = {
-      stack: STACK,
-      region,
-      accountId: outputs.accountId,
-      trailName: outputs.trailName,
-      trailArn: outputs.trailArn,
-      bucketName: outputs.bucketName,
-      logPrefix: outputs.logPrefix,
-      alertQueueUrl: queue,
-    };
+    target = { ...drillTarget(STACK, run.outputs as unknown as StackOutputs), alertQueueUrl: queue };
     declared = declaredState(checkpoint, target);
     await mine.s3.send(
       new PutBucketLifecycleConfigurationCommand({ Bucket: outputs.bucketName, LifecycleConfiguration: { Rules: declared.lifecycle! } }),

@@ -3,7 +3,7 @@
 // detonated, seen, alerted, recorded, put back and proven put back; a revert that fails; a signal
 // in each technique; drift; a target that is not the stack's.
 import { expect } from "chai";
-import { createDrillClients, destroyDrillClients, type DrillClients } from "../../../automation/aws/drill-clients";
+import { destroyDrillClients, type DrillClients } from "../../../automation/aws/drill-clients";
 import { canonical } from "../../../automation/drill/declared";
 import { Drill, drillUserAgent, type DrillChecks, type DrillOptions } from "../../../automation/drill/drill";
 import { sdkDrillAws } from "../../../automation/drill/drill-aws";
@@ -11,9 +11,8 @@ import { DrillRevertError, DrillTargetError } from "../../../automation/drill/dr
 import type { TechniqueReport } from "../../../automation/drill/drill-report";
 import { TECHNIQUE_NAMES, parseTechniques, techniqueHelp, type TechniqueName } from "../../../automation/drill/techniques";
 import { ExitCode } from "../../../common/exit-codes";
-import { drillStack, worldLogSearch, worldPosture, type DrillStack } from "../../support/worlds/drill-stack";
+import { drillStack, worldDrillClients, worldLogSearch, worldPosture, type DrillStack } from "../../support/worlds/drill-stack";
 
-const CREDENTIALS = { accessKeyId: "AKIDLOCAL", secretAccessKey: "local" };
 const quick = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
     if (signal?.aborted) return resolve();
@@ -31,13 +30,7 @@ interface Harness {
 function harness(stack: DrillStack, options: Partial<DrillOptions> = {}, checks: Partial<DrillChecks> = {}): Harness {
   const { world, target, checkpoint } = stack;
   const userAgent = drillUserAgent(target.stack);
-  const clients = createDrillClients({
-    region: target.region,
-    endpoint: world.endpoint,
-    credentials: CREDENTIALS,
-    maxAttempts: 1,
-    userAgent,
-  });
+  const clients = worldDrillClients(world, target, userAgent);
   const lines: string[] = [];
   const stop = new AbortController();
   const giveUp = new AbortController();

@@ -7,7 +7,7 @@
 import { expect } from "chai";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { createDrillClients, destroyDrillClients } from "../../../automation/aws/drill-clients";
+import { destroyDrillClients } from "../../../automation/aws/drill-clients";
 import { canonical } from "../../../automation/drill/declared";
 import { sdkDrillAws } from "../../../automation/drill/drill-aws";
 import { TECHNIQUE_NAMES, type TechniqueName } from "../../../automation/drill/techniques";
@@ -17,7 +17,7 @@ import { runLab, type LabServices } from "../../../automation/lab";
 import type { LabVerifyRequest } from "../../../automation/verifier/lab-verifier";
 import { ExitCode } from "../../../common/exit-codes";
 import { Fakes, evidence, labOptions, type FakeBehaviour } from "../../support/doubles/lab-fakes";
-import { drillStack, worldLogSearch, worldPosture, type DrillStack } from "../../support/worlds/drill-stack";
+import { drillStack, worldDrillClients, worldLogSearch, worldPosture, type DrillStack } from "../../support/worlds/drill-stack";
 
 const STACK = "lab-drill";
 
@@ -79,13 +79,7 @@ class DrillFakes extends Fakes {
       ...super.services(),
       drillAws: (userAgent) => {
         this.events.push(`drill-clients ${userAgent}`);
-        const clients = createDrillClients({
-          region: target.region,
-          endpoint: world.endpoint,
-          credentials: { accessKeyId: "AKIDLOCAL", secretAccessKey: "local" },
-          maxAttempts: 1,
-          userAgent,
-        });
+        const clients = worldDrillClients(world, target, userAgent);
         return { aws: sdkDrillAws(clients), close: () => destroyDrillClients(clients) };
       },
     };

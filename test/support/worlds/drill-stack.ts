@@ -10,6 +10,9 @@ import { runProgram, type ProgramRun } from "../pulumi-program";
 import type { CheckpointLike, DrillTarget } from "../../../automation/drill/declared";
 import type { DrillChecks, LogFind } from "../../../automation/drill/drill";
 import { startDrillWorld, type DrillWorld } from "./drill-world";
+import { createDrillClients, type DrillClients } from "../../../automation/aws/drill-clients";
+import type { StackOutputs } from "../../../automation/engine/stack-outputs";
+import { drillTarget } from "../../../automation/lab-drill";
 
 export interface DrillStack {
   run: ProgramRun;
@@ -67,16 +70,18 @@ export function declareInWorld(world: DrillWorld, run: ProgramRun, options: { st
     const filter = filters.find((f) => f.metricTransformation.name === alarm.metricName);
     if (filter) world.addAlarm(alarm.name, filter.pattern, queue);
   }
-  return {
-    stack: options.stack,
-    region: outputs.region,
-    accountId: outputs.accountId,
-    trailName: outputs.trailName,
-    trailArn: outputs.trailArn,
-    bucketName: outputs.bucketName,
-    logPrefix: outputs.logPrefix,
-    alertQueueUrl: queue,
-  };
+  return drillTarget(options.stack, run.outputs as unknown as StackOutputs);
+}
+
+/** The drill's own clients (the run's user agent on every call) for the world's endpoint. */
+export function worldDrillClients(world: DrillWorld, target: DrillTarget, userAgent: string): DrillClients {
+  return createDrillClients({
+    region: target.region,
+    endpoint: world.endpoint,
+    credentials: { accessKeyId: "AKIDLOCAL", secretAccessKey: "local" },
+    maxAttempts: 1,
+    userAgent,
+  });
 }
 
 /** Runs of the program already made, by config: a run is only read, and the mocks take seconds. */
