@@ -66,7 +66,8 @@ export default tseslint.config(
     "automation/engine/**": {
       ...AUTOMATION,
       ...UNDER_THE_RUN,
-      "aws|cleanup|verifier|report|drill|evidence": "engine/ is the Pulumi side alone: cleanup/ and the run build on it, never the other way.",
+      "aws|cleanup|verifier|report|drill|evidence":
+        "engine/ is the Pulumi side alone: cleanup/ and the run build on it, never the other way.",
       verify: "engine/ never reaches verify/: verifier/ is the lab's port to it.",
     },
     "automation/aws/**": {
@@ -79,7 +80,8 @@ export default tseslint.config(
     "automation/cleanup/**": {
       ...AUTOMATION,
       ...UNDER_THE_RUN,
-      "verifier|report|drill|evidence": "cleanup/ destroys and sweeps through engine/ and aws/; the checks, the drill and the record are the run's.",
+      "verifier|report|drill|evidence":
+        "cleanup/ destroys and sweeps through engine/ and aws/; the checks, the drill and the record are the run's.",
       verify: "cleanup/ never reaches verify/: verifier/ is the lab's port to it.",
     },
     "automation/verifier/**": {
