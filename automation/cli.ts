@@ -96,7 +96,7 @@ export const LAB_COMMAND = {
     "Exit codes: 0 verified and cleaned up, 1 not verified, 2 bad usage or a failed preflight, 3 AWS or Pulumi failed, " +
       "4 cleanup incomplete (something may still cost money), 130 interrupted and cleaned up.",
     "--drill's techniques (docs/lab.md, 'The tamper drill'), run in this order:",
-    ...techniqueHelp().map((line) => `  ${line}`),
+    ...techniqueHelp(),
   ],
 } as const satisfies CommandSpec<FlagTable>;
 

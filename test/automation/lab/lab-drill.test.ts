@@ -10,8 +10,9 @@ import * as path from "node:path";
 import { destroyDrillClients } from "../../../automation/aws/drill-clients";
 import { canonical } from "../../../automation/drill/declared";
 import { sdkDrillAws } from "../../../automation/drill/drill-aws";
-import { TECHNIQUE_NAMES, type TechniqueName } from "../../../automation/drill/techniques";
-import { parseLabArgs } from "../../../automation/cli";
+import { TECHNIQUE_NAMES, techniqueHelp, type TechniqueName } from "../../../automation/drill/techniques";
+import { LAB_COMMAND, parseLabArgs } from "../../../automation/cli";
+import { helpText } from "../../../common/flag-table";
 import type { LabStack } from "../../../automation/engine/lab-engine";
 import { runLab, type LabServices } from "../../../automation/lab";
 import type { LabVerifyRequest } from "../../../automation/verifier/lab-verifier";
@@ -200,5 +201,13 @@ describe("automation/cli: --drill", function () {
     expect(parseLabArgs([]).drill).to.equal(undefined);
     expect(() => parseLabArgs(["--drill", "stop,erase"])).to.throw(/does not know the technique 'erase'/);
     expect(() => parseLabArgs(["--cleanup", "lab-x", "--drill"])).to.throw(/--cleanup <stack>/);
+  });
+
+  it("--help lists each technique with what it changes and how it is reverted", function () {
+    // --help wraps its notes: compared with the line breaks as spaces.
+    const help = helpText(LAB_COMMAND).replace(/\s+/g, " ");
+    expect(help).to.include("--drill [<techniques>]");
+    for (const line of techniqueHelp()) expect(help).to.include(line);
+    expect(techniqueHelp().map((l) => l.split(":")[0])).to.deep.equal([...TECHNIQUE_NAMES]);
   });
 });
