@@ -66,33 +66,45 @@ export default tseslint.config(
     "automation/engine/**": {
       ...AUTOMATION,
       ...UNDER_THE_RUN,
-      "aws|cleanup|verifier|report|evidence": "engine/ is the Pulumi side alone: cleanup/ and the run build on it, never the other way.",
+      "aws|cleanup|verifier|report|drill|evidence":
+        "engine/ is the Pulumi side alone: cleanup/ and the run build on it, never the other way.",
       verify: "engine/ never reaches verify/: verifier/ is the lab's port to it.",
     },
     "automation/aws/**": {
       ...AUTOMATION,
       ...UNDER_THE_RUN,
-      "engine|cleanup|verifier|report|evidence":
-        "aws/ makes the lab's own AWS calls and knows nothing of Pulumi, the cleanup, the checks or the report.",
+      "engine|cleanup|verifier|report|drill|evidence":
+        "aws/ makes the lab's own AWS calls and knows nothing of Pulumi, the cleanup, the checks, the drill or the report.",
       verify: "aws/ never reaches verify/: verifier/ is the lab's port to it.",
     },
     "automation/cleanup/**": {
       ...AUTOMATION,
       ...UNDER_THE_RUN,
-      "verifier|report|evidence": "cleanup/ destroys and sweeps through engine/ and aws/; the checks and the record are the run's.",
+      "verifier|report|drill|evidence":
+        "cleanup/ destroys and sweeps through engine/ and aws/; the checks, the drill and the record are the run's.",
       verify: "cleanup/ never reaches verify/: verifier/ is the lab's port to it.",
     },
     "automation/verifier/**": {
       ...AUTOMATION,
       ...VERIFY_ENTRY,
       ...UNDER_THE_RUN,
-      "engine|aws|cleanup|report|evidence": "verifier/ is the lab's port to verify/ and nothing else.",
+      "engine|aws|cleanup|report|drill|evidence": "verifier/ is the lab's port to verify/ and nothing else.",
     },
     "automation/{errors,signals}.ts": {
       ...AUTOMATION,
-      "./engine|aws|cleanup|verifier|report|cli|lab|run|summary|evidence":
+      "./engine|aws|cleanup|verifier|report|drill|cli|lab|run|summary|evidence":
         "errors.ts and signals.ts are the vocabulary every room of automation/ imports; they import none of them.",
       verify: "errors.ts and signals.ts are the vocabulary every room of automation/ imports; they need nothing of verify/.",
+    },
+    // drill/ tampers with the run's own trail and bucket (its calls go through aws/'s clients) and
+    // reads trail-lab's checks through a port the run hands it, so it imports neither the engine
+    // nor the checks; report/ renders the drill's record.
+    "automation/drill/**": {
+      ...AUTOMATION,
+      ...UNDER_THE_RUN,
+      "engine|cleanup|verifier|report|evidence":
+        "drill/ is given the stack's state and trail-lab's checks by the lab's run (lab.ts); it never drives the engine, the cleanup or the checks itself.",
+      verify: "drill/ never reaches verify/: the run hands it posture and the log search as DrillChecks.",
     },
     "automation/report/**": {
       ...AUTOMATION,

@@ -34,6 +34,10 @@ import { awsTagSweeper } from "./cleanup/sweep";
 import { cloudTrailStatusReader } from "./aws/trail-wait";
 import type { LabVerifier } from "./verifier/lab-verifier";
 import { ExitCode } from "../common/exit-codes";
+import { createDrillClients, destroyDrillClients } from "./aws/drill-clients";
+import { sdkDrillAws } from "./drill/drill-aws";
+import { parseTechniques, techniqueHelp, type TechniqueName } from "./drill/techniques";
+import { drillArgv } from "./drill/drill-flag";
 
 export const LAB_COMMAND = {
   name: "lab",
@@ -69,6 +73,11 @@ export const LAB_COMMAND = {
       type: "boolean",
       help: "also prove S3 data events: the stack adds a canary bucket whose objects' reads and writes the trail logs (billed per 100,000 data events; the lab makes a handful), and the lab writes and reads one object there and finds both calls in the logs",
     },
+    drill: {
+      type: "string",
+      value: "[<techniques>]",
+      help: "after the proof, tamper with the run's own trail and bucket and prove each change recorded, seen, alerted on and put back (adds the detections); alone: every technique, else a comma-separated list",
+    },
     cleanup: {
       type: "string",
       value: "<stack>",
@@ -83,6 +92,7 @@ export const LAB_COMMAND = {
     "trail-lab lab --profile lab --region eu-west-1",
     "trail-lab lab --keep --json > run.json",
     "trail-lab lab --cleanup lab-20250131-1200-k3x9 --profile lab",
+    "trail-lab lab --drill stop,selectors",
   ],
   notes: [
     `Durations (--settle, --timeout) are ${durationRule(0)}.`,
@@ -90,6 +100,8 @@ export const LAB_COMMAND = {
       "and the engine's AWS_PROFILE are set to it, so Pulumi acts as the same identity as the lab.",
     "Exit codes: 0 verified and cleaned up, 1 not verified, 2 bad usage or a failed preflight, 3 AWS or Pulumi failed, " +
       "4 cleanup incomplete (something may still cost money), 130 interrupted and cleaned up.",
+    "--drill's techniques (docs/lab.md, 'The tamper drill'), run in this order:",
+    ...techniqueHelp(),
   ],
 } as const satisfies CommandSpec<FlagTable>;
 
@@ -108,10 +120,12 @@ export interface LabArgs {
   waitDigest: boolean;
   search: "s3" | "athena";
   dataEvents: boolean;
+  /** --drill's techniques; absent without --drill. */
+  drill?: TechniqueName[];
 }
 
 export function parseLabArgs(argv: string[]): LabArgs {
-  const v = parseCommandLine(LAB_COMMAND, argv).values;
+  const v = parseCommandLine(LAB_COMMAND, drillArgv(argv)).values;
   if (v.search !== undefined && v.search !== "s3" && v.search !== "athena") {
     throw labUsageError(`--search is s3 or athena; got '${v.search}'.`);
   }
@@ -120,6 +134,7 @@ export function parseLabArgs(argv: string[]): LabArgs {
     (v.keep ||
       v["wait-digest"] ||
       v["data-events"] ||
+      v.drill !== undefined ||
       v.stack !== undefined ||
       v.settle !== undefined ||
       v.timeout !== undefined ||
@@ -152,6 +167,7 @@ export function parseLabArgs(argv: string[]): LabArgs {
     waitDigest: v["wait-digest"] ?? false,
     search: v.search === "athena" ? "athena" : "s3",
     dataEvents: v["data-events"] ?? false,
+    ...(v.drill !== undefined ? { drill: parseTechniques(v.drill) } : {}),
   };
 }
 
@@ -214,6 +230,10 @@ export function realDeps(io: CliIo, options: RealDepsOptions = {}): LabDeps {
         verifier: lazyVerifier(region, profile),
         describeInstance: (instanceId, signal) => readInstance(clients.ec2, instanceId, { signal }),
         writeCanaryObject: (request) => writeAndReadCanary(clients.s3, request, () => Date.now()),
+        drillAws: (userAgent) => {
+          const drill = createDrillClients({ region, env: io.env, profile, userAgent });
+          return { aws: sdkDrillAws(drill), close: () => destroyDrillClients(drill) };
+        },
         close: () => destroyLabClients(clients),
       };
     },
@@ -283,6 +303,7 @@ export async function main(argv: string[], io: CliIo, deps: LabDeps | DepsFactor
             waitDigest: args.waitDigest,
             search: args.search,
             dataEvents: args.dataEvents,
+            ...(args.drill ? { drill: { techniques: args.drill } } : {}),
           },
           run,
         );

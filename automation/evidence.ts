@@ -8,6 +8,7 @@ import type { LabSignal } from "./signals";
 import type { CleanupReport } from "./cleanup/cleanup";
 import type { LabDataEvents } from "./data-events";
 import type { IntegrityResult, LabVerifyEvidence, PostureReport } from "./verifier/lab-verifier";
+import type { DrillReport } from "./drill/drill-report";
 
 export const RUNS_DIR = "lab-runs";
 /** The HTML page rendered from the evidence, beside evidence.json (automation/report/). */
@@ -82,6 +83,8 @@ export interface LabReport {
   evidenceFile: string | null;
   timings: Record<string, PhaseTiming>;
   cleanup: CleanupReport | null;
+  /** The tamper drill (--drill): per technique its detonation, records, checks, alerts and revert; absent or null without --drill. */
+  drill?: DrillReport | null;
   interrupted: LabSignal | null;
   error: { name: string; message: string; exitCode: number | null } | null;
   warnings: string[];

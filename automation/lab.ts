@@ -27,6 +27,7 @@ import { labBucketPrefixes } from "./cleanup/sweep";
 import { waitForLogging } from "./aws/trail-wait";
 import type { LabIntegrityRequest } from "./verifier/lab-verifier";
 import { dataEventsRecord, proveDataEvents } from "./data-events";
+import { LabDrill, type LabDrillOptions } from "./lab-drill";
 
 // What every run takes and the exit code it ends with live with the base of every run (run.ts);
 // callers import them from here, the lab's entry.
@@ -127,6 +128,12 @@ export interface LabOptions {
    * @default LAB_DEFAULTS.digestPollMs
    */
   digestPollMs?: number;
+  /**
+   * The tamper drill after the RunInstances proof (--drill): its techniques, each put back before
+   * the next and in finally on every path; the stack gets the detections (trail-lab:detections).
+   * @default no drill
+   */
+  drill?: LabDrillOptions;
 }
 
 /** The defaults of LabOptions and CleanupOptions, in one block; the CLI passes them (cli.ts). */
@@ -175,13 +182,16 @@ export async function runLab(options: LabOptions, deps: LabDeps): Promise<LabRep
     await run.upProbe();
     await run.verify();
     await run.dataEvents();
+    await run.drill();
     await run.integrity();
   } catch (error) {
     run.record(error);
   } finally {
+    await run.putBackDrill();
     await run.posture();
     await run.keepEvidence();
     await run.cleanUp();
+    run.finishDrill();
     await run.finish();
   }
   return run.report;
@@ -221,6 +231,8 @@ class LabRun extends Run {
   private since: number | null = null;
   /** The log object verify matched, for --wait-digest. */
   private matched: Omit<LabIntegrityRequest, "timeoutMs" | "intervalMs" | "onProgress" | "signal"> | null = null;
+  /** --drill's run, once opened: putBackDrill() and finishDrill() close it on every path. */
+  private drilled: LabDrill | null = null;
 
   constructor(
     private readonly options: LabOptions,
@@ -311,6 +323,7 @@ class LabRun extends Run {
       ...(this.profile ? { "aws:profile": this.profile.value } : {}),
       ...(this.options.search === "athena" ? { [`${PROJECT}:athena`]: "true" } : {}),
       ...(this.options.dataEvents ? { [`${PROJECT}:dataEvents`]: "true" } : {}),
+      ...(this.options.drill ? { [`${PROJECT}:detections`]: "true" } : {}),
       [`${PROJECT}:probeInstance`]: "false",
     });
     await this.up("trail");
@@ -458,6 +471,51 @@ class LabRun extends Run {
   }
 
   /**
+   * --drill: the techniques against this run's own trail and bucket (lab-drill.ts), after the
+   * RunInstances proof. A signal ends it early; what is still in effect is put back in finally.
+   */
+  async drill(): Promise<void> {
+    const drill = this.options.drill;
+    if (!drill || this.interruption.signal) return;
+    const { stack, services } = this.open;
+    this.drilled = LabDrill.open(drill, {
+      stackName: stack.name,
+      stack,
+      outputs: setBy(this.outputs, "verify"),
+      verifier: services.verifier,
+      connect: services.drillAws,
+      log: this.deps.log,
+      sleep: this.deps.sleep,
+      now: this.deps.now,
+      stop: this.stop,
+      giveUp: this.interruption.giveUp.signal,
+    });
+    const drilled = this.drilled;
+    await this.phase("drill", () => drilled.run());
+  }
+
+  /** Puts back whatever the drill still has in effect, before anything else of the finally (posture, destroy). */
+  async putBackDrill(): Promise<void> {
+    if (this.drilled) await this.timed("drill-revert", () => this.drilled!.putBack());
+  }
+
+  /** The drill's record into the evidence; what it could not put back is the run's error (exit 4 while the stack stays). */
+  finishDrill(): void {
+    if (!this.drilled) return;
+    const destroyed = this.report.cleanup?.mode === "destroy" && this.report.cleanup.complete;
+    const { report, error } = this.drilled.finish(this.report.integrity.result, destroyed);
+    this.report.drill = report;
+    // After a signal the run reports the signal (130), or 4 when cleanup is incomplete; the record lists the revert.
+    if (error && !this.interruption.interrupted) {
+      // A revert that failed outranks what ended the run (kept as a warning): it is what the user must act on.
+      const earlier = this.report.error;
+      if (earlier) this.report.warnings.push(`The run had failed before the drill's revert did: ${earlier.message}`);
+      this.report.error = null;
+      this.record(error);
+    }
+  }
+
+  /**
    * With --wait-digest, keeps the trail and its bucket until a digest lists the matched log object,
    * and validates it. The digest needs neither the probe nor anything it did after its launch, so
    * the paid instance goes first (an up with probeInstance=false) rather than run through the wait.
@@ -491,6 +549,10 @@ class LabRun extends Run {
   async posture(): Promise<void> {
     const outputs = this.outputs;
     if (!this.opened || !outputs || this.interruption.interrupted) return;
+    if (this.drilled?.trailDeleted) {
+      this.report.warnings.push("Posture not checked: the drill deleted the trail (technique delete).");
+      return;
+    }
     const { services } = this.opened;
     try {
       this.report.posture = await this.timed("posture", () =>

@@ -22,6 +22,7 @@ import type { LabVerifier } from "./verifier/lab-verifier";
 import { ExitCode } from "../common/exit-codes";
 import type { InstanceView } from "./aws/instance-view";
 import type { CanaryObject, CanaryRequest } from "./aws/canary-object";
+import type { DrillConnection } from "./lab-drill";
 
 /** The AWS side of the lab, bound to one region once it is known. */
 export interface LabServices {
@@ -31,6 +32,8 @@ export interface LabServices {
   trailStatus: TrailStatusReader;
   sweeper: TagSweeper;
   verifier: LabVerifier;
+  /** The drill's own calls, each carrying `userAgent` (--drill); absent from a wiring without them (lab-drill.ts). */
+  drillAws?: (userAgent: string) => DrillConnection;
   /** The probe as EC2 describes it (automation/aws/instance-view.ts), for the evidence. */
   describeInstance(instanceId: string, signal: AbortSignal): Promise<InstanceView>;
   /** Writes and reads back the data events' canary object (automation/aws/canary-object.ts). */

@@ -2,6 +2,7 @@
 import * as path from "node:path";
 import { acceptedRisks } from "./report/accepted-risks";
 import { REPORT_FILE, type LabReport } from "./evidence";
+import { drillSummary } from "./drill/drill-report";
 
 export function renderSummary(report: LabReport): string {
   const lines: string[] = [];
@@ -68,6 +69,7 @@ export function renderSummary(report: LabReport): string {
       for (const command of c.commands) lines.push(`    ${command}`);
     }
   }
+  if (report.drill) lines.push(...drillSummary(report.drill));
   if (report.rawObject) lines.push(`  raw log object: ${report.rawObject}`);
   if (report.evidenceFile) lines.push(`  evidence: ${report.evidenceFile}`);
   if (report.evidenceFile && report.command === "lab") lines.push(`  report: ${path.join(path.dirname(report.evidenceFile), REPORT_FILE)}`);

@@ -30,6 +30,8 @@ export interface LabConfig {
    * 100,000 events delivered. The audit bucket and its access-log bucket are never selected.
    */
   dataEvents: boolean;
+  /** EventBridge rules, an encrypted SNS topic and an SQS queue (and, with cloudWatchLogs, CIS alarms) for tampering. */
+  detections: boolean;
   /** Regions the table projects; default: every enabled region for a multi-region trail, else the home region. */
   athenaRegions?: string[];
   /** First day the table projects, yyyy/MM/dd. */
@@ -54,6 +56,7 @@ export const CONFIG_DEFAULTS = {
   cloudWatchLogs: false,
   athena: false,
   dataEvents: false,
+  detections: false,
   athenaStartDate: "2025/01/01",
   athenaScanCutoffBytes: 1024 ** 3,
 } as const;
@@ -113,6 +116,7 @@ export function validateConfig(raw: Partial<LabConfig>, ns = "trail-lab"): LabCo
     cloudWatchLogs: raw.cloudWatchLogs ?? CONFIG_DEFAULTS.cloudWatchLogs,
     athena: raw.athena ?? CONFIG_DEFAULTS.athena,
     dataEvents: raw.dataEvents ?? CONFIG_DEFAULTS.dataEvents,
+    detections: raw.detections ?? CONFIG_DEFAULTS.detections,
     athenaRegions: raw.athenaRegions,
     athenaStartDate: raw.athenaStartDate ?? CONFIG_DEFAULTS.athenaStartDate,
     athenaOrgId: raw.athenaOrgId,
@@ -206,6 +210,7 @@ export function loadConfig(config = new pulumi.Config()): LabConfig {
       cloudWatchLogs: bool("cloudWatchLogs"),
       athena: bool("athena"),
       dataEvents: bool("dataEvents"),
+      detections: bool("detections"),
       athenaRegions: config.getObject<string[]>("athenaRegions"),
       athenaStartDate: optionalString(config, "athenaStartDate"),
       athenaOrgId: optionalString(config, "athenaOrgId"),

@@ -1,5 +1,6 @@
 // The lab's Pulumi program: the audit bucket, the trail that delivers to it, and the probe
-// instance whose launch the trail must record. `pulumi up` and the lab driver both run it.
+// instance whose launch the trail must record; opt-in extras beside them (a KMS key, CloudWatch
+// Logs, Athena, detections). `pulumi up` and the lab driver both run it.
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { loadConfig } from "./config";
@@ -12,6 +13,7 @@ import { TrailKey } from "./trail-key";
 import { TrailLogGroup } from "./trail-log-group";
 import { AthenaSearch } from "./athena-search";
 import { DataEventCanary } from "./data-event-canary";
+import { Detections } from "./detections";
 
 const config = loadConfig();
 const tags = labTags(pulumi.getProject(), pulumi.getStack(), config.tags);
@@ -84,6 +86,18 @@ const athena = config.athena
     })
   : undefined;
 
+const detections = config.detections
+  ? new Detections("detections", {
+      trailName: config.trailName,
+      bucketName: auditBucket.bucketName,
+      partition,
+      region,
+      accountId: account,
+      logGroupName: logGroup?.logGroup.name,
+      tags,
+    })
+  : undefined;
+
 export const bucketName = auditBucket.bucketName;
 export const trailName = auditTrail.trailName;
 export const trailArn = auditTrail.trailArn;
@@ -98,3 +112,5 @@ export const athenaDatabase: pulumi.Output<string | null> = athena?.database.nam
 export const athenaTable: pulumi.Output<string | null> = athena?.table.name ?? pulumi.output(null);
 export const athenaWorkgroup: pulumi.Output<string | null> = athena?.workgroup.name ?? pulumi.output(null);
 export const canaryBucketName: pulumi.Output<string | null> = canary?.bucketName ?? pulumi.output(null);
+export const alertTopicArn: pulumi.Output<string | null> = detections?.topic.arn ?? pulumi.output(null);
+export const alertQueueUrl: pulumi.Output<string | null> = detections?.queue.url ?? pulumi.output(null);

@@ -54,7 +54,8 @@ export interface LabClientOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-function commonConfig(options: LabClientOptions) {
+/** What every client of the lab's shares: region, retries, timeouts, the endpoint and the credentials. */
+export function commonConfig(options: LabClientOptions) {
   // One provider for all the clients: a profile's SSO or assume-role exchange happens once.
   const credentials = options.credentials ?? credentialsFor(options.profile);
   return {
@@ -71,10 +72,15 @@ export function createCloudTrailClientIn(region: string, options: Omit<LabClient
   return new CloudTrailClient(commonConfig({ ...options, region }));
 }
 
+/** S3 requests go path style when an endpoint is overridden (a local or emulated S3 serves no bucket subdomains). */
+export function pathStyle(endpoint: string | undefined, env: NodeJS.ProcessEnv): boolean {
+  return Boolean(endpoint || env.AWS_ENDPOINT_URL || env.AWS_ENDPOINT_URL_S3);
+}
+
 export function createLabClients(options: LabClientOptions): LabClients {
   const env = options.env ?? process.env;
   const common = commonConfig(options);
-  const s3PathStyle = Boolean(options.endpoint || env.AWS_ENDPOINT_URL || env.AWS_ENDPOINT_URL_S3);
+  const s3PathStyle = pathStyle(options.endpoint, env);
   return {
     sts: new STSClient(common),
     ec2: new EC2Client(common),

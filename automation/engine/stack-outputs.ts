@@ -31,6 +31,9 @@ export interface StackOutputs {
   athenaWorkgroup: string | null;
   /** The bucket whose objects' reads and writes the trail records as data events; null with trail-lab:dataEvents off. */
   canaryBucketName: string | null;
+  /** The detections' alert topic and the queue subscribed to it (--drill reads it); null with trail-lab:detections off. */
+  alertTopicArn: string | null;
+  alertQueueUrl: string | null;
 }
 
 /** Each output's kind, by name: the interface above as a table the reader walks. */
@@ -49,6 +52,8 @@ export const STACK_OUTPUTS = {
   athenaTable: "text or null",
   athenaWorkgroup: "text or null",
   canaryBucketName: "text or null",
+  alertTopicArn: "text or null",
+  alertQueueUrl: "text or null",
 } as const satisfies { [K in keyof StackOutputs]: null extends StackOutputs[K] ? "text or null" : "text" };
 
 /** An output the lab needs is missing or of the wrong type: the program and this reader disagree. */

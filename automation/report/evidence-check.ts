@@ -174,6 +174,68 @@ const cleanup = object({
   commands: arrayOf(string),
 });
 
+const proofStatus = oneOf("proven", "missing", "not-checked", "not-expected");
+const recordProof = object({
+  status: proofStatus,
+  eventId: text,
+  eventTime: text,
+  foundAt: text,
+  key: text,
+  deliveredAt: text,
+  reason: text,
+});
+const drillTechnique = object({
+  name: string,
+  changes: string,
+  revertedBy: string,
+  status: oneOf("proven", "not-proven", "skipped", "interrupted", "failed", "not-run"),
+  reason: text,
+  detonation: object({ call: string, event: string, at: nullable(instant), requestId: text, error: text }),
+  recorded: object({ eventHistory: recordProof, s3: recordProof }),
+  seen: arrayOf(
+    object({
+      check: oneOf("status", "posture", "integrity"),
+      what: string,
+      expected: string,
+      observed: text,
+      status: proofStatus,
+      at: text,
+      reason: text,
+    }),
+  ),
+  alerts: arrayOf(
+    object({
+      via: oneOf("eventbridge", "alarm"),
+      name: string,
+      status: proofStatus,
+      at: text,
+      receivedAt: text,
+      messageId: text,
+      eventId: text,
+      reason: text,
+    }),
+  ),
+  reverted: object({
+    status: oneOf("reverted", "failed", "not-needed", "left-to-destroy"),
+    at: nullable(instant),
+    attempts: number,
+    requestId: text,
+    proof: text,
+    command: text,
+    reason: text,
+  }),
+  latency: object({ eventHistoryMs: nullable(number), s3Ms: nullable(number), alertMs: nullable(number) }),
+});
+/** The tamper drill's record (automation/drill/drill-report.ts), with --drill only. */
+const drill = object({
+  userAgent: string,
+  startedAt: instant,
+  endedAt: nullable(instant),
+  techniques: arrayOf(drillTechnique),
+  unreverted: arrayOf(object({ technique: string, what: string, command: string, reason: string })),
+  verdict: oneOf("proven", "not-proven", "incomplete"),
+});
+
 const timing = object({ startedAt: instant, endedAt: nullable(instant), ms: nullable(number) });
 
 export const LAB_REPORT: Shape = object({
@@ -199,6 +261,7 @@ export const LAB_REPORT: Shape = object({
   evidenceFile: optional(text),
   timings: recordOf(timing),
   cleanup: nullable(cleanup),
+  drill: optional(nullable(drill)),
   interrupted: nullable(string),
   error: nullable(object({ name: string, message: string, exitCode: nullable(number) })),
   warnings: arrayOf(string),

@@ -16,6 +16,7 @@ import { phaseSpans, timelineMarks } from "./timeline";
 import { timelineSvg } from "./timeline-svg";
 import { bucketView, eventHistoryView, instanceView, logFileView, trailView } from "./views";
 import { dataEventsView } from "./data-events-view";
+import { drillView } from "./drill-view";
 
 export { escapeHtml, attr } from "./markup";
 
@@ -192,6 +193,7 @@ ${instanceView(report)}
 ${eventHistoryView(report)}
 ${dataEventsView(report)}
 ${findingsSection(report)}
+${drillView(report)}
 ${integritySection(report)}
 ${cleanupSection(report)}
 </main>

@@ -1,9 +1,9 @@
 // The opt-in parts of the program through the real engine: a KMS key for the log files, CloudWatch
-// Logs delivery with its role, the Athena table and workgroup, and the data events' canary bucket
-// with the trail's advanced selectors, turned on with `pulumi config set` as docs/lab.md says. The
-// engine's resources must be the mocks' for the same config, created in the declared order, a
-// second preview must show no change (the selectors as the provider holds them: trail-selectors.ts),
-// and all of it is gone after destroy.
+// Logs delivery with its role, the Athena table and workgroup, the data events' canary bucket with
+// the trail's advanced selectors, and the detections (rules, topic, queue, CIS filters and alarms),
+// turned on with `pulumi config set` as docs/lab.md says. The engine's resources must be the mocks'
+// for the same config, created in the declared order, a second preview must show no change (the
+// selectors as the provider holds them: trail-selectors.ts), and all of it is gone after destroy.
 import { expect } from "chai";
 import type { ProgramRun } from "../support/pulumi-program";
 import { callIndex, engineResources } from "./deployment";
@@ -16,9 +16,10 @@ const OPT_IN = {
   "trail-lab:cloudWatchLogs": "true",
   "trail-lab:athena": "true",
   "trail-lab:dataEvents": "true",
+  "trail-lab:detections": "true",
 };
 
-describe("engine: the KMS key, CloudWatch Logs delivery, Athena search and data events, turned on by config", function () {
+describe("engine: the KMS key, CloudWatch Logs delivery, Athena search, data events and detections, turned on by config", function () {
   let world: EngineWorld;
   let mocks: ProgramRun;
 
@@ -43,6 +44,9 @@ describe("engine: the KMS key, CloudWatch Logs delivery, Athena search and data 
       "aws:iam/rolePolicy:RolePolicy",
       "aws:glue/catalogTable:CatalogTable",
       "aws:athena/workgroup:Workgroup",
+      "aws:sns/topicSubscription:TopicSubscription",
+      "aws:cloudwatch/eventTarget:EventTarget",
+      "aws:cloudwatch/metricAlarm:MetricAlarm",
     ]);
     const calls = world.standIn.calls();
     for (const r of mocks.resources) {

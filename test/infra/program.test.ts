@@ -190,6 +190,8 @@ describe("infra: the Pulumi program with default config", function () {
       athenaTable: null,
       athenaWorkgroup: null,
       canaryBucketName: null,
+      alertTopicArn: null,
+      alertQueueUrl: null,
     });
     expect(run.outputs.accessLogBucketName).to.be.a("string").and.not.empty;
     expect(run.outputs.bucketName).to.be.a("string").and.not.empty;

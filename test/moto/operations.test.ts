@@ -19,6 +19,7 @@ const SERVICES: Record<string, string> = {
   "client-kms": "kms",
   "client-resource-groups-tagging-api": "tag",
   "client-s3": "s3",
+  "client-sqs": "sqs",
   "client-sts": "sts",
 };
 // A waiter is the operation it polls.

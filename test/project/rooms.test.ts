@@ -35,13 +35,18 @@ const ROOMS: { file: string; refused: string[]; allowed: string[] }[] = [
   },
   {
     file: "automation/verifier/probe.ts",
-    refused: ["../engine/lab-engine", "../aws/aws-clients", "../summary", "../../verify/integrity/validate"],
+    refused: ["../engine/lab-engine", "../aws/aws-clients", "../drill/drill", "../summary", "../../verify/integrity/validate"],
     allowed: ["../../verify", "./lab-verifier"],
   },
   {
     file: "automation/report/probe.ts",
     refused: ["../engine/lab-engine", "../cleanup/sweep", "../verifier/lab-verifier", "../run", "../../verify/posture/controls"],
     allowed: ["../../verify", "../evidence", "../aws/instance-view"],
+  },
+  {
+    file: "automation/drill/probe.ts",
+    refused: ["../engine/lab-engine", "../verifier/lab-verifier", "../cleanup/sweep", "../evidence", "../lab", "../../verify"],
+    allowed: ["./techniques", "../aws/drill-clients", "../signals", "../errors", "../../common/errors"],
   },
   {
     file: "automation/errors.ts",

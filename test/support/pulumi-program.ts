@@ -53,6 +53,29 @@ function mockState(type: string, name: string, inputs: Record<string, any>, regi
       return { id: inputs.name, state: { ...inputs, arn: `arn:aws:logs:${region}:${ACCOUNT}:log-group:${inputs.name}` } };
     case "aws:iam/role:Role":
       return { id: `${name}-1234567`, state: { ...inputs, arn: `arn:aws:iam::${ACCOUNT}:role/${name}-1234567` } };
+    case "aws:sns/topic:Topic":
+      return {
+        id: `arn:aws:sns:${region}:${ACCOUNT}:${name}-7d1e2f3`,
+        state: { ...inputs, arn: `arn:aws:sns:${region}:${ACCOUNT}:${name}-7d1e2f3` },
+      };
+    case "aws:sqs/queue:Queue": {
+      const queue = `${name}-4a5b6c7`;
+      return {
+        id: `https://sqs.${region}.amazonaws.com/${ACCOUNT}/${queue}`,
+        state: {
+          ...inputs,
+          arn: `arn:aws:sqs:${region}:${ACCOUNT}:${queue}`,
+          url: `https://sqs.${region}.amazonaws.com/${ACCOUNT}/${queue}`,
+        },
+      };
+    }
+    case "aws:cloudwatch/eventRule:EventRule":
+      return {
+        id: `${name}-8e9f0a1`,
+        state: { ...inputs, name: `${name}-8e9f0a1`, arn: `arn:aws:events:${region}:${ACCOUNT}:rule/${name}-8e9f0a1` },
+      };
+    case "aws:cloudwatch/metricAlarm:MetricAlarm":
+      return { id: inputs.name, state: { ...inputs, arn: `arn:aws:cloudwatch:${region}:${ACCOUNT}:alarm:${inputs.name}` } };
     case "aws:ec2/securityGroup:SecurityGroup":
       return { id: "sg-0123456789abcdef0", state: inputs };
     default:

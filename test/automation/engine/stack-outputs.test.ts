@@ -17,12 +17,24 @@ describe("automation/engine/stack-outputs: the outputs infra/index.ts exports", 
     expect(outputs.trailName).to.equal("my-logs-trail");
     expect(outputs.instanceId).to.be.a("string");
     // The opt-in switches' outputs, all off by default: each read as null, not missing.
-    const optIns = ["kmsKeyArn", "logGroupName", "athenaDatabase", "athenaTable", "athenaWorkgroup", "canaryBucketName"] as const;
+    const optIns = [
+      "kmsKeyArn",
+      "logGroupName",
+      "athenaDatabase",
+      "athenaTable",
+      "athenaWorkgroup",
+      "canaryBucketName",
+      "alertTopicArn",
+      "alertQueueUrl",
+    ] as const;
     expect(optIns.filter((name) => outputs[name] !== null)).to.deep.equal([]);
   });
 
   it("reads every switched-on output as text", async function () {
-    const run = await runProgram({ kmsEncryption: "true", cloudWatchLogs: "true", athena: "true", dataEvents: "true" }, "lab-all-on");
+    const run = await runProgram(
+      { kmsEncryption: "true", cloudWatchLogs: "true", athena: "true", dataEvents: "true", detections: "true" },
+      "lab-all-on",
+    );
     const outputs = readOutputs(run.outputs, "lab-all-on");
     for (const [name, value] of Object.entries(outputs)) expect(value, name).to.be.a("string").and.not.equal("");
   });

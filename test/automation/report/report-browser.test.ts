@@ -27,6 +27,7 @@ import {
   type LaunchedBrowser,
 } from "../../support/browser";
 import { HOSTILE_AGENT, HOSTILE_NAME, labEvidence } from "../../support/fixtures/lab-evidence";
+import { drilledEvidence } from "../../support/fixtures/drill-evidence";
 
 interface Box {
   what: string;
@@ -209,6 +210,30 @@ describe("automation/report: the evidence report in headless Chromium", function
       await page.close();
     });
   }
+
+  it("drilled: shows the tamper drill per technique (record, alert, check, revert) and what is still changed, with its command", async () => {
+    const evidence = await drilledEvidence();
+    const { page, url, requests, problems } = await open("drilled", evidence);
+    const shot = path.join(SCREENSHOT_DIR, "trail-lab-report-drilled.png");
+    await screenshot(page, shot);
+    console.log(`      screenshot: ${shot}`);
+    expect(requests).to.deep.equal([url]);
+    expect(problems).to.deep.equal([]);
+    expect(await page.locator("section#drill").isVisible()).to.equal(true);
+    const drill = evidence.drill!;
+    expect(await page.locator("#drill .drill-verdict").innerText()).to.equal("not-proven");
+    for (const t of drill.techniques) {
+      const row = await page.locator(`#drill tr[data-technique="${t.name}"]`).innerText();
+      expect(row, t.name).to.include(t.recorded.eventHistory.eventId!).and.include(t.detonation.requestId!);
+      for (const alert of t.alerts.filter((a) => a.status === "proven")) expect(row, `${t.name} ${alert.name}`).to.include(alert.name);
+      if (t.recorded.s3.key) expect(row, t.name).to.include(t.recorded.s3.key);
+      expect(row, t.name).to.include(t.name === "lifecycle" ? "failed" : "reverted");
+    }
+    const body = await page.locator("#drill").innerText();
+    expect(body).to.include("STILL CHANGED").and.include(drill.unreverted[0].command);
+    expect(body).to.include(drill.userAgent);
+    await page.close();
+  });
 
   it("keeps the evidence's markup inert: the record's user agent is text, and the title was not rewritten", async () => {
     const { page, problems } = await open("inert", labEvidence({ hostile: true }));

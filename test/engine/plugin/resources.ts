@@ -412,6 +412,165 @@ const RULES: Record<string, TypeRule> = {
   },
 };
 
+/** A resource that belongs to another (a policy of a topic, a target of a rule): AWS refuses it while the owner is missing. */
+function needs(
+  label: string,
+  api: [string, string, string],
+  owner: { type: string; input: string; output: string; code: string; message: string },
+  create: TypeRule["create"],
+  extra: Partial<TypeRule> = {},
+): TypeRule {
+  return {
+    api,
+    label,
+    create,
+    refuseCreate(_name, inputs, world) {
+      if (of(world, owner.type).some((r) => r.outputs[owner.output] === inputs[owner.input])) return undefined;
+      return new AwsApiError(`creating ${label}`, api[0], api[1], 404, owner.code, `${owner.message}: ${String(inputs[owner.input])}`);
+    },
+    ...extra,
+  };
+}
+
+const TOPIC = { type: "aws:sns/topic:Topic", output: "arn", code: "NotFound", message: "Topic does not exist" };
+const QUEUE = {
+  type: "aws:sqs/queue:Queue",
+  output: "url",
+  code: "AWS.SimpleQueueService.NonExistentQueue",
+  message: "The specified queue does not exist",
+};
+
+/** The detections (infra/detections.ts): an SNS topic, an SQS queue, EventBridge rules, CloudWatch filters and alarms. */
+const DETECTION_RULES: Record<string, TypeRule> = {
+  "aws:sns/topic:Topic": {
+    api: ["SNS", "CreateTopic", "DeleteTopic"],
+    label: "SNS Topic",
+    autoNamed: "name",
+    replaces: ["name", "namePrefix", "fifoTopic"],
+    create: (_name, inputs, world) => {
+      const arn = `arn:${world.partition}:sns:${world.region}:${world.account}:${inputs.name}`;
+      return { id: arn, outputs: { fifoTopic: false, ...inputs, arn, owner: world.account, region: world.region, ...tagsAll(inputs) } };
+    },
+  },
+  "aws:sns/topicPolicy:TopicPolicy": needs(
+    "SNS Topic Policy",
+    ["SNS", "SetTopicAttributes", "SetTopicAttributes"],
+    { ...TOPIC, input: "arn" },
+    (_name, inputs, world) => ({ id: String(inputs.arn), outputs: { ...inputs, owner: world.account, region: world.region } }),
+    { replaces: ["arn"] },
+  ),
+  "aws:sns/topicSubscription:TopicSubscription": needs(
+    "SNS Topic Subscription",
+    ["SNS", "Subscribe", "Unsubscribe"],
+    { ...TOPIC, input: "topic" },
+    (_name, inputs, world, previous) => {
+      const arn = String(previous?.arn ?? `${inputs.topic}:${randomUUID()}`);
+      return {
+        id: arn,
+        outputs: {
+          rawMessageDelivery: false,
+          ...inputs,
+          arn,
+          owner: world.account,
+          pendingConfirmation: false,
+          confirmationWasAuthenticated: true,
+          region: world.region,
+        },
+      };
+    },
+    { replaces: ["topic", "protocol", "endpoint"] },
+  ),
+  "aws:sqs/queue:Queue": {
+    api: ["SQS", "CreateQueue", "DeleteQueue"],
+    label: "SQS Queue",
+    autoNamed: "name",
+    replaces: ["name", "namePrefix", "fifoQueue"],
+    create: (_name, inputs, world) => {
+      const url = `https://sqs.${world.region}.amazonaws.com/${world.account}/${inputs.name}`;
+      return {
+        id: url,
+        outputs: {
+          fifoQueue: false,
+          ...inputs,
+          url,
+          arn: `arn:${world.partition}:sqs:${world.region}:${world.account}:${inputs.name}`,
+          region: world.region,
+          ...tagsAll(inputs),
+        },
+      };
+    },
+  },
+  "aws:sqs/queuePolicy:QueuePolicy": needs(
+    "SQS Queue Policy",
+    ["SQS", "SetQueueAttributes", "SetQueueAttributes"],
+    { ...QUEUE, input: "queueUrl" },
+    (_name, inputs, world) => ({ id: String(inputs.queueUrl), outputs: { ...inputs, region: world.region } }),
+    { replaces: ["queueUrl"] },
+  ),
+  "aws:cloudwatch/eventRule:EventRule": {
+    api: ["EventBridge", "PutRule", "DeleteRule"],
+    label: "EventBridge Rule",
+    autoNamed: "name",
+    replaces: ["name", "namePrefix", "eventBusName"],
+    create: (_name, inputs, world) => ({
+      id: String(inputs.name),
+      outputs: {
+        eventBusName: "default",
+        state: "ENABLED",
+        ...inputs,
+        arn: `arn:${world.partition}:events:${world.region}:${world.account}:rule/${inputs.name}`,
+        region: world.region,
+        ...tagsAll(inputs),
+      },
+    }),
+  },
+  "aws:cloudwatch/eventTarget:EventTarget": needs(
+    "EventBridge Target",
+    ["EventBridge", "PutTargets", "RemoveTargets"],
+    {
+      type: "aws:cloudwatch/eventRule:EventRule",
+      input: "rule",
+      output: "name",
+      code: "ResourceNotFoundException",
+      message: "Rule does not exist",
+    },
+    (_name, inputs, world, previous) => {
+      const targetId = String(inputs.targetId ?? previous?.targetId ?? `terraform-${prefixedName("").slice(0, 26)}`);
+      return { id: `${inputs.rule}-${targetId}`, outputs: { eventBusName: "default", ...inputs, targetId, region: world.region } };
+    },
+    { replaces: ["rule", "targetId", "eventBusName"] },
+  ),
+  "aws:cloudwatch/logMetricFilter:LogMetricFilter": needs(
+    "CloudWatch Logs Metric Filter",
+    ["CloudWatch Logs", "PutMetricFilter", "DeleteMetricFilter"],
+    {
+      type: "aws:cloudwatch/logGroup:LogGroup",
+      input: "logGroupName",
+      output: "name",
+      code: "ResourceNotFoundException",
+      message: "The specified log group does not exist",
+    },
+    (_name, inputs, world) => ({ id: String(inputs.name), outputs: { ...inputs, region: world.region } }),
+    { autoNamed: "name", replaces: ["name", "logGroupName"] },
+  ),
+  "aws:cloudwatch/metricAlarm:MetricAlarm": {
+    api: ["CloudWatch", "PutMetricAlarm", "DeleteAlarms"],
+    label: "CloudWatch Metric Alarm",
+    autoNamed: "name",
+    replaces: ["name"],
+    create: (_name, inputs, world) => ({
+      id: String(inputs.name),
+      outputs: {
+        actionsEnabled: true,
+        ...inputs,
+        arn: `arn:${world.partition}:cloudwatch:${world.region}:${world.account}:alarm:${inputs.name}`,
+        region: world.region,
+        ...tagsAll(inputs),
+      },
+    }),
+  },
+};
+
 export class UnknownResourceTypeError extends Error {
   constructor(type: string) {
     super(`The stand-in AWS provider (a test double) has no behaviour for ${type}: add it to test/engine/plugin/resources.ts.`);
@@ -420,7 +579,7 @@ export class UnknownResourceTypeError extends Error {
 }
 
 export function ruleFor(type: string): TypeRule {
-  const rule = RULES[type];
+  const rule = RULES[type] ?? DETECTION_RULES[type];
   if (!rule) throw new UnknownResourceTypeError(type);
   return rule;
 }
