@@ -33,6 +33,7 @@ import { awsTagSweeper } from "./cleanup/sweep";
 import { cloudTrailStatusReader } from "./aws/trail-wait";
 import type { LabVerifier } from "./verifier/lab-verifier";
 import { ExitCode } from "../common/exit-codes";
+import { guardUnfinished } from "../common/unfinished";
 
 export const LAB_COMMAND = {
   name: "lab",
@@ -285,13 +286,15 @@ export async function main(argv: string[], io: CliIo, deps: LabDeps | DepsFactor
 
 /** The command as a process runs it: its stdio, environment and signals, the project beside this room. */
 export function runProcess(argv: string[]): Promise<number> {
-  return main(argv, {
-    stdout: (text) => process.stdout.write(text),
-    stderr: (text) => process.stderr.write(text),
-    env: process.env,
-    signals: process,
-    projectDir: path.resolve(__dirname, ".."),
-  });
+  return guardUnfinished("lab", () =>
+    main(argv, {
+      stdout: (text) => process.stdout.write(text),
+      stderr: (text) => process.stderr.write(text),
+      env: process.env,
+      signals: process,
+      projectDir: path.resolve(__dirname, ".."),
+    }),
+  );
 }
 
 if (require.main === module) {
