@@ -38,6 +38,7 @@ import { createDrillClients, destroyDrillClients } from "./aws/drill-clients";
 import { sdkDrillAws } from "./drill/drill-aws";
 import { parseTechniques, techniqueHelp, type TechniqueName } from "./drill/techniques";
 import { drillArgv } from "./drill/drill-flag";
+import { guardUnfinished } from "../common/unfinished";
 
 export const LAB_COMMAND = {
   name: "lab",
@@ -321,13 +322,15 @@ export async function main(argv: string[], io: CliIo, deps: LabDeps | DepsFactor
 
 /** The command as a process runs it: its stdio, environment and signals, the project beside this room. */
 export function runProcess(argv: string[]): Promise<number> {
-  return main(argv, {
-    stdout: (text) => process.stdout.write(text),
-    stderr: (text) => process.stderr.write(text),
-    env: process.env,
-    signals: process,
-    projectDir: path.resolve(__dirname, ".."),
-  });
+  return guardUnfinished("lab", () =>
+    main(argv, {
+      stdout: (text) => process.stdout.write(text),
+      stderr: (text) => process.stderr.write(text),
+      env: process.env,
+      signals: process,
+      projectDir: path.resolve(__dirname, ".."),
+    }),
+  );
 }
 
 if (require.main === module) {

@@ -15,6 +15,7 @@ import { BenchInterruptedError, WrongAnswerError, benchUsageError } from "./erro
 import { inProcessCriteria, loadLogs, measureInProcess, zcatJq } from "./measure";
 import { buildResults, renderTable, type Machine } from "./report";
 import { SWEEP, measureScale } from "./scale";
+import { guardUnfinished } from "../common/unfinished";
 
 /** The largest count each flag takes: beyond them a run would not finish on a workstation. */
 const LIMITS = { mb: 100_000, days: 366, seed: 2 ** 31 - 1, rounds: 1_000, "scale-rounds": 1_000 } as const;
@@ -207,7 +208,9 @@ export async function runProcess(argv: string[]): Promise<number> {
   const onSignal = () => interrupt.abort();
   process.once("SIGINT", onSignal).once("SIGTERM", onSignal);
   try {
-    return await main(argv, { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t), signal: interrupt.signal });
+    return await guardUnfinished("bench", () =>
+      main(argv, { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t), signal: interrupt.signal }),
+    );
   } finally {
     process.off("SIGINT", onSignal).off("SIGTERM", onSignal);
   }

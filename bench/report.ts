@@ -234,15 +234,29 @@ export function renderTable(r: BenchResults): string {
     if (row.mbPerSecond === null && row.note) lines.push(`  ${row.note}`);
   }
   const sc = r.scale;
-  const runLine = (run: { label: string; objectsPerSecond: number; mbPerSecond: number; ms: number; cpuShare: number }, ratio: string) =>
-    `${pad(run.label, 44)}${pad(String(run.objectsPerSecond), 8, true)}${pad(run.mbPerSecond ? run.mbPerSecond.toFixed(0) : "-", 8, true)}${pad((run.ms / 1000).toFixed(2), 8, true)}${pad(run.cpuShare.toFixed(2), 7, true)}  ${ratio}`;
+  // Runs recorded before the per-object CPU columns existed have none: "-".
+  const perObject = (us: number | null | undefined) => (typeof us === "number" ? String(us) : "-");
+  const runLine = (
+    run: {
+      label: string;
+      objectsPerSecond: number;
+      mbPerSecond: number;
+      ms: number;
+      cpuShare: number;
+      cpuUsPerObject?: number;
+      mainUsPerObject?: number | null;
+    },
+    ratio: string,
+  ) =>
+    `${pad(run.label, 44)}${pad(String(run.objectsPerSecond), 8, true)}${pad(run.mbPerSecond ? run.mbPerSecond.toFixed(0) : "-", 8, true)}${pad((run.ms / 1000).toFixed(2), 8, true)}${pad(run.cpuShare.toFixed(2), 7, true)}` +
+    `${pad(perObject(run.cpuUsPerObject), 8, true)}${pad(perObject(run.mainUsPerObject), 8, true)}  ${ratio}`;
   const mid = sc.small.rounds.slice().sort((a, b) => a.ratio - b.ratio)[sc.small.rounds.length >> 1];
   lines.push(
     `MB/s: median of ${r.rounds} rounds per path (the all-parsed row: one pass); x gunzip: median of the ratio to the gunzip pass of the same round (rows 3 and all-parsed: to the median gunzip)`,
     "",
     `at scale: ${sc.corpus.objects} log files of ${(sc.corpus.minGz / 1e3).toFixed(0)} to ${(sc.corpus.maxGz / 1e3).toFixed(0)} KB gzipped (median ${(sc.corpus.medianGz / 1e3).toFixed(0)} KB), ` +
       `${sc.corpus.regions} regions x ${sc.corpus.days} days, ${(sc.corpus.bytes / 1e6).toFixed(0)} MB of log; in-memory S3 in its own process; ${sc.concurrency} in flight`,
-    `${pad("scan", 44)}${pad("obj/s", 8, true)}${pad("MB/s", 8, true)}${pad("time s", 8, true)}${pad("cpu", 7, true)}  against`,
+    `${pad("scan", 44)}${pad("obj/s", 8, true)}${pad("MB/s", 8, true)}${pad("time s", 8, true)}${pad("cpu", 7, true)}${pad("us/obj", 8, true)}${pad("main", 8, true)}  against`,
     runLine(mid.bare, "the limit"),
     runLine(
       mid.scan,
@@ -267,7 +281,7 @@ export function renderTable(r: BenchResults): string {
     `listing ${sc.latency.listing.folders} day folders (17 regions x 31 days, empty) at +${sc.latency.addedMs} ms: ${(sc.latency.listing.ms / 1000).toFixed(2)} s`,
     `peak RSS of the scan (fresh child each): ${sc.memory.baseObjects} files ${sc.memory.baseMaxRssMB} MB (${sc.memory.baseBeforeScanMB} MB before scanning), ` +
       `${sc.memory.doubledObjects} files ${sc.memory.doubledMaxRssMB} MB (${sc.memory.doubledBeforeScanMB} MB before): ${signed(sc.memory.change)}`,
-    `cpu: CPU time of the scanning process over wall time (2.00 = both cores). Load average (1, 5, 15 min): ${r.load.start.join(", ")} at the start, ${r.load.end.join(", ")} at the end`,
+    `cpu: CPU time of the scanning process over wall time (2.00 = both cores); us/obj: its CPU microseconds per object, workers included; main: those of its main thread alone (listing, GET, hand-off, match). Load average (1, 5, 15 min): ${r.load.start.join(", ")} at the start, ${r.load.end.join(", ")} at the end`,
     "",
     "targets:",
   );

@@ -78,6 +78,10 @@ export interface ScanRun {
   mbPerSecond: number;
   /** CPU time of the scanning process over wall time (2.0 = both cores busy). */
   cpuShare: number;
+  /** CPU time of the process per object, microseconds (decode workers included). */
+  cpuUsPerObject: number;
+  /** CPU time of its main thread alone per object, microseconds; null where it cannot be read (not Linux). */
+  mainUsPerObject: number | null;
 }
 
 export interface ScaleResults {
@@ -135,6 +139,8 @@ function run(label: string, step: StepReport): ScanRun {
     objectsPerSecond: Math.round((step.objects / step.ms) * 1000),
     mbPerSecond: Math.round((step.bytes / 1e3 / step.ms) * 10) / 10,
     cpuShare: Math.round((step.cpuMs / step.ms) * 100) / 100,
+    cpuUsPerObject: Math.round((step.cpuMs / step.objects) * 1000),
+    mainUsPerObject: step.mainThreadCpuMs === null ? null : Math.round((step.mainThreadCpuMs / step.objects) * 1000),
   };
 }
 

@@ -4,6 +4,7 @@
 // with a client from verify's own createAwsClients (endpoint from AWS_ENDPOINT_URL_S3). Beside
 // it, the bare GET loop (get-loop.ts) over the same keys, so that the two share the process and
 // the machine's mood. Input: one JSON argument (ScanJob); output: one JSON line (ScanReport).
+import { readFileSync } from "node:fs";
 import { ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { DEFAULT_CONCURRENCY, LogScanner, compileCriteria, createAwsClients, logFileStamp, type GetPath } from "../verify";
 import { bareGetLoop } from "./get-loop";
@@ -47,6 +48,8 @@ export interface StepReport {
   skipped: number;
   /** CPU time (user + system) of this process over the step. */
   cpuMs: number;
+  /** CPU time of the main thread alone (listing, GETs, hand-off to the pool, matching): Linux only, else null. */
+  mainThreadCpuMs: number | null;
   /** The lowest the in-flight limit went (below `concurrency` only after a SlowDown). */
   lowestInFlight: number | null;
 }
@@ -57,6 +60,28 @@ export interface ScanReport {
   maxRssBeforeScan: number;
   /** Peak resident set size (bytes) of the whole process at the end. */
   maxRss: number;
+}
+
+/**
+ * CPU time (ms) of this process's main thread so far, from /proc (clock ticks of 10 ms: USER_HZ
+ * is 100 in every Linux ABI); null where there is no /proc. process.cpuUsage() counts the decode
+ * workers too, and the main thread's share is the one a small object's cost is bound by.
+ */
+export function mainThreadCpuMs(): number | null {
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, "latin1");
+    // After the command name in parentheses (which may hold spaces): utime and stime are fields 14 and 15.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return null;
+  }
+}
+
+/** CPU ms of the main thread between two readings, or null. */
+function mainSince(before: number | null): number | null {
+  const now = mainThreadCpuMs();
+  return before === null || now === null ? null : now - before;
 }
 
 /** The log keys the scan of `job` reads: every log file of its regions stamped in its range. */
@@ -98,6 +123,7 @@ async function scanOnce(job: ScanSettings, s3: ReturnType<typeof createAwsClient
     // In verify the workers load beside the trail lookups; here the clock starts once they have.
     await scanner.ready();
     const cpu = process.cpuUsage();
+    const main = mainThreadCpuMs();
     const started = process.hrtime.bigint();
     await scanner.scanRound(new Date(job.to));
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
@@ -112,6 +138,7 @@ async function scanOnce(job: ScanSettings, s3: ReturnType<typeof createAwsClient
       eventIds: [...scanner.matches.keys()],
       skipped: scanner.skipped.length,
       cpuMs: (user + system) / 1000,
+      mainThreadCpuMs: mainSince(main),
       lowestInFlight: scanner.inFlight.lowest,
     };
   } finally {
@@ -141,6 +168,7 @@ async function main(job: ScanJob): Promise<ScanReport> {
     const concurrency = settings.concurrency ?? DEFAULT_CONCURRENCY;
     const listed = keys.get(JSON.stringify([settings.bucket, settings.regions, settings.from, settings.to]))!;
     const cpu = process.cpuUsage();
+    const main = mainThreadCpuMs();
     const loop = await bareGetLoop(endpoint, settings.bucket, listed, concurrency);
     const { user, system } = process.cpuUsage(cpu);
     steps.push({
@@ -153,6 +181,7 @@ async function main(job: ScanJob): Promise<ScanReport> {
       eventIds: [],
       skipped: 0,
       cpuMs: (user + system) / 1000,
+      mainThreadCpuMs: mainSince(main),
       lowestInFlight: null,
     });
   }

@@ -10,6 +10,11 @@ export const ExitCode = {
   AwsError: 3,
   /** Cleanup incomplete: something may still cost money. Wins over every other code. */
   CleanupIncomplete: 4,
+  /**
+   * The process ended before the command had its result (a defect: its event loop emptied while
+   * the command still waited). Set while a command runs, so that such an end is never 0 (common/unfinished.ts).
+   */
+  Unfinished: 70,
   /** Interrupted (SIGINT, SIGTERM, or SIGHUP for the lab) and cleanup completed. */
   Interrupted: 130,
 } as const;

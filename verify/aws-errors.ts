@@ -61,12 +61,15 @@ export function isBusy(err: unknown): boolean {
 
 /**
  * A connection that broke or fell silent: reset (ECONNRESET, EPIPE), closed before the body ended
- * (premature close), or timed out (the socket-idle timeout's TimeoutError). Worth another try.
+ * (premature close), timed out (the socket-idle timeout's TimeoutError), or carried what Node's
+ * HTTP parser refused (HPE_*). Worth another try.
  */
 const DROPPED = new Set(["ECONNRESET", "EPIPE", "ETIMEDOUT", "ECONNABORTED", "ERR_STREAM_PREMATURE_CLOSE", "TimeoutError"]);
 
 export function isDroppedConnection(err: unknown): boolean {
-  return DROPPED.has(awsErrorCode(err)) || DROPPED.has(String((err as { code?: unknown } | null)?.code));
+  const code = String((err as { code?: unknown } | null)?.code);
+  // HPE_*: what came back was not HTTP (stray bytes on a kept-alive connection, a garbled answer).
+  return DROPPED.has(awsErrorCode(err)) || DROPPED.has(code) || code.startsWith("HPE_");
 }
 
 export function isAbort(err: unknown): boolean {

@@ -23,6 +23,7 @@ import type { VerifyEvidence } from "./event/types";
 import { DEFAULT_EVENT_NAME, DEFAULT_INTERVAL_MS, DEFAULT_TIMEOUT_MS, verifyTrail } from "./event/verify-trail";
 import { DEFAULT_CONCURRENCY, MAX_CONCURRENCY } from "./event/scan/log-scanner";
 import type { LogsTarget } from "./target";
+import { guardUnfinished } from "../common/unfinished";
 
 export interface CliIo {
   stdout: NodeJS.WritableStream;
@@ -265,7 +266,9 @@ export async function runProcess(argv: string[]): Promise<number> {
   const onSignal = () => interrupt.abort();
   process.once("SIGINT", onSignal).once("SIGTERM", onSignal);
   try {
-    return await runCli(argv, { stdout: process.stdout, stderr: process.stderr, signal: interrupt.signal });
+    return await guardUnfinished("verify", () =>
+      runCli(argv, { stdout: process.stdout, stderr: process.stderr, signal: interrupt.signal }),
+    );
   } finally {
     process.off("SIGINT", onSignal).off("SIGTERM", onSignal);
   }

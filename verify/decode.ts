@@ -1,6 +1,9 @@
 // Decoding one CloudTrail log object: gunzip it whole (faster than streaming: docs/bench.md),
-// then look for the needle bytes before paying for JSON.parse, since most objects hold none.
+// check that it looks like a log file at all, then look for the needle bytes before parsing
+// anything, since most objects hold none; where they are, only the records that hold them all
+// are parsed, one at a time (log-records.ts), so that memory does not follow what an object holds.
 import { gunzipSync } from "node:zlib";
+import { lastNonSpace, readRecords, skipSpace } from "./log-records";
 
 /** Guards against a gzip bomb: a real log file is a few MB uncompressed at most. */
 export const MAX_UNCOMPRESSED_BYTES = 256 * 1024 * 1024;
@@ -11,6 +14,11 @@ export interface DecodeOptions {
    * @default MAX_UNCOMPRESSED_BYTES
    */
   maxBytes?: number;
+  /**
+   * Which parsed records to keep (the others are dropped as soon as parsed).
+   * @default every record that holds all the needles
+   */
+  keep?: (record: unknown) => boolean;
 }
 
 export type DecodedLog =
@@ -18,6 +26,7 @@ export type DecodedLog =
   | { kind: "skipped"; reason: string; bytes: number }
   /** Readable, but some needle is absent, so no record can match: not parsed. */
   | { kind: "irrelevant"; bytes: number }
+  /** The records that hold every needle and that `keep` accepted. */
   | { kind: "records"; bytes: number; records: unknown[] };
 
 /** deflate cannot expand input by more than about 1032 times, whatever a trailer claims. */
@@ -60,21 +69,38 @@ export function decodeLogObject(gz: Buffer, needles: readonly Buffer[], options:
   } catch (err) {
     return { kind: "skipped", reason: gunzipFailure(err, maxBytes), bytes: 0 };
   }
-  return readLogJson(json, needles);
+  return readLogJson(json, needles, options.keep);
 }
 
-/** The second half of decodeLogObject: the needle check, then JSON.parse, over bytes already gunzipped. */
-export function readLogJson(json: Buffer, needles: readonly Buffer[]): DecodedLog {
+const GZIP_MAGIC = Buffer.from([0x1f, 0x8b]);
+const RECORDS_KEY = Buffer.from('"Records"');
+const keepAll = () => true;
+
+/**
+ * Why `json` is not a CloudTrail log file by its shape, or null: one JSON object (`{` ... `}`)
+ * naming "Records". Cheap whatever the size (the ends, and the key, which a log file names first),
+ * so that an HTML page or a file gzipped twice is skipped and named, not counted as a log that
+ * holds no event.
+ */
+export function notALogFile(json: Buffer): string | null {
+  const first = skipSpace(json);
+  if (first === json.length) return "not CloudTrail JSON: it is empty";
+  if (json[first] !== 0x7b) {
+    if (json.compare(GZIP_MAGIC, 0, 2, first, first + 2) === 0) return "not CloudTrail JSON: it is gzip again (compressed twice)";
+    return `not CloudTrail JSON: it starts with ${JSON.stringify(json.toString("latin1", first, first + 24))}`;
+  }
+  if (json[lastNonSpace(json)] !== 0x7d) return "invalid JSON: it ends before its top-level object closes (cut short?)";
+  if (!json.includes(RECORDS_KEY)) return "no Records array";
+  return null;
+}
+
+/** The second half of decodeLogObject, over bytes already gunzipped: the shape, the needle check, then the records that can match. */
+export function readLogJson(json: Buffer, needles: readonly Buffer[], keep: (record: unknown) => boolean = keepAll): DecodedLog {
   const bytes = json.length;
+  const shape = notALogFile(json);
+  if (shape) return { kind: "skipped", reason: shape, bytes };
   // In the caller's order: compileCriteria puts the longest (fastest to rule out) first.
   if (!needles.every((needle) => json.includes(needle))) return { kind: "irrelevant", bytes };
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(json.toString("utf8"));
-  } catch (err) {
-    return { kind: "skipped", reason: `invalid JSON: ${(err as Error).message}`, bytes };
-  }
-  const records = (parsed as { Records?: unknown } | null)?.Records;
-  if (!Array.isArray(records)) return { kind: "skipped", reason: "no Records array", bytes };
-  return { kind: "records", bytes, records };
+  const read = readRecords(json, needles, keep);
+  return read.kind === "records" ? { kind: "records", bytes, records: read.records } : { kind: "skipped", reason: read.reason, bytes };
 }

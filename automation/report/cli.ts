@@ -13,6 +13,7 @@ import { EvidenceFileError } from "../errors";
 import { REPORT_FILE, type LabReport } from "../evidence";
 import { evidenceProblem } from "./evidence-check";
 import { CSV_FILE, OCSF_FILE, writeReport } from "./write";
+import { guardUnfinished } from "../../common/unfinished";
 
 export const REPORT_COMMAND = {
   name: "report",
@@ -86,7 +87,9 @@ export function main(argv: string[], io: { stdout: (t: string) => void; stderr: 
 
 /** The command as a process runs it. */
 export function runProcess(argv: string[]): Promise<number> {
-  return Promise.resolve(main(argv, { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) }));
+  return guardUnfinished("report", () =>
+    Promise.resolve(main(argv, { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) })),
+  );
 }
 
 if (require.main === module) {

@@ -8,7 +8,9 @@ import { dirname, join } from "node:path";
 import { ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { expect } from "chai";
 import { generateDay, smallCorpusConfig } from "../../bench/corpus";
+import { Worker } from "node:worker_threads";
 import { bareGetLoop } from "../../bench/get-loop";
+import { mainThreadCpuMs } from "../../bench/scan-child";
 import { buildResults, renderTable, type Measured } from "../../bench/report";
 import type { ScaleResults } from "../../bench/scale";
 import { startMemoryS3 } from "../support/servers/memory-s3";
@@ -91,6 +93,8 @@ describe("bench: at scale", function () {
       objectsPerSecond,
       mbPerSecond: 100,
       cpuShare: 1.5,
+      cpuUsPerObject: 640,
+      mainUsPerObject: label === "bare" ? 110 : null,
     });
     const scale = (vsBare: number, vsBound: number, listingMs: number, vsGunzip: number, rss: number): ScaleResults => ({
       corpus: { objects: 5004, days: 3, regions: 4, gzBytes: 1, bytes: 1, minGz: 5000, medianGz: 23000, maxGz: 100000 },
@@ -150,5 +154,31 @@ describe("bench: at scale", function () {
     expect(table).to.match(/small objects: scan >= 0\.5 of the bare GET loop\s+0\.40\s+MISSED/);
     expect(table).to.match(/listing 17 x 31 folders at \+30 ms < 2 s\s+2\.50 s\s+MISSED/);
     expect(table).to.include("Load average (1, 5, 15 min): 1, 2, 3 at the start");
+    // CPU per object, and the main thread's alone where it was read.
+    expect(table).to.match(/\nbare\s+1000\s+100\s+1\.00\s+1\.50\s+640\s+110 {2}the limit\n/);
+    expect(table).to.match(/\nscan\s+200\s+100\s+1\.00\s+1\.50\s+640\s+- {2}0\.20 of the bare loop\n/);
+  });
+
+  it("reads the main thread's CPU apart from its workers' (Linux)", async function () {
+    if (process.platform !== "linux") this.skip();
+    const burn = (ms: number) => {
+      // CPU used, not wall time: a loaded machine only stretches it.
+      const start = process.cpuUsage();
+      for (;;) {
+        const { user, system } = process.cpuUsage(start);
+        if (user + system >= ms * 1000) return;
+      }
+    };
+    const before = mainThreadCpuMs()!;
+    burn(200);
+    const afterMain = mainThreadCpuMs()!;
+    // Ticks of 10 ms, and another thread of this process (GC, a worker) may take a share of the 200 ms.
+    expect(afterMain - before).to.be.within(100, 400);
+    const worker = new Worker(
+      `const s = process.cpuUsage(); for (;;) { const u = process.cpuUsage(s); if (u.user + u.system >= 400000) break; }`,
+      { eval: true },
+    );
+    await new Promise((resolve) => worker.on("exit", resolve));
+    expect(mainThreadCpuMs()! - afterMain, "a worker's CPU is not the main thread's").to.be.below(100);
   });
 });

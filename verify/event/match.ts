@@ -93,7 +93,12 @@ export function recordMatches(record: unknown, criteria: CompiledCriteria): reco
 }
 
 export function scanLogObject(gz: Buffer, criteria: CompiledCriteria, options: DecodeOptions = {}): ScanOutcome {
-  return matchDecoded(decodeLogObject(gz, criteria.needles, options), criteria);
+  return matchDecoded(decodeLogObject(gz, criteria.needles, { keep: keeperOf(criteria), ...options }), criteria);
+}
+
+/** What the decoder keeps of the records it parses: the matching ones only, so that the rest is dropped at once. */
+export function keeperOf(criteria: CompiledCriteria): (record: unknown) => boolean {
+  return (record) => recordMatches(record, criteria);
 }
 
 /** What a decoded object holds for `criteria`: the matching records, or why it was skipped. */

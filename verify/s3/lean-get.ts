@@ -76,8 +76,38 @@ export function encodeKeyPath(key: string): string {
     .join("/");
 }
 
+/** Node's HTTP parser refused what arrived: it was not an HTTP answer (HPE_INVALID_CONSTANT, ...). */
+function isParseError(err: unknown): boolean {
+  return String((err as { code?: unknown } | null)?.code).startsWith("HPE_");
+}
+
+/**
+ * What arrived on a kept-alive connection before this request's answer was not an answer: bytes
+ * left over from the one before on that connection, whose body ran past its Content-Length. The
+ * fault is that answer's, and this request is only to be sent again (a dropped connection).
+ */
+export class StrayBytesError extends Error {
+  /** Node's parser code (HPE_...): a dropped connection to the retries (aws-errors.ts). */
+  readonly code: string;
+
+  constructor(
+    /** `s3://bucket/key` of the answer that ran past its Content-Length. */
+    readonly culprit: string,
+    cause: Error & { code?: string },
+  ) {
+    super(
+      `the answer to ${culprit}, before this request on the same kept-alive connection, ran past its Content-Length: its extra bytes reached this request (${cause.code})`,
+      { cause },
+    );
+    this.name = "StrayBytesError";
+    this.code = cause.code ?? "HPE_INVALID_CONSTANT";
+  }
+}
+
 export class LeanGet {
   private readonly endpoints = new Map<string, Promise<BucketEndpoint | null>>();
+  /** Whose answer each kept-alive connection carried last: bytes past its end are its fault, not the next request's. */
+  private readonly lastAnswerOn = new WeakMap<Socket, string>();
   private readonly httpAgent: http.Agent;
   private readonly httpsAgent: https.Agent;
   private readonly connectMs: number;
@@ -99,13 +129,13 @@ export class LeanGet {
     // A scheme other than plain SigV4 (S3 Express, a multi-region access point): the SDK knows it.
     if (!endpoint) return readObject(this.client, bucket, key, options);
     try {
-      return await this.send(endpoint, key, options);
+      return await this.send(endpoint, bucket, key, options);
     } catch (err) {
       const region = this.redirectRegion(err);
       if (!region || region === endpoint.region) throw err;
       endpoint = await this.redirect(bucket, region);
       if (!endpoint) return readObject(this.client, bucket, key, options);
-      return this.send(endpoint, key, options);
+      return this.send(endpoint, bucket, key, options);
     }
   }
 
@@ -163,7 +193,7 @@ export class LeanGet {
     return status === 301 || (status === 400 && err.name === "IllegalLocationConstraintException") ? region : null;
   }
 
-  private async send(endpoint: BucketEndpoint, key: string, options: ReadOptions): Promise<Buffer> {
+  private async send(endpoint: BucketEndpoint, bucket: string, key: string, options: ReadOptions): Promise<Buffer> {
     const { url } = endpoint;
     const path = `${url.pathname.replace(/\/$/, "")}/${encodeKeyPath(key)}`;
     const unsigned = new HttpRequest({
@@ -190,7 +220,10 @@ export class LeanGet {
         agent: secure ? this.httpsAgent : this.httpAgent,
         signal: options.signal,
       });
+      let previous: string | undefined;
+      let answered = false;
       request.on("socket", (socket: Socket) => {
+        previous = this.lastAnswerOn.get(socket);
         if (!socket.connecting) return;
         const timer = setTimeout(() => request.destroy(timeoutError("no connection", this.connectMs)), this.connectMs);
         socket.once("connect", () => clearTimeout(timer));
@@ -198,8 +231,12 @@ export class LeanGet {
       });
       // Silence on the socket, before the answer or within its body.
       request.setTimeout(this.idleMs, () => request.destroy(timeoutError("socket idle", this.idleMs)));
-      request.on("error", reject);
+      request.on("error", (err: Error) =>
+        reject(!answered && request.reusedSocket && previous && isParseError(err) ? new StrayBytesError(previous, err) : err),
+      );
       request.on("response", (response) => {
+        answered = true;
+        this.lastAnswerOn.set(response.socket, `s3://${bucket}/${key}`);
         const status = response.statusCode ?? 0;
         const read = status === 200 ? readBody(response, options.maxBytes ?? Infinity) : readError(response, status);
         read.then(resolve, (err: Error) => {

@@ -22,6 +22,11 @@ export interface CliOptions {
   env?: NodeJS.ProcessEnv;
   /** Called with each chunk of stderr as it arrives (progress lines), e.g. to deliver a late log. */
   onStderr?: (text: string) => void;
+  /**
+   * The module run instead of verify/cli.ts (a test double that wraps the command).
+   * @default verify/cli.ts
+   */
+  entry?: string;
 }
 
 /** Async spawn: the local servers answer from the test's own process, so it must not block. */
@@ -43,6 +48,6 @@ export function runVerifyCli(args: string[], endpoints: CliEndpoints, viaNpm = f
   };
   const [command, argv] = viaNpm
     ? ["npm", ["run", "-s", "verify", "--", ...args]]
-    : [process.execPath, ["-r", "ts-node/register/transpile-only", "verify/cli.ts", ...args]];
+    : [process.execPath, ["-r", "ts-node/register/transpile-only", options.entry ?? "verify/cli.ts", ...args]];
   return runChild(command, argv, { cwd: root, env, onStderr: options.onStderr });
 }

@@ -247,6 +247,10 @@ export class DecodePool {
     worker.ready.catch(() => undefined);
     thread.on("message", (message: DecodeReply | { ready: true }) => {
       if ("ready" in message) {
+        // Read after close() or an abort let it go (a large object decoded on the I/O thread keeps
+        // messages unread): terminate() has ref'd it so that the process waits for its exit, and an
+        // unref here would let the process end, exit code 0, with close() still awaited (#20).
+        if (worker.gone) return;
         worker.isReady = true;
         if (!worker.job) thread.unref();
         markReady();

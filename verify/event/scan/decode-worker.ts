@@ -7,7 +7,7 @@
 // pool.ts through `main()`; tests start their own entries through `serveDecodeJobs`.
 import { parentPort, workerData } from "node:worker_threads";
 import { gunzipFailure, gunzipLog, isOverSizeCap, readLogJson } from "../../decode";
-import { compileCriteria, matchDecoded, type ScanOutcome } from "../match";
+import { compileCriteria, keeperOf, matchDecoded, type ScanOutcome } from "../match";
 import { printableRecord } from "../printable";
 
 /** What the pool passes to each worker when it starts it. */
@@ -49,7 +49,7 @@ export function decodeJob(job: DecodeJob, data: DecodeWorkerData, criteria: Retu
     if (isOverSizeCap(err) && job.limit < data.maxBytes) return { id: job.id, overLimit: true, gz: job.gz };
     return { id: job.id, outcome: { bytesScanned: 0, matches: [], skippedReason: gunzipFailure(err, data.maxBytes) } };
   }
-  const outcome = matchDecoded(readLogJson(json, criteria.needles), criteria);
+  const outcome = matchDecoded(readLogJson(json, criteria.needles, keeperOf(criteria)), criteria);
   // Copied to the pool by structured clone, which overflows the stack on a record nested thousands
   // deep: each match comes back as the evidence would print it (printable.ts), deeper parts noted.
   return { id: job.id, outcome: { ...outcome, matches: outcome.matches.map((record) => printableRecord(record)) } };

@@ -28,7 +28,7 @@ import { forEachConcurrent } from "../../pacing/concurrency";
 import { findAccountRoots } from "../../s3/account-roots";
 import { formatMiB } from "../../decode";
 import { InFlightLimit, type Slot } from "./in-flight";
-import { LeanGet } from "../../s3/lean-get";
+import { LeanGet, StrayBytesError } from "../../s3/lean-get";
 import { listPages } from "../../s3/listing";
 import { awsLogsPrefix, dayFolders, logFileStamp, startAfterKey, type DayFolder } from "../../s3/log-keys";
 import { DecodePool } from "./decode-pool";
@@ -412,7 +412,7 @@ export class LogScanner {
         clock,
         onRetry: (attempt, delayMs, err) =>
           this.options.onRetry?.(
-            `${target}: connection dropped (${awsErrorCode(err)}), try ${attempt}; reading it again in ${(delayMs / 1000).toFixed(1)}s`,
+            `${target}: connection dropped (${err instanceof StrayBytesError ? err.message : awsErrorCode(err)}), try ${attempt}; reading it again in ${(delayMs / 1000).toFixed(1)}s`,
           ),
       });
       this.inFlight.succeeded();

@@ -3,6 +3,8 @@
 // members, a lying trailer); a worker that dies fails its one object by name and never hangs; an
 // abort or close() ends the wait and the workers; decoded bytes stay within the pool's budget.
 import { spawn } from "node:child_process";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { expect } from "chai";
@@ -13,6 +15,7 @@ import { DecodeWorkerError } from "../../../../verify/errors";
 import { FixtureFactory, logFile } from "../../../support/fixtures/cloudtrail-fixtures";
 import { rejection } from "../../../support/rejection";
 import { CRASH_MARKER } from "../../../support/doubles/decode-workers/crashing";
+import { READY_DIR } from "../../../support/doubles/decode-workers/announce-ready";
 
 const CRASHING = join(__dirname, "../../../support/doubles/decode-workers/crashing.ts");
 
@@ -211,5 +214,34 @@ describe("verify: the decode pool", function () {
     await pool.close();
     expect(pool.running).to.equal(0);
     expect((await rejection(pool.scan(logFile([]), "late"))).name).to.equal("AbortError");
+  });
+
+  it("close() holds its process open until the workers are gone, even when their 'ready' is read after it (#20 item 1)", async () => {
+    // The cause of a verify that printed nothing and exited 0: a large object decoded on the I/O
+    // thread while the workers loaded kept their "ready" messages unread until the scan closed the
+    // pool; read then, each unref'd a worker that terminate() had ref'd, and the process ended
+    // with close() still awaited. Here the child's main thread waits, busy, until both messages
+    // are surely queued, so the order is the same on every run.
+    const dir = mkdtempSync(join(tmpdir(), "trail-lab-ready-"));
+    try {
+      const child = spawn(
+        process.execPath,
+        ["-r", "ts-node/register/transpile-only", join(__dirname, "../../../support/doubles/decode-workers/close-while-busy.ts")],
+        { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, [READY_DIR]: dir } },
+      );
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+      child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+      // Not a timing: only a bound on a hang, far past what a loaded machine needs.
+      const killer = setTimeout(() => child.kill(), 90_000);
+      const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+      clearTimeout(killer);
+      expect(readdirSync(dir), stderr).to.have.length(2);
+      expect(stdout, `close() never returned: the process ended first (exit ${code})`).to.equal("closed\n");
+      expect(code, stderr).to.equal(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,0 +1,156 @@
+// Reading only the records that can match (verify/log-records.ts) gives what parsing the whole
+// file gave, over files with strings that hold brackets, quotes and backslashes, pretty-printed
+// or compact; breaks in the structure are named; the bounds on one record and on what is kept
+// hold; and what is not a log file at all (HTML, gzip twice) is named, not counted as a log.
+import { gzipSync } from "node:zlib";
+import { expect } from "chai";
+import { notALogFile, readLogJson } from "../../../verify/decode";
+import { MAX_KEPT_BYTES, MAX_RECORD_BYTES, MAX_RECORD_VALUES, readRecords } from "../../../verify/log-records";
+import { compileCriteria, keeperOf, recordMatches, scanLogObject } from "../../../verify/event/match";
+import { FixtureFactory, seededRandom } from "../../support/fixtures/cloudtrail-fixtures";
+
+const keepAll = () => true;
+
+describe("verify: reading the records that can match, not the whole file", () => {
+  const f = new FixtureFactory("111122223333", 9);
+  const since = new Date("2025-03-01T10:00:00Z");
+  const instance = "i-0123456789abcdef0";
+  const criteria = compileCriteria({ eventName: "RunInstances", resource: instance, since });
+
+  /** Strings a walker that miscounts would trip on: brackets, quotes, backslashes, the needles themselves. */
+  const tricky = ["}]}", '{"Records":[', '\\"', "\\", 'a "quoted" }', '"RunInstances"', instance, "\u00e9\u4e2d\ud83d\ude00", "\n\t"];
+
+  function file(seed: number): { text: string; records: unknown[] } {
+    const random = seededRandom(seed);
+    const pick = <T>(items: readonly T[]) => items[Math.floor(random() * items.length)];
+    const records: unknown[] = [];
+    for (let i = 0; i < 30; i++) {
+      const roll = random();
+      if (roll < 0.15) records.push(f.runInstances("us-east-1", since, instance));
+      else if (roll < 0.3) records.push(f.runInstances("us-east-1", since));
+      else if (roll < 0.45) {
+        // The needles inside strings and keys, nested, in a record that is not the event.
+        const r = f.noise("us-east-1", since) as unknown as Record<string, unknown>;
+        r.requestParameters = {
+          [pick(tricky)]: [pick(tricky), { deep: [[pick(tricky)]], n: -1.5e3, t: true, z: null }],
+          note: pick(tricky),
+        };
+        records.push(r);
+      } else if (roll < 0.5) records.push(pick([null, 7, "RunInstances", [], [instance, { eventName: "RunInstances" }]]));
+      else records.push(f.noise("us-east-1", since));
+    }
+    const body: Record<string, unknown> =
+      random() < 0.5 ? { Records: records } : { before: pick(tricky), Records: records, after: [pick(tricky)] };
+    return { text: random() < 0.5 ? JSON.stringify(body) : JSON.stringify(body, null, random() < 0.5 ? 2 : "\t"), records };
+  }
+
+  it("keeps exactly the records that parsing the whole file would match, over 200 seeded files", function () {
+    this.timeout(60_000);
+    let matched = 0;
+    for (let seed = 1; seed <= 200; seed++) {
+      const { text, records } = file(seed);
+      const json = Buffer.from(text);
+      const expected = records.filter((r) => recordMatches(r, criteria));
+      const decoded = readLogJson(json, criteria.needles, keeperOf(criteria));
+      expect(decoded, `seed ${seed}`).to.deep.equal(
+        expected.length > 0 || criteria.needles.every((n) => json.includes(n))
+          ? { kind: "records", bytes: json.length, records: expected }
+          : { kind: "irrelevant", bytes: json.length },
+      );
+      matched += expected.length;
+    }
+    // Not a vacuous comparison.
+    expect(matched).to.be.greaterThan(100);
+  });
+
+  it("hands over every element that holds all the needles, and no other", () => {
+    const hit = f.runInstances("us-east-1", since, instance);
+    const nameOnly = f.runInstances("us-east-1", since);
+    // The needles as JSON writes them: `"RunInstances"` is the quoted string, never the escaped \"RunInstances\".
+    const both = { note: "RunInstances", id: instance, nested: { "{[": ['"\\}'] } };
+    const escaped = { note: `"RunInstances" ${instance}` };
+    const json = Buffer.from(
+      JSON.stringify({ Records: [nameOnly, hit, "RunInstances", both, escaped, [instance, "RunInstances"], instance] }),
+    );
+    const read = readRecords(json, criteria.needles, keepAll);
+    expect(read).to.deep.equal({ kind: "records", records: [hit, both, [instance, "RunInstances"]] });
+  });
+
+  it("names a structure that breaks: a string that never ends, a missing separator, key or colon, brackets left open, more after the end", () => {
+    const good = JSON.stringify({ Records: [f.runInstances("us-east-1", since, instance)] });
+    const cases: [string, RegExp][] = [
+      [`{"Records":[{"eventName":"RunInstances","id":"${instance}}]}`, /^invalid JSON: a string that never ends at byte 45$/],
+      [`${good.slice(0, -2)}}}`, /^invalid JSON: ',' or '\]' expected at byte \d+$/],
+      [`{"Records":[${JSON.stringify(f.runInstances("us-east-1", since, instance))}, {"a":[1,2}]}`, /^invalid JSON: ',' or '\]' expected/],
+      [`${good} {"more":1}`, /^invalid JSON: more after the top-level object at byte \d+$/],
+      [`{"x":{${good.slice(1)}`, /^invalid JSON: the end of the text with brackets still open at byte \d+$/],
+      [`{"Records":[], 5}`, /^invalid JSON: a key expected at byte 15$/],
+      [`{"Records" [${good}]}`, /^invalid JSON: ':' expected at byte 11$/],
+      [`{"Records":[${good.slice(12, -2)} x]}`, /^invalid JSON: ',' or '\]' expected at byte \d+$/],
+    ];
+    for (const [text, reason] of cases) {
+      const read = readRecords(Buffer.from(text), criteria.needles, keepAll);
+      expect(read.kind, text).to.equal("skipped");
+      expect((read as { reason: string }).reason, text).to.match(reason);
+    }
+    // A record that holds the needles and does not parse is named with where it starts.
+    const bad = `{"Records":[{"eventName":"RunInstances","id":"${instance}",}]}`;
+    expect(readRecords(Buffer.from(bad), criteria.needles, keepAll)).to.deep.include({ kind: "skipped" });
+    expect((readRecords(Buffer.from(bad), criteria.needles, keepAll) as { reason: string }).reason).to.match(
+      /^invalid JSON: .* \(in the record at byte 12\)$/,
+    );
+  });
+
+  it("says what is not a log file: HTML, gzip inside gzip, empty, no Records, cut short", () => {
+    const log = JSON.stringify({ Records: [f.runInstances("us-east-1", since, instance)] });
+    expect(notALogFile(Buffer.from(log))).to.equal(null);
+    expect(notALogFile(Buffer.from(`\n  ${log}\n`))).to.equal(null);
+    expect(notALogFile(Buffer.from("<html><head><title>403 Forbidden</title></head></html>"))).to.equal(
+      'not CloudTrail JSON: it starts with "<html><head><title>403 F"',
+    );
+    expect(notALogFile(gzipSync(log))).to.equal("not CloudTrail JSON: it is gzip again (compressed twice)");
+    expect(notALogFile(Buffer.from(" \n"))).to.equal("not CloudTrail JSON: it is empty");
+    expect(notALogFile(Buffer.from('{"records":[]}'))).to.equal("no Records array");
+    expect(notALogFile(Buffer.from(log.slice(0, -30)))).to.match(/^invalid JSON: it ends before its top-level object closes/);
+    // As a scan meets them: skipped with the reason, whether or not the needles are in the bytes.
+    const html = gzipSync(`<html><body>RunInstances ${instance} "RunInstances"</body></html>`);
+    expect(scanLogObject(html, criteria).skippedReason).to.match(/^not CloudTrail JSON: it starts with "<html>/);
+    expect(scanLogObject(gzipSync(gzipSync(log)), criteria)).to.deep.include({
+      matches: [],
+      skippedReason: "not CloudTrail JSON: it is gzip again (compressed twice)",
+    });
+  });
+
+  it("does not parse a record past its bounds, and says which bound: values, bytes; nor keeps past MAX_KEPT_BYTES", function () {
+    this.timeout(60_000);
+    const hit = f.runInstances("us-east-1", since, instance);
+    // Counted as JSON.parse would build them: the record, the array, each {} and each item after a comma: 2k + 3.
+    const padded = (k: number) =>
+      Buffer.from(JSON.stringify({ Records: [{ eventName: "RunInstances", id: instance, pad: Array.from({ length: k }, () => ({})) }] }));
+    const over = MAX_RECORD_VALUES / 2;
+    expect(readRecords(padded(over), criteria.needles, keepAll)).to.deep.equal({
+      kind: "skipped",
+      reason: `a record holding more than ${MAX_RECORD_VALUES} JSON values (${2 * over + 3}): CloudTrail's hold a few thousand at most`,
+    });
+    // At the bound itself it is parsed.
+    expect(readRecords(padded(over - 2), criteria.needles, keepAll).kind).to.equal("records");
+
+    const long = JSON.stringify({ Records: [{ ...hit, pad: "x".repeat(MAX_RECORD_BYTES) }] });
+    expect((readRecords(Buffer.from(long), criteria.needles, keepAll) as { reason: string }).reason).to.match(
+      /^a record of 16\.0 MiB, more than the 16 MiB a CloudTrail record is read up to$/,
+    );
+
+    const record = { ...hit, pad: "y".repeat(1024 * 1024) };
+    const copies = Math.ceil(MAX_KEPT_BYTES / JSON.stringify(record).length);
+    const many = (n: number) =>
+      Buffer.from(JSON.stringify({ Records: Array.from({ length: n }, (_, i) => ({ ...record, eventID: `e-${i}` })) }));
+    expect(readRecords(many(copies), criteria.needles, keepAll)).to.deep.equal({
+      kind: "skipped",
+      reason: "more than 16 MiB of records match: narrow the search (--resource, --since)",
+    });
+    const under = readRecords(many(copies - 1), criteria.needles, keepAll);
+    expect(under.kind).to.equal("records");
+    // Records parsed and not kept do not count.
+    expect(readRecords(many(copies), criteria.needles, () => false)).to.deep.equal({ kind: "records", records: [] });
+  });
+});
