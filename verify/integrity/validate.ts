@@ -35,9 +35,12 @@ export const DEFAULT_RETRY_WINDOW_MS = 60_000;
 /**
  * Digest and log objects read at once. Each log streams through inflate into its hash (no file
  * held whole), so memory grows with this count, not with the files; it hides S3's 30 to 60 ms per
- * request (a one-at-a-time loop, as the AWS CLI's, waits that long for every object).
+ * request (a one-at-a-time loop, as the AWS CLI's, waits that long for every object). Hashing is
+ * the bound: a core inflates and hashes about 200 log files of 50 KB a second, two about 400,
+ * and 24 in flight bring 400 a second even at 60 ms. 64 cost about 20 MB more at peak and were no faster (the
+ * bench's integrity row: 141 against 158 to 184 MB, docs/bench.md).
  */
-export const READ_CONCURRENCY = 64;
+export const READ_CONCURRENCY = 24;
 export const NO_DIGEST_IN_RANGE = "no digest in range";
 
 type ReadDigest = Extract<FetchedDigest, { state: "read" }>;
