@@ -16,6 +16,7 @@ import { inProcessCriteria, loadLogs, measureInProcess, zcatJq } from "./measure
 import { buildResults, renderTable, type Machine } from "./report";
 import { SWEEP, measureScale } from "./scale";
 import { guardUnfinished } from "../common/unfinished";
+import { measureIntegrity } from "./integrity";
 
 /** The largest count each flag takes: beyond them a run would not finish on a workstation. */
 const LIMITS = { mb: 100_000, days: 366, seed: 2 ** 31 - 1, rounds: 1_000, "scale-rounds": 1_000 } as const;
@@ -155,6 +156,8 @@ async function run(args: BenchArgs, say: (line: string) => void, signal: AbortSi
     signal,
   });
 
+  const integrity = await measureIntegrity({ corpusDir: args.corpusDir, seed: args.seed, fresh: args.fresh, say, signal });
+
   return buildResults({
     when: new Date(),
     machine: describeMachine(),
@@ -164,6 +167,7 @@ async function run(args: BenchArgs, say: (line: string) => void, signal: AbortSi
     inProcess,
     jq,
     scale,
+    integrity,
     load: { start: loadAtStart, end: loadavg() },
   });
 }

@@ -3,6 +3,7 @@
 import type { CorpusView, Needle } from "./corpus";
 import type { InProcessResult, PipelineResult, Timing } from "./measure";
 import type { ScaleResults } from "./scale";
+import { integrityTargets, renderIntegrity, type IntegrityRow } from "./integrity";
 
 export interface Machine {
   nproc: number;
@@ -37,6 +38,8 @@ export interface Target {
   threshold: number;
   /** null when not measured (a skipped row). */
   met: boolean | null;
+  /** How the value prints when it is not a ratio. */
+  unit?: "MB";
 }
 
 export interface BenchResults {
@@ -59,6 +62,8 @@ export interface BenchResults {
   rows: Row[];
   /** The scan at scale: small objects, latency, big objects, memory (bench/scale.ts). */
   scale: ScaleResults;
+  /** `--integrity` against the AWS CLI (bench/integrity.ts); absent from results of runs before it. */
+  integrity?: IntegrityRow;
   load: Load;
   targets: Target[];
 }
@@ -75,6 +80,7 @@ export interface Measured {
   inProcess: InProcessResult;
   jq: PipelineResult | null;
   scale: ScaleResults;
+  integrity?: IntegrityRow;
   load: Load;
 }
 
@@ -181,6 +187,7 @@ export function buildResults(m: Measured): BenchResults {
       threshold: 0.2,
       met: Math.abs(sc.memory.change) <= 0.2,
     },
+    ...(m.integrity ? integrityTargets(m.integrity) : []),
   ];
   const records = m.view.logs.reduce((sum, l) => sum + l.records, 0);
   return {
@@ -206,6 +213,7 @@ export function buildResults(m: Measured): BenchResults {
       latency: { ...sc.latency, vsBound: round(sc.latency.vsBound, 2) },
       big: { ...sc.big, gunzipMbPerSecond: round(sc.big.gunzipMbPerSecond, 1), vsGunzip: round(sc.big.vsGunzip, 3) },
     },
+    ...(m.integrity ? { integrity: m.integrity } : {}),
     load: { start: m.load.start.map((l) => round(l, 2)), end: m.load.end.map((l) => round(l, 2)) },
     targets,
   };
@@ -282,6 +290,7 @@ export function renderTable(r: BenchResults): string {
     `peak RSS of the scan (fresh child each): ${sc.memory.baseObjects} files ${sc.memory.baseMaxRssMB} MB (${sc.memory.baseBeforeScanMB} MB before scanning), ` +
       `${sc.memory.doubledObjects} files ${sc.memory.doubledMaxRssMB} MB (${sc.memory.doubledBeforeScanMB} MB before): ${signed(sc.memory.change)}`,
     `cpu: CPU time of the scanning process over wall time (2.00 = both cores); us/obj: its CPU microseconds per object, workers included; main: those of its main thread alone (listing, GET, hand-off, match). Load average (1, 5, 15 min): ${r.load.start.join(", ")} at the start, ${r.load.end.join(", ")} at the end`,
+    ...(r.integrity ? renderIntegrity(r.integrity) : []),
     "",
     "targets:",
   );
@@ -289,15 +298,17 @@ export function renderTable(r: BenchResults): string {
     const value =
       t.value === null
         ? "not measured"
-        : t.name.startsWith("peak RSS")
-          ? signed(t.value)
-          : t.name.includes("70%")
-            ? `${(t.value * 100).toFixed(0)}%`
-            : t.name.startsWith("listing")
-              ? `${t.value.toFixed(2)} s`
-              : t.name.includes(" of ") || t.name.includes("0.5")
-                ? t.value.toFixed(2)
-                : `${t.value.toFixed(1)}x`;
+        : t.unit === "MB"
+          ? `${t.value.toFixed(0)} MB`
+          : t.name.startsWith("peak RSS")
+            ? signed(t.value)
+            : t.name.includes("70%")
+              ? `${(t.value * 100).toFixed(0)}%`
+              : t.name.startsWith("listing")
+                ? `${t.value.toFixed(2)} s`
+                : t.name.includes(" of ") || t.name.includes("0.5")
+                  ? t.value.toFixed(2)
+                  : `${t.value.toFixed(1)}x`;
     lines.push(`  ${pad(t.name, 50)} ${pad(value, 10)} ${t.met === null ? "skipped" : t.met ? "met" : "MISSED"}`);
   }
   return `${lines.join("\n")}\n`;

@@ -88,7 +88,10 @@ export const VERIFY_COMMAND = {
       help: `with --search s3, the log objects read at once (1 to ${MAX_CONCURRENCY})`,
       default: String(DEFAULT_CONCURRENCY),
     },
-    "no-event-history": { type: "boolean", help: "do not ask Event History (LookupEvents); rely on the S3 logs alone" },
+    "no-event-history": {
+      type: "boolean",
+      help: "do not ask Event History (LookupEvents): rely on the S3 logs alone; with --integrity, leave chain restarts unexplained",
+    },
     search: {
       type: "string",
       value: "<s3|athena>",
@@ -228,7 +231,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       return postureExitCode(report);
     }
     if (flags.integrity) {
-      const result = await validateIntegrity({ ...target, since, until });
+      const result = await validateIntegrity({ ...target, since, until, eventHistory: !flags["no-event-history"] });
       io.stdout.write(json ? `${JSON.stringify(result, null, 2)}\n` : integritySummary(result));
       if (result.reason) say(`not valid: ${result.reason}`);
       return result.valid ? ExitCode.Ok : ExitCode.CheckFailed;

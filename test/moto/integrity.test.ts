@@ -122,4 +122,25 @@ describeMoto("moto: log file integrity (validateIntegrity)", (moto) => {
     ]);
     expect(inMoto).to.deep.equal(onProject);
   });
+
+  it("the range's oldest digest deleted, and another's stored signature replaced: each named alone, as on the project's servers", async () => {
+    const { world, inMoto, onProject } = await checkBoth(async (client, w) => {
+      await client.send(new DeleteObjectCommand({ Bucket: w.bucket, Key: w.east[0].key }));
+      const forged = { ...w.west[0].metadata, signature: w.east[2].signature };
+      await client.send(new PutObjectCommand({ Bucket: w.bucket, Key: w.west[0].key, Body: w.west[0].body, Metadata: forged }));
+    });
+    expect(inMoto.failures).to.deep.equal([
+      { kind: "digest", bucket: world.bucket, key: world.east[0].key, reason: "not found", listedIn: world.east[1].key },
+      {
+        kind: "digest",
+        bucket: world.bucket,
+        key: world.west[0].key,
+        reason: "signature verification failed; its 2 log file(s) were not checked",
+        listedIn: null,
+      },
+    ]);
+    // The successor of the forged digest is not blamed for it: its signature and logs are checked.
+    expect(inMoto).to.deep.include({ valid: false, digests: { valid: 3, total: 5 }, logs: { valid: 6, total: 6 } });
+    expect(inMoto).to.deep.equal(onProject);
+  });
 });

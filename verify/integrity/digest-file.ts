@@ -40,6 +40,8 @@ export function parseDigest(json: Buffer): DigestContent | string {
   const missing = STRING_FIELDS.filter((f) => typeof parsed[f] !== "string");
   if (missing.length > 0) return `not a digest file (no ${missing.join(", ")})`;
   if (!Array.isArray(parsed.logFiles)) return "not a digest file (no logFiles array)";
+  const untimed = (["digestStartTime", "digestEndTime"] as const).filter((f) => Number.isNaN(Date.parse(parsed[f] as string)));
+  if (untimed.length > 0) return `not a digest file (${untimed.join(" and ")} not a time)`;
   const text = (field: string) => (typeof parsed[field] === "string" ? parsed[field] : null);
   return {
     digestStartTime: parsed.digestStartTime as string,

@@ -1,7 +1,8 @@
 // Reading digest objects: the gzipped JSON and the signature CloudTrail stores in the object's
-// metadata (x-amz-meta-signature, x-amz-meta-signature-algorithm). Each key is read once per
-// run, however many waiting rounds or chain links ask for it; a read whose connection drops is
-// tried again.
+// metadata (x-amz-meta-signature, x-amz-meta-signature-algorithm, and for a backfill digest
+// x-amz-meta-backfill-generation-timestamp). Each key is read once per run, however many waiting
+// rounds or chain links ask for it; a read whose connection drops is tried again. A digest that
+// is not there (no such key, or a chain naming a bucket that no longer exists) is "missing".
 import type { S3Client } from "@aws-sdk/client-s3";
 import { awsErrorCode } from "../../common/aws-error-code";
 import { toVerifyError } from "../aws-errors";
@@ -22,10 +23,15 @@ export type FetchedDigest =
       contentSha256: string;
       signature: string | null;
       signatureAlgorithm: string | null;
+      /** A backfill digest's x-amz-meta-backfill-generation-timestamp: when it was made and signed; null when absent. */
+      backfillGeneratedAt: string | null;
     };
 
 /** A digest lists an hour's log files: a few KB, a few hundred KB for the busiest trails. */
 export const MAX_DIGEST_BYTES = 16 * 1024 * 1024;
+
+/** A digest is not where it was looked for: no such key, or no such bucket (a chain naming the trail's old bucket). */
+const MISSING = new Set(["NoSuchKey", "NoSuchBucket"]);
 
 export class DigestReader {
   private readonly cache = new Map<string, Promise<FetchedDigest>>();
@@ -68,7 +74,7 @@ export class DigestReader {
         { signal },
       ));
     } catch (err) {
-      if (awsErrorCode(err) === "NoSuchKey") return { location, state: "missing" };
+      if (MISSING.has(awsErrorCode(err))) return { location, state: "missing" };
       if (err instanceof BodyOverCapError)
         return {
           location,
@@ -92,6 +98,7 @@ export class DigestReader {
       contentSha256: sha256Hex(json),
       signature: metadata.signature ?? null,
       signatureAlgorithm: metadata["signature-algorithm"] ?? null,
+      backfillGeneratedAt: metadata["backfill-generation-timestamp"] ?? null,
     };
   }
 }

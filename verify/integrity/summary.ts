@@ -1,6 +1,8 @@
 // The human summary of `npm run verify -- --integrity`, in the shape users know from
 // `aws cloudtrail validate-logs`: the counts, then each failure with its key and reason.
-import type { IntegrityCount, IntegrityResult } from "./types";
+import type { GapKind, IntegrityCount, IntegrityResult } from "./types";
+
+const GAP_WORDS: Record<GapKind, string> = { missing: "digest missing", stopped: "logging stopped", recreated: "trail re-created" };
 
 function count(c: IntegrityCount, what: string): string {
   const invalid = c.total - c.valid;
@@ -27,6 +29,11 @@ export function integritySummary(result: IntegrityResult): string {
     );
   }
   for (const u of result.unchecked) lines.push(`Digest file s3://${u.bucket}/${u.key} NOT CHECKED: ${u.reason}`);
-  for (const g of result.gaps) lines.push(`Gap in ${g.region} from ${g.from ?? "?"} to ${g.to ?? "?"}: ${g.reason}`);
+  const oneAccount = result.accounts.length <= 1;
+  for (const g of result.gaps) {
+    const where = oneAccount ? g.region : `account ${g.account}, ${g.region}`;
+    lines.push(`Gap (${GAP_WORDS[g.kind]}) in ${where} from ${g.from ?? "?"} to ${g.to ?? "?"}: ${g.reason}`);
+    for (const e of g.events) lines.push(`  ${e.name} at ${e.time} by ${e.who ?? "an unknown caller"} (eventID ${e.eventId})`);
+  }
   return `${lines.join("\n")}\n`;
 }

@@ -29,10 +29,16 @@ export interface IntegrityOptions extends LogsTarget {
    */
   waitIntervalMs?: number;
   /**
-   * Throttled ListPublicKeys calls retry until this long after the start.
+   * Throttled ListPublicKeys and LookupEvents calls retry until this long after the start.
    * @default DEFAULT_RETRY_WINDOW_MS
    */
   retryWindowMs?: number;
+  /**
+   * Ask Event History (LookupEvents in the trail's home region) who stopped, started, deleted or
+   * created the trail where a chain restarts; false leaves restarts unexplained.
+   * @default true
+   */
+  eventHistory?: boolean;
 }
 
 export interface IntegrityFailure {
@@ -62,13 +68,46 @@ export interface IntegrityCount {
   total: number;
 }
 
-/** A stretch of the range no digest chain vouches for: the chain restarted, or is broken. */
+/**
+ * What a gap is, as far as the digests and Event History tell:
+ * - "missing": a digest the chain names is not there (deleted, or moved), or the chain names a
+ *   digest whose signature is not the one it signed (the digest there is not the one it followed);
+ * - "stopped": the chain restarts (a digest names no previous digest) after logging was stopped
+ *   (StopLogging ... StartLogging), or log file validation turned off and on again; also the
+ *   answer when Event History names neither (see `reason`);
+ * - "recreated": the chain restarts after the trail was deleted and created again (DeleteTrail ...
+ *   CreateTrail in Event History).
+ */
+export type GapKind = "stopped" | "recreated" | "missing";
+
+/** A call from Event History that explains a gap (StopLogging, StartLogging, DeleteTrail, CreateTrail). */
+export interface GapEvent {
+  /** The API call: "StopLogging", "StartLogging", "DeleteTrail" or "CreateTrail". */
+  name: string;
+  /** When it was made (the record's eventTime, ISO-8601). */
+  time: string;
+  /** Who made it: the caller's ARN (userIdentity.arn), else Event History's user name; null when neither is recorded. */
+  who: string | null;
+  eventId: string;
+}
+
+/**
+ * A stretch of the range no digest chain vouches for. This shape is read by other rooms (the
+ * lab's evidence and report, the drill): its fields and their meaning stay as they are; new
+ * fields may be added.
+ */
 export interface IntegrityGap {
+  kind: GapKind;
+  /** The account whose chain has the gap (an organization trail has one chain per account and region). */
+  account: string;
   region: string;
-  /** End time of the last digest before the gap; null when unknown. */
+  /** End time of the last digest before the gap; for a digest missing at the start of the range, the range's start; null when unknown. */
   from: string | null;
   /** Start time of the first digest after the gap. */
   to: string | null;
+  /** The Event History calls that explain it, oldest first; empty for a missing digest, or when Event History names none (`reason` says why). */
+  events: GapEvent[];
+  /** One sentence an auditor reads: "logging was stopped from ... to ... by arn:...", "s3://... is missing". */
   reason: string;
 }
 
@@ -80,6 +119,8 @@ export interface IntegrityResult {
   /** The earliest digest start and the latest digest end among the digests checked; null with no digest. */
   covered: { from: string; to: string } | null;
   regions: string[];
+  /** The accounts whose chains were checked: the trail's, `account`, or every member account of an organization trail. */
+  accounts: string[];
   digests: IntegrityCount;
   logs: IntegrityCount;
   failures: IntegrityFailure[];

@@ -1,8 +1,10 @@
-// validateIntegrity: what `aws cloudtrail validate-logs` does. Find the trail's digests whose
-// hour overlaps the range, check where each was found, its signature with the region's public
-// key, and the chain between them; then hash every log file the valid digests list. One run is an
-// IntegrityCheck with a method per step (look up the trail, wait for a digest, read the digests,
-// check them, hash the logs, the result).
+// validateIntegrity: what `aws cloudtrail validate-logs` does, for every account and region of a
+// trail at once. Find the trail's digests whose hour overlaps the range, walk each chain back
+// along its links (so that a digest deleted anywhere in the range, its first hours included, is
+// found missing), judge each digest's place and signature with its region's public key, tell the
+// gaps apart (a digest missing, logging stopped, the trail re-created) with Event History's
+// word on who did it, then hash every log file the valid digests list. One run is an
+// IntegrityCheck with a method per step.
 import { setTimeout as sleep } from "node:timers/promises";
 import type { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
 import type { S3Client } from "@aws-sdk/client-s3";
@@ -14,25 +16,31 @@ import { VerifyAbortedError } from "../errors";
 import { awsLogsPrefix } from "../s3/log-keys";
 import { findAccountRoots } from "../s3/account-roots";
 import { accountFromArn, describeTrail, type TrailDescription } from "../trail/trail-status";
-import { walkChains, type ChainFindings } from "./chain";
-import { SIGNATURE_ALGORITHM, signatureHolds, stringToSign } from "./digest-file";
-import { digestRegions, listDigests, type DigestListing } from "./digest-listing";
+import { DIGEST_PERIOD_MS, walkChain, type ChainGap, type WalkedDigest } from "./chain";
+import { digestRegions, listDigests, organizationRoots, type DigestListing, type DigestLocation } from "./digest-listing";
 import { DigestReader, type FetchedDigest } from "./digest-reader";
+import { DigestJudge } from "./digest-verdict";
+import { explainRestart, trailLifecycle, type Lifecycle } from "./gap-events";
 import { hashLogObject } from "./log-hash";
 import { PublicKeyRing } from "./public-keys";
-import type { IntegrityFailure, IntegrityOptions, IntegrityResult, IntegrityUnchecked } from "./types";
+import type { IntegrityFailure, IntegrityGap, IntegrityOptions, IntegrityResult, IntegrityUnchecked } from "./types";
 
-/** CloudTrail delivers a digest about once an hour, stamped with the end of its hour. */
-const DIGEST_PERIOD_MS = 60 * 60_000;
 /** A digest may arrive some minutes after its hour ends. */
 const DELIVERY_SLACK_MS = 15 * 60_000;
 /** How long `waitForLogKey` waits for a digest: an hour's digest and its delivery delay. */
 export const DEFAULT_DIGEST_WAIT_MS = 75 * 60_000;
 export const DEFAULT_DIGEST_POLL_MS = 60_000;
-/** Throttled ListPublicKeys calls retry this long after the start. */
+/** Throttled ListPublicKeys and LookupEvents calls retry this long after the start. */
 export const DEFAULT_RETRY_WINDOW_MS = 60_000;
-/** Log objects hashed at once; each streams, so memory stays small whatever their size. */
-const HASH_CONCURRENCY = 8;
+/**
+ * Digest and log objects read at once. Each log streams through inflate into its hash (no file
+ * held whole), so memory grows with this count, not with the files; it hides S3's 30 to 60 ms per
+ * request (a one-at-a-time loop, as the AWS CLI's, waits that long for every object). Hashing is
+ * the bound: a core inflates and hashes about 200 log files of 50 KB a second, two about 400,
+ * and 24 in flight bring 400 a second even at 60 ms. 64 cost about 20 MB more at peak and were no faster (the
+ * bench's integrity row: 141 against 158 to 184 MB, docs/bench.md).
+ */
+export const READ_CONCURRENCY = 24;
 export const NO_DIGEST_IN_RANGE = "no digest in range";
 
 type ReadDigest = Extract<FetchedDigest, { state: "read" }>;
@@ -62,7 +70,8 @@ export async function validateIntegrity(options: IntegrityOptions): Promise<Inte
     await check.lookUpTrail();
     await check.waitForDigest();
     await check.readDigests();
-    await check.checkDigests();
+    await check.walkChains();
+    await check.explainGaps();
     await check.hashLogs();
     return check.result();
   } catch (err) {
@@ -85,6 +94,12 @@ interface ListedLog {
   listedIn: string;
 }
 
+/** One chain per account folder and region (an organization bucket holds many accounts). */
+function chainId(location: DigestLocation): string {
+  const { key, region } = location;
+  return `${key.slice(0, key.indexOf("/CloudTrail-Digest/"))}|${region}`;
+}
+
 /**
  * One run of the integrity check, a method per step (validateIntegrity runs them in order); what
  * a step finds is kept in fields for the next, and result() reads them all.
@@ -93,7 +108,7 @@ class IntegrityCheck {
   private readonly say: (line: string) => void;
   private readonly s3: S3Client;
   private readonly cloudTrail: CloudTrailClient;
-  /** The CloudTrail client of each digest region, made once: ListPublicKeys answers per region. */
+  /** The CloudTrail client of each region, made once: ListPublicKeys answers per region. */
   private readonly regional: Map<string, CloudTrailClient>;
   private readonly reader: DigestReader;
   /** The region of the log a digest is awaited for (`waitForLogKey`): its digests decide. */
@@ -105,9 +120,12 @@ class IntegrityCheck {
   private regions: string[] = [];
   /** How far digests are listed: a digest overlapping the range ends at most a period (and its delivery delay) after it. */
   private listedTo = new Date(0);
-  /** The digests whose hour overlaps the range, oldest first. */
-  private inRange: FetchedDigest[] = [];
-  private chain: ChainFindings = { failures: [], gaps: [] };
+  /** Every digest of the trail stamped from the range's start to `listedTo`, oldest first. */
+  private listed: DigestLocation[] = [];
+  /** The digests whose hour overlaps the range, each with its verdict, oldest first. */
+  private walked: WalkedDigest[] = [];
+  private chainGaps: ChainGap[] = [];
+  private gaps: IntegrityGap[] = [];
   private readonly failures: IntegrityFailure[] = [];
   private readonly unchecked: IntegrityUnchecked[] = [];
   private readonly validDigests: ReadDigest[] = [];
@@ -121,7 +139,7 @@ class IntegrityCheck {
     private readonly started: number,
   ) {
     this.say = options.onProgress ?? (() => undefined);
-    this.s3 = options.clients?.s3 ?? createAwsClients({ region, profile: options.profile }).s3;
+    this.s3 = options.clients?.s3 ?? createAwsClients({ region, profile: options.profile, maxSockets: READ_CONCURRENCY }).s3;
     this.cloudTrail = options.clients?.cloudTrail ?? createCloudTrailClient({ region, profile: options.profile });
     this.regional = new Map([[region, this.cloudTrail]]);
     this.reader = new DigestReader(this.s3, options.signal);
@@ -134,7 +152,7 @@ class IntegrityCheck {
     return this.trail;
   }
 
-  /** The CloudTrail client of a region, for its public keys: the caller's, else one made once. */
+  /** The CloudTrail client of a region: the caller's, else one made once. */
   private cloudTrailIn(region: string): CloudTrailClient {
     let client = this.regional.get(region);
     if (!client) {
@@ -153,22 +171,27 @@ class IntegrityCheck {
     return withRegion(this.options.regions ?? (await digestRegions(this.found.listing)), this.awaitedRegion);
   }
 
-  /** The trail (by name or ARN), and the account folders its digests are listed under. */
+  /**
+   * The trail (by name or ARN), and the account folders its digests are listed under: the account
+   * asked for, else the trail's, else, for an organization trail, every member account's.
+   */
   async lookUpTrail(): Promise<void> {
     const { options, s3 } = this;
     const description = await describeTrail(this.cloudTrail, options.trail, this.region, options.signal);
     const bucket = options.bucket ?? description.bucket;
     const account = options.account ?? accountFromArn(description.arn);
     if (!account) throw new UsageError(`No account id in the trail ARN ${description.arn}; pass --account.`);
-    const roots = await findAccountRoots(s3, bucket, description.prefix, account, options.signal);
+    const where = { s3, bucket, signal: options.signal };
+    let roots = description.isOrganization && !options.account ? await organizationRoots(where, description.prefix) : [];
+    if (roots.length === 0) {
+      const found = await findAccountRoots(s3, bucket, description.prefix, account, options.signal);
+      roots = (found.length > 0 ? found : [`${awsLogsPrefix(description.prefix)}${account}/`]).map((root) => ({ root, account }));
+    }
     const listing: DigestListing = {
-      s3,
-      bucket,
-      accountRoots: roots.length > 0 ? roots : [`${awsLogsPrefix(description.prefix)}${account}/`],
-      account,
+      ...where,
+      roots,
       trailName: description.name,
       homeRegion: description.homeRegion ?? this.region,
-      signal: options.signal,
     };
     this.trail = { description, bucket, listing };
   }
@@ -221,28 +244,23 @@ class IntegrityCheck {
     }
   }
 
-  /** Lists and reads every digest whose hour overlaps the range, in the regions to check. */
+  /**
+   * Lists every digest stamped from the range's start to a period (and its delivery delay) past
+   * its end, and reads them all at once: the chains are then walked from memory, and the digests
+   * after the range say, by their links, which digest ends it.
+   */
   async readDigests(): Promise<void> {
     const { since } = this.options;
-    const until = this.until;
     this.regions = await this.regionsNow();
-    this.listedTo = new Date(until.getTime() + DIGEST_PERIOD_MS + DELIVERY_SLACK_MS);
-    const locations = await listDigests(this.found.listing, this.regions, since, this.listedTo);
-    const fetched: FetchedDigest[] = [];
-    await forEachConcurrent(locations, HASH_CONCURRENCY, async (location) => void fetched.push(await this.reader.read(location)));
-    this.inRange = fetched
-      .filter((d) => (d.state === "read" ? overlaps(d, since, until) : d.location.stamp.getTime() <= until.getTime() + DIGEST_PERIOD_MS))
-      .sort((a, b) => a.location.stamp.getTime() - b.location.stamp.getTime() || a.location.key.localeCompare(b.location.key));
-    this.say(
-      `integrity: ${this.inRange.length} digest file(s) of trail ${this.found.description.name} overlap ${since.toISOString()} to ${until.toISOString()} in ${this.regions.join(", ") || "no region"}`,
-    );
+    this.listedTo = new Date(this.until.getTime() + DIGEST_PERIOD_MS + DELIVERY_SLACK_MS);
+    this.listed = await listDigests(this.found.listing, this.regions, since, this.listedTo);
+    await forEachConcurrent(this.listed, READ_CONCURRENCY, async (location) => void (await this.reader.read(location)));
   }
 
-  /** Each digest's place, signature and algorithm, and the chain between them: the valid ones, the failures, the unchecked. */
-  async checkDigests(): Promise<void> {
+  /** Each chain walked back along its links, each backfill digest on its own; then each digest's verdict sorted into valid, failures and unchecked. */
+  async walkChains(): Promise<void> {
     const { since } = this.options;
-    this.chain = walkChains(this.inRange);
-    const chainInvalid = new Set(this.chain.failures.filter((f) => f.listedIn === null).map((f) => f.key));
+    const range = { since, until: this.until };
     const keyRing = new PublicKeyRing(
       (r) => this.cloudTrailIn(r),
       { start: new Date(since.getTime() - DIGEST_PERIOD_MS), end: new Date(Math.min(Date.now(), this.listedTo.getTime())) },
@@ -252,27 +270,85 @@ class IntegrityCheck {
       },
       this.options.signal,
     );
-    for (const digest of this.inRange) {
-      const verdict = await digestProblem(digest, keyRing);
-      const { bucket: b, key, region: digestRegion } = digest.location;
-      const logCount = digest.state === "read" ? digest.content.logFiles.length : 0;
-      const notChecked = logCount > 0 ? `; its ${logCount} log file(s) were not checked` : "";
-      if (verdict !== null && typeof verdict !== "string") {
-        // The awaited log's region decides the lab's answer: without its keys there is none.
-        if (digestRegion === this.awaitedRegion) throw verdict.refused;
-        this.unchecked.push({
-          region: digestRegion,
-          bucket: b,
-          key,
-          reason: `its signature could not be checked: ${verdict.refused.message}${notChecked}`,
-        });
-      } else if (verdict) this.failures.push({ kind: "digest", bucket: b, key, reason: `${verdict}${notChecked}`, listedIn: null });
-      else if (chainInvalid.has(key)) {
-        const failure = this.chain.failures.find((f) => f.key === key && f.listedIn === null)!;
-        failure.reason += notChecked;
-      } else if (digest.state === "read") this.validDigests.push(digest);
+    const judge = new DigestJudge(keyRing);
+    const tools = { read: (l: DigestLocation) => this.reader.read(l), judge: (d: FetchedDigest) => judge.judge(d) };
+    const chains = new Map<string, DigestLocation[]>();
+    const walked: WalkedDigest[] = [];
+    for (const location of this.listed) {
+      if (location.backfill) continue;
+      chains.set(chainId(location), [...(chains.get(chainId(location)) ?? []), location]);
     }
-    this.failures.push(...this.chain.failures);
+    // Chains side by side: every account and region at once.
+    await forEachConcurrent([...chains.values()], READ_CONCURRENCY, async (chain) => {
+      const findings = await walkChain(chain, range, tools);
+      walked.push(...findings.digests);
+      this.chainGaps.push(...findings.gaps);
+    });
+    // Backfill digests list logs an hourly digest missed; they stand outside the hourly chain.
+    for (const location of this.listed.filter((l) => l.backfill)) {
+      const digest = await this.reader.read(location);
+      if (digest.state !== "read" || overlaps(digest, since, this.until))
+        walked.push({ digest, verdict: await judge.judge(digest), namedBy: null, brokenLink: null });
+    }
+    this.walked = walked.sort(
+      (a, b) =>
+        a.digest.location.stamp.getTime() - b.digest.location.stamp.getTime() || a.digest.location.key.localeCompare(b.digest.location.key),
+    );
+    for (const walkedDigest of this.walked) this.classify(walkedDigest);
+    this.say(
+      `integrity: ${this.walked.length} digest file(s) of trail ${this.found.description.name} overlap ${since.toISOString()} to ${this.until.toISOString()} in ${this.regions.join(", ") || "no region"}`,
+    );
+  }
+
+  /** One digest into valid, failures or unchecked. */
+  private classify({ digest, verdict, namedBy, brokenLink }: WalkedDigest): void {
+    const { bucket, key, region } = digest.location;
+    const logCount = digest.state === "read" ? digest.content.logFiles.length : 0;
+    const notChecked = logCount > 0 ? `; its ${logCount} log file(s) were not checked` : "";
+    if (verdict.status === "unchecked") {
+      // The awaited log's region decides the lab's answer: without its keys there is none.
+      if (region === this.awaitedRegion) throw verdict.refused;
+      this.unchecked.push({ region, bucket, key, reason: `its signature could not be checked: ${verdict.refused.message}${notChecked}` });
+    } else if (verdict.status === "invalid") {
+      this.failures.push({ kind: "digest", bucket, key, reason: `${verdict.reason}${notChecked}`, listedIn: namedBy });
+    } else if (brokenLink) {
+      this.failures.push({ kind: "digest", bucket, key, reason: `${brokenLink}${notChecked}`, listedIn: null });
+    } else if (digest.state === "read") this.validDigests.push(digest);
+  }
+
+  /**
+   * Each gap as an auditor reads it: a missing digest named; a restart explained by the trail's
+   * StopLogging/StartLogging or DeleteTrail/CreateTrail calls in Event History, and who made them.
+   */
+  async explainGaps(): Promise<void> {
+    const restarts = this.chainGaps.filter((g) => g.cause === "restart");
+    const lifecycle = restarts.length > 0 ? await this.lifecycle(restarts) : { events: [] };
+    this.gaps = this.chainGaps.map((gap): IntegrityGap => {
+      const { account, region, bucket, key } = gap.location;
+      const place = { account, region, from: gap.from, to: gap.to };
+      if (gap.cause === "missing") return { kind: "missing", ...place, events: [], reason: gap.reason };
+      const from = gap.from ? new Date(gap.from) : null;
+      const explained = explainRestart(lifecycle, from, new Date(gap.to ?? this.until), `s3://${bucket}/${key}`, DIGEST_PERIOD_MS);
+      return { kind: explained.kind, ...place, events: explained.events, reason: explained.reason };
+    });
+  }
+
+  /** The trail's lifecycle calls around every restart, from Event History in its home region. */
+  private async lifecycle(restarts: ChainGap[]): Promise<Lifecycle> {
+    if (this.options.eventHistory === false) return { unexplained: "Event History was not asked (--no-event-history)" };
+    const { description } = this.found;
+    const home = description.homeRegion ?? this.region;
+    const times = restarts.flatMap((g) => [g.from, g.to]).flatMap((t) => (t ? [Date.parse(t)] : []));
+    this.say(`integrity: asking Event History in ${home} who stopped or re-created the trail (${restarts.length} restart(s))`);
+    return trailLifecycle({
+      client: this.cloudTrailIn(home),
+      region: home,
+      trail: { name: description.name, arn: description.arn },
+      window: { from: new Date(Math.min(...times) - DIGEST_PERIOD_MS), to: new Date(Math.max(...times) + DIGEST_PERIOD_MS) },
+      retryDeadline: this.started + (this.options.retryWindowMs ?? DEFAULT_RETRY_WINDOW_MS),
+      signal: this.options.signal,
+      onRetry: this.say,
+    });
   }
 
   /** Hashes every log file the valid digests list, against the hash they list it with. */
@@ -288,7 +364,7 @@ class IntegrityCheck {
     }
     this.say(`integrity: hashing ${this.logs.size} log file(s) listed by ${this.validDigests.length} valid digest(s)`);
     const logFailures: IntegrityFailure[] = [];
-    await forEachConcurrent([...this.logs.values()], HASH_CONCURRENCY, async (log) => {
+    await forEachConcurrent([...this.logs.values()], READ_CONCURRENCY, async (log) => {
       const hash = await hashLogObject(this.s3, log.bucket, log.key, this.options.signal);
       const reason = !hash.found
         ? "not found"
@@ -305,12 +381,12 @@ class IntegrityCheck {
 
   /** The verdict, and what it rests on. */
   result(): IntegrityResult {
-    const { description, bucket } = this.found;
-    const { inRange, chain, unchecked } = this;
-    const readable = inRange.filter((d): d is ReadDigest => d.state === "read");
+    const { description, bucket, listing } = this.found;
+    const { walked, unchecked } = this;
+    const readable = walked.map((w) => w.digest).filter((d): d is ReadDigest => d.state === "read");
     // Waiting for a log, only its region must answer; other regions' refusals are reported beside.
     const refusedReason = unchecked.length > 0 && this.awaitedRegion === null ? uncheckedReason(unchecked) : null;
-    const reason = this.waitReason ?? (inRange.length === 0 ? NO_DIGEST_IN_RANGE : refusedReason);
+    const reason = this.waitReason ?? (walked.length === 0 ? NO_DIGEST_IN_RANGE : refusedReason);
     return {
       valid: reason === null && this.failures.length === 0,
       trail: { name: description.name, arn: description.arn, bucket, prefix: description.prefix },
@@ -323,11 +399,12 @@ class IntegrityCheck {
             }
           : null,
       regions: this.regions,
-      digests: { valid: this.validDigests.length, total: inRange.length + chain.failures.filter((f) => f.listedIn !== null).length },
+      accounts: [...new Set(listing.roots.map((r) => r.account))].sort(),
+      digests: { valid: this.validDigests.length, total: walked.length },
       logs: { valid: this.validLogs, total: this.logs.size },
       failures: this.failures,
       unchecked,
-      gaps: chain.gaps,
+      gaps: this.gaps,
       reason,
     };
   }
@@ -345,28 +422,6 @@ function uncheckedReason(unchecked: IntegrityUnchecked[]): string {
     `${unchecked.length} digest(s) could not be checked: ListPublicKeys was refused in ${regions.join(", ")}. ` +
     `Grant cloudtrail:ListPublicKeys there, or leave ${regions.length === 1 ? "that region" : "those regions"} out with --regions.`
   );
-}
-
-/**
- * Why a digest found by listing is invalid, in the AWS CLI's words where it has them; null when
- * valid; the refusal when its region would not list the public keys to check it with.
- */
-async function digestProblem(digest: FetchedDigest, keys: PublicKeyRing): Promise<string | { refused: Error } | null> {
-  if (digest.state === "missing") return "not found";
-  if (digest.state === "unreadable") return digest.reason;
-  const { content, location } = digest;
-  if (content.digestS3Bucket !== location.bucket || content.digestS3Object !== location.key) {
-    return `has been moved from its original location s3://${content.digestS3Bucket}/${content.digestS3Object}`;
-  }
-  if (!digest.signature) return "no signature: the object has no x-amz-meta-signature metadata";
-  const algorithm = digest.signatureAlgorithm ?? content.digestSignatureAlgorithm;
-  if (algorithm !== SIGNATURE_ALGORITHM) return `unsupported signature algorithm ${algorithm}`;
-  const lookup = await keys.find(location.region, content.digestPublicKeyFingerprint);
-  if ("refused" in lookup) return lookup;
-  const { key } = lookup;
-  if (!key) return `public key not found in region ${location.region} for fingerprint ${content.digestPublicKeyFingerprint}`;
-  const signed = stringToSign(content.digestEndTime, location.bucket, location.key, digest.contentSha256, content.previousDigestSignature);
-  return signatureHolds(signed, digest.signature, key) ? null : "signature verification failed";
 }
 
 /** The region folder of a log key (`.../CloudTrail/<region>/YYYY/MM/DD/<name>`); null for any other key. */

@@ -368,6 +368,7 @@ describe("automation/report: the evidence report's HTML", () => {
         range: { since: "2026-11-25T21:00:00Z", until: "2026-11-25T23:00:00Z" },
         covered: { from: "2026-11-25T21:00:00Z", to: "2026-11-25T22:00:00Z" },
         regions: ["us-east-1"],
+        accounts: ["123456789012"],
         digests: { valid: 2, total: 2 },
         logs: { valid: 3, total: 4 },
         failures: [

@@ -147,6 +147,7 @@ export function integrityResult(valid: boolean): IntegrityResult {
     range: { since: "2026-11-25T22:29:00.000Z", until: "2026-11-25T22:28:15.000Z" },
     covered: { from: "2026-11-25T22:28:15.000Z", to: "2026-11-25T23:28:15.000Z" },
     regions: ["eu-west-1"],
+    accounts: ["123456789012"],
     digests: { valid: 1, total: 1 },
     logs: { valid: valid ? 3 : 2, total: 3 },
     failures: valid ? [] : [{ kind: "log", bucket: OUTPUTS_TRAIL.bucketName, key: LOG_KEY, reason: "not found", listedIn: digestKey }],

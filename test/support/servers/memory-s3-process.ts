@@ -15,6 +15,8 @@ export interface BucketSource {
   root?: string;
   /** Only files whose key starts with one of these (all when absent). */
   prefixes?: string[];
+  /** A JSON file of `{ "<key>": { "<name>": "<value>" } }`: user metadata of those objects (a digest's signature). */
+  metadata?: string;
 }
 
 export interface MemoryS3ProcessSpec {
@@ -46,11 +48,12 @@ async function child(spec: MemoryS3ProcessSpec): Promise<void> {
   for (const bucket of spec.buckets) {
     s3.createBucket(bucket.name);
     if (!bucket.root) continue;
+    const metadata = bucket.metadata ? (JSON.parse(readFileSync(bucket.metadata, "utf8")) as Record<string, Record<string, string>>) : {};
     for (const key of files(bucket.root)) {
       if (!key.startsWith("AWSLogs/")) continue;
       if (bucket.prefixes && !bucket.prefixes.some((p) => key.startsWith(p))) continue;
       const body = readFileSync(join(bucket.root, key));
-      s3.put(bucket.name, key, body);
+      s3.put(bucket.name, key, body, metadata[key]);
       objects += 1;
       bytes += body.length;
     }

@@ -1,5 +1,7 @@
 // A small S3 over node:http with every object in memory: ListObjectsV2 (prefix, start-after,
-// continuation token, delimiter, max-keys) and GetObject, path style, nothing else. It is here to
+// continuation token, delimiter, max-keys) and GetObject, path style; for the AWS CLI's
+// validate-logs also ListObjects V1 (marker), GetBucketLocation and user metadata
+// (x-amz-meta-*, given at put). Nothing else. It is here to
 // be cheap per request, so that a benchmark measures the client and not the server, and to answer
 // as a test asks: a delay on every request, 503 SlowDown, a region redirect (301 with
 // x-amz-bucket-region) to a request signed for another region than the bucket's, and, given
@@ -22,6 +24,8 @@ export interface MemoryBucket {
   /** The bucket's region: a request signed for another gets a 301 PermanentRedirect. */
   region: string;
   objects: Map<string, Buffer>;
+  /** User metadata of the objects that have some, without the x-amz-meta- prefix. */
+  metadata: Map<string, Record<string, string>>;
   /** Every key, sorted; rebuilt lazily after a put. */
   sorted: string[] | null;
 }
@@ -47,7 +51,8 @@ export interface MemoryS3 {
   inFlight: number;
   peakInFlight: number;
   createBucket(bucket: string, region?: string): void;
-  put(bucket: string, key: string, body: Buffer): void;
+  /** `metadata`: user metadata GetObject answers as x-amz-meta-<name> headers. */
+  put(bucket: string, key: string, body: Buffer, metadata?: Record<string, string>): void;
   /** GetObject requests per key that were served (a fault's answer is not counted). */
   getCounts(bucket: string): Map<string, number>;
   /** Forgets the counts (and the request log), as between two tests. */
@@ -142,13 +147,14 @@ function signedRegion(req: http.IncomingMessage): string | null {
   return /Credential=[^/]+\/\d{8}\/([^/]+)\/s3\/aws4_request/.exec(auth)?.[1] ?? null;
 }
 
-function listObjects(bucket: string, store: MemoryBucket, query: URLSearchParams): string {
+/** ListObjectsV2, or with `v1` ListObjects (Marker, NextMarker), as the AWS CLI's validate-logs lists digests. */
+function listObjects(bucket: string, store: MemoryBucket, query: URLSearchParams, v1 = false): string {
   store.sorted ??= [...store.objects.keys()].sort();
   const prefix = query.get("prefix") ?? "";
   const delimiter = query.get("delimiter") ?? "";
   const maxKeys = Math.min(1000, Number(query.get("max-keys") ?? 1000) || 1000);
-  const token = query.get("continuation-token");
-  const startAfter = query.get("start-after") ?? "";
+  const token = v1 ? null : query.get("continuation-token");
+  const startAfter = (v1 ? query.get("marker") : query.get("start-after")) ?? "";
   const after = token ? Buffer.from(token, "base64").toString("utf8") : startAfter;
   // The first key at or after the prefix, and after StartAfter (or the token's last key).
   let at = firstAfter(store.sorted, prefix) - (store.objects.has(prefix) ? 1 : 0);
@@ -179,6 +185,13 @@ function listObjects(bucket: string, store: MemoryBucket, query: URLSearchParams
     );
     last = key;
   }
+  if (v1)
+    return (
+      `<?xml version="1.0" encoding="UTF-8"?><ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>${xml(bucket)}</Name><Prefix>${xml(prefix)}</Prefix>` +
+      `<Marker>${xml(startAfter)}</Marker>${delimiter ? `<Delimiter>${xml(delimiter)}</Delimiter>` : ""}<MaxKeys>${maxKeys}</MaxKeys><IsTruncated>${truncated}</IsTruncated>` +
+      (truncated ? `<NextMarker>${xml(last)}</NextMarker>` : "") +
+      `${contents.join("")}${prefixes.join("")}</ListBucketResult>`
+    );
   return (
     `<?xml version="1.0" encoding="UTF-8"?><ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>${xml(bucket)}</Name><Prefix>${xml(prefix)}</Prefix>` +
     (delimiter ? `<Delimiter>${xml(delimiter)}</Delimiter>` : "") +
@@ -228,7 +241,9 @@ export async function startMemoryS3(options: MemoryS3Options = {}): Promise<Memo
         ),
         { "content-type": "application/xml" },
       );
-    if (request.signedRegion && request.signedRegion !== store.region) {
+    // GetBucketLocation answers whichever region it was signed for: it is how a client learns the bucket's.
+    const locating = !request.key && request.query.has("location");
+    if (request.signedRegion && request.signedRegion !== store.region && !locating) {
       return send(
         301,
         errorXml(
@@ -245,19 +260,27 @@ export async function startMemoryS3(options: MemoryS3Options = {}): Promise<Memo
     if (req.method !== "GET" && req.method !== "HEAD")
       return send(405, errorXml("MethodNotAllowed", `${req.method} is not served here`), { "content-type": "application/xml" });
     if (!request.key) {
-      if (request.query.get("list-type") !== "2")
-        return send(400, errorXml("NotImplemented", "only ListObjectsV2 is served"), { "content-type": "application/xml" });
-      return send(200, listObjects(request.bucket, store, request.query), { "content-type": "application/xml" });
+      if (locating)
+        return send(
+          200,
+          `<?xml version="1.0" encoding="UTF-8"?><LocationConstraint xmlns="http://s3.amazonaws.com/doc/2006-03-01/">${store.region === "us-east-1" ? "" : xml(store.region)}</LocationConstraint>`,
+          { "content-type": "application/xml" },
+        );
+      return send(200, listObjects(request.bucket, store, request.query, request.query.get("list-type") !== "2"), {
+        "content-type": "application/xml",
+      });
     }
     const body = store.objects.get(request.key);
     if (!body) return send(404, errorXml("NoSuchKey", "The specified key does not exist."), { "content-type": "application/xml" });
     let counts = served.get(request.bucket);
     if (!counts) served.set(request.bucket, (counts = new Map()));
     counts.set(request.key, (counts.get(request.key) ?? 0) + 1);
+    const metadata = Object.entries(store.metadata.get(request.key) ?? {}).map(([name, value]) => [`x-amz-meta-${name}`, value]);
     return send(200, body, {
       "content-type": "application/octet-stream",
       etag: `"${body.length.toString(16)}"`,
       "last-modified": LAST_MODIFIED_HTTP,
+      ...Object.fromEntries(metadata),
     });
   };
 
@@ -319,12 +342,14 @@ export async function startMemoryS3(options: MemoryS3Options = {}): Promise<Memo
       state.peakInFlight = value;
     },
     createBucket(bucket, region = "us-east-1") {
-      if (!buckets.has(bucket)) buckets.set(bucket, { region, objects: new Map(), sorted: null });
+      if (!buckets.has(bucket)) buckets.set(bucket, { region, objects: new Map(), metadata: new Map(), sorted: null });
     },
-    put(bucket, key, body) {
+    put(bucket, key, body, metadata) {
       const store = buckets.get(bucket);
       if (!store) throw new Error(`memory S3: no bucket ${bucket}; createBucket first`);
       store.objects.set(key, body);
+      if (metadata) store.metadata.set(key, metadata);
+      else store.metadata.delete(key);
       store.sorted = null;
     },
     getCounts: (bucket) => new Map(served.get(bucket) ?? []),

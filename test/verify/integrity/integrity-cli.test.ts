@@ -2,7 +2,9 @@
 // summary, --json, and the exit codes.
 import { DeleteObjectCommand } from "@aws-sdk/client-s3";
 import { expect } from "chai";
-import { startCloudTrailServer, type LocalCloudTrail } from "../../support/servers/cloudtrail-server";
+import { startCloudTrailServer, trailArn, type LocalCloudTrail } from "../../support/servers/cloudtrail-server";
+import { FixtureFactory } from "../../support/fixtures/cloudtrail-fixtures";
+import { iamUser, trailCall } from "../../support/fixtures/trail-lifecycle";
 import { buildIntegrityWorld, SINCE, UNTIL, type IntegrityWorld } from "../../support/worlds/integrity-world";
 import { startS3Server, type LocalS3 } from "../../support/servers/s3-server";
 import { listedKey, newSigningKey } from "../../support/fixtures/signed-digests";
@@ -14,6 +16,9 @@ describe("verify: npm run verify -- --integrity", () => {
   let intact: IntegrityWorld;
   let tampered: IntegrityWorld;
   let deletedLog: string;
+  let oldestGone: IntegrityWorld;
+  let stopped: IntegrityWorld;
+  const mallory = iamUser("123456789012", "mallory");
 
   before(async () => {
     s3 = await startS3Server();
@@ -26,6 +31,15 @@ describe("verify: npm run verify -- --integrity", () => {
     tampered = await buildIntegrityWorld(s3, ct, keys);
     deletedLog = (tampered.west[0].content.logFiles as { s3Object: string }[])[1].s3Object;
     await s3.client.send(new DeleteObjectCommand({ Bucket: tampered.bucket, Key: deletedLog }));
+    oldestGone = await buildIntegrityWorld(s3, ct, keys);
+    await s3.client.send(new DeleteObjectCommand({ Bucket: oldestGone.bucket, Key: oldestGone.east[0].key }));
+    stopped = await buildIntegrityWorld(s3, ct, keys, { digest: (i) => (i === 1 ? { restart: true } : {}) });
+    const f = new FixtureFactory("123456789012", 21);
+    const trail = { name: stopped.trail.name, arn: trailArn(stopped.trail) };
+    ct.state.events.push(
+      trailCall(f, "StopLogging", "us-east-1", new Date("2025-03-01T10:52:13Z"), trail, mallory),
+      trailCall(f, "StartLogging", "us-east-1", new Date("2025-03-01T10:58:41Z"), trail, mallory),
+    );
   });
   after(async () => {
     await s3.close();
@@ -45,6 +59,7 @@ describe("verify: npm run verify -- --integrity", () => {
       "range",
       "covered",
       "regions",
+      "accounts",
       "digests",
       "logs",
       "failures",
@@ -84,6 +99,28 @@ describe("verify: npm run verify -- --integrity", () => {
     expect(human.stdout)
       .to.include("9/10 log files valid, 1/10 log files INVALID")
       .and.include(`Log file s3://${tampered.bucket}/${deletedLog} INVALID: not found`);
+  });
+
+  it("exits 1 naming the digest deleted at the start of the range, where its successor names it", async () => {
+    const { code, stdout } = await run(["--trail", oldestGone.trail.name, "--integrity", ...range, "--json"]);
+    expect(code).to.equal(1);
+    const result = JSON.parse(stdout);
+    expect(result).to.deep.include({ valid: false, digests: { valid: 4, total: 5 } });
+    expect(result.failures).to.deep.equal([
+      { kind: "digest", bucket: oldestGone.bucket, key: oldestGone.east[0].key, reason: "not found", listedIn: oldestGone.east[1].key },
+    ]);
+    expect(result.gaps.map((g: { kind: string; region: string }) => [g.kind, g.region])).to.deep.equal([["missing", "us-east-1"]]);
+  });
+
+  it("says who stopped logging where a chain restarts, and exits 0: a restart alone is no tampering", async () => {
+    const { code, stdout } = await run(["--trail", stopped.trail.name, "--integrity", ...range]);
+    expect(code).to.equal(0);
+    expect(stdout)
+      .to.match(/^VALID: /)
+      .and.include(
+        `Gap (logging stopped) in us-east-1 from ${stopped.east[0].content.digestEndTime as string} to ${stopped.east[1].content.digestStartTime as string}: logging was stopped from 2025-03-01T10:52:13Z to 2025-03-01T10:58:41Z by ${mallory.arn} (the chain restarts at`,
+      )
+      .and.include(`  StartLogging at 2025-03-01T10:58:41Z by ${mallory.arn}`);
   });
 
   it("exits 1 with 'no digest in range' when no digest covers the range, never a silent pass", async () => {

@@ -10,67 +10,36 @@ import {
   integritySummary,
   sha256Hex,
   stringToSign,
-  validateIntegrity,
   type IntegrityOptions,
   type IntegrityResult,
 } from "../../../verify";
 import { jsonError } from "../../support/servers/aws-query-json-server";
 import { FixtureFactory } from "../../support/fixtures/cloudtrail-fixtures";
-import { startCloudTrailServer, trailArn, type LocalCloudTrail } from "../../support/servers/cloudtrail-server";
-import { buildIntegrityWorld, SINCE, T0, UNTIL, type IntegrityWorld, type WorldShape } from "../../support/worlds/integrity-world";
+import { trailArn, type LocalCloudTrail } from "../../support/servers/cloudtrail-server";
+import { SINCE, T0, UNTIL, type IntegrityWorld, type WorldShape } from "../../support/worlds/integrity-world";
+import { startIntegrityServers, type IntegrityServers } from "../../support/worlds/integrity-servers";
 import { listBucketResult, startFaultyS3, type FaultyS3 } from "../../support/servers/faulty-s3";
-import { s3ClientFor, startS3Server, type LocalS3 } from "../../support/servers/s3-server";
-import { listedKey, newSigningKey, putObjects, type SigningKey, type StoredObject } from "../../support/fixtures/signed-digests";
+import { s3ClientFor, type LocalS3 } from "../../support/servers/s3-server";
+import { newSigningKey, putObjects, type SigningKey, type StoredObject } from "../../support/fixtures/signed-digests";
 
 describe("verify: log file integrity (validateIntegrity)", () => {
+  let servers: IntegrityServers;
   let s3: LocalS3;
   let east: LocalCloudTrail;
   let west: LocalCloudTrail;
-  let keys: { east: SigningKey; west: SigningKey };
   let stranger: SigningKey;
   let regionalClients: string[];
 
   before(async () => {
-    s3 = await startS3Server();
-    east = await startCloudTrailServer({ region: "us-east-1" });
-    west = await startCloudTrailServer({ region: "eu-west-1" });
-    // Each region signs with its own key pair, and lists only its own.
-    keys = { east: newSigningKey(), west: newSigningKey() };
+    servers = await startIntegrityServers();
+    ({ s3, east, west, regionalClients } = servers);
     stranger = newSigningKey();
-    const validity = [new Date("2025-01-01T00:00:00Z"), new Date("2025-06-01T00:00:00Z")] as const;
-    east.state.publicKeys.push(listedKey(keys.east, ...validity));
-    west.state.publicKeys.push(listedKey(keys.west, ...validity));
   });
-  after(async () => {
-    await s3.close();
-    await east.close();
-    await west.close();
-  });
-  beforeEach(() => {
-    regionalClients = [];
-    s3.requests.length = 0;
-    east.calls.length = 0;
-    west.calls.length = 0;
-  });
+  after(() => servers.close());
+  beforeEach(() => servers.reset());
 
-  const world = (shape?: WorldShape) => buildIntegrityWorld(s3, east, keys, shape);
-
-  const check = (w: IntegrityWorld, extra: Partial<IntegrityOptions> = {}): Promise<IntegrityResult> =>
-    validateIntegrity({
-      trail: w.trail.name,
-      region: "us-east-1",
-      since: SINCE,
-      until: UNTIL,
-      clients: {
-        s3: s3.client,
-        cloudTrail: east.client(),
-        cloudTrailIn: (region) => {
-          regionalClients.push(region);
-          return region === "eu-west-1" ? west.client() : east.client();
-        },
-      },
-      ...extra,
-    });
+  const world = (shape?: WorldShape) => servers.world(shape);
+  const check = (w: IntegrityWorld, extra: Partial<IntegrityOptions> = {}): Promise<IntegrityResult> => servers.check(w, extra);
 
   const failureKeys = (r: IntegrityResult) => r.failures.map((f) => ({ kind: f.kind, key: f.key }));
   const logsOf = (digest: { content: Record<string, unknown> }) =>
