@@ -19,6 +19,7 @@ const SERVICES: Record<string, string> = {
   "client-kms": "kms",
   "client-resource-groups-tagging-api": "tag",
   "client-s3": "s3",
+  "client-s3-control": "s3control",
   "client-sts": "sts",
 };
 // A waiter is the operation it polls.

@@ -12,7 +12,9 @@ import { acceptanceText, frameworkRequirements, type Finding, type FindingsConte
 
 export const ASFF_SCHEMA_VERSION = "2018-10-08";
 
-const LABEL: Record<Severity, string> = { low: "LOW", medium: "MEDIUM", high: "HIGH", critical: "CRITICAL" };
+/** ASFF's Severity.Label values, as Security Hub's API model names them. */
+type SeverityLabel = "INFORMATIONAL" | "LOW" | "MEDIUM" | "HIGH" | "CRITICAL";
+const LABEL: Record<Severity, SeverityLabel> = { low: "LOW", medium: "MEDIUM", high: "HIGH", critical: "CRITICAL" };
 const COMPLIANCE = { pass: "PASSED", fail: "FAILED", "n/a": "NOT_AVAILABLE" } as const;
 const RESOURCE_TYPE: Record<ControlResource["type"], string> = {
   "AWS::CloudTrail::Trail": "AwsCloudTrailTrail",
@@ -31,14 +33,14 @@ export interface AsffFinding {
   Types: string[];
   CreatedAt: string;
   UpdatedAt: string;
-  Severity: { Label: string };
+  Severity: { Label: SeverityLabel };
   Title: string;
   Description: string;
   Remediation?: { Recommendation: { Text: string; Url?: string } };
   ProductFields: Record<string, string>;
   Resources: { Type: string; Id: string; Partition: string; Region?: string; Details?: { Other: Record<string, string> } }[];
-  Compliance: { Status: string; RelatedRequirements?: string[] };
-  FindingProviderFields: { Severity: { Label: string }; Types: string[] };
+  Compliance: { Status: (typeof COMPLIANCE)[keyof typeof COMPLIANCE]; RelatedRequirements?: string[] };
+  FindingProviderFields: { Severity: { Label: SeverityLabel }; Types: string[] };
   RecordState: "ACTIVE";
   Note?: { Text: string; UpdatedBy: string; UpdatedAt: string };
 }
@@ -63,7 +65,7 @@ export function toAsff(finding: Finding, context: FindingsContext): AsffFinding 
   const region = c.resource.region ?? context.region;
   const at = new Date(context.time).toISOString();
   const types = typesOf(finding);
-  const label = c.status === "fail" && !finding.accepted ? (LABEL[c.severity] ?? "INFORMATIONAL") : "INFORMATIONAL";
+  const label: SeverityLabel = c.status === "fail" && !finding.accepted ? (LABEL[c.severity] ?? "INFORMATIONAL") : "INFORMATIONAL";
   const fields: Record<string, string> = {
     "trail-lab/ControlId": c.id,
     "trail-lab/Status": finding.status,
