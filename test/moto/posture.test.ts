@@ -489,4 +489,75 @@ describeMoto("moto: posture of the lab's stack and of a careless one", (moto) =>
       }
     });
   });
+  describe("data-event selectors and the loop (TrailLab.DataEventLoop)", () => {
+    const management = { Name: "Management events", FieldSelectors: [{ Field: "eventCategory", Equals: ["Management"] }] };
+    const allObjects = (name: string, extra: { Field: string; NotStartsWith?: string[] }[] = []) => ({
+      Name: name,
+      FieldSelectors: [{ Field: "eventCategory", Equals: ["Data"] }, { Field: "resources.type", Equals: ["AWS::S3::Object"] }, ...extra],
+    });
+
+    /** The lab's stack with its trail's selectors replaced by `selectors`, in moto and on the project's servers. */
+    async function withSelectors(put: {
+      AdvancedEventSelectors?: unknown[];
+      EventSelectors?: unknown[];
+    }): Promise<[PostureReport, PostureReport]> {
+      const world = await deployToMoto(moto.server.endpoint);
+      await cloudTrail.send(new PutEventSelectorsCommand({ TrailName: world.trailName, ...(put as object) }));
+      const inMoto = await motoPosture(world.trailName);
+      const onProject = await onProjectServers(async (ls3, ct) => {
+        const local = await deployWorld(ls3, ct, templateConfig(), "moto");
+        if (put.AdvancedEventSelectors) {
+          delete local.trail.eventSelectors;
+          local.trail.advancedEventSelectors = put.AdvancedEventSelectors;
+        } else local.trail.eventSelectors = put.EventSelectors;
+        return projectPosture(ls3, ct, local.trail.name);
+      });
+      return [inMoto, onProject];
+    }
+
+    it("advanced selectors on every S3 object, log buckets included: the loop fails, naming both log buckets; S3.22/S3.23 pass and CloudTrail.1 still reads management events", async () => {
+      const [inMoto, onProject] = await withSelectors({ AdvancedEventSelectors: [management, allObjects("All S3 objects")] });
+      const loop = control(inMoto, "TrailLab.DataEventLoop");
+      expect(loop.status).to.equal("fail");
+      expect(loop.severity).to.equal("medium");
+      expect(loop.risk).to.include("billed per 100,000");
+      expect(loop.remediation!.cli).to.include("NotStartsWith");
+      expect(loop.evidence.looping).to.have.length(2);
+      expect(statuses(inMoto)).to.include({ "CloudTrail.1": "pass", "S3.22": "pass", "S3.23": "pass" });
+      const project = control(onProject, "TrailLab.DataEventLoop");
+      expect([loop.status, loop.statusDetail, loop.evidence.looping]).to.deep.equal([
+        project.status,
+        project.statusDetail,
+        project.evidence.looping,
+      ]);
+    });
+
+    it("the same selectors excluding the log buckets by resources.ARN NotStartsWith: no loop, and CIS 3.8/3.9 still count the trail", async () => {
+      const logBuckets = (report: PostureReport) => control(report, "TrailLab.DataEventLoop").evidence.logBuckets as string[];
+      const probe = await deployToMoto(moto.server.endpoint);
+      const buckets = logBuckets(await motoPosture(probe.trailName));
+      await moto.server.reset();
+      const exclude = { Field: "resources.ARN", NotStartsWith: buckets.map((b) => `arn:aws:s3:::${b}/`) };
+      const [inMoto, onProject] = await withSelectors({
+        AdvancedEventSelectors: [management, allObjects("S3 objects but the logs", [exclude])],
+      });
+      expect(statuses(inMoto)).to.include({ "TrailLab.DataEventLoop": "pass", "S3.22": "pass", "S3.23": "pass", "CloudTrail.1": "pass" });
+      expect(statuses(onProject)).to.include({ "TrailLab.DataEventLoop": "pass", "S3.22": "pass", "S3.23": "pass" });
+    });
+
+    it("basic selectors with DataResources on every bucket (arn:aws:s3) loop too, read-only ones do not; management events put away fail CloudTrail.1 saying so", async () => {
+      const everyBucket = [{ Type: "AWS::S3::Object", Values: ["arn:aws:s3"] }];
+      const [inMoto] = await withSelectors({
+        EventSelectors: [{ ReadWriteType: "All", IncludeManagementEvents: false, DataResources: everyBucket }],
+      });
+      expect(statuses(inMoto)).to.include({ "TrailLab.DataEventLoop": "fail", "CloudTrail.1": "fail", "S3.22": "pass", "S3.23": "pass" });
+      expect(control(inMoto, "CloudTrail.1").statusDetail).to.include("no longer records all management events");
+      await moto.server.reset();
+      // Reads only: a delivery (PutObject) is not recorded, so no loop; object writes then go unrecorded (S3.22).
+      const [readOnly] = await withSelectors({
+        EventSelectors: [{ ReadWriteType: "ReadOnly", IncludeManagementEvents: true, DataResources: everyBucket }],
+      });
+      expect(statuses(readOnly)).to.include({ "TrailLab.DataEventLoop": "pass", "CloudTrail.1": "fail", "S3.22": "fail", "S3.23": "pass" });
+    });
+  });
 });
