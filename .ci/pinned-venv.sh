@@ -1,4 +1,4 @@
-# Sourced by .ci/moto.sh and .ci/awscli.sh: a Python tool pinned in a requirements file, installed
+# Sourced by .ci/moto.sh, .ci/awscli.sh and .ci/ocsf.sh: a Python tool pinned in a requirements file, installed
 # into a virtualenv in the cache folder outside the repo,
 # ${TRAIL_LAB_CACHE:-$HOME/.cache/trail-lab}/<name>/<version>, when missing or when the pins changed.
 # Prints the path of the tool's executable on stdout, and nothing else (progress goes to stderr), so

@@ -556,7 +556,14 @@ class LabRun extends Run {
     const { services } = this.opened;
     try {
       this.report.posture = await this.timed("posture", () =>
-        services.verifier.posture({ trail: outputs.trailArn, region: outputs.region, signal: this.stop }),
+        services.verifier.posture({
+          trail: outputs.trailArn,
+          region: outputs.region,
+          buckets: outputs.accessLogBucketName ? [outputs.accessLogBucketName] : undefined,
+          workgroup: outputs.athenaWorkgroup ?? undefined,
+          retentionDays: retentionDaysOf(this.options.template.config),
+          signal: this.stop,
+        }),
       );
     } catch (error) {
       if (!this.interruption.interrupted) this.report.warnings.push(`Posture not checked: ${describe(error)}`);
@@ -649,6 +656,12 @@ function checkSameProfile(stack: string, stackProfile: string | undefined, profi
       `${profile ? `not '${profile.value}' (from ${profile.source})` : "and no profile is chosen now"}: ` +
       `run 'trail-lab lab --cleanup ${stack} --profile ${stackProfile}', so that the destroy and the sweep act as the same identity.`,
   );
+}
+
+/** The stack's trail-lab:retentionDays, for posture's TrailLab.Retention; undefined when the config leaves infra's default. */
+function retentionDaysOf(config: TemplateConfig["config"]): number | undefined {
+  const value = config[`${PROJECT}:retentionDays`];
+  return typeof value === "string" && /^\d+$/.test(value) ? Number(value) : undefined;
 }
 
 /** The Athena table the stack deployed for --search athena (infra's athena* outputs). */

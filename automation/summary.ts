@@ -1,6 +1,6 @@
 // The lab's result as text for stdout: a few lines a person reads after a long run.
 import * as path from "node:path";
-import { acceptedRisks } from "./report/accepted-risks";
+import { acceptedRisks, isAccepted } from "./report/accepted-risks";
 import { REPORT_FILE, type LabReport } from "./evidence";
 import { drillSummary } from "./drill/drill-report";
 
@@ -39,17 +39,20 @@ export function renderSummary(report: LabReport): string {
     );
   }
   if (report.posture) {
-    const accepted = acceptedRisks(report);
-    const ids = (status: string, acceptedToo: boolean) =>
-      report
-        .posture!.controls.filter((control) => control.status === status && accepted.has(control.id) === acceptedToo)
-        .map((control) => control.id);
-    const failing = ids("fail", false);
-    const kept = ids("fail", true);
-    const count = (status: string) => report.posture!.controls.filter((control) => control.status === status).length;
+    const risks = acceptedRisks(report);
+    const controls = report.posture.controls;
+    // A bucket-level control fails once per bucket; its id is named once.
+    const ids = (acceptedToo: boolean) => [
+      ...new Set(controls.filter((c) => c.status === "fail" && isAccepted(c, risks) === acceptedToo).map((c) => c.id)),
+    ];
+    const failing = ids(false);
+    const kept = ids(true);
+    const count = (test: (c: (typeof controls)[number]) => boolean) => controls.filter(test).length;
     lines.push(
-      `  posture: ${count("pass")} pass, ${failing.length} fail${failing.length > 0 ? ` (${failing.join(", ")})` : ""}, ` +
-        `${kept.length} accepted${kept.length > 0 ? ` (${kept.join(", ")}: off for cost, see the report)` : ""}, ${count("n/a")} n/a`,
+      `  posture: ${count((c) => c.status === "pass")} pass, ${count((c) => c.status === "fail" && !isAccepted(c, risks))} fail` +
+        `${failing.length > 0 ? ` (${failing.join(", ")})` : ""}, ` +
+        `${count((c) => isAccepted(c, risks))} accepted${kept.length > 0 ? ` (${kept.join(", ")}: on purpose, see the report)` : ""}, ` +
+        `${count((c) => c.status === "n/a")} n/a`,
     );
   }
   const c = report.cleanup;

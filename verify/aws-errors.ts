@@ -37,6 +37,9 @@ const IAM_ACTION: Record<string, string> = {
   GetBucketLogging: "s3:GetBucketLogging",
   GetBucketLocation: "s3:GetBucketLocation",
   GetBucketLifecycleConfiguration: "s3:GetLifecycleConfiguration",
+  GetBucketAcl: "s3:GetBucketAcl",
+  GetAccountPublicAccessBlock: "s3:GetAccountPublicAccessBlock",
+  GetWorkGroup: "athena:GetWorkGroup",
   ListPublicKeys: "cloudtrail:ListPublicKeys",
 };
 

@@ -12,9 +12,11 @@ import { INSTANT_RULE, durationRule, parseCount, parseInstant, parseSeconds } fr
 import { integritySummary } from "./integrity/summary";
 import { validateIntegrity } from "./integrity/validate";
 import { checkPosture, postureExitCode } from "./posture/check-posture";
-import { findingsCsv } from "./posture/csv";
-import { postureFindings } from "./posture/findings";
-import { ocsfFindings } from "./posture/ocsf";
+import { DEFAULT_RETENTION_DAYS } from "./posture/controls";
+import { asffFindings } from "./posture/exports/asff";
+import { findingsCsv } from "./posture/exports/csv";
+import { postureFindings } from "./posture/exports/findings";
+import { ocsfFindings } from "./posture/exports/ocsf";
 import { postureSummary } from "./posture/summary";
 import type { PostureReport } from "./posture/types";
 import { TOOL_NAME, toolVersion, versionLine } from "../common/provenance";
@@ -98,15 +100,33 @@ export const VERIFY_COMMAND = {
       help: "who searches the logs: this process reading S3, or Athena over a table",
       default: "s3",
     },
-    workgroup: { type: "string", value: "<name>", help: "with --search athena, the Athena workgroup" },
+    workgroup: {
+      type: "string",
+      value: "<name>",
+      help: "with --search athena, the Athena workgroup; with --posture, a workgroup whose results bucket is judged too",
+    },
     database: { type: "string", value: "<name>", help: "with --search athena, the Glue database" },
     table: { type: "string", value: "<name>", help: "with --search athena, the table", default: "cloudtrail_logs" },
     integrity: {
       type: "boolean",
       help: "validate the log files' integrity (digests, signatures, chain, hashes) from --since to --until, as 'aws cloudtrail validate-logs' does",
     },
-    posture: { type: "boolean", help: "judge the trail and its bucket against the security controls" },
-    format: { type: "string", value: "<ocsf|csv>", help: "with --posture, print the findings as OCSF Compliance Finding JSON or as CSV" },
+    posture: {
+      type: "boolean",
+      help: "judge the trail, its bucket and the stack's other buckets (its access-log bucket, found) against the security controls",
+    },
+    buckets: { type: "string", value: "<b1,b2,...>", help: "with --posture, more buckets of the stack to judge against the S3 controls" },
+    "retention-days": {
+      type: "string",
+      value: "<days>",
+      help: "with --posture, the days no lifecycle rule may expire the trail's log files sooner than (TrailLab.Retention)",
+      default: String(DEFAULT_RETENTION_DAYS),
+    },
+    format: {
+      type: "string",
+      value: "<ocsf|asff|csv>",
+      help: "with --posture, print the findings as OCSF Compliance Findings, as ASFF for Security Hub's batch-import-findings, or as CSV",
+    },
     json: { type: "boolean", help: "print the result as one JSON object" },
     ...SHARED_FLAGS,
   },
@@ -115,6 +135,7 @@ export const VERIFY_COMMAND = {
   examples: [
     "trail-lab verify --trail my-logs-trail --profile lab --since 2025-01-31T12:00:00Z",
     "trail-lab verify --trail my-logs-trail --posture --format csv",
+    "trail-lab verify --trail my-logs-trail --posture --format asff > findings.json && aws securityhub batch-import-findings --findings file://findings.json",
     "trail-lab verify --trail my-logs-trail --integrity --since 2025-01-31T00:00:00Z --json",
   ],
   notes: [
@@ -124,8 +145,8 @@ export const VERIFY_COMMAND = {
   ],
 } as const satisfies CommandSpec<FlagTable>;
 
-/** `--regions a, b` as a list; undefined when not given. */
-function regionList(value: string | undefined): string[] | undefined {
+/** `--regions a, b` (or `--buckets`) as a list; undefined when not given. */
+function commaList(value: string | undefined): string[] | undefined {
   return value
     ?.split(",")
     .map((r) => r.trim())
@@ -145,16 +166,16 @@ function flagValue<T>(read: () => T): T {
   }
 }
 
-const POSTURE_FORMATS = ["ocsf", "csv"] as const;
+const POSTURE_FORMATS = ["ocsf", "asff", "csv"] as const;
 
 function postureFormat(format: string | undefined, json: boolean): (typeof POSTURE_FORMATS)[number] | null {
   if (format === undefined) return null;
-  if (!POSTURE_FORMATS.includes(format as (typeof POSTURE_FORMATS)[number])) throw usage(`--format is ocsf or csv, not "${format}".`);
+  if (!POSTURE_FORMATS.includes(format as (typeof POSTURE_FORMATS)[number])) throw usage(`--format is ocsf, asff or csv, not "${format}".`);
   if (json) throw usage("--json and --format are two forms of the output: give one.");
   return format as (typeof POSTURE_FORMATS)[number];
 }
 
-/** The findings of a posture check as OCSF Compliance Finding JSON (an array) or CSV. */
+/** The findings of a posture check as OCSF Compliance Finding JSON (an array), ASFF JSON (an array) or CSV. */
 function postureExport(report: PostureReport, format: (typeof POSTURE_FORMATS)[number], region: string): string {
   const context = {
     time: report.checkedAt ?? new Date().toISOString(),
@@ -163,7 +184,8 @@ function postureExport(report: PostureReport, format: (typeof POSTURE_FORMATS)[n
     product: { name: TOOL_NAME, version: toolVersion() },
   };
   const findings = postureFindings(report);
-  return format === "ocsf" ? `${JSON.stringify(ocsfFindings(findings, context), null, 2)}\n` : findingsCsv(findings, context);
+  if (format === "csv") return findingsCsv(findings, context);
+  return `${JSON.stringify(format === "ocsf" ? ocsfFindings(findings, context) : asffFindings(findings, context), null, 2)}\n`;
 }
 
 /** Runs the command and returns its exit code (the caller sets process.exitCode). */
@@ -188,7 +210,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     json = flags.json ?? false;
     if (!flags.trail) throw usage("--trail is required.");
     if (flags.posture && flags.integrity) throw usage("--integrity and --posture are separate checks: run one at a time.");
-    if (flags.format !== undefined && !flags.posture) throw usage("--format goes with --posture.");
+    if (!flags.posture) {
+      const postureOnly = (["format", "buckets", "retention-days"] as const).find((f) => flags[f] !== undefined);
+      if (postureOnly) throw usage(`--${postureOnly} goes with --posture.`);
+    }
     const now = new Date();
     const since = flagValue(() => parseInstant("since", flags.since, now)) ?? new Date(now.getTime() - 60 * 60 * 1000);
     const until = flagValue(() => parseInstant("until", flags.until, now));
@@ -200,8 +225,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         : flagValue(() => parseCount("concurrency", flags.concurrency, DEFAULT_CONCURRENCY, 1, MAX_CONCURRENCY));
     const search = flags.search ?? "s3";
     if (search !== "s3" && search !== "athena") throw usage(`--search is s3 or athena, not "${search}".`);
-    if (search === "s3" && (flags.workgroup || flags.database || flags.table))
-      throw usage("--workgroup, --database and --table go with --search athena.");
+    if (search === "s3" && ((flags.workgroup && !flags.posture) || flags.database || flags.table))
+      throw usage("--workgroup, --database and --table go with --search athena (--workgroup with --posture too).");
     if (search === "athena" && concurrency !== undefined)
       throw usage("--concurrency sets how many log objects this process reads at once: it goes with --search s3.");
     const env = io.env ?? process.env;
@@ -216,7 +241,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       trail: flags.trail,
       region,
       profile,
-      regions: regionList(flags.regions),
+      regions: commaList(flags.regions),
       bucket: flags.bucket,
       account: flags.account,
       onProgress: say,
@@ -224,7 +249,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     };
     if (flags.posture) {
       const format = postureFormat(flags.format, json);
-      const report = await checkPosture(target);
+      const retentionDays =
+        flags["retention-days"] === undefined
+          ? undefined
+          : flagValue(() => parseCount("retention-days", flags["retention-days"], DEFAULT_RETENTION_DAYS, 1, 36_500));
+      const report = await checkPosture({ ...target, buckets: commaList(flags.buckets), workgroup: flags.workgroup, retentionDays });
       io.stdout.write(
         format ? postureExport(report, format, region) : json ? `${JSON.stringify(report, null, 2)}\n` : postureSummary(report),
       );

@@ -5,6 +5,7 @@
 import { AthenaClient } from "@aws-sdk/client-athena";
 import { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
 import { S3Client } from "@aws-sdk/client-s3";
+import { S3ControlClient } from "@aws-sdk/client-s3-control";
 import { REGION_HINT, chooseProfile, chooseRegion, credentialsFor } from "../common/aws-config";
 import { requestHandlerOptions, type HttpTimeouts } from "../common/aws-http";
 import { UsageError } from "../common/errors";
@@ -56,13 +57,15 @@ export async function resolveRegion(region: string | undefined, profile?: string
   return chosen.value;
 }
 
+type EndpointService = "S3" | "S3_CONTROL" | "CLOUDTRAIL" | "ATHENA";
+
 /** The endpoint override for one service, as the SDK's own env convention names it. */
-export function endpointOverride(service: "S3" | "CLOUDTRAIL" | "ATHENA", env: NodeJS.ProcessEnv = process.env): string | undefined {
+export function endpointOverride(service: EndpointService, env: NodeJS.ProcessEnv = process.env): string | undefined {
   return env[`AWS_ENDPOINT_URL_${service}`] || env.AWS_ENDPOINT_URL || undefined;
 }
 
 /** Region, credentials, attempts, timeouts and endpoint override: what every client here is configured with. */
-function baseConfig(service: "S3" | "CLOUDTRAIL" | "ATHENA", settings: ClientSettings, credentials = credentialsFor(settings.profile)) {
+function baseConfig(service: EndpointService, settings: ClientSettings, credentials = credentialsFor(settings.profile)) {
   const env = settings.env ?? process.env;
   const endpoint = endpointOverride(service, env);
   return {
@@ -82,6 +85,19 @@ export function createCloudTrailClient(settings: ClientSettings): CloudTrailClie
 /** The Athena client, for Athena search only. */
 export function createAthenaClient(settings: ClientSettings): AthenaClient {
   return new AthenaClient(baseConfig("ATHENA", settings));
+}
+
+/**
+ * The S3 Control client, for the account's own settings (posture's S3.1). S3 Control's endpoint
+ * names the account in its host (<account>.s3-control.<region>.amazonaws.com), and the SDK's rules
+ * put that prefix in front of an overridden endpoint too (123456789012.127.0.0.1 does not resolve);
+ * with AWS_ENDPOINT_URL_S3_CONTROL or AWS_ENDPOINT_URL the requests go to the endpoint itself,
+ * the account in their x-amz-account-id header, which is how moto and the project's S3 server
+ * answer them.
+ */
+export function createS3ControlClient(settings: ClientSettings): S3ControlClient {
+  const { endpoint, ...config } = baseConfig("S3_CONTROL", settings);
+  return new S3ControlClient({ ...config, ...(endpoint ? { endpointProvider: () => ({ url: new URL(endpoint) }) } : {}) });
 }
 
 export interface HomeRegionClient {

@@ -8,7 +8,7 @@ export {
   ONE_PASS_LIMIT_MS,
 } from "./event/verify-trail";
 export { copyLogObject, type CopyLogObjectOptions } from "./s3/s3-objects";
-export { createAwsClients, createAthenaClient, type AwsClients, type ClientSettings } from "./clients";
+export { createAwsClients, createAthenaClient, createS3ControlClient, type AwsClients, type ClientSettings } from "./clients";
 export type { CheckTarget, LogsTarget, CheckClients } from "./target";
 export { scanLogObject, compileCriteria, type MatchCriteria, type CompiledCriteria, type ScanOutcome } from "./event/match";
 // What the benchmark measures on its own: the decoder, and the scanner verifyTrail drives.
@@ -45,11 +45,27 @@ export type {
 } from "./event/types";
 export { checkPosture, postureExitCode } from "./posture/check-posture";
 export { logFileStamp } from "./s3/log-keys";
-export type { PostureOptions, PostureReport, PostureControl, ControlStatus, Severity, TrailFacts, BucketFacts } from "./posture/types";
+export type {
+  PostureOptions,
+  PostureReport,
+  PostureControl,
+  ControlStatus,
+  Severity,
+  TrailFacts,
+  BucketFacts,
+  BucketRole,
+  AccountFacts,
+  FrameworkRequirement,
+  Remediation,
+} from "./posture/types";
+export { DEFAULT_RETENTION_DAYS } from "./posture/controls";
 export {
   postureFindings,
+  acceptanceOf,
   countFindings,
   cisRequirements,
+  frameworkRequirements,
+  acceptanceText,
   FINDING_STATUSES,
   SEVERITIES,
   type Finding,
@@ -57,9 +73,10 @@ export {
   type FindingCounts,
   type Acceptance,
   type FindingsContext,
-} from "./posture/findings";
-export { ocsfFindings, OCSF_VERSION, type OcsfComplianceFinding } from "./posture/ocsf";
-export { findingsCsv, CSV_COLUMNS } from "./posture/csv";
+} from "./posture/exports/findings";
+export { ocsfFindings, OCSF_VERSION, type OcsfComplianceFinding } from "./posture/exports/ocsf";
+export { asffFindings, ASFF_SCHEMA_VERSION, type AsffFinding } from "./posture/exports/asff";
+export { findingsCsv, CSV_COLUMNS } from "./posture/exports/csv";
 export { validateIntegrity, NO_DIGEST_IN_RANGE, DEFAULT_DIGEST_WAIT_MS } from "./integrity/validate";
 export { stringToSign, sha256Hex } from "./integrity/digest-file";
 export { integritySummary } from "./integrity/summary";

@@ -5,6 +5,7 @@
 import type { AthenaClient } from "@aws-sdk/client-athena";
 import type { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
 import type { S3Client } from "@aws-sdk/client-s3";
+import type { S3ControlClient } from "@aws-sdk/client-s3-control";
 
 /** Clients to use instead of ones built from the standard AWS environment (clients.ts). */
 export interface CheckClients {
@@ -23,7 +24,12 @@ export interface CheckClients {
    */
   cloudTrailIn?: (region: string) => CloudTrailClient;
   /**
-   * Athena search's client: the event check with `search: "athena"` only.
+   * Posture's reads of the account's own Block Public Access (S3 Control GetPublicAccessBlock).
+   * @default createS3ControlClient({ region, profile })
+   */
+  s3Control?: S3ControlClient;
+  /**
+   * Athena search's client (the event check with `search: "athena"`), and posture's GetWorkGroup (the results bucket of a workgroup).
    * @default createAthenaClient({ region, profile })
    */
   athena?: AthenaClient;

@@ -1,6 +1,6 @@
 // `trail-lab report <evidence.json> [--out <file>]` (`npm run report`): renders a lab run's evidence again as the
 // self-contained HTML page, next to the evidence unless --out says where, with the posture
-// findings beside it as OCSF Compliance Findings and CSV. The lab writes the same files itself
+// findings beside it as OCSF Compliance Findings, ASFF and CSV. The lab writes the same files itself
 // (write.ts's writeReport) each time it keeps its evidence.
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -12,14 +12,14 @@ import { versionLine } from "../../common/provenance";
 import { EvidenceFileError } from "../errors";
 import { REPORT_FILE, type LabReport } from "../evidence";
 import { evidenceProblem } from "./evidence-check";
-import { CSV_FILE, OCSF_FILE, writeReport } from "./write";
+import { ASFF_FILE, CSV_FILE, OCSF_FILE, writeReport } from "./write";
 import { guardUnfinished } from "../../common/unfinished";
 
 export const REPORT_COMMAND = {
   name: "report",
   summary:
     "Renders a lab run's evidence.json again as the self-contained HTML report, with the posture findings beside it as " +
-    `OCSF Compliance Findings (${OCSF_FILE}) and CSV (${CSV_FILE}).`,
+    `OCSF Compliance Findings (${OCSF_FILE}), ASFF for Security Hub (${ASFF_FILE}) and CSV (${CSV_FILE}).`,
   positionals: "<evidence.json>",
   flags: {
     out: {

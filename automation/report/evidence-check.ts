@@ -3,6 +3,7 @@
 // type and, where the type is a set of words (a control's status, cleanup's mode), for its word.
 // Fields added after the first lab runs are optional, so evidence of any release still renders.
 import {
+  allOf,
   anything,
   arrayOf,
   boolean,
@@ -72,10 +73,29 @@ const control = object({
   fix: text,
   severity: optional(oneOf("critical", "high", "medium", "low")),
   cis: optional(object({ "v1.4.0": text, "v3.0.0": text })),
-  resource: optional(object({ type: string, arn: string, region: text })),
-  remediationUrl: optional(
-    matching(/^https:\/\/docs\.aws\.amazon\.com\/console\/securityhub\/[A-Za-z0-9]+\.\d+\/remediation$/, "a Security Hub remediation URL"),
+  resource: optional(
+    object({
+      type: string,
+      arn: string,
+      region: text,
+      name: optional(string),
+      role: optional(oneOf("trail", "access-log", "athena-results", "named")),
+    }),
   ),
+  // null for trail-lab's own controls, which have no Security Hub page.
+  remediationUrl: optional(
+    nullable(
+      matching(
+        /^https:\/\/docs\.aws\.amazon\.com\/console\/securityhub\/[A-Za-z0-9]+\.\d+\/remediation$/,
+        "a Security Hub remediation URL",
+      ),
+    ),
+  ),
+  statusDetail: optional(string),
+  risk: optional(string),
+  remediation: optional(object({ cli: string, pulumi: string })),
+  frameworks: optional(arrayOf(object({ framework: string, requirement: string }))),
+  accepted: optional(nullable(object({ reason: string }))),
 });
 
 const flag = nullable(boolean);
@@ -110,15 +130,38 @@ const bucketFacts = object({
   encryption: nullable(arrayOf(object({ SSEAlgorithm: text, KMSMasterKeyID: text, BucketKeyEnabled: flag }))),
   ownership: text,
   versioning: text,
-  lifecycle: nullable(arrayOf(object({ id: text, status: text, expirationDays: nullable(number), noncurrentDays: nullable(number) }))),
+  lifecycle: nullable(
+    arrayOf(
+      object({
+        id: text,
+        status: text,
+        expirationDays: nullable(number),
+        noncurrentDays: nullable(number),
+        prefix: optional(text),
+        expirationDate: optional(text),
+      }),
+    ),
+  ),
   policy: text,
   policyIsPublic: flag,
   logging: nullable(object({ targetBucket: string, targetPrefix: string })),
+  mfaDelete: optional(text),
+  grants: optional(arrayOf(object({ grantee: string, type: text, permission: text }))),
 });
+
+const bucketRole = oneOf("trail", "access-log", "athena-results", "named");
 
 const posture = object({
   controls: arrayOf(control),
-  facts: optional(object({ trail: trailFacts, bucket: bucketFacts })),
+  facts: optional(
+    object({
+      trail: trailFacts,
+      bucket: bucketFacts,
+      buckets: optional(arrayOf(allOf(bucketFacts, object({ role: bucketRole })))),
+      unreadBuckets: optional(arrayOf(object({ name: string, role: bucketRole, reason: string }))),
+      account: optional(object({ id: text, publicAccessBlock: nullable(recordOf(flag)), unread: text })),
+    }),
+  ),
   checkedAt: optional(instant),
 });
 

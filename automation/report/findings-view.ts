@@ -1,7 +1,8 @@
-// The posture findings on the page: counts by status and severity first, then a row a control with
-// Security Hub's id and severity, the CIS sections, the resource (ARN and region), the evidence
-// (folded), and what to do: the fix and Security Hub's remediation page, or for a failure the lab
-// accepts on purpose, why and the switch that turns it on.
+// The posture findings on the page: counts by status and severity first, then a row a verdict with
+// Security Hub's id and severity, the CIS sections, the resource (ARN, region, what the bucket is
+// to the stack), why it has its status, the risk, the evidence (folded), and what to do: the fix,
+// as the AWS CLI command and the Pulumi change, and Security Hub's remediation page; or for a
+// failure accepted on purpose, why (and the switch that turns it on, where one does).
 import { countFindings, FINDING_STATUSES, SEVERITIES, type Finding, type FindingCounts, type FindingStatus } from "../../verify";
 import type { LabReport } from "../evidence";
 import { labFindings } from "./findings";
@@ -48,9 +49,25 @@ function whatToDo(f: Finding): string {
   const url = typeof c.remediationUrl === "string" && REMEDIATION_URL.test(c.remediationUrl) ? c.remediationUrl : null;
   const link = url ? `<br><a ${attr("href", url)} rel="noreferrer noopener">Security Hub: ${escapeHtml(c.id)} remediation</a>` : "";
   if (f.accepted) {
-    return `<strong>Accepted on purpose.</strong> ${escapeHtml(f.accepted.reason)} Turn it on with <code>${escapeHtml(f.accepted.setting)}</code> in <code>${escapeHtml(f.accepted.file)}</code>.${link}`;
+    const setting = f.accepted.setting
+      ? ` Turn it on with <code>${escapeHtml(f.accepted.setting)}</code>${f.accepted.file ? ` in <code>${escapeHtml(f.accepted.file)}</code>` : ""}.`
+      : "";
+    return `<strong>Accepted on purpose.</strong> ${escapeHtml(f.accepted.reason)}${setting}${link}`;
   }
-  return `${c.fix ? escapeHtml(c.fix) : c.status === "pass" ? "nothing" : "—"}${c.status === "pass" ? "" : link}`;
+  if (c.status === "pass") return "nothing";
+  const remediation = c.remediation;
+  const code = remediation
+    ? `<details><summary>AWS CLI and Pulumi</summary><pre>${escapeHtml(remediation.cli)}</pre><pre>${escapeHtml(remediation.pulumi)}</pre></details>`
+    : "";
+  return `${c.fix ? escapeHtml(c.fix) : "—"}${code}${link}`;
+}
+
+/** Why the verdict is what it is, and what a failure puts at risk (absent from older evidence). */
+function whyCell(f: Finding): string {
+  const c = f.control;
+  const detail = typeof c.statusDetail === "string" ? `<p>${escapeHtml(c.statusDetail)}</p>` : "";
+  const risk = typeof c.risk === "string" && c.status !== "pass" ? `<p class="muted">Risk: ${escapeHtml(c.risk)}</p>` : "";
+  return detail + risk;
 }
 
 function cisCell(f: Finding): string {
@@ -65,10 +82,11 @@ function cisCell(f: Finding): string {
 function row(f: Finding): string {
   const c = f.control;
   return (
-    `<tr ${attr("class", `finding ${f.status === "n/a" ? "na" : f.status}`)} ${attr("data-control", c.id)}>` +
+    `<tr ${attr("class", `finding ${f.status === "n/a" ? "na" : f.status}`)} ${attr("data-control", c.id)}` +
+    `${c.resource?.role ? ` ${attr("data-bucket-role", c.resource.role)}` : ""}>` +
     `<td>${statusBadge(f.status)}</td><td>${severityBadge(c.severity)}</td>` +
     `<td class="id"><code>${escapeHtml(c.id)}</code></td><td class="cis">${cisCell(f)}</td>` +
-    `<td>${escapeHtml(c.title)}<br>${resourceCell(c)}</td>` +
+    `<td>${escapeHtml(c.title)}<br>${resourceCell(c)}${whyCell(f)}</td>` +
     `<td><details><summary>evidence</summary><pre>${escapeHtml(JSON.stringify(c.evidence, null, 1))}</pre></details></td>` +
     `<td class="todo">${whatToDo(f)}</td></tr>`
   );
@@ -79,7 +97,7 @@ export function findingsSection(report: LabReport): string {
     return section("findings", "Findings: CIS AWS Foundations / Security Hub controls", "", `<p>${badge("not checked", "none")}</p>`);
   const findings = labFindings(report);
   const counts = countFindings(findings);
-  const source = `Posture's verdicts on the facts above${report.posture.checkedAt ? `, read at ${instantText(report.posture.checkedAt)}` : ""}. The same findings are kept beside this page as OCSF Compliance Findings (findings.ocsf.json) and CSV (findings.csv).`;
+  const source = `Posture's verdicts on the facts above${report.posture.checkedAt ? `, read at ${instantText(report.posture.checkedAt)}` : ""}. The same findings are kept beside this page as OCSF Compliance Findings (findings.ocsf.json), ASFF for Security Hub (findings.asff.json) and CSV (findings.csv).`;
   const table =
     `<table class="findings"><thead><tr><th>Status</th><th>Severity</th><th>Control</th><th>CIS</th><th>Finding and resource</th><th>Evidence</th><th>What to do</th></tr></thead>` +
     `<tbody>${findings.map(row).join("")}</tbody></table>`;

@@ -292,6 +292,6 @@ export function eventHistoryView(report: LabReport): string {
 export function resourceCell(control: PostureControl): string {
   const r = control.resource as PostureControl["resource"] | undefined;
   return r
-    ? `<span ${attr("class", "resource")}>${code(r.arn)}<br><span class="muted">${escapeHtml(r.type)} · ${orDash(r.region)}</span></span>`
+    ? `<span ${attr("class", "resource")}>${code(r.arn)}<br><span class="muted">${escapeHtml(r.type)} · ${orDash(r.region)}${r.role ? ` · ${escapeHtml(r.role)} bucket` : ""}</span></span>`
     : "—";
 }

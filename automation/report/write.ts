@@ -1,11 +1,11 @@
-// Writes a lab run's HTML report and, when posture ran, its findings beside it (OCSF and CSV): the
+// Writes a lab run's HTML report and, when posture ran, its findings beside it (OCSF, ASFF, CSV): the
 // lab does so each time it keeps its evidence (run.ts), and `npm run report` again from an
 // evidence.json (cli.ts).
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { provenance } from "../../common/provenance";
-import { findingsCsv, ocsfFindings } from "../../verify";
+import { asffFindings, findingsCsv, ocsfFindings } from "../../verify";
 import type { LabReport } from "../evidence";
 import { labFindings, labFindingsContext } from "./findings";
 import { renderReportHtml } from "./html";
@@ -13,6 +13,8 @@ import { renderReportHtml } from "./html";
 /** The findings beside the page. */
 export const OCSF_FILE = "findings.ocsf.json";
 export const CSV_FILE = "findings.csv";
+/** Ready for `aws securityhub batch-import-findings --findings file://findings.asff.json`. */
+export const ASFF_FILE = "findings.asff.json";
 
 /** Whole or not at all, like the evidence beside it. */
 function writeWhole(file: string, text: string): void {
@@ -29,8 +31,8 @@ export interface ReportOptions {
 }
 
 /**
- * Writes the page to `file`, and the findings (when posture ran) beside it: findings.ocsf.json and
- * findings.csv. Returns the page's path.
+ * Writes the page to `file`, and the findings (when posture ran) beside it: findings.ocsf.json,
+ * findings.asff.json (when the run knows its account) and findings.csv. Returns the page's path.
  */
 export function writeReport(report: LabReport, file: string, options: ReportOptions = {}): string {
   const dir = path.dirname(file);
@@ -52,6 +54,8 @@ export function writeReport(report: LabReport, file: string, options: ReportOpti
     const context = labFindingsContext(report, { name: producer.tool, version: producer.version });
     writeWhole(path.join(dir, OCSF_FILE), `${JSON.stringify(ocsfFindings(findings, context), null, 2)}\n`);
     writeWhole(path.join(dir, CSV_FILE), findingsCsv(findings, context));
+    // ASFF names the account every finding belongs to: a run that never learnt it writes none.
+    if (context.account) writeWhole(path.join(dir, ASFF_FILE), `${JSON.stringify(asffFindings(findings, context), null, 2)}\n`);
   }
   return file;
 }

@@ -55,12 +55,28 @@ export interface LabIntegrityRequest {
   signal: AbortSignal;
 }
 
+export interface LabPostureRequest {
+  trail: string;
+  region: string;
+  /**
+   * The stack's other buckets (its access-log bucket): judged even when the audit bucket's logging
+   * no longer names them.
+   * @default none: posture finds the access-log bucket from the audit bucket's logging
+   */
+  buckets?: string[];
+  /** The stack's Athena workgroup, whose results bucket is judged too. @default none */
+  workgroup?: string;
+  /** The stack's trail-lab:retentionDays. @default verify's DEFAULT_RETENTION_DAYS (infra's default) */
+  retentionDays?: number;
+  signal: AbortSignal;
+}
+
 export interface LabVerifier {
   verify(request: LabVerifyRequest): Promise<LabVerifyEvidence>;
   /** verify's integrity check (`npm run verify -- --integrity`), waiting for the digest first. */
   integrity(request: LabIntegrityRequest): Promise<IntegrityResult>;
-  /** verify's posture check (`npm run verify -- --posture`) of the deployed trail and its bucket. */
-  posture(request: { trail: string; region: string; signal: AbortSignal }): Promise<PostureReport>;
+  /** verify's posture check (`npm run verify -- --posture`) of the deployed trail, its bucket and the stack's other buckets. */
+  posture(request: LabPostureRequest): Promise<PostureReport>;
   /** Downloads s3://bucket/key as-is (still gzipped) to `file`: its size and SHA-256 as written. */
   copyLogObject(request: { bucket: string; key: string; file: string; region: string }): Promise<{ bytes: number; sha256: string }>;
 }

@@ -41,7 +41,17 @@ export function verifyAdapter(region: string, profile?: string): LabVerifier {
         signal: request.signal,
         clients,
       }),
-    posture: (request) => checkPosture({ trail: request.trail, region: request.region, profile, signal: request.signal, clients }),
+    posture: (request) =>
+      checkPosture({
+        trail: request.trail,
+        region: request.region,
+        profile,
+        buckets: request.buckets,
+        workgroup: request.workgroup,
+        retentionDays: request.retentionDays,
+        signal: request.signal,
+        clients: request.workgroup ? { ...clients, athena: (athena ??= createAthenaClient({ region, profile })) } : clients,
+      }),
     copyLogObject: (request) => copyLogObject({ bucket: request.bucket, key: request.key, file: request.file, client: clients.s3 }),
   };
 }

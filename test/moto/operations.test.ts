@@ -20,6 +20,7 @@ const SERVICES: Record<string, string> = {
   "client-resource-groups-tagging-api": "tag",
   "client-s3": "s3",
   "client-sqs": "sqs",
+  "client-s3-control": "s3control",
   "client-sts": "sts",
 };
 // A waiter is the operation it polls.

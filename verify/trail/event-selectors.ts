@@ -1,6 +1,9 @@
-// Whether a trail's event selectors can capture the management event asked for. A trail that
-// excludes it would make the wait run to its deadline for nothing, so verify warns up front.
-import type { AdvancedFieldSelector, GetEventSelectorsCommandOutput } from "@aws-sdk/client-cloudtrail";
+// Whether a trail's event selectors, basic or advanced, can capture an event: a management event
+// verify waits for (a trail that excludes it would make the wait run to its deadline for nothing,
+// so verify warns up front), or an S3 object's data event (data-events.ts, for posture).
+import type { AdvancedEventSelector, AdvancedFieldSelector, GetEventSelectorsCommandOutput } from "@aws-sdk/client-cloudtrail";
+
+export type Selectors = Pick<GetEventSelectorsCommandOutput, "EventSelectors" | "AdvancedEventSelectors">;
 
 /** Event sources of the events the lab looks for; others are treated as unknown. */
 const EVENT_SOURCES: Record<string, string> = {
@@ -24,24 +27,21 @@ export function eventTraits(eventName: string): EventTraits {
   return { eventName, readOnly, eventSource: EVENT_SOURCES[eventName] ?? null };
 }
 
-/** The value of an advanced-selector field for this event, or undefined when it cannot be known. */
-function fieldValue(field: string, traits: EventTraits): string | undefined {
-  switch (field) {
-    case "eventCategory":
-      return "Management";
-    case "readOnly":
-      return String(traits.readOnly);
-    case "eventSource":
-      return traits.eventSource ?? undefined;
-    case "eventName":
-      return traits.eventName;
-    default:
-      return undefined;
-  }
+/** The values an event has for the advanced-selector fields; a field left out cannot be known, and admits the event. */
+export type EventFields = Partial<Record<string, string>>;
+
+/** A management event's fields, as far as its traits tell them. */
+function managementFields(traits: EventTraits): EventFields {
+  return {
+    eventCategory: "Management",
+    readOnly: String(traits.readOnly),
+    eventSource: traits.eventSource ?? undefined,
+    eventName: traits.eventName,
+  };
 }
 
-function fieldAllows(selector: AdvancedFieldSelector, traits: EventTraits): boolean {
-  const value = fieldValue(selector.Field ?? "", traits);
+function fieldAllows(selector: AdvancedFieldSelector, fields: EventFields): boolean {
+  const value = fields[selector.Field ?? ""];
   if (value === undefined) return true;
   const checks: [string[] | undefined, (v: string) => boolean][] = [
     [selector.Equals, (v) => value === v],
@@ -56,15 +56,17 @@ function fieldAllows(selector: AdvancedFieldSelector, traits: EventTraits): bool
   return checks.every(([values, test]) => !values?.length || values.some(test)) && negated.every(([values, test]) => !values?.some(test));
 }
 
+/** Whether one advanced selector admits an event with these fields (every field selector must). */
+export function advancedSelectorAdmits(selector: AdvancedEventSelector, fields: EventFields): boolean {
+  return (selector.FieldSelectors ?? []).every((f) => fieldAllows(f, fields));
+}
+
 /** Null when the selectors can capture the event, else why they cannot. */
-export function selectorGap(
-  selectors: Pick<GetEventSelectorsCommandOutput, "EventSelectors" | "AdvancedEventSelectors">,
-  traits: EventTraits,
-): string | null {
+export function selectorGap(selectors: Selectors, traits: EventTraits): string | null {
   const kind = `a management ${traits.readOnly ? "read" : "write"} event${traits.eventSource ? ` from ${traits.eventSource}` : ""}`;
   const advanced = selectors.AdvancedEventSelectors ?? [];
   if (advanced.length > 0) {
-    const captured = advanced.some((s) => (s.FieldSelectors ?? []).every((f) => fieldAllows(f, traits)));
+    const captured = advanced.some((s) => advancedSelectorAdmits(s, managementFields(traits)));
     return captured ? null : `no advanced event selector admits ${traits.eventName} (${kind})`;
   }
   const basic = selectors.EventSelectors ?? [];

@@ -60,8 +60,25 @@ describe("automation/lab: posture and the HTML report", function () {
       /^accepted,medium,CloudTrail\.2,/,
     );
     const summary = renderSummary(report);
-    expect(summary).to.include("  posture: 1 pass, 0 fail, 2 accepted (CloudTrail.2, CloudTrail.5: off for cost, see the report), 0 n/a\n");
+    expect(summary).to.include("  posture: 1 pass, 0 fail, 2 accepted (CloudTrail.2, CloudTrail.5: on purpose, see the report), 0 n/a\n");
     expect(summary).to.include(`  report: ${path.join(runFiles(report.stack), "report.html")}\n`);
+  });
+
+  it("asks posture to judge the stack's other buckets and its retention: the access-log bucket, the Athena workgroup, retentionDays", async () => {
+    fakes = new Fakes({ accessLogBucket: "audit-access-logs-2b8e0d4" });
+    const template = labOptions().template;
+    const config = { ...template.config, "trail-lab:retentionDays": "30" };
+    await runLab(labOptions({ template: { ...template, config }, search: "athena" }), fakes.deps());
+    expect(fakes.postureRequest).to.deep.include({
+      buckets: ["audit-access-logs-2b8e0d4"],
+      workgroup: "trail-lab-lab-test",
+      retentionDays: 30,
+    });
+    // Without them (no access logging, Athena off, retention left to infra's default), posture is asked for the trail alone.
+    fakes.cleanup();
+    fakes = new Fakes();
+    await runLab(labOptions(), fakes.deps());
+    expect(fakes.postureRequest).to.deep.include({ buckets: undefined, workgroup: undefined, retentionDays: undefined });
   });
 
   it("the summary counts a failure as accepted only while the stack shows its switch off", async () => {
@@ -69,7 +86,7 @@ describe("automation/lab: posture and the HTML report", function () {
     const report = await runLab(labOptions(), fakes.deps());
     report.outputs = { ...report.outputs, kmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0" };
     expect(renderSummary(report)).to.include(
-      "  posture: 1 pass, 1 fail (CloudTrail.2), 1 accepted (CloudTrail.5: off for cost, see the report), 0 n/a\n",
+      "  posture: 1 pass, 1 fail (CloudTrail.2), 1 accepted (CloudTrail.5: on purpose, see the report), 0 n/a\n",
     );
   });
 

@@ -294,18 +294,21 @@ describe("automation/report: the evidence report's HTML", () => {
     const findingRows = (d: T.Document) =>
       [...elements(d)]
         .filter((e) => e.tagName === "tr" && attrOf(e, "data-control"))
-        .map((tr) => ({ id: attrOf(tr, "data-control")!, cells: rows(tr)[0], tr }));
+        .map((tr) => {
+          const role = attrOf(tr, "data-bucket-role");
+          return { id: `${attrOf(tr, "data-control")!}${role && role !== "trail" ? `@${role}` : ""}`, cells: rows(tr)[0], tr };
+        });
 
-    it("counts by status and severity first, then a row a control: status, severity, id, CIS sections, resource and region, fix or acceptance", () => {
+    it("counts by status and severity first, then a row a verdict: status, severity, id, CIS sections, resource, why and risk, fix or acceptance", () => {
       const body = text(doc);
-      expect(body).to.include("findings: 0 fail · 2 accepted · 11 pass · 1 n/a");
+      expect(body).to.include("findings: 0 fail · 7 accepted · 20 pass · 0 n/a");
       const counts = rows([...elements(doc)].find((e) => e.tagName === "table" && attrOf(e, "class") === "counts")!).slice(1);
       expect(counts).to.deep.equal([
         ["critical", "", "", "1", ""],
-        ["high", "", "", "3", ""],
-        ["medium", "", "1", "4", "1"],
-        ["low", "", "1", "3", ""],
-        ["all", "0", "2", "11", "1"],
+        ["high", "", "", "5", ""],
+        ["medium", "", "4", "10", ""],
+        ["low", "", "3", "4", ""],
+        ["all", "0", "7", "20", "0"],
       ]);
       const found = findingRows(doc);
       expect(found.map((f) => [f.id, f.cells[0], f.cells[1]])).to.deep.equal([
@@ -316,19 +319,42 @@ describe("automation/report: the evidence report's HTML", () => {
         ["CloudTrail.5", "ACCEPTED", "low"],
         ["CloudTrail.6", "PASS", "critical"],
         ["CloudTrail.7", "PASS", "low"],
-        ["S3.1", "N/A", "medium"],
+        ["S3.1", "PASS", "medium"],
         ["S3.4", "PASS", "medium"],
+        ["S3.4@access-log", "PASS", "medium"],
         ["S3.5", "PASS", "medium"],
+        ["S3.5@access-log", "PASS", "medium"],
         ["S3.8", "PASS", "high"],
+        ["S3.8@access-log", "PASS", "high"],
         ["S3.9", "PASS", "medium"],
+        ["S3.9@access-log", "ACCEPTED", "medium"],
         ["S3.12", "PASS", "medium"],
+        ["S3.12@access-log", "PASS", "medium"],
         ["S3.14", "PASS", "low"],
+        ["S3.14@access-log", "PASS", "low"],
+        ["S3.20", "ACCEPTED", "low"],
+        ["S3.20@access-log", "ACCEPTED", "low"],
+        ["S3.22", "ACCEPTED", "medium"],
+        ["S3.23", "ACCEPTED", "medium"],
+        ["TrailLab.Delivery", "PASS", "high"],
+        ["TrailLab.Retention", "PASS", "medium"],
+        ["TrailLab.DataEventLoop", "PASS", "medium"],
       ]);
       const kms = found.find((f) => f.id === "CloudTrail.2")!;
       expect(kms.cells[3]).to.equal("v3.0.0 3.5v1.4.0 3.7");
       expect(kms.cells[4])
         .to.include("arn:aws:cloudtrail:us-east-1:123456789012:trail/my-logs-trail")
-        .and.include("AWS::CloudTrail::Trail · us-east-1");
+        .and.include("AWS::CloudTrail::Trail · us-east-1")
+        .and.include("Trail my-logs-trail names no KMS key: its log files are encrypted with S3-managed keys only.")
+        .and.include("Risk: Log files encrypted with S3's own keys");
+      const accessLog = found.find((f) => f.id === "S3.9@access-log")!;
+      expect(accessLog.cells[4]).to.include("AWS::S3::Bucket · us-east-1 · access-log bucket");
+      expect(accessLog.cells[6]).to.match(
+        /^Accepted on purpose\. s3:\/\/\S+ receives the server access logs of s3:\/\/\S+: S3 advises against .*\.Security Hub: S3\.9 remediation$/,
+      );
+      expect(found.find((f) => f.id === "S3.20")!.cells[6]).to.match(
+        /^Accepted on purpose\. Only the root user, with its MFA device, can turn on MFA delete/,
+      );
       expect(kms.cells[6]).to.match(
         /^Accepted on purpose\. A customer managed KMS key costs USD 1 a month.* Turn it on with trail-lab:kmsEncryption: "true" in Pulumi\.dev\.yaml\.Security Hub: CloudTrail\.2 remediation$/,
       );
@@ -352,8 +378,16 @@ describe("automation/report: the evidence report's HTML", () => {
       expect(status(cleanup)).to.include({ "CloudTrail.2": "FAIL", "CloudTrail.5": "FAIL" });
       const otherwise = labEvidence();
       otherwise.posture!.controls.find((c) => c.id === "S3.8")!.status = "fail";
-      expect(status(otherwise)).to.include({ "S3.8": "FAIL" });
-      expect(text(parse(renderReportHtml(otherwise)))).to.include("findings: 1 fail · 2 accepted · 10 pass · 1 n/a");
+      expect(status(otherwise)).to.include({ "S3.8": "FAIL", "S3.8@access-log": "PASS" });
+      expect(text(parse(renderReportHtml(otherwise)))).to.include("findings: 1 fail · 7 accepted · 19 pass · 0 n/a");
+      // The lab accepts S3.9 on its Athena results bucket, not on the trail's bucket.
+      const results = labEvidence();
+      const s39 = results.posture!.controls.find((c) => c.id === "S3.9")!;
+      results.posture!.controls.push(
+        { ...s39, status: "fail", resource: { ...s39.resource, role: "athena-results" } },
+        { ...s39, status: "fail" },
+      );
+      expect(status(results)).to.include({ "S3.9@athena-results": "ACCEPTED", "S3.9": "FAIL" });
     });
   });
 
@@ -406,7 +440,7 @@ describe("automation/report: the evidence report's HTML", () => {
         ),
       );
 
-    it("renders the page next to the evidence, naming the tool, its commit and the SHA-256 of the evidence file, with the findings as OCSF and CSV beside it", async () => {
+    it("renders the page next to the evidence, naming the tool, its commit and the SHA-256 of the evidence file, with the findings as OCSF, ASFF and CSV beside it", async () => {
       const evidenceFile = path.join(dir, "evidence.json");
       const beside = await report([evidenceFile]);
       expect(beside.code, beside.stderr).to.equal(0);
@@ -418,20 +452,27 @@ describe("automation/report: the evidence report's HTML", () => {
       expect(head).to.include(`evidence.json SHA-256 ${sha}`).and.include(`rendered by trail-lab ${p.version}`);
       if (p.commit) expect(head).to.include(`commit ${p.commit}`);
       const ocsf = JSON.parse(fs.readFileSync(path.join(dir, "findings.ocsf.json"), "utf8")) as Record<string, any>[];
-      expect(ocsf).to.have.length(14);
+      expect(ocsf).to.have.length(27);
       for (const f of ocsf) expect(COMPLIANCE_FINDING(f, f.compliance.control)).to.equal(null);
       expect(ocsf.filter((f) => f.status === "Suppressed").map((f) => f.compliance.control)).to.deep.equal([
         "CloudTrail.2",
         "CloudTrail.5",
+        "S3.9",
+        "S3.20",
+        "S3.20",
+        "S3.22",
+        "S3.23",
       ]);
-      expect(ocsf[0].metadata.product).to.deep.equal({ name: "trail-lab", vendor_name: "trail-lab", version: p.version });
+      expect(ocsf[0].metadata.product).to.deep.equal({ name: "trail-lab", uid: "trail-lab", vendor_name: "trail-lab", version: p.version });
+      const asff = JSON.parse(fs.readFileSync(path.join(dir, "findings.asff.json"), "utf8")) as Record<string, any>[];
+      expect(asff.map((f) => f.GeneratorId)).to.deep.equal(ocsf.map((f) => `trail-lab/${f.compliance.control}`));
       const csv = parseCsv(fs.readFileSync(path.join(dir, "findings.csv"), "utf8"));
       expect(
         csv
           .slice(1)
           .filter((r) => r[0] === "accepted")
           .map((r) => r[2]),
-      ).to.deep.equal(["CloudTrail.2", "CloudTrail.5"]);
+      ).to.deep.equal(["CloudTrail.2", "CloudTrail.5", "S3.9", "S3.20", "S3.20", "S3.22", "S3.23"]);
       const out = path.join(dir, "elsewhere", "audit.html");
       expect((await report([evidenceFile, "--out", out])).code).to.equal(0);
       expect(fs.existsSync(out) && fs.existsSync(path.join(dir, "elsewhere", "findings.csv"))).to.equal(true);

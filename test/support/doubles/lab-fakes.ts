@@ -14,7 +14,12 @@ import type { InstanceView } from "../../../automation/aws/instance-view";
 import type { CanaryObject, CanaryRequest } from "../../../automation/aws/canary-object";
 import type { LabDeps, LabOptions, LabServices } from "../../../automation/lab";
 import type { SweepReport } from "../../../automation/cleanup/sweep";
-import type { LabIntegrityRequest, LabVerifyEvidence, LabVerifyRequest } from "../../../automation/verifier/lab-verifier";
+import type {
+  LabIntegrityRequest,
+  LabPostureRequest,
+  LabVerifyEvidence,
+  LabVerifyRequest,
+} from "../../../automation/verifier/lab-verifier";
 import type { IntegrityResult, PostureReport } from "../../../verify";
 
 export const OUTPUTS_TRAIL = {
@@ -167,6 +172,8 @@ export interface FakeBehaviour {
   destroyFails?: boolean;
   /** The stack lacks the athena* outputs even when trail-lab:athena is on. */
   noAthenaOutputs?: boolean;
+  /** The stack's accessLogBucketName output; null (no access logging) by default. */
+  accessLogBucket?: string;
   onDestroy?: (signal: AbortSignal) => Promise<void>;
   pending?: PendingOperation[];
   trailStatuses?: boolean[];
@@ -174,7 +181,7 @@ export interface FakeBehaviour {
   /** The integrity check of --wait-digest; a valid result by default. */
   integrity?: (request: LabIntegrityRequest) => Promise<IntegrityResult>;
   /** The posture check after verify; POSTURE (the default stack's verdicts) by default. */
-  posture?: (request: { trail: string; region: string }) => Promise<PostureReport>;
+  posture?: (request: LabPostureRequest) => Promise<PostureReport>;
   identityError?: Error;
   vpcError?: Error;
   trailNameError?: Error;
@@ -220,7 +227,7 @@ export class Fakes {
   readonly config: Record<string, ConfigValue> = {};
   verifyRequest: LabVerifyRequest | null = null;
   integrityRequest: LabIntegrityRequest | null = null;
-  postureRequest: { trail: string; region: string } | null = null;
+  postureRequest: LabPostureRequest | null = null;
   engineOpened = false;
   clock = Date.parse("2026-11-25T22:30:00Z");
   stackExists = false;
@@ -291,6 +298,7 @@ export class Fakes {
         const athena = f.config["trail-lab:athena"] === "true" && !f.behaviour.noAthenaOutputs;
         return {
           ...OUTPUTS_TRAIL,
+          accessLogBucketName: f.behaviour.accessLogBucket ?? null,
           instanceId: f.config["trail-lab:probeInstance"] === "true" ? INSTANCE_ID : null,
           athenaWorkgroup: athena ? `trail-lab-${name}` : null,
           athenaDatabase: athena ? `trail_lab_${name.replace(/-/g, "_")}` : null,

@@ -11,6 +11,8 @@ const root = resolve(__dirname, "../../..");
 
 export interface CliEndpoints {
   s3?: string;
+  /** S3 Control (posture's account-level Block Public Access): the project's S3 server answers it too. */
+  s3Control?: string;
   cloudTrail?: string;
   athena?: string;
   /** AWS_ENDPOINT_URL: every service at one endpoint. */
@@ -39,6 +41,7 @@ export function runVerifyCli(args: string[], endpoints: CliEndpoints, viaNpm = f
     AWS_SECRET_ACCESS_KEY: DUMMY_CREDENTIALS.secretAccessKey,
     ...(endpoints.all ? { AWS_ENDPOINT_URL: endpoints.all } : {}),
     ...(endpoints.s3 ? { AWS_ENDPOINT_URL_S3: endpoints.s3 } : {}),
+    ...(endpoints.s3Control ? { AWS_ENDPOINT_URL_S3_CONTROL: endpoints.s3Control } : {}),
     ...(endpoints.cloudTrail ? { AWS_ENDPOINT_URL_CLOUDTRAIL: endpoints.cloudTrail } : {}),
     ...(endpoints.athena ? { AWS_ENDPOINT_URL_ATHENA: endpoints.athena } : {}),
     AWS_EC2_METADATA_DISABLED: "true",

@@ -25,6 +25,8 @@ export interface FixtureTrail {
   kmsKeyId?: string;
   /** CloudWatch Logs delivery (group ARN ending in :*, and the role CloudTrail assumes). */
   cloudWatchLogs?: { groupArn: string; roleArn: string };
+  /** Operations on this trail (GetEventSelectors, GetTrailStatus, ...) refused with AccessDeniedException. */
+  denied?: string[];
 }
 
 /** A digest-signing public key as ListPublicKeys returns it. */
@@ -211,6 +213,13 @@ export async function startCloudTrailServer(initial: Partial<CloudTrailState> = 
       if ((state.throttle[operation] ?? 0) > 0) {
         state.throttle[operation] -= 1;
         return jsonError("ThrottlingException", "Rate exceeded");
+      }
+      const named = input.Name ?? input.TrailName;
+      if (state.trails.some((t) => (t.name === named || trailArn(t) === named) && t.denied?.includes(operation))) {
+        return jsonError(
+          "AccessDeniedException",
+          `User is not authorized to perform: cloudtrail:${operation} on resource: ${String(named)}`,
+        );
       }
       return handle(input);
     };

@@ -7,7 +7,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import S3rver from "s3rver";
-import { bucketConfigResponder, type BucketConfig } from "./s3-bucket-config";
+import { S3ControlClient } from "@aws-sdk/client-s3-control";
+import { bucketConfigResponder, type AccountConfig, type BucketConfig } from "./s3-bucket-config";
 
 export interface S3Request {
   method: string;
@@ -25,6 +26,10 @@ export interface LocalS3 {
   createBucket(bucket: string): Promise<void>;
   /** The bucket's configuration as the configuration reads answer it; change it in place. */
   bucketConfig(bucket: string): BucketConfig;
+  /** The account's Block Public Access as S3 Control answers it; change it in place. */
+  accountConfig(account: string): AccountConfig;
+  /** An S3 Control client for this server, as verify's createS3ControlClient makes one for an overridden endpoint. */
+  controlClient: S3ControlClient;
   put(bucket: string, objects: Iterable<{ key: string; body: Buffer | string }>): Promise<void>;
   close(): Promise<void>;
 }
@@ -66,8 +71,9 @@ export async function startS3Server(): Promise<LocalS3> {
   const { port } = await server.run();
   const requests: S3Request[] = [];
   const configs = new Map<string, BucketConfig>();
+  const accounts = new Map<string, AccountConfig>();
   const http = server.httpServer!;
-  const answer = bucketConfigResponder(directory, configs);
+  const answer = bucketConfigResponder(directory, configs, accounts);
   const s3rverListeners = http.listeners("request") as ((...args: unknown[]) => void)[];
   http.removeAllListeners("request");
   http.on("request", (req, res) => {
@@ -80,9 +86,15 @@ export async function startS3Server(): Promise<LocalS3> {
   });
   const endpoint = `http://127.0.0.1:${port}`;
   const client = s3ClientFor(endpoint);
+  const controlClient = new S3ControlClient({
+    region: "us-east-1",
+    credentials: DUMMY_CREDENTIALS,
+    endpointProvider: () => ({ url: new URL(endpoint) }),
+  });
   return {
     endpoint,
     client,
+    controlClient,
     requests,
     getCounts(bucket) {
       const counts = new Map<string, number>();
@@ -97,12 +109,18 @@ export async function startS3Server(): Promise<LocalS3> {
       if (!config) configs.set(bucket, (config = {}));
       return config;
     },
+    accountConfig(account) {
+      let config = accounts.get(account);
+      if (!config) accounts.set(account, (config = {}));
+      return config;
+    },
     async createBucket(bucket) {
       await client.send(new CreateBucketCommand({ Bucket: bucket }));
     },
     put: (bucket, objects) => putObjects(client, bucket, objects),
     async close() {
       client.destroy();
+      controlClient.destroy();
       await server.close();
       rmSync(directory, { recursive: true, force: true });
     },

@@ -1,6 +1,8 @@
 // What the lab's Pulumi program deploys, stood up on the local servers: the program runs under
-// mocks (pulumi-program.ts) and its recorded resources become the audit bucket's configuration in
-// the local S3 and the trail in the local CloudTrail. A change to infra/ changes this world too.
+// mocks (pulumi-program.ts) and its recorded resources become each bucket's configuration in the
+// local S3 (the audit bucket, its access-log bucket, the Athena results bucket and the data events' canary when on) and the
+// trail in the local CloudTrail. The account's own Block Public Access is not the stack's: it is
+// left unset, as in a new account. A change to infra/ changes this world too.
 import type { FixtureTrail, LocalCloudTrail } from "../servers/cloudtrail-server";
 import { ACCOUNT, runProgram, type ProgramRun, type RecordedResource } from "../pulumi-program";
 import type { LocalS3 } from "../servers/s3-server";
@@ -19,20 +21,8 @@ function onBucket(run: ProgramRun, type: string, bucket: string): RecordedResour
   return run.all(type).find((r) => r.inputs.bucket === bucket);
 }
 
-/** Runs the program with `config` (keys as in Pulumi.<stack>.yaml, without namespace) and stands up what it declares. */
-export async function deployWorld(
-  s3: LocalS3,
-  cloudTrail: LocalCloudTrail,
-  config: Record<string, string> = {},
-  stack = "posture",
-): Promise<DeployedWorld> {
-  const region = cloudTrail.state.region;
-  const run = await runProgram({ "aws:region": region, probeInstance: "false", ...config }, stack);
-  const bucket = run.outputs.bucketName as string;
-  const accessLogBucket = (run.outputs.accessLogBucketName as string | null) ?? null;
-  const canaryBucket = (run.outputs.canaryBucketName as string | null) ?? null;
-  for (const name of [bucket, accessLogBucket, canaryBucket]) if (name) await s3.createBucket(name);
-
+/** The bucket's configuration as the program declares it, set on the local S3. */
+function configureBucket(s3: LocalS3, run: ProgramRun, bucket: string, region: string): void {
   const ownership = onBucket(run, "aws:s3/bucketOwnershipControls:BucketOwnershipControls", bucket);
   const pab = onBucket(run, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", bucket);
   const encryption = onBucket(run, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", bucket)?.inputs
@@ -58,17 +48,43 @@ export async function deployWorld(
     logging: logging && { targetBucket: logging.inputs.targetBucket, targetPrefix: logging.inputs.targetPrefix },
     policy: policy?.inputs.policy,
     lifecycle: lifecycle?.inputs.rules.map(
-      (r: { id: string; status: "Enabled"; expiration?: { days: number }; noncurrentVersionExpiration?: { noncurrentDays: number } }) => ({
+      (r: {
+        id: string;
+        status: "Enabled";
+        filter?: { prefix?: string };
+        expiration?: { days: number };
+        noncurrentVersionExpiration?: { noncurrentDays: number };
+      }) => ({
         id: r.id,
         status: r.status,
+        prefix: r.filter?.prefix,
         expirationDays: r.expiration?.days,
         noncurrentDays: r.noncurrentVersionExpiration?.noncurrentDays,
       }),
     ),
     region,
-    // S3 would judge the lab's policy not public: it grants only to cloudtrail.amazonaws.com.
+    // S3 would judge the lab's policies not public: they grant only to AWS services, and deny.
     policyIsPublic: false,
   });
+}
+
+/** Runs the program with `config` (keys as in Pulumi.<stack>.yaml, without namespace) and stands up what it declares. */
+export async function deployWorld(
+  s3: LocalS3,
+  cloudTrail: LocalCloudTrail,
+  config: Record<string, string> = {},
+  stack = "posture",
+): Promise<DeployedWorld> {
+  const region = cloudTrail.state.region;
+  const run = await runProgram({ "aws:region": region, probeInstance: "false", ...config }, stack);
+  const bucket = run.outputs.bucketName as string;
+  const accessLogBucket = (run.outputs.accessLogBucketName as string | null) ?? null;
+  const canaryBucket = (run.outputs.canaryBucketName as string | null) ?? null;
+  const buckets = run.all("aws:s3/bucket:Bucket").map((r) => r.state.bucket as string);
+  for (const name of buckets) {
+    await s3.createBucket(name);
+    configureBucket(s3, run, name, region);
+  }
 
   const declared = run.one("aws:cloudtrail/trail:Trail").inputs;
   const trail: FixtureTrail = {

@@ -3,9 +3,9 @@
 // tests check OCSF output against refuses what OCSF refuses; CSV quotes and defuses what it must.
 // (`npm run verify -- --posture --format ocsf|csv` itself is tested in posture-cli.test.ts.)
 import { expect } from "chai";
-import { findingsCsv, CSV_COLUMNS } from "../../../verify/posture/csv";
-import { postureFindings, type FindingsContext } from "../../../verify/posture/findings";
-import { ocsfFindings } from "../../../verify/posture/ocsf";
+import { findingsCsv, CSV_COLUMNS } from "../../../verify/posture/exports/csv";
+import { postureFindings, type FindingsContext } from "../../../verify/posture/exports/findings";
+import { ocsfFindings } from "../../../verify/posture/exports/ocsf";
 import type { PostureReport } from "../../../verify";
 import { COMPLIANCE_FINDING } from "../../support/fixtures/ocsf-compliance-finding";
 import { parseCsv } from "../../support/csv";
@@ -31,7 +31,9 @@ describe("verify: posture findings as OCSF and CSV, from what a caller passes in
     expect(kms).to.deep.include({
       status_id: 3,
       status: "Suppressed",
-      status_detail: "Accepted: A KMS key costs USD 1 a month. Turn on with trail-lab:kmsEncryption in Pulumi.dev.yaml.",
+      status_detail:
+        "Trail my-logs-trail names no KMS key: its log files are encrypted with S3-managed keys only. " +
+        "Accepted: A KMS key costs USD 1 a month. Turn on with trail-lab:kmsEncryption in Pulumi.dev.yaml.",
     });
     expect(kms.compliance).to.include({ status_id: 3, status: "Fail" });
     expect(kms.time).to.equal(Date.parse(context.time));
@@ -44,7 +46,7 @@ describe("verify: posture findings as OCSF and CSV, from what a caller passes in
     expect(pass).to.include({ status: "pass", accepted: null });
   });
 
-  it("the schema refuses what OCSF 1.3.0 does not allow: a field it lacks, a caption that is not the id's, a wrong type_uid, a missing required field", () => {
+  it("the schema refuses what OCSF 1.5.0 does not allow: a field it lacks, a caption that is not the id's, a wrong type_uid, a missing required field", () => {
     const good = ocsfFindings(postureFindings(posture), context)[1] as unknown as Record<string, any>;
     const problem = (tamper: (f: Record<string, any>) => void) => {
       const f = structuredClone(good);
@@ -60,6 +62,10 @@ describe("verify: posture findings as OCSF and CSV, from what a caller passes in
     expect(problem((f) => (f.time = "2026-11-25T21:25:17Z"))).to.match(/^f\.time is .*expected an integer/);
     expect(problem((f) => (f.compliance.status_id = 4))).to.match(/^f\.compliance\.status_id is number 4/);
     expect(problem((f) => delete f.remediation.desc)).to.equal("f.remediation.desc is missing");
+    expect(problem((f) => (f.finding_info.analytic.type = "Statistical"))).to.equal(
+      "f.finding_info.analytic.type is Statistical, expected the caption of type_id 1: Rule",
+    );
+    expect(problem((f) => (f.metadata.version = "1.3.0"))).to.match(/^f\.metadata\.version is "?1\.3\.0"?/);
   });
 
   it("CSV quotes what needs quoting and defuses a cell a spreadsheet would run as a formula", () => {
@@ -67,8 +73,9 @@ describe("verify: posture findings as OCSF and CSV, from what a caller passes in
     tampered.controls[0].resource.arn = '=HYPERLINK("http://127.0.0.1:9/","x")';
     tampered.controls[1].fix = 'line one,\r\nline "two"';
     const rows = parseCsv(findingsCsv(postureFindings(tampered, accepted), context));
-    expect(rows[1][7]).to.equal(`'=HYPERLINK("http://127.0.0.1:9/","x")`);
-    expect(rows[2][11]).to.equal('line one,\r\nline "two"');
+    const column = (name: string) => rows[0].indexOf(name);
+    expect(rows[1][column("resource_arn")]).to.equal(`'=HYPERLINK("http://127.0.0.1:9/","x")`);
+    expect(rows[2][column("fix")]).to.equal('line one,\r\nline "two"');
     expect(rows[2]).to.include("accepted").and.include("trail-lab:kmsEncryption in Pulumi.dev.yaml");
     expect(rows.every((r) => r.length === CSV_COLUMNS.length)).to.equal(true);
   });

@@ -2,7 +2,7 @@
 // policy (infra/bucket-policy.ts) is the first case; each other case changes one thing about it.
 import { expect } from "chai";
 import { auditBucketPolicy } from "../../../infra/bucket-policy";
-import { tlsOnlyVerdict } from "../../../verify/posture/tls-policy";
+import { tlsOnlyVerdict } from "../../../verify/posture/controls/tls-policy";
 
 const BUCKET = "audit-logs-bucket-1";
 const ARN = `arn:aws:s3:::${BUCKET}`;

@@ -2,7 +2,7 @@
 // asks: the read and write halves are judged by verify's own selector logic, and any excluded
 // event source (basic ExcludeManagementEventSources, or an advanced eventSource filter) is a gap.
 import type { GetEventSelectorsCommandOutput } from "@aws-sdk/client-cloudtrail";
-import { selectorGap } from "../trail/event-selectors";
+import { selectorGap } from "../../trail/event-selectors";
 
 type Selectors = Pick<GetEventSelectorsCommandOutput, "EventSelectors" | "AdvancedEventSelectors">;
 

@@ -4,34 +4,7 @@
 // is false, with no other condition narrowing it. NotPrincipal, NotAction and NotResource
 // statements are not credited: their reach depends on everything else in the account.
 
-interface Statement {
-  Sid?: unknown;
-  Effect?: unknown;
-  Principal?: unknown;
-  NotPrincipal?: unknown;
-  Action?: unknown;
-  NotAction?: unknown;
-  Resource?: unknown;
-  NotResource?: unknown;
-  Condition?: unknown;
-}
-
-const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : value === undefined ? [] : [value]);
-
-/** IAM wildcards: `*` any run of characters, `?` one character. */
-function globMatches(pattern: string, value: string): boolean {
-  const source = pattern
-    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
-    .replace(/\*/g, ".*")
-    .replace(/\?/g, ".");
-  return new RegExp(`^${source}$`).test(value);
-}
-
-function everyone(principal: unknown): boolean {
-  if (principal === "*") return true;
-  const aws = (principal as { AWS?: unknown } | null)?.AWS;
-  return list(aws).includes("*");
-}
+import { everyone, globMatches, list, parsePolicy, type Statement } from "./policy-document";
 
 function everyS3Action(action: unknown): boolean {
   return list(action).some((a) => typeof a === "string" && ["*", "s3:*"].includes(a.toLowerCase()));
@@ -69,16 +42,9 @@ export type TlsVerdict = { enforced: true; statement: Record<string, unknown> } 
 
 /** `policy` is the policy document's text, null when the bucket has none. */
 export function tlsOnlyVerdict(policy: string | null, bucketArn: string): TlsVerdict {
-  if (policy === null) return { enforced: false, reason: "the bucket has no policy" };
-  let document: { Statement?: unknown };
-  try {
-    document = JSON.parse(policy) as { Statement?: unknown };
-  } catch {
-    return { enforced: false, reason: "the bucket policy is not valid JSON" };
-  }
-  const statement = list(document?.Statement).find(
-    (s): s is Statement => !!s && typeof s === "object" && deniesInsecureTransport(s as Statement, bucketArn),
-  );
+  const parsed = parsePolicy(policy);
+  if ("problem" in parsed) return { enforced: false, reason: parsed.problem };
+  const statement = parsed.statements.find((s) => deniesInsecureTransport(s, bucketArn));
   return statement
     ? { enforced: true, statement: statement as Record<string, unknown> }
     : {

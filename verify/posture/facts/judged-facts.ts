@@ -1,11 +1,14 @@
 // The facts posture judged, as plain JSON for the report: the trail (description, status,
-// selectors) and its bucket (every setting read), each value as AWS returned it. The controls read
-// the SDK's own shapes; this is what a reader of the evidence sees of them.
+// selectors), its bucket and the stack's other buckets (every setting read), and the account,
+// each value as AWS returned it. The controls read the SDK's own shapes; this is what a reader of
+// the evidence sees of them.
 import type { LifecycleRule } from "@aws-sdk/client-s3";
-import type { PostureFacts } from "./controls";
-import { managementEventGap } from "./management-events";
-import type { BucketFacts, TrailFacts } from "./types";
-import { selectorGap } from "../trail/event-selectors";
+import type { PostureFacts } from "../controls";
+import { grantInWords } from "../controls/cloudtrail";
+import { managementEventGap } from "../controls/management-events";
+import type { AccountFacts, BucketFacts, BucketRole, PostureReport, TrailFacts } from "../types";
+import { selectorGap } from "../../trail/event-selectors";
+import type { BucketSettings } from "./bucket-settings";
 
 function trailFacts({ trail, status, selectors }: PostureFacts): TrailFacts {
   const s = trail.settings;
@@ -37,21 +40,29 @@ function lifecycleRule(rule: LifecycleRule): NonNullable<BucketFacts["lifecycle"
     status: rule.Status ?? null,
     expirationDays: rule.Expiration?.Days ?? null,
     noncurrentDays: rule.NoncurrentVersionExpiration?.NoncurrentDays ?? null,
+    prefix:
+      rule.Filter?.Tag || rule.Filter?.And?.Tags?.length ? null : (rule.Filter?.Prefix ?? rule.Filter?.And?.Prefix ?? rule.Prefix ?? ""),
+    expirationDate: rule.Expiration?.Date?.toISOString() ?? null,
   };
 }
 
-function bucketFacts({ bucket, bucketArn }: PostureFacts): BucketFacts {
-  const p = bucket.publicAccessBlock;
-  return {
-    name: bucket.bucket,
-    arn: bucketArn,
-    region: bucket.region,
-    publicAccessBlock: p && {
+function blockFacts(p: BucketSettings["publicAccessBlock"]): BucketFacts["publicAccessBlock"] {
+  return (
+    p && {
       BlockPublicAcls: p.BlockPublicAcls ?? null,
       IgnorePublicAcls: p.IgnorePublicAcls ?? null,
       BlockPublicPolicy: p.BlockPublicPolicy ?? null,
       RestrictPublicBuckets: p.RestrictPublicBuckets ?? null,
-    },
+    }
+  );
+}
+
+function bucketFacts(bucket: BucketSettings, bucketArn: string): BucketFacts {
+  return {
+    name: bucket.bucket,
+    arn: bucketArn,
+    region: bucket.region,
+    publicAccessBlock: blockFacts(bucket.publicAccessBlock),
     encryption:
       bucket.encryptionRules?.map((r) => ({
         SSEAlgorithm: r.ApplyServerSideEncryptionByDefault?.SSEAlgorithm ?? null,
@@ -60,6 +71,8 @@ function bucketFacts({ bucket, bucketArn }: PostureFacts): BucketFacts {
       })) ?? null,
     ownership: bucket.ownership,
     versioning: bucket.versioning,
+    mfaDelete: bucket.mfaDelete,
+    grants: bucket.grants.map(grantInWords),
     lifecycle: bucket.lifecycleRules?.map(lifecycleRule) ?? null,
     policy: bucket.policy,
     policyIsPublic: bucket.policyIsPublic,
@@ -67,6 +80,21 @@ function bucketFacts({ bucket, bucketArn }: PostureFacts): BucketFacts {
   };
 }
 
-export function judgedFacts(facts: PostureFacts): { trail: TrailFacts; bucket: BucketFacts } {
-  return { trail: trailFacts(facts), bucket: bucketFacts(facts) };
+function accountFacts(facts: PostureFacts): AccountFacts {
+  const block = facts.accountBlock;
+  return {
+    id: facts.trail.arn.split(":")[4] || null,
+    publicAccessBlock: block.read ? blockFacts(block.config) : null,
+    unread: block.read ? null : block.reason,
+  };
+}
+
+export function judgedFacts(facts: PostureFacts): NonNullable<PostureReport["facts"]> {
+  return {
+    trail: trailFacts(facts),
+    bucket: bucketFacts(facts.bucket, facts.bucketArn),
+    buckets: facts.otherBuckets.map((b): BucketFacts & { role: BucketRole } => ({ ...bucketFacts(b.settings, b.arn), role: b.role })),
+    unreadBuckets: facts.unreadBuckets,
+    account: accountFacts(facts),
+  };
 }
