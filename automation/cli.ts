@@ -3,7 +3,6 @@
 // Pulumi engine and AWS clients into the cycle (lab.ts), prints the result on stdout (one JSON
 // object with --json) and sets the exit code. An error is printed once, on stderr.
 import * as fs from "node:fs";
-import * as path from "node:path";
 import { chooseProfile, chooseRegion, checkProfileExists, type AwsTarget } from "../common/aws-config";
 import { createCloudTrailClientIn, createLabClients, destroyLabClients } from "./aws/aws-clients";
 import { chooseBackend } from "./engine/backend";
@@ -19,7 +18,7 @@ import {
   type FlagTable,
 } from "../common/flag-table";
 import { durationRule, parseSeconds } from "../common/flag-values";
-import { versionLine } from "../common/provenance";
+import { TOOL_ROOT, versionLine } from "../common/provenance";
 import { redactUrls } from "../common/redact";
 import { labUsageError } from "./errors";
 import { readInstance } from "./aws/instance-view";
@@ -290,7 +289,7 @@ export function runProcess(argv: string[]): Promise<number> {
     stderr: (text) => process.stderr.write(text),
     env: process.env,
     signals: process,
-    projectDir: path.resolve(__dirname, ".."),
+    projectDir: TOOL_ROOT,
   });
 }
 

@@ -10,7 +10,7 @@ import { TrailLabError } from "../common/errors";
 import { errorText } from "../common/error-detail";
 import { SHARED_FLAGS, helpText, parseCommandLine, type CommandSpec, type FlagTable } from "../common/flag-table";
 import { parseCount } from "../common/flag-values";
-import { versionLine } from "../common/provenance";
+import { TOOL_ROOT, versionLine } from "../common/provenance";
 import { BenchInterruptedError, WrongAnswerError, benchUsageError } from "./errors";
 import { inProcessCriteria, loadLogs, measureInProcess, zcatJq } from "./measure";
 import { buildResults, renderTable, type Machine } from "./report";
@@ -64,7 +64,8 @@ export const BENCH_COMMAND = {
   notes: ["Counts are plain whole numbers. Exit codes: 0 every target holds, 1 one is missed, 2 bad usage."],
 } as const satisfies CommandSpec<FlagTable>;
 
-const BENCH_DIR = __dirname;
+/** bench/ in the checkout, also when this runs from build/bench/. */
+const BENCH_DIR = join(TOOL_ROOT, "bench");
 
 export interface BenchArgs {
   megabytes: number;

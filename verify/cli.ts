@@ -10,8 +10,6 @@ import { errorText } from "../common/error-detail";
 import { PROFILE_FLAG, SHARED_FLAGS, helpHint, helpText, parseCommandLine, type CommandSpec, type FlagTable } from "../common/flag-table";
 import { INSTANT_RULE, durationRule, parseCount, parseInstant, parseSeconds } from "../common/flag-values";
 import { integritySummary } from "./integrity/summary";
-import { validateIntegrity } from "./integrity/validate";
-import { checkPosture, postureExitCode } from "./posture/check-posture";
 import { findingsCsv } from "./posture/csv";
 import { postureFindings } from "./posture/findings";
 import { ocsfFindings } from "./posture/ocsf";
@@ -20,8 +18,9 @@ import type { PostureReport } from "./posture/types";
 import { TOOL_NAME, toolVersion, versionLine } from "../common/provenance";
 import { humanSummary } from "./event/summary";
 import type { VerifyEvidence } from "./event/types";
-import { DEFAULT_EVENT_NAME, DEFAULT_INTERVAL_MS, DEFAULT_TIMEOUT_MS, verifyTrail } from "./event/verify-trail";
-import { DEFAULT_CONCURRENCY, MAX_CONCURRENCY } from "./event/scan/log-scanner";
+// The checks themselves (and the AWS SDK under them) load only when one runs: --help reads the
+// defaults alone, from a module of their own.
+import { DEFAULT_CONCURRENCY, DEFAULT_EVENT_NAME, DEFAULT_INTERVAL_MS, DEFAULT_TIMEOUT_MS, MAX_CONCURRENCY } from "./event/defaults";
 import type { LogsTarget } from "./target";
 
 export interface CliIo {
@@ -220,6 +219,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     };
     if (flags.posture) {
       const format = postureFormat(flags.format, json);
+      const { checkPosture, postureExitCode } = await import("./posture/check-posture");
       const report = await checkPosture(target);
       io.stdout.write(
         format ? postureExport(report, format, region) : json ? `${JSON.stringify(report, null, 2)}\n` : postureSummary(report),
@@ -227,12 +227,14 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       return postureExitCode(report);
     }
     if (flags.integrity) {
+      const { validateIntegrity } = await import("./integrity/validate");
       const result = await validateIntegrity({ ...target, since, until });
       io.stdout.write(json ? `${JSON.stringify(result, null, 2)}\n` : integritySummary(result));
       if (result.reason) say(`not valid: ${result.reason}`);
       return result.valid ? ExitCode.Ok : ExitCode.CheckFailed;
     }
     eventName = flags.event ?? DEFAULT_EVENT_NAME;
+    const { verifyTrail } = await import("./event/verify-trail");
     const evidence = await verifyTrail({
       ...target,
       eventName,

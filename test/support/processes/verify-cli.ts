@@ -43,6 +43,7 @@ export function runVerifyCli(args: string[], endpoints: CliEndpoints, viaNpm = f
   };
   const [command, argv] = viaNpm
     ? ["npm", ["run", "-s", "verify", "--", ...args]]
-    : [process.execPath, ["-r", "ts-node/register/transpile-only", "verify/cli.ts", ...args]];
+    : // The launcher, as `trail-lab verify` runs: the built JavaScript, built again first if a source changed.
+      [process.execPath, ["bin/trail-lab.js", "verify", ...args]];
   return runChild(command, argv, { cwd: root, env, onStderr: options.onStderr });
 }
