@@ -27,6 +27,7 @@ import { LAB_DEFAULTS, runCleanup, runLab, type LabDeps, type LabServices } from
 import { checkCredentials, checkDefaultVpc, checkPulumiCli, checkTrailNameFree } from "./aws/preflight";
 import { renderSummary } from "./summary";
 import { sleep, type SignalSource } from "./signals";
+import { credentialPolicy, setCredentialPolicy } from "../common/credentials";
 import { readTemplateConfig, templateProfile, type TemplateConfig } from "./engine/stack-config";
 import { awsTagSweeper } from "./cleanup/sweep";
 import { cloudTrailStatusReader } from "./aws/trail-wait";
@@ -219,6 +220,25 @@ export function realDeps(io: CliIo, options: RealDepsOptions = {}): LabDeps {
   };
 }
 
+/**
+ * The credential policy of a run: a signal ends a fetch in flight (a credential_process that never
+ * answers must not hold the preflight), within the deadline in force (the default one). A fetch
+ * after the signal (the cleanup's) runs normally.
+ */
+function credentialsStoppedBy(signals: SignalSource): { dispose(): void } {
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  const names = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+  for (const name of names) signals.on(name, onSignal);
+  const restore = setCredentialPolicy({ ...credentialPolicy(), signal: stop.signal });
+  return {
+    dispose() {
+      restore();
+      for (const name of names) signals.off(name, onSignal);
+    },
+  };
+}
+
 /** Makes the wiring once the flags have said which profile to use; realDeps unless a test says otherwise. */
 export type DepsFactory = (options: RealDepsOptions) => LabDeps;
 
@@ -243,6 +263,7 @@ export async function main(argv: string[], io: CliIo, deps: LabDeps | DepsFactor
     return ExitCode.Ok;
   }
   let report: LabReport;
+  const credentials = credentialsStoppedBy(io.signals);
   try {
     const template = readTemplateConfig(io.projectDir);
     const aws = await labAwsTarget(args, template, io.env);
@@ -274,6 +295,8 @@ export async function main(argv: string[], io: CliIo, deps: LabDeps | DepsFactor
     // runLab describes its own failures; this is a bad profile, an unreadable Pulumi.dev.yaml or a bug.
     io.stderr(errorText(error, args.debug));
     return error instanceof TrailLabError ? error.exitCode : ExitCode.AwsError;
+  } finally {
+    credentials.dispose();
   }
   // The error once, on stderr with the progress before it; the summary on stdout is the result
   // and says only that it failed (with --json the object carries the message as data).

@@ -11,7 +11,7 @@
 // the files' paths when it names them), so that a test's environment decides them.
 // The SDK's loaders are imported when a command first asks, not when it starts (--help never does).
 import * as path from "node:path";
-import { defaultProvider } from "@aws-sdk/credential-provider-node";
+import { credentialProvider } from "./credentials";
 import { UsageError } from "./errors";
 import { REGION_PATTERN } from "./flag-table";
 
@@ -107,13 +107,13 @@ export async function chooseRegion(
 }
 
 /**
- * The credential provider for a profile named explicitly: the SDK's default chain with that
- * profile (fromIni, SSO, credential_process, assume-role), shared by every client of one command
- * so that one SSO or assume-role exchange serves them all. Undefined without a profile: each
- * client then builds the same default chain itself, which reads AWS_PROFILE on its own.
+ * The credential provider of a profile (else AWS_PROFILE, else the default chain): the SDK's
+ * default chain (fromIni, SSO, credential_process, assume-role) with a deadline and the command's
+ * signal (common/credentials.ts), shared by every client of one command so that one SSO or
+ * assume-role exchange serves them all.
  */
-export function credentialsFor(profile: string | undefined): ReturnType<typeof defaultProvider> | undefined {
-  return profile === undefined ? undefined : defaultProvider({ profile });
+export function credentialsFor(profile: string | undefined): ReturnType<typeof credentialProvider> {
+  return credentialProvider(profile);
 }
 
 /** Profile and region together, checked: what a command that calls AWS decides before its first call. */

@@ -6,6 +6,7 @@ import { TrailLabError, UsageError } from "../common/errors";
 import { VerifyError } from "./errors";
 import { ExitCode } from "../common/exit-codes";
 import { REGION_HINT, chooseAwsTarget } from "../common/aws-config";
+import { DEFAULT_CREDENTIALS_DEADLINE_MS, setCredentialPolicy } from "../common/credentials";
 import { errorText } from "../common/error-detail";
 import { PROFILE_FLAG, SHARED_FLAGS, helpHint, helpText, parseCommandLine, type CommandSpec, type FlagTable } from "../common/flag-table";
 import { INSTANT_RULE, durationRule, parseCount, parseInstant, parseSeconds } from "../common/flag-values";
@@ -161,9 +162,19 @@ function postureExport(report: PostureReport, format: (typeof POSTURE_FORMATS)[n
   return format === "ocsf" ? `${JSON.stringify(ocsfFindings(findings, context), null, 2)}\n` : findingsCsv(findings, context);
 }
 
+/** The least time getting credentials is given, however short --timeout is (0 looks once, but still needs them). */
+const MIN_CREDENTIALS_DEADLINE_MS = 5_000;
+
+/** Getting credentials is bounded by --timeout too, within 5 s and DEFAULT_CREDENTIALS_DEADLINE_MS. */
+export function credentialsDeadline(timeoutMs: number | undefined): number {
+  if (timeoutMs === undefined) return DEFAULT_CREDENTIALS_DEADLINE_MS;
+  return Math.min(DEFAULT_CREDENTIALS_DEADLINE_MS, Math.max(MIN_CREDENTIALS_DEADLINE_MS, timeoutMs));
+}
+
 /** Runs the command and returns its exit code (the caller sets process.exitCode). */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const say = (line: string) => io.stderr.write(`${line}\n`);
+  let restoreCredentials = () => undefined as void;
   let json = false;
   let debug = argv.includes("--debug");
   let eventName = DEFAULT_EVENT_NAME;
@@ -200,6 +211,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     if (search === "athena" && concurrency !== undefined)
       throw usage("--concurrency sets how many log objects this process reads at once: it goes with --search s3.");
     const env = io.env ?? process.env;
+    // A credential_process that never answers must not hold the check past its deadline, nor past a signal.
+    restoreCredentials = setCredentialPolicy({ signal: io.signal, deadlineMs: credentialsDeadline(timeoutMs) });
     const aws = await chooseAwsTarget({ profile: flags.profile, region: flags.region }, env);
     if (!aws.region) throw new UsageError(`No AWS region: ${REGION_HINT}.`);
     const region = aws.region.value;
@@ -258,6 +271,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     io.stderr.write(errorText(err, debug));
     // Every AWS call's failure arrives named; what is left is most likely a transport failure.
     return err instanceof TrailLabError ? err.exitCode : ExitCode.AwsError;
+  } finally {
+    restoreCredentials();
   }
 }
 

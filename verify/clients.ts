@@ -69,7 +69,7 @@ function baseConfig(service: "S3" | "CLOUDTRAIL" | "ATHENA", settings: ClientSet
     region: settings.region,
     maxAttempts: settings.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
     requestHandler: requestHandlerOptions(settings.timeouts, settings.maxSockets),
-    ...(credentials ? { credentials } : {}),
+    credentials,
     ...(endpoint ? { endpoint } : {}),
   };
 }
