@@ -12,8 +12,7 @@ import { spawn } from "node:child_process";
 import { expect } from "chai";
 import { ExitCode } from "../../common/exit-codes";
 import { ROOT, startNodeProbe, userShellEnv, type NodeProbe } from "../support/processes/project-node";
-import { DUMMY_CREDENTIALS } from "../support/servers/s3-server";
-import { startSilentServer, type SilentServer } from "../support/servers/silent-server";
+import { silentAwsEnv, startSilentServer, type SilentServer } from "../support/servers/silent-server";
 import { goneWithin } from "../support/credential-process";
 
 const VERIFY = ["verify", "--trail", "my-logs-trail", "--region", "us-east-1", "--timeout", "600", "--no-event-history"];
@@ -48,12 +47,7 @@ describe("bin/trail-lab: SIGTERM to the top process of each launch form", functi
         ...shell,
         ...probe.env,
         PATH: [binDir, shell.PATH].join(path.delimiter),
-        AWS_ENDPOINT_URL: silent.endpoint,
-        AWS_ACCESS_KEY_ID: DUMMY_CREDENTIALS.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: DUMMY_CREDENTIALS.secretAccessKey,
-        AWS_CONFIG_FILE: "/dev/null",
-        AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
-        AWS_EC2_METADATA_DISABLED: "true",
+        ...silentAwsEnv(silent.endpoint),
         ...env,
       },
       stdio: ["ignore", "pipe", "pipe"],
