@@ -3,7 +3,6 @@
 // Pulumi engine and AWS clients into the cycle (lab.ts), prints the result on stdout (one JSON
 // object with --json) and sets the exit code. An error is printed once, on stderr.
 import * as fs from "node:fs";
-import * as path from "node:path";
 import { chooseProfile, chooseRegion, checkProfileExists, type AwsTarget } from "../common/aws-config";
 import { createCloudTrailClientIn, createLabClients, destroyLabClients } from "./aws/aws-clients";
 import { chooseBackend } from "./engine/backend";
@@ -19,7 +18,7 @@ import {
   type FlagTable,
 } from "../common/flag-table";
 import { durationRule, parseSeconds } from "../common/flag-values";
-import { versionLine } from "../common/provenance";
+import { TOOL_ROOT, versionLine } from "../common/provenance";
 import { redactUrls } from "../common/redact";
 import { labUsageError } from "./errors";
 import { readInstance } from "./aws/instance-view";
@@ -29,6 +28,7 @@ import { LAB_DEFAULTS, runCleanup, runLab, type LabDeps, type LabServices } from
 import { checkCredentials, checkDefaultVpc, checkPulumiCli, checkTrailNameFree } from "./aws/preflight";
 import { renderSummary } from "./summary";
 import { sleep, type SignalSource } from "./signals";
+import { credentialPolicy, setCredentialPolicy } from "../common/credentials";
 import { readTemplateConfig, templateProfile, type TemplateConfig } from "./engine/stack-config";
 import { awsTagSweeper } from "./cleanup/sweep";
 import { cloudTrailStatusReader } from "./aws/trail-wait";
@@ -255,6 +255,25 @@ export function realDeps(io: CliIo, options: RealDepsOptions = {}): LabDeps {
   };
 }
 
+/**
+ * The credential policy of a run: a signal ends a fetch in flight (a credential_process that never
+ * answers must not hold the preflight), within the deadline in force (the default one). A fetch
+ * after the signal (the cleanup's) runs normally.
+ */
+function credentialsStoppedBy(signals: SignalSource): { dispose(): void } {
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  const names = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+  for (const name of names) signals.on(name, onSignal);
+  const restore = setCredentialPolicy({ ...credentialPolicy(), signal: stop.signal });
+  return {
+    dispose() {
+      restore();
+      for (const name of names) signals.off(name, onSignal);
+    },
+  };
+}
+
 /** Makes the wiring once the flags have said which profile to use; realDeps unless a test says otherwise. */
 export type DepsFactory = (options: RealDepsOptions) => LabDeps;
 
@@ -279,6 +298,7 @@ export async function main(argv: string[], io: CliIo, deps: LabDeps | DepsFactor
     return ExitCode.Ok;
   }
   let report: LabReport;
+  const credentials = credentialsStoppedBy(io.signals);
   try {
     const template = readTemplateConfig(io.projectDir);
     const aws = await labAwsTarget(args, template, io.env);
@@ -312,6 +332,8 @@ export async function main(argv: string[], io: CliIo, deps: LabDeps | DepsFactor
     // runLab describes its own failures; this is a bad profile, an unreadable Pulumi.dev.yaml or a bug.
     io.stderr(errorText(error, args.debug));
     return error instanceof TrailLabError ? error.exitCode : ExitCode.AwsError;
+  } finally {
+    credentials.dispose();
   }
   // The error once, on stderr with the progress before it; the summary on stdout is the result
   // and says only that it failed (with --json the object carries the message as data).
@@ -328,7 +350,7 @@ export function runProcess(argv: string[]): Promise<number> {
       stderr: (text) => process.stderr.write(text),
       env: process.env,
       signals: process,
-      projectDir: path.resolve(__dirname, ".."),
+      projectDir: TOOL_ROOT,
     }),
   );
 }

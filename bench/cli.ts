@@ -10,16 +10,17 @@ import { TrailLabError } from "../common/errors";
 import { errorText } from "../common/error-detail";
 import { SHARED_FLAGS, helpText, parseCommandLine, type CommandSpec, type FlagTable } from "../common/flag-table";
 import { parseCount } from "../common/flag-values";
-import { versionLine } from "../common/provenance";
+import { TOOL_ROOT, versionLine } from "../common/provenance";
 import { BenchInterruptedError, WrongAnswerError, benchUsageError } from "./errors";
 import { inProcessCriteria, loadLogs, measureInProcess, zcatJq } from "./measure";
-import { buildResults, renderTable, type Machine } from "./report";
+import { buildResults, renderTable, type BenchResults, type Machine } from "./report";
 import { SWEEP, measureScale } from "./scale";
 import { guardUnfinished } from "../common/unfinished";
 import { measureIntegrity } from "./integrity";
+import { measureStartup, renderStartup, type StartupResults } from "./startup";
 
 /** The largest count each flag takes: beyond them a run would not finish on a workstation. */
-const LIMITS = { mb: 100_000, days: 366, seed: 2 ** 31 - 1, rounds: 1_000, "scale-rounds": 1_000 } as const;
+const LIMITS = { mb: 100_000, days: 366, seed: 2 ** 31 - 1, rounds: 1_000, "scale-rounds": 1_000, "startup-rounds": 1_000 } as const;
 
 export const BENCH_COMMAND = {
   name: "bench",
@@ -52,6 +53,16 @@ export const BENCH_COMMAND = {
       help: `interleaved rounds of the bare GET loop and the small-object scan (1 to ${LIMITS["scale-rounds"]})`,
       default: "3",
     },
+    "startup-rounds": {
+      type: "string",
+      value: "<n>",
+      help: `fresh starts of each command in the start-up row (1 to ${LIMITS["startup-rounds"]}); the median is kept`,
+      default: "5",
+    },
+    "startup-only": {
+      type: "boolean",
+      help: "measure only the start-up row (bench/startup.ts) and put it into the results file beside the rows already there",
+    },
     sweep: {
       type: "boolean",
       help: `also scan at ${SWEEP.join(", ")} in flight at +30 ms (what the default in-flight count was chosen from)`,
@@ -66,7 +77,8 @@ export const BENCH_COMMAND = {
   notes: ["Counts are plain whole numbers. Exit codes: 0 every target holds, 1 one is missed, 2 bad usage."],
 } as const satisfies CommandSpec<FlagTable>;
 
-const BENCH_DIR = __dirname;
+/** bench/ in the checkout, also when this runs from build/bench/. */
+const BENCH_DIR = join(TOOL_ROOT, "bench");
 
 export interface BenchArgs {
   megabytes: number;
@@ -74,6 +86,8 @@ export interface BenchArgs {
   seed: number;
   rounds: number;
   scaleRounds: number;
+  startupRounds: number;
+  startupOnly: boolean;
   sweep: boolean;
   corpusDir: string;
   out: string;
@@ -99,6 +113,8 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
     seed: count("seed", 1, 0),
     rounds: count("rounds", 5, 1),
     scaleRounds: count("scale-rounds", 3, 1),
+    startupRounds: count("startup-rounds", 5, 1),
+    startupOnly: values["startup-only"] ?? false,
     sweep: values.sweep ?? false,
     corpusDir: resolve(values.corpus ?? join(BENCH_DIR, "corpus")),
     out: resolve(values.out ?? join(BENCH_DIR, "results.json")),
@@ -194,16 +210,33 @@ export async function main(argv: string[], io: BenchIo): Promise<number> {
       io.stdout(versionLine());
       return ExitCode.Ok;
     }
-    const results = await run(args, say, io.signal);
+    const base = args.startupOnly ? null : await run(args, say, io.signal);
+    const startup = await measureStartup({ rounds: args.startupRounds, say, signal: io.signal });
+    const results = withStartup(base ?? previousResults(args.out), startup);
     writeFileSync(args.out, `${JSON.stringify(results, null, 2)}\n`);
     say(`results: ${args.out}`);
-    io.stdout(args.json ? `${JSON.stringify(results)}\n` : renderTable(results));
-    return results.targets.some((t) => t.met === false) ? ExitCode.CheckFailed : ExitCode.Ok;
+    io.stdout(args.json ? `${JSON.stringify(results)}\n` : `${base ? `${renderTable(base)}\n` : ""}${renderStartup(startup)}`);
+    return (results.targets ?? []).some((t) => t.met === false) ? ExitCode.CheckFailed : ExitCode.Ok;
   } catch (err) {
     const error = io.signal.aborted ? new BenchInterruptedError() : err;
     io.stderr(errorText(error, debug));
     return error instanceof TrailLabError ? error.exitCode : ExitCode.AwsError;
   }
+}
+
+/** The results file as the last run left it (--startup-only keeps its other rows), or nothing. */
+function previousResults(file: string): Partial<BenchResults> {
+  try {
+    return JSON.parse(readFileSync(file, "utf8")) as Partial<BenchResults>;
+  } catch {
+    return {};
+  }
+}
+
+/** The start-up row beside the others: its own key, and its targets among the targets (one start-up set only). */
+function withStartup(results: Partial<BenchResults>, startup: StartupResults): Partial<BenchResults> & { startup: StartupResults } {
+  const others = (results.targets ?? []).filter((t) => !t.name.startsWith("start-up:"));
+  return { ...results, startup, targets: [...others, ...startup.targets] };
 }
 
 /** The command as a process runs it: its stdio, and SIGINT/SIGTERM as an abort of the run. */

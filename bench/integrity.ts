@@ -14,7 +14,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { startCloudTrailServer, type LocalCloudTrail } from "../test/support/servers/cloudtrail-server";
 import { startMemoryS3Process, type MemoryS3Process } from "../test/support/servers/memory-s3-process";
-import { locateAwsCli, pinnedAwsCliVersion } from "../test/awscli/support/aws-cli";
+import { locateAwsCli, pinnedAwsCliVersion } from "../test/awscli/support/aws-cli-location";
 import { ChildFailedError } from "./errors";
 import { ensureIntegrityWorld, METADATA_FILE, type IntegrityWorldManifest } from "./integrity-corpus";
 import type { IntegrityChildReport, IntegrityJob } from "./integrity-child";

@@ -3,7 +3,7 @@
 // child process. Speeds are only ever compared within one run: this machine is shared and noisy.
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { extname, join } from "node:path";
 import { setImmediate } from "node:timers/promises";
 import { gunzipSync } from "node:zlib";
 import { compileCriteria, gunzipLog, scanLogObject, type CompiledCriteria } from "../verify";
@@ -11,6 +11,7 @@ import { compileCriteria, gunzipLog, scanLogObject, type CompiledCriteria } from
 import type { CorpusView } from "./corpus";
 import { ChildFailedError } from "./errors";
 import type { ScanJob, ScanReport } from "./scan-child";
+import { TOOL_ROOT } from "../common/provenance";
 
 export interface Timing {
   ms: number;
@@ -205,15 +206,10 @@ async function hasCommand(name: string, signal: AbortSignal): Promise<boolean> {
 
 /** One whole scan through S3 in a child process (bench/scan-child.ts). */
 export async function scanThroughS3(job: ScanJob, env: NodeJS.ProcessEnv, signal: AbortSignal): Promise<ScanReport> {
-  const child = join(__dirname, "scan-child.ts");
-  const { stdout } = await run(
-    process.execPath,
-    ["-r", "ts-node/register/transpile-only", child, JSON.stringify(job)],
-    join(__dirname, ".."),
-    signal,
-    "the S3 scan",
-    env,
-  );
+  // Beside this file: scan-child.js when the bench runs from build/, scan-child.ts (through ts-node) from the sources.
+  const child = join(__dirname, `scan-child${extname(__filename)}`);
+  const hook = extname(__filename) === ".ts" ? ["-r", "ts-node/register/transpile-only"] : [];
+  const { stdout } = await run(process.execPath, [...hook, child, JSON.stringify(job)], TOOL_ROOT, signal, "the S3 scan", env);
   return JSON.parse(stdout) as ScanReport;
 }
 

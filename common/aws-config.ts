@@ -9,9 +9,9 @@
 // The SDK reads the files, HOME and the credential variables from the process environment;
 // `env` chooses the variables this module reads itself (the region and profile variables, and
 // the files' paths when it names them), so that a test's environment decides them.
+// The SDK's loaders are imported when a command first asks, not when it starts (--help never does).
 import * as path from "node:path";
-import { defaultProvider } from "@aws-sdk/credential-provider-node";
-import { NODE_REGION_CONFIG_FILE_OPTIONS, NODE_REGION_CONFIG_OPTIONS, loadConfig, loadSharedConfigFiles } from "@smithy/core/config";
+import { credentialProvider } from "./credentials";
 import { UsageError } from "./errors";
 import { REGION_PATTERN } from "./flag-table";
 
@@ -52,6 +52,7 @@ function fileInit(env: NodeJS.ProcessEnv): { filepath?: string; configFilepath?:
  * later with a message about credentials, not about the name.
  */
 export async function checkProfileExists(profile: Chosen, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const { loadSharedConfigFiles } = await import("@smithy/core/config");
   const { configFile, credentialsFile } = await loadSharedConfigFiles({ ...fileInit(env), ignoreCache: true });
   if (profile.value in configFile || profile.value in credentialsFile) return;
   const config = env.AWS_CONFIG_FILE ?? "~/.aws/config";
@@ -86,6 +87,7 @@ export async function chooseRegion(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<Chosen | null> {
   if (flag !== undefined) return checkRegionName({ value: flag, source: "--region" });
+  const { NODE_REGION_CONFIG_FILE_OPTIONS, NODE_REGION_CONFIG_OPTIONS, loadConfig } = await import("@smithy/core/config");
   const fromEnv = NODE_REGION_CONFIG_OPTIONS.environmentVariableSelector(env);
   if (fromEnv) return checkRegionName({ value: fromEnv, source: "AWS_REGION" });
   // The AWS CLI reads AWS_DEFAULT_REGION too; the JavaScript SDK does not.
@@ -105,13 +107,13 @@ export async function chooseRegion(
 }
 
 /**
- * The credential provider for a profile named explicitly: the SDK's default chain with that
- * profile (fromIni, SSO, credential_process, assume-role), shared by every client of one command
- * so that one SSO or assume-role exchange serves them all. Undefined without a profile: each
- * client then builds the same default chain itself, which reads AWS_PROFILE on its own.
+ * The credential provider of a profile (else AWS_PROFILE, else the default chain): the SDK's
+ * default chain (fromIni, SSO, credential_process, assume-role) with a deadline and the command's
+ * signal (common/credentials.ts), shared by every client of one command so that one SSO or
+ * assume-role exchange serves them all.
  */
-export function credentialsFor(profile: string | undefined): ReturnType<typeof defaultProvider> | undefined {
-  return profile === undefined ? undefined : defaultProvider({ profile });
+export function credentialsFor(profile: string | undefined): ReturnType<typeof credentialProvider> {
+  return credentialProvider(profile);
 }
 
 /** Profile and region together, checked: what a command that calls AWS decides before its first call. */

@@ -6,8 +6,15 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 
 export const TOOL_NAME = "trail-lab";
-/** The checkout's root, where package.json lives. */
-export const TOOL_ROOT = path.resolve(__dirname, "..");
+/**
+ * The checkout's root, where package.json lives: the folder above common/ when this runs from the
+ * sources (ts-node, the tests), the one above that when it runs from build/common/ (the commands).
+ */
+export const TOOL_ROOT = rootAbove(path.resolve(__dirname, ".."));
+
+function rootAbove(dir: string): string {
+  return fs.existsSync(path.join(dir, "package.json")) ? dir : path.dirname(dir);
+}
 /** A git that does not answer in this long is treated as absent. */
 const GIT_TIMEOUT_MS = 5_000;
 

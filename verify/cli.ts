@@ -6,12 +6,11 @@ import { TrailLabError, UsageError } from "../common/errors";
 import { VerifyError } from "./errors";
 import { ExitCode } from "../common/exit-codes";
 import { REGION_HINT, chooseAwsTarget } from "../common/aws-config";
+import { DEFAULT_CREDENTIALS_DEADLINE_MS, setCredentialPolicy } from "../common/credentials";
 import { errorText } from "../common/error-detail";
 import { PROFILE_FLAG, SHARED_FLAGS, helpHint, helpText, parseCommandLine, type CommandSpec, type FlagTable } from "../common/flag-table";
 import { INSTANT_RULE, durationRule, parseCount, parseInstant, parseSeconds } from "../common/flag-values";
 import { integritySummary } from "./integrity/summary";
-import { validateIntegrity } from "./integrity/validate";
-import { checkPosture, postureExitCode } from "./posture/check-posture";
 import { DEFAULT_RETENTION_DAYS } from "./posture/controls";
 import { asffFindings } from "./posture/exports/asff";
 import { findingsCsv } from "./posture/exports/csv";
@@ -22,8 +21,9 @@ import type { PostureReport } from "./posture/types";
 import { TOOL_NAME, toolVersion, versionLine } from "../common/provenance";
 import { humanSummary } from "./event/summary";
 import type { VerifyEvidence } from "./event/types";
-import { DEFAULT_EVENT_NAME, DEFAULT_INTERVAL_MS, DEFAULT_TIMEOUT_MS, verifyTrail } from "./event/verify-trail";
-import { DEFAULT_CONCURRENCY, MAX_CONCURRENCY } from "./event/scan/log-scanner";
+// The checks themselves (and the AWS SDK under them) load only when one runs: --help reads the
+// defaults alone, from a module of their own.
+import { DEFAULT_CONCURRENCY, DEFAULT_EVENT_NAME, DEFAULT_INTERVAL_MS, DEFAULT_TIMEOUT_MS, MAX_CONCURRENCY } from "./event/defaults";
 import type { LogsTarget } from "./target";
 import { guardUnfinished } from "../common/unfinished";
 
@@ -188,9 +188,19 @@ function postureExport(report: PostureReport, format: (typeof POSTURE_FORMATS)[n
   return `${JSON.stringify(format === "ocsf" ? ocsfFindings(findings, context) : asffFindings(findings, context), null, 2)}\n`;
 }
 
+/** The least time getting credentials is given, however short --timeout is (0 looks once, but still needs them). */
+const MIN_CREDENTIALS_DEADLINE_MS = 5_000;
+
+/** Getting credentials is bounded by --timeout too, within 5 s and DEFAULT_CREDENTIALS_DEADLINE_MS. */
+export function credentialsDeadline(timeoutMs: number | undefined): number {
+  if (timeoutMs === undefined) return DEFAULT_CREDENTIALS_DEADLINE_MS;
+  return Math.min(DEFAULT_CREDENTIALS_DEADLINE_MS, Math.max(MIN_CREDENTIALS_DEADLINE_MS, timeoutMs));
+}
+
 /** Runs the command and returns its exit code (the caller sets process.exitCode). */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const say = (line: string) => io.stderr.write(`${line}\n`);
+  let restoreCredentials = () => undefined as void;
   let json = false;
   let debug = argv.includes("--debug");
   let eventName = DEFAULT_EVENT_NAME;
@@ -230,6 +240,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     if (search === "athena" && concurrency !== undefined)
       throw usage("--concurrency sets how many log objects this process reads at once: it goes with --search s3.");
     const env = io.env ?? process.env;
+    // A credential_process that never answers must not hold the check past its deadline, nor past a signal.
+    restoreCredentials = setCredentialPolicy({ signal: io.signal, deadlineMs: credentialsDeadline(timeoutMs) });
     const aws = await chooseAwsTarget({ profile: flags.profile, region: flags.region }, env);
     if (!aws.region) throw new UsageError(`No AWS region: ${REGION_HINT}.`);
     const region = aws.region.value;
@@ -253,6 +265,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         flags["retention-days"] === undefined
           ? undefined
           : flagValue(() => parseCount("retention-days", flags["retention-days"], DEFAULT_RETENTION_DAYS, 1, 36_500));
+      const { checkPosture, postureExitCode } = await import("./posture/check-posture");
       const report = await checkPosture({ ...target, buckets: commaList(flags.buckets), workgroup: flags.workgroup, retentionDays });
       io.stdout.write(
         format ? postureExport(report, format, region) : json ? `${JSON.stringify(report, null, 2)}\n` : postureSummary(report),
@@ -260,12 +273,14 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       return postureExitCode(report);
     }
     if (flags.integrity) {
+      const { validateIntegrity } = await import("./integrity/validate");
       const result = await validateIntegrity({ ...target, since, until, eventHistory: !flags["no-event-history"] });
       io.stdout.write(json ? `${JSON.stringify(result, null, 2)}\n` : integritySummary(result));
       if (result.reason) say(`not valid: ${result.reason}`);
       return result.valid ? ExitCode.Ok : ExitCode.CheckFailed;
     }
     eventName = flags.event ?? DEFAULT_EVENT_NAME;
+    const { verifyTrail } = await import("./event/verify-trail");
     const evidence = await verifyTrail({
       ...target,
       eventName,
@@ -289,6 +304,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     io.stderr.write(errorText(err, debug));
     // Every AWS call's failure arrives named; what is left is most likely a transport failure.
     return err instanceof TrailLabError ? err.exitCode : ExitCode.AwsError;
+  } finally {
+    restoreCredentials();
   }
 }
 

@@ -72,7 +72,7 @@ function baseConfig(service: EndpointService, settings: ClientSettings, credenti
     region: settings.region,
     maxAttempts: settings.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
     requestHandler: requestHandlerOptions(settings.timeouts, settings.maxSockets),
-    ...(credentials ? { credentials } : {}),
+    credentials,
     ...(endpoint ? { endpoint } : {}),
   };
 }

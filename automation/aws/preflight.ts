@@ -6,7 +6,7 @@ import { DescribeVpcsCommand } from "@aws-sdk/client-ec2";
 import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import type { LabClients } from "./aws-clients";
 import { awsErrorCode } from "../../common/aws-error-code";
-import { AwsCallError } from "../../common/errors";
+import { AwsCallError, TrailLabError } from "../../common/errors";
 import { isExecutableFile } from "../../common/executable";
 import { MissingToolError, NoCredentialsError, NoDefaultVpcError, PULUMI_INSTALL_HINT, TrailConflictError } from "../errors";
 import { STACK_TAG } from "./stack-tag";
@@ -49,6 +49,8 @@ export async function checkCredentials(clients: Pick<LabClients, "sts">): Promis
     const id = await clients.sts.send(new GetCallerIdentityCommand({}));
     return { account: id.Account ?? "", arn: id.Arn ?? "" };
   } catch (error) {
+    // Named already: a credential_process past its deadline, or a signal while waiting for it.
+    if (error instanceof TrailLabError) throw error;
     const code = awsErrorCode(error);
     if (CREDENTIAL_CODES.has(code)) {
       const message = error instanceof Error ? error.message.split("\n")[0] : code;

@@ -87,7 +87,8 @@ describe("the project's own Node", function () {
       expect(code, stderr).to.equal(0);
       expect(JSON.parse(stdout).verified).to.equal(true);
       expect(stderr).not.to.match(/NodeVersionSupportWarning|upgrade to node/i);
-      expectOnProjectNode(ranScript(probe.records(), "verify/cli.ts"));
+      // The script execs the launcher, which runs build/verify/cli.js in its own process.
+      expectOnProjectNode(ranScript(probe.records(), "bin/trail-lab.js"));
     });
 
     it("npm run lab runs on the project's Node", async () => {
@@ -97,7 +98,7 @@ describe("the project's own Node", function () {
       });
       expect(code, stderr).to.equal(0);
       expect(stdout).to.contain("--stack");
-      expectOnProjectNode(ranScript(probe.records(), "automation/cli.ts"));
+      expectOnProjectNode(ranScript(probe.records(), "bin/trail-lab.js"));
     });
   });
 

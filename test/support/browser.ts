@@ -12,7 +12,7 @@ import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { findOnPath } from "../../automation/aws/preflight";
-import { cacheDir } from "./cache-dir";
+import { cacheDir } from "../../common/cache-dir";
 import { isExecutableFile } from "../../common/executable";
 
 export const BROWSER_NAMES = ["chromium", "chromium-browser", "google-chrome-stable", "google-chrome", "chrome"] as const;

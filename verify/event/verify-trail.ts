@@ -27,10 +27,10 @@ import {
   type TrailDescription,
 } from "../trail/trail-status";
 import type { VerifyEvidence, VerifyOptions } from "./types";
+import { DEFAULT_EVENT_NAME, DEFAULT_INTERVAL_MS, DEFAULT_TIMEOUT_MS } from "./defaults";
 
-export const DEFAULT_EVENT_NAME = "RunInstances";
-export const DEFAULT_INTERVAL_MS = 30_000;
-export const DEFAULT_TIMEOUT_MS = 20 * 60_000;
+// In defaults.ts, which verify --help reads without loading the check.
+export { DEFAULT_EVENT_NAME, DEFAULT_INTERVAL_MS, DEFAULT_TIMEOUT_MS };
 /** Work in flight at the deadline may go on this long before it is aborted. */
 export const DEFAULT_GRACE_MS = 5_000;
 /** A one-pass run (timeoutMs 0) is aborted if it is still going after this long. */

@@ -160,5 +160,21 @@ const awsProvider: provider.Provider = {
   },
 };
 
+/**
+ * Pulumi's own plugins stop when their engine stops answering (its language hosts health-check the
+ * engine's address); this one stops when the engine that started it has gone: the shim execs node,
+ * so the parent is the engine, and a change of parent means it exited or was killed without
+ * stopping its plugins. Without this, a killed engine left the plugin running, reparented to init.
+ */
+function exitWithEngine(intervalMs = 500): void {
+  const engine = process.ppid;
+  setInterval(() => {
+    if (process.ppid === engine) return;
+    // As the engine stops a plugin: a signal (the gRPC server holds the event loop, so an exit code alone would not end it).
+    process.kill(process.pid, "SIGTERM");
+  }, intervalMs).unref();
+}
+
 observeConfigure();
+exitWithEngine();
 void provider.main(awsProvider, process.argv.slice(2));

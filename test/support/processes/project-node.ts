@@ -40,12 +40,17 @@ export interface NodeRecord {
   execPath: string;
   argv: string[];
   warnings: string[];
+  /** The code it exited with. */
+  code: number;
 }
 
 export interface NodeProbe {
   /** Variables that make every Node process started with them record itself. */
   env: NodeJS.ProcessEnv;
+  /** One record per process that has ended. */
   records(): NodeRecord[];
+  /** Every process that started, ended or not. */
+  started(): { pid: number; argv: string[] }[];
   close(): void;
 }
 
@@ -55,18 +60,22 @@ export function startNodeProbe(): NodeProbe {
   const preload = JSON.stringify(path.join(__dirname, "node-probe.js"));
   return {
     env: { TRAIL_LAB_NODE_PROBE: file, NODE_OPTIONS: [process.env.NODE_OPTIONS, `--require ${preload}`].filter(Boolean).join(" ") },
-    records() {
-      if (!fs.existsSync(file)) return [];
-      return fs
-        .readFileSync(file, "utf8")
-        .trim()
-        .split("\n")
-        .map((line) => JSON.parse(line) as NodeRecord);
-    },
+    records: () => jsonLines<NodeRecord>(file),
+    started: () => jsonLines<{ pid: number; argv: string[] }>(`${file}.started`),
     close() {
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+function jsonLines<T>(file: string): T[] {
+  if (!fs.existsSync(file)) return [];
+  return fs
+    .readFileSync(file, "utf8")
+    .trim()
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as T);
 }
 
 export function majorOf(version: string): number {

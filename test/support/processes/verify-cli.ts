@@ -51,6 +51,9 @@ export function runVerifyCli(args: string[], endpoints: CliEndpoints, viaNpm = f
   };
   const [command, argv] = viaNpm
     ? ["npm", ["run", "-s", "verify", "--", ...args]]
-    : [process.execPath, ["-r", "ts-node/register/transpile-only", options.entry ?? "verify/cli.ts", ...args]];
+    : options.entry
+      ? [process.execPath, ["-r", "ts-node/register/transpile-only", options.entry, ...args]]
+      : // The launcher, as `trail-lab verify` runs: the built JavaScript, built again first if a source changed.
+        [process.execPath, ["bin/trail-lab.js", "verify", ...args]];
   return runChild(command, argv, { cwd: root, env, onStderr: options.onStderr });
 }

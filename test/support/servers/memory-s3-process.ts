@@ -5,7 +5,7 @@
 // outlives the process that started it.
 import { spawn, type ChildProcess } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
-import { join, relative, sep } from "node:path";
+import { extname, join, relative, sep } from "node:path";
 import { createInterface } from "node:readline";
 import { startMemoryS3 } from "./memory-s3";
 
@@ -68,9 +68,12 @@ async function child(spec: MemoryS3ProcessSpec): Promise<void> {
   lines.on("close", () => void s3.close());
 }
 
+/** ts-node for the child when this runs from the sources (the tests); none from build/ (the bench). */
+const tsHook = extname(__filename) === ".ts" ? ["-r", "ts-node/register/transpile-only"] : [];
+
 /** Starts the child and waits for its endpoint; close() ends it (and so does this process exiting). */
 export async function startMemoryS3Process(spec: MemoryS3ProcessSpec): Promise<MemoryS3Process> {
-  const proc: ChildProcess = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", __filename, JSON.stringify(spec)], {
+  const proc: ChildProcess = spawn(process.execPath, [...tsHook, __filename, JSON.stringify(spec)], {
     stdio: ["pipe", "pipe", "inherit"],
   });
   const lines = createInterface({ input: proc.stdout! });

@@ -2,6 +2,7 @@
 // meets behind a dead proxy or a blackholed route once the TCP handshake is done. close() ends
 // every connection it holds.
 import { createServer, type AddressInfo, type Socket } from "node:net";
+import { DUMMY_CREDENTIALS } from "./s3-server";
 
 export interface SilentServer {
   endpoint: string;
@@ -30,5 +31,17 @@ export async function startSilentServer(): Promise<SilentServer> {
         for (const socket of sockets) socket.destroy();
         server.close(() => resolve());
       }),
+  };
+}
+
+/** A command's AWS environment pointing every service at `endpoint`, dummy keys, no config files or instance metadata. */
+export function silentAwsEnv(endpoint: string): NodeJS.ProcessEnv {
+  return {
+    AWS_ENDPOINT_URL: endpoint,
+    AWS_ACCESS_KEY_ID: DUMMY_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: DUMMY_CREDENTIALS.secretAccessKey,
+    AWS_CONFIG_FILE: "/dev/null",
+    AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
+    AWS_EC2_METADATA_DISABLED: "true",
   };
 }

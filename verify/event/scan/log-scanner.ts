@@ -37,17 +37,12 @@ import { retryDropped, retryWhile } from "../../pacing/retry";
 import type { Clock } from "../../pacing/clock";
 import { BodyOverCapError, readObject } from "../../s3/s3-objects";
 import type { S3Match, SkippedObject } from "../types";
+import { DEFAULT_CONCURRENCY, MAX_CONCURRENCY } from "../defaults";
 
 /** How far before the newest stamp seen a folder is listed again. */
 export const RELIST_LOOKBACK_MS = 15 * 60 * 1000;
-/**
- * Objects downloaded and decoded at once, by default: enough requests in flight to hide S3's
- * latency behind the decoding, few enough to stay under S3's 5,500 GETs a second per prefix even
- * if every key shared one. docs/bench.md has the sweep it was chosen from, and the arithmetic.
- */
-export const DEFAULT_CONCURRENCY = 128;
-/** The most `--concurrency` takes: past it, only the S3 rates and the sockets suffer. */
-export const MAX_CONCURRENCY = 512;
+// In defaults.ts, which verify --help reads without loading the scanner.
+export { DEFAULT_CONCURRENCY, MAX_CONCURRENCY };
 /**
  * Day folders listed side by side, so that a month of every region does not pay each folder's
  * latency in turn (docs/bench.md, the listing row); each listing is its own prefix for S3's rates.

@@ -1,4 +1,4 @@
-// The one folder, outside the repository, where tests keep what npm does not hold unpacked
+// The one folder, outside the repository, where tests and the bench keep what npm does not hold unpacked
 // between runs: ${TRAIL_LAB_CACHE:-$HOME/.cache/trail-lab}/<thing>/<version> (.ci/ uses the same).
 import * as os from "node:os";
 import * as path from "node:path";

@@ -1,0 +1,38 @@
+// The root hook's check (test/support/processes/leftovers.ts): a process started in the checkout
+// and left running is found and named, also once its parent is gone; one that ended is not.
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { spawn } from "node:child_process";
+import { expect } from "chai";
+import { LeftoverProcessesError, leftoverProcesses, leftoversAfter } from "../support/processes/leftovers";
+import { goneWithin } from "../support/credential-process";
+
+describe("leftovers: the suites' check that no process of theirs is left", function () {
+  this.timeout(30_000);
+
+  it("finds an orphan running in the checkout (reparented, its parent gone), names it, and not once it has ended", async () => {
+    const root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "trail-lab-leftovers-")));
+    try {
+      // A shell that starts `sleep` in the background and exits at once: the sleep is an orphan, as a forgotten child is.
+      const shell = spawn("sh", ["-c", "sleep 60 & echo $!"], { cwd: root, stdio: ["ignore", "pipe", "ignore"] });
+      const pid = await new Promise<number>((done) => shell.stdout.on("data", (d: Buffer) => done(Number(d.toString().trim()))));
+      await new Promise((done) => shell.on("exit", done));
+      const found = leftoverProcesses(root);
+      expect(found.map((p) => p.pid)).to.deep.equal([pid]);
+      expect(found[0].command).to.equal("sleep 60");
+      expect(new LeftoverProcessesError(found).message).to.contain(`pid ${pid}: sleep 60`);
+      process.kill(pid, "SIGKILL");
+      expect(await goneWithin(pid, 5_000)).to.equal(true);
+      expect(await leftoversAfter(5_000, root)).to.deep.equal([]);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it("does not count the run itself: this mocha and its ancestors work in the checkout too", () => {
+    const pids = leftoverProcesses(process.cwd()).map((p) => p.pid);
+    expect(pids).to.not.include(process.pid);
+    expect(pids).to.not.include(process.ppid);
+  });
+});
