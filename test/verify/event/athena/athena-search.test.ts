@@ -217,6 +217,99 @@ describe("verify: verifyTrail with Athena search", function () {
       );
   });
 
+  describe("a row without an event is never the event", function () {
+    /** The result set Athena answers with: these rows, in the table's columns. */
+    const answer = (rows: Record<string, string | null>[]) => {
+      athena.script = () => ({
+        states: ["SUCCEEDED"],
+        columns: [...RESULT_COLUMNS],
+        rows: rows.map((r) => RESULT_COLUMNS.map((c) => r[c] ?? null)),
+        bytesScanned: 1024,
+      });
+    };
+    const targetRow = (): Record<string, string | null> => ({
+      eventid: target.eventID,
+      eventtime: target.eventTime,
+      eventname: target.eventName,
+      eventsource: target.eventSource,
+      awsregion: target.awsRegion,
+      requestparameters: JSON.stringify(target.requestParameters),
+      responseelements: JSON.stringify(target.responseElements),
+      $path: `s3://${BUCKET}/${targetKey}`,
+    });
+    const nulls = (): Record<string, string | null> => Object.fromEntries(RESULT_COLUMNS.map((c) => [c, null]));
+    const garbage = (): Record<string, string | null> => ({ ...targetRow(), eventtime: "garbage", requestparameters: "[]" });
+    const ELSEWHERE = (n: number) => new RegExp(`^Athena query [0-9a-f-]+, row ${n}$`);
+
+    it("skips and names a row of NULLs and a row whose time is garbage; alone they verify nothing", async function () {
+      answer([nulls(), garbage()]);
+      const lines: string[] = [];
+      const evidence = await verifyTrail(options({ eventHistory: false, onProgress: (l) => lines.push(l) }));
+      expect(evidence.verified).to.equal(false);
+      expect(evidence.s3).to.include({ found: false, key: null, eventId: null, eventTime: null });
+      expect(evidence.event).to.equal(null);
+      expect(evidence.s3.skipped).to.have.length(2);
+      const byReason = (text: string) => evidence.s3.skipped.find((s) => s.reason.includes(text));
+      expect(byReason("eventid is NULL")!.key).to.match(ELSEWHERE(1));
+      expect(byReason('eventtime is "garbage", not an instant')!.key).to.equal(targetKey);
+      expect(lines.filter((l) => l.startsWith("warning: skipped "))).to.have.length(2);
+    });
+
+    it("with the real row among them, verifies on the real row only, the others still named", async function () {
+      answer([nulls(), garbage(), { ...targetRow(), eventid: "" }, targetRow()]);
+      const evidence = await verifyTrail(options());
+      expect(evidence.verified).to.equal(true);
+      expect(evidence.s3).to.include({ found: true, key: targetKey, eventId: target.eventID, eventTime: target.eventTime });
+      expect(evidence.s3.skipped.map((s) => s.reason.replace(/^an Athena row that is not the event: /, ""))).to.have.members([
+        "eventid is NULL, not an event id",
+        'eventtime is "garbage", not an instant',
+        'eventid is "", not an event id',
+      ]);
+    });
+
+    it("names a bad row once however many rounds return it", async function () {
+      answer([nulls(), garbage()]);
+      const evidence = await verifyTrail(options({ eventHistory: false, timeoutMs: 300, intervalMs: 50 }));
+      expect(evidence.athena!.queryIds.length).to.be.greaterThan(1);
+      expect(evidence.s3.skipped).to.have.length(2);
+    });
+
+    it("npm run verify -- --search athena: exit 1, not verified, the rows in skipped", async function () {
+      answer([nulls(), garbage()]);
+      const run = await runVerifyCli(
+        [
+          "--trail",
+          "my-logs-trail",
+          "--region",
+          "us-east-1",
+          "--search",
+          "athena",
+          "--workgroup",
+          "trail-lab-lab",
+          "--database",
+          "trail_lab_lab",
+          "--since",
+          since.toISOString(),
+          "--timeout",
+          "0",
+          "--no-event-history",
+          "--json",
+        ],
+        { s3: "http://127.0.0.1:9", cloudTrail: ct.endpoint, athena: athena.endpoint },
+        true,
+      );
+      expect(run.code, run.stderr).to.equal(ExitCode.CheckFailed);
+      const evidence = JSON.parse(run.stdout);
+      expect(evidence).to.deep.include({ verified: false, event: null, search: "athena" });
+      expect(evidence.s3).to.deep.include({ found: false, key: null, eventId: null, eventTime: null });
+      expect(evidence.s3.skipped.map((s: { reason: string }) => s.reason)).to.have.members([
+        "an Athena row that is not the event: eventid is NULL, not an event id",
+        'an Athena row that is not the event: eventtime is "garbage", not an instant',
+      ]);
+      expect(run.stderr).to.contain(`warning: skipped ${targetKey}: an Athena row that is not the event`);
+    });
+  });
+
   it("refuses Athena flags without --search athena, an unknown search, and a missing workgroup (exit 2)", async function () {
     const endpoints = { s3: "http://127.0.0.1:9", cloudTrail: ct.endpoint, athena: athena.endpoint };
     for (const [args, message] of [
