@@ -105,6 +105,13 @@ describe("verify: verifyTrail with Athena search", function () {
     ...extra,
   });
 
+  /** `verify` on the local Athena, one pass since `since`, with these flags besides. */
+  const athenaArgs = (...extra: string[]) => [
+    ...["--trail", "my-logs-trail", "--region", "us-east-1", "--search", "athena"],
+    ...["--workgroup", "trail-lab-lab", "--database", "trail_lab_lab", "--since", since.toISOString(), "--timeout", "0"],
+    ...extra,
+  ];
+
   it("finds the launch through Athena and in Event History, with the object it came from", async function () {
     const o = options();
     await answerWithDuckDb(o);
@@ -158,28 +165,7 @@ describe("verify: verifyTrail with Athena search", function () {
     await answerWithDuckDb(o);
     const before = athena.queries.length;
     const endpoints = { s3: "http://127.0.0.1:9", cloudTrail: ct.endpoint, athena: athena.endpoint };
-    const run = await runVerifyCli(
-      [
-        "--trail",
-        "my-logs-trail",
-        "--region",
-        "us-east-1",
-        "--search",
-        "athena",
-        "--workgroup",
-        "trail-lab-lab",
-        "--database",
-        "trail_lab_lab",
-        "--resource",
-        instanceId,
-        "--since",
-        since.toISOString(),
-        "--timeout",
-        "0",
-        "--json",
-      ],
-      endpoints,
-    );
+    const run = await runVerifyCli(athenaArgs("--resource", instanceId, "--json"), endpoints);
     expect(run.code, run.stderr).to.equal(ExitCode.Ok);
     const evidence = JSON.parse(run.stdout);
     expect(evidence.search).to.equal("athena");
@@ -188,27 +174,7 @@ describe("verify: verifyTrail with Athena search", function () {
     expect(evidence.athena.queryIds).to.deep.equal([athena.queries[before].id]);
     expect(run.stderr).to.contain(`athena query ${athena.queries[before].id}: SUCCEEDED`);
 
-    const human = await runVerifyCli(
-      [
-        "--trail",
-        "my-logs-trail",
-        "--region",
-        "us-east-1",
-        "--search",
-        "athena",
-        "--workgroup",
-        "trail-lab-lab",
-        "--database",
-        "trail_lab_lab",
-        "--resource",
-        instanceId,
-        "--since",
-        since.toISOString(),
-        "--timeout",
-        "0",
-      ],
-      endpoints,
-    );
+    const human = await runVerifyCli(athenaArgs("--resource", instanceId), endpoints);
     expect(human.code, human.stderr).to.equal(ExitCode.Ok);
     expect(human.stdout)
       .to.match(/^VERIFIED: RunInstances/)
@@ -276,28 +242,8 @@ describe("verify: verifyTrail with Athena search", function () {
 
     it("npm run verify -- --search athena: exit 1, not verified, the rows in skipped", async function () {
       answer([nulls(), garbage()]);
-      const run = await runVerifyCli(
-        [
-          "--trail",
-          "my-logs-trail",
-          "--region",
-          "us-east-1",
-          "--search",
-          "athena",
-          "--workgroup",
-          "trail-lab-lab",
-          "--database",
-          "trail_lab_lab",
-          "--since",
-          since.toISOString(),
-          "--timeout",
-          "0",
-          "--no-event-history",
-          "--json",
-        ],
-        { s3: "http://127.0.0.1:9", cloudTrail: ct.endpoint, athena: athena.endpoint },
-        true,
-      );
+      const endpoints = { s3: "http://127.0.0.1:9", cloudTrail: ct.endpoint, athena: athena.endpoint };
+      const run = await runVerifyCli(athenaArgs("--no-event-history", "--json"), endpoints, true);
       expect(run.code, run.stderr).to.equal(ExitCode.CheckFailed);
       const evidence = JSON.parse(run.stdout);
       expect(evidence).to.deep.include({ verified: false, event: null, search: "athena" });
@@ -307,6 +253,31 @@ describe("verify: verifyTrail with Athena search", function () {
         'an Athena row that is not the event: eventtime is "garbage", not an instant',
       ]);
       expect(run.stderr).to.contain(`warning: skipped ${targetKey}: an Athena row that is not the event`);
+    });
+  });
+
+  describe("results whose pages never end", function () {
+    afterEach(() => {
+      athena.resultsFault = null;
+    });
+
+    it("fails exit 3 on a NextToken that comes back, naming the query, without reading on", async function () {
+      await answerWithDuckDb(options());
+      athena.resultsFault = "same-token";
+      const error = (await verifyTrail(options({ timeoutMs: 15_000 })).catch((e: unknown) => e)) as Error & { exitCode: number };
+      expect(error.exitCode).to.equal(ExitCode.AwsError);
+      expect(error.message).to.contain("GetQueryResults failed (RepeatedNextToken)");
+    });
+
+    it("ends with --timeout when a page never answers: the round is cut short, not verified", async function () {
+      athena.script = () => ({ states: ["SUCCEEDED"], columns: [...RESULT_COLUMNS], rows: [], bytesScanned: 0 });
+      athena.resultsFault = "hang";
+      const asked = athena.server.requests.length;
+      const lines: string[] = [];
+      const evidence = await verifyTrail(options({ timeoutMs: 1_000, graceMs: 200, onProgress: (l) => lines.push(l) }));
+      expect(evidence.verified).to.equal(false);
+      expect(athena.server.requests.slice(asked).map((r) => r.operation)).to.include("GetQueryResults");
+      expect(lines.join("\n")).to.contain("was cut short");
     });
   });
 
