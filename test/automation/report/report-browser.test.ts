@@ -26,7 +26,7 @@ import {
   standardBrowserPaths,
   type LaunchedBrowser,
 } from "../../support/browser";
-import { HOSTILE_AGENT, HOSTILE_NAME, labEvidence } from "../../support/fixtures/lab-evidence";
+import { HOSTILE_AGENT, HOSTILE_NAME, labEvidence, rawLogFile } from "../../support/fixtures/lab-evidence";
 
 interface Box {
   what: string;
@@ -101,6 +101,17 @@ function pathWithoutBrowsers(): string {
     .join(path.delimiter);
 }
 
+/** A run's folder as the lab leaves it: evidence.json and the kept raw log object, which `alter` changes after the run. */
+function keepRun(run: string, evidence: LabReport, alter?: (raw: Buffer) => Buffer): string {
+  fs.mkdirSync(run, { recursive: true });
+  fs.writeFileSync(path.join(run, "evidence.json"), `${JSON.stringify(evidence, null, 2)}\n`);
+  if (evidence.rawObject) {
+    const raw = rawLogFile(evidence);
+    fs.writeFileSync(path.join(run, path.basename(evidence.rawObject)), alter ? alter(raw) : raw);
+  }
+  return path.join(run, "evidence.json");
+}
+
 describe("automation/report: the evidence report in headless Chromium", function () {
   // Generous: the first run may unpack the registry's Chromium into the cache folder.
   this.timeout(360_000);
@@ -116,14 +127,15 @@ describe("automation/report: the evidence report in headless Chromium", function
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  /** Writes evidence.json, renders it with `npm run report`'s entry, opens the page and watches everything it does. */
-  async function open(name: string, evidence: LabReport) {
+  /**
+   * Writes evidence.json and the kept raw log object beside it (`alter` changes the copy after the
+   * run), renders them with `npm run report`'s entry, opens the page and watches everything it does.
+   */
+  async function open(name: string, evidence: LabReport, alter?: (raw: Buffer) => Buffer) {
     const run = path.join(dir, name);
-    fs.mkdirSync(run, { recursive: true });
-    fs.writeFileSync(path.join(run, "evidence.json"), `${JSON.stringify(evidence, null, 2)}\n`);
     const err: string[] = [];
-    const code = main([path.join(run, "evidence.json")], { stdout: () => undefined, stderr: (t) => err.push(t) });
-    expect(code, err.join("")).to.equal(0);
+    const code = main([keepRun(run, evidence, alter)], { stdout: () => undefined, stderr: (t) => err.push(t) });
+    expect(code, err.join("")).to.equal(alter ? 1 : 0);
     const url = pathToFileURL(path.join(run, "report.html")).href;
     const page = await browser.context.newPage();
     const requests: string[] = [];
@@ -210,6 +222,23 @@ describe("automation/report: the evidence report in headless Chromium", function
     });
   }
 
+  it("shows a kept raw log object altered after the run: an alarm in the head, CHANGED in the log file view", async () => {
+    const evidence = labEvidence();
+    const { page, problems } = await open("altered", evidence, (raw) => Buffer.concat([raw, Buffer.from("\n")]));
+    const alarm = page.locator(".head .alarm");
+    expect(await alarm.isVisible()).to.equal(true);
+    expect(await alarm.innerText())
+      .to.include("RAW LOG OBJECT CHECK FAILED")
+      .and.include(`the evidence records ${evidence.rawObjectSha256}`);
+    expect(await page.evaluate(`getComputedStyle(document.querySelector(".head .alarm .badge")).backgroundColor`)).to.equal(
+      "rgb(251, 224, 222)",
+    );
+    const logFile = await page.locator("#log-file").innerText();
+    expect(logFile).to.include("CHANGED").and.include("it is not the object the lab wrote");
+    expect(problems).to.deep.equal([]);
+    await page.close();
+  });
+
   it("keeps the evidence's markup inert: the record's user agent is text, and the title was not rewritten", async () => {
     const { page, problems } = await open("inert", labEvidence({ hostile: true }));
     const record = JSON.parse((await page.locator("#record").textContent())!) as { userAgent: string };
@@ -246,8 +275,7 @@ describe("automation/report: the evidence report in the registry's Chromium, wit
   it("renders the verified run with no other request and no console error", async () => {
     expect(browser.source).to.match(/^@sparticuz\/chromium /);
     const evidence = labEvidence();
-    fs.writeFileSync(path.join(dir, "evidence.json"), `${JSON.stringify(evidence, null, 2)}\n`);
-    expect(main([path.join(dir, "evidence.json")], { stdout: () => undefined, stderr: () => undefined })).to.equal(0);
+    expect(main([keepRun(dir, evidence)], { stdout: () => undefined, stderr: () => undefined })).to.equal(0);
     const url = pathToFileURL(path.join(dir, "report.html")).href;
     const page = await browser.context.newPage();
     const requests: string[] = [];
