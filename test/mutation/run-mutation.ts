@@ -6,6 +6,7 @@
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { pathToFileURL } from "node:url";
 import { ExitCode } from "../../common/exit-codes";
 import { MUTATION_TARGETS, type MutationTarget } from "./targets";
 
@@ -60,7 +61,14 @@ export function selectTargets(args: string[]): MutationTarget[] | string {
 
 function runStryker(target: MutationTarget): Promise<number> {
   const tests = target.tests.filter((t) => fs.existsSync(path.join(ROOT, t)));
-  const env = { ...process.env, TRAIL_LAB_MUTATION: JSON.stringify({ file: target.file, tests, name: reportName(target.file) }) };
+  const env = {
+    ...process.env,
+    TRAIL_LAB_MUTATION: JSON.stringify({ file: target.file, tests, name: reportName(target.file) }),
+    // Stryker's mocha runner and Mocha 12's `.cjs` cli files (test/mutation/mocha-cli-cjs.mjs says why).
+    NODE_OPTIONS: [process.env.NODE_OPTIONS, `--import ${pathToFileURL(path.join(ROOT, "test/mutation/mocha-cli-cjs.mjs")).href}`]
+      .filter(Boolean)
+      .join(" "),
+  };
   // Stryker's progress goes to stderr; stdout is this command's result.
   const child = spawn(path.join(ROOT, "node_modules/.bin/stryker"), ["run", CONFIG], { cwd: ROOT, env, stdio: ["ignore", 2, 2] });
   return new Promise((resolve) => {

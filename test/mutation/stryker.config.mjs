@@ -12,13 +12,8 @@ export default {
   testRunner: "mocha",
   plugins: ["@stryker-mutator/mocha-runner"],
   mutate: [target.file],
-  mochaOptions: {
-    "no-config": true,
-    spec: target.tests,
-    require: ["ts-node/register/transpile-only"],
-    extension: ["ts"],
-    timeout: 60000,
-  },
+  // mocharc.json, not the project's .mocharc (which names every test): ts-node and the test timeout.
+  mochaOptions: { config: "test/mutation/mocharc.json", spec: target.tests },
   coverageAnalysis: "perTest",
   // Two cores shared by several agents and runs: one test process unless TRAIL_LAB_MUTATION_CONCURRENCY says more.
   concurrency: Number(process.env.TRAIL_LAB_MUTATION_CONCURRENCY ?? 1),
