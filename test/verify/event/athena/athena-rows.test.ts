@@ -77,6 +77,9 @@ describe("verify: Athena rows as the event check's matches", () => {
     expect(recordFromRow({ requestparameters: "[]", responseelements: "null" })).to.deep.include({
       requestParameters: [],
       responseElements: null,
+      eventID: "",
+      eventName: "",
+      eventTime: "",
     });
   });
 
