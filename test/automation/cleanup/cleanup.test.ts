@@ -106,14 +106,20 @@ describe("automation/cleanup: the teardown", function () {
   });
 
   it("clears the pending operations an unfinished up left, imports the state, says which, and records them", async function () {
-    const pending = [{ type: "creating", resource: { urn: "urn:pulumi:s::trail-lab::aws:ec2/instance:Instance::probe-instance" } }];
+    const pending = [
+      { type: "creating", resource: { urn: "urn:pulumi:s::trail-lab::aws:ec2/instance:Instance::probe-instance" } },
+      { type: "updating", resource: { urn: "urn:pulumi:s::trail-lab::aws:cloudtrail/trail:Trail::audit-trail" } },
+    ];
     const s = track(setup({ pending }));
     const report = await cleanUp(s.stack, s.ctx);
     expect(s.fakes.events.slice(0, 3)).to.deep.equal(["export", "import", "destroy 1"]);
     expect(s.fakes.imported?.deployment?.pending_operations).to.deep.equal([]);
-    expect(report.pendingOperationsCleared).to.deep.equal([{ type: "creating", urn: pending[0].resource.urn }]);
+    expect(report.pendingOperationsCleared).to.deep.equal([
+      { type: "creating", urn: pending[0].resource.urn },
+      { type: "updating", urn: pending[1].resource.urn },
+    ]);
     expect(s.lines[0]).to.equal(
-      "clearing 1 pending operation(s) left by an unfinished update: creating urn:pulumi:s::trail-lab::aws:ec2/instance:Instance::probe-instance",
+      "clearing 2 pending operation(s) left by an unfinished update: creating urn:pulumi:s::trail-lab::aws:ec2/instance:Instance::probe-instance, updating urn:pulumi:s::trail-lab::aws:cloudtrail/trail:Trail::audit-trail",
     );
   });
 
@@ -132,11 +138,33 @@ describe("automation/cleanup: the teardown", function () {
       "destroy: the bucket received late log deliveries (BucketNotEmpty); trying again in 2 s (attempt 2 of 3)",
       "destroy: the bucket received late log deliveries (BucketNotEmpty); trying again in 2 s (attempt 3 of 3)",
     ]);
+    expect(s.lines.filter((l) => l.startsWith("destroy failed"))).to.deep.equal([]);
+  });
+
+  it("with no attempts allowed, starts no destroy", async function () {
+    const s = track(setup({}, { attempts: 0 }));
+    const report = await cleanUp(s.stack, s.ctx);
+    expect(report.destroyAttempts).to.equal(0);
+    expect(s.fakes.events.filter((e) => e.startsWith("destroy"))).to.deep.equal([]);
+  });
+
+  it("a state without a deployment still destroys", async function () {
+    const s = track(setup());
+    const stack: LabStack = { ...s.stack, exportState: async () => ({ version: 3 }) };
+    const report = await cleanUp(stack, s.ctx);
+    expect(report.destroyed).to.equal(true);
   });
 
   it("stops after the allowed attempts: not destroyed, says why, sweeps, lists the state's resources and the commands", async function () {
     const s = track(setup({ destroyBucketNotEmpty: 5 }, { attempts: 2 }));
+    s.fakes.resources.push({
+      urn: "urn:pulumi:s::trail-lab::aws:sns/topic:Topic::alerts",
+      type: "aws:sns/topic:Topic",
+      id: "alerts-topic",
+    });
     const report = await cleanUp(s.stack, s.ctx);
+    // The state read first names the leftovers: no second export.
+    expect(s.fakes.events.filter((e) => e === "export")).to.have.length(1);
     expect(report.destroyAttempts).to.equal(2);
     expect(s.sleeps).to.have.length(1);
     expect(report.destroyed).to.equal(false);
@@ -151,8 +179,14 @@ describe("automation/cleanup: the teardown", function () {
     expect(report.leftovers.map((l) => [l.kind, l.id])).to.deep.equal([
       ["bucket", "state-bucket-1"],
       ["trail", "my-logs-trail"],
+      ["resource", "alerts-topic"],
     ]);
-    expect(report.commands).to.deep.equal([`npm run lab -- --cleanup ${STACK}`, DESTROY(s), ...report.leftovers.map((l) => l.removeWith)]);
+    // A resource without a one-line removal is left to --cleanup, already the first command.
+    expect(report.commands).to.deep.equal([
+      `npm run lab -- --cleanup ${STACK}`,
+      DESTROY(s),
+      ...report.leftovers.filter((l) => l.kind !== "resource").map((l) => l.removeWith),
+    ]);
   });
 
   it("does not retry a failure other than BucketNotEmpty", async function () {
@@ -203,7 +237,10 @@ describe("automation/cleanup: the teardown", function () {
       }),
     );
     const report = await cleanUp(s.stack, s.ctx);
-    expect(report.sweep?.remaining).to.deep.equal([leftover("stack", STACK, REGION, "sweep failed: AccessDenied: tag:GetResources")]);
+    expect(report.sweep).to.deep.equal({
+      removed: [],
+      remaining: [leftover("stack", STACK, REGION, "sweep failed: AccessDenied: tag:GetResources")],
+    });
     expect(report.leftovers.map((l) => l.kind)).to.deep.equal(["bucket", "trail", "stack"]);
   });
 

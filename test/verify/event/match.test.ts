@@ -40,6 +40,8 @@ describe("verify: match, record by record", () => {
       expect(recordMatches(record({ [field]: undefined }), criteria), field).to.equal(false);
       expect(recordMatches(record({ [field]: 7 }), criteria), field).to.equal(false);
     }
+    // A number would pass as a year to Date.parse: 2030 is "after since" but is no CloudTrail time.
+    expect(recordMatches({ ...record(), eventTime: 2030 }, criteria)).to.equal(false);
     for (const notRecord of [null, undefined, "RunInstances", 3, []]) expect(recordMatches(notRecord, criteria)).to.equal(false);
   });
 
