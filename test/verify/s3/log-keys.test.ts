@@ -84,6 +84,11 @@ describe("verify: log key layout", () => {
   });
 
   it("lists digest day folders under CloudTrail-Digest/, and one folder when from and to share a day", () => {
+    const midnight = dayFolders("AWSLogs/", "111122223333", ["us-east-1"], at, new Date("2025-03-01T00:00:00.000Z"));
+    expect(midnight.map((d) => d.prefix)).to.deep.equal([
+      "AWSLogs/CloudTrail/us-east-1/2025/02/28/",
+      "AWSLogs/CloudTrail/us-east-1/2025/03/01/",
+    ]);
     const folders = dayFolders("o/AWSLogs/", "111122223333", ["us-east-1"], at, at, "CloudTrail-Digest");
     expect(folders).to.deep.equal([
       { prefix: "o/AWSLogs/CloudTrail-Digest/us-east-1/2025/02/28/", account: "111122223333", region: "us-east-1" },
@@ -105,7 +110,8 @@ describe("verify: log key layout", () => {
       stamp: new Date("2025-02-28T23:58:10Z"),
       backfill: true,
     });
-    const other = digestNamePrefix("111122223333", "eu-west-1", "other-trail", "us-east-1");
+    // Another trail whose name has the same length: only the name prefix tells them apart.
+    const other = digestNamePrefix("111122223333", "eu-west-1", "my-logs-trai2", "us-east-1");
     for (const bad of [
       `${dir}${other}20250228T235810Z.json.gz`,
       `${dir}${prefix}20250228T2358Z.json.gz`,
