@@ -11,7 +11,7 @@ const UNDER_THE_RUN = {
 };
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "build/", "lab-runs/", ".pulumi-state/", "bench/corpus/"] },
+  { ignores: ["node_modules/", "build/", "lab-runs/", ".pulumi-state/", "bench/corpus/", ".stryker-tmp/", "reports/"] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

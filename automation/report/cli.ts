@@ -12,6 +12,7 @@ import { versionLine } from "../../common/provenance";
 import { EvidenceFileError } from "../errors";
 import { REPORT_FILE, type LabReport } from "../evidence";
 import { evidenceProblem } from "./evidence-check";
+import { checkRawObject, rawObjectProblem } from "./raw-object";
 import { ASFF_FILE, CSV_FILE, OCSF_FILE, writeReport } from "./write";
 import { guardUnfinished } from "../../common/unfinished";
 
@@ -34,7 +35,11 @@ export const REPORT_COMMAND = {
     "trail-lab report lab-runs/lab-20250131-1200-k3x9/evidence.json",
     "trail-lab report lab-runs/lab-20250131-1200-k3x9/evidence.json --out /tmp/run.html",
   ],
-  notes: ["Exit codes: 0 written, 2 the file is not a lab run's evidence or cannot be read."],
+  notes: [
+    "The kept raw log object beside the evidence is hashed again and compared with the SHA-256 the evidence records.",
+    "Exit codes: 0 written, 1 written, but the kept raw log object differs from its recorded SHA-256 or is missing, " +
+      "2 the file is not a lab run's evidence or cannot be read.",
+  ],
 } as const satisfies CommandSpec<FlagTable>;
 
 function readEvidence(file: string): { report: LabReport; bytes: Buffer } {
@@ -76,7 +81,11 @@ export function main(argv: string[], io: { stdout: (t: string) => void; stderr: 
     const evidence = positionals[0];
     const out = values.out ?? path.join(path.dirname(evidence), REPORT_FILE);
     const { report, bytes } = readEvidence(evidence);
-    io.stdout(`${writeReport(report, out, { evidenceBytes: bytes })}\n`);
+    // The copy that travels with this evidence.json, wherever the folder was moved to.
+    const rawObject = checkRawObject(report, path.dirname(evidence));
+    io.stdout(`${writeReport(report, out, { evidenceBytes: bytes, rawObject })}\n`);
+    const problem = rawObjectProblem(rawObject);
+    if (problem) throw problem;
     return ExitCode.Ok;
   } catch (error) {
     io.stderr(errorText(error, debug));

@@ -5,6 +5,7 @@
 // a ticket, years later. Every value from the evidence is escaped (markup.ts): log records carry
 // caller-controlled strings (user agents, request fields), and the file may have been tampered with.
 import type { Provenance } from "../../common/provenance";
+import type { RawObjectCheck } from "./raw-object";
 import { ExitCode } from "../../common/exit-codes";
 import { countFindings } from "../../verify";
 import type { LabReport } from "../evidence";
@@ -14,7 +15,7 @@ import { badge, code, definitions, durationText, escapeHtml, instantText, offset
 import { STYLE } from "./style";
 import { phaseSpans, timelineMarks } from "./timeline";
 import { timelineSvg } from "./timeline-svg";
-import { bucketView, eventHistoryView, instanceView, logFileView, trailView } from "./views";
+import { bucketView, eventHistoryView, instanceView, logFileView, rawObjectAlarm, trailView } from "./views";
 import { dataEventsView } from "./data-events-view";
 import { drillView } from "./drill-view";
 
@@ -25,6 +26,8 @@ export interface PageFacts {
   provenance: Provenance | null;
   /** SHA-256 (hex) of evidence.json as written on disk; null when the page was rendered from memory only. */
   evidenceSha256: string | null;
+  /** The kept raw log object hashed again as the page was rendered; absent: not checked. */
+  rawObject?: RawObjectCheck;
 }
 
 const EXIT_MEANING: Record<number, string> = {
@@ -64,7 +67,7 @@ function head(report: LabReport, page: PageFacts): string {
     `<div class="head"><h1>trail-lab evidence report ${verdictBadge(report)} ${cleanupBadge(report)}</h1>` +
     `<p class="meta">stack ${code(report.stack)} · region ${orDash(report.region)} · account ${orDash(report.accountId)} · caller ${code(report.callerArn)}</p>` +
     `<p class="meta">started ${instantText(report.startedAt)} · finished ${instantText(report.finishedAt)} · exit code ${exit} · findings: ${counts}</p>` +
-    `<p class="meta">${producedBy(page)}</p></div>`
+    `<p class="meta">${producedBy(page)}</p>${rawObjectAlarm(page.rawObject)}</div>`
   );
 }
 
@@ -188,7 +191,7 @@ ${timelineSection(report)}
 ${verificationSection(report)}
 ${trailView(report)}
 ${bucketView(report)}
-${logFileView(report)}
+${logFileView(report, page.rawObject)}
 ${instanceView(report)}
 ${eventHistoryView(report)}
 ${dataEventsView(report)}

@@ -6,6 +6,7 @@ import { logFileStamp, type BucketFacts, type PostureControl, type TrailFacts } 
 import type { LabReport } from "../evidence";
 import type { InstanceView } from "../aws/instance-view";
 import { attr, badge, bytesText, code, definitions, escapeHtml, flag, instantText, orDash, section } from "./markup";
+import { rawObjectProblem, type RawObjectCheck } from "./raw-object";
 
 const json = (value: unknown) => `<code>${escapeHtml(JSON.stringify(value))}</code>`;
 const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : value === undefined || value === null ? [] : [value]);
@@ -177,7 +178,30 @@ function folderPath(key: string): string {
     .join('<span class="sep"> / </span>')}</span>`;
 }
 
-export function logFileView(report: LabReport): string {
+/** The copy hashed again as the page was rendered, against the hash the lab recorded. */
+function rawObjectCheckText(check: RawObjectCheck | undefined): string {
+  if (!check) return "not checked: this page was rendered without reading the copy";
+  switch (check.status) {
+    case "none":
+      return "no copy was kept";
+    case "same":
+      return `${badge("same", "ok")} ${code(check.file)} hashes as recorded (${escapeHtml(check.bytes)} bytes; <code>sha256sum</code> gives the same)`;
+    case "differs":
+      return `${badge("CHANGED", "bad")} ${code(check.file)} <span class="bad-text">now hashes</span> ${code(check.sha256)} (${escapeHtml(check.bytes)} bytes): it is not the object the lab wrote`;
+    case "missing":
+      return `${badge("MISSING", "bad")} <span class="bad-text">no readable copy at</span> ${code(check.file)} (${escapeHtml(check.reason)}): the recorded hash was not checked`;
+    case "unrecorded":
+      return `${badge("no hash recorded", "warn")} ${code(check.file)} hashes ${code(check.sha256)} (${escapeHtml(check.bytes)} bytes); this evidence predates the recorded hash`;
+  }
+}
+
+/** A line in the page's head when the kept copy is not the one the evidence vouches for; empty otherwise. */
+export function rawObjectAlarm(check: RawObjectCheck | undefined): string {
+  const problem = check && rawObjectProblem(check);
+  return problem ? `<p class="meta alarm">${badge("RAW LOG OBJECT CHECK FAILED", "bad")} ${escapeHtml(problem.message)}</p>` : "";
+}
+
+export function logFileView(report: LabReport, rawObject?: RawObjectCheck): string {
   const v = report.verify;
   const key = v?.s3.key;
   if (!v || !key) {
@@ -196,6 +220,7 @@ export function logFileView(report: LabReport): string {
     ["Delivered", `${instantText(delivered?.toISOString())} (the minute in the file's name)`],
     ["Size", bytesText(report.rawObjectBytes)],
     ["SHA-256 of the copy", report.rawObjectSha256 ? code(report.rawObjectSha256) : "—"],
+    ["Hashed again", rawObjectCheckText(rawObject)],
     ["Copy kept at", code(report.rawObject)],
     ...fields,
   ];
@@ -208,7 +233,7 @@ export function logFileView(report: LabReport): string {
   return section(
     "log-file",
     "Log file",
-    `${escapeHtml(engine)}, read by verify; size and SHA-256 of the copy as the lab wrote it (<code>sha256sum</code> gives the same).`,
+    `${escapeHtml(engine)}, read by verify; size and SHA-256 of the copy as the lab wrote it, and the copy hashed again as this page was rendered.`,
     body,
   );
 }

@@ -9,6 +9,7 @@ import { asffFindings, findingsCsv, ocsfFindings } from "../../verify";
 import type { LabReport } from "../evidence";
 import { labFindings, labFindingsContext } from "./findings";
 import { renderReportHtml } from "./html";
+import { checkRawObject, type RawObjectCheck } from "./raw-object";
 
 /** The findings beside the page. */
 export const OCSF_FILE = "findings.ocsf.json";
@@ -28,6 +29,11 @@ export interface ReportOptions {
    * @default the file `report.evidenceFile` names, read back from disk (none when it is not there)
    */
   evidenceBytes?: Buffer | null;
+  /**
+   * The kept raw log object hashed again (raw-object.ts), which the page shows beside the hash recorded.
+   * @default checked beside the file `report.evidenceFile` names (where the evidence says, without one)
+   */
+  rawObject?: RawObjectCheck;
 }
 
 /**
@@ -45,10 +51,9 @@ export function writeReport(report: LabReport, file: string, options: ReportOpti
         ? fs.readFileSync(report.evidenceFile)
         : null;
   const producer = provenance();
-  writeWhole(
-    file,
-    renderReportHtml(report, { provenance: producer, evidenceSha256: bytes ? createHash("sha256").update(bytes).digest("hex") : null }),
-  );
+  const rawObject = options.rawObject ?? checkRawObject(report, report.evidenceFile ? path.dirname(report.evidenceFile) : null);
+  const evidenceSha256 = bytes ? createHash("sha256").update(bytes).digest("hex") : null;
+  writeWhole(file, renderReportHtml(report, { provenance: producer, evidenceSha256, rawObject }));
   if (report.posture) {
     const findings = labFindings(report);
     const context = labFindingsContext(report, { name: producer.tool, version: producer.version });

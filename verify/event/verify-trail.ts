@@ -193,6 +193,7 @@ class EventCheck {
             ...athenaSource(options),
             client: options.clients?.athena ?? createAthenaClient({ region: this.region, profile: options.profile }),
             query: { eventName, resource, since: options.since, regions: this.regions },
+            bucket,
             deadline: Math.max(this.deadline, this.started + MIN_RETRY_WINDOW_MS),
             signal: this.work,
             onProgress: this.say,

@@ -26,7 +26,7 @@ import {
   standardBrowserPaths,
   type LaunchedBrowser,
 } from "../../support/browser";
-import { HOSTILE_AGENT, HOSTILE_NAME, labEvidence } from "../../support/fixtures/lab-evidence";
+import { HOSTILE_AGENT, HOSTILE_NAME, labEvidence, rawLogFile } from "../../support/fixtures/lab-evidence";
 import { drilledEvidence } from "../../support/fixtures/drill-evidence";
 
 interface Box {
@@ -102,6 +102,17 @@ function pathWithoutBrowsers(): string {
     .join(path.delimiter);
 }
 
+/** A run's folder as the lab leaves it: evidence.json and the kept raw log object, which `alter` changes after the run. */
+function keepRun(run: string, evidence: LabReport, alter?: (raw: Buffer) => Buffer): string {
+  fs.mkdirSync(run, { recursive: true });
+  fs.writeFileSync(path.join(run, "evidence.json"), `${JSON.stringify(evidence, null, 2)}\n`);
+  if (evidence.rawObject) {
+    const raw = rawLogFile(evidence);
+    fs.writeFileSync(path.join(run, path.basename(evidence.rawObject)), alter ? alter(raw) : raw);
+  }
+  return path.join(run, "evidence.json");
+}
+
 describe("automation/report: the evidence report in headless Chromium", function () {
   // Generous: the first run may unpack the registry's Chromium into the cache folder.
   this.timeout(360_000);
@@ -117,14 +128,15 @@ describe("automation/report: the evidence report in headless Chromium", function
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  /** Writes evidence.json, renders it with `npm run report`'s entry, opens the page and watches everything it does. */
-  async function open(name: string, evidence: LabReport) {
+  /**
+   * Writes evidence.json and the kept raw log object beside it (`alter` changes the copy after the
+   * run), renders them with `npm run report`'s entry, opens the page and watches everything it does.
+   */
+  async function open(name: string, evidence: LabReport, alter?: (raw: Buffer) => Buffer) {
     const run = path.join(dir, name);
-    fs.mkdirSync(run, { recursive: true });
-    fs.writeFileSync(path.join(run, "evidence.json"), `${JSON.stringify(evidence, null, 2)}\n`);
     const err: string[] = [];
-    const code = main([path.join(run, "evidence.json")], { stdout: () => undefined, stderr: (t) => err.push(t) });
-    expect(code, err.join("")).to.equal(0);
+    const code = main([keepRun(run, evidence, alter)], { stdout: () => undefined, stderr: (t) => err.push(t) });
+    expect(code, err.join("")).to.equal(alter ? 1 : 0);
     const url = pathToFileURL(path.join(run, "report.html")).href;
     const page = await browser.context.newPage();
     const requests: string[] = [];
@@ -178,8 +190,10 @@ describe("automation/report: the evidence report in headless Chromium", function
         expect(await page.locator("#instance").innerText())
           .to.include(e.instance.atVerify.instanceId)
           .and.include("t3.micro");
-      // The findings head the section with their counts; two unpaid controls accepted.
-      expect(await page.locator("#findings .counts-line").innerText()).to.equal("0 fail · 2 accepted · 11 pass · 1 n/a");
+      // The findings head the section with their counts: every bucket of the stack judged; the two unpaid
+      // trail controls, the access-log bucket's S3.9, MFA delete on both buckets and the data-event
+      // controls accepted; S3.1 read from S3 Control, so nothing n/a.
+      expect(await page.locator("#findings .counts-line").innerText()).to.equal("0 fail · 7 accepted · 20 pass · 0 n/a");
       // Styled as meant: the inline stylesheet applied (a failing badge is red on pink, an accepted one amber).
       expect(await page.evaluate(`getComputedStyle(document.querySelector(".badge.warn")).backgroundColor`)).to.equal("rgb(253, 240, 213)");
 
@@ -235,6 +249,23 @@ describe("automation/report: the evidence report in headless Chromium", function
     await page.close();
   });
 
+  it("shows a kept raw log object altered after the run: an alarm in the head, CHANGED in the log file view", async () => {
+    const evidence = labEvidence();
+    const { page, problems } = await open("altered", evidence, (raw) => Buffer.concat([raw, Buffer.from("\n")]));
+    const alarm = page.locator(".head .alarm");
+    expect(await alarm.isVisible()).to.equal(true);
+    expect(await alarm.innerText())
+      .to.include("RAW LOG OBJECT CHECK FAILED")
+      .and.include(`the evidence records ${evidence.rawObjectSha256}`);
+    expect(await page.evaluate(`getComputedStyle(document.querySelector(".head .alarm .badge")).backgroundColor`)).to.equal(
+      "rgb(251, 224, 222)",
+    );
+    const logFile = await page.locator("#log-file").innerText();
+    expect(logFile).to.include("CHANGED").and.include("it is not the object the lab wrote");
+    expect(problems).to.deep.equal([]);
+    await page.close();
+  });
+
   it("keeps the evidence's markup inert: the record's user agent is text, and the title was not rewritten", async () => {
     const { page, problems } = await open("inert", labEvidence({ hostile: true }));
     const record = JSON.parse((await page.locator("#record").textContent())!) as { userAgent: string };
@@ -271,8 +302,7 @@ describe("automation/report: the evidence report in the registry's Chromium, wit
   it("renders the verified run with no other request and no console error", async () => {
     expect(browser.source).to.match(/^@sparticuz\/chromium /);
     const evidence = labEvidence();
-    fs.writeFileSync(path.join(dir, "evidence.json"), `${JSON.stringify(evidence, null, 2)}\n`);
-    expect(main([path.join(dir, "evidence.json")], { stdout: () => undefined, stderr: () => undefined })).to.equal(0);
+    expect(main([keepRun(dir, evidence)], { stdout: () => undefined, stderr: () => undefined })).to.equal(0);
     const url = pathToFileURL(path.join(dir, "report.html")).href;
     const page = await browser.context.newPage();
     const requests: string[] = [];

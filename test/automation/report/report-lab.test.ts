@@ -46,6 +46,9 @@ describe("automation/lab: posture and the HTML report", function () {
     // The page is written after the evidence, from the file's own bytes: the hash is of the file as it lies there.
     const evidenceBytes = fs.readFileSync(path.join(runFiles(report.stack), "evidence.json"));
     expect(html).to.include(`evidence.json SHA-256 <code>${createHash("sha256").update(evidenceBytes).digest("hex")}</code>`);
+    // The raw copy the lab has just kept beside it is hashed again for the page: the same.
+    expect(report.rawObject).to.be.a("string");
+    expect(html).to.include(`<span class="badge ok">same</span> <code>${report.rawObject}</code> hashes as recorded`);
     // The default stack's two unpaid controls are accepted in the lab's own findings, beside the page.
     const ocsf = JSON.parse(fs.readFileSync(path.join(runFiles(report.stack), "findings.ocsf.json"), "utf8")) as {
       status: string;

@@ -15,7 +15,8 @@ import { evidenceProblem } from "../../../automation/report/evidence-check";
 import { renderReportHtml } from "../../../automation/report/html";
 import { newReport } from "../../../automation/evidence";
 import { provenance } from "../../../common/provenance";
-import { HOSTILE_AGENT, HOSTILE_NAME, HOSTILE_SID, OUTCOMES, labEvidence } from "../../support/fixtures/lab-evidence";
+import { HOSTILE_AGENT, HOSTILE_NAME, HOSTILE_SID, OUTCOMES, labEvidence, rawLogFile } from "../../support/fixtures/lab-evidence";
+import { main } from "../../../automation/report/cli";
 import { COMPLIANCE_FINDING } from "../../support/fixtures/ocsf-compliance-finding";
 import { parseCsv } from "../../support/csv";
 
@@ -51,6 +52,17 @@ function terms(section: T.Element): Record<string, string> {
 }
 const SECURITY_HUB = /^https:\/\/docs\.aws\.amazon\.com\/console\/securityhub\/[A-Za-z0-9]+\.\d+\/remediation$/;
 const INSTANT = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
+
+/** A lab run's folder as the lab leaves it: evidence.json, and the kept raw log object beside it. */
+function writeRun(dir: string, evidence: ReturnType<typeof labEvidence>): { evidenceFile: string; rawFile: string | null } {
+  fs.mkdirSync(dir, { recursive: true });
+  const evidenceFile = path.join(dir, "evidence.json");
+  fs.writeFileSync(evidenceFile, `${JSON.stringify(evidence, null, 2)}\n`);
+  if (!evidence.rawObject) return { evidenceFile, rawFile: null };
+  const rawFile = path.join(dir, path.basename(evidence.rawObject));
+  fs.writeFileSync(rawFile, rawLogFile(evidence));
+  return { evidenceFile, rawFile };
+}
 
 describe("automation/report: the evidence report's HTML", () => {
   const evidence = labEvidence({ hostile: true });
@@ -290,6 +302,90 @@ describe("automation/report: the evidence report's HTML", () => {
     });
   });
 
+  describe("the kept raw log object, hashed again", function () {
+    let dir: string;
+    beforeEach(() => {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), "trail-lab-raw-"));
+    });
+    afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const render = (evidenceFile: string) => {
+      const out: string[] = [];
+      const err: string[] = [];
+      const code = main([evidenceFile], { stdout: (t) => out.push(t), stderr: (t) => err.push(t) });
+      const page = parse(fs.readFileSync(path.join(path.dirname(evidenceFile), "report.html"), "utf8"));
+      const head = text([...elements(page)].find((e) => attrOf(e, "class") === "head")!);
+      return { code, stdout: out.join(""), stderr: err.join(""), checked: terms(byId(page, "log-file")!)["Hashed again"], head };
+    };
+
+    it("says the copy hashes as recorded, exit 0, reading it beside evidence.json even when the folder moved", () => {
+      const evidence = labEvidence();
+      evidence.rawObject = `/home/alice/trail-lab/lab-runs/${evidence.stack}/${path.basename(evidence.rawObject!)}`;
+      const { evidenceFile, rawFile } = writeRun(path.join(dir, "moved"), evidence);
+      const r = render(evidenceFile);
+      expect(r.code, r.stderr).to.equal(0);
+      expect(r.stderr).to.equal("");
+      expect(r.checked).to.equal(`same ${rawFile} hashes as recorded (${evidence.rawObjectBytes} bytes; sha256sum gives the same)`);
+      expect(r.head).to.not.include("CHECK FAILED");
+    });
+
+    it("exits 1 when the copy is gone, saying the recorded hash was not checked", () => {
+      const { evidenceFile, rawFile } = writeRun(dir, labEvidence());
+      fs.rmSync(rawFile!);
+      const r = render(evidenceFile);
+      expect(r.code).to.equal(1);
+      expect(r.stdout).to.equal(`${path.join(dir, "report.html")}\n`);
+      expect(r.stderr).to.equal(
+        `The kept raw log object ${rawFile} cannot be read (no such file), so the SHA-256 the evidence records was not checked. ` +
+          `Keep the .json.gz beside evidence.json, as the lab left it, and render the report again.\n`,
+      );
+      expect(r.checked).to.equal(`MISSING no readable copy at ${rawFile} (no such file): the recorded hash was not checked`);
+      expect(r.head).to.include("RAW LOG OBJECT CHECK FAILED").and.include("cannot be read (no such file)");
+    });
+
+    it("exits 1 when the copy is longer than the lab wrote, naming both sizes", () => {
+      const evidence = labEvidence();
+      const { evidenceFile, rawFile } = writeRun(dir, evidence);
+      fs.appendFileSync(rawFile!, Buffer.from([0]));
+      const r = render(evidenceFile);
+      expect(r.code).to.equal(1);
+      expect(r.stderr).to.contain(
+        `(${evidence.rawObjectBytes! + 1} bytes), the evidence records ${evidence.rawObjectSha256} (${evidence.rawObjectBytes} bytes)`,
+      );
+    });
+
+    it("says so where a place named for the copy is not a file, exit 1", () => {
+      const { evidenceFile, rawFile } = writeRun(dir, labEvidence());
+      fs.rmSync(rawFile!);
+      fs.mkdirSync(rawFile!);
+      const r = render(evidenceFile);
+      expect(r.code).to.equal(1);
+      expect(r.checked).to.match(/^MISSING no readable copy at .+ \(EISDIR.*\): the recorded hash was not checked$/);
+    });
+
+    it("hashes the copy of evidence from before the hash was kept, with nothing to hold it to: exit 0", () => {
+      const evidence = labEvidence();
+      const { evidenceFile, rawFile } = writeRun(dir, { ...evidence, rawObjectSha256: null, rawObjectBytes: null });
+      const r = render(evidenceFile);
+      expect(r.code, r.stderr).to.equal(0);
+      expect(r.checked).to.equal(
+        `no hash recorded ${rawFile} hashes ${evidence.rawObjectSha256} (${evidence.rawObjectBytes} bytes); this evidence predates the recorded hash`,
+      );
+    });
+
+    it("has nothing to check when the run kept no copy: exit 0", () => {
+      const { evidenceFile } = writeRun(dir, labEvidence({ outcome: "not-verified" }));
+      const r = render(evidenceFile);
+      expect(r.code, r.stderr).to.equal(0);
+      expect(r.checked).to.equal(undefined);
+      expect(r.head).to.not.include("CHECK FAILED");
+    });
+
+    it("a page rendered without the check says it was not checked", () => {
+      const page = parse(renderReportHtml(labEvidence()));
+      expect(terms(byId(page, "log-file")!)["Hashed again"]).to.equal("not checked: this page was rendered without reading the copy");
+    });
+  });
+
   describe("the findings", () => {
     const findingRows = (d: T.Document) =>
       [...elements(d)]
@@ -430,7 +526,7 @@ describe("automation/report: the evidence report's HTML", () => {
     let dir: string;
     before(() => {
       dir = fs.mkdtempSync(path.join(os.tmpdir(), "trail-lab-report-"));
-      fs.writeFileSync(path.join(dir, "evidence.json"), JSON.stringify(labEvidence(), null, 2));
+      writeRun(dir, labEvidence());
     });
     after(() => fs.rmSync(dir, { recursive: true, force: true }));
     const report = (args: string[]) =>
@@ -476,6 +572,32 @@ describe("automation/report: the evidence report's HTML", () => {
       const out = path.join(dir, "elsewhere", "audit.html");
       expect((await report([evidenceFile, "--out", out])).code).to.equal(0);
       expect(fs.existsSync(out) && fs.existsSync(path.join(dir, "elsewhere", "findings.csv"))).to.equal(true);
+    });
+
+    it("hashes the kept raw log object again: altered after the run, exit 1, stderr and the page name both hashes", async () => {
+      const run = path.join(dir, "altered");
+      const evidence = labEvidence();
+      const { evidenceFile, rawFile } = writeRun(run, evidence);
+      // One byte of the gzip's trailer changed: same size, another hash.
+      const altered = fs.readFileSync(rawFile!);
+      altered[altered.length - 1] ^= 0xff;
+      fs.writeFileSync(rawFile!, altered);
+      const now = createHash("sha256").update(altered).digest("hex");
+      const result = await report([evidenceFile]);
+      expect(result.code, result.stderr).to.equal(1);
+      expect(result.stdout).to.equal(`${path.join(run, "report.html")}\n`);
+      expect(result.stderr).to.equal(
+        `The kept raw log object ${rawFile} is not the one the lab wrote: its SHA-256 is now ${now} (${altered.length} bytes), ` +
+          `the evidence records ${evidence.rawObjectSha256} (${evidence.rawObjectBytes} bytes). The page says so; the copy cannot stand ` +
+          `as the run's proof. If the trail's bucket still holds the object, fetch it again and compare.\n`,
+      );
+      const page = parse(fs.readFileSync(path.join(run, "report.html"), "utf8"));
+      const head = text([...elements(page)].find((e) => attrOf(e, "class") === "head")!);
+      expect(head).to.include("RAW LOG OBJECT CHECK FAILED").and.include(now);
+      expect(terms(byId(page, "log-file")!)).to.deep.include({
+        "SHA-256 of the copy": evidence.rawObjectSha256!,
+        "Hashed again": `CHANGED ${rawFile} now hashes ${now} (${altered.length} bytes): it is not the object the lab wrote`,
+      });
     });
 
     it("exits 2 on a missing or foreign file, saying what it wants", async () => {

@@ -33,6 +33,11 @@ export interface LocalAthena {
   /** How many of the next calls of each operation are refused with TooManyRequestsException. */
   throttle: Record<string, number>;
   pageSize: number;
+  /**
+   * How GetQueryResults pages go wrong: the same NextToken on every page, a new token on every page
+   * (pages that never end), or no answer at all.
+   */
+  resultsFault: null | "same-token" | "new-token" | "hang";
   server: AwsServer;
   client(options?: { maxAttempts?: number }): AthenaClient;
   close(): Promise<void>;
@@ -49,6 +54,7 @@ export async function startLocalAthena(): Promise<LocalAthena> {
     queries: [],
     throttle: {},
     pageSize: 1000,
+    resultsFault: null,
     server: undefined as unknown as AwsServer,
     client: (options = {}) =>
       new AthenaClient({
@@ -121,9 +127,14 @@ export async function startLocalAthena(): Promise<LocalAthena> {
       if (!q) return jsonError("InvalidRequestException", "QueryExecution not found");
       const script = scripts.get(q.id)!;
       const all = [script.columns, ...script.rows];
-      const start = Number(arg(params, "NextToken") ?? 0);
+      if (local.resultsFault === "hang") return { body: "", hang: true };
+      const asked = arg(params, "NextToken") as string | undefined;
+      const start = asked === undefined ? 0 : Number(asked.split("-")[0]);
       const page = all.slice(start, start + local.pageSize);
-      const next = start + local.pageSize < all.length ? String(start + local.pageSize) : undefined;
+      const following = start + local.pageSize < all.length ? String(start + local.pageSize) : undefined;
+      // The faults answer a token even after the last row: "0-<n>" asks for the first page again.
+      const pageNo = local.server.requests.filter((r) => r.operation === "GetQueryResults").length;
+      const next = local.resultsFault === "same-token" ? "0-same" : local.resultsFault === "new-token" ? `0-${pageNo}` : following;
       return json({
         ResultSet: {
           Rows: page.map((values) => ({ Data: values.map((v) => (v === null ? {} : { VarCharValue: v })) })),

@@ -10,6 +10,8 @@ export interface AwsReply {
   status?: number;
   body: string;
   json?: boolean;
+  /** Never answer: the request hangs until the client gives up or the server closes. */
+  hang?: boolean;
 }
 
 /** Who signed a request: `Credential=<key>/<date>/<region>/<service>/aws4_request`; null parts when unsigned. */
@@ -54,6 +56,7 @@ export function jsonError(type: string, message: string, status = 400): AwsReply
 
 export async function startAwsServer(handlers: Record<string, AwsHandler> = {}): Promise<AwsServer> {
   const requests: AwsServer["requests"] = [];
+  const hung = new Set<http.ServerResponse>();
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
@@ -80,6 +83,10 @@ export async function startAwsServer(handlers: Record<string, AwsHandler> = {}):
             status: 400,
             body: `<ErrorResponse><Error><Code>InvalidAction</Code><Message>no handler for ${operation}</Message></Error></ErrorResponse>`,
           };
+      if (reply.hang) {
+        hung.add(res);
+        return;
+      }
       res.writeHead(reply.status ?? 200, {
         "content-type": reply.json ? "application/x-amz-json-1.1" : "text/xml",
         "x-amzn-requestid": "4c0f1e2d",
@@ -94,7 +101,11 @@ export async function startAwsServer(handlers: Record<string, AwsHandler> = {}):
     endpoint: `http://127.0.0.1:${port}`,
     requests,
     handlers: server.handlers,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const res of hung) res.destroy();
+      }),
   };
 }
 

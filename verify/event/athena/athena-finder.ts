@@ -2,8 +2,9 @@
 // event query on the trail's table and keeps what it returns in the scanner's shape, so the
 // evidence, the Event History cross-check and the messages stay the same.
 import type { AthenaClient } from "@aws-sdk/client-athena";
-import type { AthenaEvidence, CloudTrailRecord, S3Match } from "../types";
+import type { AthenaEvidence, S3Match, SkippedObject } from "../types";
 import { buildEventQuery, type EventQuery } from "./event-query";
+import { matchFromRow } from "./athena-rows";
 import { athenaCostUsd, runAthenaQuery, type AthenaTarget } from "./athena-query";
 import type { Clock } from "../../pacing/clock";
 
@@ -15,6 +16,8 @@ export interface AthenaSource extends AthenaTarget {
 export interface AthenaFinderOptions extends AthenaSource {
   client: AthenaClient;
   query: Omit<EventQuery, "table" | "limit">;
+  /** The bucket the evidence names: a row from an object anywhere else is skipped, not matched. */
+  bucket: string;
   /** Epoch ms after which a round's query is stopped. */
   deadline: number;
   /** @default POLL_DEFAULTS.pollMs (athena-query.ts) */
@@ -30,42 +33,12 @@ export interface AthenaFinderOptions extends AthenaSource {
 // Rows beyond this are not needed to prove one event; a duplicate delivery is the usual second row.
 const ROW_LIMIT = 100;
 
-/** `s3://bucket/key` to `key`: Athena's "$path" names the object a row came from. */
-export function keyFromPath(path: string | null): string {
-  return path ? path.replace(/^s3:\/\/[^/]+\//, "") : "";
-}
-
-function parseJson(text: string | null): unknown {
-  if (text === null || text === "") return null;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return text;
-  }
-}
-
-/** The record as far as the table's columns carry it, under CloudTrail's own field names. */
-export function recordFromRow(row: Record<string, string | null>): CloudTrailRecord {
-  return {
-    eventVersion: row.eventversion ?? undefined,
-    eventTime: row.eventtime ?? "",
-    eventSource: row.eventsource ?? undefined,
-    eventName: row.eventname ?? "",
-    awsRegion: row.awsregion ?? undefined,
-    sourceIPAddress: row.sourceipaddress ?? undefined,
-    userAgent: row.useragent ?? undefined,
-    requestParameters: parseJson(row.requestparameters),
-    responseElements: parseJson(row.responseelements),
-    requestID: row.requestid ?? undefined,
-    eventID: row.eventid ?? "",
-    recipientAccountId: row.recipientaccountid ?? undefined,
-  };
-}
-
 export class AthenaFinder {
   readonly objectsScanned = 0;
   readonly bytesDownloaded = 0;
-  readonly skipped = [] as const;
+  /** Rows that cannot be the event (athena-rows.ts), each named once however many rounds return it. */
+  readonly skipped: SkippedObject[] = [];
+  private readonly skippedSeen = new Set<string>();
   bytesScanned = 0;
   costUsd = 0;
   readonly matches = new Map<string, S3Match>();
@@ -92,12 +65,27 @@ export class AthenaFinder {
     this.queryIds.push(run.queryId);
     this.bytesScanned += run.bytesScanned;
     this.costUsd += athenaCostUsd(run.bytesScanned);
-    for (const row of run.rows) {
-      const record = recordFromRow(row);
-      const key = keyFromPath(row.$path);
-      const known = this.matches.get(record.eventID);
-      if (!known || key < known.key) this.matches.set(record.eventID, { key, record });
-    }
+    const criteria = { eventName: o.query.eventName, since: o.query.since, bucket: o.bucket };
+    run.rows.forEach((row, i) => {
+      const outcome = matchFromRow(row, criteria, `Athena query ${run.queryId}, row ${i + 1}`);
+      if ("skipped" in outcome) this.skip(outcome.skipped, outcome.fromObject);
+      else this.keep(outcome.match);
+    });
+  }
+
+  /** The earliest key of an event delivered twice, so that every round picks the same object. */
+  private keep(match: S3Match): void {
+    const known = this.matches.get(match.record.eventID);
+    if (!known || match.key < known.key) this.matches.set(match.record.eventID, match);
+  }
+
+  /** Once per object and reason; a row with no object is named by its query, new each round, so once per reason. */
+  private skip(skipped: SkippedObject, fromObject: boolean): void {
+    const seen = `${fromObject ? skipped.key : ""}\n${skipped.reason}`;
+    if (this.skippedSeen.has(seen)) return;
+    this.skippedSeen.add(seen);
+    this.skipped.push(skipped);
+    this.options.onProgress?.(`warning: skipped ${skipped.key}: ${skipped.reason}`);
   }
 
   /** Where the rows come from, for messages. */

@@ -1,7 +1,13 @@
 // Running a query on a local Athena that speaks the real protocol: polling through states that
 // go back and forth, failures with their reasons, throttling, paging, deadline and abort.
 import { expect } from "chai";
-import { runAthenaQuery, athenaCostUsd, AthenaQueryError } from "../../../../verify/event/athena/athena-query";
+import {
+  runAthenaQuery,
+  athenaCostUsd,
+  AthenaQueryError,
+  AthenaResultsError,
+  MAX_RESULT_PAGES,
+} from "../../../../verify/event/athena/athena-query";
 import { ExitCode } from "../../../../verify";
 import { startLocalAthena, type LocalAthena } from "../../../support/servers/athena-server";
 
@@ -114,6 +120,72 @@ describe("verify: an Athena query run to its end", function () {
     const error = await running;
     expect(error).to.be.an("error");
     expect(athena.queries[0].stopped).to.equal(true);
+  });
+
+  describe("results whose pages never end", function () {
+    const pagesAsked = () => athena.server.requests.filter((r) => r.operation === "GetQueryResults").length;
+    beforeEach(() => {
+      athena.script = () => ({ states: ["SUCCEEDED"], columns: ["eventid"], rows: [["e1"], ["e2"]], bytesScanned: 1 });
+    });
+
+    it("stops at the first NextToken asked for before, exit 3, naming the query", async function () {
+      athena.resultsFault = "same-token";
+      const error = await run().catch((e: unknown) => e);
+      expect(error).to.be.instanceOf(AthenaResultsError);
+      expect(error).to.include({ problem: "repeated-token", pages: 2, exitCode: ExitCode.AwsError });
+      expect((error as Error).message)
+        .to.contain(`GetQueryResults failed (RepeatedNextToken): the results of Athena query ${athena.queries[0].id} never end`)
+        .and.contain("AWS_ENDPOINT_URL_ATHENA");
+      expect(pagesAsked()).to.equal(2);
+    });
+
+    it("stops after maxResultPages when every page invents a new token", async function () {
+      athena.resultsFault = "new-token";
+      const error = await run({ maxResultPages: 7 }).catch((e: unknown) => e);
+      expect(error).to.include({ problem: "too-many-pages", pages: 7 });
+      expect((error as Error).message).to.contain("go on past 7 pages");
+      expect(pagesAsked()).to.equal(7);
+    });
+
+    it("bounds the pages by MAX_RESULT_PAGES unless told otherwise", async function () {
+      athena.resultsFault = "new-token";
+      const error = await run().catch((e: unknown) => e);
+      expect(error).to.include({ problem: "too-many-pages", pages: MAX_RESULT_PAGES });
+      expect(pagesAsked()).to.equal(MAX_RESULT_PAGES);
+    });
+
+    it("stops at the deadline between pages", async function () {
+      athena.resultsFault = "new-token";
+      // The clock passes the deadline once the third page has been asked for.
+      const deadline = Date.now() + 60_000;
+      const clock = {
+        now: () => (pagesAsked() >= 3 ? deadline + 1 : Date.now()),
+        sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)),
+      };
+      const error = await run({ deadline, clock }).catch((e: unknown) => e);
+      expect(error).to.include({ problem: "deadline", pages: 3, exitCode: ExitCode.AwsError });
+      expect((error as Error).message)
+        .to.contain("when the deadline passed")
+        .and.contain("--timeout");
+      expect(pagesAsked()).to.equal(3);
+    });
+
+    it("stops a page that never answers when aborted", async function () {
+      athena.resultsFault = "hang";
+      const controller = new AbortController();
+      const running = run({ signal: controller.signal }).catch((e: unknown) => e);
+      for (let i = 0; i < 400 && pagesAsked() === 0; i++) await new Promise((r) => setTimeout(r, 25));
+      expect(pagesAsked(), "GetQueryResults was never asked").to.equal(1);
+      controller.abort();
+      expect(await running).to.be.an("error");
+    });
+
+    it("reads a last page with no token and stops there", async function () {
+      athena.pageSize = 1;
+      const result = await run();
+      expect(result.rows).to.deep.equal([{ eventid: "e1" }, { eventid: "e2" }]);
+      expect(pagesAsked()).to.equal(3);
+    });
   });
 
   it("bills USD 5 per TB, at least 10 MB a query", function () {

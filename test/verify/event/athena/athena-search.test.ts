@@ -105,6 +105,13 @@ describe("verify: verifyTrail with Athena search", function () {
     ...extra,
   });
 
+  /** `verify` on the local Athena, one pass since `since`, with these flags besides. */
+  const athenaArgs = (...extra: string[]) => [
+    ...["--trail", "my-logs-trail", "--region", "us-east-1", "--search", "athena"],
+    ...["--workgroup", "trail-lab-lab", "--database", "trail_lab_lab", "--since", since.toISOString(), "--timeout", "0"],
+    ...extra,
+  ];
+
   it("finds the launch through Athena and in Event History, with the object it came from", async function () {
     const o = options();
     await answerWithDuckDb(o);
@@ -158,28 +165,7 @@ describe("verify: verifyTrail with Athena search", function () {
     await answerWithDuckDb(o);
     const before = athena.queries.length;
     const endpoints = { s3: "http://127.0.0.1:9", cloudTrail: ct.endpoint, athena: athena.endpoint };
-    const run = await runVerifyCli(
-      [
-        "--trail",
-        "my-logs-trail",
-        "--region",
-        "us-east-1",
-        "--search",
-        "athena",
-        "--workgroup",
-        "trail-lab-lab",
-        "--database",
-        "trail_lab_lab",
-        "--resource",
-        instanceId,
-        "--since",
-        since.toISOString(),
-        "--timeout",
-        "0",
-        "--json",
-      ],
-      endpoints,
-    );
+    const run = await runVerifyCli(athenaArgs("--resource", instanceId, "--json"), endpoints);
     expect(run.code, run.stderr).to.equal(ExitCode.Ok);
     const evidence = JSON.parse(run.stdout);
     expect(evidence.search).to.equal("athena");
@@ -188,33 +174,111 @@ describe("verify: verifyTrail with Athena search", function () {
     expect(evidence.athena.queryIds).to.deep.equal([athena.queries[before].id]);
     expect(run.stderr).to.contain(`athena query ${athena.queries[before].id}: SUCCEEDED`);
 
-    const human = await runVerifyCli(
-      [
-        "--trail",
-        "my-logs-trail",
-        "--region",
-        "us-east-1",
-        "--search",
-        "athena",
-        "--workgroup",
-        "trail-lab-lab",
-        "--database",
-        "trail_lab_lab",
-        "--resource",
-        instanceId,
-        "--since",
-        since.toISOString(),
-        "--timeout",
-        "0",
-      ],
-      endpoints,
-    );
+    const human = await runVerifyCli(athenaArgs("--resource", instanceId), endpoints);
     expect(human.code, human.stderr).to.equal(ExitCode.Ok);
     expect(human.stdout)
       .to.match(/^VERIFIED: RunInstances/)
       .and.match(
         /Athena: +1 query on trail_lab_lab\.cloudtrail_logs \(workgroup trail-lab-lab; last [0-9a-f-]+\), 3\.0 MB scanned, about USD 0\.0000/,
       );
+  });
+
+  describe("a row without an event is never the event", function () {
+    /** The result set Athena answers with: these rows, in the table's columns. */
+    const answer = (rows: Record<string, string | null>[]) => {
+      athena.script = () => ({
+        states: ["SUCCEEDED"],
+        columns: [...RESULT_COLUMNS],
+        rows: rows.map((r) => RESULT_COLUMNS.map((c) => r[c] ?? null)),
+        bytesScanned: 1024,
+      });
+    };
+    const targetRow = (): Record<string, string | null> => ({
+      eventid: target.eventID,
+      eventtime: target.eventTime,
+      eventname: target.eventName,
+      eventsource: target.eventSource,
+      awsregion: target.awsRegion,
+      requestparameters: JSON.stringify(target.requestParameters),
+      responseelements: JSON.stringify(target.responseElements),
+      $path: `s3://${BUCKET}/${targetKey}`,
+    });
+    const nulls = (): Record<string, string | null> => Object.fromEntries(RESULT_COLUMNS.map((c) => [c, null]));
+    const garbage = (): Record<string, string | null> => ({ ...targetRow(), eventtime: "garbage", requestparameters: "[]" });
+    const ELSEWHERE = (n: number) => new RegExp(`^Athena query [0-9a-f-]+, row ${n}$`);
+
+    it("skips and names a row of NULLs and a row whose time is garbage; alone they verify nothing", async function () {
+      answer([nulls(), garbage()]);
+      const lines: string[] = [];
+      const evidence = await verifyTrail(options({ eventHistory: false, onProgress: (l) => lines.push(l) }));
+      expect(evidence.verified).to.equal(false);
+      expect(evidence.s3).to.include({ found: false, key: null, eventId: null, eventTime: null });
+      expect(evidence.event).to.equal(null);
+      expect(evidence.s3.skipped).to.have.length(2);
+      const byReason = (text: string) => evidence.s3.skipped.find((s) => s.reason.includes(text));
+      expect(byReason("eventid is NULL")!.key).to.match(ELSEWHERE(1));
+      expect(byReason('eventtime is "garbage", not an instant')!.key).to.equal(targetKey);
+      expect(lines.filter((l) => l.startsWith("warning: skipped "))).to.have.length(2);
+    });
+
+    it("with the real row among them, verifies on the real row only, the others still named", async function () {
+      answer([nulls(), garbage(), { ...targetRow(), eventid: "" }, targetRow()]);
+      const evidence = await verifyTrail(options());
+      expect(evidence.verified).to.equal(true);
+      expect(evidence.s3).to.include({ found: true, key: targetKey, eventId: target.eventID, eventTime: target.eventTime });
+      expect(evidence.s3.skipped.map((s) => s.reason.replace(/^an Athena row that is not the event: /, ""))).to.have.members([
+        "eventid is NULL, not an event id",
+        'eventtime is "garbage", not an instant',
+        'eventid is "", not an event id',
+      ]);
+    });
+
+    it("names a bad row once however many rounds return it", async function () {
+      answer([nulls(), garbage()]);
+      const evidence = await verifyTrail(options({ eventHistory: false, timeoutMs: 300, intervalMs: 50 }));
+      expect(evidence.athena!.queryIds.length).to.be.greaterThan(1);
+      expect(evidence.s3.skipped).to.have.length(2);
+    });
+
+    it("npm run verify -- --search athena: exit 1, not verified, the rows in skipped", async function () {
+      answer([nulls(), garbage()]);
+      const endpoints = { s3: "http://127.0.0.1:9", cloudTrail: ct.endpoint, athena: athena.endpoint };
+      const run = await runVerifyCli(athenaArgs("--no-event-history", "--json"), endpoints, true);
+      expect(run.code, run.stderr).to.equal(ExitCode.CheckFailed);
+      const evidence = JSON.parse(run.stdout);
+      expect(evidence).to.deep.include({ verified: false, event: null, search: "athena" });
+      expect(evidence.s3).to.deep.include({ found: false, key: null, eventId: null, eventTime: null });
+      expect(evidence.s3.skipped.map((s: { reason: string }) => s.reason)).to.have.members([
+        "an Athena row that is not the event: eventid is NULL, not an event id",
+        'an Athena row that is not the event: eventtime is "garbage", not an instant',
+      ]);
+      expect(run.stderr).to.contain(`warning: skipped ${targetKey}: an Athena row that is not the event`);
+    });
+  });
+
+  describe("results whose pages never end", function () {
+    afterEach(() => {
+      athena.resultsFault = null;
+    });
+
+    it("fails exit 3 on a NextToken that comes back, naming the query, without reading on", async function () {
+      await answerWithDuckDb(options());
+      athena.resultsFault = "same-token";
+      const error = (await verifyTrail(options({ timeoutMs: 15_000 })).catch((e: unknown) => e)) as Error & { exitCode: number };
+      expect(error.exitCode).to.equal(ExitCode.AwsError);
+      expect(error.message).to.contain("GetQueryResults failed (RepeatedNextToken)");
+    });
+
+    it("ends with --timeout when a page never answers: the round is cut short, not verified", async function () {
+      athena.script = () => ({ states: ["SUCCEEDED"], columns: [...RESULT_COLUMNS], rows: [], bytesScanned: 0 });
+      athena.resultsFault = "hang";
+      const asked = athena.server.requests.length;
+      const lines: string[] = [];
+      const evidence = await verifyTrail(options({ timeoutMs: 1_000, graceMs: 200, onProgress: (l) => lines.push(l) }));
+      expect(evidence.verified).to.equal(false);
+      expect(athena.server.requests.slice(asked).map((r) => r.operation)).to.include("GetQueryResults");
+      expect(lines.join("\n")).to.contain("was cut short");
+    });
   });
 
   it("refuses Athena flags without --search athena, an unknown search, and a missing workgroup (exit 2)", async function () {
