@@ -2,6 +2,9 @@
 // shell whose node is the system's, each command's --help generated from its flag table, --version,
 // an unknown command, and a Ctrl-C that reaches the command once through the launcher.
 import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { expect } from "chai";
 import { LAB_COMMAND, main as labMain } from "../../automation/cli";
 import { COMMANDS } from "../../bin/dispatch";
@@ -46,6 +49,21 @@ describe("bin/trail-lab: the command", function () {
     const { code, stdout, stderr } = await npx(["--version"]);
     expect(code, stderr).to.equal(ExitCode.Ok);
     expect(stdout).to.match(/^trail-lab 0\.1\.0 \(commit [0-9a-f]{40}(, with local changes)?\)\n$/);
+  });
+
+  it("npx trail-lab --version with a fresh npm cache: the version line alone, no EBADENGINE block from npm on the system's Node", async () => {
+    // npx links the checkout into a new cache the first time, and npm then judges the package's
+    // engines against the Node npm runs on (the system's, 20 on many machines); a fresh HOME is a
+    // CI machine's or a container's first run.
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), "trail-lab-npx-home-"));
+    try {
+      const { code, stdout, stderr } = await npx(["--version"], { HOME: home, npm_config_cache: path.join(home, ".npm") });
+      expect(code, stderr).to.equal(ExitCode.Ok);
+      expect(stdout).to.match(/^trail-lab 0\.1\.0 /);
+      expect(stderr).to.not.contain("EBADENGINE");
+    } finally {
+      fs.rmSync(home, { recursive: true, force: true });
+    }
   });
 
   it("an unknown command, or none, exits 2 and names the commands, once, without a class name", async () => {
