@@ -115,7 +115,7 @@ describe("automation/cli: the real wiring, end to end on stand-ins", function ()
     expect(fs.statSync(path.join(projectDir, ".pulumi-state")).isDirectory()).to.equal(true);
     const run = path.join(projectDir, "lab-runs", "lab-wire");
     expect(fs.readdirSync(run).sort()).to.deep.equal(
-      [path.posix.basename(LOG_KEY), "evidence.json", "findings.csv", "findings.ocsf.json", "report.html"].sort(),
+      [path.posix.basename(LOG_KEY), "evidence.json", "findings.asff.json", "findings.csv", "findings.ocsf.json", "report.html"].sort(),
     );
     expect(fake.state().stacks).to.deep.equal({});
   });
