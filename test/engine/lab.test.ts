@@ -10,6 +10,8 @@ import { ExitCode } from "../../common/exit-codes";
 import { startLabProcess, within, type LabProcess } from "../support/processes/lab-process";
 import { createEngineWorld, type EngineWorld } from "./engine-world";
 import type { Call } from "./plugin/store";
+import { standInDrillWorld } from "./drill-standin";
+import type { DrillReport } from "../../automation/drill/drill-report";
 
 /** What the lab's child needs of the world's environment to reach the real CLI and the stand-in plugin. */
 const ENGINE_ENV = [
@@ -27,6 +29,7 @@ interface LabJson {
   interrupted: string | null;
   outputs: Record<string, unknown> | null;
   error: { message: string; exitCode: number | null } | null;
+  drill?: DrillReport | null;
   cleanup: {
     destroyed: boolean;
     stackRemoved: boolean;
@@ -40,6 +43,7 @@ interface LabJson {
 describe("engine: npm run lab through the real CLI and the stand-in AWS plugin", function () {
   let world: EngineWorld;
   let lab: LabProcess;
+  let labOptions: Parameters<typeof startLabProcess>[0];
 
   beforeEach(async function () {
     world = createEngineWorld();
@@ -47,12 +51,13 @@ describe("engine: npm run lab through the real CLI and the stand-in AWS plugin",
     // Type-checking of infra/ under the real host is the subject of pulumi-cli and typecheck.test.ts;
     // here each of the lab's ups would spend 30 to 60 s on it again.
     env.PULUMI_NODEJS_TRANSPILE_ONLY = "true";
-    lab = await startLabProcess({
+    labOptions = {
       projectDir: world.projectDir,
       env,
       instanceState: (id) =>
         Object.values(world.standIn.resources()).some((r) => r.type === INSTANCE && r.id === id) ? "running" : "terminated",
-    });
+    };
+    lab = await startLabProcess(labOptions);
   });
   afterEach(async function () {
     await lab?.close();
@@ -87,6 +92,49 @@ describe("engine: npm run lab through the real CLI and the stand-in AWS plugin",
     expect(world.standIn.resources(), "the stand-in's store after destroy").to.deep.equal({});
     expect(fs.existsSync(stackFile("lab-eng")), "the stack's checkpoint after stack rm").to.equal(false);
     expect(fs.existsSync(path.join(world.projectDir, "Pulumi.lab-eng.yaml")), "Pulumi.lab-eng.yaml after stack rm").to.equal(false);
+  });
+
+  // delete is left out: the drill world answers no CreateTrail (its revert re-creates the trail), and a
+  // trail made outside Pulumi is one the stand-in plugin never learns of, so destroy would leave it.
+  it("--drill stop,selectors,lifecycle,bucket-policy against the trail and bucket the real engine declared: each recorded, seen, alerted, reverted; destroyed, exit 0", async function () {
+    const drillWorld = await standInDrillWorld(world.standIn, "us-east-1");
+    const drillLab = await startLabProcess({ ...labOptions, env: { ...labOptions.env, TRAIL_LAB_DRILL_WORLD: drillWorld.endpoint } });
+    try {
+      const { code, report, stderr } = await finish(
+        drillLab.start(["--json", "--stack", "lab-drill", "--settle", "0", "--drill", "stop,selectors,lifecycle,bucket-policy"]),
+      );
+      expect(code, stderr).to.equal(ExitCode.Ok);
+      const drill = report.drill!;
+      expect(drill, "the evidence's drill record").to.be.an("object");
+      expect(drill.techniques.map((t) => [t.name, t.status])).to.deep.equal([
+        ["stop", "proven"],
+        ["selectors", "proven"],
+        ["lifecycle", "proven"],
+        ["bucket-policy", "proven"],
+      ]);
+      for (const t of drill.techniques) {
+        expect([t.recorded.eventHistory.status, t.recorded.s3.status], `${t.name} recorded`).to.deep.equal(["proven", "proven"]);
+        const seen = t.seen.filter((s) => s.check !== "integrity");
+        expect(seen, `${t.name} seen`).to.not.be.empty;
+        for (const s of seen) expect(s.status, `${t.name} seen by ${s.check} ${s.what}: ${s.reason}`).to.equal("proven");
+        expect(
+          t.alerts.filter((a) => a.via === "eventbridge").map((a) => a.status),
+          `${t.name} alerted`,
+        ).to.include("proven");
+        expect(t.reverted.status, `${t.name} reverted`).to.equal("reverted");
+      }
+      expect(drill.unreverted).to.deep.equal([]);
+      expect(drill.verdict).to.equal("proven");
+      // The drill's calls reached the world with the run's user agent, and the world was the stand-in's.
+      expect(drillWorld.callsOf("StopLogging").map((c) => c.userAgent)).to.have.length(1);
+      expect(drillWorld.callsOf("StopLogging")[0].userAgent).to.contain(drill.userAgent);
+      expect(report.cleanup).to.include({ destroyed: true, stackRemoved: true, complete: true });
+      expect(world.standIn.resources()).to.deep.equal({});
+      expect(fs.existsSync(stackFile("lab-drill"))).to.equal(false);
+    } finally {
+      await drillLab.close();
+      await drillWorld.close();
+    }
   });
 
   it("a failed second up (the probe's create): exit 3, what the first up made destroyed, stack removed", async function () {

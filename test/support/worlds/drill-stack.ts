@@ -53,7 +53,11 @@ export function checkpointOf(run: ProgramRun, stack: string): CheckpointLike {
 }
 
 /** Puts what the program declares into the world (an empty world, or one the engine tests fill from the stand-in plugin). */
-export function declareInWorld(world: DrillWorld, run: ProgramRun, options: { stack: string; cloudWatchLogs: boolean }): DrillTarget {
+export function declareInWorld(
+  world: DrillWorld,
+  run: Pick<ProgramRun, "outputs" | "all">,
+  options: { stack: string; cloudWatchLogs: boolean },
+): DrillTarget {
   const outputs = run.outputs as Record<string, string>;
   world.addTrail({ name: outputs.trailName, arn: outputs.trailArn, bucket: outputs.bucketName, cloudWatchLogs: options.cloudWatchLogs });
   const onBucket = (type: string) => run.all(type).find((r) => r.inputs.bucket === outputs.bucketName)?.inputs;

@@ -156,6 +156,11 @@ export class DrillWorld {
   readonly refusals: Record<string, Refusal> = {};
   /** Called before every request: a world that learns what exists from elsewhere (the engine tests' stand-in plugin) fills itself in. */
   beforeEach: () => void = () => undefined;
+  /**
+   * What a test shows of the world to another process (the lab's child in the engine tests): `GET /_world/<name>`
+   * answers `views[name]()` as JSON. Not an AWS API: no client of trail-lab ever asks for it.
+   */
+  views: Record<string, () => unknown> = {};
   private server: http.Server | null = null;
 
   constructor(
@@ -231,6 +236,13 @@ export class DrillWorld {
   private handle(req: http.IncomingMessage, body: string): Reply & { requestId: string } {
     this.beforeEach();
     const requestId = randomUUID();
+    const view = /^\/_world\/([a-z-]+)$/.exec(req.url ?? "")?.[1];
+    if (req.method === "GET" && view !== undefined) {
+      const answer = this.views[view];
+      return answer
+        ? { status: 200, type: "application/json", body: JSON.stringify(answer()), requestId }
+        : { status: 404, type: "application/json", body: JSON.stringify({ error: `no view ${view}` }), requestId };
+    }
     const userAgent = String(req.headers["user-agent"] ?? "");
     const target = req.headers["x-amz-target"];
     let reply: Reply;
