@@ -18,6 +18,8 @@ describe("leftovers: the suites' check that no process of theirs is left", funct
       const shell = spawn("sh", ["-c", "sleep 60 & echo $!"], { cwd: root, stdio: ["ignore", "pipe", "ignore"] });
       const pid = await new Promise<number>((done) => shell.stdout.on("data", (d: Buffer) => done(Number(d.toString().trim()))));
       await new Promise((done) => shell.on("exit", done));
+      // `$!` is known as soon as the shell forks; the child may still be the shell until its exec of sleep.
+      await execedWithin(pid, "sleep", 5_000);
       const found = leftoverProcesses(root);
       expect(found.map((p) => p.pid)).to.deep.equal([pid]);
       expect(found[0].command).to.equal("sleep 60");
@@ -36,3 +38,14 @@ describe("leftovers: the suites' check that no process of theirs is left", funct
     expect(pids).to.not.include(process.ppid);
   });
 });
+
+/** Waits, bounded, until process `pid` runs `program` (its argv[0]): the fork has exec'd. */
+async function execedWithin(pid: number, program: string, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const argv0 = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0")[0];
+    if (argv0 === program) return;
+    if (Date.now() >= deadline) throw new Error(`pid ${pid} still runs ${argv0}, not ${program}, after ${ms} ms`);
+    await new Promise((done) => setTimeout(done, 20));
+  }
+}
