@@ -34,6 +34,7 @@ export const MUTATION_TARGETS: MutationTarget[] = [
   },
   {
     file: "verify/integrity/digest-file.ts",
-    tests: ["test/verify/integrity/integrity.test.ts", "test/verify/integrity/integrity-chain.test.ts"],
+    // integrity*.test.ts run it too, through local S3 and CloudTrail servers: ~30 s for each mutant, too slow here.
+    tests: ["test/verify/integrity/digest-file.test.ts"],
   },
 ];
