@@ -26,7 +26,22 @@ export const MUTATION_TARGETS: MutationTarget[] = [
     // lab.test.ts runs the teardown too, but through the whole cycle: slow for each mutant, and it adds no kill.
     tests: ["test/automation/cleanup/cleanup.test.ts", "test/automation/lab/lab-stop.test.ts"],
   },
-  { file: "verify/decode.ts", tests: ["test/verify/event/decode-match.test.ts"], owner: "scan (#20 items 1, 7, 8)" },
-  { file: "verify/integrity/chain.ts", tests: ["test/verify/integrity/integrity.test.ts"], owner: "integrity (#21)" },
-  { file: "verify/integrity/digest-file.ts", tests: ["test/verify/integrity/integrity.test.ts"], owner: "integrity (#21)" },
+  { file: "verify/decode.ts", tests: ["test/verify/event/decode-match.test.ts", "test/verify/event/log-records.test.ts"] },
+  {
+    file: "verify/log-records.ts",
+    tests: ["test/verify/event/log-records.test.ts", "test/verify/event/decode-match.test.ts"],
+    // Not measured yet: its bounds test (a 16 MiB record) passes mocha's 60 s under Stryker's instrumentation.
+    owner: "a later round of #20",
+  },
+  {
+    file: "verify/integrity/chain.ts",
+    tests: ["test/verify/integrity/integrity-chain.test.ts", "test/verify/integrity/integrity.test.ts"],
+    // Not measured yet: these tests reach it through local servers (a 30 s dry run, minutes a mutant).
+    owner: "a later round of #20",
+  },
+  {
+    file: "verify/integrity/digest-file.ts",
+    // integrity*.test.ts run it too, through local S3 and CloudTrail servers: ~30 s for each mutant, too slow here.
+    tests: ["test/verify/integrity/digest-file.test.ts"],
+  },
 ];

@@ -1,7 +1,7 @@
 // decode + match over a Buffer: the pure function the benchmark calls directly.
 import { gunzipSync, gzipSync } from "node:zlib";
 import { expect } from "chai";
-import { decodeLogObject, gunzipLog } from "../../../verify/decode";
+import { decodeLogObject, gunzipLog, readLogJson } from "../../../verify/decode";
 import { compileCriteria, scanLogObject } from "../../../verify/event/match";
 import { FixtureFactory, logFile } from "../../support/fixtures/cloudtrail-fixtures";
 
@@ -80,6 +80,54 @@ describe("verify: decode and match one log object", () => {
       }),
     );
     expect(scanLogObject(gz, compileCriteria({ eventName: "RunInstances", since })).matches.map((r) => r.eventID)).to.deep.equal(["e-1"]);
+  });
+});
+
+describe("verify: readLogJson, the decode after gunzip (the needles, then the records)", () => {
+  const f = new FixtureFactory("111122223333", 11);
+  const since = new Date("2025-03-01T10:00:00Z");
+  const instance = "i-0fedcba9876543210";
+  const run = f.runInstances("us-east-1", since, instance);
+  const noise = f.noiseRecords("us-east-1", since, 5).filter((r) => r.eventName !== "RunInstances");
+  const json = Buffer.from(JSON.stringify({ Records: [...noise, run] }));
+  const needles = [Buffer.from(instance), Buffer.from('"RunInstances"')];
+
+  it("without a keep, keeps every record that holds all the needles", () => {
+    expect(readLogJson(json, needles)).to.deep.equal({ kind: "records", bytes: json.length, records: [run] });
+  });
+
+  it("is irrelevant, not parsed, when any one needle is absent, though the others are there", () => {
+    const other = [Buffer.from("i-0000000000000000a"), Buffer.from('"RunInstances"')];
+    expect(readLogJson(json, other)).to.deep.equal({ kind: "irrelevant", bytes: json.length });
+    expect(readLogJson(json, [...needles].reverse().concat(Buffer.from('"TerminateInstances"')))).to.deep.equal({
+      kind: "irrelevant",
+      bytes: json.length,
+    });
+  });
+
+  it("skips the file, saying why, when a record that holds the needles is broken", () => {
+    // The RunInstances record cut inside: its text holds both needles, JSON.parse refuses it.
+    const text = JSON.stringify({ Records: [...noise, run] }).replace(`"eventName":"RunInstances",`, `"eventName":"RunInstances",,`);
+    const broken = Buffer.from(text);
+    const read = readLogJson(broken, needles);
+    expect(read).to.have.property("kind", "skipped");
+    expect(read).to.have.property("bytes", broken.length);
+    expect(read)
+      .to.have.property("reason")
+      .that.matches(/^invalid JSON: .* \(in the record at byte \d+\)$/);
+  });
+
+  it("a zero-byte object (an empty upload) is corrupt gzip: zlib's own words, the trailer not read", () => {
+    expect(decodeLogObject(Buffer.alloc(0), needles)).to.deep.equal({
+      kind: "skipped",
+      reason: "corrupt gzip: unexpected end of file",
+      bytes: 0,
+    });
+    expect(decodeLogObject(gzipSync(json).subarray(0, 3), needles)).to.deep.equal({
+      kind: "skipped",
+      reason: "corrupt gzip: unexpected end of file",
+      bytes: 0,
+    });
   });
 });
 
