@@ -1,11 +1,11 @@
 // Reading only the records that can match (verify/log-records.ts) gives what parsing the whole
 // file gave, over files with strings that hold brackets, quotes and backslashes, pretty-printed
 // or compact; breaks in the structure are named; the bounds on one record and on what is kept
-// hold; and what is not a log file at all (HTML, gzip twice) is named, not counted as a log.
+// hold (tried small here, at the product's sizes in log-records-bounds.test.ts); and what is not a log file at all (HTML, gzip twice) is named, not counted as a log.
 import { gzipSync } from "node:zlib";
 import { expect } from "chai";
 import { notALogFile, readLogJson } from "../../../verify/decode";
-import { MAX_KEPT_BYTES, MAX_RECORD_BYTES, MAX_RECORD_VALUES, readRecords } from "../../../verify/log-records";
+import { MAX_RECORD_VALUES, type RecordBounds, readRecords } from "../../../verify/log-records";
 import { compileCriteria, keeperOf, recordMatches, scanLogObject } from "../../../verify/event/match";
 import { FixtureFactory, seededRandom } from "../../support/fixtures/cloudtrail-fixtures";
 
@@ -121,36 +121,62 @@ describe("verify: reading the records that can match, not the whole file", () =>
     });
   });
 
-  it("does not parse a record past its bounds, and says which bound: values, bytes; nor keeps past MAX_KEPT_BYTES", function () {
-    this.timeout(60_000);
+  describe("the bounds on one record and on what is kept, tried small (log-records-bounds.test.ts tries the product's)", () => {
+    const KiB = 1024;
     const hit = f.runInstances("us-east-1", since, instance);
-    // Counted as JSON.parse would build them: the record, the array, each {} and each item after a comma: 2k + 3.
-    const padded = (k: number) =>
-      Buffer.from(JSON.stringify({ Records: [{ eventName: "RunInstances", id: instance, pad: Array.from({ length: k }, () => ({})) }] }));
-    const over = MAX_RECORD_VALUES / 2;
-    expect(readRecords(padded(over), criteria.needles, keepAll)).to.deep.equal({
-      kind: "skipped",
-      reason: `a record holding more than ${MAX_RECORD_VALUES} JSON values (${2 * over + 3}): CloudTrail's hold a few thousand at most`,
-    });
-    // At the bound itself it is parsed.
-    expect(readRecords(padded(over - 2), criteria.needles, keepAll).kind).to.equal("records");
+    /** A record that holds the needles, padded so that its JSON is exactly `bytes` long. */
+    const sized = (bytes: number, eventID = hit.eventID) => {
+      const record = { ...hit, eventID, pad: "" };
+      return { ...record, pad: "x".repeat(bytes - JSON.stringify(record).length) };
+    };
+    const read = (records: unknown[], bounds?: Partial<RecordBounds>, keep: (record: unknown) => boolean = keepAll) =>
+      readRecords(Buffer.from(JSON.stringify({ Records: records })), criteria.needles, keep, bounds);
 
-    const long = JSON.stringify({ Records: [{ ...hit, pad: "x".repeat(MAX_RECORD_BYTES) }] });
-    expect((readRecords(Buffer.from(long), criteria.needles, keepAll) as { reason: string }).reason).to.match(
-      /^a record of 16\.0 MiB, more than the 16 MiB a CloudTrail record is read up to$/,
-    );
-
-    const record = { ...hit, pad: "y".repeat(1024 * 1024) };
-    const copies = Math.ceil(MAX_KEPT_BYTES / JSON.stringify(record).length);
-    const many = (n: number) =>
-      Buffer.from(JSON.stringify({ Records: Array.from({ length: n }, (_, i) => ({ ...record, eventID: `e-${i}` })) }));
-    expect(readRecords(many(copies), criteria.needles, keepAll)).to.deep.equal({
-      kind: "skipped",
-      reason: "more than 16 MiB of records match: narrow the search (--resource, --since)",
+    it("parses a record of as many bytes as the bound, and names one byte more with both sizes", () => {
+      const noise = f.noise("us-east-1", since);
+      expect(JSON.stringify(sized(64 * KiB))).to.have.length(64 * KiB);
+      expect(read([noise, sized(64 * KiB)], { recordBytes: 64 * KiB })).to.deep.equal({ kind: "records", records: [sized(64 * KiB)] });
+      expect(read([noise, sized(64 * KiB + 1)], { recordBytes: 64 * KiB })).to.deep.equal({
+        kind: "skipped",
+        reason: "a record of 0.1 MiB, more than the 0.0625 MiB a CloudTrail record is read up to",
+      });
+      // Only a record that can match is held to it: a longer one without the needles is passed over,
+      // and the size named is the record's own, wherever it starts.
+      const long = { ...noise, pad: "x".repeat(128 * KiB) };
+      expect(read([long, hit], { recordBytes: 64 * KiB })).to.deep.equal({ kind: "records", records: [hit] });
+      expect(read([long, sized(64 * KiB + 1)], { recordBytes: 64 * KiB })).to.deep.equal({
+        kind: "skipped",
+        reason: "a record of 0.1 MiB, more than the 0.0625 MiB a CloudTrail record is read up to",
+      });
     });
-    const under = readRecords(many(copies - 1), criteria.needles, keepAll);
-    expect(under.kind).to.equal("records");
-    // Records parsed and not kept do not count.
-    expect(readRecords(many(copies), criteria.needles, () => false)).to.deep.equal({ kind: "records", records: [] });
+
+    it("parses a record of as many JSON values as the bound, and names one more with its count", () => {
+      // Counted as JSON.parse would build them: the record, the array, each {} and each item after a comma: 2k + 3.
+      const padded = (k: number) => ({ eventName: "RunInstances", id: instance, pad: Array.from({ length: k }, () => ({})) });
+      expect(read([padded(3)], { recordValues: 9 })).to.deep.equal({ kind: "records", records: [padded(3)] });
+      expect(read([padded(3)], { recordValues: 8 })).to.deep.equal({
+        kind: "skipped",
+        reason: "a record holding more than 8 JSON values (9): CloudTrail's hold a few thousand at most",
+      });
+      // The product's bound applies when none is given; values are cheap to reach, unlike its 16 MiB.
+      const over = MAX_RECORD_VALUES / 2;
+      expect(read([padded(over)])).to.deep.equal({
+        kind: "skipped",
+        reason: `a record holding more than ${MAX_RECORD_VALUES} JSON values (${2 * over + 3}): CloudTrail's hold a few thousand at most`,
+      });
+      expect(read([padded(over - 2)]).kind).to.equal("records");
+    });
+
+    it("keeps records up to the bound on their bytes, counts only those kept, and names the bound past it", () => {
+      const records = ["e-1", "e-2", "e-3"].map((id) => sized(32 * KiB, id));
+      expect(read(records.slice(0, 2), { keptBytes: 64 * KiB })).to.deep.equal({ kind: "records", records: records.slice(0, 2) });
+      expect(read(records, { keptBytes: 64 * KiB })).to.deep.equal({
+        kind: "skipped",
+        reason: "more than 0.0625 MiB of records match: narrow the search (--resource, --since)",
+      });
+      // Records parsed and not kept do not count.
+      const notTheSecond = (r: unknown) => (r as { eventID: string }).eventID !== "e-2";
+      expect(read(records, { keptBytes: 64 * KiB }, notTheSecond)).to.deep.equal({ kind: "records", records: [records[0], records[2]] });
+    });
   });
 });
