@@ -5,7 +5,7 @@
 import { gzipSync } from "node:zlib";
 import { expect } from "chai";
 import { notALogFile, readLogJson } from "../../../verify/decode";
-import { MAX_RECORD_VALUES, type RecordBounds, readRecords } from "../../../verify/log-records";
+import { lastNonSpace, MAX_RECORD_VALUES, type RecordBounds, readRecords, skipSpace } from "../../../verify/log-records";
 import { compileCriteria, keeperOf, recordMatches, scanLogObject } from "../../../verify/event/match";
 import { FixtureFactory, seededRandom } from "../../support/fixtures/cloudtrail-fixtures";
 
@@ -99,6 +99,103 @@ describe("verify: reading the records that can match, not the whole file", () =>
     expect((readRecords(Buffer.from(bad), criteria.needles, keepAll) as { reason: string }).reason).to.match(
       /^invalid JSON: .* \(in the record at byte 12\)$/,
     );
+  });
+
+  it("names where the walk stops, byte for byte: a value missing or cut short, in the object or the array", () => {
+    const cases: [string, string][] = [
+      // A key, its colon, a value: each cut short.
+      ['{"Records', "a string that never ends at byte 1"],
+      ['{"Records":', "the end of the text where a value was expected, at byte 11"],
+      ['{"eventVersion":"1.0', "a string that never ends at byte 16"],
+      ['{"eventVersion":1.09', "the end of the text with brackets still open at byte 20"],
+      ['{"eventVersion":,"Records":[]}', 'an unexpected "," at byte 16'],
+      ['{"Records":[]]', "',' or '}' expected at byte 13"],
+      // The Records array: cut after '[', after a comma, after an element, inside one.
+      ['{"Records":[', "the end of the text with brackets still open at byte 12"],
+      ['{"Records":[7,', "the end of the text with brackets still open at byte 14"],
+      ['{"Records":["RunInstances"', "the end of the text with brackets still open at byte 26"],
+      ['{"Records":["RunInstances', "a string that never ends at byte 12"],
+      ['{"Records":[{"eventName":"RunInstances"', "the end of the text with brackets still open at byte 39"],
+      // A colon ends a bare value as a comma would: what follows it is not the array's.
+      ['{"Records":[1:2]}', "',' or ']' expected at byte 13"],
+    ];
+    for (const [text, reason] of cases) {
+      expect(readRecords(Buffer.from(text), criteria.needles, keepAll), text).to.deep.equal({
+        kind: "skipped",
+        reason: `invalid JSON: ${reason}`,
+      });
+    }
+    // A bare value ends at the '}' after it.
+    expect(readRecords(Buffer.from('{"Records":[],"eventVersion":1.09}'), criteria.needles, keepAll)).to.deep.equal({
+      kind: "records",
+      records: [],
+    });
+  });
+
+  it("finds no Records array in an empty object, a key that differs in case, a Records that is not an array, or a top-level array", () => {
+    const hit = f.runInstances("us-east-1", since, instance);
+    for (const text of [
+      "{}",
+      "{ \r\n }",
+      JSON.stringify({ records: [hit] }),
+      JSON.stringify({ Records: hit }),
+      JSON.stringify({ Records: "RunInstances" }),
+      JSON.stringify({ eventName: "Records" }),
+      JSON.stringify(["Records", hit]),
+    ]) {
+      expect(readRecords(Buffer.from(text), criteria.needles, keepAll), text).to.deep.equal({
+        kind: "skipped",
+        reason: "no Records array",
+      });
+    }
+    // Another key's array is not read, though it holds the event.
+    const beside = JSON.stringify({ digest: [hit], Records: [] });
+    expect(readRecords(Buffer.from(beside), criteria.needles, keepAll)).to.deep.equal({ kind: "records", records: [] });
+  });
+
+  it("reads a file written with CRLF line ends, tabs and spaces as parsing it whole does", () => {
+    const records = [f.noise("us-east-1", since), f.runInstances("us-east-1", since, instance)];
+    const json = JSON.stringify({ Records: records }, null, "\t ").replace(/\n/g, "\r\n");
+    expect(json).to.include("[\r\n\t \t {");
+    expect(readRecords(Buffer.from(`\r\n${json}\r\n`), criteria.needles, keepAll)).to.deep.equal({
+      kind: "records",
+      records: [records[1]],
+    });
+  });
+
+  it("takes an element for a candidate only when a needle lies within it, up to its last byte", () => {
+    const name = [Buffer.from('"RunInstances"')];
+    // The first element ends where the string element after it begins: the needle is not its.
+    const json = Buffer.from('{"Records":[7,"RunInstances",{"eventName":"RunInstances"}]}');
+    expect(readRecords(json, name, keepAll)).to.deep.equal({ kind: "records", records: ["RunInstances", { eventName: "RunInstances" }] });
+  });
+
+  it("looks each needle up again only once the walk has passed it: one lookup an occurrence, not one an element", () => {
+    const name = [Buffer.from('"RunInstances"')];
+    const hit = f.runInstances("us-east-1", since, instance);
+    const noise = f.noiseRecords("us-east-1", since, 50);
+    const json = Buffer.from(JSON.stringify({ Records: [...noise, "RunInstances", ...noise, hit, ...noise] }));
+    let lookups = 0;
+    const indexOf = json.indexOf.bind(json);
+    // Counted on this buffer alone: a lookup per element would make the walk quadratic in the elements.
+    Object.defineProperty(json, "indexOf", {
+      value: (...args: Parameters<Buffer["indexOf"]>) => {
+        lookups++;
+        return indexOf(...args);
+      },
+    });
+    expect(readRecords(json, name, keepAll)).to.deep.equal({ kind: "records", records: ["RunInstances", hit] });
+    // The string element, the event, and the one that finds no more.
+    expect(lookups).to.equal(3);
+  });
+
+  it("skips the whitespace JSON allows, from either end", () => {
+    expect(skipSpace(Buffer.from(" \t\r\n{} "))).to.equal(4);
+    expect(skipSpace(Buffer.from("{ \r\n}"), 1)).to.equal(4);
+    expect(skipSpace(Buffer.from(" \r\n"))).to.equal(3);
+    expect(lastNonSpace(Buffer.from(" {}\r\n\t "))).to.equal(2);
+    expect(lastNonSpace(Buffer.from(" \t\r\n"))).to.equal(-1);
+    expect(lastNonSpace(Buffer.alloc(0))).to.equal(-1);
   });
 
   it("says what is not a log file: HTML, gzip inside gzip, empty, no Records, cut short", () => {
