@@ -13,6 +13,31 @@ export const MAX_RECORD_VALUES = 100_000;
 /** The records one object may have kept (by the bytes of their JSON), past which it is skipped. */
 export const MAX_KEPT_BYTES = 16 * 1024 * 1024;
 
+/**
+ * What one object's walk may parse and keep. A parameter so that a test can try each bound with a
+ * record of a few KB: at the product's sizes the walk over 16 MiB takes minutes under a mutation
+ * tester's instrumentation (test/verify/event/log-records-bounds.test.ts tries those sizes).
+ */
+export interface RecordBounds {
+  /**
+   * The longest record parsed, in bytes of its JSON text.
+   * @default MAX_RECORD_BYTES
+   */
+  recordBytes: number;
+  /**
+   * The most JSON values (objects, arrays, list items) a parsed record may hold.
+   * @default MAX_RECORD_VALUES
+   */
+  recordValues: number;
+  /**
+   * The bytes of JSON the records kept may add up to.
+   * @default MAX_KEPT_BYTES
+   */
+  keptBytes: number;
+}
+
+const DEFAULT_BOUNDS: RecordBounds = { recordBytes: MAX_RECORD_BYTES, recordValues: MAX_RECORD_VALUES, keptBytes: MAX_KEPT_BYTES };
+
 export type RecordsRead =
   | { kind: "records"; records: unknown[] }
   /** The object cannot be read as a log file, or holds more than the bounds allow: why. */
@@ -144,8 +169,10 @@ class NeedleCursor {
   }
 }
 
-/** What the walk keeps between records: the records kept, and their bytes. */
+/** What the walk keeps between records (the records kept, and their bytes), and what it may parse and keep. */
 interface Kept {
+  keep: (record: unknown) => boolean;
+  bounds: RecordBounds;
   records: unknown[];
   bytes: number;
 }
@@ -157,13 +184,19 @@ const invalid = (what: string): RecordsRead => ({ kind: "skipped", reason: `inva
  * accepts, each parsed on its own. The walk checks the top-level object and the array (keys,
  * colons, commas, brackets, nothing after the end) and the extent of each element, but parses
  * only the elements that hold every needle: a syntax error inside one that cannot match goes
- * unnoticed, as in an object that holds no needle at all.
+ * unnoticed, as in an object that holds no needle at all. A bound not given in `bounds` is the
+ * product's (DEFAULT_BOUNDS).
  */
-export function readRecords(json: Buffer, needles: readonly Buffer[], keep: (record: unknown) => boolean): RecordsRead {
+export function readRecords(
+  json: Buffer,
+  needles: readonly Buffer[],
+  keep: (record: unknown) => boolean,
+  bounds: Partial<RecordBounds> = {},
+): RecordsRead {
   let at = skipSpace(json);
   if (json[at] !== OPEN_OBJECT) return { kind: "skipped", reason: "no Records array" };
   const cursor = new NeedleCursor(json, needles);
-  const kept: Kept = { records: [], bytes: 0 };
+  const kept: Kept = { keep, bounds: { ...DEFAULT_BOUNDS, ...bounds }, records: [], bytes: 0 };
   const span: Span = { end: 0, values: 0 };
   let sawRecords = false;
   at = skipSpace(json, at + 1);
@@ -181,7 +214,7 @@ export function readRecords(json: Buffer, needles: readonly Buffer[], keep: (rec
       if (at >= json.length) return invalid(`the end of the text where a value was expected, at byte ${at}`);
       if (isRecords && json[at] === OPEN_ARRAY) {
         sawRecords = true;
-        const end = readElements(json, at, cursor, keep, kept, span);
+        const end = readElements(json, at, cursor, kept, span);
         if (typeof end === "object") return end;
         at = end;
       } else {
@@ -209,14 +242,7 @@ export function readRecords(json: Buffer, needles: readonly Buffer[], keep: (rec
 }
 
 /** The Records array from its '[' at `open`: each element that can match is read; the index after ']', or why it stops. */
-function readElements(
-  json: Buffer,
-  open: number,
-  cursor: NeedleCursor,
-  keep: (record: unknown) => boolean,
-  kept: Kept,
-  span: Span,
-): number | RecordsRead {
+function readElements(json: Buffer, open: number, cursor: NeedleCursor, kept: Kept, span: Span): number | RecordsRead {
   let at = skipSpace(json, open + 1);
   if (json[at] === CLOSE_ARRAY) return at + 1;
   for (;;) {
@@ -225,7 +251,7 @@ function readElements(
     if (problem) return invalid(problem);
     const { end, values } = span;
     if (cursor.allWithin(at, end)) {
-      const reason = readElement(json, at, end, values, keep, kept);
+      const reason = readElement(json, at, end, values, kept);
       if (reason) return { kind: "skipped", reason };
     }
     at = skipSpace(json, end);
@@ -238,29 +264,23 @@ function readElements(
   }
 }
 
-/** Parses one element and keeps it if `keep` says so; the reason the object is skipped, or null. */
-function readElement(
-  json: Buffer,
-  start: number,
-  end: number,
-  values: number,
-  keep: (record: unknown) => boolean,
-  kept: Kept,
-): string | null {
-  if (end - start > MAX_RECORD_BYTES)
-    return `a record of ${((end - start) / 1024 / 1024).toFixed(1)} MiB, more than the ${MAX_RECORD_BYTES / 1024 / 1024} MiB a CloudTrail record is read up to`;
-  if (values > MAX_RECORD_VALUES)
-    return `a record holding more than ${MAX_RECORD_VALUES} JSON values (${values}): CloudTrail's hold a few thousand at most`;
+/** Parses one element and keeps it if `kept.keep` says so; the reason the object is skipped, or null. */
+function readElement(json: Buffer, start: number, end: number, values: number, kept: Kept): string | null {
+  const { recordBytes, recordValues, keptBytes } = kept.bounds;
+  if (end - start > recordBytes)
+    return `a record of ${((end - start) / 1024 / 1024).toFixed(1)} MiB, more than the ${recordBytes / 1024 / 1024} MiB a CloudTrail record is read up to`;
+  if (values > recordValues)
+    return `a record holding more than ${recordValues} JSON values (${values}): CloudTrail's hold a few thousand at most`;
   let record: unknown;
   try {
     record = JSON.parse(json.toString("utf8", start, end));
   } catch (err) {
     return `invalid JSON: ${(err as Error).message} (in the record at byte ${start})`;
   }
-  if (!keep(record)) return null;
+  if (!kept.keep(record)) return null;
   kept.records.push(record);
   kept.bytes += end - start;
-  return kept.bytes > MAX_KEPT_BYTES
-    ? `more than ${MAX_KEPT_BYTES / 1024 / 1024} MiB of records match: narrow the search (--resource, --since)`
+  return kept.bytes > keptBytes
+    ? `more than ${keptBytes / 1024 / 1024} MiB of records match: narrow the search (--resource, --since)`
     : null;
 }

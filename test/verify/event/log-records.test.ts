@@ -1,11 +1,11 @@
 // Reading only the records that can match (verify/log-records.ts) gives what parsing the whole
 // file gave, over files with strings that hold brackets, quotes and backslashes, pretty-printed
 // or compact; breaks in the structure are named; the bounds on one record and on what is kept
-// hold; and what is not a log file at all (HTML, gzip twice) is named, not counted as a log.
+// hold (tried small here, at the product's sizes in log-records-bounds.test.ts); and what is not a log file at all (HTML, gzip twice) is named, not counted as a log.
 import { gzipSync } from "node:zlib";
 import { expect } from "chai";
 import { notALogFile, readLogJson } from "../../../verify/decode";
-import { MAX_KEPT_BYTES, MAX_RECORD_BYTES, MAX_RECORD_VALUES, readRecords } from "../../../verify/log-records";
+import { lastNonSpace, MAX_RECORD_VALUES, type RecordBounds, readRecords, skipSpace } from "../../../verify/log-records";
 import { compileCriteria, keeperOf, recordMatches, scanLogObject } from "../../../verify/event/match";
 import { FixtureFactory, seededRandom } from "../../support/fixtures/cloudtrail-fixtures";
 
@@ -101,6 +101,103 @@ describe("verify: reading the records that can match, not the whole file", () =>
     );
   });
 
+  it("names where the walk stops, byte for byte: a value missing or cut short, in the object or the array", () => {
+    const cases: [string, string][] = [
+      // A key, its colon, a value: each cut short.
+      ['{"Records', "a string that never ends at byte 1"],
+      ['{"Records":', "the end of the text where a value was expected, at byte 11"],
+      ['{"eventVersion":"1.0', "a string that never ends at byte 16"],
+      ['{"eventVersion":1.09', "the end of the text with brackets still open at byte 20"],
+      ['{"eventVersion":,"Records":[]}', 'an unexpected "," at byte 16'],
+      ['{"Records":[]]', "',' or '}' expected at byte 13"],
+      // The Records array: cut after '[', after a comma, after an element, inside one.
+      ['{"Records":[', "the end of the text with brackets still open at byte 12"],
+      ['{"Records":[7,', "the end of the text with brackets still open at byte 14"],
+      ['{"Records":["RunInstances"', "the end of the text with brackets still open at byte 26"],
+      ['{"Records":["RunInstances', "a string that never ends at byte 12"],
+      ['{"Records":[{"eventName":"RunInstances"', "the end of the text with brackets still open at byte 39"],
+      // A colon ends a bare value as a comma would: what follows it is not the array's.
+      ['{"Records":[1:2]}', "',' or ']' expected at byte 13"],
+    ];
+    for (const [text, reason] of cases) {
+      expect(readRecords(Buffer.from(text), criteria.needles, keepAll), text).to.deep.equal({
+        kind: "skipped",
+        reason: `invalid JSON: ${reason}`,
+      });
+    }
+    // A bare value ends at the '}' after it.
+    expect(readRecords(Buffer.from('{"Records":[],"eventVersion":1.09}'), criteria.needles, keepAll)).to.deep.equal({
+      kind: "records",
+      records: [],
+    });
+  });
+
+  it("finds no Records array in an empty object, a key that differs in case, a Records that is not an array, or a top-level array", () => {
+    const hit = f.runInstances("us-east-1", since, instance);
+    for (const text of [
+      "{}",
+      "{ \r\n }",
+      JSON.stringify({ records: [hit] }),
+      JSON.stringify({ Records: hit }),
+      JSON.stringify({ Records: "RunInstances" }),
+      JSON.stringify({ eventName: "Records" }),
+      JSON.stringify(["Records", hit]),
+    ]) {
+      expect(readRecords(Buffer.from(text), criteria.needles, keepAll), text).to.deep.equal({
+        kind: "skipped",
+        reason: "no Records array",
+      });
+    }
+    // Another key's array is not read, though it holds the event.
+    const beside = JSON.stringify({ digest: [hit], Records: [] });
+    expect(readRecords(Buffer.from(beside), criteria.needles, keepAll)).to.deep.equal({ kind: "records", records: [] });
+  });
+
+  it("reads a file written with CRLF line ends, tabs and spaces as parsing it whole does", () => {
+    const records = [f.noise("us-east-1", since), f.runInstances("us-east-1", since, instance)];
+    const json = JSON.stringify({ Records: records }, null, "\t ").replace(/\n/g, "\r\n");
+    expect(json).to.include("[\r\n\t \t {");
+    expect(readRecords(Buffer.from(`\r\n${json}\r\n`), criteria.needles, keepAll)).to.deep.equal({
+      kind: "records",
+      records: [records[1]],
+    });
+  });
+
+  it("takes an element for a candidate only when a needle lies within it, up to its last byte", () => {
+    const name = [Buffer.from('"RunInstances"')];
+    // The first element ends where the string element after it begins: the needle is not its.
+    const json = Buffer.from('{"Records":[7,"RunInstances",{"eventName":"RunInstances"}]}');
+    expect(readRecords(json, name, keepAll)).to.deep.equal({ kind: "records", records: ["RunInstances", { eventName: "RunInstances" }] });
+  });
+
+  it("looks each needle up again only once the walk has passed it: one lookup an occurrence, not one an element", () => {
+    const name = [Buffer.from('"RunInstances"')];
+    const hit = f.runInstances("us-east-1", since, instance);
+    const noise = f.noiseRecords("us-east-1", since, 50);
+    const json = Buffer.from(JSON.stringify({ Records: [...noise, "RunInstances", ...noise, hit, ...noise] }));
+    let lookups = 0;
+    const indexOf = json.indexOf.bind(json);
+    // Counted on this buffer alone: a lookup per element would make the walk quadratic in the elements.
+    Object.defineProperty(json, "indexOf", {
+      value: (...args: Parameters<Buffer["indexOf"]>) => {
+        lookups++;
+        return indexOf(...args);
+      },
+    });
+    expect(readRecords(json, name, keepAll)).to.deep.equal({ kind: "records", records: ["RunInstances", hit] });
+    // The string element, the event, and the one that finds no more.
+    expect(lookups).to.equal(3);
+  });
+
+  it("skips the whitespace JSON allows, from either end", () => {
+    expect(skipSpace(Buffer.from(" \t\r\n{} "))).to.equal(4);
+    expect(skipSpace(Buffer.from("{ \r\n}"), 1)).to.equal(4);
+    expect(skipSpace(Buffer.from(" \r\n"))).to.equal(3);
+    expect(lastNonSpace(Buffer.from(" {}\r\n\t "))).to.equal(2);
+    expect(lastNonSpace(Buffer.from(" \t\r\n"))).to.equal(-1);
+    expect(lastNonSpace(Buffer.alloc(0))).to.equal(-1);
+  });
+
   it("says what is not a log file: HTML, gzip inside gzip, empty, no Records, cut short", () => {
     const log = JSON.stringify({ Records: [f.runInstances("us-east-1", since, instance)] });
     expect(notALogFile(Buffer.from(log))).to.equal(null);
@@ -121,36 +218,62 @@ describe("verify: reading the records that can match, not the whole file", () =>
     });
   });
 
-  it("does not parse a record past its bounds, and says which bound: values, bytes; nor keeps past MAX_KEPT_BYTES", function () {
-    this.timeout(60_000);
+  describe("the bounds on one record and on what is kept, tried small (log-records-bounds.test.ts tries the product's)", () => {
+    const KiB = 1024;
     const hit = f.runInstances("us-east-1", since, instance);
-    // Counted as JSON.parse would build them: the record, the array, each {} and each item after a comma: 2k + 3.
-    const padded = (k: number) =>
-      Buffer.from(JSON.stringify({ Records: [{ eventName: "RunInstances", id: instance, pad: Array.from({ length: k }, () => ({})) }] }));
-    const over = MAX_RECORD_VALUES / 2;
-    expect(readRecords(padded(over), criteria.needles, keepAll)).to.deep.equal({
-      kind: "skipped",
-      reason: `a record holding more than ${MAX_RECORD_VALUES} JSON values (${2 * over + 3}): CloudTrail's hold a few thousand at most`,
-    });
-    // At the bound itself it is parsed.
-    expect(readRecords(padded(over - 2), criteria.needles, keepAll).kind).to.equal("records");
+    /** A record that holds the needles, padded so that its JSON is exactly `bytes` long. */
+    const sized = (bytes: number, eventID = hit.eventID) => {
+      const record = { ...hit, eventID, pad: "" };
+      return { ...record, pad: "x".repeat(bytes - JSON.stringify(record).length) };
+    };
+    const read = (records: unknown[], bounds?: Partial<RecordBounds>, keep: (record: unknown) => boolean = keepAll) =>
+      readRecords(Buffer.from(JSON.stringify({ Records: records })), criteria.needles, keep, bounds);
 
-    const long = JSON.stringify({ Records: [{ ...hit, pad: "x".repeat(MAX_RECORD_BYTES) }] });
-    expect((readRecords(Buffer.from(long), criteria.needles, keepAll) as { reason: string }).reason).to.match(
-      /^a record of 16\.0 MiB, more than the 16 MiB a CloudTrail record is read up to$/,
-    );
-
-    const record = { ...hit, pad: "y".repeat(1024 * 1024) };
-    const copies = Math.ceil(MAX_KEPT_BYTES / JSON.stringify(record).length);
-    const many = (n: number) =>
-      Buffer.from(JSON.stringify({ Records: Array.from({ length: n }, (_, i) => ({ ...record, eventID: `e-${i}` })) }));
-    expect(readRecords(many(copies), criteria.needles, keepAll)).to.deep.equal({
-      kind: "skipped",
-      reason: "more than 16 MiB of records match: narrow the search (--resource, --since)",
+    it("parses a record of as many bytes as the bound, and names one byte more with both sizes", () => {
+      const noise = f.noise("us-east-1", since);
+      expect(JSON.stringify(sized(64 * KiB))).to.have.length(64 * KiB);
+      expect(read([noise, sized(64 * KiB)], { recordBytes: 64 * KiB })).to.deep.equal({ kind: "records", records: [sized(64 * KiB)] });
+      expect(read([noise, sized(64 * KiB + 1)], { recordBytes: 64 * KiB })).to.deep.equal({
+        kind: "skipped",
+        reason: "a record of 0.1 MiB, more than the 0.0625 MiB a CloudTrail record is read up to",
+      });
+      // Only a record that can match is held to it: a longer one without the needles is passed over,
+      // and the size named is the record's own, wherever it starts.
+      const long = { ...noise, pad: "x".repeat(128 * KiB) };
+      expect(read([long, hit], { recordBytes: 64 * KiB })).to.deep.equal({ kind: "records", records: [hit] });
+      expect(read([long, sized(64 * KiB + 1)], { recordBytes: 64 * KiB })).to.deep.equal({
+        kind: "skipped",
+        reason: "a record of 0.1 MiB, more than the 0.0625 MiB a CloudTrail record is read up to",
+      });
     });
-    const under = readRecords(many(copies - 1), criteria.needles, keepAll);
-    expect(under.kind).to.equal("records");
-    // Records parsed and not kept do not count.
-    expect(readRecords(many(copies), criteria.needles, () => false)).to.deep.equal({ kind: "records", records: [] });
+
+    it("parses a record of as many JSON values as the bound, and names one more with its count", () => {
+      // Counted as JSON.parse would build them: the record, the array, each {} and each item after a comma: 2k + 3.
+      const padded = (k: number) => ({ eventName: "RunInstances", id: instance, pad: Array.from({ length: k }, () => ({})) });
+      expect(read([padded(3)], { recordValues: 9 })).to.deep.equal({ kind: "records", records: [padded(3)] });
+      expect(read([padded(3)], { recordValues: 8 })).to.deep.equal({
+        kind: "skipped",
+        reason: "a record holding more than 8 JSON values (9): CloudTrail's hold a few thousand at most",
+      });
+      // The product's bound applies when none is given; values are cheap to reach, unlike its 16 MiB.
+      const over = MAX_RECORD_VALUES / 2;
+      expect(read([padded(over)])).to.deep.equal({
+        kind: "skipped",
+        reason: `a record holding more than ${MAX_RECORD_VALUES} JSON values (${2 * over + 3}): CloudTrail's hold a few thousand at most`,
+      });
+      expect(read([padded(over - 2)]).kind).to.equal("records");
+    });
+
+    it("keeps records up to the bound on their bytes, counts only those kept, and names the bound past it", () => {
+      const records = ["e-1", "e-2", "e-3"].map((id) => sized(32 * KiB, id));
+      expect(read(records.slice(0, 2), { keptBytes: 64 * KiB })).to.deep.equal({ kind: "records", records: records.slice(0, 2) });
+      expect(read(records, { keptBytes: 64 * KiB })).to.deep.equal({
+        kind: "skipped",
+        reason: "more than 0.0625 MiB of records match: narrow the search (--resource, --since)",
+      });
+      // Records parsed and not kept do not count.
+      const notTheSecond = (r: unknown) => (r as { eventID: string }).eventID !== "e-2";
+      expect(read(records, { keptBytes: 64 * KiB }, notTheSecond)).to.deep.equal({ kind: "records", records: [records[0], records[2]] });
+    });
   });
 });
