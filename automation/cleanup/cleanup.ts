@@ -1,13 +1,13 @@
 // Cleanup after a lab run or for `--cleanup`: clear pending operations after an unfinished up,
 // destroy with retries on BucketNotEmpty, sweep by the stack tag, remove the stack, and list what
 // is left (with the commands that remove it) when any of that did not finish.
-import type { LabEngine, LabStack, StackState } from "../engine/lab-engine";
+import type { LabEngine, LabStack, LeftRunning, PendingOperation, StackState } from "../engine/lab-engine";
 import { clearPendingOperations, logLines } from "../engine/lab-engine";
 import { describe } from "../../common/errors";
-import { EngineError } from "../engine/engine-errors";
+import { EngineError, LeftRunningError } from "../engine/engine-errors";
 import { unlessAborted, type Sleep } from "../signals";
 import type { Leftover } from "./leftovers";
-import { cleanupCommand, leftover, resourcesInState } from "./leftovers";
+import { cleanupCommand, leftover, pendingCreates, resourcesInState } from "./leftovers";
 import { pulumiCommand } from "../engine/commands";
 import type { SweepHints, SweepReport, TagSweeper } from "./sweep";
 
@@ -22,6 +22,11 @@ export interface CleanupReport {
   sweep: SweepReport | null;
   /** True when a second signal ended the wait. */
   gaveUp: boolean;
+  /**
+   * Pulumi commands the give-up left running (told to stop, finishing what is in flight): each
+   * holds the stack's lock until it ends, so the commands below wait for it first.
+   */
+  leftRunning: LeftRunning[];
   complete: boolean;
   leftovers: Leftover[];
   /** How to remove what is left, or (with --keep) destroy later. */
@@ -38,6 +43,7 @@ function freshReport(mode: CleanupReport["mode"], commands: string[] = []): Clea
     stackRemoved: false,
     sweep: null,
     gaveUp: false,
+    leftRunning: [],
     complete: false,
     leftovers: [],
     commands,
@@ -92,6 +98,8 @@ class Teardown {
   readonly report = freshReport("destroy");
   /** The state as last exported: what the leftover list names when destroy did not finish. */
   private lastState: StackState | null = null;
+  /** The pending operations the first read found (an unfinished up's creates in flight). */
+  private pendingAtRead: PendingOperation[] = [];
   /** The read that starts every teardown; a give-up waits for it (bounded) to name the leftovers. */
   private firstRead: Promise<void> | null = null;
   private lastError: unknown;
@@ -140,6 +148,7 @@ class Teardown {
       }
       const { state, cleared } = clearPendingOperations(await this.stack.exportState());
       this.lastState = state;
+      this.pendingAtRead = cleared;
       if (cleared.length > 0 && !this.ctx.giveUp.aborted) {
         this.ctx.log(
           `clearing ${cleared.length} pending operation(s) left by an unfinished update: ${cleared.map((p) => `${p.type} ${p.resource.urn}`).join(", ")}`,
@@ -166,6 +175,8 @@ class Teardown {
         report.destroyed = true;
         return;
       } catch (error) {
+        // Let go by the give-up: the cleanup report names it (leftRunning); it did not fail.
+        if (error instanceof LeftRunningError) return;
         this.lastError = error;
         const output = error instanceof EngineError ? error.output : describe(error);
         if (!/BucketNotEmpty/.test(output) || report.destroyAttempts >= allowed) return;
@@ -198,14 +209,19 @@ class Teardown {
     if (!report.destroyed) {
       // What the state knew of, plus what the sweep could not remove: all of it may cost money.
       const state = await this.stateForLeftovers(gaveUp);
-      report.leftovers = [...resourcesInState(state, stack.name, ctx.region), ...sweepLeft];
+      // After a give-up no sweep looked for what a create in flight made: it is named from the state.
+      const inFlight = gaveUp ? pendingCreates(this.pendingAtRead, stack.name, ctx.region) : [];
+      report.leftovers = [...resourcesInState(state, stack.name, ctx.region), ...inFlight, ...sweepLeft];
       if (report.leftovers.length === 0 || gaveUp) report.leftovers.push(leftover("stack", stack.name, ctx.region));
     } else {
       report.leftovers = sweepLeft;
     }
+    // Known at once: the engine lets go of its commands as the give-up happens.
+    report.leftRunning = ctx.engine.leftRunning();
     report.complete = report.destroyed && !gaveUp && sweepLeft.length === 0;
     if (!report.complete) {
       report.commands = [
+        ...report.leftRunning.map(waitFor),
         cleanupCommand(stack.name),
         pulumiCommand("destroy", stack.name, ctx.engine),
         ...report.leftovers.filter((l) => l.kind !== "stack" && l.kind !== "resource").map((l) => l.removeWith),
@@ -227,6 +243,14 @@ class Teardown {
       return null;
     }
   }
+}
+
+/**
+ * A shell line that waits for a command the run left running: `--cleanup` or `pulumi destroy`
+ * before it ends would find the stack locked, and cancelling a live update's lock corrupts its state.
+ */
+function waitFor(left: LeftRunning): string {
+  return `while kill -0 ${left.pid} 2>/dev/null; do sleep 5; done   # let ${left.command} end first (its output: ${left.output})`;
 }
 
 /** The sweep's report; a sweep that throws leaves the whole stack listed, with why. */

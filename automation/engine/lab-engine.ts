@@ -19,7 +19,10 @@ export interface LabStack {
   /** The exported deployment (`pulumi stack export`): `{ version, deployment: { resources, pending_operations } }`. */
   exportState(): Promise<StackState>;
   importState(state: StackState): Promise<void>;
-  /** Runs `pulumi destroy`; throws EngineError (with the engine's output) when it fails. `signal` as for up. */
+  /**
+   * Runs `pulumi destroy`; throws EngineError (with the engine's output) when it fails. `signal` as
+   * for up. An up or destroy the engine lets go of (a give-up) throws LeftRunningError at once.
+   */
   destroy(onOutput: (text: string) => void, signal: AbortSignal): Promise<void>;
   /**
    * Removes the lock a Pulumi command of this run left when a signal killed it (the OOM killer, a
@@ -32,6 +35,15 @@ export interface LabStack {
   remove(): Promise<void>;
 }
 
+/** A Pulumi command the run gave up waiting for: it finishes what is in flight and exits by itself. */
+export interface LeftRunning {
+  /** `pulumi up`, `pulumi destroy`. */
+  command: string;
+  pid: number;
+  /** The folder it writes its stdout and stderr into. */
+  output: string;
+}
+
 export interface LabEngine {
   /** Selects the stack; creates it when `create` is set, otherwise returns null when it does not exist. */
   openStack(name: string, create: boolean): Promise<LabStack | null>;
@@ -41,6 +53,11 @@ export interface LabEngine {
   /** Environment a user must set to reach the same backend from a shell (`pulumi destroy` later). */
   readonly shellEnv: Record<string, string>;
   readonly workDir: string;
+  /**
+   * The commands the run gave up waiting for (the `letGo` the engine was opened with): each still
+   * holds its stack's lock until it ends. Known as soon as the give-up happens.
+   */
+  leftRunning(): LeftRunning[];
 }
 
 export interface PendingOperation {

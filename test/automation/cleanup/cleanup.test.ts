@@ -79,6 +79,7 @@ describe("automation/cleanup: the teardown", function () {
       stackRemoved: true,
       sweep: null,
       gaveUp: false,
+      leftRunning: [],
       complete: true,
       leftovers: [],
       commands: [],
@@ -296,7 +297,8 @@ describe("automation/cleanup: the teardown", function () {
   });
 
   it("a give-up before it starts: no destroy, no sweep, no pending operations cleared, everything in state listed", async function () {
-    const pending = [{ type: "creating", resource: { urn: "urn:x" } }];
+    const urn = `urn:pulumi:${STACK}::trail-lab::trail-lab:index:ProbeInstance$aws:ec2/instance:Instance::probe-instance`;
+    const pending = [{ type: "creating", resource: { urn, type: "aws:ec2/instance:Instance" } }];
     const s = track(setup({ pending }, { repair: true }));
     s.giveUp.abort();
     const report = await cleanUp(s.stack, s.ctx);
@@ -305,7 +307,17 @@ describe("automation/cleanup: the teardown", function () {
     expect(report.gaveUp).to.equal(true);
     expect(report.destroyAttempts).to.equal(0);
     expect(report.pendingOperationsCleared).to.deep.equal([]);
-    expect(report.leftovers.map((l) => l.kind)).to.deep.equal(["bucket", "trail", "stack"]);
+    // The create in flight when the state was read: no id yet, named by its Pulumi name, removed by --cleanup's sweep.
+    expect(report.leftovers.map((l) => [l.kind, l.id])).to.deep.equal([
+      ["bucket", "state-bucket-1"],
+      ["trail", "my-logs-trail"],
+      ["instance", "probe-instance"],
+      ["stack", STACK],
+    ]);
+    expect(report.leftovers[2].reason).to.match(/create was in flight/);
+    expect(report.leftovers[2].removeWith).to.match(
+      new RegExp(`^npm run lab -- --cleanup ${STACK} .*aws:ec2/instance:Instance probe-instance`),
+    );
     expect(report.complete).to.equal(false);
   });
 
@@ -357,6 +369,7 @@ describe("automation/cleanup: the teardown", function () {
       stackRemoved: false,
       sweep: null,
       gaveUp: false,
+      leftRunning: [],
       complete: false,
       leftovers: [],
       commands: [`npm run lab -- --cleanup ${STACK}`, `${DESTROY(s)} && ${pulumiCommand("stack rm", STACK, s.ctx.engine)}`],

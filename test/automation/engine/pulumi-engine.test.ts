@@ -6,7 +6,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { chooseBackend } from "../../../automation/engine/backend";
 import type { LabEngine } from "../../../automation/engine/lab-engine";
-import { EngineError, StackLockedError, UpFailedError } from "../../../automation/engine/engine-errors";
+import { EngineError, LeftRunningError, StackLockedError, UpFailedError } from "../../../automation/engine/engine-errors";
 import { createPulumiEngine } from "../../../automation/engine/pulumi-engine";
 import { readTemplateConfig } from "../../../automation/engine/stack-config";
 import { installFakePulumi, type FakePulumi } from "../../support/doubles/fake-pulumi";
@@ -246,6 +246,74 @@ describe("automation/pulumi-engine against a stand-in pulumi CLI", function () {
         expect(call.pgid).to.not.equal(own);
       }
     }
+  });
+
+  it("lets go of an up told to stop when the run gives up: rejects at once naming it, and the up writes on into its files to its end", async function () {
+    const letGo = new AbortController();
+    const backend = chooseBackend(projectDir, process.env);
+    const giving = await createPulumiEngine({ workDir: projectDir, env: backend.env, backend: backend.description, letGo: letGo.signal });
+    const stack = (await giving.openStack("lab-left", true))!;
+    await stack.setConfig({ "trail-lab:probeInstance": "true" });
+    const waitFile = path.join(projectDir, "release");
+    process.env.FAKE_PULUMI_UP_WAIT_FILE = waitFile;
+    process.env.FAKE_PULUMI_UP_IGNORES_SIGINT = "1";
+    const lines: string[] = [];
+    try {
+      const stop = new AbortController();
+      const up = stack
+        .up("probe", (text) => lines.push(text), stop.signal)
+        .then(
+          () => null,
+          (e: unknown) => e,
+        );
+      await until(() => fs.existsSync(path.join(fake.dir, "up.pid")));
+      const pid = Number(fs.readFileSync(path.join(fake.dir, "up.pid"), "utf8"));
+      stop.abort();
+      expect(giving.leftRunning(), "told to stop only: still waited for").to.deep.equal([]);
+      letGo.abort();
+      const error = await up;
+      expect(error).to.be.instanceOf(LeftRunningError);
+      expect((error as LeftRunningError).pid).to.equal(pid);
+      expect((error as Error).message).to.match(new RegExp(`pulumi up \\(pid ${pid}\\) was left running .*do not kill it`));
+      const left = giving.leftRunning();
+      expect(left).to.deep.equal([{ command: "pulumi up", pid, output: (error as LeftRunningError).outputDir }]);
+      expect(lines.join(""), "what it wrote while waited for reached the lab, line by line").to.contain("Updating (lab-left)\n");
+
+      // It goes on by itself: released, it finishes into the files the lab stopped reading.
+      fs.writeFileSync(waitFile, "");
+      await until(() => {
+        try {
+          process.kill(pid, 0);
+          return false;
+        } catch {
+          return true;
+        }
+      });
+      const written = fs.readFileSync(path.join(left[0].output, "stdout"), "utf8");
+      expect(written).to.contain("Updating (lab-left)\n").and.contain("Resources:\n    + created\n");
+      expect(lines.join(""), "nothing read after the let-go").to.not.contain("created");
+      expect(fs.readFileSync(path.join(left[0].output, "stderr"), "utf8")).to.contain("^C received");
+      expect(
+        fake.calls().filter((c) => c.signal === "SIGINT"),
+        "one SIGINT",
+      ).to.have.length(1);
+      fs.rmSync(left[0].output, { recursive: true, force: true });
+    } finally {
+      delete process.env.FAKE_PULUMI_UP_WAIT_FILE;
+      delete process.env.FAKE_PULUMI_UP_IGNORES_SIGINT;
+    }
+  });
+
+  it("a command not told to stop is waited for through a give-up: reads end by themselves", async function () {
+    const letGo = new AbortController();
+    letGo.abort();
+    const backend = chooseBackend(projectDir, process.env);
+    const giving = await createPulumiEngine({ workDir: projectDir, env: backend.env, backend: backend.description, letGo: letGo.signal });
+    const stack = (await giving.openStack("lab-read", true))!;
+    await stack.setConfig({ "trail-lab:probeInstance": "false" });
+    await stack.up("trail", () => undefined, running());
+    expect(await stack.outputs()).to.have.property("bucketName");
+    expect(giving.leftRunning()).to.deep.equal([]);
   });
 
   it("cancels the lock only of a stack whose own pulumi command a signal killed, and only once", async function () {
