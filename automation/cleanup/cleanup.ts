@@ -2,6 +2,7 @@
 // destroy with retries on BucketNotEmpty, sweep by the stack tag, remove the stack, and list what
 // is left (with the commands that remove it) when any of that did not finish.
 import type { LabEngine, LabStack, LeftRunning, PendingOperation, StackState } from "../engine/lab-engine";
+import { GIVE_UP_GRACE_MS } from "../engine/lab-engine";
 import { clearPendingOperations, logLines } from "../engine/lab-engine";
 import { describe } from "../../common/errors";
 import { EngineError, LeftRunningError } from "../engine/engine-errors";
@@ -71,6 +72,11 @@ export interface CleanupContext {
    * runs in a process group of its own and hears only the lab (engine/pulumi-process.ts).
    */
   giveUp: AbortSignal;
+  /**
+   * After a give-up, how long the step in progress may take to come to rest before the leftovers are listed.
+   * @default GIVE_UP_GRACE_MS + SETTLE_MS
+   */
+  settleMs?: number;
   attempts: number;
   retryMs: number;
   sleep: Sleep;
@@ -80,6 +86,9 @@ export interface CleanupContext {
 /** How long a give-up still waits for the state it needs to name every leftover. */
 export const STATE_READ_MS = 30_000;
 
+/** Past the engine's grace, how long a give-up waits for the teardown's step to settle (its last output, a history read). */
+export const SETTLE_MS = 5_000;
+
 /**
  * Destroys the stack: reads its state (and clears pending operations an unfinished up left),
  * retries destroy when late log deliveries make the bucket non-empty, sweeps by tag, removes the
@@ -87,9 +96,12 @@ export const STATE_READ_MS = 30_000;
  */
 export async function cleanUp(stack: LabStack, ctx: CleanupContext): Promise<CleanupReport> {
   const teardown = new Teardown(stack, ctx);
-  // A second signal ends the wait at once: the teardown starts no further step, and what may be
-  // left is listed from what is known by then.
-  const finished = await unlessAborted(teardown.run(), ctx.giveUp);
+  const running = teardown.run();
+  // A second signal ends the wait: the teardown starts no further step, and the step it is in
+  // gets a short while to come to rest (a destroy told to stop ends, or the engine lets it go,
+  // within GIVE_UP_GRACE_MS), so that what may be left is listed from what is then known.
+  const finished = await unlessAborted(running, ctx.giveUp);
+  if (finished === undefined) await unlessAborted(running, AbortSignal.timeout(ctx.settleMs ?? GIVE_UP_GRACE_MS + SETTLE_MS));
   return teardown.listLeftovers(finished === undefined);
 }
 
@@ -215,16 +227,19 @@ class Teardown {
       if (report.leftovers.length === 0 || gaveUp) report.leftovers.push(leftover("stack", stack.name, ctx.region));
     } else {
       report.leftovers = sweepLeft;
+      // Destroyed within the give-up's grace: the (empty) stack stays, for --cleanup to remove.
+      if (gaveUp && !report.stackRemoved) report.leftovers.push(leftover("stack", stack.name, ctx.region));
     }
-    // Known at once: the engine lets go of its commands as the give-up happens.
-    report.leftRunning = ctx.engine.leftRunning();
+    report.leftRunning = await ctx.engine.leftRunning();
     report.complete = report.destroyed && !gaveUp && sweepLeft.length === 0;
     if (!report.complete) {
       report.commands = [
         ...report.leftRunning.map(waitFor),
         cleanupCommand(stack.name),
         pulumiCommand("destroy", stack.name, ctx.engine),
-        ...report.leftovers.filter((l) => l.kind !== "stack" && l.kind !== "resource").map((l) => l.removeWith),
+        ...report.leftovers
+          .filter((l) => l.kind !== "stack" && l.kind !== "resource" && !l.removeWith.startsWith(cleanupCommand(stack.name)))
+          .map((l) => l.removeWith),
       ];
     }
     return structuredClone(report);
@@ -250,7 +265,8 @@ class Teardown {
  * before it ends would find the stack locked, and cancelling a live update's lock corrupts its state.
  */
 function waitFor(left: LeftRunning): string {
-  return `while kill -0 ${left.pid} 2>/dev/null; do sleep 5; done   # let ${left.command} end first (its output: ${left.output})`;
+  // By its pid and its command line, so that a pid reused by another process does not hold the wait.
+  return `while ps -p ${left.pid} -o args= 2>/dev/null | grep -q '${left.command}'; do sleep 5; done   # let ${left.command} end first (its output: ${left.output})`;
 }
 
 /** The sweep's report; a sweep that throws leaves the whole stack listed, with why. */

@@ -1,8 +1,13 @@
-// Where a Pulumi command writes: two files, not pipes. A pipe ties the command's life to the lab's:
-// once the lab has gone, Pulumi's next line to a pipe with no reader kills it (SIGPIPE, on stdout
-// and stderr in Go), in the middle of the operations its one SIGINT let it finish, leaving them
-// pending and its stack locked. A file outlives the lab, so a command the lab stops waiting for
-// (a give-up, pulumi-process.ts) still ends cleanly. The lab reads the files as they grow.
+// Where a Pulumi command writes, and how the lab reads it. A read (stack export, config, outputs)
+// writes into pipes, as the Automation API's own runs do: it is always waited for, and what it
+// prints (secrets among it, with --show-secrets) never touches the disk. An up or destroy, which
+// a give-up may stop waiting for (pulumi-process.ts), writes into two files instead: a pipe ties
+// the command's life to the lab's, since once the lab has gone Pulumi's next line to a pipe with
+// no reader kills it (SIGPIPE, on stdout and stderr in Go) in the middle of the operations its one
+// SIGINT let it finish, leaving them pending and its stack locked. A file outlives the lab. The
+// lab reads the files as they grow; within one read, stdout's new lines are passed on before
+// stderr's (both are kept apart whole for the command's result).
+import type { ChildProcess, StdioOptions } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -13,6 +18,58 @@ export const OUTPUT_POLL_MS = 100;
 
 /** Bytes read in one call; a file read to its end takes as many as it needs. */
 const READ_BYTES = 64 * 1024;
+
+type OnText = ((text: string) => void) | undefined;
+
+/** A running command's output, as the lab collects it. */
+export interface CommandOutput {
+  /** How the command is spawned: stdin none, stdout and stderr pipes or files. */
+  readonly stdio: StdioOptions;
+  /** The folder its files are in, for a command that may outlive the lab; null for pipes. */
+  readonly dir: string | null;
+  /** Called once the command is spawned (or its spawn threw): the lab reads what it writes. */
+  attach(child: ChildProcess | null): void;
+  /** The command has ended: everything it wrote, whole; its files go. */
+  finish(): { stdout: string; stderr: string };
+  /** The lab stops reading; the command writes on, into files that stay for the user to read. */
+  abandon(): void;
+}
+
+/** Output files for a command that may be let go; pipes for any other. */
+export function commandOutput(name: string, outlivesLab: boolean, onOutput: OnText, onError: OnText): CommandOutput {
+  return outlivesLab ? new FileOutput(name, onOutput, onError) : new PipeOutput(onOutput, onError);
+}
+
+class PipeOutput implements CommandOutput {
+  readonly stdio: StdioOptions = ["ignore", "pipe", "pipe"];
+  readonly dir = null;
+  private stdout = "";
+  private stderr = "";
+
+  constructor(
+    private readonly onOutput: OnText,
+    private readonly onError: OnText,
+  ) {}
+
+  attach(child: ChildProcess | null): void {
+    child?.stdout?.setEncoding("utf8").on("data", (text: string) => {
+      this.stdout += text;
+      this.onOutput?.(text);
+    });
+    child?.stderr?.setEncoding("utf8").on("data", (text: string) => {
+      this.stderr += text;
+      this.onError?.(text);
+    });
+  }
+
+  finish(): { stdout: string; stderr: string } {
+    return { stdout: this.stdout, stderr: this.stderr };
+  }
+
+  abandon(): void {
+    // Reads are never let go: they end by themselves.
+  }
+}
 
 /** One of the command's two outputs: a file read from where the last read ended. */
 class GrowingFile {
@@ -27,7 +84,7 @@ class GrowingFile {
 
   constructor(
     readonly file: string,
-    private readonly onText?: (text: string) => void,
+    private readonly onText: OnText,
   ) {
     this.writer = fs.openSync(file, "w");
     this.reader = fs.openSync(file, "r");
@@ -68,48 +125,49 @@ class GrowingFile {
   }
 }
 
-export class CommandOutput {
+class FileOutput implements CommandOutput {
   readonly dir: string;
   private readonly stdout: GrowingFile;
   private readonly stderr: GrowingFile;
-  private readonly timer: NodeJS.Timeout;
+  private timer: NodeJS.Timeout | null = null;
 
-  /** Files for one command (`name` goes into the folder's name), read every OUTPUT_POLL_MS. */
-  constructor(name: string, onOutput?: (text: string) => void, onError?: (text: string) => void) {
+  constructor(name: string, onOutput: OnText, onError: OnText) {
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), `trail-lab-pulumi-${name.replace(/[^a-z-]/gi, "")}-`));
     this.stdout = new GrowingFile(path.join(this.dir, "stdout"), onOutput);
     this.stderr = new GrowingFile(path.join(this.dir, "stderr"), onError);
+  }
+
+  get stdio(): StdioOptions {
+    if (this.stdout.writer === null || this.stderr.writer === null) throw new Error("the command's output files were already handed over");
+    return ["ignore", this.stdout.writer, this.stderr.writer];
+  }
+
+  attach(): void {
+    // The command holds its own descriptors now; the lab lets go of its copies and reads.
+    this.stdout.closeWriter();
+    this.stderr.closeWriter();
     this.timer = setInterval(() => this.read(), OUTPUT_POLL_MS);
     // The command's process holds the lab open while it is waited for; the reads alone must not.
     this.timer.unref();
   }
 
-  /** The descriptors the command is spawned with: stdin none, stdout and stderr the files. */
-  get stdio(): ["ignore", number, number] {
-    if (this.stdout.writer === null || this.stderr.writer === null) throw new Error("the command's output files were already handed over");
-    return ["ignore", this.stdout.writer, this.stderr.writer];
-  }
-
-  /** After the spawn: the command holds its own descriptors, the lab lets go of its copies. */
-  handedOver(): void {
-    this.stdout.closeWriter();
-    this.stderr.closeWriter();
-  }
-
-  /** The command has ended: what it wrote, whole; the files go. */
   finish(): { stdout: string; stderr: string } {
-    clearInterval(this.timer);
+    this.stop();
     const said = { stdout: this.stdout.finish(), stderr: this.stderr.finish() };
     fs.rmSync(this.dir, { recursive: true, force: true });
     return said;
   }
 
-  /** The lab stops reading; the command writes on into the files, which stay for the user to read. */
   abandon(): void {
-    clearInterval(this.timer);
+    this.stop();
     this.read();
     this.stdout.finish();
     this.stderr.finish();
+  }
+
+  private stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
   }
 
   private read(): void {

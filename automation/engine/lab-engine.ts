@@ -35,6 +35,12 @@ export interface LabStack {
   remove(): Promise<void>;
 }
 
+/**
+ * How long, after a give-up, an engine still waits for a command it told to stop to end by
+ * itself, before it lets it go (it then finishes what is in flight on its own).
+ */
+export const GIVE_UP_GRACE_MS = 5_000;
+
 /** A Pulumi command the run gave up waiting for: it finishes what is in flight and exits by itself. */
 export interface LeftRunning {
   /** `pulumi up`, `pulumi destroy`. */
@@ -55,9 +61,10 @@ export interface LabEngine {
   readonly workDir: string;
   /**
    * The commands the run gave up waiting for (the `letGo` the engine was opened with): each still
-   * holds its stack's lock until it ends. Known as soon as the give-up happens.
+   * holds its stack's lock until it ends. Settles once every command the give-up stopped has
+   * ended or been let go (within a grace of a few seconds).
    */
-  leftRunning(): LeftRunning[];
+  leftRunning(): Promise<LeftRunning[]>;
 }
 
 export interface PendingOperation {

@@ -33,17 +33,18 @@ export interface PulumiEngineOptions {
 export async function createPulumiEngine(options: PulumiEngineOptions): Promise<LabEngine> {
   // Every command in a process group of its own: only the lab signals Pulumi (pulumi-process.ts).
   const killed = new Set<string>();
-  const left: LeftRunning[] = [];
+  // At the give-up, each stopped command's outcome: let go (its error) or ended within the grace (null).
+  const outcomes: Promise<LeftRunningError | null>[] = [];
   const pulumiCommand = await ownGroupPulumi(options.env, {
     onKilled: (args) => {
       const at = args.indexOf("--stack");
       if (at >= 0 && args[at + 1]) killed.add(args[at + 1]);
     },
     letGo: options.letGo,
-    onLeftRunning: (error) => left.push({ command: `pulumi ${error.args[0] ?? ""}`, pid: error.pid, output: error.outputDir }),
+    onGiveUp: (outcome) => outcomes.push(outcome),
   });
   const workspace = await LocalWorkspace.create({ workDir: options.workDir, envVars: options.env, pulumiCommand });
-  return new PulumiEngine(workspace, pulumiCommand, killed, left, options);
+  return new PulumiEngine(workspace, pulumiCommand, killed, outcomes, options);
 }
 
 /**
@@ -104,7 +105,7 @@ class PulumiEngine implements LabEngine {
     private readonly pulumiCommand: PulumiCommand,
     /** Stacks one of whose commands a signal killed, in this process: their lock is stale. */
     private readonly killed: Set<string>,
-    private readonly left: readonly LeftRunning[],
+    private readonly outcomes: readonly Promise<LeftRunningError | null>[],
     options: PulumiEngineOptions,
   ) {
     this.workDir = options.workDir;
@@ -124,8 +125,9 @@ class PulumiEngine implements LabEngine {
     }
   }
 
-  leftRunning(): LeftRunning[] {
-    return this.left.map((l) => ({ ...l }));
+  async leftRunning(): Promise<LeftRunning[]> {
+    const left = (await Promise.all(this.outcomes)).filter((l): l is LeftRunningError => l !== null);
+    return left.map((l) => ({ command: `pulumi ${l.args[0] ?? ""}`, pid: l.pid, output: l.outputDir }));
   }
 
   async listStacks(): Promise<string[]> {

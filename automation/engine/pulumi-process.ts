@@ -12,8 +12,11 @@ import * as path from "node:path";
 import { PulumiCommand } from "@pulumi/pulumi/automation";
 import * as automationErrors from "@pulumi/pulumi/automation/errors";
 import type { CommandError } from "@pulumi/pulumi/automation";
-import { CommandOutput } from "./command-output";
+import * as os from "node:os";
+import { commandOutput, type CommandOutput } from "./command-output";
+import { describe } from "../../common/errors";
 import { LeftRunningError } from "./engine-errors";
+import { GIVE_UP_GRACE_MS } from "./lab-engine";
 
 /** What the Automation API reads of a finished command (its CommandResult, internal to it). */
 interface CommandResult {
@@ -61,12 +64,18 @@ export interface OwnGroupOptions {
   onKilled?: OnKilled;
   /**
    * The run gave up waiting for cleanup. A command the lab has told to stop (an up or a destroy
-   * that got its SIGINT) is then no longer waited for: it finishes what is in flight by itself,
-   * writing on into its output files, and its call rejects with LeftRunningError at once.
+   * that got its SIGINT) gets GIVE_UP_GRACE_MS to end; then it is no longer waited for: it
+   * finishes what is in flight by itself, writing on into its output files, and its call rejects
+   * with LeftRunningError.
    */
   letGo?: AbortSignal;
-  /** Told, as it happens, of each command let go. */
-  onLeftRunning?: (left: LeftRunningError) => void;
+  /**
+   * Told, at the give-up, of each command it found told to stop and still running: the outcome
+   * settles within the grace, with the LeftRunningError of a command let go, or null for one that ended.
+   */
+  onGiveUp?: (outcome: Promise<LeftRunningError | null>) => void;
+  /** @default GIVE_UP_GRACE_MS */
+  graceMs?: number;
 }
 
 /** The `pulumi` on PATH, checked against the SDK's minimum version, running each command in its own group. */
@@ -119,55 +128,78 @@ function runInOwnGroup(
     const notStarted = new NotStartedError(args);
     return Promise.reject(commandError(result("", notStarted.message, -2, notStarted)));
   }
-  const { onKilled, letGo, onLeftRunning } = options;
+  const { onKilled, letGo, onGiveUp, graceMs = GIVE_UP_GRACE_MS } = options;
+  // Only an up or a destroy (the commands run with a signal) may be let go, so only they write into files.
+  let output: CommandOutput;
+  try {
+    output = commandOutput(args[0] ?? "command", signal !== undefined, onOutput, onError);
+  } catch (error) {
+    const message = `pulumi ${args[0] ?? ""} was not started: its output files could not be made in ${os.tmpdir()} (${describe(error)}); set TMPDIR to a writable folder`;
+    return Promise.reject(commandError(result("", message, -2, new Error(message))));
+  }
   return new Promise((resolve, reject) => {
-    const output = new CommandOutput(args[0] ?? "command", onOutput, onError);
     let child: ChildProcess;
     try {
       child = spawn(command, args, { cwd, env, detached: OWN_GROUP, stdio: output.stdio });
-    } finally {
-      output.handedOver();
+    } catch (error) {
+      // A spawn that throws (a NUL in the environment, arguments too long): nothing runs, nothing is left open.
+      output.attach(null);
+      output.finish();
+      const failed = error instanceof Error ? error : new Error(String(error));
+      return reject(commandError(result("", failed.message, -2, failed)));
     }
+    output.attach(child);
     let signalled = false;
+    // 'close' can follow 'error' (a spawn that failed): the output is read and the call settled once.
+    let ended = false;
     let leftRunning = false;
+    let outcome: ((left: LeftRunningError | null) => void) | null = null;
+    let grace: NodeJS.Timeout | undefined;
     const running = () => child.exitCode === null && child.signalCode === null;
     const stop = () => {
       // One SIGINT per command, and none to a process that has already ended (its pid may be reused).
       if (signalled || !running()) return;
       signalled = true;
       child.kill("SIGINT");
-      if (letGo?.aborted) leaveRunning();
+      if (letGo?.aborted) giveUp();
     };
     // Only a command told to stop is let go: the others (reads, config) end by themselves, soon.
+    const giveUp = () => {
+      if (!signalled || outcome || ended || !running() || child.pid === undefined) return;
+      onGiveUp?.(new Promise((settle) => (outcome = settle)));
+      grace = setTimeout(leaveRunning, graceMs);
+    };
     const leaveRunning = () => {
-      if (!signalled || leftRunning || ended || !running()) return;
+      if (ended) return;
       leftRunning = true;
       detach();
       output.abandon();
       child.unref();
-      const left = new LeftRunningError(args, child.pid ?? 0, output.dir);
-      onLeftRunning?.(left);
+      const left = new LeftRunningError(args, child.pid!, output.dir ?? "");
+      outcome?.(left);
       reject(left);
     };
     const detach = () => {
+      clearTimeout(grace);
       signal?.removeEventListener("abort", stop);
-      letGo?.removeEventListener("abort", leaveRunning);
+      letGo?.removeEventListener("abort", giveUp);
     };
     signal?.addEventListener("abort", stop, { once: true });
-    letGo?.addEventListener("abort", leaveRunning, { once: true });
-    // 'close' can follow 'error' (a spawn that failed): the output is read and the call settled once.
-    let ended = false;
-    child.on("error", (error) => {
+    letGo?.addEventListener("abort", giveUp, { once: true });
+    const settle = () => {
       detach();
-      if (leftRunning || ended) return;
+      if (leftRunning || ended) return false;
       ended = true;
+      outcome?.(null);
+      return true;
+    };
+    child.on("error", (error) => {
+      if (!settle()) return;
       output.finish();
       reject(commandError(result("", error.message, -2, error)));
     });
     child.on("close", (code, killedBy) => {
-      detach();
-      if (leftRunning || ended) return;
-      ended = true;
+      if (!settle()) return;
       // execa strips the final newline; the Automation API parses what is left.
       const said = output.finish();
       const out = said.stdout.replace(/\r?\n$/, "");

@@ -283,7 +283,7 @@ describe("engine: npm run lab through the real CLI and the stand-in AWS plugin",
       left.map((l) => [l.command, l.pid]),
       diagnosis,
     ).to.deep.equal([["pulumi destroy", destroy]]);
-    expect(report.cleanup!.commands[0], diagnosis).to.contain(`while kill -0 ${destroy} `);
+    expect(report.cleanup!.commands[0], diagnosis).to.contain(`while ps -p ${destroy} -o args=`);
     // Pulumi wrote on into its files after the lab had gone (a pipe would have killed it: SIGPIPE),
     // heard one SIGINT, and finished the delete in flight.
     const pulumiSaid = ["stdout", "stderr"].map((f) => fs.readFileSync(path.join(left[0].output, f), "utf8")).join("\n");

@@ -128,7 +128,7 @@ describe("automation/lab: the lab alone tells Pulumi to stop", function () {
     expect(report.cleanup?.leftRunning.map((l) => l.command)).to.deep.equal(["pulumi up"]);
     const pid = report.cleanup!.leftRunning[0].pid;
     expect(report.cleanup?.commands.slice(0, 2)).to.deep.equal([
-      `while kill -0 ${pid} 2>/dev/null; do sleep 5; done   # let pulumi up end first (its output: ${report.cleanup!.leftRunning[0].output})`,
+      `while ps -p ${pid} -o args= 2>/dev/null | grep -q 'pulumi up'; do sleep 5; done   # let pulumi up end first (its output: ${report.cleanup!.leftRunning[0].output})`,
       "npm run lab -- --cleanup lab-test",
     ]);
   });

@@ -445,7 +445,9 @@ describe("automation/lab: signals", function () {
     expect(report.cleanup?.leftovers.map((l) => l.kind)).to.include.members(["bucket", "trail", "stack"]);
     // The destroy told to stop is let go, not waited for: the commands wait for it before removing anything.
     expect(report.cleanup?.leftRunning.map((l) => l.command)).to.deep.equal(["pulumi destroy"]);
-    expect(report.cleanup?.commands[0]).to.match(/^while kill -0 \d+ 2>\/dev\/null; do sleep 5; done {3}# let pulumi destroy end first/);
+    expect(report.cleanup?.commands[0]).to.match(
+      /^while ps -p \d+ -o args= 2>\/dev\/null \| grep -q 'pulumi destroy'; do sleep 5; done {3}# let pulumi destroy end first/,
+    );
     expect(report.cleanup?.commands[1]).to.equal("npm run lab -- --cleanup lab-test");
     const { pid, output } = report.cleanup!.leftRunning[0];
     expect(renderSummary(report)).to.include(

@@ -367,7 +367,7 @@ export class Fakes {
       async listStacks() {
         return [...(f.behaviour.existingStacks ?? [])];
       },
-      leftRunning: () => f.left.map((l) => ({ ...l })),
+      leftRunning: async () => f.left.map((l) => ({ ...l })),
     };
   }
 
