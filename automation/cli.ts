@@ -238,7 +238,7 @@ export function realDeps(io: CliIo, options: RealDepsOptions = {}): LabDeps {
         close: () => destroyLabClients(clients),
       };
     },
-    openEngine: async () => {
+    openEngine: async (letGo) => {
       const backend = chooseBackend(io.projectDir, io.env);
       if (backend.localDir) fs.mkdirSync(backend.localDir, { recursive: true });
       if (backend.passphrase === "empty") log("PULUMI_CONFIG_PASSPHRASE is not set: the lab's stacks use an empty passphrase.");
@@ -246,7 +246,7 @@ export function realDeps(io: CliIo, options: RealDepsOptions = {}): LabDeps {
       const { createPulumiEngine } = await import("./engine/pulumi-engine");
       // The provider reads AWS_PROFILE as the SDK does; the stack's aws:profile says the same (lab.ts).
       const env = profile ? { ...backend.env, AWS_PROFILE: profile } : backend.env;
-      return createPulumiEngine({ workDir: io.projectDir, env, backend: backend.description });
+      return createPulumiEngine({ workDir: io.projectDir, env, backend: backend.description, letGo });
     },
     signals: io.signals,
     log,

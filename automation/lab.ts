@@ -14,7 +14,7 @@ import { logLines } from "./engine/lab-engine";
 import type { AwsTarget, Chosen } from "../common/aws-config";
 import { UsageError, describe } from "../common/errors";
 import { InterruptedError, NoRegionError } from "./errors";
-import { EngineError } from "./engine/engine-errors";
+import { EngineError, LeftRunningError } from "./engine/engine-errors";
 import { instanceForEvidence } from "./aws/instance-view";
 import type { LabReport } from "./evidence";
 import { labIntegrity, runDir } from "./evidence";
@@ -301,7 +301,7 @@ class LabRun extends Run {
 
   /** The engine (opened only now: it may create the state folder), and the backend's other lab stacks. */
   private async openEngine(): Promise<LabEngine> {
-    const engine = await this.deps.openEngine();
+    const engine = await this.deps.openEngine(this.interruption.giveUp.signal);
     this.report.backend = engine.backend;
     this.deps.log(`Pulumi state: ${engine.backend}`);
     const others = otherLabStacks(await engine.listStacks(), this.report.stack);
@@ -373,6 +373,9 @@ class LabRun extends Run {
         await this.open.stack.up(step, logLines(this.deps.log), this.stop);
       } catch (error) {
         this.upIncomplete = true;
+        // The give-up let go of the up (still running, told to stop): the signals ended it, and
+        // the cleanup report names the command left running.
+        if (error instanceof LeftRunningError) throw new InterruptedError(this.interruption.signal ?? "a signal");
         throw error;
       }
     });
@@ -616,7 +619,7 @@ class CleanupRun extends Run {
   async preflight(): Promise<void> {
     checkStackName(this.options.stack);
     this.deps.checkCli();
-    const engine = await this.deps.openEngine();
+    const engine = await this.deps.openEngine(this.interruption.giveUp.signal);
     this.report.backend = engine.backend;
     const stack = await engine.openStack(this.options.stack, false);
     const config = stack ? await stack.getConfig() : {};

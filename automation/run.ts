@@ -47,8 +47,11 @@ export interface LabDeps {
   /** Throws MissingToolError when the Pulumi CLI is absent. */
   checkCli: () => void;
   services: (region: string) => LabServices;
-  /** Opens the engine; only called once preflight passed, since it may create the state folder. */
-  openEngine: () => Promise<LabEngine>;
+  /**
+   * Opens the engine; only called once preflight passed, since it may create the state folder.
+   * `letGo` is the run's give-up: the engine then stops waiting for an up or destroy it told to stop.
+   */
+  openEngine: (letGo: AbortSignal) => Promise<LabEngine>;
   signals: SignalSource;
   /** One line of progress or engine output, to stderr. */
   log: (line: string) => void;

@@ -66,6 +66,12 @@ export function renderSummary(report: LabReport): string {
       `  cleanup: ${c.complete ? "complete" : "INCOMPLETE"} (destroy ${c.destroyed ? "succeeded" : "did not finish"} after ${c.destroyAttempts} attempt(s)${cleared}${swept}${c.stackRemoved ? "; stack removed" : ""})`,
     );
     if (!c.complete) {
+      // Saved by a release before leftRunning was recorded: none.
+      for (const left of c.leftRunning ?? []) {
+        lines.push(
+          `  still running: ${left.command} (pid ${left.pid}), finishing what is in flight; it holds the stack's lock until it ends`,
+        );
+      }
       lines.push("  may still cost money:");
       for (const left of c.leftovers) lines.push(`    ${left.kind} ${left.id} (${left.region})${left.reason ? `: ${left.reason}` : ""}`);
       lines.push("  remove with:");

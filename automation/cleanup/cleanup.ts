@@ -1,13 +1,14 @@
 // Cleanup after a lab run or for `--cleanup`: clear pending operations after an unfinished up,
 // destroy with retries on BucketNotEmpty, sweep by the stack tag, remove the stack, and list what
 // is left (with the commands that remove it) when any of that did not finish.
-import type { LabEngine, LabStack, StackState } from "../engine/lab-engine";
+import type { LabEngine, LabStack, LeftRunning, PendingOperation, StackState } from "../engine/lab-engine";
+import { GIVE_UP_GRACE_MS } from "../engine/lab-engine";
 import { clearPendingOperations, logLines } from "../engine/lab-engine";
 import { describe } from "../../common/errors";
-import { EngineError } from "../engine/engine-errors";
+import { EngineError, LeftRunningError } from "../engine/engine-errors";
 import { unlessAborted, type Sleep } from "../signals";
 import type { Leftover } from "./leftovers";
-import { cleanupCommand, leftover, resourcesInState } from "./leftovers";
+import { cleanupCommand, leftover, pendingCreates, resourcesInState } from "./leftovers";
 import { pulumiCommand } from "../engine/commands";
 import type { SweepHints, SweepReport, TagSweeper } from "./sweep";
 
@@ -22,6 +23,11 @@ export interface CleanupReport {
   sweep: SweepReport | null;
   /** True when a second signal ended the wait. */
   gaveUp: boolean;
+  /**
+   * Pulumi commands the give-up left running (told to stop, finishing what is in flight): each
+   * holds the stack's lock until it ends, so the commands below wait for it first.
+   */
+  leftRunning: LeftRunning[];
   complete: boolean;
   leftovers: Leftover[];
   /** How to remove what is left, or (with --keep) destroy later. */
@@ -38,6 +44,7 @@ function freshReport(mode: CleanupReport["mode"], commands: string[] = []): Clea
     stackRemoved: false,
     sweep: null,
     gaveUp: false,
+    leftRunning: [],
     complete: false,
     leftovers: [],
     commands,
@@ -65,6 +72,11 @@ export interface CleanupContext {
    * runs in a process group of its own and hears only the lab (engine/pulumi-process.ts).
    */
   giveUp: AbortSignal;
+  /**
+   * After a give-up, how long the step in progress may take to come to rest before the leftovers are listed.
+   * @default GIVE_UP_GRACE_MS + SETTLE_MS
+   */
+  settleMs?: number;
   attempts: number;
   retryMs: number;
   sleep: Sleep;
@@ -74,6 +86,9 @@ export interface CleanupContext {
 /** How long a give-up still waits for the state it needs to name every leftover. */
 export const STATE_READ_MS = 30_000;
 
+/** Past the engine's grace, how long a give-up waits for the teardown's step to settle (its last output, a history read). */
+export const SETTLE_MS = 5_000;
+
 /**
  * Destroys the stack: reads its state (and clears pending operations an unfinished up left),
  * retries destroy when late log deliveries make the bucket non-empty, sweeps by tag, removes the
@@ -81,9 +96,12 @@ export const STATE_READ_MS = 30_000;
  */
 export async function cleanUp(stack: LabStack, ctx: CleanupContext): Promise<CleanupReport> {
   const teardown = new Teardown(stack, ctx);
-  // A second signal ends the wait at once: the teardown starts no further step, and what may be
-  // left is listed from what is known by then.
-  const finished = await unlessAborted(teardown.run(), ctx.giveUp);
+  const running = teardown.run();
+  // A second signal ends the wait: the teardown starts no further step, and the step it is in
+  // gets a short while to come to rest (a destroy told to stop ends, or the engine lets it go,
+  // within GIVE_UP_GRACE_MS), so that what may be left is listed from what is then known.
+  const finished = await unlessAborted(running, ctx.giveUp);
+  if (finished === undefined) await unlessAborted(running, AbortSignal.timeout(ctx.settleMs ?? GIVE_UP_GRACE_MS + SETTLE_MS));
   return teardown.listLeftovers(finished === undefined);
 }
 
@@ -92,6 +110,8 @@ class Teardown {
   readonly report = freshReport("destroy");
   /** The state as last exported: what the leftover list names when destroy did not finish. */
   private lastState: StackState | null = null;
+  /** The pending operations the first read found (an unfinished up's creates in flight). */
+  private pendingAtRead: PendingOperation[] = [];
   /** The read that starts every teardown; a give-up waits for it (bounded) to name the leftovers. */
   private firstRead: Promise<void> | null = null;
   private lastError: unknown;
@@ -140,6 +160,7 @@ class Teardown {
       }
       const { state, cleared } = clearPendingOperations(await this.stack.exportState());
       this.lastState = state;
+      this.pendingAtRead = cleared;
       if (cleared.length > 0 && !this.ctx.giveUp.aborted) {
         this.ctx.log(
           `clearing ${cleared.length} pending operation(s) left by an unfinished update: ${cleared.map((p) => `${p.type} ${p.resource.urn}`).join(", ")}`,
@@ -166,6 +187,8 @@ class Teardown {
         report.destroyed = true;
         return;
       } catch (error) {
+        // Let go by the give-up: the cleanup report names it (leftRunning); it did not fail.
+        if (error instanceof LeftRunningError) return;
         this.lastError = error;
         const output = error instanceof EngineError ? error.output : describe(error);
         if (!/BucketNotEmpty/.test(output) || report.destroyAttempts >= allowed) return;
@@ -198,17 +221,25 @@ class Teardown {
     if (!report.destroyed) {
       // What the state knew of, plus what the sweep could not remove: all of it may cost money.
       const state = await this.stateForLeftovers(gaveUp);
-      report.leftovers = [...resourcesInState(state, stack.name, ctx.region), ...sweepLeft];
+      // After a give-up no sweep looked for what a create in flight made: it is named from the state.
+      const inFlight = gaveUp ? pendingCreates(this.pendingAtRead, stack.name, ctx.region) : [];
+      report.leftovers = [...resourcesInState(state, stack.name, ctx.region), ...inFlight, ...sweepLeft];
       if (report.leftovers.length === 0 || gaveUp) report.leftovers.push(leftover("stack", stack.name, ctx.region));
     } else {
       report.leftovers = sweepLeft;
+      // Destroyed within the give-up's grace: the (empty) stack stays, for --cleanup to remove.
+      if (gaveUp && !report.stackRemoved) report.leftovers.push(leftover("stack", stack.name, ctx.region));
     }
+    report.leftRunning = await ctx.engine.leftRunning();
     report.complete = report.destroyed && !gaveUp && sweepLeft.length === 0;
     if (!report.complete) {
       report.commands = [
+        ...report.leftRunning.map(waitFor),
         cleanupCommand(stack.name),
         pulumiCommand("destroy", stack.name, ctx.engine),
-        ...report.leftovers.filter((l) => l.kind !== "stack" && l.kind !== "resource").map((l) => l.removeWith),
+        ...report.leftovers
+          .filter((l) => l.kind !== "stack" && l.kind !== "resource" && !l.removeWith.startsWith(cleanupCommand(stack.name)))
+          .map((l) => l.removeWith),
       ];
     }
     return structuredClone(report);
@@ -227,6 +258,15 @@ class Teardown {
       return null;
     }
   }
+}
+
+/**
+ * A shell line that waits for a command the run left running: `--cleanup` or `pulumi destroy`
+ * before it ends would find the stack locked, and cancelling a live update's lock corrupts its state.
+ */
+function waitFor(left: LeftRunning): string {
+  // By its pid and its command line, so that a pid reused by another process does not hold the wait.
+  return `while ps -p ${left.pid} -o args= 2>/dev/null | grep -q '${left.command}'; do sleep 5; done   # let ${left.command} end first (its output: ${left.output})`;
 }
 
 /** The sweep's report; a sweep that throws leaves the whole stack listed, with why. */

@@ -1,7 +1,7 @@
 // What a run may have left behind, and how a user removes it by hand: the kinds of resources the
 // lab creates, the resources a Pulumi state still holds, and the commands (aws, or the lab's own
 // --cleanup) that every listing of leftovers prints; the pulumi ones are engine/commands.ts's.
-import type { StackState } from "../engine/lab-engine";
+import type { PendingOperation, StackState } from "../engine/lab-engine";
 import { PROJECT } from "../engine/stack-config";
 
 export type LeftoverKind = "instance" | "security-group" | "trail" | "bucket" | "kms-key" | "log-group" | "stack" | "resource";
@@ -64,5 +64,26 @@ export function resourcesInState(state: StackState | null, stackName: string, re
       const removeWith =
         kind === "resource" ? `${removeCommand("resource", stackName, region)}   # ${r.type} ${id}` : removeCommand(kind, id, region);
       return { kind, id, region, removeWith };
+    });
+}
+
+/**
+ * Creates that were in flight when the state was read (its pending operations): each resource may
+ * exist, under an id the state does not hold yet, so it is named by its Pulumi name, and removed
+ * by `--cleanup`, whose sweep finds it by the stack's tag.
+ */
+export function pendingCreates(pending: readonly PendingOperation[], stackName: string, region: string): Leftover[] {
+  return pending
+    .filter((p) => p.type === "creating")
+    .map((p) => {
+      const name = p.resource.urn.split("::").pop() ?? p.resource.urn;
+      const type = p.resource.type ?? "resource";
+      return {
+        kind: KINDS[type] ?? "resource",
+        id: p.resource.id ?? name,
+        region,
+        removeWith: `${cleanupCommand(stackName)}   # ${type} ${name}: created after the state was read, if at all; the sweep finds it by its tag`,
+        reason: "its create was in flight when the run gave up: it may exist",
+      };
     });
 }

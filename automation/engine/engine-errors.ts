@@ -45,6 +45,27 @@ export class UpFailedError extends TrailLabError {
 }
 
 /**
+ * The run gave up waiting for a Pulumi command it had told to stop (its one SIGINT): the command
+ * still runs, finishing the operations in flight, and exits by itself; until then it holds the
+ * stack's lock. Killing it would leave those operations pending and the lock stale.
+ */
+export class LeftRunningError extends TrailLabError {
+  constructor(
+    readonly args: string[],
+    readonly pid: number,
+    /** Where it writes on: stdout and stderr. */
+    readonly outputDir: string,
+  ) {
+    super(
+      `pulumi ${args[0] ?? ""} (pid ${pid}) was left running when the run gave up: it heard one SIGINT, finishes the ` +
+        `operations in flight and exits by itself, holding the stack's lock until then (its output: ${outputDir}). ` +
+        `Let it end (do not kill it: its operations would stay pending), then remove what is left.`,
+      ExitCode.CleanupIncomplete,
+    );
+  }
+}
+
+/**
  * Why an engine command failed, for a message: each failing resource and its provider's message
  * when the engine's events named them, else the output's last lines; a backend URL's secrets masked.
  */

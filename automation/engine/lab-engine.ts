@@ -19,7 +19,10 @@ export interface LabStack {
   /** The exported deployment (`pulumi stack export`): `{ version, deployment: { resources, pending_operations } }`. */
   exportState(): Promise<StackState>;
   importState(state: StackState): Promise<void>;
-  /** Runs `pulumi destroy`; throws EngineError (with the engine's output) when it fails. `signal` as for up. */
+  /**
+   * Runs `pulumi destroy`; throws EngineError (with the engine's output) when it fails. `signal` as
+   * for up. An up or destroy the engine lets go of (a give-up) throws LeftRunningError at once.
+   */
   destroy(onOutput: (text: string) => void, signal: AbortSignal): Promise<void>;
   /**
    * Removes the lock a Pulumi command of this run left when a signal killed it (the OOM killer, a
@@ -32,6 +35,21 @@ export interface LabStack {
   remove(): Promise<void>;
 }
 
+/**
+ * How long, after a give-up, an engine still waits for a command it told to stop to end by
+ * itself, before it lets it go (it then finishes what is in flight on its own).
+ */
+export const GIVE_UP_GRACE_MS = 5_000;
+
+/** A Pulumi command the run gave up waiting for: it finishes what is in flight and exits by itself. */
+export interface LeftRunning {
+  /** `pulumi up`, `pulumi destroy`. */
+  command: string;
+  pid: number;
+  /** The folder it writes its stdout and stderr into. */
+  output: string;
+}
+
 export interface LabEngine {
   /** Selects the stack; creates it when `create` is set, otherwise returns null when it does not exist. */
   openStack(name: string, create: boolean): Promise<LabStack | null>;
@@ -41,6 +59,12 @@ export interface LabEngine {
   /** Environment a user must set to reach the same backend from a shell (`pulumi destroy` later). */
   readonly shellEnv: Record<string, string>;
   readonly workDir: string;
+  /**
+   * The commands the run gave up waiting for (the `letGo` the engine was opened with): each still
+   * holds its stack's lock until it ends. Settles once every command the give-up stopped has
+   * ended or been let go (within a grace of a few seconds).
+   */
+  leftRunning(): Promise<LeftRunning[]>;
 }
 
 export interface PendingOperation {

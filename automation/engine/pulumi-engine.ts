@@ -12,8 +12,8 @@ import {
 } from "@pulumi/pulumi/automation";
 import { EngineFailures, type EngineFailure } from "./engine-failures";
 import { pulumiCommand } from "./commands";
-import type { ConfigValue, LabEngine, LabStack, StackState } from "./lab-engine";
-import { EngineError, StackLockedError, UpFailedError } from "./engine-errors";
+import type { ConfigValue, LabEngine, LabStack, LeftRunning, StackState } from "./lab-engine";
+import { EngineError, LeftRunningError, StackLockedError, UpFailedError } from "./engine-errors";
 import { ownGroupPulumi } from "./pulumi-process";
 import { PROJECT } from "./stack-config";
 
@@ -23,17 +23,28 @@ export interface PulumiEngineOptions {
   /** Backend and passphrase variables (backend.ts), added to the user's environment. */
   env: Record<string, string>;
   backend: string;
+  /**
+   * The run gave up waiting for cleanup: an up or destroy told to stop is left to finish by itself
+   * (pulumi-process.ts), and listed by leftRunning().
+   */
+  letGo?: AbortSignal;
 }
 
 export async function createPulumiEngine(options: PulumiEngineOptions): Promise<LabEngine> {
   // Every command in a process group of its own: only the lab signals Pulumi (pulumi-process.ts).
   const killed = new Set<string>();
-  const pulumiCommand = await ownGroupPulumi(options.env, (args) => {
-    const at = args.indexOf("--stack");
-    if (at >= 0 && args[at + 1]) killed.add(args[at + 1]);
+  // At the give-up, each stopped command's outcome: let go (its error) or ended within the grace (null).
+  const outcomes: Promise<LeftRunningError | null>[] = [];
+  const pulumiCommand = await ownGroupPulumi(options.env, {
+    onKilled: (args) => {
+      const at = args.indexOf("--stack");
+      if (at >= 0 && args[at + 1]) killed.add(args[at + 1]);
+    },
+    letGo: options.letGo,
+    onGiveUp: (outcome) => outcomes.push(outcome),
   });
   const workspace = await LocalWorkspace.create({ workDir: options.workDir, envVars: options.env, pulumiCommand });
-  return new PulumiEngine(workspace, pulumiCommand, killed, options);
+  return new PulumiEngine(workspace, pulumiCommand, killed, outcomes, options);
 }
 
 /**
@@ -79,6 +90,7 @@ function locked(reach: Reach, stack: string, error: ConcurrentUpdateError): Stac
 
 function translate(reach: Reach, command: string, stack: string, error: unknown, failures: EngineFailure[] = []): Error {
   if (error instanceof ConcurrentUpdateError) return locked(reach, stack, error);
+  if (error instanceof LeftRunningError) return error;
   const output = outputOf(error);
   return new EngineError(command, output, hintFor(output), failures);
 }
@@ -93,6 +105,7 @@ class PulumiEngine implements LabEngine {
     private readonly pulumiCommand: PulumiCommand,
     /** Stacks one of whose commands a signal killed, in this process: their lock is stale. */
     private readonly killed: Set<string>,
+    private readonly outcomes: readonly Promise<LeftRunningError | null>[],
     options: PulumiEngineOptions,
   ) {
     this.workDir = options.workDir;
@@ -110,6 +123,11 @@ class PulumiEngine implements LabEngine {
       if (!create && error instanceof StackNotFoundError) return null;
       throw translate(this, create ? "stack init" : "stack select", name, error);
     }
+  }
+
+  async leftRunning(): Promise<LeftRunning[]> {
+    const left = (await Promise.all(this.outcomes)).filter((l): l is LeftRunningError => l !== null);
+    return left.map((l) => ({ command: `pulumi ${l.args[0] ?? ""}`, pid: l.pid, output: l.outputDir }));
   }
 
   async listStacks(): Promise<string[]> {
@@ -173,6 +191,7 @@ class PulumiStack implements LabStack {
       result = up.summary.result;
     } catch (error) {
       if (error instanceof ConcurrentUpdateError) throw locked(this.reach, this.name, error);
+      if (error instanceof LeftRunningError) throw error;
       throw new UpFailedError(step, outputOf(error), failures.list());
     }
     if (result !== "succeeded") throw new UpFailedError(step, `the update's result is '${result}'`, failures.list());

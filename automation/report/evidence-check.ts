@@ -215,6 +215,7 @@ const cleanup = object({
   destroyAttempts: number,
   leftovers: arrayOf(object({ kind: string, id: string, region: string })),
   commands: arrayOf(string),
+  leftRunning: optional(arrayOf(object({ command: string, pid: number, output: string }))),
 });
 
 const proofStatus = oneOf("proven", "missing", "not-checked", "not-expected");

@@ -168,6 +168,14 @@ function cleanupSection(report: LabReport): string {
           ? `<ul>${c.leftovers.map((l) => `<li>${escapeHtml(l.kind)} ${code(l.id)} (${escapeHtml(l.region)})</li>`).join("")}</ul>`
           : "nothing",
       ],
+      ...(c?.leftRunning?.length
+        ? [
+            [
+              "Still running",
+              `<ul>${c.leftRunning.map((l) => `<li>${escapeHtml(l.command)} (pid ${escapeHtml(l.pid)}): output in ${code(l.output)}</li>`).join("")}</ul>`,
+            ] as [string, string],
+          ]
+        : []),
       ["Commands", c?.commands.length ? c.commands.map((cmd) => code(cmd)).join("<br>") : "—"],
       ["Notes", notes.length ? `<ul>${notes.map((n) => `<li>${escapeHtml(n)}</li>`).join("")}</ul>` : "none"],
     ]),

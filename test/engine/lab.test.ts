@@ -35,6 +35,8 @@ interface LabJson {
     stackRemoved: boolean;
     complete: boolean;
     gaveUp: boolean;
+    leftRunning: { command: string; pid: number; output: string }[];
+    commands: string[];
     pendingOperationsCleared: { type: string; urn: string }[];
     leftovers: { kind: string; id: string }[];
   } | null;
@@ -191,14 +193,20 @@ describe("engine: npm run lab through the real CLI and the stand-in AWS plugin",
     });
   }
 
-  it("a second SIGTERM while Pulumi finishes a create that ignores the cancel: Pulumi is not told twice; no destroy; every resource in the real state listed, exit 4", async function () {
+  it("a second SIGTERM while Pulumi finishes a create that ignores the cancel: Pulumi is not told twice, the lab stops waiting for it; no destroy; every resource in the real state and the create in flight listed, exit 4", async function () {
     world.standIn.setControl({ hangCreate: ["probe-instance"], hangSeconds: 600, hangIgnoresCancel: true });
     const run = lab.start(["--json", "--stack", "lab-give", "--settle", "0"]);
+    let labEnded = false;
+    void run.done.then(
+      () => (labEnded = true),
+      () => (labEnded = true),
+    );
     expect(
       await within(10 * 60_000, () => world.standIn.calls().some((c) => c.outcome === "hanging")),
       "the probe's create started",
     ).to.equal(true);
     const plugin = world.standIn.calls().find((c) => c.outcome === "hanging")!.pid;
+    const up = parentOf(plugin);
     process.kill(run.pid(), "SIGTERM");
     expect(
       await within(60_000, () => world.standIn.calls().some((c) => c.method === "Cancel" && c.pid === plugin)),
@@ -207,23 +215,90 @@ describe("engine: npm run lab through the real CLI and the stand-in AWS plugin",
     // Past the window in which a repeat counts as the same signal (signals.ts, REPEAT_WINDOW_MS).
     await new Promise((r) => setTimeout(r, 2_500));
     process.kill(run.pid(), "SIGTERM");
-    await new Promise((r) => setTimeout(r, 2_500));
+    const ended = await within(60_000, () => labEnded);
     // The provider's call comes back after all: the instance exists, and the checkpoint says so.
     world.standIn.setControl({});
     const { code, report, stderr } = await finish(run);
+    await within(120_000, () => !alive(up));
+    expect(ended, `the lab still waited for pulumi up 60 s after the give-up\n${stderr}`).to.equal(true);
 
     expect(sigintsPulumiHeard(stderr), stderr).to.equal(1);
     expect(code, stderr).to.equal(ExitCode.CleanupIncomplete);
     expect(report.cleanup).to.include({ gaveUp: true, destroyed: false, complete: false });
+    expect(report.cleanup!.leftRunning.map((l) => [l.command, l.pid])).to.deep.equal([["pulumi up", up]]);
+    fs.rmSync(report.cleanup!.leftRunning[0].output, { recursive: true, force: true });
     expect(
       world.standIn.calls().filter((c) => c.method === "Delete"),
       "no destroy started",
     ).to.deep.equal([]);
     const created = Object.values(world.standIn.resources());
     expect(created.map((r) => r.name)).to.include.members(["audit-logs-bucket", "audit-trail", "probe-instance"]);
+    // What the state held at the give-up, by id; the create then in flight, by its name (its id came later).
     const listed = report.cleanup!.leftovers.map((l) => l.id);
-    for (const r of created) expect(listed, `${r.name} (${r.id}) among the leftovers`).to.include(r.id);
+    for (const r of created)
+      expect(listed, `${r.name} (${r.id}) among the leftovers`).to.include(r.name === "probe-instance" ? r.name : r.id);
     expect(listed).to.include("lab-give");
+  });
+
+  it("a second SIGTERM while a destroy hangs on a delete that ignores the cancel (#20 item 9): the lab stops waiting at once, starts no other destroy, and Pulumi starts no delete after its one SIGINT; exit 4", async function () {
+    world.standIn.setControl({ hangDelete: ["probe-instance"], hangSeconds: 600, hangIgnoresCancel: true });
+    const run = lab.start(["--json", "--stack", "lab-hang", "--settle", "0"]);
+    let labEnded = false;
+    void run.done.then(
+      () => (labEnded = true),
+      () => (labEnded = true),
+    );
+    expect(
+      await within(10 * 60_000, () => world.standIn.calls().some((c) => c.method === "Delete" && c.outcome === "hanging")),
+      "the probe's delete started",
+    ).to.equal(true);
+    const plugin = world.standIn.calls().find((c) => c.method === "Delete" && c.outcome === "hanging")!.pid;
+    const destroy = parentOf(plugin);
+    process.kill(run.pid(), "SIGTERM");
+    // Past the window in which a repeat counts as the same signal (signals.ts, REPEAT_WINDOW_MS).
+    await new Promise((r) => setTimeout(r, 2_500));
+    process.kill(run.pid(), "SIGTERM");
+    expect(
+      await within(60_000, () => world.standIn.calls().some((c) => c.method === "Cancel" && c.pid === plugin)),
+      "the engine passed the give-up's SIGINT to the provider",
+    ).to.equal(true);
+    const atGiveUp = world.standIn.calls().length;
+    const ended = await within(60_000, () => labEnded);
+    const seen = () =>
+      world.standIn
+        .calls()
+        .map((c, i) => `${i < atGiveUp ? "before" : "after "} pid ${c.pid} ${c.method} ${c.name ?? ""} ${c.outcome ?? ""}`)
+        .join("\n");
+    // Whatever the lab did, the provider's call now comes back, and the engine may go on.
+    world.standIn.setControl({});
+    const { code, report, stderr } = await finish(run);
+    await within(120_000, () => !alive(destroy));
+    const diagnosis = `\n--- provider calls\n${seen()}\n--- lab stderr\n${stderr}`;
+    expect(ended, `the lab still waited for pulumi destroy 60 s after the give-up${diagnosis}`).to.equal(true);
+    expect(code, diagnosis).to.equal(ExitCode.CleanupIncomplete);
+    expect(report.cleanup, diagnosis).to.include({ gaveUp: true, destroyed: false, complete: false });
+    // The destroy it let go of: named, and waited for before anything else the commands say.
+    const left = report.cleanup!.leftRunning;
+    expect(
+      left.map((l) => [l.command, l.pid]),
+      diagnosis,
+    ).to.deep.equal([["pulumi destroy", destroy]]);
+    expect(report.cleanup!.commands[0], diagnosis).to.contain(`while ps -p ${destroy} -o args=`);
+    // Pulumi wrote on into its files after the lab had gone (a pipe would have killed it: SIGPIPE),
+    // heard one SIGINT, and finished the delete in flight.
+    const pulumiSaid = ["stdout", "stderr"].map((f) => fs.readFileSync(path.join(left[0].output, f), "utf8")).join("\n");
+    fs.rmSync(left[0].output, { recursive: true, force: true });
+    expect(sigintsPulumiHeard(pulumiSaid), `${pulumiSaid}${diagnosis}`).to.equal(1);
+    expect(pulumiSaid).to.match(/aws:ec2:Instance probe-instance deleted/);
+    const after = world.standIn.calls().slice(atGiveUp);
+    expect(
+      after.filter((c) => c.method === "Delete").map((c) => [c.pid, c.name, c.outcome ?? "done"]),
+      `only the delete in flight at the give-up ends after it, in the same destroy${diagnosis}`,
+    ).to.deep.equal([[plugin, "probe-instance", "done"]]);
+    expect(
+      world.standIn.calls().filter((c) => c.method === "Delete" && c.pid !== plugin),
+      `deletes of another pulumi destroy${diagnosis}`,
+    ).to.deep.equal([]);
   });
 
   it("a Pulumi killed during the probe's create (the OOM killer): its stale lock cancelled, the pending create cleared from the real checkpoint, destroyed, exit 3", async function () {
@@ -270,6 +345,16 @@ describe("engine: npm run lab through the real CLI and the stand-in AWS plugin",
     }
   }
 });
+
+/** Whether a process (the destroy's pulumi) is still running. */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** The parent of a process, from /proc (Linux): the engine that started a plugin. */
 function parentOf(pid: number): number {

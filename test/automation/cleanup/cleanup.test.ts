@@ -3,6 +3,8 @@
 // and how to remove it, after success, failure, a give-up, and a state it could not read.
 /* eslint-disable @typescript-eslint/require-await -- fakes implement async interfaces without awaiting */
 import { expect } from "chai";
+import { spawn, spawnSync } from "node:child_process";
+import * as os from "node:os";
 import { cleanUp, keptReport, sweepOnly, STATE_READ_MS, type CleanupContext } from "../../../automation/cleanup/cleanup";
 import { leftover } from "../../../automation/cleanup/leftovers";
 import type { LabStack } from "../../../automation/engine/lab-engine";
@@ -79,6 +81,7 @@ describe("automation/cleanup: the teardown", function () {
       stackRemoved: true,
       sweep: null,
       gaveUp: false,
+      leftRunning: [],
       complete: true,
       leftovers: [],
       commands: [],
@@ -296,7 +299,8 @@ describe("automation/cleanup: the teardown", function () {
   });
 
   it("a give-up before it starts: no destroy, no sweep, no pending operations cleared, everything in state listed", async function () {
-    const pending = [{ type: "creating", resource: { urn: "urn:x" } }];
+    const urn = `urn:pulumi:${STACK}::trail-lab::trail-lab:index:ProbeInstance$aws:ec2/instance:Instance::probe-instance`;
+    const pending = [{ type: "creating", resource: { urn, type: "aws:ec2/instance:Instance" } }];
     const s = track(setup({ pending }, { repair: true }));
     s.giveUp.abort();
     const report = await cleanUp(s.stack, s.ctx);
@@ -305,13 +309,23 @@ describe("automation/cleanup: the teardown", function () {
     expect(report.gaveUp).to.equal(true);
     expect(report.destroyAttempts).to.equal(0);
     expect(report.pendingOperationsCleared).to.deep.equal([]);
-    expect(report.leftovers.map((l) => l.kind)).to.deep.equal(["bucket", "trail", "stack"]);
+    // The create in flight when the state was read: no id yet, named by its Pulumi name, removed by --cleanup's sweep.
+    expect(report.leftovers.map((l) => [l.kind, l.id])).to.deep.equal([
+      ["bucket", "state-bucket-1"],
+      ["trail", "my-logs-trail"],
+      ["instance", "probe-instance"],
+      ["stack", STACK],
+    ]);
+    expect(report.leftovers[2].reason).to.match(/create was in flight/);
+    expect(report.leftovers[2].removeWith).to.match(
+      new RegExp(`^npm run lab -- --cleanup ${STACK} .*aws:ec2/instance:Instance probe-instance`),
+    );
     expect(report.complete).to.equal(false);
   });
 
   it("a give-up during destroy: no other step starts, and the report returned does not change as the teardown finishes", async function () {
     let finish: () => void = () => undefined;
-    const s = track(setup({ onDestroy: () => new Promise<void>((r) => (finish = r)) }, { repair: true }));
+    const s = track(setup({ onDestroy: () => new Promise<void>((r) => (finish = r)) }, { repair: true, settleMs: 50 }));
     const running = cleanUp(s.stack, s.ctx);
     await new Promise((r) => setImmediate(r));
     s.giveUp.abort();
@@ -324,6 +338,43 @@ describe("automation/cleanup: the teardown", function () {
     expect(report.destroyed).to.equal(false);
     expect(s.sweeps).to.deep.equal([]);
     expect(s.fakes.events).to.not.include("remove");
+  });
+
+  it("a destroy that ends within the give-up's grace: listed as destroyed, the empty stack left for --cleanup", async function () {
+    let finish: () => void = () => undefined;
+    const s = track(setup({ onDestroy: () => new Promise<void>((r) => (finish = r)) }, { settleMs: 5_000 }));
+    const running = cleanUp(s.stack, s.ctx);
+    await new Promise((r) => setImmediate(r));
+    s.giveUp.abort();
+    setTimeout(finish, 20);
+    const report = await running;
+    expect(report).to.include({ gaveUp: true, destroyed: true, stackRemoved: false, complete: false });
+    expect(report.leftovers.map((l) => [l.kind, l.id])).to.deep.equal([["stack", STACK]]);
+    expect(s.fakes.events).to.not.include("remove");
+  });
+
+  it("a command left running: the first command waits for it by pid and command line, not for another process under that pid", async function () {
+    const s = track(setup({}, { settleMs: 50 }));
+    // A process whose command line holds "pulumi destroy", as the CLI's does (".../bin/pulumi destroy --yes ...").
+    const live = spawn(process.execPath, ["-e", "setTimeout(() => {}, 60000)", "pulumi", "destroy"], { stdio: "ignore", cwd: os.tmpdir() });
+    try {
+      s.fakes.left.push({ command: "pulumi destroy", pid: live.pid!, output: "/tmp/trail-lab-pulumi-destroy-x" });
+      s.giveUp.abort();
+      const report = await cleanUp(s.stack, s.ctx);
+      const wait = report.commands[0];
+      expect(wait).to.match(/# let pulumi destroy end first \(its output: \/tmp\/trail-lab-pulumi-destroy-x\)$/);
+      const waiting = spawnSync("sh", ["-c", wait], { timeout: 1_500, cwd: os.tmpdir() });
+      expect(waiting.error, "still waiting while it runs").to.have.property("code", "ETIMEDOUT");
+      // The same pid held by another command (a reused pid): no wait.
+      const other = spawnSync("sh", ["-c", wait.replace(String(live.pid), String(process.pid))], { timeout: 10_000, cwd: os.tmpdir() });
+      expect(other.status).to.equal(0);
+      live.kill();
+      await new Promise((r) => live.once("exit", r));
+      const ended = spawnSync("sh", ["-c", wait], { timeout: 10_000, cwd: os.tmpdir() });
+      expect(ended.status, "ends once it has gone").to.equal(0);
+    } finally {
+      live.kill();
+    }
   });
 
   it("waits for the first state read after a give-up, bounded by STATE_READ_MS", async function () {
@@ -357,6 +408,7 @@ describe("automation/cleanup: the teardown", function () {
       stackRemoved: false,
       sweep: null,
       gaveUp: false,
+      leftRunning: [],
       complete: false,
       leftovers: [],
       commands: [`npm run lab -- --cleanup ${STACK}`, `${DESTROY(s)} && ${pulumiCommand("stack rm", STACK, s.ctx.engine)}`],

@@ -6,8 +6,10 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { chooseBackend } from "../../../automation/engine/backend";
 import type { LabEngine } from "../../../automation/engine/lab-engine";
-import { EngineError, StackLockedError, UpFailedError } from "../../../automation/engine/engine-errors";
+import { EngineError, LeftRunningError, StackLockedError, UpFailedError } from "../../../automation/engine/engine-errors";
 import { createPulumiEngine } from "../../../automation/engine/pulumi-engine";
+import { ownGroupPulumi } from "../../../automation/engine/pulumi-process";
+import { CommandError } from "@pulumi/pulumi/automation";
 import { readTemplateConfig } from "../../../automation/engine/stack-config";
 import { installFakePulumi, type FakePulumi } from "../../support/doubles/fake-pulumi";
 
@@ -246,6 +248,122 @@ describe("automation/pulumi-engine against a stand-in pulumi CLI", function () {
         expect(call.pgid).to.not.equal(own);
       }
     }
+  });
+
+  it("lets go of an up told to stop when the run gives up: rejects at once naming it, and the up writes on into its files to its end", async function () {
+    const letGo = new AbortController();
+    const backend = chooseBackend(projectDir, process.env);
+    const giving = await createPulumiEngine({ workDir: projectDir, env: backend.env, backend: backend.description, letGo: letGo.signal });
+    const stack = (await giving.openStack("lab-left", true))!;
+    await stack.setConfig({ "trail-lab:probeInstance": "true" });
+    const waitFile = path.join(projectDir, "release");
+    process.env.FAKE_PULUMI_UP_WAIT_FILE = waitFile;
+    process.env.FAKE_PULUMI_UP_IGNORES_SIGINT = "1";
+    const lines: string[] = [];
+    try {
+      const stop = new AbortController();
+      const up = stack
+        .up("probe", (text) => lines.push(text), stop.signal)
+        .then(
+          () => null,
+          (e: unknown) => e,
+        );
+      await until(() => fs.existsSync(path.join(fake.dir, "up.pid")));
+      const pid = Number(fs.readFileSync(path.join(fake.dir, "up.pid"), "utf8"));
+      stop.abort();
+      letGo.abort();
+      const error = await up;
+      expect(error).to.be.instanceOf(LeftRunningError);
+      expect((error as LeftRunningError).pid).to.equal(pid);
+      expect((error as Error).message).to.match(new RegExp(`pulumi up \\(pid ${pid}\\) was left running .*do not kill it`));
+      const left = await giving.leftRunning();
+      expect(left).to.deep.equal([{ command: "pulumi up", pid, output: (error as LeftRunningError).outputDir }]);
+      expect(lines.join(""), "what it wrote while waited for reached the lab, line by line").to.contain("Updating (lab-left)\n");
+
+      // It goes on by itself: released, it finishes into the files the lab stopped reading.
+      fs.writeFileSync(waitFile, "");
+      await until(() => {
+        try {
+          process.kill(pid, 0);
+          return false;
+        } catch {
+          return true;
+        }
+      });
+      const written = fs.readFileSync(path.join(left[0].output, "stdout"), "utf8");
+      expect(written).to.contain("Updating (lab-left)\n").and.contain("Resources:\n    + created\n");
+      expect(lines.join(""), "nothing read after the let-go").to.not.contain("created");
+      expect(fs.readFileSync(path.join(left[0].output, "stderr"), "utf8")).to.contain("^C received");
+      expect(
+        fake.calls().filter((c) => c.signal === "SIGINT"),
+        "one SIGINT",
+      ).to.have.length(1);
+      fs.rmSync(left[0].output, { recursive: true, force: true });
+    } finally {
+      delete process.env.FAKE_PULUMI_UP_WAIT_FILE;
+      delete process.env.FAKE_PULUMI_UP_IGNORES_SIGINT;
+    }
+  });
+
+  it("an up that ends within the give-up's grace is not let go: its own failure, its output whole, its files gone", async function () {
+    const letGo = new AbortController();
+    const backend = chooseBackend(projectDir, process.env);
+    const giving = await createPulumiEngine({ workDir: projectDir, env: backend.env, backend: backend.description, letGo: letGo.signal });
+    const stack = (await giving.openStack("lab-ends", true))!;
+    await stack.setConfig({ "trail-lab:probeInstance": "true" });
+    process.env.FAKE_PULUMI_UP_WAIT_FILE = path.join(projectDir, "never");
+    const before = new Set(fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith("trail-lab-pulumi-up-")));
+    try {
+      const stop = new AbortController();
+      const up = stack
+        .up("probe", () => undefined, stop.signal)
+        .then(
+          () => null,
+          (e: unknown) => e,
+        );
+      await until(() => fs.existsSync(path.join(fake.dir, "up.pid")));
+      stop.abort();
+      letGo.abort();
+      const error = await up;
+      expect(error).to.be.instanceOf(UpFailedError);
+      expect((error as Error).message).to.contain("update canceled");
+      expect(await giving.leftRunning()).to.deep.equal([]);
+      const after = fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith("trail-lab-pulumi-up-") && !before.has(f));
+      expect(after, "the up's output folder").to.deep.equal([]);
+    } finally {
+      delete process.env.FAKE_PULUMI_UP_WAIT_FILE;
+    }
+  });
+
+  it("a spawn that throws (a NUL in the environment) rejects as a failed command and leaves no descriptor, folder or timer behind", async function () {
+    const pulumi = (await ownGroupPulumi(process.env)) as unknown as {
+      run(args: string[], cwd: string, env: Record<string, string>, o?: unknown, e?: unknown, signal?: AbortSignal): Promise<unknown>;
+    };
+    const fds = () => fs.readdirSync("/proc/self/fd").length;
+    const folders = () => fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith("trail-lab-pulumi-up-")).length;
+    const [fdsBefore, foldersBefore] = [fds(), folders()];
+    const error = await pulumi
+      .run(["up", "--yes"], projectDir, { BROKEN: "a\0b" }, undefined, undefined, new AbortController().signal)
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
+    expect(error, "a CommandError, as the Automation API classifies failures").to.be.instanceOf(CommandError);
+    expect((error as Error).message).to.match(/null bytes|ERR_INVALID_ARG_VALUE/);
+    expect(folders(), "the up's output folder").to.equal(foldersBefore);
+    expect(fds(), "descriptors open in this process").to.equal(fdsBefore);
+  });
+
+  it("a command not told to stop is waited for through a give-up: reads end by themselves", async function () {
+    const letGo = new AbortController();
+    letGo.abort();
+    const backend = chooseBackend(projectDir, process.env);
+    const giving = await createPulumiEngine({ workDir: projectDir, env: backend.env, backend: backend.description, letGo: letGo.signal });
+    const stack = (await giving.openStack("lab-read", true))!;
+    await stack.setConfig({ "trail-lab:probeInstance": "false" });
+    await stack.up("trail", () => undefined, running());
+    expect(await stack.outputs()).to.have.property("bucketName");
+    expect(await giving.leftRunning()).to.deep.equal([]);
   });
 
   it("cancels the lock only of a stack whose own pulumi command a signal killed, and only once", async function () {

@@ -14,6 +14,8 @@ import {
 import { runCleanup, runLab } from "../../../automation/lab";
 import { uniqueStackName } from "../../../automation/engine/stack-name";
 import { ExitCode } from "../../../common/exit-codes";
+import { renderSummary } from "../../../automation/summary";
+import { renderReportHtml } from "../../../automation/report/html";
 import { Fakes, INSTANCE_ID, LOG_KEY, OUTPUTS_TRAIL, evidence, gate, hangingDestroy, labOptions } from "../../support/doubles/lab-fakes";
 
 /** `expected` occurs in `actual` in this order, other steps allowed in between. */
@@ -441,7 +443,17 @@ describe("automation/lab: signals", function () {
     expect(report.exitCode).to.equal(ExitCode.CleanupIncomplete);
     expect(report.cleanup?.gaveUp).to.equal(true);
     expect(report.cleanup?.leftovers.map((l) => l.kind)).to.include.members(["bucket", "trail", "stack"]);
-    expect(report.cleanup?.commands[0]).to.equal("npm run lab -- --cleanup lab-test");
+    // The destroy told to stop is let go, not waited for: the commands wait for it before removing anything.
+    expect(report.cleanup?.leftRunning.map((l) => l.command)).to.deep.equal(["pulumi destroy"]);
+    expect(report.cleanup?.commands[0]).to.match(
+      /^while ps -p \d+ -o args= 2>\/dev\/null \| grep -q 'pulumi destroy'; do sleep 5; done {3}# let pulumi destroy end first/,
+    );
+    expect(report.cleanup?.commands[1]).to.equal("npm run lab -- --cleanup lab-test");
+    const { pid, output } = report.cleanup!.leftRunning[0];
+    expect(renderSummary(report)).to.include(
+      `  still running: pulumi destroy (pid ${pid}), finishing what is in flight; it holds the stack's lock until it ends\n`,
+    );
+    expect(renderReportHtml(report)).to.include(`<li>pulumi destroy (pid ${pid}): output in <code>${output}</code></li>`);
     expect(fakes.steps()).not.to.include("remove");
     destroy.release();
   });

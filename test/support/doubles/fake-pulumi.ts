@@ -30,7 +30,14 @@ export interface FakePulumi {
   restore(): void;
 }
 
-const KNOBS = ["FAKE_PULUMI_DIR", "FAKE_PULUMI_UP_FAIL", "FAKE_PULUMI_UP_WAIT_FILE", "FAKE_PULUMI_DESTROY_FAILS", "FAKE_PULUMI_LOCKED"];
+const KNOBS = [
+  "FAKE_PULUMI_DIR",
+  "FAKE_PULUMI_UP_FAIL",
+  "FAKE_PULUMI_UP_WAIT_FILE",
+  "FAKE_PULUMI_UP_IGNORES_SIGINT",
+  "FAKE_PULUMI_DESTROY_FAILS",
+  "FAKE_PULUMI_LOCKED",
+];
 
 export function installFakePulumi(knobs: Record<string, string> = {}): FakePulumi {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fake-pulumi-"));

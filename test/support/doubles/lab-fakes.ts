@@ -8,8 +8,8 @@ import { EventEmitter } from "node:events";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import type { ConfigValue, LabEngine, LabStack, PendingOperation, StackState } from "../../../automation/engine/lab-engine";
-import { EngineError, UpFailedError } from "../../../automation/engine/engine-errors";
+import type { ConfigValue, LabEngine, LabStack, LeftRunning, PendingOperation, StackState } from "../../../automation/engine/lab-engine";
+import { EngineError, LeftRunningError, UpFailedError } from "../../../automation/engine/engine-errors";
 import type { InstanceView } from "../../../automation/aws/instance-view";
 import type { CanaryObject, CanaryRequest } from "../../../automation/aws/canary-object";
 import type { LabDeps, LabOptions, LabServices } from "../../../automation/lab";
@@ -229,6 +229,9 @@ export class Fakes {
   integrityRequest: LabIntegrityRequest | null = null;
   postureRequest: LabPostureRequest | null = null;
   engineOpened = false;
+  /** The give-up the engine was opened with: it lets go of an up or destroy told to stop, as pulumi-process.ts does. */
+  letGo: AbortSignal | null = null;
+  readonly left: LeftRunning[] = [];
   clock = Date.parse("2026-11-25T22:30:00Z");
   stackExists = false;
   resources: { urn: string; type: string; id?: string }[] = [];
@@ -268,7 +271,7 @@ export class Fakes {
         signal?.addEventListener("abort", stop, { once: true });
         onOutput(`Updating (${name})\n`);
         try {
-          if (f.behaviour.onUp) await f.behaviour.onUp(step, signal);
+          if (f.behaviour.onUp) await f.lettingGo("up", f.behaviour.onUp(step, signal), signal);
         } finally {
           signal?.removeEventListener("abort", stop);
         }
@@ -324,7 +327,7 @@ export class Fakes {
         signal?.addEventListener("abort", stop, { once: true });
         onOutput("Destroying\n");
         try {
-          if (f.behaviour.onDestroy) await f.behaviour.onDestroy(signal);
+          if (f.behaviour.onDestroy) await f.lettingGo("destroy", f.behaviour.onDestroy(signal), signal);
         } finally {
           signal?.removeEventListener("abort", stop);
         }
@@ -364,7 +367,29 @@ export class Fakes {
       async listStacks() {
         return [...(f.behaviour.existingStacks ?? [])];
       },
+      leftRunning: async () => f.left.map((l) => ({ ...l })),
     };
+  }
+
+  /** The command's work, unless the give-up comes once it was told to stop: then it is let go, as the real engine does. */
+  private lettingGo(command: string, work: Promise<void>, stop: AbortSignal | undefined): Promise<void> {
+    const letGo = this.letGo;
+    if (!letGo || !stop) return work;
+    return new Promise<void>((resolve, reject) => {
+      const leave = () => {
+        if (!stop.aborted || !letGo.aborted) return;
+        const pid = 40_000 + this.left.length;
+        const output = path.join(os.tmpdir(), `trail-lab-pulumi-${command}-fake`);
+        this.left.push({ command: `pulumi ${command}`, pid, output });
+        reject(new LeftRunningError([command], pid, output));
+      };
+      stop.addEventListener("abort", leave);
+      letGo.addEventListener("abort", leave);
+      work.then(resolve, reject).finally(() => {
+        stop.removeEventListener("abort", leave);
+        letGo.removeEventListener("abort", leave);
+      });
+    });
   }
 
   services(): LabServices {
@@ -460,8 +485,9 @@ export class Fakes {
         if (f.behaviour.cliMissing) throw f.behaviour.cliMissing;
       },
       services: () => f.services(),
-      openEngine: async () => {
+      openEngine: async (letGo) => {
         f.engineOpened = true;
+        f.letGo = letGo;
         return f.engine();
       },
       signals: f.signals,

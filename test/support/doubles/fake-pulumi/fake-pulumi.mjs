@@ -3,7 +3,8 @@
 // commands the lab's engine runs with plausible output, keeps stacks in $FAKE_PULUMI_DIR/state.json
 // and logs every call (argv, cwd, the backend, passphrase and AWS_PROFILE variables) to $FAKE_PULUMI_DIR/calls.jsonl.
 // Knobs: FAKE_PULUMI_UP_FAIL=all|probe, FAKE_PULUMI_UP_WAIT_FILE (up waits until the file exists;
-// a SIGINT makes it leave a pending create and exit as Pulumi does), FAKE_PULUMI_DESTROY_FAILS=<n>
+// a SIGINT makes it leave a pending create and exit as Pulumi does; with FAKE_PULUMI_UP_IGNORES_SIGINT
+// set it goes on until the file exists, as a create the provider cannot cancel does), FAKE_PULUMI_DESTROY_FAILS=<n>
 // (the first n destroys fail with BucketNotEmpty), FAKE_PULUMI_LOCKED=1 (up and destroy find the
 // stack locked, with the real file backend's words).
 import fs from "node:fs";
@@ -269,6 +270,8 @@ function up(stack) {
     sigints++;
     log({ signal: "SIGINT", count: sigints });
     if (sigints > 1) return; // Pulumi would abandon in-flight operations here.
+    // A provider still waiting on AWS: the create goes on after the SIGINT, and Pulumi with it.
+    if (process.env.FAKE_PULUMI_UP_IGNORES_SIGINT) return void process.stderr.write("^C received; cancelling.\n");
     // Like Pulumi: the provider is told to cancel, the create in flight ends (failed, canceled) and is
     // recorded, the checkpoint is written clean (nothing pending), the lock goes, it exits as canceled.
     setTimeout(() => {
@@ -285,7 +288,7 @@ function up(stack) {
   fs.writeFileSync(path.join(dir, "up.pid.tmp"), String(process.pid));
   fs.renameSync(path.join(dir, "up.pid.tmp"), path.join(dir, "up.pid"));
   const timer = setInterval(() => {
-    if (fs.existsSync(waitFile) && sigints === 0) {
+    if (fs.existsSync(waitFile) && (sigints === 0 || process.env.FAKE_PULUMI_UP_IGNORES_SIGINT)) {
       clearInterval(timer);
       finish();
     }
