@@ -237,9 +237,8 @@ class Teardown {
         ...report.leftRunning.map(waitFor),
         cleanupCommand(stack.name),
         pulumiCommand("destroy", stack.name, ctx.engine),
-        ...report.leftovers
-          .filter((l) => l.kind !== "stack" && l.kind !== "resource" && !l.removeWith.startsWith(cleanupCommand(stack.name)))
-          .map((l) => l.removeWith),
+        // Not what --cleanup, already above, removes: the stack, resources without a one-line removal, a create in flight.
+        ...report.leftovers.filter((l) => !l.removeWith.startsWith(cleanupCommand(stack.name))).map((l) => l.removeWith),
       ];
     }
     return structuredClone(report);

@@ -7,7 +7,7 @@ import { spawn, spawnSync } from "node:child_process";
 import * as os from "node:os";
 import { cleanUp, keptReport, sweepOnly, STATE_READ_MS, type CleanupContext } from "../../../automation/cleanup/cleanup";
 import { leftover } from "../../../automation/cleanup/leftovers";
-import type { LabStack } from "../../../automation/engine/lab-engine";
+import { GIVE_UP_GRACE_MS, type LabStack } from "../../../automation/engine/lab-engine";
 import { EngineError } from "../../../automation/engine/engine-errors";
 import { pulumiCommand } from "../../../automation/engine/commands";
 import type { SweepHints, SweepReport } from "../../../automation/cleanup/sweep";
@@ -320,6 +320,13 @@ describe("automation/cleanup: the teardown", function () {
     expect(report.leftovers[2].removeWith).to.match(
       new RegExp(`^npm run lab -- --cleanup ${STACK} .*aws:ec2/instance:Instance probe-instance`),
     );
+    // --cleanup once: it removes the stack and, by its sweep, the create in flight; then the state's own by hand.
+    expect(report.commands).to.deep.equal([
+      `npm run lab -- --cleanup ${STACK}`,
+      DESTROY(s),
+      "aws s3 rb s3://state-bucket-1 --force   # a versioned bucket: delete every object version first if this fails",
+      `aws cloudtrail delete-trail --region ${s.ctx.region} --name my-logs-trail`,
+    ]);
     expect(report.complete).to.equal(false);
   });
 
@@ -388,13 +395,37 @@ describe("automation/cleanup: the teardown", function () {
         return s.stack.exportState();
       },
     };
-    const running = cleanUp(stack, s.ctx);
+    // A read slower than the give-up's settling: the list still waits for it.
+    const running = cleanUp(stack, { ...s.ctx, settleMs: 20 });
     await new Promise((r) => setImmediate(r));
     s.giveUp.abort();
-    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setTimeout(r, 150));
     release();
     const report = await running;
     expect(report.leftovers.map((l) => l.kind)).to.deep.equal(["bucket", "trail", "stack"]);
+  });
+
+  it("a destroy the engine lets go of at the give-up is not a failure: no 'destroy failed', only the command left running", async function () {
+    const s = track(setup({ onDestroy: () => new Promise<void>(() => undefined) }));
+    s.fakes.letGo = s.giveUp.signal;
+    const running = cleanUp(s.stack, s.ctx);
+    await new Promise((r) => setImmediate(r));
+    s.giveUp.abort();
+    const report = await running;
+    expect(report.leftRunning.map((l) => l.command)).to.deep.equal(["pulumi destroy"]);
+    expect(s.lines.filter((l) => l.startsWith("destroy failed"))).to.deep.equal([]);
+  });
+
+  it("by default waits out the engine's grace and a little more for the step to settle: a destroy ending 5.3 s after the give-up counts", async function () {
+    this.timeout(20_000);
+    let finish: () => void = () => undefined;
+    const s = track(setup({ onDestroy: () => new Promise<void>((r) => (finish = r)) }));
+    const running = cleanUp(s.stack, s.ctx);
+    await new Promise((r) => setImmediate(r));
+    s.giveUp.abort();
+    setTimeout(() => finish(), GIVE_UP_GRACE_MS + 300);
+    const report = await running;
+    expect(report).to.include({ gaveUp: true, destroyed: true });
   });
 
   it("--keep: a kept report that says how to clean up later", function () {
