@@ -83,22 +83,27 @@ export class DigestReader {
         };
       throw toVerifyError("GetObject", `s3://${bucket}/${key}`, err);
     }
-    let json: Buffer;
-    try {
-      json = gunzipLog(gz);
-    } catch (err) {
-      return { location, state: "unreadable", reason: gunzipFailure(err) };
-    }
-    const content = parseDigest(json);
-    if (typeof content === "string") return { location, state: "unreadable", reason: content };
-    return {
-      location,
-      state: "read",
-      content,
-      contentSha256: sha256Hex(json),
-      signature: metadata.signature ?? null,
-      signatureAlgorithm: metadata["signature-algorithm"] ?? null,
-      backfillGeneratedAt: metadata["backfill-generation-timestamp"] ?? null,
-    };
+    return digestFromObject(location, gz, metadata);
   }
+}
+
+/** A digest object's bytes and user metadata (x-amz-meta-*), as read: its content, hash and signature, or why it does not read. */
+export function digestFromObject(location: DigestLocation, gz: Buffer, metadata: Record<string, string>): FetchedDigest {
+  let json: Buffer;
+  try {
+    json = gunzipLog(gz);
+  } catch (err) {
+    return { location, state: "unreadable", reason: gunzipFailure(err) };
+  }
+  const content = parseDigest(json);
+  if (typeof content === "string") return { location, state: "unreadable", reason: content };
+  return {
+    location,
+    state: "read",
+    content,
+    contentSha256: sha256Hex(json),
+    signature: metadata.signature ?? null,
+    signatureAlgorithm: metadata["signature-algorithm"] ?? null,
+    backfillGeneratedAt: metadata["backfill-generation-timestamp"] ?? null,
+  };
 }

@@ -19,7 +19,8 @@ const invalid = (reason: string): DigestVerdict => ({ status: "invalid", reason 
 export class DigestJudge {
   private readonly verdicts = new Map<string, Promise<DigestVerdict>>();
 
-  constructor(private readonly keys: PublicKeyRing) {}
+  /** Only the ring's lookup is used: a test may hand it a ring of its own keys. */
+  constructor(private readonly keys: Pick<PublicKeyRing, "find">) {}
 
   judge(digest: FetchedDigest): Promise<DigestVerdict> {
     const id = `${digest.location.bucket}/${digest.location.key}`;

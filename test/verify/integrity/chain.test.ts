@@ -1,17 +1,17 @@
 // walkChain (verify/integrity/chain.ts) in process, without servers: one trail's digests in one
 // region, signed and linked as CloudTrail signs and links them (test/support/fixtures/signed-digests),
 // kept in memory as a bucket would keep them. Reads answer from that memory ("missing" when a key is
-// not there, "unreadable" when it is not a gzipped digest), and each digest is judged on its
-// signature over the documented string to sign: a forged or moved digest fails as it would against
-// AWS. The key lookup, the S3 reads and the listing are validateIntegrity's, tested through the
-// local servers in integrity*.test.ts.
+// not there, "unreadable" when it is not a gzipped digest, through verify's own digestFromObject),
+// and each digest is judged by verify's DigestJudge with the trail's one key: a forged or moved
+// digest fails as it would against AWS. The key lookup, the S3 reads and the listing are
+// validateIntegrity's, tested through the local servers in integrity*.test.ts.
 import { expect } from "chai";
-import { gunzipSync, gzipSync } from "node:zlib";
+import { gzipSync } from "node:zlib";
 import { walkChain, type ChainFindings, type ChainGap, type ChainRange, type ChainTools } from "../../../verify/integrity/chain";
-import { parseDigest, rsaPublicKey, sha256Hex, signatureHolds, stringToSign } from "../../../verify/integrity/digest-file";
+import { rsaPublicKey } from "../../../verify/integrity/digest-file";
 import type { DigestLocation } from "../../../verify/integrity/digest-listing";
-import type { FetchedDigest } from "../../../verify/integrity/digest-reader";
-import type { DigestVerdict } from "../../../verify/integrity/digest-verdict";
+import { digestFromObject, type FetchedDigest } from "../../../verify/integrity/digest-reader";
+import { DigestJudge, type DigestVerdict } from "../../../verify/integrity/digest-verdict";
 import { FixtureFactory, logFile } from "../../support/fixtures/cloudtrail-fixtures";
 import { DigestChain, iso, newSigningKey, signDigest, type DigestOptions, type SignedDigest } from "../../support/fixtures/signed-digests";
 
@@ -145,50 +145,21 @@ class ChainWorld {
 
   readonly tools: ChainTools = {
     read: (location) => Promise.resolve(this.read(location)),
-    judge: (digest) => Promise.resolve(this.judge(digest)),
+    judge: (digest) => {
+      const forced = this.forced.get(digest.location.key);
+      return forced ? Promise.resolve(forced) : this.judge.judge(digest);
+    },
   };
 
   private read(location: DigestLocation): FetchedDigest {
     this.reads.push(location.key);
     const stored = this.stored.get(`${location.bucket}/${location.key}`);
     if (!stored) return { location, state: "missing" };
-    let json: Buffer;
-    try {
-      json = gunzipSync(stored.body);
-    } catch {
-      return { location, state: "unreadable", reason: "not gzip" };
-    }
-    const content = parseDigest(json);
-    if (typeof content === "string") return { location, state: "unreadable", reason: content };
-    const { metadata } = stored;
-    return {
-      location,
-      state: "read",
-      content,
-      contentSha256: sha256Hex(json),
-      signature: metadata.signature ?? null,
-      signatureAlgorithm: metadata["signature-algorithm"] ?? null,
-      backfillGeneratedAt: null,
-    };
+    return digestFromObject(location, stored.body, stored.metadata);
   }
 
-  private judge(digest: FetchedDigest): DigestVerdict {
-    const forced = this.forced.get(digest.location.key);
-    if (forced) return forced;
-    if (digest.state === "missing") return { status: "invalid", reason: "not found" };
-    if (digest.state === "unreadable") return { status: "invalid", reason: digest.reason };
-    const { content, location, signature } = digest;
-    const signed = stringToSign(
-      content.digestEndTime,
-      location.bucket,
-      location.key,
-      digest.contentSha256,
-      content.previousDigestSignature,
-    );
-    return signature && signatureHolds(signed, signature, PUBLIC_KEY)
-      ? { status: "valid" }
-      : { status: "invalid", reason: "signature verification failed" };
-  }
+  /** verify's own judge, with the trail's one key for every region and time. */
+  private readonly judge = new DigestJudge({ find: () => Promise.resolve({ key: PUBLIC_KEY }) });
 
   walk(range: Partial<ChainRange> = {}, listed?: DigestLocation[]): Promise<ChainFindings> {
     const since = range.since ?? this.since;
@@ -451,7 +422,7 @@ describe("verify: walking one digest chain back along its links (walkChain)", ()
       expect(rows(findings)).to.deep.equal([
         notFound(d0, d1),
         valid(d1),
-        { object: s3Url(d2), state: "unreadable", verdict: "not gzip", namedBy: null, brokenLink: null },
+        { object: s3Url(d2), state: "unreadable", verdict: "corrupt gzip: incorrect header check", namedBy: null, brokenLink: null },
         valid(d3),
       ]);
       expect(findings.gaps.map((g) => [g.location.key, g.from, g.to])).to.deep.equal([[d1.key, iso(w.since), startOf(d1)]]);
@@ -604,7 +575,13 @@ describe("verify: walking one digest chain back along its links (walkChain)", ()
       const findings = await w.walk();
       expect(rows(findings)).to.deep.equal([
         valid(d0),
-        { object: s3Url(moved), state: "read", verdict: "signature verification failed", namedBy: null, brokenLink: null },
+        {
+          object: s3Url(moved),
+          state: "read",
+          verdict: `has been moved from its original location ${s3Url(d1)}`,
+          namedBy: null,
+          brokenLink: null,
+        },
         notFound(d2, w.after),
       ]);
       expect(findings.gaps).to.deep.equal([
@@ -622,7 +599,13 @@ describe("verify: walking one digest chain back along its links (walkChain)", ()
         valid(d0),
         valid(d1),
         notFound(d2, w.after),
-        { object: s3Url(late), state: "read", verdict: "signature verification failed", namedBy: null, brokenLink: null },
+        {
+          object: s3Url(late),
+          state: "read",
+          verdict: `has been moved from its original location ${s3Url(d2)}`,
+          namedBy: null,
+          brokenLink: null,
+        },
       ]);
       // d0's hour ends at 11:00:07; its new name says 11:00:59, inside a range starting at 11:00:30.
       const v = new ChainWorld();
