@@ -196,11 +196,7 @@ describe("engine: npm run lab through the real CLI and the stand-in AWS plugin",
   it("a second SIGTERM while Pulumi finishes a create that ignores the cancel: Pulumi is not told twice, the lab stops waiting for it; no destroy; every resource in the real state and the create in flight listed, exit 4", async function () {
     world.standIn.setControl({ hangCreate: ["probe-instance"], hangSeconds: 600, hangIgnoresCancel: true });
     const run = lab.start(["--json", "--stack", "lab-give", "--settle", "0"]);
-    let labEnded = false;
-    void run.done.then(
-      () => (labEnded = true),
-      () => (labEnded = true),
-    );
+    const labEnded = endedFlag(run);
     expect(
       await within(10 * 60_000, () => world.standIn.calls().some((c) => c.outcome === "hanging")),
       "the probe's create started",
@@ -215,7 +211,7 @@ describe("engine: npm run lab through the real CLI and the stand-in AWS plugin",
     // Past the window in which a repeat counts as the same signal (signals.ts, REPEAT_WINDOW_MS).
     await new Promise((r) => setTimeout(r, 2_500));
     process.kill(run.pid(), "SIGTERM");
-    const ended = await within(60_000, () => labEnded);
+    const ended = await within(60_000, labEnded);
     // The provider's call comes back after all: the instance exists, and the checkpoint says so.
     world.standIn.setControl({});
     const { code, report, stderr } = await finish(run);
@@ -243,11 +239,7 @@ describe("engine: npm run lab through the real CLI and the stand-in AWS plugin",
   it("a second SIGTERM while a destroy hangs on a delete that ignores the cancel (#20 item 9): the lab stops waiting at once, starts no other destroy, and Pulumi starts no delete after its one SIGINT; exit 4", async function () {
     world.standIn.setControl({ hangDelete: ["probe-instance"], hangSeconds: 600, hangIgnoresCancel: true });
     const run = lab.start(["--json", "--stack", "lab-hang", "--settle", "0"]);
-    let labEnded = false;
-    void run.done.then(
-      () => (labEnded = true),
-      () => (labEnded = true),
-    );
+    const labEnded = endedFlag(run);
     expect(
       await within(10 * 60_000, () => world.standIn.calls().some((c) => c.method === "Delete" && c.outcome === "hanging")),
       "the probe's delete started",
@@ -263,7 +255,7 @@ describe("engine: npm run lab through the real CLI and the stand-in AWS plugin",
       "the engine passed the give-up's SIGINT to the provider",
     ).to.equal(true);
     const atGiveUp = world.standIn.calls().length;
-    const ended = await within(60_000, () => labEnded);
+    const ended = await within(60_000, labEnded);
     const seen = () =>
       world.standIn
         .calls()
@@ -345,6 +337,14 @@ describe("engine: npm run lab through the real CLI and the stand-in AWS plugin",
     }
   }
 });
+
+/** Whether the lab's run has ended, asked at any time (a give-up must let it end without Pulumi). */
+function endedFlag(run: ReturnType<LabProcess["start"]>): () => boolean {
+  let ended = false;
+  const end = () => (ended = true);
+  void run.done.then(end, end);
+  return () => ended;
+}
 
 /** Whether a process (the destroy's pulumi) is still running. */
 function alive(pid: number): boolean {

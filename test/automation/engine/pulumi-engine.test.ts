@@ -5,7 +5,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { chooseBackend } from "../../../automation/engine/backend";
-import type { LabEngine } from "../../../automation/engine/lab-engine";
+import type { LabEngine, LabStack } from "../../../automation/engine/lab-engine";
 import { EngineError, LeftRunningError, StackLockedError, UpFailedError } from "../../../automation/engine/engine-errors";
 import { createPulumiEngine } from "../../../automation/engine/pulumi-engine";
 import { ownGroupPulumi } from "../../../automation/engine/pulumi-process";
@@ -72,6 +72,19 @@ describe("automation/pulumi-engine against a stand-in pulumi CLI", function () {
       else process.env[k] = v;
     }
   });
+
+  /**
+   * Starts the probe's up (the stand-in waits for FAKE_PULUMI_UP_WAIT_FILE) and resolves once it runs:
+   * with its pid, and its outcome (null, or what it threw).
+   */
+  async function probeUpRunning(stack: LabStack, signal: AbortSignal, onOutput: (text: string) => void = () => undefined) {
+    const outcome = stack.up("probe", onOutput, signal).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    await until(() => fs.existsSync(path.join(fake.dir, "up.pid")));
+    return { outcome, pid: Number(fs.readFileSync(path.join(fake.dir, "up.pid"), "utf8")) };
+  }
 
   it("creates the stack in the project folder's file backend with an empty passphrase", async function () {
     const stack = await engine.openStack("lab-a", true);
@@ -220,13 +233,7 @@ describe("automation/pulumi-engine against a stand-in pulumi CLI", function () {
     process.env.FAKE_PULUMI_UP_WAIT_FILE = path.join(projectDir, "never");
     const stop = new AbortController();
     try {
-      const up = stack
-        .up("probe", () => undefined, stop.signal)
-        .then(
-          () => null,
-          (e: unknown) => e,
-        );
-      await until(() => fs.existsSync(path.join(fake.dir, "up.pid")));
+      const { outcome: up } = await probeUpRunning(stack, stop.signal);
       stop.abort();
       stop.abort();
       const error = await up;
@@ -262,14 +269,7 @@ describe("automation/pulumi-engine against a stand-in pulumi CLI", function () {
     const lines: string[] = [];
     try {
       const stop = new AbortController();
-      const up = stack
-        .up("probe", (text) => lines.push(text), stop.signal)
-        .then(
-          () => null,
-          (e: unknown) => e,
-        );
-      await until(() => fs.existsSync(path.join(fake.dir, "up.pid")));
-      const pid = Number(fs.readFileSync(path.join(fake.dir, "up.pid"), "utf8"));
+      const { outcome: up, pid } = await probeUpRunning(stack, stop.signal, (text) => lines.push(text));
       stop.abort();
       letGo.abort();
       const error = await up;
@@ -315,13 +315,7 @@ describe("automation/pulumi-engine against a stand-in pulumi CLI", function () {
     const before = new Set(fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith("trail-lab-pulumi-up-")));
     try {
       const stop = new AbortController();
-      const up = stack
-        .up("probe", () => undefined, stop.signal)
-        .then(
-          () => null,
-          (e: unknown) => e,
-        );
-      await until(() => fs.existsSync(path.join(fake.dir, "up.pid")));
+      const { outcome: up } = await probeUpRunning(stack, stop.signal);
       stop.abort();
       letGo.abort();
       const error = await up;
@@ -372,14 +366,8 @@ describe("automation/pulumi-engine against a stand-in pulumi CLI", function () {
     await stack.setConfig({ "trail-lab:probeInstance": "true" });
     process.env.FAKE_PULUMI_UP_WAIT_FILE = path.join(projectDir, "never");
     try {
-      const up = stack
-        .up("probe", () => undefined, running())
-        .then(
-          () => null,
-          (e: unknown) => e,
-        );
-      await until(() => fs.existsSync(path.join(fake.dir, "up.pid")));
-      process.kill(Number(fs.readFileSync(path.join(fake.dir, "up.pid"), "utf8")), "SIGKILL");
+      const { outcome: up, pid } = await probeUpRunning(stack, running());
+      process.kill(pid, "SIGKILL");
       expect(await up).to.be.instanceOf(UpFailedError);
     } finally {
       delete process.env.FAKE_PULUMI_UP_WAIT_FILE;

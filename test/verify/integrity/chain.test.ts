@@ -209,6 +209,15 @@ const missingGap = (successor: SignedDigest, from: string, to: string, reason: s
   reason,
 });
 
+/** The gap at the range's start when the oldest digest in it is gone: only it named what came before. */
+const missingAtStart = (successor: SignedDigest, since: Date, missing: { bucket: string; key: string }): ChainGap =>
+  missingGap(
+    successor,
+    iso(since),
+    startOf(successor),
+    `the previous digest ${s3Url(missing)} is missing; the digests before it in the range are not known (only it names its predecessor)`,
+  );
+
 describe("verify: walking one digest chain back along its links (walkChain)", () => {
   it("an intact chain: the range's digests valid, oldest first, no gap; the one after the range a witness only, the one before it never read", async () => {
     const w = new ChainWorld();
@@ -265,14 +274,7 @@ describe("verify: walking one digest chain back along its links (walkChain)", ()
       expect(rows(findings)).to.deep.equal([notFound(d0, d1), valid(d1), valid(d2)]);
       // Looked for where the link says: its bucket, its key, the end time in its name, its successor's account and region.
       expect(findings.digests[0].digest.location).to.deep.equal(locate(d0));
-      expect(findings.gaps).to.deep.equal([
-        missingGap(
-          d1,
-          iso(w.since),
-          startOf(d1),
-          `the previous digest ${s3Url(d0)} is missing; the digests before it in the range are not known (only it names its predecessor)`,
-        ),
-      ]);
+      expect(findings.gaps).to.deep.equal([missingAtStart(d1, w.since, d0)]);
     });
 
     it("the newest of the range: the digest after the range names it", async () => {
@@ -308,14 +310,7 @@ describe("verify: walking one digest chain back along its links (walkChain)", ()
       w.remove(d0, d1, d2);
       const findings = await w.walk();
       expect(rows(findings)).to.deep.equal([notFound(d2, w.after)]);
-      expect(findings.gaps).to.deep.equal([
-        missingGap(
-          w.after,
-          iso(w.since),
-          startOf(w.after),
-          `the previous digest ${s3Url(d2)} is missing; the digests before it in the range are not known (only it names its predecessor)`,
-        ),
-      ]);
+      expect(findings.gaps).to.deep.equal([missingAtStart(w.after, w.since, d2)]);
     });
 
     it("deleted at the range's very edges: one ending as it starts, one starting as it ends, both still looked for", async () => {
@@ -327,12 +322,7 @@ describe("verify: walking one digest chain back along its links (walkChain)", ()
       expect(rows(findings)).to.deep.equal([notFound(d0, d1), valid(d1), notFound(d2, w.after)]);
       expect(findings.gaps).to.deep.equal([
         missingGap(w.after, endOf(d1), startOf(w.after), `the previous digest ${s3Url(d2)} is missing`),
-        missingGap(
-          d1,
-          iso(range.since),
-          startOf(d1),
-          `the previous digest ${s3Url(d0)} is missing; the digests before it in the range are not known (only it names its predecessor)`,
-        ),
+        missingAtStart(d1, range.since, d0),
       ]);
     });
 
@@ -452,12 +442,7 @@ describe("verify: walking one digest chain back along its links (walkChain)", ()
           to: startOf(d1),
           reason: `the chain restarts at ${s3Url(d1)}: it names no previous digest (logging or log file validation was off)`,
         },
-        missingGap(
-          d0,
-          iso(new Date(T0.getTime() - 6 * HOUR)),
-          startOf(d0),
-          `the previous digest ${s3Url(w.before)} is missing; the digests before it in the range are not known (only it names its predecessor)`,
-        ),
+        missingAtStart(d0, new Date(T0.getTime() - 6 * HOUR), w.before),
       ]);
     });
 
