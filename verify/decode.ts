@@ -3,7 +3,7 @@
 // anything, since most objects hold none; where they are, only the records that hold them all
 // are parsed, one at a time (log-records.ts), so that memory does not follow what an object holds.
 import { gunzipSync } from "node:zlib";
-import { lastNonSpace, readRecords, skipSpace } from "./log-records";
+import { lastNonSpace, readRecords, skipSpace, type RecordBounds } from "./log-records";
 
 /** Guards against a gzip bomb: a real log file is a few MB uncompressed at most. */
 export const MAX_UNCOMPRESSED_BYTES = 256 * 1024 * 1024;
@@ -19,6 +19,11 @@ export interface DecodeOptions {
    * @default every record that holds all the needles
    */
   keep?: (record: unknown) => boolean;
+  /**
+   * What one object's records may take: a parameter so that a test can reach each bound with a small object.
+   * @default the product's bounds (log-records.ts, MAX_RECORD_BYTES, MAX_RECORD_VALUES, MAX_KEPT_BYTES)
+   */
+  bounds?: Partial<RecordBounds>;
 }
 
 export type DecodedLog =
@@ -69,7 +74,7 @@ export function decodeLogObject(gz: Buffer, needles: readonly Buffer[], options:
   } catch (err) {
     return { kind: "skipped", reason: gunzipFailure(err, maxBytes), bytes: 0 };
   }
-  return readLogJson(json, needles, options.keep);
+  return readLogJson(json, needles, options.keep, options.bounds);
 }
 
 const GZIP_MAGIC = Buffer.from([0x1f, 0x8b]);
@@ -95,12 +100,17 @@ export function notALogFile(json: Buffer): string | null {
 }
 
 /** The second half of decodeLogObject, over bytes already gunzipped: the shape, the needle check, then the records that can match. */
-export function readLogJson(json: Buffer, needles: readonly Buffer[], keep: (record: unknown) => boolean = keepAll): DecodedLog {
+export function readLogJson(
+  json: Buffer,
+  needles: readonly Buffer[],
+  keep: (record: unknown) => boolean = keepAll,
+  bounds: Partial<RecordBounds> = {},
+): DecodedLog {
   const bytes = json.length;
   const shape = notALogFile(json);
   if (shape) return { kind: "skipped", reason: shape, bytes };
   // In the caller's order: compileCriteria puts the longest (fastest to rule out) first.
   if (!needles.every((needle) => json.includes(needle))) return { kind: "irrelevant", bytes };
-  const read = readRecords(json, needles, keep);
+  const read = readRecords(json, needles, keep, bounds);
   return read.kind === "records" ? { kind: "records", bytes, records: read.records } : { kind: "skipped", reason: read.reason, bytes };
 }

@@ -2,7 +2,8 @@
 // compiled into needles, a record's shape, its time against --since, and each place a record names
 // the resource it concerns.
 import { expect } from "chai";
-import { compileCriteria, concernsResource, matchDecoded, recordMatches } from "../../../verify/event/match";
+import { gzipSync } from "node:zlib";
+import { compileCriteria, concernsResource, matchDecoded, recordMatches, scanLogObject } from "../../../verify/event/match";
 import type { CloudTrailRecord } from "../../../verify/event/types";
 
 const SINCE = new Date("2025-03-01T10:00:00Z");
@@ -114,4 +115,103 @@ describe("verify: match, record by record", () => {
       skippedReason: null,
     });
   });
+
+  describe("an S3 object as the resource (its ARN, or bucket/key)", () => {
+    const BUCKET = "trail-lab-canary-7f3a9c1";
+    const KEY = 'canary/2025-03-01/run "7".json';
+    const putObject = (overrides: Record<string, unknown> = {}) =>
+      record({
+        eventSource: "s3.amazonaws.com",
+        eventName: "PutObject",
+        eventCategory: "Data",
+        managementEvent: false,
+        requestParameters: { bucketName: BUCKET, Host: `${BUCKET}.s3.us-east-1.amazonaws.com`, key: KEY },
+        resources: [
+          { type: "AWS::S3::Object", ARN: `arn:aws:s3:::${BUCKET}/${KEY}` },
+          { accountId: "111122223333", type: "AWS::S3::Bucket", ARN: `arn:aws:s3:::${BUCKET}` },
+        ],
+        ...overrides,
+      });
+
+    it("needs its key as JSON writes it, not the name given, so a record naming bucket and key apart is still read", () => {
+      for (const resource of [`${BUCKET}/${KEY}`, `arn:aws:s3:::${BUCKET}/${KEY}`, `arn:aws-us-gov:s3:::${BUCKET}/${KEY}`]) {
+        const criteria = compileCriteria({ eventName: "PutObject", resource, since: SINCE });
+        expect(criteria.needles.map(String), resource).to.deep.equal(['canary/2025-03-01/run \\"7\\".json', '"PutObject"']);
+      }
+      // As some records carry it: no resources[], the object named by bucketName and key alone.
+      const apart: CloudTrailRecord = putObject();
+      delete apart.resources;
+      const gz = gzipSync(JSON.stringify({ Records: [apart] }));
+      const found = scanLogObject(gz, compileCriteria({ eventName: "PutObject", resource: `${BUCKET}/${KEY}`, since: SINCE }));
+      expect(found.matches).to.deep.equal([apart]);
+    });
+
+    it("is that object only: by resources[] in any partition or by requestParameters, never another bucket's longer key", () => {
+      const resource = `${BUCKET}/${KEY}`;
+      expect(concernsResource(putObject(), resource)).to.equal(true);
+      expect(concernsResource(putObject({ requestParameters: null }), resource), "resources[] alone").to.equal(true);
+      expect(concernsResource(putObject({ resources: [] }), resource), "requestParameters alone").to.equal(true);
+      expect(
+        concernsResource(
+          putObject({ requestParameters: null, resources: [{ type: "AWS::S3::Object", ARN: `arn:aws-cn:s3:::${BUCKET}/${KEY}` }] }),
+          resource,
+        ),
+        "another partition's ARN",
+      ).to.equal(true);
+      // A bucket whose name ends in this bucket's, or this object's path under a longer key: not this object.
+      for (const ARN of [
+        `arn:aws:s3:::other-${BUCKET}/${KEY}`,
+        `arn:aws:s3:::logs/${BUCKET}/${KEY}`,
+        `arn:aws-cn:s3:::logs/${BUCKET}/${KEY}`,
+      ]) {
+        const other = putObject({ requestParameters: null, resources: [{ type: "AWS::S3::Object", ARN }] });
+        expect(concernsResource(other, resource), ARN).to.equal(false);
+      }
+    });
+
+    it("a bucket named alone (no key) is found by its bucket ARN, as any resource is", () => {
+      const getBucketPolicy = record({
+        eventName: "GetBucketPolicy",
+        resources: [{ type: "AWS::S3::Bucket", ARN: `arn:aws:s3:::${BUCKET}` }],
+      });
+      expect(concernsResource(getBucketPolicy, BUCKET)).to.equal(true);
+    });
+  });
+
+  describe("scanLogObject passes its options to the decoder", () => {
+    const runs = (n: number) =>
+      Array.from({ length: n }, (_, i) =>
+        record({
+          eventTime: new Date(SINCE.getTime() - (n - i) * 60_000).toISOString().replace(".000Z", "Z"),
+          eventID: `6f1c2a3b-0d4e-4f5a-8b6c-7d8e9f0a1b${String(i).padStart(2, "0")}`,
+          responseElements: { instancesSet: { items: [{ instanceId: INSTANCE }] } },
+        }),
+      );
+
+    it("keeps only the records that match: older ones holding every needle take none of the kept bytes", () => {
+      const match = record({
+        eventTime: "2025-03-01T10:05:00Z",
+        responseElements: { instancesSet: { items: [{ instanceId: INSTANCE }] } },
+      });
+      const gz = gzipSync(JSON.stringify({ Records: [...runs(6), match] }));
+      const criteria = compileCriteria({ eventName: "RunInstances", resource: INSTANCE, since: SINCE });
+      const keptBytes = JSON.stringify(match).length + 16;
+      expect(scanLogObject(gz, criteria, { bounds: { keptBytes } })).to.deep.equal({
+        bytesScanned: gunzipLength(gz),
+        matches: [match],
+        skippedReason: null,
+      });
+    });
+
+    it("an object past maxBytes is skipped, naming the cap", () => {
+      const gz = gzipSync(JSON.stringify({ Records: runs(3) }));
+      const outcome = scanLogObject(gz, compileCriteria({ eventName: "RunInstances", since: SINCE }), { maxBytes: 64 });
+      expect(outcome.matches).to.deep.equal([]);
+      expect(outcome.skippedReason).to.match(/over the size cap/);
+    });
+  });
 });
+
+function gunzipLength(gz: Buffer): number {
+  return gz.readUInt32LE(gz.length - 4);
+}
