@@ -267,17 +267,23 @@ describe("automation/pulumi-engine against a stand-in pulumi CLI", function () {
     process.env.FAKE_PULUMI_UP_WAIT_FILE = waitFile;
     process.env.FAKE_PULUMI_UP_IGNORES_SIGINT = "1";
     const lines: string[] = [];
+    let pid = 0;
+    let ended = false;
+    let output = "";
     try {
       const stop = new AbortController();
-      const { outcome: up, pid } = await probeUpRunning(stack, stop.signal, (text) => lines.push(text));
+      const running = await probeUpRunning(stack, stop.signal, (text) => lines.push(text));
+      const up = running.outcome;
+      pid = running.pid;
       stop.abort();
       letGo.abort();
       const error = await up;
+      if (error instanceof LeftRunningError) output = error.outputDir;
       expect(error).to.be.instanceOf(LeftRunningError);
       expect((error as LeftRunningError).pid).to.equal(pid);
       expect((error as Error).message).to.match(new RegExp(`pulumi up \\(pid ${pid}\\) was left running .*do not kill it`));
       const left = await giving.leftRunning();
-      expect(left).to.deep.equal([{ command: "pulumi up", pid, output: (error as LeftRunningError).outputDir }]);
+      expect(left).to.deep.equal([{ command: "pulumi up", pid, output }]);
       expect(lines.join(""), "what it wrote while waited for reached the lab, line by line").to.contain("Updating (lab-left)\n");
 
       // It goes on by itself: released, it finishes into the files the lab stopped reading.
@@ -290,6 +296,7 @@ describe("automation/pulumi-engine against a stand-in pulumi CLI", function () {
           return true;
         }
       });
+      ended = true;
       const written = fs.readFileSync(path.join(left[0].output, "stdout"), "utf8");
       expect(written).to.contain("Updating (lab-left)\n").and.contain("Resources:\n    + created\n");
       expect(lines.join(""), "nothing read after the let-go").to.not.contain("created");
@@ -298,10 +305,12 @@ describe("automation/pulumi-engine against a stand-in pulumi CLI", function () {
         fake.calls().filter((c) => c.signal === "SIGINT"),
         "one SIGINT",
       ).to.have.length(1);
-      fs.rmSync(left[0].output, { recursive: true, force: true });
     } finally {
       delete process.env.FAKE_PULUMI_UP_WAIT_FILE;
       delete process.env.FAKE_PULUMI_UP_IGNORES_SIGINT;
+      // Let go, it waits for a file under projectDir, which afterEach removes: never left behind a failed assertion.
+      if (pid && !ended) tryKill(pid);
+      if (output) fs.rmSync(output, { recursive: true, force: true });
     }
   });
 
@@ -413,3 +422,12 @@ describe("automation/pulumi-engine against a stand-in pulumi CLI", function () {
     });
   });
 });
+
+/** Ends a stand-in command a failed test may have left waiting; one already gone is fine. */
+function tryKill(pid: number): void {
+  try {
+    process.kill(pid, "SIGKILL");
+  } catch {
+    // Already ended: nothing is left to stop.
+  }
+}
