@@ -7,6 +7,8 @@
 // The Automation API spawns the CLI in the lab's own group (cmd.js, execa without `detached`) and
 // takes no spawn options, so this replaces the one method it runs every command through,
 // PulumiCommand.run, on a PulumiCommand found and version-checked as the Automation API does.
+// It also lets a run that gave up on cleanup end before an up or destroy it told to stop has
+// (OwnGroupOptions.letGo): Pulumi then finishes what is in flight by itself.
 import { spawn, type ChildProcess } from "node:child_process";
 import * as path from "node:path";
 import { PulumiCommand } from "@pulumi/pulumi/automation";
@@ -74,8 +76,6 @@ export interface OwnGroupOptions {
    * settles within the grace, with the LeftRunningError of a command let go, or null for one that ended.
    */
   onGiveUp?: (outcome: Promise<LeftRunningError | null>) => void;
-  /** @default GIVE_UP_GRACE_MS */
-  graceMs?: number;
 }
 
 /** The `pulumi` on PATH, checked against the SDK's minimum version, running each command in its own group. */
@@ -106,9 +106,10 @@ class NotStartedError extends Error {
 
 /**
  * Runs one command as PulumiCommand.run does (--non-interactive, PULUMI_AUTOMATION_API, the CLI's
- * folder first on PATH, output streamed), but detached into a new session, writing into files
- * (command-output.ts), and with `signal` sending it exactly one SIGINT, to the CLI's pid, as the
- * Automation API's own `signal` does.
+ * folder first on PATH, output streamed), but detached into a new session, an up's or destroy's
+ * output written into files (command-output.ts), and with `signal` sending it exactly one SIGINT,
+ * to the CLI's pid, as the Automation API's own `signal` does; at a give-up (`letGo`) such a
+ * command is waited for GIVE_UP_GRACE_MS more, then left to end by itself.
  */
 function runInOwnGroup(
   command: string,
@@ -128,7 +129,7 @@ function runInOwnGroup(
     const notStarted = new NotStartedError(args);
     return Promise.reject(commandError(result("", notStarted.message, -2, notStarted)));
   }
-  const { onKilled, letGo, onGiveUp, graceMs = GIVE_UP_GRACE_MS } = options;
+  const { onKilled, letGo, onGiveUp } = options;
   // Only an up or a destroy (the commands run with a signal) may be let go, so only they write into files.
   let output: CommandOutput;
   try {
@@ -167,7 +168,7 @@ function runInOwnGroup(
     const giveUp = () => {
       if (!signalled || outcome || ended || !running() || child.pid === undefined) return;
       onGiveUp?.(new Promise((settle) => (outcome = settle)));
-      grace = setTimeout(leaveRunning, graceMs);
+      grace = setTimeout(leaveRunning, GIVE_UP_GRACE_MS);
     };
     const leaveRunning = () => {
       if (ended) return;
