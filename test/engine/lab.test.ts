@@ -304,8 +304,12 @@ describe("engine: npm run lab through the real CLI and the stand-in AWS plugin",
     const pulumiPid = parentOf(plugin);
     // The plugin outlives its engine: let its create fail now, as an API call dropped with it would.
     world.standIn.setControl({ failCreate: { "probe-instance": "" } });
+    // The OOM killer takes Pulumi alone: its language host (sdk 3.68.0's) is left running, orphaned, as
+    // it would be on a real machine; the test ends it, so that the suite leaves nothing behind.
+    const orphans = childrenOf(pulumiPid).filter((pid) => pid !== plugin);
     process.kill(pulumiPid, "SIGKILL");
     const { code, report, stderr } = await finish(run);
+    for (const pid of orphans) if (runs(pid, "pulumi-language-nodejs")) process.kill(pid, "SIGKILL");
     expect(code, stderr).to.equal(ExitCode.AwsError);
     expect(stderr).to.contain("removed the lock a killed pulumi command of this run left");
     expect(report.cleanup?.pendingOperationsCleared.map((p) => [p.type, p.urn.split("::").pop()])).to.deep.equal([
@@ -344,6 +348,30 @@ function endedFlag(run: ReturnType<LabProcess["start"]>): () => boolean {
   const end = () => (ended = true);
   void run.done.then(end, end);
   return () => ended;
+}
+
+/** The processes whose parent is `pid`, from /proc (Linux). */
+function childrenOf(pid: number): number[] {
+  return fs
+    .readdirSync("/proc")
+    .filter((entry) => /^\d+$/.test(entry))
+    .map(Number)
+    .filter((child) => {
+      try {
+        return parentOf(child) === pid;
+      } catch {
+        return false; // ended while being read
+      }
+    });
+}
+
+/** Whether process `pid` is alive and its program's name ends with `name` (not a pid reused by another). */
+function runs(pid: number, name: string): boolean {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0")[0].endsWith(name);
+  } catch {
+    return false;
+  }
 }
 
 /** Whether a process (the destroy's pulumi) is still running. */

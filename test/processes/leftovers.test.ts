@@ -32,6 +32,25 @@ describe("leftovers: the suites' check that no process of theirs is left", funct
     }
   });
 
+  it("finds an orphan working in a folder a test made and removed (an engine world's project), outside the checkout", async () => {
+    const scratch = path.join(os.tmpdir(), `trail-lab-leftovers-scratch-${process.pid}-`);
+    const dir = fs.realpathSync(fs.mkdtempSync(scratch));
+    const root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "trail-lab-leftovers-root-")));
+    try {
+      const shell = spawn("sh", ["-c", "sleep 60 & echo $!"], { cwd: dir, stdio: ["ignore", "pipe", "ignore"] });
+      const pid = await new Promise<number>((done) => shell.stdout.on("data", (d: Buffer) => done(Number(d.toString().trim()))));
+      await new Promise((done) => shell.on("exit", done));
+      await execedWithin(pid, "sleep", 5_000);
+      fs.rmSync(dir, { recursive: true, force: true });
+      expect(leftoverProcesses(root, scratch).map((p) => [p.pid, p.command])).to.deep.equal([[pid, "sleep 60"]]);
+      process.kill(pid, "SIGKILL");
+      expect(await goneWithin(pid, 5_000)).to.equal(true);
+      expect(await leftoversAfter(5_000, root, scratch)).to.deep.equal([]);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+
   it("does not count the run itself: this mocha and its ancestors work in the checkout too", () => {
     const pids = leftoverProcesses(process.cwd()).map((p) => p.pid);
     expect(pids).to.not.include(process.pid);

@@ -1,13 +1,18 @@
 // A mocha root hook (both .mocharc files require this file): when a suite ends, no process started
 // from this checkout may still be alive. A process counts as the suite's when its command line
-// names the checkout or it runs in it (its cwd), and it started after this mocha did (so neither
-// mocha's ancestors, npm test and the shell, nor what the shell runs beside it count). A child left behind is reparented to init, so descent cannot be
-// asked after the fact; the checkout is what ties it to the run. Processes get a grace period to
-// finish their own shutdown, then the hook fails naming each one (#20 item 10).
+// names the checkout, or it runs in the checkout or in a folder a test made (os.tmpdir()'s
+// trail-lab-*, the engine worlds' projects among them, also once removed), and it started after
+// this mocha did (so neither mocha's ancestors, npm test and the shell, nor what the shell runs
+// beside it count). A child left behind is reparented to init, so descent cannot be asked after
+// the fact; where it runs is what ties it to the run. Processes get a grace period to finish their
+// own shutdown, then the hook fails naming each one (#20 item 10).
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 
 const ROOT = path.resolve(__dirname, "../../..");
+/** The prefix of the folders tests make: a process working in one is the suite's. */
+const SCRATCH = path.join(os.tmpdir(), "trail-lab-");
 /** How long processes still ending get before they count as left behind. */
 const GRACE_MS = 10_000;
 
@@ -39,7 +44,7 @@ function ancestors(): Set<number> {
 }
 
 /** Processes of this checkout still alive, other than the run itself (Linux: /proc; elsewhere none are found). */
-export function leftoverProcesses(root = ROOT): Leftover[] {
+export function leftoverProcesses(root = ROOT, scratch = SCRATCH): Leftover[] {
   if (!fs.existsSync("/proc/self/cmdline")) return [];
   const own = ancestors();
   const since = startTicks(fs.readFileSync("/proc/self/stat", "utf8"));
@@ -59,7 +64,9 @@ export function leftoverProcesses(root = ROOT): Leftover[] {
         // Another user's process: its cwd is not ours to read.
       }
       const inCheckout = (p: string) => p === root || p.startsWith(`${root}/`);
-      if (inCheckout(cwd) || argv.some((a) => a.includes(`${root}/`))) found.push({ pid, command: argv.join(" ") });
+      // A removed folder still reads as its path, with " (deleted)" after it.
+      if (inCheckout(cwd) || cwd.startsWith(scratch) || argv.some((a) => a.includes(`${root}/`)))
+        found.push({ pid, command: argv.join(" ") });
     } catch {
       // Ended while being read.
     }
@@ -68,12 +75,12 @@ export function leftoverProcesses(root = ROOT): Leftover[] {
 }
 
 /** Waits up to `graceMs` for the leftovers to end; returns those still alive. */
-export async function leftoversAfter(graceMs = GRACE_MS, root = ROOT): Promise<Leftover[]> {
+export async function leftoversAfter(graceMs = GRACE_MS, root = ROOT, scratch = SCRATCH): Promise<Leftover[]> {
   const deadline = Date.now() + graceMs;
-  let left = leftoverProcesses(root);
+  let left = leftoverProcesses(root, scratch);
   while (left.length > 0 && Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 250));
-    left = leftoverProcesses(root);
+    left = leftoverProcesses(root, scratch);
   }
   return left;
 }
@@ -81,7 +88,7 @@ export async function leftoversAfter(graceMs = GRACE_MS, root = ROOT): Promise<L
 export class LeftoverProcessesError extends Error {
   constructor(left: readonly Leftover[]) {
     super(
-      `${left.length} process(es) started from ${ROOT} are still alive ${GRACE_MS / 1000} s after the suite ended; ` +
+      `${left.length} process(es) started from ${ROOT} or in a test's ${SCRATCH}* folder are still alive ${GRACE_MS / 1000} s after the suite ended; ` +
         `each test must stop what it starts (close the server, kill the child and wait for its exit):\n` +
         left.map((p) => `  pid ${p.pid}: ${p.command.slice(0, 300)}`).join("\n"),
     );
