@@ -160,7 +160,7 @@ class FileOutput implements CommandOutput {
 
   abandon(): void {
     this.stop();
-    this.read();
+    // finish() reads what is left, and passes it on, before it closes.
     this.stdout.finish();
     this.stderr.finish();
   }
