@@ -14,12 +14,7 @@ describe("leftovers: the suites' check that no process of theirs is left", funct
   it("finds an orphan running in the checkout (reparented, its parent gone), names it, and not once it has ended", async () => {
     const root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "trail-lab-leftovers-")));
     try {
-      // A shell that starts `sleep` in the background and exits at once: the sleep is an orphan, as a forgotten child is.
-      const shell = spawn("sh", ["-c", "sleep 60 & echo $!"], { cwd: root, stdio: ["ignore", "pipe", "ignore"] });
-      const pid = await new Promise<number>((done) => shell.stdout.on("data", (d: Buffer) => done(Number(d.toString().trim()))));
-      await new Promise((done) => shell.on("exit", done));
-      // `$!` is known as soon as the shell forks; the child may still be the shell until its exec of sleep.
-      await execedWithin(pid, "sleep", 5_000);
+      const pid = await orphanSleep(root);
       const found = leftoverProcesses(root);
       expect(found.map((p) => p.pid)).to.deep.equal([pid]);
       expect(found[0].command).to.equal("sleep 60");
@@ -37,10 +32,7 @@ describe("leftovers: the suites' check that no process of theirs is left", funct
     const dir = fs.realpathSync(fs.mkdtempSync(scratch));
     const root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "trail-lab-leftovers-root-")));
     try {
-      const shell = spawn("sh", ["-c", "sleep 60 & echo $!"], { cwd: dir, stdio: ["ignore", "pipe", "ignore"] });
-      const pid = await new Promise<number>((done) => shell.stdout.on("data", (d: Buffer) => done(Number(d.toString().trim()))));
-      await new Promise((done) => shell.on("exit", done));
-      await execedWithin(pid, "sleep", 5_000);
+      const pid = await orphanSleep(dir);
       fs.rmSync(dir, { recursive: true, force: true });
       expect(leftoverProcesses(root, scratch).map((p) => [p.pid, p.command])).to.deep.equal([[pid, "sleep 60"]]);
       process.kill(pid, "SIGKILL");
@@ -57,6 +49,19 @@ describe("leftovers: the suites' check that no process of theirs is left", funct
     expect(pids).to.not.include(process.ppid);
   });
 });
+
+/**
+ * A `sleep 60` left running in `cwd` by a shell that exits at once: an orphan, as a forgotten child
+ * is. Resolves with its pid once it runs sleep.
+ */
+async function orphanSleep(cwd: string): Promise<number> {
+  const shell = spawn("sh", ["-c", "sleep 60 & echo $!"], { cwd, stdio: ["ignore", "pipe", "ignore"] });
+  const pid = await new Promise<number>((done) => shell.stdout.on("data", (d: Buffer) => done(Number(d.toString().trim()))));
+  await new Promise((done) => shell.on("exit", done));
+  // `$!` is known as soon as the shell forks; the child may still be the shell until its exec of sleep.
+  await execedWithin(pid, "sleep", 5_000);
+  return pid;
+}
 
 /** Waits, bounded, until process `pid` runs `program` (its argv[0]): the fork has exec'd. */
 async function execedWithin(pid: number, program: string, ms: number): Promise<void> {

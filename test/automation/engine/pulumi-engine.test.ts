@@ -73,6 +73,12 @@ describe("automation/pulumi-engine against a stand-in pulumi CLI", function () {
     }
   });
 
+  /** An engine on this project's backend that lets go of a stopped up or destroy when `letGo` fires. */
+  async function engineLettingGo(letGo: AbortSignal): Promise<LabEngine> {
+    const backend = chooseBackend(projectDir, process.env);
+    return createPulumiEngine({ workDir: projectDir, env: backend.env, backend: backend.description, letGo });
+  }
+
   /**
    * Starts the probe's up (the stand-in waits for FAKE_PULUMI_UP_WAIT_FILE) and resolves once it runs:
    * with its pid, and its outcome (null, or what it threw).
@@ -259,8 +265,7 @@ describe("automation/pulumi-engine against a stand-in pulumi CLI", function () {
 
   it("lets go of an up told to stop when the run gives up: rejects at once naming it, and the up writes on into its files to its end", async function () {
     const letGo = new AbortController();
-    const backend = chooseBackend(projectDir, process.env);
-    const giving = await createPulumiEngine({ workDir: projectDir, env: backend.env, backend: backend.description, letGo: letGo.signal });
+    const giving = await engineLettingGo(letGo.signal);
     const stack = (await giving.openStack("lab-left", true))!;
     await stack.setConfig({ "trail-lab:probeInstance": "true" });
     const waitFile = path.join(projectDir, "release");
@@ -316,8 +321,7 @@ describe("automation/pulumi-engine against a stand-in pulumi CLI", function () {
 
   it("an up that ends within the give-up's grace is not let go: its own failure, its output whole, its files gone", async function () {
     const letGo = new AbortController();
-    const backend = chooseBackend(projectDir, process.env);
-    const giving = await createPulumiEngine({ workDir: projectDir, env: backend.env, backend: backend.description, letGo: letGo.signal });
+    const giving = await engineLettingGo(letGo.signal);
     const stack = (await giving.openStack("lab-ends", true))!;
     await stack.setConfig({ "trail-lab:probeInstance": "true" });
     process.env.FAKE_PULUMI_UP_WAIT_FILE = path.join(projectDir, "never");
@@ -360,8 +364,7 @@ describe("automation/pulumi-engine against a stand-in pulumi CLI", function () {
   it("a command not told to stop is waited for through a give-up: reads end by themselves", async function () {
     const letGo = new AbortController();
     letGo.abort();
-    const backend = chooseBackend(projectDir, process.env);
-    const giving = await createPulumiEngine({ workDir: projectDir, env: backend.env, backend: backend.description, letGo: letGo.signal });
+    const giving = await engineLettingGo(letGo.signal);
     const stack = (await giving.openStack("lab-read", true))!;
     await stack.setConfig({ "trail-lab:probeInstance": "false" });
     await stack.up("trail", () => undefined, running());
