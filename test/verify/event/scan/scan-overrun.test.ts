@@ -19,7 +19,9 @@ describe("verify: the scan against an answer longer than its Content-Length (#20
   let raw: RawS3;
   const bucket = "audit-logs-overrun";
   const f = new FixtureFactory("210987654321", 808);
-  const now = new Date();
+  // A fixed midday: a window that crossed midnight would list two day folders side by side, and
+  // the object read after the culprit on its connection would depend on the hour the test ran.
+  const now = new Date("2026-11-18T12:00:00Z");
   const since = new Date(now.getTime() - 2 * 3_600_000);
   const instance = f.instanceId();
   const keys: string[] = [];
