@@ -8,7 +8,16 @@ import { ExitCode } from "../common/exit-codes";
 import { REGION_HINT, chooseAwsTarget } from "../common/aws-config";
 import { DEFAULT_CREDENTIALS_DEADLINE_MS, setCredentialPolicy } from "../common/credentials";
 import { errorText } from "../common/error-detail";
-import { PROFILE_FLAG, SHARED_FLAGS, helpHint, helpText, parseCommandLine, type CommandSpec, type FlagTable } from "../common/flag-table";
+import {
+  PROFILE_FLAG,
+  SHARED_FLAGS,
+  helpHint,
+  helpText,
+  parseCommandLine,
+  type CommandSpec,
+  type FlagTable,
+  type FlagValues,
+} from "../common/flag-table";
 import { INSTANT_RULE, durationRule, parseCount, parseInstant, parseSeconds } from "../common/flag-values";
 import { integritySummary } from "./integrity/summary";
 import { DEFAULT_RETENTION_DAYS } from "./posture/controls";
@@ -141,9 +150,54 @@ export const VERIFY_COMMAND = {
   notes: [
     `Durations (--interval, --timeout) are ${durationRule(0)}; --interval must be above 0. ` +
       `Instants (--since, --until) are ${INSTANT_RULE}, no earlier than CloudTrail's start (2013-11-13) and no more than 5 minutes ahead of this clock.`,
+    "A flag the chosen check does not read is refused (exit 2), never ignored: --bucket, --account and --regions name the " +
+      "log folders the event check and --integrity read; --posture judges the trail's own bucket (name more with --buckets).",
     "Exit codes: 0 the check holds, 1 the answer is no, 2 bad usage, 3 AWS refused or failed a call.",
   ],
 } as const satisfies CommandSpec<FlagTable>;
+
+/** The check a run makes: the event check, unless --integrity or --posture names another. */
+type Check = "event" | "integrity" | "posture";
+
+const CHECK_NAMES: Record<Check, string> = { event: "the event check", integrity: "--integrity", posture: "--posture" };
+
+/**
+ * The checks that read each flag not every check reads (all read --trail, --profile, --region,
+ * --json and --debug). A flag given to a check that does not read it is bad usage, never ignored:
+ * `--posture --bucket other` would otherwise judge the trail's own bucket while its user believed
+ * `other` had been judged, and `--until` without --integrity would pass for an end to the search.
+ */
+const FLAG_CHECKS = {
+  regions: ["event", "integrity"],
+  bucket: ["event", "integrity"],
+  account: ["event", "integrity"],
+  event: ["event"],
+  resource: ["event"],
+  since: ["event", "integrity"],
+  until: ["integrity"],
+  interval: ["event"],
+  timeout: ["event"],
+  concurrency: ["event"],
+  "no-event-history": ["event", "integrity"],
+  search: ["event"],
+  workgroup: ["event", "posture"],
+  database: ["event"],
+  table: ["event"],
+  buckets: ["posture"],
+  "retention-days": ["posture"],
+  format: ["posture"],
+} as const satisfies { [F in keyof typeof VERIFY_COMMAND.flags]?: readonly Check[] };
+
+/** Refuses the first flag given that `check` does not read, naming the checks that do. */
+function refuseUnreadFlags(flags: FlagValues<typeof VERIFY_COMMAND.flags>, check: Check): void {
+  for (const [flag, checks] of Object.entries(FLAG_CHECKS) as [keyof typeof FLAG_CHECKS, readonly Check[]][]) {
+    if (flags[flag] === undefined || checks.includes(check)) continue;
+    const names = checks.map((c) => CHECK_NAMES[c]);
+    const readBy = names.length === 1 ? names[0] : `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`;
+    const own = check === "posture" && flag === "bucket" ? ": --posture judges the trail's own bucket; name more with --buckets" : "";
+    throw usage(`--${flag} goes with ${readBy}, not with ${CHECK_NAMES[check]}${own}.`);
+  }
+}
 
 /** `--regions a, b` (or `--buckets`) as a list; undefined when not given. */
 function commaList(value: string | undefined): string[] | undefined {
@@ -220,10 +274,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     json = flags.json ?? false;
     if (!flags.trail) throw usage("--trail is required.");
     if (flags.posture && flags.integrity) throw usage("--integrity and --posture are separate checks: run one at a time.");
-    if (!flags.posture) {
-      const postureOnly = (["format", "buckets", "retention-days"] as const).find((f) => flags[f] !== undefined);
-      if (postureOnly) throw usage(`--${postureOnly} goes with --posture.`);
-    }
+    refuseUnreadFlags(flags, flags.posture ? "posture" : flags.integrity ? "integrity" : "event");
     const now = new Date();
     const since = flagValue(() => parseInstant("since", flags.since, now)) ?? new Date(now.getTime() - 60 * 60 * 1000);
     const until = flagValue(() => parseInstant("until", flags.until, now));

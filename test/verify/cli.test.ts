@@ -120,7 +120,7 @@ describe("verify: the npm run verify command", () => {
       ["--timeout", "1e9"],
       ["--since", "1"],
       ["--since", "2025-01-31"],
-      ["--until", "2025-01-31T12:00:00"],
+      ["--since", "2025-01-31T12:00:00"],
     ];
     for (const args of [
       ["--json"],
@@ -220,16 +220,16 @@ describe("verify: a matched record nested too deep to stringify", () => {
   });
 });
 
-describe("verify: --concurrency", () => {
-  /** runCli in this process: flags are refused before any AWS call. */
-  async function usage(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    let stdout = "";
-    let stderr = "";
-    const sink = (write: (s: string) => void) => new Writable({ write: (chunk: Buffer, _enc, done) => (write(chunk.toString()), done()) });
-    const code = await runCli(args, { stdout: sink((s) => (stdout += s)), stderr: sink((s) => (stderr += s)) });
-    return { code, stdout, stderr };
-  }
+/** runCli in this process: flags are refused before any AWS call. */
+async function usage(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = "";
+  let stderr = "";
+  const sink = (write: (s: string) => void) => new Writable({ write: (chunk: Buffer, _enc, done) => (write(chunk.toString()), done()) });
+  const code = await runCli(args, { stdout: sink((s) => (stdout += s)), stderr: sink((s) => (stderr += s)) });
+  return { code, stdout, stderr };
+}
 
+describe("verify: --concurrency", () => {
   it("takes a whole number from 1 to 512, and refuses anything else as bad usage (exit 2)", async () => {
     for (const value of ["0", "513", "1.5", "many", ""]) {
       const { code, stdout, stderr } = await usage(["--trail", "t", "--concurrency", value]);
@@ -263,5 +263,59 @@ describe("verify: --concurrency", () => {
     ]);
     expect(code).to.equal(2);
     expect(stderr).to.include("--concurrency sets how many log objects this process reads at once: it goes with --search s3.");
+  });
+});
+
+describe("verify: a flag the chosen check does not read is refused, never ignored", () => {
+  const refused = async (args: string[]) => {
+    const run = await usage(["--trail", "t", ...args]);
+    expect(run.code, args.join(" ")).to.equal(2);
+    expect(run.stdout, args.join(" ")).to.equal("");
+    expect(run.stderr, args.join(" ")).to.match(/\nRun 'trail-lab verify --help' for the flags\.\n$/);
+    return run.stderr.split("\n")[0];
+  };
+
+  it("--posture judges the trail's own bucket: --bucket, --account and --regions are refused, naming --buckets", async () => {
+    expect(await refused(["--posture", "--bucket", "other-bucket"])).to.equal(
+      "--bucket goes with the event check and --integrity, not with --posture: --posture judges the trail's own bucket; name more with --buckets.",
+    );
+    expect(await refused(["--posture", "--account", "123456789012"])).to.equal(
+      "--account goes with the event check and --integrity, not with --posture.",
+    );
+    expect(await refused(["--posture", "--regions", "us-east-1"])).to.equal(
+      "--regions goes with the event check and --integrity, not with --posture.",
+    );
+  });
+
+  it("the event check's own flags with --posture or --integrity, and --until without --integrity", async () => {
+    const eventOnly = [
+      ["--event", "StopLogging"],
+      ["--resource", "i-0123456789abcdef0"],
+      ["--interval", "5"],
+      ["--timeout", "0"],
+      ["--concurrency", "8"],
+      ["--search", "athena"],
+      ["--database", "d"],
+      ["--table", "t"],
+    ];
+    for (const check of ["--posture", "--integrity"])
+      for (const [flag, value] of eventOnly)
+        expect(await refused([check, flag, value])).to.equal(`${flag} goes with the event check, not with ${check}.`);
+    for (const args of [["--since", "2025-01-31T12:00:00Z"], ["--no-event-history"]])
+      expect(await refused(["--posture", ...args])).to.equal(`${args[0]} goes with the event check and --integrity, not with --posture.`);
+    expect(await refused(["--until", "2025-01-31T12:00:00Z"])).to.equal("--until goes with --integrity, not with the event check.");
+    expect(await refused(["--posture", "--until", "2025-01-31T12:00:00Z"])).to.equal("--until goes with --integrity, not with --posture.");
+  });
+
+  it("posture's flags with the event check or --integrity; --workgroup with --integrity", async () => {
+    for (const check of [[], ["--integrity"]]) {
+      const name = check.length ? "--integrity" : "the event check";
+      expect(await refused([...check, "--buckets", "b-1"])).to.equal(`--buckets goes with --posture, not with ${name}.`);
+      expect(await refused([...check, "--retention-days", "30"])).to.equal(`--retention-days goes with --posture, not with ${name}.`);
+      expect(await refused([...check, "--format", "csv"])).to.equal(`--format goes with --posture, not with ${name}.`);
+    }
+    expect(await refused(["--integrity", "--workgroup", "w"])).to.equal(
+      "--workgroup goes with the event check and --posture, not with --integrity.",
+    );
   });
 });
