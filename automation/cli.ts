@@ -38,6 +38,7 @@ import { createDrillClients, destroyDrillClients } from "./aws/drill-clients";
 import { sdkDrillAws } from "./drill/drill-aws";
 import { parseTechniques, techniqueHelp, type TechniqueName } from "./drill/techniques";
 import { drillArgv } from "./drill/drill-flag";
+import type { LabDrillOptions } from "./lab-drill";
 import { guardUnfinished } from "../common/unfinished";
 
 export const LAB_COMMAND = {
@@ -58,7 +59,12 @@ export const LAB_COMMAND = {
       help: "how long to wait after the trail logs, before the probe launches",
       default: String(LAB_DEFAULTS.settleMs / 1000),
     },
-    timeout: { type: "string", value: "<seconds>", help: "verify's deadline", default: "verify's, 1200 (20 minutes)" },
+    timeout: {
+      type: "string",
+      value: "<seconds>",
+      help: "verify's deadline; with --drill, also the drill's one wait for its records and alerts",
+      default: "verify's, 1200 (20 minutes)",
+    },
     keep: { type: "boolean", help: "do not destroy; print the commands that destroy later" },
     "wait-digest": {
       type: "boolean",
@@ -123,6 +129,15 @@ export interface LabArgs {
   dataEvents: boolean;
   /** --drill's techniques; absent without --drill. */
   drill?: TechniqueName[];
+}
+
+/**
+ * --drill's options: its techniques and, when --timeout is given, that deadline as the drill's one
+ * wait for its records and alerts too (a user who shortened the run's wait is not held 20 minutes).
+ */
+export function labDrillOptions(args: Pick<LabArgs, "drill" | "timeoutMs">): LabDrillOptions | undefined {
+  if (!args.drill) return undefined;
+  return { techniques: args.drill, ...(args.timeoutMs !== undefined ? { proofWaitMs: args.timeoutMs } : {}) };
 }
 
 export function parseLabArgs(argv: string[]): LabArgs {
@@ -324,7 +339,7 @@ export async function main(argv: string[], io: CliIo, deps: LabDeps | DepsFactor
             waitDigest: args.waitDigest,
             search: args.search,
             dataEvents: args.dataEvents,
-            ...(args.drill ? { drill: { techniques: args.drill } } : {}),
+            ...(args.drill ? { drill: labDrillOptions(args) } : {}),
           },
           run,
         );

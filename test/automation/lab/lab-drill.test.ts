@@ -11,7 +11,7 @@ import { destroyDrillClients } from "../../../automation/aws/drill-clients";
 import { canonical } from "../../../automation/drill/declared";
 import { sdkDrillAws } from "../../../automation/drill/drill-aws";
 import { TECHNIQUE_NAMES, techniqueHelp, type TechniqueName } from "../../../automation/drill/techniques";
-import { LAB_COMMAND, parseLabArgs } from "../../../automation/cli";
+import { LAB_COMMAND, labDrillOptions, parseLabArgs } from "../../../automation/cli";
 import { helpText } from "../../../common/flag-table";
 import type { LabStack } from "../../../automation/engine/lab-engine";
 import { runLab, type LabServices } from "../../../automation/lab";
@@ -201,6 +201,16 @@ describe("automation/cli: --drill", function () {
     expect(parseLabArgs([]).drill).to.equal(undefined);
     expect(() => parseLabArgs(["--drill", "stop,erase"])).to.throw(/does not know the technique 'erase'/);
     expect(() => parseLabArgs(["--cleanup", "lab-x", "--drill"])).to.throw(/--cleanup <stack>/);
+  });
+
+  it("--timeout is the drill's one wait for its records and alerts too; without it the drill waits its own 20 minutes", function () {
+    expect(labDrillOptions(parseLabArgs(["--drill", "stop", "--timeout", "90"]))).to.deep.equal({
+      techniques: ["stop"],
+      proofWaitMs: 90_000,
+    });
+    expect(labDrillOptions(parseLabArgs(["--drill", "stop", "--timeout", "0"]))).to.deep.equal({ techniques: ["stop"], proofWaitMs: 0 });
+    expect(labDrillOptions(parseLabArgs(["--drill", "stop"]))).to.deep.equal({ techniques: ["stop"] });
+    expect(labDrillOptions(parseLabArgs(["--timeout", "90"]))).to.equal(undefined);
   });
 
   it("--help lists each technique with what it changes and how it is reverted", function () {
