@@ -5,7 +5,7 @@ import type { LabEngine, LabStack, LeftRunning, PendingOperation, StackState } f
 import { GIVE_UP_GRACE_MS } from "../engine/lab-engine";
 import { clearPendingOperations, logLines } from "../engine/lab-engine";
 import { describe } from "../../common/errors";
-import { EngineError, LeftRunningError } from "../engine/engine-errors";
+import { EngineError, LeftRunningError, StackLockedError } from "../engine/engine-errors";
 import { unlessAborted, type Sleep } from "../signals";
 import type { Leftover } from "./leftovers";
 import { cleanupCommand, leftover, pendingCreates, resourcesInState } from "./leftovers";
@@ -115,6 +115,8 @@ class Teardown {
   /** The read that starts every teardown; a give-up waits for it (bounded) to name the leftovers. */
   private firstRead: Promise<void> | null = null;
   private lastError: unknown;
+  /** A stale lock is removed once a cleanup (releaseGoneLock). */
+  private lockReleased = false;
   private readonly bucketNames: Set<string>;
   private readonly onOutput: (text: string) => void;
 
@@ -190,6 +192,7 @@ class Teardown {
         // Let go by the give-up: the cleanup report names it (leftRunning); it did not fail.
         if (error instanceof LeftRunningError) return;
         this.lastError = error;
+        if (error instanceof StackLockedError && (await this.releaseGoneLock(error, allowed))) continue;
         const output = error instanceof EngineError ? error.output : describe(error);
         if (!/BucketNotEmpty/.test(output) || report.destroyAttempts >= allowed) return;
         ctx.log(
@@ -198,6 +201,27 @@ class Teardown {
         await ctx.sleep(ctx.retryMs, ctx.giveUp);
       }
     }
+  }
+
+  /**
+   * A lock whose every holder is gone for certain (a Pulumi of this host that no longer runs: a
+   * reboot, a killed container or CI job, a let-go destroy killed after the lab left) is removed,
+   * once, and destroy tried again; any other lock stays, and its error names the cancel command.
+   */
+  private async releaseGoneLock(lock: StackLockedError, allowed: number): Promise<boolean> {
+    const { ctx, report } = this;
+    if (this.lockReleased || !lock.gone || report.destroyAttempts >= allowed || ctx.giveUp.aborted) return false;
+    this.lockReleased = true;
+    try {
+      if (!(await this.stack.releaseStaleLock(lock))) return false;
+    } catch (error) {
+      ctx.log(`destroy: could not remove the stale lock: ${describe(error)}`);
+      return false;
+    }
+    ctx.log(
+      `destroy: the stack's lock was stale (${lock.gone.join("; ")}): removed it (pulumi cancel); trying again (attempt ${report.destroyAttempts + 1} of ${allowed})`,
+    );
+    return true;
   }
 
   private async removeStack(): Promise<void> {

@@ -5,6 +5,7 @@ import { TrailLabError } from "../../common/errors";
 import { ExitCode } from "../../common/exit-codes";
 import { redactUrls } from "../../common/redact";
 import { describeFailures, type EngineFailure } from "./engine-failures";
+import { allHoldersGone, type ProcessProbe } from "./lock-holders";
 
 /** The Pulumi engine failed a command (up, destroy, stack select, ...); `output` is its stderr. */
 export class EngineError extends TrailLabError {
@@ -20,17 +21,29 @@ export class EngineError extends TrailLabError {
 }
 
 export class StackLockedError extends TrailLabError {
+  /**
+   * Why each Pulumi holding the lock is gone for certain (lock-holders.ts), when every one the
+   * backend names is; null when one may still run, or none is named (Pulumi Cloud).
+   */
+  readonly gone: string[] | null;
+
   /** `cancel` is the command that removes the lock, with the environment that reaches the same backend. */
   constructor(
     readonly stackName: string,
     readonly output: string,
     cancel: string,
+    probe?: ProcessProbe,
   ) {
+    const gone = allHoldersGone(output, probe);
     super(
-      `Stack '${stackName}' is locked by another update. If no other 'pulumi' or lab process is running, the lock is ` +
-        `stale: remove it with '${cancel}' (it works on every backend), then run 'npm run lab -- --cleanup ${stackName}'.`,
+      gone
+        ? `Stack '${stackName}' is locked, and the lock is stale: ${gone.join("; ")}. Remove it with '${cancel}', ` +
+            `then run 'npm run lab -- --cleanup ${stackName}'.`
+        : `Stack '${stackName}' is locked by another update. If no other 'pulumi' or lab process is running, the lock is ` +
+            `stale: remove it with '${cancel}' (it works on every backend), then run 'npm run lab -- --cleanup ${stackName}'.`,
       ExitCode.AwsError,
     );
+    this.gone = gone;
   }
 }
 

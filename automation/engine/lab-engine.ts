@@ -1,6 +1,7 @@
 // The Pulumi engine as the lab sees it: a few stack operations behind an interface, so that the
 // order of phases, failures and signals can be tested without the Pulumi CLI. pulumi-engine.ts
 // is the real one (Automation API); tests use a recording fake.
+import type { StackLockedError } from "./engine-errors";
 
 /** A config value: a string, or a YAML list or map (trail-lab:athenaRegions, trail-lab:tags) kept as one. */
 export type ConfigValue = string | ConfigValue[] | { [key: string]: ConfigValue };
@@ -27,10 +28,12 @@ export interface LabStack {
   /**
    * Removes the lock a Pulumi command of this run left when a signal killed it (the OOM killer, a
    * `kill -9`): the lab saw that process die, so the lock is stale for certain, and every later
-   * command would refuse the stack over it. `pulumi cancel`; a lock of any other process is never
-   * touched. Returns whether there was one.
+   * command would refuse the stack over it. Given the refusal a command met (`lock`), also the lock
+   * of an earlier run when every Pulumi holding it is gone for certain (`lock.gone`: of this host,
+   * no longer running). `pulumi cancel`; a lock that may still be held is never touched. Returns
+   * whether it removed one.
    */
-  releaseStaleLock(): Promise<boolean>;
+  releaseStaleLock(lock?: StackLockedError): Promise<boolean>;
   /** `pulumi stack rm`: the stack's history and its Pulumi.<stack>.yaml go too. */
   remove(): Promise<void>;
 }

@@ -231,8 +231,8 @@ class PulumiStack implements LabStack {
     }
   }
 
-  async releaseStaleLock(): Promise<boolean> {
-    if (!this.killed.has(this.name)) return false;
+  async releaseStaleLock(lock?: StackLockedError): Promise<boolean> {
+    if (!this.killed.has(this.name) && !lock?.gone) return false;
     try {
       await this.stack.cancel();
     } catch (error) {

@@ -4,7 +4,9 @@
 // real engine's answers to a failed create and to the one SIGINT the lab sends it. Only verify/ is
 // a double (verifier-double.ts): the stand-in provider writes no trail logs to find.
 import { expect } from "chai";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { ExitCode } from "../../common/exit-codes";
 import { startLabProcess, within, type LabProcess } from "../support/processes/lab-process";
@@ -330,6 +332,30 @@ describe("engine: npm run lab through the real CLI and the stand-in AWS plugin",
     expect(report.cleanup).to.include({ destroyed: true, stackRemoved: true, complete: true });
     expect(world.standIn.resources()).to.deep.equal({});
     expect(fs.existsSync(stackFile("lab-keep"))).to.equal(false);
+  });
+
+  it("--cleanup of a stack whose lock a Pulumi of this host left and no longer runs (a reboot, a killed container): removed, destroyed, exit 0", async function () {
+    const kept = await runToEnd(["--json", "--stack", "lab-stale", "--settle", "0", "--keep"]);
+    expect(kept.code, kept.stderr).to.equal(ExitCode.Ok);
+    // The lock file as Pulumi's file backend writes it (backend/diy/lock.go), by a pid no process holds now.
+    const dead = spawnSync("true").pid;
+    const locks = path.join(world.projectDir, ".pulumi-state", ".pulumi", "locks", "organization", "trail-lab", "lab-stale");
+    fs.mkdirSync(locks, { recursive: true });
+    const taken = new Date(Date.now() - 3_600_000).toISOString().replace(/\.\d+Z$/, "Z");
+    fs.writeFileSync(
+      path.join(locks, "5f0c2b9e-3d4a-4f7e-9a61-0b2c8d1e7f44.json"),
+      JSON.stringify({ pid: dead, username: os.userInfo().username, hostname: os.hostname(), timestamp: taken }),
+    );
+
+    const { code, report, stderr } = await runToEnd(["--json", "--cleanup", "lab-stale"]);
+    expect(code, stderr).to.equal(ExitCode.Ok);
+    expect(stderr).to.include(
+      `destroy: the stack's lock was stale (pulumi pid ${dead} on ${os.hostname()} (its lock of ${taken}) is no longer running)`,
+    );
+    expect(report.cleanup).to.include({ destroyed: true, stackRemoved: true, complete: true, destroyAttempts: 2 });
+    expect(world.standIn.resources()).to.deep.equal({});
+    expect(fs.existsSync(stackFile("lab-stale"))).to.equal(false);
+    expect(fs.existsSync(locks) ? fs.readdirSync(locks) : [], "the stale lock").to.deep.equal([]);
   });
 
   async function finish(run: ReturnType<LabProcess["start"]>): Promise<{ code: number | null; report: LabJson; stderr: string }> {

@@ -8,7 +8,8 @@ import * as os from "node:os";
 import { cleanUp, keptReport, sweepOnly, STATE_READ_MS, type CleanupContext } from "../../../automation/cleanup/cleanup";
 import { leftover } from "../../../automation/cleanup/leftovers";
 import { GIVE_UP_GRACE_MS, type LabStack } from "../../../automation/engine/lab-engine";
-import { EngineError } from "../../../automation/engine/engine-errors";
+import { EngineError, StackLockedError } from "../../../automation/engine/engine-errors";
+import type { ProcessProbe } from "../../../automation/engine/lock-holders";
 import { pulumiCommand } from "../../../automation/engine/commands";
 import type { SweepHints, SweepReport } from "../../../automation/cleanup/sweep";
 import { Fakes, FakeBehaviour, OUTPUTS_TRAIL } from "../../support/doubles/lab-fakes";
@@ -282,6 +283,82 @@ describe("automation/cleanup: the teardown", function () {
     const stack: LabStack = { ...s.stack, releaseStaleLock: async () => true };
     await cleanUp(stack, s.ctx);
     expect(s.lines[0]).to.equal("removed the lock a killed pulumi command of this run left (pulumi cancel): no other process holds it");
+  });
+
+  describe("a lock an earlier run left (the refusal names each holder)", function () {
+    const CANCEL = "pulumi cancel --yes --stack lab-test";
+    const REFUSAL =
+      "the stack is currently locked by 1 lock(s). Either wait for the other process(es) to end or delete the lock file with `pulumi cancel`.\n" +
+      "  file:///tmp/x/.pulumi-state/.pulumi/locks/organization/trail-lab/lab-test/0b5e.json: created by dev@lab-host (pid 4242) at 2026-12-08T01:12:44Z";
+    /** lab-host as this host: pid 4242 running `runs`, or free. */
+    const probe = (runs: string | null): ProcessProbe => ({
+      hostname: () => "lab-host",
+      alive: () => runs !== null,
+      commandLine: () => runs,
+    });
+    /** A stack whose first destroy meets the lock; the calls releaseStaleLock gets, with the lock each time. */
+    function lockedOnce(s: Setup, lock: StackLockedError) {
+      const released: (StackLockedError | undefined)[] = [];
+      let destroys = 0;
+      const stack: LabStack = {
+        ...s.stack,
+        async destroy(onOutput, signal) {
+          if (++destroys === 1) throw lock;
+          await s.stack.destroy(onOutput, signal);
+        },
+        async releaseStaleLock(given) {
+          released.push(given);
+          return given?.gone != null;
+        },
+      };
+      return { stack, released };
+    }
+
+    it("held by a Pulumi of this host that no longer runs: removed once, said, and destroy tried again", async function () {
+      const s = track(setup());
+      const lock = new StackLockedError(STACK, REFUSAL, CANCEL, probe(null));
+      const { stack, released } = lockedOnce(s, lock);
+      const report = await cleanUp(stack, s.ctx);
+      expect(report.destroyed).to.equal(true);
+      expect(report.complete).to.equal(true);
+      expect(report.destroyAttempts).to.equal(2);
+      expect(released).to.deep.equal([undefined, lock]);
+      expect(s.lines).to.include(
+        "destroy: the stack's lock was stale (pulumi pid 4242 on lab-host (its lock of 2026-12-08T01:12:44Z) is no longer running): " +
+          "removed it (pulumi cancel); trying again (attempt 2 of 3)",
+      );
+    });
+
+    it("held by a Pulumi still running (a let-go destroy finishing): never touched; the error names the cancel command", async function () {
+      const s = track(setup());
+      const lock = new StackLockedError(STACK, REFUSAL, CANCEL, probe("/opt/pulumi/bin/pulumi destroy --yes --stack lab-test"));
+      const { stack, released } = lockedOnce(s, lock);
+      const report = await cleanUp(stack, s.ctx);
+      expect(report.destroyed).to.equal(false);
+      expect(report.destroyAttempts).to.equal(1);
+      expect(released, "only the start's check for a lock of this run").to.deep.equal([undefined]);
+      expect(s.lines.find((l) => l.startsWith("destroy failed:"))).to.include(CANCEL);
+    });
+
+    it("a stale lock that comes back is not removed twice", async function () {
+      const s = track(setup());
+      const lock = new StackLockedError(STACK, REFUSAL, CANCEL, probe(null));
+      const released: (StackLockedError | undefined)[] = [];
+      const stack: LabStack = {
+        ...s.stack,
+        async destroy() {
+          throw lock;
+        },
+        async releaseStaleLock(given) {
+          released.push(given);
+          return given !== undefined;
+        },
+      };
+      const report = await cleanUp(stack, s.ctx);
+      expect(report.destroyed).to.equal(false);
+      expect(report.destroyAttempts).to.equal(2);
+      expect(released).to.deep.equal([undefined, lock]);
+    });
   });
 
   it("an empty stack that cannot be removed is a warning: destroyed and complete, not removed", async function () {
