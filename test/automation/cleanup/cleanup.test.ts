@@ -340,6 +340,40 @@ describe("automation/cleanup: the teardown", function () {
       expect(s.lines.find((l) => l.startsWith("destroy failed:"))).to.include(CANCEL);
     });
 
+    it("two holders, both gone: each named; with no attempt left, or when the cancel fails, destroy is not tried again", async function () {
+      const two = `${REFUSAL}\n  file:///tmp/x/.pulumi-state/.pulumi/locks/organization/trail-lab/lab-test/9c1d.json: created by dev@lab-host (pid 4343) at 2026-12-08T01:13:02Z`;
+      const both = new StackLockedError(STACK, two, CANCEL, probe(null));
+      const s = track(setup());
+      await cleanUp(lockedOnce(s, both).stack, s.ctx);
+      expect(s.lines).to.include(
+        "destroy: the stack's lock was stale (pulumi pid 4242 on lab-host (its lock of 2026-12-08T01:12:44Z) is no longer running; " +
+          "pulumi pid 4343 on lab-host (its lock of 2026-12-08T01:13:02Z) is no longer running): removed it (pulumi cancel); trying again (attempt 2 of 3)",
+      );
+
+      const last = track(setup({}, { attempts: 1 }));
+      const once = lockedOnce(last, both);
+      const report = await cleanUp(once.stack, last.ctx);
+      expect([report.destroyed, report.destroyAttempts]).to.deep.equal([false, 1]);
+      expect(once.released, "no attempt left to use it").to.deep.equal([undefined]);
+
+      const refused = track(setup());
+      const failing: LabStack = {
+        ...lockedOnce(refused, both).stack,
+        async releaseStaleLock(given) {
+          if (given) throw new Error("pulumi cancel failed: permission denied");
+          return false;
+        },
+      };
+      const after = await cleanUp(failing, refused.ctx);
+      expect([after.destroyed, after.destroyAttempts]).to.deep.equal([false, 1]);
+      expect(refused.lines).to.include("destroy: could not remove the stale lock: pulumi cancel failed: permission denied");
+
+      const declined = track(setup());
+      const kept: LabStack = { ...lockedOnce(declined, both).stack, releaseStaleLock: async () => false };
+      const untouched = await cleanUp(kept, declined.ctx);
+      expect([untouched.destroyed, untouched.destroyAttempts], "the engine removed no lock").to.deep.equal([false, 1]);
+    });
+
     it("a stale lock that comes back is not removed twice", async function () {
       const s = track(setup());
       const lock = new StackLockedError(STACK, REFUSAL, CANCEL, probe(null));
