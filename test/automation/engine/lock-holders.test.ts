@@ -41,11 +41,19 @@ describe("automation/engine: who holds a stack's lock, and whether it is gone fo
       }
     }
   });
-  const running = async (argv0: string, ...args: string[]) => {
-    const child = spawn("sleep", ["30", ...args], { argv0, stdio: "ignore" });
+  /** A `sleep 30` whose argv[0] is `argv0`, once /proc shows it so (bounded), and still running. */
+  const running = async (argv0: string) => {
+    const child = spawn("sleep", ["30"], { argv0, stdio: "ignore" });
     children.push(child);
     await once(child, "spawn");
-    return child.pid!;
+    const pid = child.pid!;
+    const deadline = Date.now() + 5_000;
+    for (let seen = THIS_HOST.commandLine(pid); seen !== `${argv0} 30`; seen = THIS_HOST.commandLine(pid)) {
+      if (Date.now() >= deadline || child.exitCode !== null || child.signalCode !== null)
+        throw new Error(`pid ${pid} runs '${seen}', not '${argv0} 30' (exit ${child.exitCode}, signal ${child.signalCode})`);
+      await new Promise((done) => setTimeout(done, 20));
+    }
+    return pid;
   };
 
   it("reads each holder the refusal names; none from a refusal that names none (Pulumi Cloud)", function () {
@@ -64,7 +72,8 @@ describe("automation/engine: who holds a stack's lock, and whether it is gone fo
       `pulumi pid ${dead} on ${host} (its lock of 2026-12-08T01:12:44Z) is no longer running`,
     );
     const live = await running("pulumi");
-    expect(holderGone({ lock: LOCK, user: "dev", host, pid: live, at: "2026-12-08T01:12:44Z" }), "a live pulumi").to.equal(null);
+    const judged = holderGone({ lock: LOCK, user: "dev", host, pid: live, at: "2026-12-08T01:12:44Z" });
+    expect(judged, `a live pulumi judged: ${judged}; /proc says '${THIS_HOST.commandLine(live)}'`).to.equal(null);
     expect(holderGone({ lock: LOCK, user: "dev", host: `not-${host}`, pid: dead, at: "2026-12-08T01:12:44Z" }), "another host").to.equal(
       null,
     );
