@@ -13,7 +13,7 @@ import { motoClients } from "../moto/support/moto-world";
 import { CARELESS, carelessInMoto } from "../moto/support/careless-world";
 import { locatePinnedTool } from "../support/processes/pinned-tool";
 import { PROWLER, prowlerFsbpChecks, runProwler } from "./support/prowler";
-import { checksFor, sideBySide, type Side } from "./compare";
+import { checksFor, sideBySide, type Side } from "./support/compare";
 
 const REGION = "us-east-1";
 

@@ -1,9 +1,9 @@
 // Posture's verdicts beside Prowler's, control by control: for each control posture judged whose
 // Security Hub id Prowler's FSBP table maps to checks, Prowler's findings of those checks on the
 // same resource (the trail's ARN, the bucket's ARN; any for the account) folded into one verdict.
-import type { PostureControl, PostureReport } from "../../verify";
-import { controlKey } from "../support/posture-report";
-import type { ProwlerFinding } from "./support/prowler";
+import type { PostureControl, PostureReport } from "../../../verify";
+import { controlKey } from "../../support/posture-report";
+import type { ProwlerFinding } from "./prowler";
 
 export interface Side {
   /** pass, fail, or n/a: posture's status (an accepted failure is still fail, as Security Hub says). */
