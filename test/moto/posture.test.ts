@@ -12,7 +12,6 @@ import {
   PutBucketOwnershipControlsCommand,
   PutBucketPolicyCommand,
   PutBucketAclCommand,
-  PutBucketVersioningCommand,
   PutPublicAccessBlockCommand,
   type S3Client,
 } from "@aws-sdk/client-s3";
@@ -33,6 +32,7 @@ import {
 import { startCloudTrailServer, type LocalCloudTrail } from "../support/servers/cloudtrail-server";
 import { deployWorld } from "../support/worlds/deployed-world";
 import { deployToMoto, templateConfig } from "./support/moto-deploy";
+import { CARELESS, carelessInMoto } from "./support/careless-world";
 import { describeMoto, MOTO_CREDENTIALS, useAwsEnvironment } from "./support/moto-suite";
 import { locateMoto, pythonOf } from "./support/moto-server";
 import { motoClients, type MotoClients } from "./support/moto-world";
@@ -87,30 +87,6 @@ async function onProjectServers<T>(use: (s3: LocalS3, ct: LocalCloudTrail) => Pr
 
 const projectPosture = (s3: LocalS3, ct: LocalCloudTrail, trail: string) =>
   checkPosture({ trail, region: REGION, clients: { s3: s3.client, s3Control: s3.controlClient, cloudTrail: ct.client() } });
-
-/** A bucket and trail set up by hand without care; built the same way in moto and on the project's servers. */
-const CARELESS = {
-  bucket: "careless-trail-logs-1",
-  trail: "careless-trail",
-  ownership: "ObjectWriter" as const,
-  versioning: "Suspended" as const,
-  selectors: [{ ReadWriteType: "WriteOnly" as const, IncludeManagementEvents: true, ExcludeManagementEventSources: ["kms.amazonaws.com"] }],
-  /** CloudTrail's own statements (infra's), a public read, and a TLS deny that covers only the objects. */
-  policy(): string {
-    const trailArn = `arn:aws:cloudtrail:${REGION}:${ACCOUNT}:trail/${this.trail}`;
-    const policy = auditBucketPolicy({ partition: "aws", bucketName: this.bucket, accountId: ACCOUNT, trailArn });
-    const tls = policy.Statement.find((s) => s.Sid === "DenyInsecureTransport")!;
-    tls.Resource = `arn:aws:s3:::${this.bucket}/*`;
-    const publicRead = {
-      Sid: "PublicRead",
-      Effect: "Allow",
-      Principal: "*",
-      Action: "s3:GetObject",
-      Resource: `arn:aws:s3:::${this.bucket}/*`,
-    };
-    return JSON.stringify({ ...policy, Statement: [...policy.Statement, publicRead] });
-  },
-};
 
 /**
  * The tricky bucket: private, but it keeps ACLs (ObjectOwnership ObjectWriter) and leaves
@@ -214,21 +190,6 @@ describeMoto("moto: posture of the lab's stack and of a careless one", (moto) =>
   });
 
   describe("a careless bucket and trail", () => {
-    async function carelessInMoto(): Promise<void> {
-      const Bucket = CARELESS.bucket;
-      await s3.send(new CreateBucketCommand({ Bucket }));
-      await s3.send(new PutBucketPolicyCommand({ Bucket, Policy: CARELESS.policy() }));
-      await s3.send(
-        new PutBucketOwnershipControlsCommand({ Bucket, OwnershipControls: { Rules: [{ ObjectOwnership: CARELESS.ownership }] } }),
-      );
-      await s3.send(new PutBucketVersioningCommand({ Bucket, VersioningConfiguration: { Status: "Enabled" } }));
-      await s3.send(new PutBucketVersioningCommand({ Bucket, VersioningConfiguration: { Status: CARELESS.versioning } }));
-      await cloudTrail.send(
-        new CreateTrailCommand({ Name: CARELESS.trail, S3BucketName: Bucket, IsMultiRegionTrail: false, EnableLogFileValidation: false }),
-      );
-      await cloudTrail.send(new PutEventSelectorsCommand({ TrailName: CARELESS.trail, EventSelectors: CARELESS.selectors }));
-    }
-
     async function carelessOnProject(ls3: LocalS3, ct: LocalCloudTrail, policyIsPublic: boolean): Promise<void> {
       await ls3.createBucket(CARELESS.bucket);
       Object.assign(ls3.bucketConfig(CARELESS.bucket), {
@@ -250,7 +211,7 @@ describeMoto("moto: posture of the lab's stack and of a careless one", (moto) =>
     }
 
     it("fails every control but trail-lab's own in moto as on the project's servers; moto's not-found errors read as unset", async () => {
-      await carelessInMoto();
+      await carelessInMoto(s3, cloudTrail);
       // The project's S3 is told whether the policy is public; moto works it out, as S3 does.
       const { PolicyStatus } = await s3.send(new GetBucketPolicyStatusCommand({ Bucket: CARELESS.bucket }));
       expect(PolicyStatus?.IsPublic).to.equal(true);
@@ -295,7 +256,7 @@ describeMoto("moto: posture of the lab's stack and of a careless one", (moto) =>
     });
 
     it("RestrictPublicBuckets confines the public policy and IgnorePublicAcls the ACLs: CloudTrail.6 passes in both, S3.8 still fails", async () => {
-      await carelessInMoto();
+      await carelessInMoto(s3, cloudTrail);
       const partial = { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: false, RestrictPublicBuckets: true };
       await s3.send(new PutPublicAccessBlockCommand({ Bucket: CARELESS.bucket, PublicAccessBlockConfiguration: partial }));
       const inMoto = await motoPosture(CARELESS.trail);
@@ -314,7 +275,7 @@ describeMoto("moto: posture of the lab's stack and of a careless one", (moto) =>
     });
 
     it("a trail whose bucket is gone: AwsCallError NoSuchBucket (exit 3), with the project's S3's message", async () => {
-      await carelessInMoto();
+      await carelessInMoto(s3, cloudTrail);
       await s3.send(new DeleteBucketCommand({ Bucket: CARELESS.bucket }));
       const refusal = (p: Promise<unknown>) =>
         p.then(

@@ -6,11 +6,9 @@
 // models know. Without the venv the suite is not registered and one line says why; with
 // TRAIL_LAB_REQUIRE_OCSF=1 (CI) a missing venv fails it instead.
 import { execFile } from "node:child_process";
-import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { expect } from "chai";
-import { isExecutableFile } from "../../../common/executable";
+import { locatePinnedTool, type PinnedTool } from "../../support/processes/pinned-tool";
 import { checkPosture, type PostureReport } from "../../../verify";
 import { postureFindings, type FindingsContext } from "../../../verify/posture/exports/findings";
 import { OCSF_VERSION, ocsfFindings } from "../../../verify/posture/exports/ocsf";
@@ -23,22 +21,14 @@ import { deployWorld, type DeployedWorld } from "../../support/worlds/deployed-w
 const OCSF_DIR = path.join(__dirname, "ocsf");
 const VALIDATOR = path.join(OCSF_DIR, "validate.py");
 
-/** The python of the venv: TRAIL_LAB_OCSF, else the pinned version in the cache .ci/ocsf.sh fills. */
-function locateOcsfPython(env: NodeJS.ProcessEnv = process.env): { found: true; python: string } | { found: false; reason: string } {
-  const install = "install it with: bash .ci/ocsf.sh";
-  if (env.TRAIL_LAB_OCSF) {
-    return isExecutableFile(env.TRAIL_LAB_OCSF)
-      ? { found: true, python: env.TRAIL_LAB_OCSF }
-      : { found: false, reason: `TRAIL_LAB_OCSF=${env.TRAIL_LAB_OCSF} is not an executable file; ${install}` };
-  }
-  const pin = /^py-ocsf-models==(\S+)$/m.exec(fs.readFileSync(path.join(OCSF_DIR, "requirements.txt"), "utf8"));
-  if (!pin) throw new Error(`${OCSF_DIR}/requirements.txt pins no py-ocsf-models==<version>`);
-  const cache = env.TRAIL_LAB_CACHE || path.join(env.HOME || os.homedir(), ".cache", "trail-lab");
-  const cached = path.join(cache, "ocsf", pin[1], "bin", "python");
-  return isExecutableFile(cached)
-    ? { found: true, python: cached }
-    : { found: false, reason: `no py-ocsf-models venv at ${cached} and TRAIL_LAB_OCSF is not set; ${install}` };
-}
+/** py-ocsf-models' venv: its python, from TRAIL_LAB_OCSF, else the pinned version in the cache .ci/ocsf.sh fills. */
+const OCSF_MODELS: PinnedTool = {
+  name: "ocsf",
+  pin: "py-ocsf-models",
+  requirements: path.join(OCSF_DIR, "requirements.txt"),
+  executable: "python",
+  variable: "TRAIL_LAB_OCSF",
+};
 
 interface Validation {
   ocsf_version: string;
@@ -62,7 +52,7 @@ const context: FindingsContext = {
   product: { name: "trail-lab", version: "0.1.0" },
 };
 
-const location = locateOcsfPython();
+const location = locatePinnedTool(OCSF_MODELS);
 const required = process.env.TRAIL_LAB_REQUIRE_OCSF === "1";
 if (!location.found && !required) {
   process.stdout.write(`OCSF models suite not run: ${location.reason} (TRAIL_LAB_REQUIRE_OCSF=1 makes this a failure)\n`);
@@ -77,7 +67,7 @@ if (!location.found && !required) {
 
     before(async () => {
       if (!location.found) throw new Error(`py-ocsf-models is required here (TRAIL_LAB_REQUIRE_OCSF=1) but ${location.reason}`);
-      python = location.python;
+      python = location.path;
       s3 = await startS3Server();
       ct = await startCloudTrailServer();
       world = await deployWorld(s3, ct);
