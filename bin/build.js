@@ -16,7 +16,7 @@ const BUILD = path.join(ROOT, "build");
 /**
  * The rooms whose code the commands run; infra/ is Pulumi's to run, test/ mocha's (through ts-node),
  * but for the fixtures and the in-memory S3 that the bench generates its corpus with and serves it from,
- * and where the pinned AWS CLI is (the bench's integrity row runs it).
+ * and where the pinned AWS CLI is (the bench's integrity row runs it; test/support/tools finds it).
  */
 const SOURCE_ROOTS = [
   "bin",
@@ -27,6 +27,7 @@ const SOURCE_ROOTS = [
   "test/support/fixtures",
   "test/support/servers",
   "test/awscli/support",
+  "test/support/tools",
 ];
 /** Files whose change changes every output: the compiler options, and this builder. */
 const GLOBAL_INPUTS = ["tsconfig.json", "bin/build.js"];

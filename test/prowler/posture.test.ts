@@ -11,7 +11,7 @@ import { deployToMoto } from "../moto/support/moto-deploy";
 import { describeMoto, useAwsEnvironment, type MotoSuite } from "../moto/support/moto-suite";
 import { motoClients } from "../moto/support/moto-world";
 import { CARELESS, carelessInMoto } from "../moto/support/careless-world";
-import { locatePinnedTool } from "../support/processes/pinned-tool";
+import { locatePinnedTool } from "../support/tools/pinned-tool";
 import { PROWLER, prowlerFsbpChecks, runProwler } from "./support/prowler";
 import { checksFor, sideBySide, type Side } from "./support/compare";
 

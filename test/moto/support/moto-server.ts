@@ -8,22 +8,27 @@ import * as fs from "node:fs";
 import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
-import { findOnPath } from "../../../automation/aws/preflight";
 import { isExecutableFile } from "../../../common/executable";
+import { cachedExecutable, locatePinnedTool, pinnedVersion, type PinnedTool } from "../../support/tools/pinned-tool";
 
 export const MOTO_REQUIREMENTS = path.resolve(__dirname, "../requirements.txt");
 
+const MOTO: PinnedTool = {
+  name: "moto",
+  pin: "moto[server]",
+  requirements: MOTO_REQUIREMENTS,
+  executable: "moto_server",
+  variable: "TRAIL_LAB_MOTO",
+};
+
 /** The moto version pinned in test/moto/requirements.txt, which .ci/moto.sh installs. */
 export function pinnedMotoVersion(requirements = MOTO_REQUIREMENTS): string {
-  const pin = /^moto\[server\]==([0-9][0-9A-Za-z.]*)$/m.exec(fs.readFileSync(requirements, "utf8"));
-  if (!pin) throw new Error(`${requirements} pins no moto[server]==<version>`);
-  return pin[1];
+  return pinnedVersion({ ...MOTO, requirements });
 }
 
 /** Where .ci/moto.sh puts the venv's moto_server. */
 export function cachedMotoServer(env: NodeJS.ProcessEnv = process.env, version = pinnedMotoVersion()): string {
-  const cache = env.TRAIL_LAB_CACHE || path.join(env.HOME || os.homedir(), ".cache", "trail-lab");
-  return path.join(cache, "moto", version, "bin", "moto_server");
+  return cachedExecutable(MOTO, env, version);
 }
 
 export type MotoLocation = { found: true; server: string } | { found: false; reason: string };
@@ -34,16 +39,8 @@ export type MotoLocation = { found: true; server: string } | { found: false; rea
  * expectations hold for the pinned one. No process is started.
  */
 export function locateMoto(env: NodeJS.ProcessEnv = process.env): MotoLocation {
-  const install = "install it with: bash .ci/moto.sh";
-  if (env.TRAIL_LAB_MOTO) {
-    return isExecutableFile(env.TRAIL_LAB_MOTO)
-      ? { found: true, server: env.TRAIL_LAB_MOTO }
-      : { found: false, reason: `TRAIL_LAB_MOTO=${env.TRAIL_LAB_MOTO} is not an executable file; ${install}` };
-  }
-  const cached = cachedMotoServer(env);
-  if (isExecutableFile(cached)) return { found: true, server: cached };
-  const python = findOnPath("python3", env) ? "" : " (and there is no python3 to install it with)";
-  return { found: false, reason: `no moto_server at ${cached} and TRAIL_LAB_MOTO is not set${python}; ${install}` };
+  const at = locatePinnedTool(MOTO, env);
+  return at.found ? { found: true, server: at.path } : at;
 }
 
 /** The Python a venv script runs under (its `#!` line), or null when it is not a Python script. */

@@ -6,7 +6,7 @@ import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import type { PinnedTool } from "../../support/processes/pinned-tool";
+import type { PinnedTool } from "../../support/tools/pinned-tool";
 
 export const PROWLER: PinnedTool = {
   name: "prowler",

@@ -8,7 +8,7 @@
 import { execFile } from "node:child_process";
 import * as path from "node:path";
 import { expect } from "chai";
-import { locatePinnedTool, type PinnedTool } from "../../support/processes/pinned-tool";
+import { locatePinnedTool, type PinnedTool } from "../../support/tools/pinned-tool";
 import { checkPosture, type PostureReport } from "../../../verify";
 import { postureFindings, type FindingsContext } from "../../../verify/posture/exports/findings";
 import { OCSF_VERSION, ocsfFindings } from "../../../verify/posture/exports/ocsf";

@@ -1,6 +1,8 @@
-// Where a Python tool pinned in a requirements file is: the variable that names it, else the
-// version the file pins in the cache its .ci/<name>.sh fills (common/cache-dir.ts), never one on
-// PATH (whoever's version that is). Missing, the reason says how to install it.
+// Where a Python tool pinned in a requirements file is (moto, the AWS CLI, the OCSF models,
+// Prowler): the variable that names it, else the version the file pins in the cache its
+// .ci/<name>.sh fills (common/cache-dir.ts), never one on PATH (whoever's version that is).
+// Missing, the reason says how to install it. The bench's integrity row finds the AWS CLI through
+// it from build/, so it stands on common/ and automation/ only, never on mocha or test/support.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { cacheDir } from "../../../common/cache-dir";
@@ -28,6 +30,11 @@ export function pinnedVersion(tool: PinnedTool): string {
   return pin[1];
 }
 
+/** Where .ci/<name>.sh puts the venv's executable. */
+export function cachedExecutable(tool: PinnedTool, env: NodeJS.ProcessEnv = process.env, version = pinnedVersion(tool)): string {
+  return path.join(cacheDir(tool.name, version, env), "bin", tool.executable);
+}
+
 export function locatePinnedTool(tool: PinnedTool, env: NodeJS.ProcessEnv = process.env): PinnedToolLocation {
   const install = `install it with: bash .ci/${tool.name}.sh`;
   const named = env[tool.variable];
@@ -36,7 +43,7 @@ export function locatePinnedTool(tool: PinnedTool, env: NodeJS.ProcessEnv = proc
       ? { found: true, path: named }
       : { found: false, reason: `${tool.variable}=${named} is not an executable file; ${install}` };
   }
-  const cached = path.join(cacheDir(tool.name, pinnedVersion(tool), env), "bin", tool.executable);
+  const cached = cachedExecutable(tool, env);
   if (isExecutableFile(cached)) return { found: true, path: cached };
   const python = findOnPath("python3", env) ? "" : " (and there is no python3 to install it with)";
   return { found: false, reason: `no ${tool.executable} at ${cached} and ${tool.variable} is not set${python}; ${install}` };
